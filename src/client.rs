@@ -1,0 +1,224 @@
+//! Sending requests to a target (async, reqwest): every request has a timeout,
+//! credentials are attached here and nowhere else, and a transport failure becomes
+//! an error that says what was sent.
+//!
+//! It does not interpret Kubernetes semantics beyond reading JSON bodies.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::request::Planned;
+use crate::target::{Target, TargetError};
+
+/// The User-Agent podpatch sends; Kubernetes takes the part before `/` as the
+/// field manager name, so it must stay stable across versions.
+pub const USER_AGENT: &str = concat!("podpatch/", env!("CARGO_PKG_VERSION"));
+
+/// What a target answered to a case, before normalisation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Observed {
+    /// The starting pod as the target created it.
+    pub created: Option<Value>,
+    pub status: u16,
+    /// Response headers in the order received (names as sent by the server).
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The pod read back after the patch, when the case asks for it.
+    pub stored: Option<Value>,
+}
+
+/// An HTTP answer: status, headers and body text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+/// A request that got no HTTP answer.
+#[derive(Debug, thiserror::Error)]
+#[error("{method} {url}: {reason}")]
+pub struct SendError {
+    pub method: String,
+    pub url: String,
+    pub reason: String,
+    /// Connection refused, timeout, reset: worth retrying, unlike a bad certificate.
+    pub transient: bool,
+}
+
+/// A configured HTTP client for one target.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    ca_origin: Option<String>,
+}
+
+impl Client {
+    /// Builds a client; `timeout` bounds every request from connect to last byte.
+    pub fn new(target: &Target, timeout: Duration) -> Result<Client, TargetError> {
+        let mut headers = HeaderMap::new();
+        if let Some(token) = &target.token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| TargetError::Header("Authorization: Bearer [redacted]".into()))?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        for (name, value) in &target.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| TargetError::Header(format!("{name}: [redacted]")))?;
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| TargetError::Header(format!("{name}: [redacted]")))?;
+            value.set_sensitive(true);
+            headers.append(name, value);
+        }
+        let mut builder = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .use_rustls_tls()
+            .danger_accept_invalid_certs(target.insecure_skip_tls_verify);
+        if let Some(pem) = &target.ca_pem {
+            for cert in reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| TargetError::Tls(format!("invalid CA bundle: {e}")))?
+            {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(pem) = &target.identity_pem {
+            let identity = reqwest::Identity::from_pem(pem)
+                .map_err(|e| TargetError::Tls(format!("invalid client certificate or key: {e}")))?;
+            builder = builder.identity(identity);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| TargetError::Tls(error_chain(&e)))?;
+        Ok(Client {
+            http,
+            base_url: target.base_url.clone(),
+            ca_origin: target.ca_origin.clone(),
+        })
+    }
+
+    /// The target's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends a planned request and reads the whole answer.
+    pub async fn send(&self, planned: &Planned) -> Result<Answer, SendError> {
+        let method = reqwest::Method::from_bytes(planned.method.as_bytes())
+            .unwrap_or(reqwest::Method::PATCH);
+        let mut request = self
+            .http
+            .request(method, self.url(&planned.path))
+            .body(planned.body.clone());
+        for (k, v) in &planned.headers {
+            request = request.header(k, v);
+        }
+        self.execute(planned.method, &planned.path, request).await
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> Result<Answer, SendError> {
+        self.execute("GET", path, self.http.get(self.url(path))).await
+    }
+
+    /// POST a JSON object to a path.
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, SendError> {
+        let request = self
+            .http
+            .post(self.url(path))
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+        self.execute("POST", path, request).await
+    }
+
+    /// DELETE a path, with `DeleteOptions` when given.
+    pub async fn delete(&self, path: &str, options: Option<&Value>) -> Result<Answer, SendError> {
+        let mut request = self.http.delete(self.url(path));
+        if let Some(options) = options {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(options.to_string());
+        }
+        self.execute("DELETE", path, request).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn execute(
+        &self,
+        method: &str,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, SendError> {
+        let fail = |e: reqwest::Error| self.send_error(method, path, &e);
+        let response = request.send().await.map_err(fail)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = response.text().await.map_err(fail)?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn send_error(&self, method: &str, path: &str, e: &reqwest::Error) -> SendError {
+        let chain = error_chain(e);
+        let tls = chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS");
+        let mut reason = if e.is_timeout() {
+            format!("timed out: {chain}")
+        } else if e.is_connect() && !tls {
+            format!("cannot connect: {chain}")
+        } else {
+            chain
+        };
+        if tls {
+            let ca = self
+                .ca_origin
+                .as_deref()
+                .unwrap_or("the system roots (no --ca-file given)");
+            reason.push_str(&format!(" (TLS: the server's certificate was checked against {ca})"));
+        }
+        SendError {
+            method: method.to_owned(),
+            url: self.url(path),
+            reason,
+            transient: (e.is_timeout() || e.is_connect() || e.is_request()) && !tls,
+        }
+    }
+}
+
+/// An error and its sources on one line: reqwest hides the useful part in sources.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}

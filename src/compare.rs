@@ -1,0 +1,227 @@
+//! Comparing an observation with a case's expectations: status, body shape,
+//! headers and the stored pod. Pure: values in, mismatches out as data.
+//!
+//! Nothing here prints or decides exit codes; the report renders mismatches.
+
+use regex::Regex;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::case::{Expect, Stored};
+use crate::client::Observed;
+use crate::shape::{Matcher, Shape};
+use crate::vars::Vars;
+
+/// One way in which an observation differs from what the case expects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mismatch {
+    /// Where: `status`, `body.metadata.name`, `headers.warning`, `stored.spec`, …
+    pub at: String,
+    /// What was expected, written as in the case file.
+    pub expected: Value,
+    /// What was observed; `None` when the value is absent.
+    pub actual: Option<Value>,
+}
+
+impl Mismatch {
+    fn new(at: &str, expected: Value, actual: Option<&Value>) -> Mismatch {
+        Mismatch {
+            at: at.to_owned(),
+            expected,
+            actual: actual.cloned(),
+        }
+    }
+}
+
+/// Checks an observation against a case's expectations, variables substituted.
+pub fn expectations(expect: &Expect, vars: &Vars, observed: &Observed) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    if observed.status != expect.status {
+        out.push(Mismatch::new(
+            "status",
+            expect.status.into(),
+            Some(&observed.status.into()),
+        ));
+    }
+    if let Some(body) = &expect.body {
+        let actual = serde_json::from_str(&observed.body)
+            .unwrap_or_else(|_| Value::String(observed.body.clone()));
+        shape("body", &vars.apply_shape(body), Some(&actual), &mut out);
+    }
+    for (name, expected) in &expect.headers {
+        let values: Vec<&str> = observed
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let actual = (!values.is_empty()).then(|| Value::String(values.join(", ")));
+        shape(
+            &format!("headers.{}", name.to_ascii_lowercase()),
+            &vars.apply_shape(expected),
+            actual.as_ref(),
+            &mut out,
+        );
+    }
+    match (&expect.stored, &observed.stored) {
+        (None, _) => {}
+        (Some(Stored::Unchanged), stored) => {
+            if stored.as_ref() != observed.created.as_ref() {
+                out.push(Mismatch {
+                    at: "stored".into(),
+                    expected: observed.created.clone().unwrap_or(Value::Null),
+                    actual: stored.clone(),
+                });
+            }
+        }
+        (Some(Stored::Shape(s)), stored) => {
+            shape("stored", &vars.apply_shape(s), stored.as_ref(), &mut out)
+        }
+    }
+    out
+}
+
+/// Matches `actual` (absent when `None`) against `shape`, collecting every mismatch
+/// under the path `at`.
+pub fn shape(at: &str, expected: &Shape, actual: Option<&Value>, out: &mut Vec<Mismatch>) {
+    match (expected, actual) {
+        (Shape::Matcher(Matcher::Absent), None) => {}
+        (Shape::Matcher(m @ Matcher::Absent), Some(a)) => {
+            out.push(Mismatch::new(at, m.to_json(), Some(a)))
+        }
+        (s, None) => out.push(Mismatch::new(at, s.to_json(), None)),
+        (Shape::Matcher(m), Some(a)) => {
+            if !matcher(m, a) {
+                out.push(Mismatch::new(at, m.to_json(), Some(a)));
+            }
+        }
+        (Shape::Scalar(e), Some(a)) => {
+            if !scalar_eq(e, a) {
+                out.push(Mismatch::new(at, e.clone(), Some(a)));
+            }
+        }
+        (Shape::List(items), Some(Value::Array(actual))) => {
+            if items.len() != actual.len() {
+                out.push(Mismatch::new(
+                    &format!("{at}.length"),
+                    items.len().into(),
+                    Some(&actual.len().into()),
+                ));
+            }
+            for (i, (s, a)) in items.iter().zip(actual).enumerate() {
+                shape(&format!("{at}[{i}]"), s, Some(a), out);
+            }
+        }
+        (Shape::Map(map), Some(Value::Object(actual))) => {
+            for (key, s) in map {
+                shape(&join(at, key), s, actual.get(key), out);
+            }
+        }
+        (s, Some(a)) => out.push(Mismatch::new(at, s.to_json(), Some(a))),
+    }
+}
+
+/// True when `actual` matches `shape`, without collecting details.
+pub fn matches(s: &Shape, actual: &Value) -> bool {
+    let mut out = Vec::new();
+    shape("", s, Some(actual), &mut out);
+    out.is_empty()
+}
+
+fn join(at: &str, key: &str) -> String {
+    let simple = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (at.is_empty(), simple) {
+        (true, true) => key.to_owned(),
+        (false, true) => format!("{at}.{key}"),
+        (_, false) => format!("{at}[{key:?}]"),
+    }
+}
+
+fn scalar_eq(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) => match (e.as_i64(), a.as_i64()) {
+            (Some(e), Some(a)) => e == a,
+            _ => e.as_f64() == a.as_f64(),
+        },
+        _ => expected == actual,
+    }
+}
+
+fn matcher(m: &Matcher, actual: &Value) -> bool {
+    match m {
+        Matcher::Any => true,
+        Matcher::Absent => false,
+        Matcher::String => actual.is_string(),
+        Matcher::Integer => actual.is_i64() || actual.is_u64(),
+        Matcher::Uid => actual.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()),
+        Matcher::Timestamp => actual
+            .as_str()
+            .is_some_and(|s| s.parse::<jiff::Timestamp>().is_ok()),
+        Matcher::Prefix(p) => actual.as_str().is_some_and(|s| s.starts_with(p.as_str())),
+        Matcher::Contains(inner) => match (inner.as_ref(), actual) {
+            (Shape::Scalar(Value::String(needle)), Value::String(s)) => s.contains(needle.as_str()),
+            (inner, Value::Array(items)) => items.iter().any(|i| matches(inner, i)),
+            _ => false,
+        },
+        // The pattern was checked when the case was loaded; a pattern that only breaks
+        // after substitution cannot match anything.
+        Matcher::Regex(r) => Regex::new(r)
+            .ok()
+            .zip(actual.as_str())
+            .is_some_and(|(re, s)| re.is_match(s)),
+        Matcher::Exact(v) => v == actual,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+    use serde_json::json;
+
+    fn shape_of(yaml: &str) -> Shape {
+        serde_yaml_ng::from_str(yaml).unwrap()
+    }
+
+    fn check(yaml: &str, actual: Value) -> Vec<Mismatch> {
+        let mut out = Vec::new();
+        shape("body", &shape_of(yaml), Some(&actual), &mut out);
+        out
+    }
+
+    #[rstest]
+    #[case("{kind: Pod}", json!({"kind": "Pod", "other": 1}))]
+    #[case("{n: 1}", json!({"n": 1.0}))]
+    #[case("{a: [{b: 1}, {}]}", json!({"a": [{"b": 1, "c": 2}, {"d": 3}]}))]
+    #[case("{u: {$uid: true}}", json!({"u": "5f1c2a9e-6c1d-4b3b-9d1e-3a2b1c0d9e8f"}))]
+    #[case("{t: {$timestamp: true}}", json!({"t": "2026-11-24T10:00:00Z"}))]
+    #[case("{s: {$prefix: 'pod updates'}}", json!({"s": "pod updates may not"}))]
+    #[case("{s: {$contains: may}}", json!({"s": "pod updates may not"}))]
+    #[case("{l: {$contains: {field: x}}}", json!({"l": [{"field": "y"}, {"field": "x"}]}))]
+    #[case("{s: {$regex: '^\\d+$'}}", json!({"s": "123"}))]
+    #[case("{gone: {$absent: true}}", json!({"here": 1}))]
+    #[case("{i: {$integer: true}, x: {$any: true}}", json!({"i": 3, "x": null}))]
+    #[case("{e: {$exact: {a: 1}}}", json!({"e": {"a": 1}}))]
+    fn matching(#[case] yaml: &str, #[case] actual: Value) {
+        assert_eq!(check(yaml, actual), vec![]);
+    }
+
+    #[rstest]
+    #[case("{kind: Pod}", json!({"kind": "Status"}), "body.kind")]
+    #[case("{a: [1, 2]}", json!({"a": [1]}), "body.a.length")]
+    #[case("{a: {b: 1}}", json!({"a": {}}), "body.a.b")]
+    #[case("{u: {$uid: true}}", json!({"u": "nope"}), "body.u")]
+    #[case("{gone: {$absent: true}}", json!({"gone": 1}), "body.gone")]
+    #[case("{x: {$any: true}}", json!({}), "body.x")]
+    #[case("{e: {$exact: {a: 1}}}", json!({"e": {"a": 1, "b": 2}}), "body.e")]
+    #[case("{l: {$contains: {field: z}}}", json!({"l": [{"field": "y"}]}), "body.l")]
+    #[case("{'a/b': 1}", json!({"a/b": 2}), "body[\"a/b\"]")]
+    #[case("{m: {a: 1}}", json!({"m": [1]}), "body.m")]
+    fn mismatching(#[case] yaml: &str, #[case] actual: Value, #[case] at: &str) {
+        let found = check(yaml, actual);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].at, at);
+    }
+}

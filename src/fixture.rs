@@ -1,0 +1,259 @@
+//! Fixtures: everything the suite creates on a target (the run's namespace, its
+//! `default` ServiceAccount when no controller makes one, the starting pods) and
+//! their removal.
+//!
+//! Ownership rule: objects are labelled with the run, and only objects this run
+//! created (checked by label and uid) are ever deleted.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::client::{Answer, Client, SendError};
+use crate::request::{pod_path, query_string};
+
+/// Label marking every object podpatch creates.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podpatch");
+/// Label carrying the run id.
+pub const RUN_LABEL: &str = "podpatch.dev/run";
+/// Scheduling gate that keeps starting pods off real nodes.
+pub const HOLD_GATE: &str = "podpatch.dev/hold";
+
+/// A fixture step that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error(transparent)]
+    Send(#[from] SendError),
+    #[error("{action}: the target answered {status}: {message}")]
+    Refused {
+        action: String,
+        status: u16,
+        message: String,
+    },
+}
+
+impl FixtureError {
+    fn refused(action: impl Into<String>, answer: &Answer) -> FixtureError {
+        let message = answer
+            .json()
+            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| answer.body.chars().take(300).collect());
+        let hint = match answer.status {
+            401 => " (the credentials were not accepted: check the token or client certificate)",
+            403 => " (the identity lacks permission: see the RBAC manifests in deploy/)",
+            _ => "",
+        };
+        FixtureError::Refused {
+            action: action.into(),
+            status: answer.status,
+            message: format!("{message}{hint}"),
+        }
+    }
+}
+
+/// The labels podpatch puts on everything it creates in a run.
+pub fn labels(run_id: &str) -> Value {
+    json!({ MANAGED_BY.0: MANAGED_BY.1, RUN_LABEL: run_id })
+}
+
+/// The starting pod as it will be created: name, namespace and ownership labels set,
+/// and held by a scheduling gate unless the manifest says otherwise. Pure.
+pub fn prepare_pod(manifest: &Value, name: &str, namespace: &str, run_id: &str) -> Value {
+    let mut pod = manifest.clone();
+    if !pod.is_object() {
+        pod = json!({});
+    }
+    pod["apiVersion"] = json!("v1");
+    pod["kind"] = json!("Pod");
+    if !pod["metadata"].is_object() {
+        pod["metadata"] = json!({});
+    }
+    let meta = &mut pod["metadata"];
+    meta["name"] = json!(name);
+    meta["namespace"] = json!(namespace);
+    if !meta["labels"].is_object() {
+        meta["labels"] = json!({});
+    }
+    for (k, v) in labels(run_id).as_object().into_iter().flatten() {
+        meta["labels"][k] = v.clone();
+    }
+    if !pod["spec"].is_object() {
+        pod["spec"] = json!({});
+    }
+    if pod["spec"].get("schedulingGates").is_none() {
+        pod["spec"]["schedulingGates"] = json!([{ "name": HOLD_GATE }]);
+    }
+    pod
+}
+
+/// The fixtures of one run on one target.
+#[derive(Debug, Clone)]
+pub struct Fixtures {
+    client: Client,
+    pub run_id: String,
+    pub namespace: String,
+    /// Whether this run created the namespace (and so may delete it).
+    pub owns_namespace: bool,
+}
+
+impl Fixtures {
+    /// Prepares the run's namespace: creates `podpatch-<run id>` (or uses `namespace`,
+    /// which must exist) and makes sure it has a `default` ServiceAccount.
+    pub async fn setup(
+        client: Client,
+        run_id: &str,
+        namespace: Option<String>,
+    ) -> Result<Fixtures, FixtureError> {
+        let owns_namespace = namespace.is_none();
+        let namespace = namespace.unwrap_or_else(|| format!("podpatch-{run_id}"));
+        let fixtures = Fixtures {
+            client,
+            run_id: run_id.to_owned(),
+            namespace,
+            owns_namespace,
+        };
+        if owns_namespace {
+            let body = json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": fixtures.namespace, "labels": labels(run_id)},
+            });
+            let answer = fixtures.client.post("/api/v1/namespaces", &body).await?;
+            if answer.status != 201 {
+                return Err(FixtureError::refused(
+                    format!("creating namespace {}", fixtures.namespace),
+                    &answer,
+                ));
+            }
+        } else {
+            let answer = fixtures
+                .client
+                .get(&format!("/api/v1/namespaces/{}", fixtures.namespace))
+                .await?;
+            if answer.status != 200 {
+                return Err(FixtureError::refused(
+                    format!("reading namespace {}", fixtures.namespace),
+                    &answer,
+                ));
+            }
+        }
+        fixtures.ensure_service_account().await?;
+        Ok(fixtures)
+    }
+
+    /// A cluster's controller-manager creates `default` soon after the namespace; a
+    /// bare API server has none, so create it if it does not show up quickly.
+    async fn ensure_service_account(&self) -> Result<(), FixtureError> {
+        let path = format!("/api/v1/namespaces/{}/serviceaccounts", self.namespace);
+        for _ in 0..10 {
+            let answer = self.client.get(&format!("{path}/default")).await?;
+            match answer.status {
+                200 => return Ok(()),
+                404 => tokio::time::sleep(Duration::from_millis(100)).await,
+                _ => return Err(FixtureError::refused("reading ServiceAccount default", &answer)),
+            }
+        }
+        let body = json!({"metadata": {"name": "default", "labels": labels(&self.run_id)}});
+        let answer = self.client.post(&path, &body).await?;
+        match answer.status {
+            201 | 409 => Ok(()),
+            _ => Err(FixtureError::refused("creating ServiceAccount default", &answer)),
+        }
+    }
+
+    /// Creates a starting pod and returns it as the target stored it.
+    pub async fn create_pod(&self, pod: &Value) -> Result<Value, FixtureError> {
+        let path = format!("/api/v1/namespaces/{}/pods", self.namespace);
+        let answer = self.client.post(&path, pod).await?;
+        match (answer.status, answer.json()) {
+            (201, Some(created)) => Ok(created),
+            _ => Err(FixtureError::refused(
+                format!("creating the starting pod {}", pod["metadata"]["name"].as_str().unwrap_or("?")),
+                &answer,
+            )),
+        }
+    }
+
+    /// Reads a pod back.
+    pub async fn get_pod(&self, name: &str) -> Result<Answer, FixtureError> {
+        Ok(self.client.get(&pod_path(&self.namespace, name)).await?)
+    }
+
+    /// Deletes a pod this run created, identified by uid so that a pod of the same
+    /// name made by someone else is never touched.
+    pub async fn delete_pod(&self, name: &str, uid: &str) -> Result<(), FixtureError> {
+        let options = json!({
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "gracePeriodSeconds": 0,
+            "preconditions": {"uid": uid},
+        });
+        let answer = self
+            .client
+            .delete(&pod_path(&self.namespace, name), Some(&options))
+            .await?;
+        match answer.status {
+            200 | 202 | 404 | 409 => Ok(()),
+            _ => Err(FixtureError::refused(format!("deleting pod {name}"), &answer)),
+        }
+    }
+
+    /// Removes what the run left: its pods by label, then its namespace if it made it.
+    pub async fn teardown(&self) -> Result<(), FixtureError> {
+        let selector = format!("{}={}", RUN_LABEL, self.run_id);
+        let list = self
+            .client
+            .get(&format!(
+                "/api/v1/namespaces/{}/pods?{}",
+                self.namespace,
+                query_string(&[("labelSelector".into(), selector)])
+            ))
+            .await?;
+        if let Some(items) = list.json().and_then(|v| v["items"].as_array().cloned()) {
+            for pod in items {
+                let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+                let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
+                if !name.is_empty() {
+                    self.delete_pod(name, uid).await?;
+                }
+            }
+        }
+        if self.owns_namespace {
+            let answer = self
+                .client
+                .delete(&format!("/api/v1/namespaces/{}", self.namespace), None)
+                .await?;
+            if !matches!(answer.status, 200 | 202 | 404) {
+                return Err(FixtureError::refused(
+                    format!("deleting namespace {}", self.namespace),
+                    &answer,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepares_a_gated_labelled_pod() {
+        let manifest = json!({"metadata": {"name": "web", "labels": {"app": "web"}}, "spec": {"containers": []}});
+        let pod = prepare_pod(&manifest, "web-x", "ns", "run1");
+        assert_eq!(pod["metadata"]["name"], "web-x");
+        assert_eq!(pod["metadata"]["namespace"], "ns");
+        assert_eq!(pod["metadata"]["labels"]["app"], "web");
+        assert_eq!(pod["metadata"]["labels"][RUN_LABEL], "run1");
+        assert_eq!(pod["spec"]["schedulingGates"], json!([{"name": HOLD_GATE}]));
+    }
+
+    #[test]
+    fn keeps_explicit_scheduling_gates() {
+        let manifest = json!({"spec": {"schedulingGates": []}});
+        let pod = prepare_pod(&manifest, "p", "ns", "r");
+        assert_eq!(pod["spec"]["schedulingGates"], json!([]));
+        assert_eq!(pod["kind"], "Pod");
+    }
+}

@@ -1,0 +1,50 @@
+//! The JUnit XML report: one testcase per case, named by case id and classed by
+//! its topic folder, so CI dashboards track each case across runs.
+
+use std::path::Path;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::terminal;
+use crate::run::{RunReport, Status};
+
+/// Builds the JUnit document of a run.
+pub fn build(report: &RunReport) -> Report {
+    let mut suite = TestSuite::new("podpatch");
+    suite.add_property(Property::new("target", report.target.as_str()));
+    suite.add_property(Property::new("run_id", report.run_id.as_str()));
+    if let Some(v) = report.version.as_ref().and_then(|v| v["gitVersion"].as_str()) {
+        suite.add_property(Property::new("kubernetes_version", v));
+    }
+    for o in &report.outcomes {
+        let status = match o.status {
+            Status::Passed => TestCaseStatus::success(),
+            Status::Failed | Status::Errored => {
+                let kind = if o.status == Status::Failed {
+                    NonSuccessKind::Failure
+                } else {
+                    NonSuccessKind::Error
+                };
+                let mut s = TestCaseStatus::non_success(kind);
+                s.set_message(terminal::headline(o));
+                s.set_description(terminal::details(o));
+                s
+            }
+        };
+        let mut case = TestCase::new(o.id.as_str(), status);
+        case.set_classname(o.id.rsplit_once('/').map_or("cases", |(dir, _)| dir));
+        case.set_time(o.duration);
+        suite.add_test_case(case);
+    }
+    let mut doc = Report::new("podpatch");
+    doc.add_test_suite(suite);
+    doc
+}
+
+/// Writes the JUnit XML of a run to `path`.
+pub fn write(report: &RunReport, path: &Path) -> std::io::Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    build(report)
+        .serialize(file)
+        .map_err(std::io::Error::other)
+}

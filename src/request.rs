@@ -1,0 +1,179 @@
+//! Planning the HTTP request of a case (pure): path, query, headers and body bytes
+//! with variables substituted, and its reproduction as a `curl` command.
+//!
+//! Nothing here sends anything or knows credentials' values.
+
+use serde::Serialize;
+
+use crate::case::{Aim, Body, RequestSpec};
+use crate::vars::Vars;
+
+/// The HTTP method every case sends.
+pub const METHOD: &str = "PATCH";
+
+/// A request ready to send, relative to the target's base URL.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Planned {
+    pub method: &'static str,
+    /// Path and query string, e.g. `/api/v1/namespaces/ns/pods/web?dryRun=All`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Where a case aims: the names its variables take.
+pub fn vars_for(spec: &RequestSpec, pod: &str, namespace: &str, missing_namespace: &str) -> Vars {
+    Vars {
+        pod: match spec.pod {
+            Some(Aim::Missing) => format!("{pod}-missing"),
+            None => pod.to_owned(),
+        },
+        namespace: match spec.namespace {
+            Some(Aim::Missing) => missing_namespace.to_owned(),
+            None => namespace.to_owned(),
+        },
+    }
+}
+
+/// The API path of a pod.
+pub fn pod_path(namespace: &str, name: &str) -> String {
+    format!("/api/v1/namespaces/{namespace}/pods/{name}")
+}
+
+/// Builds the request of a case with its variables substituted.
+pub fn plan(spec: &RequestSpec, vars: &Vars) -> Planned {
+    let mut path = match &spec.path {
+        Some(p) => vars.apply(p),
+        None => pod_path(&vars.namespace, &vars.pod),
+    };
+    if !spec.query.is_empty() {
+        let query: Vec<(String, String)> = spec
+            .query
+            .iter()
+            .map(|(k, v)| (vars.apply(k), vars.apply(v)))
+            .collect();
+        let encoded = query_string(&query);
+        path.push(if path.contains('?') { '&' } else { '?' });
+        path.push_str(&encoded);
+    }
+    let body = match &spec.body {
+        Body::Empty => String::new(),
+        Body::Raw(s) => vars.apply(s),
+        Body::Value(v) => {
+            let v = vars.apply_value(v);
+            // JSON is valid YAML, so apply patches are sent as JSON too: one encoder,
+            // no YAML quirks between targets.
+            serde_json::to_string(&v).unwrap_or_default()
+        }
+    };
+    let mut headers = vec![(
+        "Content-Type".to_owned(),
+        spec.content_type.header().to_owned(),
+    )];
+    headers.extend(
+        spec.headers
+            .iter()
+            .map(|(k, v)| (vars.apply(k), vars.apply(v))),
+    );
+    Planned {
+        method: METHOD,
+        path,
+        headers,
+        body,
+    }
+}
+
+/// Encodes query parameters as `application/x-www-form-urlencoded`.
+pub fn query_string(pairs: &[(String, String)]) -> String {
+    let mut ser = reqwest::Url::parse("http://x/").expect("static URL parses");
+    ser.query_pairs_mut().extend_pairs(pairs);
+    ser.query().unwrap_or_default().to_owned()
+}
+
+/// Quotes a word for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A `curl` command that sends the same request. `auth` lists the headers the client
+/// adds (already redacted by the caller).
+pub fn curl(base_url: &str, planned: &Planned, auth: &[(String, String)]) -> String {
+    let mut parts = vec![
+        "curl".to_owned(),
+        "-sS".to_owned(),
+        "-X".to_owned(),
+        planned.method.to_owned(),
+    ];
+    for (k, v) in auth.iter().chain(&planned.headers) {
+        parts.push("-H".into());
+        parts.push(shell_quote(&format!("{k}: {v}")));
+    }
+    if !planned.body.is_empty() {
+        parts.push("--data-binary".into());
+        parts.push(shell_quote(&planned.body));
+    }
+    parts.push(shell_quote(&format!("{base_url}{}", planned.path)));
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::parse_yaml;
+    use std::path::Path;
+
+    fn spec(yaml: &str) -> RequestSpec {
+        parse_yaml(Path::new("r.yaml"), yaml).unwrap()
+    }
+
+    fn vars() -> Vars {
+        Vars {
+            pod: "web-1".into(),
+            namespace: "ns".into(),
+        }
+    }
+
+    #[test]
+    fn plans_a_json_patch() {
+        let p = plan(
+            &spec("type: json\nbody: [{op: add, path: /metadata/labels/a, value: '${pod}'}]\nquery: {dryRun: All}\n"),
+            &vars(),
+        );
+        assert_eq!(p.path, "/api/v1/namespaces/ns/pods/web-1?dryRun=All");
+        assert_eq!(
+            p.headers,
+            [("Content-Type".to_owned(), "application/json-patch+json".to_owned())]
+        );
+        assert_eq!(p.body, r#"[{"op":"add","path":"/metadata/labels/a","value":"web-1"}]"#);
+    }
+
+    #[test]
+    fn aims_at_missing_things() {
+        let s = spec("type: merge\nbody: {}\npod: missing\nnamespace: missing\n");
+        let v = vars_for(&s, "web-1", "ns", "ns-missing");
+        assert_eq!(plan(&s, &v).path, "/api/v1/namespaces/ns-missing/pods/web-1-missing");
+    }
+
+    #[test]
+    fn raw_paths_and_bodies() {
+        let s = spec("content_type: text/plain\nraw_body: 'not json'\npath: /api/v1/namespaces/${namespace}/pods\n");
+        let p = plan(&s, &vars());
+        assert_eq!(p.path, "/api/v1/namespaces/ns/pods");
+        assert_eq!(p.body, "not json");
+        assert_eq!(p.headers[0].1, "text/plain");
+    }
+
+    #[test]
+    fn curl_quotes_for_the_shell() {
+        let p = Planned {
+            method: METHOD,
+            path: "/p".into(),
+            headers: vec![("Content-Type".into(), "a/b".into())],
+            body: "it's".into(),
+        };
+        assert_eq!(
+            curl("http://h", &p, &[("Authorization".into(), "Bearer [redacted]".into())]),
+            r#"curl -sS -X PATCH -H 'Authorization: Bearer [redacted]' -H 'Content-Type: a/b' --data-binary 'it'\''s' 'http://h/p'"#
+        );
+    }
+}

@@ -1,0 +1,424 @@
+//! Running cases: sets up the run's fixtures, runs cases concurrently (each with
+//! its own pod), judges each against its expectations and snapshot, and removes
+//! what it created, also on cancellation.
+//!
+//! Mismatches are data in the outcome and are never retried; only the inability to
+//! run at all is an error of this module.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use rand::Rng;
+use serde::Serialize;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::case::Case;
+use crate::client::{Client, Observed};
+use crate::compare::{self, Mismatch};
+use crate::fixture::{FixtureError, Fixtures, prepare_pod};
+use crate::normalize::{self, Context};
+use crate::request::{self, Planned};
+use crate::snapshot::{self, Verdict};
+use crate::target::{Target, TargetError};
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Cases in flight at once.
+    pub jobs: usize,
+    /// Bound on each HTTP request.
+    pub request_timeout: Duration,
+    /// Bound on the whole run; cases still running then are reported as errors.
+    pub run_timeout: Duration,
+    pub snapshots: snapshot::Mode,
+    pub snapshot_dir: PathBuf,
+    /// Use this existing namespace instead of creating one.
+    pub namespace: Option<String>,
+    /// Leave created objects in place for debugging.
+    pub keep: bool,
+}
+
+/// The verdict on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    /// The target answered, and not as the case expects.
+    Failed,
+    /// The case could not be judged (fixture refused, transport failure, cancelled).
+    Errored,
+}
+
+/// Everything known about one case after it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseOutcome {
+    pub id: String,
+    pub path: PathBuf,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub status: Status,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+    pub pod: String,
+    pub request: Option<Planned>,
+    /// A command that sends the same request, credentials redacted.
+    pub curl: Option<String>,
+    pub observed: Option<Observed>,
+    pub mismatches: Vec<Mismatch>,
+    pub snapshot: Verdict,
+    pub normalized: Option<Value>,
+    pub error: Option<String>,
+    /// A failure to remove the case's pod; reported, but it does not fail the case.
+    pub cleanup_error: Option<String>,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+/// The result of a whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub run_id: String,
+    pub target: String,
+    /// The target's `/version`, when it answered.
+    pub version: Option<Value>,
+    pub namespace: String,
+    pub outcomes: Vec<CaseOutcome>,
+    /// Snapshot files that belong to no selected case (only checked on full runs).
+    pub unreferenced_snapshots: Vec<PathBuf>,
+    /// The run was cut short (Ctrl-C, SIGTERM or the run timeout).
+    pub interrupted: Option<String>,
+    pub cleanup_error: Option<String>,
+}
+
+/// A run that could not happen at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("failed to prepare the run on {target}: {source}")]
+    Setup {
+        target: String,
+        #[source]
+        source: FixtureError,
+    },
+}
+
+/// A new random run id: short, lowercase, valid inside Kubernetes names.
+pub fn new_run_id() -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut rng = rand::rng();
+    (0..6)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The pod name of a case: readable, unique within the run, a valid DNS label.
+pub fn pod_name(id: &str, index: usize, run_id: &str) -> String {
+    let stem = id.rsplit('/').next().unwrap_or(id);
+    let slug: String = stem
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .take(40)
+        .collect();
+    let slug = slug.trim_matches('-');
+    let slug = if slug.is_empty() { "case" } else { slug };
+    format!("{slug}-{index}-{run_id}")
+}
+
+/// Runs `cases` against `target`. `on_done` sees each outcome as it finishes, for
+/// progress; `cancel` stops the run early (cases in flight become errors) and
+/// cleanup still happens.
+pub async fn run(
+    cases: Vec<Case>,
+    target: &Target,
+    opts: &Options,
+    cancel: CancellationToken,
+    on_done: impl Fn(&CaseOutcome),
+) -> Result<RunReport, RunError> {
+    let client = Client::new(target, opts.request_timeout)?;
+    let run_id = new_run_id();
+    let version = client
+        .get("/version")
+        .await
+        .ok()
+        .filter(|a| a.status == 200)
+        .and_then(|a| a.json());
+    let fixtures = Fixtures::setup(client.clone(), &run_id, opts.namespace.clone())
+        .await
+        .map_err(|source| RunError::Setup {
+            target: target.base_url.clone(),
+            source,
+        })?;
+    let shared = Arc::new(Shared {
+        client,
+        fixtures,
+        secrets: target.secrets(),
+        auth: redacted_auth(target),
+        opts: opts.clone(),
+    });
+
+    let deadline = tokio::time::sleep(opts.run_timeout);
+    let run_cancel = cancel.child_token();
+    let stream = futures::stream::iter(cases.into_iter().enumerate())
+        .map(|(index, case)| {
+            let shared = Arc::clone(&shared);
+            let cancel = run_cancel.clone();
+            async move {
+                let started = Instant::now();
+                let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
+                tokio::select! {
+                    outcome = run_case(&shared, &case, pod.clone()) => outcome,
+                    () = cancel.cancelled() => {
+                        errored(&case, pod, started, "cancelled before it finished".into())
+                    }
+                }
+            }
+        })
+        .buffer_unordered(opts.jobs.max(1));
+    tokio::pin!(stream);
+    tokio::pin!(deadline);
+    let mut outcomes = Vec::new();
+    let mut interrupted = None;
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                Some(outcome) => {
+                    on_done(&outcome);
+                    outcomes.push(outcome);
+                }
+                None => break,
+            },
+            () = &mut deadline, if interrupted.is_none() => {
+                interrupted = Some(format!("the run timeout of {:?} expired", opts.run_timeout));
+                run_cancel.cancel();
+            }
+            () = cancel.cancelled(), if interrupted.is_none() => {
+                interrupted = Some("interrupted".to_owned());
+                run_cancel.cancel();
+            }
+        }
+    }
+    outcomes.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let cleanup_error = if opts.keep {
+        None
+    } else {
+        shared.fixtures.teardown().await.err().map(|e| e.to_string())
+    };
+    Ok(RunReport {
+        run_id: shared.fixtures.run_id.clone(),
+        target: target.base_url.clone(),
+        version,
+        namespace: shared.fixtures.namespace.clone(),
+        outcomes,
+        unreferenced_snapshots: Vec::new(),
+        interrupted,
+        cleanup_error,
+    })
+}
+
+struct Shared {
+    client: Client,
+    fixtures: Fixtures,
+    secrets: Vec<String>,
+    auth: Vec<(String, String)>,
+    opts: Options,
+}
+
+fn errored(case: &Case, pod: String, started: Instant, error: String) -> CaseOutcome {
+    CaseOutcome {
+        id: case.id.clone(),
+        path: case.path.clone(),
+        description: case.file.description.clone(),
+        tags: case.file.tags.clone(),
+        status: Status::Errored,
+        duration: started.elapsed(),
+        pod,
+        request: None,
+        curl: None,
+        observed: None,
+        mismatches: Vec::new(),
+        snapshot: Verdict::Skipped,
+        normalized: None,
+        error: Some(error),
+        cleanup_error: None,
+    }
+}
+
+async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
+    let started = Instant::now();
+    let fixtures = &shared.fixtures;
+    let run_id = &fixtures.run_id;
+    let missing_namespace = format!("{}-missing", fixtures.namespace);
+    let vars = request::vars_for(&case.file.request, &pod, &fixtures.namespace, &missing_namespace);
+    let planned = request::plan(&case.file.request, &vars);
+    let curl = normalize::redact(
+        &request::curl(shared.client.base_url(), &planned, &shared.auth),
+        &shared.secrets,
+    );
+
+    let created = match &case.pod {
+        None => None,
+        Some(manifest) => {
+            let pod_manifest = prepare_pod(manifest, &pod, &fixtures.namespace, run_id);
+            match fixtures.create_pod(&pod_manifest).await {
+                Ok(created) => Some(created),
+                Err(e) => return errored(case, pod, started, redact(shared, &e.to_string())),
+            }
+        }
+    };
+    let mut outcome = errored(case, pod.clone(), started, String::new());
+    outcome.request = Some(planned.clone());
+    outcome.curl = Some(curl);
+
+    let answer = shared.client.send(&planned).await;
+    let stored = match (&answer, &case.file.expect.stored) {
+        (Ok(_), Some(_)) => match fixtures.get_pod(&pod).await {
+            Ok(a) => Some(a.json().unwrap_or(Value::String(a.body))),
+            Err(e) => {
+                outcome.error = Some(redact(shared, &format!("reading the pod back: {e}")));
+                None
+            }
+        },
+        _ => None,
+    };
+    // The case's pod may have been created by the request itself (apply); its uid
+    // comes from the answer then, and nothing without a known uid is deleted.
+    let uid = created
+        .as_ref()
+        .or(answer.as_ref().ok().filter(|a| a.status == 201).and_then(|a| a.json()).as_ref())
+        .and_then(|p| p["metadata"]["uid"].as_str().map(str::to_owned));
+    if let (Some(uid), false) = (uid, shared.opts.keep) {
+        outcome.cleanup_error = fixtures
+            .delete_pod(&pod, &uid)
+            .await
+            .err()
+            .map(|e| redact(shared, &e.to_string()));
+    }
+    let answer = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            outcome.error = Some(redact(
+                shared,
+                &format!("no answer to the case's request: {e}"),
+            ));
+            outcome.duration = started.elapsed();
+            return outcome;
+        }
+    };
+    if outcome.error.as_ref().is_some_and(|e| !e.is_empty()) {
+        outcome.duration = started.elapsed();
+        return outcome;
+    }
+    let observed = Observed {
+        created,
+        status: answer.status,
+        headers: answer.headers,
+        body: answer.body,
+        stored,
+    };
+    outcome.error = None;
+    outcome.mismatches = compare::expectations(&case.file.expect, &vars, &observed);
+    let ctx = Context {
+        names: vec![
+            (vars.pod.clone(), "[pod]".into()),
+            (pod.clone(), "[pod]".into()),
+            (vars.namespace.clone(), "[namespace]".into()),
+            (fixtures.namespace.clone(), "[namespace]".into()),
+            (run_id.clone(), "[run]".into()),
+        ],
+        secrets: shared.secrets.clone(),
+    };
+    let normalized = normalize::observation(&observed, &ctx);
+    let rendered = normalize::render(&normalized);
+    outcome.snapshot = match snapshot::check(
+        &shared.opts.snapshot_dir,
+        &case.id,
+        &case.file.description,
+        &input_file(&case.path),
+        &rendered,
+        shared.opts.snapshots,
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            Verdict::Skipped
+        }
+    };
+    outcome.status = if outcome.error.is_some() {
+        Status::Errored
+    } else if outcome.mismatches.is_empty() && outcome.snapshot.passed() {
+        Status::Passed
+    } else {
+        Status::Failed
+    };
+    outcome.normalized = Some(normalized);
+    outcome.observed = Some(redact_observed(shared, observed));
+    outcome.duration = started.elapsed();
+    outcome
+}
+
+fn redact(shared: &Shared, text: &str) -> String {
+    normalize::redact(text, &shared.secrets)
+}
+
+fn redact_observed(shared: &Shared, mut observed: Observed) -> Observed {
+    observed.body = redact(shared, &observed.body);
+    for (_, v) in &mut observed.headers {
+        *v = redact(shared, v);
+    }
+    observed
+}
+
+/// The credential headers the client adds, with their values redacted, for `curl`.
+fn redacted_auth(target: &Target) -> Vec<(String, String)> {
+    target
+        .token
+        .iter()
+        .map(|_| ("Authorization".to_owned(), format!("Bearer {}", normalize::REDACTED)))
+        .chain(
+            target
+                .headers
+                .iter()
+                .map(|(k, _)| (k.clone(), normalize::REDACTED.to_owned())),
+        )
+        .collect()
+}
+
+/// The case path as recorded in snapshot headers: relative to the working folder.
+pub fn input_file(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    rel.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_names_are_dns_labels() {
+        let name = pod_name("json-patch/Replace_Image.v2", 7, "abc123");
+        assert_eq!(name, "replace-image-v2-7-abc123");
+        assert!(pod_name(&"x".repeat(200), 999, "abc123").len() <= 63);
+        assert_eq!(pod_name("___", 0, "r"), "case-0-r");
+    }
+
+    #[test]
+    fn run_ids_are_short_and_lowercase() {
+        let id = new_run_id();
+        assert_eq!(id.len(), 6);
+        assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    }
+}
