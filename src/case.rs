@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::shape::Shape;
+use crate::version::VersionReq;
 
 /// The folder under a cases root that holds starting pods, not cases.
 pub const FIXTURES_DIR: &str = "fixtures";
@@ -24,6 +25,8 @@ pub struct CaseFile {
     pub description: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The Kubernetes versions the case applies to; other targets skip it.
+    pub kubernetes: Option<VersionReq>,
     pub given: Option<Given>,
     pub request: RequestSpec,
     pub expect: Expect,
@@ -183,22 +186,24 @@ impl TryFrom<RawRequest> for RequestSpec {
                 return Err("`type` and `content_type` are exclusive: give one".into());
             }
             (None, None) => {
-                return Err("missing `type` (json, merge, strategic, apply) or `content_type`".into());
+                return Err(
+                    "missing `type` (json, merge, strategic, apply) or `content_type`".into(),
+                );
             }
         };
         let body = match (raw.body, raw.raw_body) {
             (Some(v), None) => Body::Value(v),
             (None, Some(s)) => Body::Raw(s),
             (None, None) => Body::Empty,
-            (Some(_), Some(_)) => return Err("`body` and `raw_body` are exclusive: give one".into()),
+            (Some(_), Some(_)) => {
+                return Err("`body` and `raw_body` are exclusive: give one".into());
+            }
         };
         if raw.path.is_some() && (raw.pod.is_some() || raw.namespace.is_some()) {
             return Err("`path` replaces the pod's path: it excludes `pod` and `namespace`".into());
         }
-        if let Some(path) = &raw.path {
-            if !path.starts_with('/') {
-                return Err(format!("`path` must start with `/`, found `{path}`"));
-            }
+        if let Some(path) = raw.path.as_ref().filter(|p| !p.starts_with('/')) {
+            return Err(format!("`path` must start with `/`, found `{path}`"));
         }
         let query = raw
             .query
@@ -281,7 +286,9 @@ pub enum CaseError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: fixture `{fixture}` not found (looked beside the case, in its parent folders and in {root})")]
+    #[error(
+        "{path}: fixture `{fixture}` not found (looked beside the case, in its parent folders and in {root})"
+    )]
     FixtureMissing {
         path: String,
         fixture: String,
@@ -323,11 +330,12 @@ pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
         Some(Given {
             pod: PodSource::File(fixture),
         }) => {
-            let found = resolve_fixture(path, fixture, root).ok_or_else(|| CaseError::FixtureMissing {
-                path: path.display().to_string(),
-                fixture: fixture.display().to_string(),
-                root: root.display().to_string(),
-            })?;
+            let found =
+                resolve_fixture(path, fixture, root).ok_or_else(|| CaseError::FixtureMissing {
+                    path: path.display().to_string(),
+                    fixture: fixture.display().to_string(),
+                    root: root.display().to_string(),
+                })?;
             Some(parse_yaml(&found, &read(&found)?)?)
         }
     };
@@ -444,7 +452,8 @@ mod tests {
         parse_yaml(Path::new("c.yaml"), text)
     }
 
-    const MINIMAL: &str = "description: d\nrequest:\n  type: json\n  body: []\nexpect:\n  status: 200\n";
+    const MINIMAL: &str =
+        "description: d\nrequest:\n  type: json\n  body: []\nexpect:\n  status: 200\n";
 
     #[test]
     fn parses_a_minimal_case() {
@@ -533,7 +542,12 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("a/b")).unwrap();
         std::fs::create_dir_all(root.join("fixtures")).unwrap();
-        for f in ["a/one.yaml", "a/b/two.yml", "fixtures/web.yaml", "a/notes.txt"] {
+        for f in [
+            "a/one.yaml",
+            "a/b/two.yml",
+            "fixtures/web.yaml",
+            "a/notes.txt",
+        ] {
             std::fs::write(root.join(f), "x").unwrap();
         }
         let ids: Vec<_> = discover(&[root.to_path_buf()], root)

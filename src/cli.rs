@@ -35,9 +35,27 @@ pub enum Command {
     /// Validate case files without sending anything.
     #[command(after_help = EXIT_CODES)]
     Check(SelectArgs),
+    /// Run cases against two targets and compare their normalised results.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff(DiffArgs),
+    /// Remove what earlier runs left behind, selected by podpatch's labels only.
+    Cleanup(CleanupArgs),
     /// Serve the built-in mock Kubernetes API server.
     Mock(MockArgs),
 }
+
+/// Exit codes of `podpatch diff`.
+pub const DIFF_EXIT_CODES: &str = "\
+Target specs:
+  mock                                  the built-in mock
+  env                                   PODPATCH_TARGET, PODPATCH_TOKEN_FILE, PODPATCH_CA_FILE
+  kubeconfig=FILE[,context=NAME]        a kubeconfig
+  URL[,token-file=F][,ca-file=F][,client-cert=F,client-key=F][,insecure]
+
+Exit codes:
+  0  both targets answered every case the same way
+  1  at least one case differs or could not be compared
+  2  nothing could be compared: bad case file, bad flag, unreachable target";
 
 /// Which cases to use.
 #[derive(Debug, Args)]
@@ -56,13 +74,28 @@ pub struct SelectArgs {
 }
 
 /// Where requests go and how they authenticate.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct TargetArgs {
-    /// Base URL of the API server [default: an embedded mock].
+    /// Base URL of the API server [default: the kubeconfig's with --kubeconfig or
+    /// --context, else an embedded mock].
     #[arg(long, env = "PODPATCH_TARGET", value_name = "URL")]
     pub target: Option<String>,
+    /// Take server and credentials from a kubeconfig (explicit flags override it).
+    #[arg(long, value_name = "FILE", conflicts_with = "in_cluster")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use; alone, it reads KUBECONFIG or ~/.kube/config.
+    #[arg(long, value_name = "NAME", conflicts_with = "in_cluster")]
+    pub context: Option<String>,
+    /// Use the ServiceAccount of the Pod podpatch runs in.
+    #[arg(long)]
+    pub in_cluster: bool,
     /// Bearer token (prefer --token-file: command lines are visible to other users).
-    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        conflicts_with = "token_file",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
     /// File holding the bearer token.
     #[arg(long, env = "PODPATCH_TOKEN_FILE", value_name = "FILE")]
@@ -123,13 +156,121 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// A target spec (see below); give exactly two, A then B.
+    #[arg(long = "target", value_name = "SPEC", required = true, num_args = 1)]
+    pub targets: Vec<String>,
+    /// Cases in flight at once, per target.
+    #[arg(long, short, value_name = "N", default_value_t = default_jobs())]
+    pub jobs: usize,
+    /// Timeout of each HTTP request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Write the comparison as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Only remove objects older than this, e.g. `2h`, `30m` [default: all].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub older_than: Option<std::time::Duration>,
+    /// List what would be removed without removing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct MockArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8001")]
     pub listen: SocketAddr,
 }
 
+/// A target of `podpatch diff`: the built-in mock, or flags as `run` takes them.
+#[derive(Debug)]
+pub enum TargetSpec {
+    Mock,
+    Flags(Box<TargetArgs>),
+}
+
+/// Parses a `--target` spec of `podpatch diff` (see `DIFF_EXIT_CODES`).
+pub fn parse_target_spec(spec: &str) -> Result<TargetSpec, String> {
+    let env_path = |name: &str| std::env::var_os(name).map(PathBuf::from);
+    match spec {
+        "mock" => return Ok(TargetSpec::Mock),
+        "env" => {
+            let target = std::env::var("PODPATCH_TARGET")
+                .map_err(|_| "target spec `env` needs PODPATCH_TARGET".to_owned())?;
+            return Ok(TargetSpec::Flags(Box::new(TargetArgs {
+                target: Some(target),
+                token_file: env_path("PODPATCH_TOKEN_FILE"),
+                ca_file: env_path("PODPATCH_CA_FILE"),
+                ..TargetArgs::default()
+            })));
+        }
+        _ => {}
+    }
+    let mut args = TargetArgs::default();
+    for (i, part) in spec.split(',').enumerate() {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        let path = || Some(PathBuf::from(value));
+        match key {
+            "kubeconfig" => args.kubeconfig = path(),
+            "context" => args.context = Some(value.to_owned()),
+            "token-file" => args.token_file = path(),
+            "ca-file" => args.ca_file = path(),
+            "client-cert" => args.client_cert = path(),
+            "client-key" => args.client_key = path(),
+            "insecure" if value.is_empty() => args.insecure_skip_tls_verify = true,
+            url if i == 0 && value.is_empty() && url.contains("://") => {
+                args.target = Some(url.to_owned())
+            }
+            _ => return Err(format!("invalid target spec part `{part}` in `{spec}`")),
+        }
+    }
+    if args.target.is_none() && args.kubeconfig.is_none() && args.context.is_none() {
+        return Err(format!(
+            "target spec `{spec}` names no server: start it with a URL or kubeconfig=FILE"
+        ));
+    }
+    Ok(TargetSpec::Flags(Box::new(args)))
+}
+
 /// Many cases wait on the network, so more jobs than cores pays off.
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_target_specs() {
+        assert!(matches!(parse_target_spec("mock"), Ok(TargetSpec::Mock)));
+        let TargetSpec::Flags(a) =
+            parse_target_spec("https://h:6443,token-file=/t,ca-file=/c,insecure").unwrap()
+        else {
+            panic!("flags expected")
+        };
+        assert_eq!(a.target.as_deref(), Some("https://h:6443"));
+        assert_eq!(a.token_file, Some(PathBuf::from("/t")));
+        assert_eq!(a.ca_file, Some(PathBuf::from("/c")));
+        assert!(a.insecure_skip_tls_verify);
+        let TargetSpec::Flags(k) = parse_target_spec("kubeconfig=/k,context=prod").unwrap() else {
+            panic!("flags expected")
+        };
+        assert_eq!(
+            (k.kubeconfig, k.context.as_deref()),
+            (Some(PathBuf::from("/k")), Some("prod"))
+        );
+        assert!(parse_target_spec("token-file=/t").is_err());
+        assert!(parse_target_spec("https://h,bogus=1").is_err());
+    }
 }

@@ -28,6 +28,8 @@ pub struct Observed {
     pub body: String,
     /// The pod read back after the patch, when the case asks for it.
     pub stored: Option<Value>,
+    /// Tries the case's request took; more than one means infrastructure trouble.
+    pub attempts: u32,
 }
 
 /// An HTTP answer: status, headers and body text.
@@ -36,6 +38,49 @@ pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// How many tries it took (retries are for infrastructure trouble only).
+    pub attempts: u32,
+}
+
+/// How often and how patiently to retry infrastructure failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// Delay before the second try; doubled for each further one.
+    pub base_delay: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Retry {
+        Retry {
+            attempts: 4,
+            base_delay: Duration::from_millis(250),
+        }
+    }
+}
+
+/// The longest wait podpatch accepts from `Retry-After`.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+fn backoff(attempt: u32, base: Duration) -> Duration {
+    base.saturating_mul(1 << (attempt - 1).min(6))
+}
+
+/// Whether an answer is infrastructure trouble worth another try, and after how long.
+fn retry_delay(answer: &Answer, attempt: u32, base: Duration) -> Option<Duration> {
+    let etcd_timeout =
+        answer.status == 500 && answer.body.contains("etcdserver: request timed out");
+    if !matches!(answer.status, 429 | 503 | 504) && !etcd_timeout {
+        return None;
+    }
+    let retry_after = answer
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+    Some(retry_after.unwrap_or_else(|| backoff(attempt, base)))
 }
 
 impl Answer {
@@ -62,11 +107,12 @@ pub struct Client {
     http: reqwest::Client,
     base_url: String,
     ca_origin: Option<String>,
+    retry: Retry,
 }
 
 impl Client {
     /// Builds a client; `timeout` bounds every request from connect to last byte.
-    pub fn new(target: &Target, timeout: Duration) -> Result<Client, TargetError> {
+    pub fn new(target: &Target, timeout: Duration, retry: Retry) -> Result<Client, TargetError> {
         let mut headers = HeaderMap::new();
         if let Some(token) = &target.token {
             let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -108,6 +154,7 @@ impl Client {
             http,
             base_url: target.base_url.clone(),
             ca_origin: target.ca_origin.clone(),
+            retry,
         })
     }
 
@@ -132,7 +179,8 @@ impl Client {
 
     /// GET a path.
     pub async fn get(&self, path: &str) -> Result<Answer, SendError> {
-        self.execute("GET", path, self.http.get(self.url(path))).await
+        self.execute("GET", path, self.http.get(self.url(path)))
+            .await
     }
 
     /// POST a JSON object to a path.
@@ -160,7 +208,47 @@ impl Client {
         format!("{}{path}", self.base_url)
     }
 
+    /// Sends with bounded retries for infrastructure trouble only: no connection,
+    /// timeouts, 429 (honouring `Retry-After`), 503, 504 and etcd timeouts. Any
+    /// other answer, however wrong, is returned as it is.
     async fn execute(
+        &self,
+        method: &str,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, SendError> {
+        let mut attempt = 1;
+        loop {
+            let Some(this_try) = request.try_clone() else {
+                return self.attempt(method, path, request).await;
+            };
+            let result = self.attempt(method, path, this_try).await;
+            let wait = match &result {
+                _ if attempt >= self.retry.attempts => None,
+                Ok(answer) => retry_delay(answer, attempt, self.retry.base_delay),
+                Err(e) if e.transient => Some(backoff(attempt, self.retry.base_delay)),
+                Err(_) => None,
+            };
+            match (wait, result) {
+                (Some(wait), _) => {
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                (None, Ok(mut answer)) => {
+                    answer.attempts = attempt;
+                    return Ok(answer);
+                }
+                (None, Err(mut e)) => {
+                    if attempt > 1 {
+                        e.reason.push_str(&format!(" (after {attempt} attempts)"));
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    async fn attempt(
         &self,
         method: &str,
         path: &str,
@@ -172,13 +260,19 @@ impl Client {
         let headers = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = response.text().await.map_err(fail)?;
         Ok(Answer {
             status,
             headers,
             body,
+            attempts: 1,
         })
     }
 
@@ -197,7 +291,9 @@ impl Client {
                 .ca_origin
                 .as_deref()
                 .unwrap_or("the system roots (no --ca-file given)");
-            reason.push_str(&format!(" (TLS: the server's certificate was checked against {ca})"));
+            reason.push_str(&format!(
+                " (TLS: the server's certificate was checked against {ca})"
+            ));
         }
         SendError {
             method: method.to_owned(),
@@ -221,4 +317,44 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
+        Answer {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+            body: body.into(),
+            attempts: 1,
+        }
+    }
+
+    const BASE: Duration = Duration::from_millis(100);
+
+    #[rstest]
+    #[case(answer(429, &[("Retry-After", "2")], ""), Some(Duration::from_secs(2)))]
+    #[case(answer(429, &[("Retry-After", "9999")], ""), Some(MAX_RETRY_AFTER))]
+    #[case(answer(503, &[], ""), Some(BASE))]
+    #[case(answer(504, &[], ""), Some(BASE))]
+    #[case(answer(500, &[], r#"{"message":"etcdserver: request timed out"}"#), Some(BASE))]
+    #[case(answer(500, &[], r#"{"message":"map: map[] does not contain declared merge key: name"}"#), None)]
+    #[case(answer(422, &[], ""), None)]
+    #[case(answer(409, &[], ""), None)]
+    #[case(answer(200, &[], ""), None)]
+    fn retries_only_infrastructure_trouble(#[case] a: Answer, #[case] wait: Option<Duration>) {
+        assert_eq!(retry_delay(&a, 1, BASE), wait);
+    }
+
+    #[test]
+    fn backoff_doubles() {
+        assert_eq!(backoff(1, BASE), BASE);
+        assert_eq!(backoff(3, BASE), BASE * 4);
+    }
 }

@@ -155,7 +155,9 @@ fn matcher(m: &Matcher, actual: &Value) -> bool {
         Matcher::Absent => false,
         Matcher::String => actual.is_string(),
         Matcher::Integer => actual.is_i64() || actual.is_u64(),
-        Matcher::Uid => actual.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()),
+        Matcher::Uid => actual
+            .as_str()
+            .is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()),
         Matcher::Timestamp => actual
             .as_str()
             .is_some_and(|s| s.parse::<jiff::Timestamp>().is_ok()),

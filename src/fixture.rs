@@ -150,14 +150,22 @@ impl Fixtures {
             match answer.status {
                 200 => return Ok(()),
                 404 => tokio::time::sleep(Duration::from_millis(100)).await,
-                _ => return Err(FixtureError::refused("reading ServiceAccount default", &answer)),
+                _ => {
+                    return Err(FixtureError::refused(
+                        "reading ServiceAccount default",
+                        &answer,
+                    ));
+                }
             }
         }
         let body = json!({"metadata": {"name": "default", "labels": labels(&self.run_id)}});
         let answer = self.client.post(&path, &body).await?;
         match answer.status {
             201 | 409 => Ok(()),
-            _ => Err(FixtureError::refused("creating ServiceAccount default", &answer)),
+            _ => Err(FixtureError::refused(
+                "creating ServiceAccount default",
+                &answer,
+            )),
         }
     }
 
@@ -168,7 +176,10 @@ impl Fixtures {
         match (answer.status, answer.json()) {
             (201, Some(created)) => Ok(created),
             _ => Err(FixtureError::refused(
-                format!("creating the starting pod {}", pod["metadata"]["name"].as_str().unwrap_or("?")),
+                format!(
+                    "creating the starting pod {}",
+                    pod["metadata"]["name"].as_str().unwrap_or("?")
+                ),
                 &answer,
             )),
         }
@@ -194,7 +205,10 @@ impl Fixtures {
             .await?;
         match answer.status {
             200 | 202 | 404 | 409 => Ok(()),
-            _ => Err(FixtureError::refused(format!("deleting pod {name}"), &answer)),
+            _ => Err(FixtureError::refused(
+                format!("deleting pod {name}"),
+                &answer,
+            )),
         }
     }
 
@@ -234,6 +248,89 @@ impl Fixtures {
     }
 }
 
+/// One object `cleanup` removed (or would remove, on a dry run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    /// `pods`, `serviceaccounts` or `namespaces`.
+    pub resource: &'static str,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub uid: String,
+    pub run: String,
+}
+
+/// Whether an object listed by label is podpatch's and old enough to remove.
+fn leftover(resource: &'static str, item: &Value, cutoff: jiff::Timestamp) -> Option<Leftover> {
+    let meta = &item["metadata"];
+    let labels = &meta["labels"];
+    if labels[MANAGED_BY.0] != MANAGED_BY.1 {
+        return None;
+    }
+    let created: jiff::Timestamp = meta["creationTimestamp"].as_str()?.parse().ok()?;
+    (created <= cutoff).then(|| Leftover {
+        resource,
+        namespace: meta["namespace"].as_str().map(str::to_owned),
+        name: meta["name"].as_str().unwrap_or_default().to_owned(),
+        uid: meta["uid"].as_str().unwrap_or_default().to_owned(),
+        run: labels[RUN_LABEL].as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+/// Finds what earlier runs left behind, selected by podpatch's label only, created
+/// before `cutoff`, and deletes it unless `dry_run`.
+pub async fn cleanup(
+    client: &Client,
+    cutoff: jiff::Timestamp,
+    dry_run: bool,
+) -> Result<Vec<Leftover>, FixtureError> {
+    let selector = query_string(&[(
+        "labelSelector".into(),
+        format!("{}={}", MANAGED_BY.0, MANAGED_BY.1),
+    )]);
+    let mut found = Vec::new();
+    for resource in ["pods", "serviceaccounts", "namespaces"] {
+        let answer = client
+            .get(&format!("/api/v1/{resource}?{selector}"))
+            .await?;
+        if answer.status != 200 {
+            return Err(FixtureError::refused(
+                format!("listing {resource}"),
+                &answer,
+            ));
+        }
+        let items = answer
+            .json()
+            .map(|v| v["items"].clone())
+            .unwrap_or_default();
+        found.extend(
+            items
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| leftover(resource, item, cutoff)),
+        );
+    }
+    if dry_run {
+        return Ok(found);
+    }
+    for l in &found {
+        let path = match &l.namespace {
+            Some(ns) => format!("/api/v1/namespaces/{ns}/{}/{}", l.resource, l.name),
+            None => format!("/api/v1/{}/{}", l.resource, l.name),
+        };
+        let options = json!({
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "preconditions": {"uid": l.uid},
+        });
+        let answer = client.delete(&path, Some(&options)).await?;
+        if !matches!(answer.status, 200 | 202 | 404 | 409) {
+            return Err(FixtureError::refused(format!("deleting {path}"), &answer));
+        }
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +344,24 @@ mod tests {
         assert_eq!(pod["metadata"]["labels"]["app"], "web");
         assert_eq!(pod["metadata"]["labels"][RUN_LABEL], "run1");
         assert_eq!(pod["spec"]["schedulingGates"], json!([{"name": HOLD_GATE}]));
+    }
+
+    #[test]
+    fn leftovers_are_selected_by_label_and_age() {
+        let cutoff: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
+        let item = |labels: Value, created: &str| json!({"metadata": {"name": "p", "namespace": "ns", "uid": "u", "labels": labels, "creationTimestamp": created}});
+        let ours = labels("run1");
+        let old = leftover("pods", &item(ours.clone(), "2026-11-24T11:00:00Z"), cutoff).unwrap();
+        assert_eq!((old.name.as_str(), old.run.as_str()), ("p", "run1"));
+        assert!(leftover("pods", &item(ours, "2026-11-24T12:30:00Z"), cutoff).is_none());
+        assert!(
+            leftover(
+                "pods",
+                &item(json!({"app": "x"}), "2026-11-24T11:00:00Z"),
+                cutoff
+            )
+            .is_none()
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@
 pub mod case;
 pub mod client;
 pub mod compare;
+pub mod differential;
 pub mod fixture;
+pub mod kubeconfig;
+pub mod mock;
 pub mod normalize;
 pub mod report;
 pub mod request;
@@ -19,3 +22,4 @@ pub mod shape;
 pub mod snapshot;
 pub mod target;
 pub mod vars;
+pub mod version;

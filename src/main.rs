@@ -8,22 +8,29 @@ mod cli;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
-use cli::{Cli, Command, RunArgs, SelectArgs, TargetArgs};
+use cli::{CleanupArgs, Cli, Command, DiffArgs, RunArgs, SelectArgs, TargetArgs, TargetSpec};
 use podpatch::case::{self, Case};
+use podpatch::client::{Client, Retry};
+use podpatch::mock::MockServer;
 use podpatch::report::{Counts, json, junit, terminal};
 use podpatch::run::{self, Status};
 use podpatch::snapshot;
 use podpatch::target::{self, Target};
+use podpatch::{differential, fixture, kubeconfig};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: failed to start the async runtime: {e}");
@@ -42,6 +49,8 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Run(args) => run(args).await,
+        Command::Diff(args) => diff(args).await,
+        Command::Cleanup(args) => cleanup(args).await,
         Command::List(select) => {
             let cases = load(&select)?;
             let mut out = std::io::stdout().lock();
@@ -57,10 +66,13 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Mock(args) => {
-            let server = podpatch::mock::MockServer::start(args.listen)
+            let server = MockServer::start(args.listen)
                 .await
                 .with_context(|| format!("failed to listen on {}", args.listen))?;
-            eprintln!("podpatch mock API server listening on {} (Ctrl-C to stop)", server.base_url());
+            eprintln!(
+                "podpatch mock API server listening on {} (Ctrl-C to stop)",
+                server.base_url()
+            );
             shutdown_signal().await;
             server.shutdown().await;
             Ok(ExitCode::SUCCESS)
@@ -100,13 +112,29 @@ fn load(select: &SelectArgs) -> anyhow::Result<Vec<Case>> {
     Ok(cases)
 }
 
-fn build_target(args: &TargetArgs, url: &str) -> anyhow::Result<Target> {
-    let mut t = Target::new(url)?;
-    t.token = match (&args.token, &args.token_file) {
-        (Some(token), _) => Some(token.clone()),
-        (None, Some(path)) => Some(Target::read_token(path)?),
-        (None, None) => None,
+/// Whether the flags name a real target rather than the built-in mock.
+fn names_a_target(args: &TargetArgs) -> bool {
+    args.target.is_some() || args.kubeconfig.is_some() || args.context.is_some() || args.in_cluster
+}
+
+/// The target from kubeconfig or in-cluster credentials, overridden by explicit flags.
+async fn build_target(args: &TargetArgs, mock_url: Option<String>) -> anyhow::Result<Target> {
+    let mut t = if args.in_cluster {
+        kubeconfig::in_cluster().await?
+    } else if args.kubeconfig.is_some() || args.context.is_some() {
+        kubeconfig::from_kubeconfig(args.kubeconfig.as_deref(), args.context.as_deref()).await?
+    } else {
+        Target::default()
     };
+    match (args.target.as_deref(), mock_url.as_deref()) {
+        (Some(url), _) | (None, Some(url)) => t.base_url = Target::new(url)?.base_url,
+        (None, None) => {}
+    }
+    match (&args.token, &args.token_file) {
+        (Some(token), _) => t.token = Some(token.clone()),
+        (None, Some(path)) => t.token = Some(Target::read_token(path)?),
+        (None, None) => {}
+    }
     if let Some(path) = &args.ca_file {
         t.ca_pem = Some(Target::read_file("CA bundle", path)?);
         t.ca_origin = Some(path.display().to_string());
@@ -118,14 +146,14 @@ fn build_target(args: &TargetArgs, url: &str) -> anyhow::Result<Target> {
         t.identity_pem = Some(pem);
     }
     if args.insecure_skip_tls_verify {
-        eprintln!("warning: --insecure-skip-tls-verify: the target's identity is not checked; credentials may reach an impostor");
+        eprintln!(
+            "warning: --insecure-skip-tls-verify: the target's identity is not checked; credentials may reach an impostor"
+        );
         t.insecure_skip_tls_verify = true;
     }
-    t.headers = args
-        .header
-        .iter()
-        .map(|h| target::parse_header(h))
-        .collect::<Result<_, _>>()?;
+    for h in &args.header {
+        t.headers.push(target::parse_header(h)?);
+    }
     Ok(t)
 }
 
@@ -140,55 +168,82 @@ fn snapshot_mode(args: &RunArgs) -> snapshot::Mode {
     }
 }
 
+/// Opens the target the flags name, or starts the built-in mock when they name none
+/// and `mock_allowed`. The mock, if any, is returned so the caller can stop it.
+async fn open(
+    args: &TargetArgs,
+    mock_allowed: bool,
+) -> anyhow::Result<(Option<MockServer>, Target)> {
+    if names_a_target(args) {
+        return Ok((None, build_target(args, None).await?));
+    }
+    if !mock_allowed {
+        bail!("no target: give --target URL, --kubeconfig FILE, --context NAME or --in-cluster");
+    }
+    let mock = MockServer::start(([127, 0, 0, 1], 0).into())
+        .await
+        .context("failed to start the built-in mock")?;
+    let target = build_target(args, Some(mock.base_url())).await?;
+    Ok((Some(mock), target))
+}
+
+/// Cancels `token` on Ctrl-C or SIGTERM so runs clean up; a second signal exits.
+fn cancel_on_signal(token: &CancellationToken) -> tokio::task::JoinHandle<()> {
+    let token = token.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        eprintln!("\nstopping: cleaning up what this run created (press Ctrl-C again to abort)");
+        token.cancel();
+        shutdown_signal().await;
+        std::process::exit(130);
+    })
+}
+
+fn run_options(jobs: usize, timeout: u64) -> anyhow::Result<run::Options> {
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    Ok(run::Options {
+        jobs,
+        request_timeout: Duration::from_secs(timeout.max(1)),
+        run_timeout: Duration::from_secs(1800),
+        snapshots: snapshot::Mode::Off,
+        snapshot_dir: PathBuf::from("snapshots"),
+        namespace: None,
+        keep: false,
+        retry: Retry::default(),
+    })
+}
+
 async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let cases = load(&args.select)?;
     let full_run =
         args.select.paths.is_empty() && args.select.filter.is_empty() && args.select.tag.is_empty();
-    if args.jobs == 0 {
-        bail!("--jobs must be at least 1");
-    }
-    let mock = match &args.target.target {
-        Some(_) => None,
-        None => Some(
-            podpatch::mock::MockServer::start(([127, 0, 0, 1], 0).into())
-                .await
-                .context("failed to start the built-in mock")?,
-        ),
-    };
-    let url = match (&args.target.target, &mock) {
-        (Some(url), _) => url.clone(),
-        (None, Some(m)) => m.base_url(),
-        (None, None) => unreachable!("a mock is started when no target is given"),
-    };
-    let target = build_target(&args.target, &url)?;
     let opts = run::Options {
-        jobs: args.jobs,
-        request_timeout: Duration::from_secs(args.timeout.max(1)),
         run_timeout: Duration::from_secs(args.run_timeout.max(1)),
         snapshots: snapshot_mode(&args),
         snapshot_dir: args.snapshots_dir.clone(),
         namespace: args.namespace.clone(),
         keep: args.keep,
+        ..run_options(args.jobs, args.timeout)?
     };
+    let (mock, target) = open(&args.target, true).await?;
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let total = cases.len();
-    let target_name = if mock.is_some() { "the built-in mock".to_owned() } else { target.base_url.clone() };
-    eprintln!("running {total} cases against {target_name} with {} jobs", opts.jobs);
+    let target_name = match &mock {
+        Some(_) => "the built-in mock".to_owned(),
+        None => target.base_url.clone(),
+    };
+    eprintln!(
+        "running {total} cases against {target_name} with {} jobs",
+        opts.jobs
+    );
 
     let cancel = CancellationToken::new();
-    let signals = tokio::spawn({
-        let cancel = cancel.clone();
-        async move {
-            shutdown_signal().await;
-            eprintln!("\nstopping: cleaning up what this run created (press Ctrl-C again to abort)");
-            cancel.cancel();
-            shutdown_signal().await;
-            std::process::exit(130);
-        }
-    });
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let result = run::run(cases, &target, &opts, cancel.clone(), |o| {
-        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    let signals = cancel_on_signal(&cancel);
+    let done = AtomicUsize::new(0);
+    let result = run::run(cases, &target, &opts, cancel, |o| {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         eprintln!("{}", terminal::case_line(o, n, total));
     })
     .await;
@@ -205,8 +260,12 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     println!("{}", terminal::footer(&report));
 
     let counts = Counts::of(&report);
-    let judged = report.outcomes.iter().any(|o| o.status != Status::Errored);
-    Ok(if !judged {
+    let judged = report
+        .outcomes
+        .iter()
+        .any(|o| matches!(o.status, Status::Passed | Status::Failed));
+    let all_skipped = report.outcomes.iter().all(|o| o.status == Status::Skipped);
+    Ok(if !judged && !all_skipped {
         ExitCode::from(2)
     } else if counts.failed > 0 || report.interrupted.is_some() {
         ExitCode::from(1)
@@ -215,13 +274,87 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+async fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let [a, b] = args.targets.as_slice() else {
+        bail!(
+            "podpatch diff takes exactly two --target specs, got {}",
+            args.targets.len()
+        );
+    };
+    let cases = load(&args.select)?;
+    let opts = run_options(args.jobs, args.timeout)?;
+    let mut mocks = Vec::new();
+    let mut targets = Vec::new();
+    for spec in [a, b] {
+        let (mock, target) = match cli::parse_target_spec(spec).map_err(anyhow::Error::msg)? {
+            TargetSpec::Mock => open(&TargetArgs::default(), true).await?,
+            TargetSpec::Flags(flags) => open(&flags, false).await?,
+        };
+        mocks.extend(mock);
+        targets.push(target);
+    }
+    eprintln!("comparing {} cases: A = {a}, B = {b}", cases.len());
+    let cancel = CancellationToken::new();
+    let signals = cancel_on_signal(&cancel);
+    let quiet = |_: &run::CaseOutcome| {};
+    let (ra, rb) = tokio::join!(
+        run::run(cases.clone(), &targets[0], &opts, cancel.clone(), quiet),
+        run::run(cases, &targets[1], &opts, cancel, quiet),
+    );
+    signals.abort();
+    for m in mocks {
+        m.shutdown().await;
+    }
+    let (ra, rb) = (ra.context("target A")?, rb.context("target B")?);
+    let compared = differential::compare(&ra, &rb, &format!("A: {a}"), &format!("B: {b}"));
+    write_report("JSON", args.json.as_ref(), |p| {
+        std::fs::write(
+            p,
+            serde_json::to_vec_pretty(&compared).map_err(std::io::Error::other)?,
+        )
+    })?;
+    println!("{}", differential::render(&compared));
+    let all_same = compared
+        .iter()
+        .all(|c| c.diff == differential::CaseDiff::Same);
+    Ok(if all_same {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn cleanup(args: CleanupArgs) -> anyhow::Result<ExitCode> {
+    let (_, target) = open(&args.target, false).await?;
+    let client = Client::new(&target, Duration::from_secs(30), Retry::default())?;
+    let cutoff = jiff::Timestamp::now()
+        - jiff::SignedDuration::try_from(args.older_than.unwrap_or_default())?;
+    let removed = fixture::cleanup(&client, cutoff, args.dry_run).await?;
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    for l in &removed {
+        let ns = l
+            .namespace
+            .as_deref()
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        println!("{verb} {} {ns}{} (run {})", l.resource, l.name, l.run);
+    }
+    println!("{verb} {} objects", removed.len());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn write_report(
     kind: &str,
     path: Option<&PathBuf>,
     write: impl FnOnce(&std::path::Path) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     if let Some(p) = path {
-        write(p).with_context(|| format!("failed to write the {kind} report to {}", p.display()))?;
+        write(p)
+            .with_context(|| format!("failed to write the {kind} report to {}", p.display()))?;
     }
     Ok(())
 }
@@ -230,13 +363,14 @@ fn write_report(
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

@@ -19,15 +19,15 @@ pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];
 pub const REDACTED: &str = "[redacted]";
 
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("valid regex")
+    Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        .expect("valid regex")
 });
 static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)").expect("valid regex")
 });
 /// `resourceVersion` inside text, e.g. an object embedded in an error message.
-static EMBEDDED_RV: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(resourceVersion\\*"\s*:\s*\\*")(\d+)"#).expect("valid regex")
-});
+static EMBEDDED_RV: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(resourceVersion\\*"\s*:\s*\\*")(\d+)"#).expect("valid regex"));
 /// The ServiceAccount token volume gets a random suffix.
 static API_ACCESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"kube-api-access-[a-z0-9]{5}\b").expect("valid regex"));
@@ -69,7 +69,12 @@ impl Normalizer {
     fn new(ctx: &Context) -> Normalizer {
         Normalizer {
             names: ctx.sorted(),
-            secrets: ctx.secrets.iter().filter(|s| !s.is_empty()).cloned().collect(),
+            secrets: ctx
+                .secrets
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect(),
             uids: HashMap::new(),
             rvs: HashMap::new(),
         }
@@ -92,18 +97,21 @@ impl Normalizer {
         for secret in &self.secrets {
             out = out.replace(secret.as_str(), REDACTED);
         }
-        if let Some(pos) = out.find(UPDATE_FORBIDDEN) {
-            if let Some(nl) = out[pos..].find('\n') {
-                out.truncate(pos + nl);
-                out.push_str("\n[diff]");
-            }
+        if let Some(cut) = out
+            .find(UPDATE_FORBIDDEN)
+            .and_then(|pos| out[pos..].find('\n').map(|nl| pos + nl))
+        {
+            out.truncate(cut);
+            out.push_str("\n[diff]");
         }
         for (name, placeholder) in &self.names {
             out = out.replace(name.as_str(), placeholder);
         }
         let uids = &mut self.uids;
         out = UUID
-            .replace_all(&out, |c: &Captures| format!("[uid-{}]", Self::number(uids, &c[0])))
+            .replace_all(&out, |c: &Captures| {
+                format!("[uid-{}]", Self::number(uids, &c[0]))
+            })
             .into_owned();
         out = TIMESTAMP.replace_all(&out, "[timestamp]").into_owned();
         let rvs = &mut self.rvs;
@@ -228,7 +236,9 @@ mod tests {
 
     fn observed(body: Value) -> Observed {
         Observed {
-            created: Some(json!({"metadata": {"uid": "5f1c2a9e-6c1d-4b3b-9d1e-3a2b1c0d9e8f", "resourceVersion": "41"}})),
+            created: Some(
+                json!({"metadata": {"uid": "5f1c2a9e-6c1d-4b3b-9d1e-3a2b1c0d9e8f", "resourceVersion": "41"}}),
+            ),
             status: 200,
             headers: vec![
                 ("Content-Type".into(), "application/json".into()),
@@ -237,6 +247,7 @@ mod tests {
             ],
             body: format!("{body}\n"),
             stored: None,
+            attempts: 1,
         }
     }
 
@@ -256,7 +267,10 @@ mod tests {
         let n = observation(&observed(body), &ctx());
         assert_eq!(n["status"], 200);
         assert_eq!(n["layout"], "json, compact, trailing newline");
-        assert_eq!(n["headers"], json!({"content-type": "application/json", "warning": "299 - \"[redacted]\""}));
+        assert_eq!(
+            n["headers"],
+            json!({"content-type": "application/json", "warning": "299 - \"[redacted]\""})
+        );
         let m = &n["body"]["metadata"];
         assert_eq!(m["name"], "[pod]");
         assert_eq!(m["namespace"], "[namespace]");
@@ -264,7 +278,10 @@ mod tests {
         assert_eq!(m["resourceVersion"], "[rv-2]", "41 was the created version");
         assert_eq!(m["creationTimestamp"], "[timestamp]");
         assert_eq!(m["labels"]["podpatch.dev/run"], "[run]");
-        assert_eq!(n["body"]["spec"]["volumes"][0]["name"], "kube-api-access-[suffix]");
+        assert_eq!(
+            n["body"]["spec"]["volumes"][0]["name"],
+            "kube-api-access-[suffix]"
+        );
     }
 
     #[test]
@@ -291,7 +308,10 @@ mod tests {
     fn summarises_the_stored_pod() {
         let mut o = observed(json!({"kind": "Status"}));
         o.stored = o.created.clone();
-        assert_eq!(observation(&o, &ctx())["stored"], "[unchanged since created]");
+        assert_eq!(
+            observation(&o, &ctx())["stored"],
+            "[unchanged since created]"
+        );
         o.stored = Some(json!({"kind": "Status"}));
         assert_eq!(observation(&o, &ctx())["stored"], "[same as response body]");
     }

@@ -26,6 +26,7 @@ impl Counts {
             match o.status {
                 Status::Passed => c.passed += 1,
                 Status::Failed | Status::Errored => c.failed += 1,
+                Status::Skipped => c.skipped += 1,
             }
         }
         c

@@ -136,27 +136,40 @@ mod tests {
     #[test]
     fn plans_a_json_patch() {
         let p = plan(
-            &spec("type: json\nbody: [{op: add, path: /metadata/labels/a, value: '${pod}'}]\nquery: {dryRun: All}\n"),
+            &spec(
+                "type: json\nbody: [{op: add, path: /metadata/labels/a, value: '${pod}'}]\nquery: {dryRun: All}\n",
+            ),
             &vars(),
         );
         assert_eq!(p.path, "/api/v1/namespaces/ns/pods/web-1?dryRun=All");
         assert_eq!(
             p.headers,
-            [("Content-Type".to_owned(), "application/json-patch+json".to_owned())]
+            [(
+                "Content-Type".to_owned(),
+                "application/json-patch+json".to_owned()
+            )]
         );
-        assert_eq!(p.body, r#"[{"op":"add","path":"/metadata/labels/a","value":"web-1"}]"#);
+        assert_eq!(
+            p.body,
+            r#"[{"op":"add","path":"/metadata/labels/a","value":"web-1"}]"#
+        );
     }
 
     #[test]
     fn aims_at_missing_things() {
         let s = spec("type: merge\nbody: {}\npod: missing\nnamespace: missing\n");
         let v = vars_for(&s, "web-1", "ns", "ns-missing");
-        assert_eq!(plan(&s, &v).path, "/api/v1/namespaces/ns-missing/pods/web-1-missing");
+        assert_eq!(
+            plan(&s, &v).path,
+            "/api/v1/namespaces/ns-missing/pods/web-1-missing"
+        );
     }
 
     #[test]
     fn raw_paths_and_bodies() {
-        let s = spec("content_type: text/plain\nraw_body: 'not json'\npath: /api/v1/namespaces/${namespace}/pods\n");
+        let s = spec(
+            "content_type: text/plain\nraw_body: 'not json'\npath: /api/v1/namespaces/${namespace}/pods\n",
+        );
         let p = plan(&s, &vars());
         assert_eq!(p.path, "/api/v1/namespaces/ns/pods");
         assert_eq!(p.body, "not json");
@@ -172,7 +185,11 @@ mod tests {
             body: "it's".into(),
         };
         assert_eq!(
-            curl("http://h", &p, &[("Authorization".into(), "Bearer [redacted]".into())]),
+            curl(
+                "http://h",
+                &p,
+                &[("Authorization".into(), "Bearer [redacted]".into())]
+            ),
             r#"curl -sS -X PATCH -H 'Authorization: Bearer [redacted]' -H 'Content-Type: a/b' --data-binary 'it'\''s' 'http://h/p'"#
         );
     }

@@ -16,13 +16,14 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::case::Case;
-use crate::client::{Client, Observed};
+use crate::client::{Client, Observed, Retry};
 use crate::compare::{self, Mismatch};
 use crate::fixture::{FixtureError, Fixtures, prepare_pod};
 use crate::normalize::{self, Context};
 use crate::request::{self, Planned};
 use crate::snapshot::{self, Verdict};
 use crate::target::{Target, TargetError};
+use crate::version::KubeVersion;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Leave created objects in place for debugging.
     pub keep: bool,
+    /// Retries for infrastructure failures (never for mismatches).
+    pub retry: Retry,
 }
 
 /// The verdict on one case.
@@ -50,6 +53,8 @@ pub enum Status {
     Failed,
     /// The case could not be judged (fixture refused, transport failure, cancelled).
     Errored,
+    /// The case does not apply to the target (see `skip_reason`).
+    Skipped,
 }
 
 /// Everything known about one case after it ran.
@@ -71,6 +76,8 @@ pub struct CaseOutcome {
     pub snapshot: Verdict,
     pub normalized: Option<Value>,
     pub error: Option<String>,
+    /// Why the case did not run.
+    pub skip_reason: Option<String>,
     /// A failure to remove the case's pod; reported, but it does not fail the case.
     pub cleanup_error: Option<String>,
 }
@@ -143,7 +150,7 @@ pub async fn run(
     cancel: CancellationToken,
     on_done: impl Fn(&CaseOutcome),
 ) -> Result<RunReport, RunError> {
-    let client = Client::new(target, opts.request_timeout)?;
+    let client = Client::new(target, opts.request_timeout, opts.retry)?;
     let run_id = new_run_id();
     let version = client
         .get("/version")
@@ -162,6 +169,10 @@ pub async fn run(
         fixtures,
         secrets: target.secrets(),
         auth: redacted_auth(target),
+        version: version
+            .as_ref()
+            .and_then(|v| v["gitVersion"].as_str())
+            .and_then(KubeVersion::from_git_version),
         opts: opts.clone(),
     });
 
@@ -174,6 +185,13 @@ pub async fn run(
             async move {
                 let started = Instant::now();
                 let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
+                if let Some(reason) = skip_reason(&case, shared.version) {
+                    let mut outcome = errored(&case, pod, started, String::new());
+                    outcome.status = Status::Skipped;
+                    outcome.error = None;
+                    outcome.skip_reason = Some(reason);
+                    return outcome;
+                }
                 tokio::select! {
                     outcome = run_case(&shared, &case, pod.clone()) => outcome,
                     () = cancel.cancelled() => {
@@ -211,7 +229,12 @@ pub async fn run(
     let cleanup_error = if opts.keep {
         None
     } else {
-        shared.fixtures.teardown().await.err().map(|e| e.to_string())
+        shared
+            .fixtures
+            .teardown()
+            .await
+            .err()
+            .map(|e| e.to_string())
     };
     Ok(RunReport {
         run_id: shared.fixtures.run_id.clone(),
@@ -230,6 +253,7 @@ struct Shared {
     fixtures: Fixtures,
     secrets: Vec<String>,
     auth: Vec<(String, String)>,
+    version: Option<KubeVersion>,
     opts: Options,
 }
 
@@ -249,8 +273,16 @@ fn errored(case: &Case, pod: String, started: Instant, error: String) -> CaseOut
         snapshot: Verdict::Skipped,
         normalized: None,
         error: Some(error),
+        skip_reason: None,
         cleanup_error: None,
     }
+}
+
+/// Why a case does not apply to a target of version `version`, if it does not.
+fn skip_reason(case: &Case, version: Option<KubeVersion>) -> Option<String> {
+    let req = case.file.kubernetes.as_ref()?;
+    let v = version?;
+    (!req.matches(v)).then(|| format!("applies to Kubernetes {req}; the target is {v}"))
 }
 
 async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
@@ -258,7 +290,12 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
     let fixtures = &shared.fixtures;
     let run_id = &fixtures.run_id;
     let missing_namespace = format!("{}-missing", fixtures.namespace);
-    let vars = request::vars_for(&case.file.request, &pod, &fixtures.namespace, &missing_namespace);
+    let vars = request::vars_for(
+        &case.file.request,
+        &pod,
+        &fixtures.namespace,
+        &missing_namespace,
+    );
     let planned = request::plan(&case.file.request, &vars);
     let curl = normalize::redact(
         &request::curl(shared.client.base_url(), &planned, &shared.auth),
@@ -294,7 +331,12 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
     // comes from the answer then, and nothing without a known uid is deleted.
     let uid = created
         .as_ref()
-        .or(answer.as_ref().ok().filter(|a| a.status == 201).and_then(|a| a.json()).as_ref())
+        .or(answer
+            .as_ref()
+            .ok()
+            .filter(|a| a.status == 201)
+            .and_then(|a| a.json())
+            .as_ref())
         .and_then(|p| p["metadata"]["uid"].as_str().map(str::to_owned));
     if let (Some(uid), false) = (uid, shared.opts.keep) {
         outcome.cleanup_error = fixtures
@@ -324,6 +366,7 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         headers: answer.headers,
         body: answer.body,
         stored,
+        attempts: answer.attempts,
     };
     outcome.error = None;
     outcome.mismatches = compare::expectations(&case.file.expect, &vars, &observed);
@@ -383,7 +426,12 @@ fn redacted_auth(target: &Target) -> Vec<(String, String)> {
     target
         .token
         .iter()
-        .map(|_| ("Authorization".to_owned(), format!("Bearer {}", normalize::REDACTED)))
+        .map(|_| {
+            (
+                "Authorization".to_owned(),
+                format!("Bearer {}", normalize::REDACTED),
+            )
+        })
         .chain(
             target
                 .headers
@@ -419,6 +467,9 @@ mod tests {
     fn run_ids_are_short_and_lowercase() {
         let id = new_run_id();
         assert_eq!(id.len(), 6);
-        assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
     }
 }

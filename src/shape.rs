@@ -124,11 +124,9 @@ impl Shape {
         match self {
             Shape::Scalar(v) => v.clone(),
             Shape::List(items) => Value::Array(items.iter().map(Shape::to_json).collect()),
-            Shape::Map(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect(),
-            ),
+            Shape::Map(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Shape::Matcher(m) => m.to_json(),
         }
     }

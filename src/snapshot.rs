@@ -31,18 +31,28 @@ pub enum Mode {
 pub enum Verdict {
     Matched,
     /// No snapshot exists; `pending` is the file written for review, if any.
-    Missing { pending: Option<PathBuf> },
+    Missing {
+        pending: Option<PathBuf>,
+    },
     /// The snapshot differs; `diff` is a unified diff old → new.
-    Differs { diff: String, pending: Option<PathBuf> },
+    Differs {
+        diff: String,
+        pending: Option<PathBuf>,
+    },
     /// The snapshot was written (new or changed) under `Mode::Update`.
-    Written { path: PathBuf },
+    Written {
+        path: PathBuf,
+    },
     Skipped,
 }
 
 impl Verdict {
     /// Whether the case passes as far as snapshots are concerned.
     pub fn passed(&self) -> bool {
-        matches!(self, Verdict::Matched | Verdict::Written { .. } | Verdict::Skipped)
+        matches!(
+            self,
+            Verdict::Matched | Verdict::Written { .. } | Verdict::Skipped
+        )
     }
 }
 
@@ -85,10 +95,8 @@ pub fn check(
     let path = path_for(dir, id);
     let new = TextSnapshotContents::new(rendered.to_owned(), TextSnapshotKind::File);
     let old = read(&path)?;
-    if let Some(old) = &old {
-        if new.matches_latest(old) {
-            return Ok(Verdict::Matched);
-        }
+    if old.as_ref().is_some_and(|old| new.matches_latest(old)) {
+        return Ok(Verdict::Matched);
     }
     let write = |target: &Path| -> Result<PathBuf, SnapshotError> {
         let header = serde_yaml_ng::to_string(&Header {
@@ -111,7 +119,9 @@ pub fn check(
     Ok(match (mode, old) {
         (Mode::Update, _) => {
             let _ = std::fs::remove_file(&pending_path);
-            Verdict::Written { path: write(&path)? }
+            Verdict::Written {
+                path: write(&path)?,
+            }
         }
         (Mode::Review, None) => Verdict::Missing {
             pending: Some(write(&pending_path)?),
@@ -163,7 +173,8 @@ pub fn diff(old: &str, new: &str) -> String {
 
 /// Snapshot files under `dir` that belong to no case in `ids`.
 pub fn unreferenced(dir: &Path, ids: &[String]) -> Vec<PathBuf> {
-    let known: std::collections::HashSet<PathBuf> = ids.iter().map(|id| path_for(dir, id)).collect();
+    let known: std::collections::HashSet<PathBuf> =
+        ids.iter().map(|id| path_for(dir, id)).collect();
     let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -179,13 +190,24 @@ mod tests {
     use super::*;
 
     fn run(dir: &Path, text: &str, mode: Mode) -> Verdict {
-        check(dir, "topic/case", "desc", "cases/topic/case.yaml", text, mode).unwrap()
+        check(
+            dir,
+            "topic/case",
+            "desc",
+            "cases/topic/case.yaml",
+            text,
+            mode,
+        )
+        .unwrap()
     }
 
     #[test]
     fn review_writes_pending_and_check_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(run(dir.path(), "a: 1\n", Mode::Check), Verdict::Missing { pending: None });
+        assert_eq!(
+            run(dir.path(), "a: 1\n", Mode::Check),
+            Verdict::Missing { pending: None }
+        );
         assert!(!dir.path().join("topic").exists());
         let pending = dir.path().join("topic/case.snap.new");
         assert_eq!(
@@ -206,7 +228,10 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("topic/case.snap")).unwrap();
         assert!(text.starts_with("---\nsource: tests/cases.rs\n"), "{text}");
         match run(dir.path(), "a: 2\n", Mode::Check) {
-            Verdict::Differs { diff, pending: None } => {
+            Verdict::Differs {
+                diff,
+                pending: None,
+            } => {
                 assert!(diff.contains("-a: 1") && diff.contains("+a: 2"), "{diff}")
             }
             other => panic!("unexpected {other:?}"),

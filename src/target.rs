@@ -54,7 +54,8 @@ impl Target {
                 reason: "the scheme must be http or https".into(),
             });
         }
-        if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
+        if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some()
+        {
             return Err(TargetError::Url {
                 url: url.to_owned(),
                 reason: "credentials and query strings do not belong in the URL; use --token or --header".into(),

@@ -43,7 +43,9 @@ impl Vars {
     pub fn apply_value(&self, value: &Value) -> Value {
         match value {
             Value::String(s) => Value::String(self.apply(s)),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.apply_value(v)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.apply_value(v)).collect())
+            }
             Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| (self.apply(k), self.apply_value(v)))

@@ -23,7 +23,9 @@ async fn case(
     let (dir, name) = case
         .id
         .rsplit_once('/')
-        .map_or((String::new(), case.id.clone()), |(d, n)| (d.to_owned(), n.to_owned()));
+        .map_or((String::new(), case.id.clone()), |(d, n)| {
+            (d.to_owned(), n.to_owned())
+        });
     let description = case.file.description.clone();
     let report = support::run_on_mock(vec![case]).await;
     let outcome = &report.outcomes[0];
@@ -33,7 +35,12 @@ async fn case(
         "{}",
         terminal::details(outcome)
     );
-    let rendered = normalize::render(outcome.normalized.as_ref().expect("judged cases are normalised"));
+    let rendered = normalize::render(
+        outcome
+            .normalized
+            .as_ref()
+            .expect("judged cases are normalised"),
+    );
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(support::root().join("snapshots").join(dir));
     settings.set_prepend_module_to_snapshot(false);

@@ -8,7 +8,10 @@ use predicates::prelude::*;
 
 fn podpatch() -> Command {
     let mut cmd = Command::cargo_bin("podpatch").unwrap();
-    cmd.current_dir(support::root()).env_remove("PODPATCH_TARGET").env_remove("PODPATCH_TOKEN_FILE").env_remove("PODPATCH_CA_FILE");
+    cmd.current_dir(support::root())
+        .env_remove("PODPATCH_TARGET")
+        .env_remove("PODPATCH_TOKEN_FILE")
+        .env_remove("PODPATCH_CA_FILE");
     cmd
 }
 
@@ -38,7 +41,11 @@ fn exit_0_when_every_case_passes() {
 #[test]
 fn exit_1_with_a_diff_when_a_case_fails() {
     podpatch()
-        .args(["run", "--no-snapshots", "tests/data/must-fail/wrong-status.yaml"])
+        .args([
+            "run",
+            "--no-snapshots",
+            "tests/data/must-fail/wrong-status.yaml",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("status: expected 201, got 200"))
@@ -67,7 +74,14 @@ fn exit_2_for_an_unreachable_target() {
     let dir = tempfile::tempdir().unwrap();
     let case = passing_case(dir.path());
     podpatch()
-        .args(["run", "--no-snapshots", "--timeout", "5", "--target", "http://127.0.0.1:9"])
+        .args([
+            "run",
+            "--no-snapshots",
+            "--timeout",
+            "5",
+            "--target",
+            "http://127.0.0.1:9",
+        ])
         .arg(&case)
         .assert()
         .code(2)
@@ -84,7 +98,9 @@ fn junit_has_one_testcase_per_case() {
         .assert()
         .code(1);
     let xml = std::fs::read_to_string(&junit).unwrap();
-    let cases = std::fs::read_dir(support::root().join("tests/data/must-fail")).unwrap().count();
+    let cases = std::fs::read_dir(support::root().join("tests/data/must-fail"))
+        .unwrap()
+        .count();
     assert_eq!(xml.matches("<testcase ").count(), cases, "{xml}");
     assert!(xml.contains("name=\"wrong-status\""), "{xml}");
 }
@@ -96,7 +112,14 @@ fn secrets_never_reach_output_or_reports() {
     std::fs::write(&token_file, "tok-SECRET-123\n").unwrap();
     let (json, junit) = (dir.path().join("r.json"), dir.path().join("r.xml"));
     let out = podpatch()
-        .args(["run", "--no-snapshots", "tests/data/must-fail/wrong-status.yaml", "--header", "X-Auth-Token: hdr-SECRET-456", "--token-file"])
+        .args([
+            "run",
+            "--no-snapshots",
+            "tests/data/must-fail/wrong-status.yaml",
+            "--header",
+            "X-Auth-Token: hdr-SECRET-456",
+            "--token-file",
+        ])
         .arg(&token_file)
         .arg("--json")
         .arg(&json)

@@ -42,7 +42,11 @@ fn bad_case_is_rejected(#[files("tests/data/bad-cases/*.yaml")] path: PathBuf) {
             message: m,
             ..
         } => {
-            assert!(m.contains(message.trim()), "message `{m}` lacks `{}`", message.trim());
+            assert!(
+                m.contains(message.trim()),
+                "message `{m}` lacks `{}`",
+                message.trim()
+            );
             assert_eq!(
                 (l, c),
                 (line.parse().unwrap(), column.parse().unwrap()),

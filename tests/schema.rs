@@ -25,7 +25,10 @@ fn shipped_case_validates(
     path: PathBuf,
 ) {
     let v = validator();
-    let errors: Vec<String> = v.iter_errors(&yaml(&path)).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = v
+        .iter_errors(&yaml(&path))
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
 }
 
@@ -33,6 +36,10 @@ fn shipped_case_validates(
 fn bad_case_is_invalid(#[files("tests/data/bad-cases/*.yaml")] path: PathBuf) {
     // Syntax errors cannot be parsed at all; the others must fail the schema.
     if let Ok(value) = serde_yaml_ng::from_str::<Value>(&std::fs::read_to_string(&path).unwrap()) {
-        assert!(!validator().is_valid(&value), "{} passes the schema", path.display());
+        assert!(
+            !validator().is_valid(&value),
+            "{} passes the schema",
+            path.display()
+        );
     }
 }

@@ -43,6 +43,7 @@ pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
         snapshot_dir: root().join("snapshots"),
         namespace: None,
         keep: false,
+        retry: Default::default(),
     };
     let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
         .await

@@ -13,12 +13,21 @@ pub fn build(report: &RunReport) -> Report {
     let mut suite = TestSuite::new("podpatch");
     suite.add_property(Property::new("target", report.target.as_str()));
     suite.add_property(Property::new("run_id", report.run_id.as_str()));
-    if let Some(v) = report.version.as_ref().and_then(|v| v["gitVersion"].as_str()) {
+    if let Some(v) = report
+        .version
+        .as_ref()
+        .and_then(|v| v["gitVersion"].as_str())
+    {
         suite.add_property(Property::new("kubernetes_version", v));
     }
     for o in &report.outcomes {
         let status = match o.status {
             Status::Passed => TestCaseStatus::success(),
+            Status::Skipped => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(o.skip_reason.clone().unwrap_or_default());
+                s
+            }
             Status::Failed | Status::Errored => {
                 let kind = if o.status == Status::Failed {
                     NonSuccessKind::Failure
@@ -44,7 +53,5 @@ pub fn build(report: &RunReport) -> Report {
 /// Writes the JUnit XML of a run to `path`.
 pub fn write(report: &RunReport, path: &Path) -> std::io::Result<()> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    build(report)
-        .serialize(file)
-        .map_err(std::io::Error::other)
+    build(report).serialize(file).map_err(std::io::Error::other)
 }

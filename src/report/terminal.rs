@@ -22,13 +22,26 @@ pub fn case_line(o: &CaseOutcome, done: usize, total: usize) -> String {
         Status::Passed => "PASS",
         Status::Failed => "FAIL",
         Status::Errored => "ERROR",
+        Status::Skipped => "SKIP",
     };
     let width = total.to_string().len();
-    format!(
+    let mut line = format!(
         "[{done:>width$}/{total}] {word:<5} {} ({} ms)",
         o.id,
         o.duration.as_millis()
-    )
+    );
+    if let Some(why) = &o.skip_reason {
+        line.push_str(&format!(": {why}"));
+    }
+    if let Some(n) = o
+        .observed
+        .as_ref()
+        .map(|obs| obs.attempts)
+        .filter(|n| *n > 1)
+    {
+        line.push_str(&format!(" [{n} attempts: infrastructure retries]"));
+    }
+    line
 }
 
 /// One line saying why a case did not pass.
@@ -40,7 +53,14 @@ pub fn headline(o: &CaseOutcome) -> String {
         .mismatches
         .iter()
         .take(3)
-        .map(|m| format!("{}: expected {}, got {}", m.at, short(&m.expected), m.actual.as_ref().map_or("nothing".into(), short)))
+        .map(|m| {
+            format!(
+                "{}: expected {}, got {}",
+                m.at,
+                short(&m.expected),
+                m.actual.as_ref().map_or("nothing".into(), short)
+            )
+        })
         .collect();
     if o.mismatches.len() > 3 {
         parts.push(format!("and {} more", o.mismatches.len() - 3));
@@ -64,7 +84,11 @@ fn short(v: &Value) -> String {
 
 fn excerpt(text: &str) -> String {
     if text.chars().count() > BODY_LIMIT {
-        format!("{}… ({} bytes in all)", text.chars().take(BODY_LIMIT).collect::<String>(), text.len())
+        format!(
+            "{}… ({} bytes in all)",
+            text.chars().take(BODY_LIMIT).collect::<String>(),
+            text.len()
+        )
     } else {
         text.to_owned()
     }
@@ -86,10 +110,9 @@ fn indent(text: &str, by: &str) -> String {
 
 fn mismatch(out: &mut String, m: &Mismatch) {
     let expected = serde_json::to_string_pretty(&m.expected).unwrap_or_default();
-    let actual = m
-        .actual
-        .as_ref()
-        .map_or("(absent)".to_owned(), |a| serde_json::to_string_pretty(a).unwrap_or_default());
+    let actual = m.actual.as_ref().map_or("(absent)".to_owned(), |a| {
+        serde_json::to_string_pretty(a).unwrap_or_default()
+    });
     if expected.contains('\n') || actual.contains('\n') {
         let diff = similar::TextDiff::from_lines(&expected, &actual)
             .unified_diff()
@@ -131,7 +154,11 @@ pub fn details(o: &CaseOutcome) -> String {
     }
     match &o.snapshot {
         Verdict::Missing { pending } => {
-            let _ = writeln!(out, "snapshot: none stored yet{}", pending_note(pending.as_deref()));
+            let _ = writeln!(
+                out,
+                "snapshot: none stored yet{}",
+                pending_note(pending.as_deref())
+            );
             if let Some(n) = &o.normalized {
                 let _ = writeln!(out, "{}", indent(&crate::normalize::render(n), "  +"));
             }
@@ -146,14 +173,20 @@ pub fn details(o: &CaseOutcome) -> String {
         let _ = writeln!(out, "cleanup: {c}");
     }
     if let Some(curl) = &o.curl {
-        let _ = writeln!(out, "reproduce (the pod was deleted after the case; recreate it first):\n  {curl}");
+        let _ = writeln!(
+            out,
+            "reproduce (the pod was deleted after the case; recreate it first):\n  {curl}"
+        );
     }
     out
 }
 
 fn pending_note(pending: Option<&std::path::Path>) -> String {
     match pending {
-        Some(p) => format!(" (written to {} for review: `cargo insta review`, or rerun with --update-snapshots)", p.display()),
+        Some(p) => format!(
+            " (written to {} for review: `cargo insta review`, or rerun with --update-snapshots)",
+            p.display()
+        ),
         None => " (CI mode: nothing written; rerun locally or with --update-snapshots)".into(),
     }
 }
@@ -164,14 +197,26 @@ pub fn footer(report: &RunReport) -> String {
     let failed: Vec<&CaseOutcome> = report
         .outcomes
         .iter()
-        .filter(|o| o.status != Status::Passed)
+        .filter(|o| matches!(o.status, Status::Failed | Status::Errored))
         .collect();
     for o in &failed {
-        let _ = writeln!(out, "\n──── {} {}", if o.status == Status::Errored { "ERROR" } else { "FAIL" }, o.id);
+        let _ = writeln!(
+            out,
+            "\n──── {} {}",
+            if o.status == Status::Errored {
+                "ERROR"
+            } else {
+                "FAIL"
+            },
+            o.id
+        );
         out.push_str(&details(o));
     }
     if !report.unreferenced_snapshots.is_empty() {
-        let _ = writeln!(out, "\nsnapshots with no case (delete them or restore their cases):");
+        let _ = writeln!(
+            out,
+            "\nsnapshots with no case (delete them or restore their cases):"
+        );
         for p in &report.unreferenced_snapshots {
             let _ = writeln!(out, "  {}", p.display());
         }
@@ -180,14 +225,21 @@ pub fn footer(report: &RunReport) -> String {
         let _ = writeln!(out, "\nthe run stopped early: {why}");
     }
     if let Some(e) = &report.cleanup_error {
-        let _ = writeln!(out, "\ncleanup failed: {e} (run `podpatch cleanup` to remove leftovers)");
+        let _ = writeln!(
+            out,
+            "\ncleanup failed: {e} (run `podpatch cleanup` to remove leftovers)"
+        );
     }
     let version = report
         .version
         .as_ref()
         .and_then(|v| v["gitVersion"].as_str())
         .unwrap_or("unknown version");
-    let _ = writeln!(out, "\ntarget {} ({version}), run {}", report.target, report.run_id);
+    let _ = writeln!(
+        out,
+        "\ntarget {} ({version}), run {}",
+        report.target, report.run_id
+    );
     let _ = write!(out, "{}", Counts::of(report).line());
     out
 }

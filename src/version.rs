@@ -1,0 +1,162 @@
+//! Kubernetes versions: the target's (from `/version`) and the ranges a case
+//! declares it applies to (`kubernetes: ">=1.33, <1.36"`), compared by minor version
+//! because API behaviour changes with minor releases.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A Kubernetes `major.minor` version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct KubeVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl KubeVersion {
+    /// Reads a `gitVersion` such as `v1.36.5`, `v1.33.2-eks-1234` or `1.35`.
+    pub fn from_git_version(text: &str) -> Option<KubeVersion> {
+        let text = text.trim().trim_start_matches('v');
+        let mut parts = text.split(['.', '-', '+']);
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts
+            .next()?
+            .trim_end_matches(|c: char| !c.is_ascii_digit())
+            .parse()
+            .ok()?;
+        Some(KubeVersion { major, minor })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+enum Op {
+    Eq,
+    Ge,
+    Gt,
+    Le,
+    Lt,
+}
+
+/// A set of comparisons that must all hold, e.g. `>=1.33, <1.36`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionReq {
+    #[serde(skip)]
+    parts: Vec<(Op, KubeVersion)>,
+    text: String,
+}
+
+impl VersionReq {
+    /// Whether `v` satisfies every comparison.
+    pub fn matches(&self, v: KubeVersion) -> bool {
+        self.parts.iter().all(|(op, bound)| match op {
+            Op::Eq => v == *bound,
+            Op::Ge => v >= *bound,
+            Op::Gt => v > *bound,
+            Op::Le => v <= *bound,
+            Op::Lt => v < *bound,
+        })
+    }
+}
+
+impl fmt::Display for VersionReq {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for VersionReq {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<VersionReq, String> {
+        let mut parts = Vec::new();
+        for item in text.split(',').map(str::trim) {
+            let (op, rest) = [
+                (">=", Op::Ge),
+                ("<=", Op::Le),
+                (">", Op::Gt),
+                ("<", Op::Lt),
+                ("=", Op::Eq),
+            ]
+            .iter()
+            .find_map(|(p, op)| item.strip_prefix(p).map(|r| (*op, r)))
+            .unwrap_or((Op::Eq, item));
+            let version = rest
+                .trim()
+                .split_once('.')
+                .and_then(|(a, b)| {
+                    Some(KubeVersion {
+                        major: a.parse().ok()?,
+                        minor: b.parse().ok()?,
+                    })
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "invalid Kubernetes version range `{text}`: expected e.g. `>=1.33, <1.36`"
+                    )
+                })?;
+            parts.push((op, version));
+        }
+        Ok(VersionReq {
+            parts,
+            text: text.trim().to_owned(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for VersionReq {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn v(minor: u32) -> KubeVersion {
+        KubeVersion { major: 1, minor }
+    }
+
+    #[rstest]
+    #[case("v1.36.5", Some(v(36)))]
+    #[case("v1.33.2-eks-1234", Some(v(33)))]
+    #[case("v1.36.0-podpatch-mock", Some(v(36)))]
+    #[case("1.35", Some(v(35)))]
+    #[case("v1.30+", Some(v(30)))]
+    #[case("garbage", None)]
+    fn reads_git_versions(#[case] text: &str, #[case] expected: Option<KubeVersion>) {
+        assert_eq!(KubeVersion::from_git_version(text), expected);
+    }
+
+    #[rstest]
+    #[case(">=1.33", 33, true)]
+    #[case(">=1.33", 32, false)]
+    #[case(">=1.33, <1.36", 36, false)]
+    #[case(">=1.33, <1.36", 35, true)]
+    #[case("1.34", 34, true)]
+    #[case("=1.34", 35, false)]
+    #[case("<=1.34", 34, true)]
+    #[case(">1.34", 34, false)]
+    fn matches_ranges(#[case] req: &str, #[case] minor: u32, #[case] expected: bool) {
+        assert_eq!(
+            req.parse::<VersionReq>().unwrap().matches(v(minor)),
+            expected
+        );
+    }
+
+    #[test]
+    fn rejects_bad_ranges() {
+        assert!("1".parse::<VersionReq>().is_err());
+        assert!(">=one.two".parse::<VersionReq>().is_err());
+    }
+}
