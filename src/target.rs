@@ -44,6 +44,14 @@ pub enum TargetError {
 impl Target {
     /// A target at `url`, without credentials.
     pub fn new(url: &str) -> Result<Target, TargetError> {
+        // The URL parser silently drops tabs and newlines; a pasted value with them
+        // is a mistake worth reporting.
+        if url.chars().any(char::is_whitespace) {
+            return Err(TargetError::Url {
+                url: url.to_owned(),
+                reason: "it contains whitespace".into(),
+            });
+        }
         let parsed = reqwest::Url::parse(url).map_err(|e| TargetError::Url {
             url: url.to_owned(),
             reason: e.to_string(),
@@ -120,6 +128,7 @@ mod tests {
         assert!(Target::new("https://user:pw@host").is_err());
         assert!(Target::new("ftp://host").is_err());
         assert!(Target::new("not a url").is_err());
+        assert!(Target::new("https://h\n/x").is_err());
     }
 
     #[test]
