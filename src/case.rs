@@ -280,7 +280,7 @@ pub enum CaseError {
         column: usize,
         message: String,
     },
-    #[error("{path}: failed to read: {source}")]
+    #[error("{path}: failed to read")]
     Read {
         path: String,
         #[source]

@@ -21,7 +21,7 @@ const EXEC_TIMEOUT: Duration = Duration::from_secs(60);
 /// Why credentials could not be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum KubeconfigError {
-    #[error("failed to load kubeconfig{}: {source}", origin(.path))]
+    #[error("failed to load kubeconfig{}", origin(.path))]
     Load {
         path: Option<PathBuf>,
         #[source]

@@ -93,7 +93,7 @@ fn load(select: &SelectArgs) -> anyhow::Result<Vec<Case>> {
     for f in found {
         match case::load(&f.path, f.id, &select.cases_dir) {
             Ok(c) => cases.push(c),
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.push(podpatch::client::error_chain(&e)),
         }
     }
     if !errors.is_empty() {

@@ -107,7 +107,7 @@ pub struct RunReport {
 pub enum RunError {
     #[error(transparent)]
     Target(#[from] TargetError),
-    #[error("failed to prepare the run on {target}: {source}")]
+    #[error("failed to prepare the run on {target}")]
     Setup {
         target: String,
         #[source]

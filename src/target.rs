@@ -28,7 +28,7 @@ pub struct Target {
 pub enum TargetError {
     #[error("invalid target URL `{url}`: {reason}")]
     Url { url: String, reason: String },
-    #[error("failed to read {what} from {path}: {source}")]
+    #[error("failed to read {what} from {path}")]
     Read {
         what: &'static str,
         path: PathBuf,
