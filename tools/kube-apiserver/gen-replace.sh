@@ -23,9 +23,14 @@ if [[ ${NOSUMDB:-0} == 1 ]]; then
   export GONOSUMDB=k8s.io/kubernetes GOFLAGS="${GOFLAGS:-} -mod=mod"
 fi
 
-gomod=$(cd /tmp && go mod download -json "k8s.io/kubernetes@$ver" |
-  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
-[[ -f $gomod ]] || { echo "could not download k8s.io/kubernetes@$ver" >&2; exit 1; }
+json=$(cd /tmp && go mod download -json "k8s.io/kubernetes@$ver" 2>&1) || true
+gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$json")
+if [[ ! -f $gomod ]]; then
+  echo "could not download k8s.io/kubernetes@$ver:" >&2
+  printf '%s\n' "$json" >&2
+  echo "(if the checksum database does not know this release yet: NOSUMDB=1 $0 $ver)" >&2
+  exit 1
+fi
 goline=$(grep -m1 '^go ' "$gomod")
 
 mods=$(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/src/k8s\.io/.*#\1#p' "$gomod" | sort -u)

@@ -9,31 +9,41 @@
 #
 # Responses are taken over HTTP/1.1 (--http1.1) so the header names are the
 # bytes Go's net/http writes; curl -i output, header lines end in CRLF.
+# The User-Agent is not curl's: the apiserver pretty-prints JSON for
+# User-Agents starting with curl/Wget, and real clients get compact JSON.
 set -euo pipefail
 : "${PODPATCH_TARGET:?run: eval \"\$(scripts/real-apiserver up)\"}"
 : "${PODPATCH_TOKEN_FILE:?}" "${PODPATCH_CA_FILE:?}"
 OUT=${PROBE_OUT:-$(cd "$(dirname "$0")" && pwd)/probes}
+UA=podpatch-probe/1
 NS=probe
 P=/api/v1/namespaces/$NS/pods
 mkdir -p "$OUT"
+rm -f "$OUT"/[0-9][0-9]-*.txt
 n=0
+
+# shell-quote for display: '...' unless it holds a newline
+q() {
+  if [[ $1 == *$'\n'* ]]; then printf %q "$1"; else printf "'%s'" "${1//\'/\'\\\'\'}"; fi
+}
 
 # probe NAME METHOD PATH [CONTENT-TYPE BODY]
 probe() {
   local name=$1 method=$2 path=$3 ctype=${4:-} body=${5:-} f cmd
   n=$((n + 1))
   f=$(printf '%s/%02d-%s.txt' "$OUT" "$n" "$name")
-  cmd="curl -sS -i --http1.1 -X $method --cacert \"\$PODPATCH_CA_FILE\" -H \"Authorization: Bearer \$TOKEN\""
-  local args=(-sS -i --http1.1 -X "$method" --cacert "$PODPATCH_CA_FILE"
-    -H @<(printf 'Authorization: Bearer %s\n' "$(cat "$PODPATCH_TOKEN_FILE")"))
+  cmd="curl -sS -i --http1.1 -A $UA -X $method --cacert \"\$PODPATCH_CA_FILE\" -H \"Authorization: Bearer \$TOKEN\""
+  local args=(-sS -i --http1.1 -A "$UA" -X "$method" --cacert "$PODPATCH_CA_FILE")
   if [[ -n $ctype ]]; then
-    cmd+=" -H $(printf %q "Content-Type: $ctype") --data-binary $(printf %q "$body")"
+    cmd+=" -H $(q "Content-Type: $ctype") --data-binary $(q "$body")"
     args+=(-H "Content-Type: $ctype" --data-binary "$body")
   fi
-  cmd+=" $(printf %q "$PODPATCH_TARGET$path")"
+  cmd+=" $(q "$PODPATCH_TARGET$path")"
   {
     printf '# %s\n' "$cmd"
-    curl "${args[@]}" "$PODPATCH_TARGET$path"
+    # the token goes through a pipe, never on a command line
+    curl "${args[@]}" -H @<(printf 'Authorization: Bearer %s\n' "$(cat "$PODPATCH_TOKEN_FILE")") \
+      "$PODPATCH_TARGET$path"
   } >"$f"
   printf '%-40s %s\n' "${f##*/}" "$(sed -n 2p "$f" | tr -d '\r')" >&2
 }
