@@ -1,0 +1,115 @@
+//! The built-in mock Kubernetes API server: namespaces, service accounts and
+//! pods in memory, answering the Pod endpoints the way a kube-apiserver 1.36
+//! with default admission plugins does (check order, status codes, `Status`
+//! bodies, defaulting, admission mutations, patch semantics, validation
+//! messages, managed fields).
+//!
+//! This file holds the public API only; the behaviour lives in the
+//! submodules. The mock imports nothing from the rest of the crate so it can
+//! become its own crate.
+//!
+//! Known simplifications: deleting a namespace removes it and its objects
+//! immediately (a real cluster keeps it `Terminating` until the namespace
+//! controller has emptied it); pods are never scheduled, so they stay
+//! `Pending`.
+
+mod admission;
+mod apply;
+mod defaults;
+mod encode;
+mod field;
+mod fields;
+mod gojson;
+mod metadata;
+mod patch;
+mod pods;
+mod quantity;
+mod query;
+mod routes;
+mod schema;
+mod status;
+mod store;
+mod strategic;
+mod typed;
+mod validation;
+
+use std::net::SocketAddr;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Builds a router with fresh, empty in-memory state (the `default`
+/// namespace exists with its `default` ServiceAccount, like a real cluster
+/// after boot).
+pub fn router() -> axum::Router {
+    routes::build(store::Shared::booted())
+}
+
+/// A running mock bound to an address; dropping or `shutdown` stops it.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Binds `addr` (port 0 picks a free port) and serves [`router`] on it.
+    pub async fn start(addr: SocketAddr) -> std::io::Result<MockServer> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router()).with_graceful_shutdown(async move {
+                // Either an explicit shutdown or the sender being dropped.
+                let _ = stopped.await;
+            });
+            // A failing accept loop only ends this mock; nothing to report to.
+            let _ = serve.await;
+        });
+        Ok(MockServer {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // Graceful shutdown waits for open connections; keep-alive
+            // clients could hold it forever, so bound the wait.
+            let abort = task.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! `metadata.managedFields` upkeep for `Update` operations and server-side
+//! apply: the merge of an applied configuration into the live pod, field
+//! ownership, conflicts (409 `FieldManagerConflict` with the messages of
+//! `managedfields/internal/conflict.go`), `force=true`, and removal of fields
+//! a manager stopped applying.
+//!
+//! Ownership is tracked with [`super::fields`] sets. It must not default,
+//! admit or validate the result.
+
+use serde_json::{Map, Value, json};
+
+use super::fields::{self, Elem, FieldSet};
+use super::schema::{ListKind, POD_TY, Ty};
+use super::status::{Details, Status};
+
+/// One `managedFields` entry with its parsed set.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    manager: String,
+    operation: String,
+    api_version: String,
+    time: Option<String>,
+    subresource: String,
+    set: FieldSet,
+}
+
+impl Entry {
+    fn is(&self, manager: &str, operation: &str) -> bool {
+        self.manager == manager && self.operation == operation && self.subresource.is_empty()
+    }
+
+    /// `printManager`: `"name"` for Apply, `"name" using v1` for Update.
+    fn printed(&self) -> String {
+        let mut s = super::field::go_quote(&self.manager);
+        if !self.subresource.is_empty() {
+            s.push_str(&format!(
+                " with subresource {}",
+                super::field::go_quote(&self.subresource)
+            ));
+        }
+        if self.operation == "Update" {
+            s.push_str(&format!(" using {}", self.api_version));
+        }
+        s
+    }
+}
+
+fn read_entries(object: &Value) -> Vec<Entry> {
+    let Some(list) = object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|e| {
+            let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            Entry {
+                manager: s("manager"),
+                operation: s("operation"),
+                api_version: s("apiVersion"),
+                time: e.get("time").and_then(Value::as_str).map(str::to_string),
+                subresource: s("subresource"),
+                set: e
+                    .get("fieldsV1")
+                    .map(fields::from_fields_v1)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
+    entries.retain(|e| !e.set.is_empty());
+    // sortEncodedManagedFields: Apply before Update, then time, manager.
+    entries.sort_by(|a, b| {
+        a.operation
+            .cmp(&b.operation)
+            .then_with(|| a.time.cmp(&b.time))
+            .then_with(|| a.manager.cmp(&b.manager))
+            .then_with(|| a.api_version.cmp(&b.api_version))
+            .then_with(|| a.subresource.cmp(&b.subresource))
+    });
+    let list: Vec<Value> = entries
+        .into_iter()
+        .map(|e| {
+            let mut m = Map::new();
+            m.insert("manager".into(), json!(e.manager));
+            m.insert("operation".into(), json!(e.operation));
+            m.insert("apiVersion".into(), json!(e.api_version));
+            if let Some(t) = e.time {
+                m.insert("time".into(), json!(t));
+            }
+            m.insert("fieldsType".into(), json!("FieldsV1"));
+            m.insert("fieldsV1".into(), fields::to_fields_v1(&e.set));
+            if !e.subresource.is_empty() {
+                m.insert("subresource".into(), json!(e.subresource));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        if list.is_empty() {
+            meta.remove("managedFields");
+        } else {
+            meta.insert("managedFields".into(), Value::Array(list));
+        }
+    }
+}
+
+/// Records an `Update` by `manager` that turned `old` into `new` (the
+/// entries are read from `old`; whatever `new` carried is replaced).
+pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str) {
+    let changed = fields::changed(old, new, &POD_TY);
+    let mut entries = read_entries(old);
+    if !changed.is_empty() {
+        let tracked = fields::tracked(new);
+        for e in entries.iter_mut() {
+            e.set
+                .retain(|p| !changed.contains(p) && fields::exists(&tracked, p, &POD_TY));
+        }
+        match entries.iter_mut().find(|e| e.is(manager, "Update")) {
+            Some(own) => {
+                own.set.extend(changed);
+                own.time = Some(now.to_string());
+            }
+            None => entries.push(Entry {
+                manager: manager.to_string(),
+                operation: "Update".into(),
+                api_version: "v1".into(),
+                time: Some(now.to_string()),
+                subresource: String::new(),
+                set: changed,
+            }),
+        }
+    }
+    write_entries(new, entries);
+}
+
+fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a Value> {
+    let mut cur = object;
+    let mut ty = ty;
+    for elem in path {
+        match elem {
+            Elem::Field(name) => {
+                cur = cur.get(name)?;
+                ty = ty.member(name).unwrap_or(&Ty::Any);
+            }
+            Elem::Key(k) => {
+                let list = ty.as_list()?;
+                let keys = ssa_keys(list);
+                let want = Elem::Key(k.clone());
+                cur = cur
+                    .as_array()?
+                    .iter()
+                    .find(|i| fields::key_elem(i, &keys) == want)?;
+                ty = &list.item;
+            }
+            Elem::Value(v) => {
+                return cur
+                    .as_array()?
+                    .iter()
+                    .find(|i| serde_json::to_string(i).ok().as_deref() == Some(v));
+            }
+        }
+    }
+    Some(cur)
+}
+
+fn ssa_keys(list: &super::schema::List) -> Vec<&'static str> {
+    match list.kind {
+        ListKind::Merge(key) if list.ssa_keys.is_empty() => vec![key],
+        _ => list.ssa_keys.to_vec(),
+    }
+}
+
+fn is_leaf(set: &FieldSet, path: &[Elem]) -> bool {
+    !set.iter()
+        .any(|p| p.len() > path.len() && p.starts_with(path))
+}
+
+/// Merges an applied configuration into the live object.
+fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
+    match (live, config) {
+        (Value::Object(l), Value::Object(c)) if !matches!(ty, Ty::List(_)) => {
+            for (k, v) in c {
+                let member = ty.member(k).unwrap_or(&Ty::Any);
+                if v.is_null() {
+                    l.remove(k);
+                    continue;
+                }
+                match l.get_mut(k) {
+                    Some(existing) => merge(existing, v, member),
+                    None => {
+                        l.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(l), Value::Array(c)) => match ty.as_list().map(|list| (list.kind, list)) {
+            Some((ListKind::Set, _)) => {
+                for v in c {
+                    if !l.contains(v) {
+                        l.push(v.clone());
+                    }
+                }
+            }
+            Some((ListKind::Merge(_), list)) => {
+                let keys = ssa_keys(list);
+                for item in c {
+                    let elem = fields::key_elem(item, &keys);
+                    match l.iter_mut().find(|x| fields::key_elem(x, &keys) == elem) {
+                        Some(existing) => merge(existing, item, &list.item),
+                        None => l.push(item.clone()),
+                    }
+                }
+            }
+            _ => *l = c.clone(),
+        },
+        (live, config) => *live = config.clone(),
+    }
+}
+
+fn remove_path(object: &mut Value, path: &[Elem], ty: &'static Ty) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut cur = object;
+    let mut ty = ty;
+    for elem in parents {
+        match elem {
+            Elem::Field(name) => {
+                let Some(next) = cur.get_mut(name) else {
+                    return;
+                };
+                ty = ty.member(name).unwrap_or(&Ty::Any);
+                cur = next;
+            }
+            Elem::Key(k) => {
+                let Some(list) = ty.as_list() else { return };
+                let keys = ssa_keys(list);
+                let want = Elem::Key(k.clone());
+                let Some(next) = cur
+                    .as_array_mut()
+                    .and_then(|a| a.iter_mut().find(|i| fields::key_elem(i, &keys) == want))
+                else {
+                    return;
+                };
+                ty = &list.item;
+                cur = next;
+            }
+            Elem::Value(_) => return,
+        }
+    }
+    match last {
+        Elem::Field(name) => {
+            if let Some(map) = cur.as_object_mut() {
+                map.remove(name);
+            }
+        }
+        Elem::Key(k) => {
+            if let (Some(list), Some(items)) = (ty.as_list(), cur.as_array_mut()) {
+                let keys = ssa_keys(list);
+                let want = Elem::Key(k.clone());
+                items.retain(|i| fields::key_elem(i, &keys) != want);
+            }
+        }
+        Elem::Value(v) => {
+            if let Some(items) = cur.as_array_mut() {
+                items.retain(|i| serde_json::to_string(i).ok().as_deref() != Some(v));
+            }
+        }
+    }
+}
+
+/// Server-side apply of `config` by `manager` onto `live` (the zero pod for
+/// a create). Returns the merged object with updated `managedFields`.
+pub fn server_side_apply(
+    live: &Value,
+    config: &Value,
+    manager: &str,
+    force: bool,
+    now: &str,
+) -> Result<Value, Status> {
+    let applied = fields::applied(config, &POD_TY);
+    let tracked_config = fields::tracked(config);
+    let tracked_live = fields::tracked(live);
+    let mut entries = read_entries(live);
+    let mut conflicts: Vec<(usize, Vec<Elem>)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if e.is(manager, "Apply") {
+            continue;
+        }
+        for path in e.set.intersection(&applied) {
+            if !is_leaf(&applied, path) {
+                continue;
+            }
+            let want = value_at(&tracked_config, path, &POD_TY);
+            let have = value_at(&tracked_live, path, &POD_TY);
+            if have.is_some() && want != have {
+                conflicts.push((i, path.clone()));
+            }
+        }
+    }
+    if !conflicts.is_empty() && !force {
+        return Err(conflict_error(&entries, &conflicts));
+    }
+    for (i, path) in &conflicts {
+        entries[*i].set.remove(path);
+    }
+    let mut merged = live.clone();
+    merge(&mut merged, config, &POD_TY);
+    let previous = entries
+        .iter()
+        .find(|e| e.is(manager, "Apply"))
+        .map(|e| e.set.clone())
+        .unwrap_or_default();
+    for path in previous.difference(&applied) {
+        let owned_elsewhere = entries
+            .iter()
+            .any(|e| !e.is(manager, "Apply") && e.set.contains(path));
+        if !owned_elsewhere && is_leaf(&previous, path) {
+            remove_path(&mut merged, path, &POD_TY);
+        }
+    }
+    // Fields others managed but that the merge changed move to this manager.
+    let changed = fields::changed(live, &merged, &POD_TY);
+    for e in entries.iter_mut() {
+        if !e.is(manager, "Apply") {
+            e.set
+                .retain(|p| !changed.contains(p) || !applied.contains(p));
+        }
+    }
+    match entries.iter_mut().find(|e| e.is(manager, "Apply")) {
+        Some(own) => {
+            if own.set != applied || !changed.is_empty() {
+                own.time = Some(now.to_string());
+            }
+            own.set = applied;
+        }
+        None => entries.push(Entry {
+            manager: manager.to_string(),
+            operation: "Apply".into(),
+            api_version: "v1".into(),
+            time: Some(now.to_string()),
+            subresource: String::new(),
+            set: applied,
+        }),
+    }
+    write_entries(&mut merged, entries);
+    Ok(merged)
+}
+
+fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status {
+    let causes = conflicts
+        .iter()
+        .map(|(i, path)| {
+            (
+                "FieldManagerConflict".to_string(),
+                format!("conflict with {}", entries[*i].printed()),
+                fields::render_path(path),
+            )
+        })
+        .collect();
+    let message = if let [(i, path)] = conflicts {
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {}",
+            entries[*i].printed(),
+            fields::render_path(path)
+        )
+    } else {
+        let mut managers: Vec<String> = conflicts
+            .iter()
+            .map(|(i, _)| entries[*i].printed())
+            .collect();
+        managers.sort();
+        managers.dedup();
+        let mut lines = Vec::new();
+        for m in &managers {
+            lines.push(format!("conflicts with {m}:"));
+            for (i, path) in conflicts {
+                if &entries[*i].printed() == m {
+                    lines.push(format!("- {}", fields::render_path(path)));
+                }
+            }
+        }
+        format!(
+            "Apply failed with {} conflicts: {}",
+            conflicts.len(),
+            lines.join("\n")
+        )
+    };
+    Status {
+        code: 409,
+        reason: Some("Conflict"),
+        message,
+        details: Some(Box::new(Details {
+            causes,
+            ..Details::default()
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live() -> Value {
+        let zero = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
+        let mut pod = json!({"metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {}}]}});
+        record_update(&zero, &mut pod, "curl", "2026-01-01T00:00:00Z");
+        pod
+    }
+
+    #[test]
+    fn update_entry_written() {
+        let pod = live();
+        assert_eq!(
+            pod["metadata"]["managedFields"][0]["manager"],
+            json!("curl")
+        );
+        assert_eq!(
+            pod["metadata"]["managedFields"][0]["operation"],
+            json!("Update")
+        );
+    }
+
+    #[test]
+    fn apply_conflicts_with_update_manager() {
+        let config = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}});
+        let err = server_side_apply(&live(), &config, "me", false, "t").expect_err("conflict");
+        assert_eq!(err.code, 409);
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"curl\" using v1: .spec.containers[name=\"nginx\"].image"
+        );
+        let forced = server_side_apply(&live(), &config, "me", true, "t").expect("forced");
+        assert_eq!(
+            forced["spec"]["containers"][0]["image"],
+            json!("nginx:1.27")
+        );
+        let managers: Vec<&str> = forced["metadata"]["managedFields"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["manager"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(managers, vec!["me", "curl"]);
+    }
+
+    #[test]
+    fn same_value_is_shared_without_conflict() {
+        let config = json!({"spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
+        assert!(server_side_apply(&live(), &config, "me", false, "t").is_ok());
+    }
+}

@@ -1,0 +1,352 @@
+//! Pod defaulting as `k8s.io/kubernetes/pkg/apis/core/v1/defaults.go` does it
+//! on every decode (create and after each patch): pod-spec scalars,
+//! container pull policy from the image tag, termination message fields,
+//! port protocol, probe timings, volume modes, and the v1 conversion that
+//! keeps `serviceAccount` equal to `serviceAccountName`.
+//!
+//! Defaults are idempotent and never overwrite a value the client set. This
+//! module must not run admission (see [`super::admission`]).
+
+use serde_json::{Map, Value, json};
+
+/// Applies the v1 defaulters to a decoded pod in place.
+pub fn default_pod(pod: &mut Value) {
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    default_spec(spec);
+}
+
+fn set_if_missing(map: &mut Map<String, Value>, key: &str, value: Value) {
+    let missing = match map.get(key) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        _ => false,
+    };
+    if missing {
+        map.insert(key.to_string(), value);
+    }
+}
+
+fn default_spec(spec: &mut Map<String, Value>) {
+    set_if_missing(spec, "dnsPolicy", json!("ClusterFirst"));
+    set_if_missing(spec, "restartPolicy", json!("Always"));
+    set_if_missing(spec, "terminationGracePeriodSeconds", json!(30));
+    set_if_missing(spec, "securityContext", json!({}));
+    set_if_missing(spec, "schedulerName", json!("default-scheduler"));
+    set_if_missing(spec, "enableServiceLinks", json!(true));
+    // v1 conversion: `serviceAccount` is a deprecated alias that mirrors
+    // `serviceAccountName` on the way out, and fills it on the way in.
+    let name = spec
+        .get("serviceAccountName")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .or_else(|| spec.get("serviceAccount").and_then(Value::as_str))
+        .unwrap_or("")
+        .to_string();
+    if name.is_empty() {
+        spec.remove("serviceAccountName");
+        spec.remove("serviceAccount");
+    } else {
+        spec.insert("serviceAccountName".into(), json!(name));
+        spec.insert("serviceAccount".into(), json!(name));
+    }
+    let host_network = spec.get("hostNetwork").and_then(Value::as_bool) == Some(true);
+    for list in ["initContainers", "containers", "ephemeralContainers"] {
+        if let Some(Value::Array(containers)) = spec.get_mut(list) {
+            for container in containers.iter_mut().filter_map(Value::as_object_mut) {
+                default_container(container, host_network);
+            }
+        }
+    }
+    if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
+        for volume in volumes.iter_mut().filter_map(Value::as_object_mut) {
+            default_volume(volume);
+        }
+    }
+}
+
+fn default_container(c: &mut Map<String, Value>, host_network: bool) {
+    if c.get("imagePullPolicy")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+        let policy = if image_tag(image).as_deref() == Some("latest") {
+            "Always"
+        } else {
+            "IfNotPresent"
+        };
+        c.insert("imagePullPolicy".into(), json!(policy));
+    }
+    set_if_missing(c, "terminationMessagePath", json!("/dev/termination-log"));
+    set_if_missing(c, "terminationMessagePolicy", json!("File"));
+    if let Some(Value::Array(ports)) = c.get_mut("ports") {
+        for port in ports.iter_mut().filter_map(Value::as_object_mut) {
+            set_if_missing(port, "protocol", json!("TCP"));
+            if host_network && port.get("hostPort").is_none() {
+                let cp = port.get("containerPort").cloned().unwrap_or(json!(0));
+                port.insert("hostPort".into(), cp);
+            }
+        }
+    }
+    // Requests default to limits for every resource that has a limit.
+    if let Some(Value::Object(resources)) = c.get_mut("resources")
+        && let Some(Value::Object(limits)) = resources.get("limits").cloned()
+        && !limits.is_empty()
+    {
+        let requests = resources
+            .entry("requests")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(requests) = requests {
+            for (key, value) in limits {
+                requests.entry(key).or_insert(value);
+            }
+        }
+    }
+    if let Some(Value::Array(env)) = c.get_mut("env") {
+        for var in env.iter_mut() {
+            if let Some(field_ref) = var.pointer_mut("/valueFrom/fieldRef")
+                && let Some(obj) = field_ref.as_object_mut()
+            {
+                set_if_missing(obj, "apiVersion", json!("v1"));
+            }
+        }
+    }
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        if let Some(Value::Object(p)) = c.get_mut(probe) {
+            default_probe(p);
+        }
+    }
+}
+
+fn default_probe(p: &mut Map<String, Value>) {
+    for (key, value) in [
+        ("timeoutSeconds", 1),
+        ("periodSeconds", 10),
+        ("successThreshold", 1),
+        ("failureThreshold", 3),
+    ] {
+        if p.get(key).and_then(Value::as_i64).unwrap_or(0) == 0 {
+            p.insert(key.into(), json!(value));
+        }
+    }
+    if let Some(Value::Object(http)) = p.get_mut("httpGet") {
+        set_if_missing(http, "path", json!("/"));
+        set_if_missing(http, "scheme", json!("HTTP"));
+    }
+}
+
+const VOLUME_SOURCES: &[&str] = &[
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
+fn default_volume(v: &mut Map<String, Value>) {
+    if !VOLUME_SOURCES.iter().any(|s| v.contains_key(*s)) {
+        v.insert("emptyDir".into(), json!({}));
+    }
+    for source in ["secret", "configMap", "downwardAPI", "projected"] {
+        if let Some(Value::Object(s)) = v.get_mut(source) {
+            set_if_missing(s, "defaultMode", json!(420));
+        }
+    }
+    if let Some(Value::Object(host_path)) = v.get_mut("hostPath") {
+        set_if_missing(host_path, "type", json!(""));
+    }
+    if let Some(Value::Array(sources)) = v.get_mut("projected").and_then(|p| p.get_mut("sources")) {
+        for source in sources.iter_mut() {
+            if let Some(Value::Object(token)) = source.get_mut("serviceAccountToken") {
+                set_if_missing(token, "expirationSeconds", json!(3600));
+            }
+            if let Some(Value::Array(items)) = source.pointer_mut("/downwardAPI/items") {
+                for item in items.iter_mut() {
+                    if let Some(Value::Object(field_ref)) = item.get_mut("fieldRef") {
+                        set_if_missing(field_ref, "apiVersion", json!("v1"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(items)) = v.get_mut("downwardAPI").and_then(|d| d.get_mut("items")) {
+        for item in items.iter_mut() {
+            if let Some(Value::Object(field_ref)) = item.get_mut("fieldRef") {
+                set_if_missing(field_ref, "apiVersion", json!("v1"));
+            }
+        }
+    }
+}
+
+/// The tag `parsers.ParseImageName` finds: `latest` when the reference has
+/// neither tag nor digest, `None` when it is not a valid reference (which
+/// the defaulter treats as "not latest").
+pub fn image_tag(image: &str) -> Option<String> {
+    let (name, digest) = match image.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (image, None),
+    };
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repo, tag) = match name[last_slash..].rfind(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    if !valid_repository(repo) {
+        return None;
+    }
+    if let Some(tag) = tag {
+        let ok = !tag.is_empty()
+            && tag.len() <= 128
+            && tag
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !ok {
+            return None;
+        }
+    }
+    if let Some(digest) = digest
+        && !digest.contains(':')
+    {
+        return None;
+    }
+    match (tag, digest) {
+        (Some(tag), _) => Some(tag.to_string()),
+        (None, Some(_)) => Some(String::new()),
+        (None, None) => Some("latest".into()),
+    }
+}
+
+/// Docker reference grammar for the repository part: an optional domain
+/// (with a `.` or `:` or `localhost`) and lower-case path components.
+fn valid_repository(repo: &str) -> bool {
+    if repo.is_empty() {
+        return false;
+    }
+    let mut parts: Vec<&str> = repo.split('/').collect();
+    if parts.len() > 1 {
+        let first = parts[0];
+        if first.contains('.') || first.contains(':') || first == "localhost" {
+            let domain_ok = first
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            if !domain_ok {
+                return false;
+            }
+            parts.remove(0);
+        }
+    }
+    parts.iter().all(|part| valid_path_component(part))
+}
+
+fn valid_path_component(part: &str) -> bool {
+    // [a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*
+    let bytes = part.as_bytes();
+    if bytes.is_empty() {
+        return false;
+    }
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if alnum(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !alnum(bytes[i]) {
+            i += 1;
+        }
+        let sep = &part[start..i];
+        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-');
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("nginx", Some("latest"))]
+    #[case("nginx:latest", Some("latest"))]
+    #[case("nginx:1.27", Some("1.27"))]
+    #[case("localhost:5000/nginx", Some("latest"))]
+    #[case("registry.k8s.io/pause:3.10", Some("3.10"))]
+    #[case("nginx@sha256:abc", Some(""))]
+    #[case("Nginx", None)]
+    #[case(" nginx", None)]
+    #[case("", None)]
+    fn tags(#[case] image: &str, #[case] tag: Option<&str>) {
+        assert_eq!(image_tag(image).as_deref(), tag);
+    }
+
+    #[rstest]
+    #[case("nginx", "Always")]
+    #[case("nginx:1.27", "IfNotPresent")]
+    #[case("", "IfNotPresent")]
+    fn pull_policy(#[case] image: &str, #[case] policy: &str) {
+        let mut pod =
+            json!({"spec": {"containers": [{"name": "c", "image": image, "resources": {}}]}});
+        default_pod(&mut pod);
+        assert_eq!(
+            pod["spec"]["containers"][0]["imagePullPolicy"],
+            json!(policy)
+        );
+    }
+
+    #[test]
+    fn spec_defaults() {
+        let mut pod = json!({"spec": {"containers": [{"name": "c", "image": "nginx",
+            "ports": [{"containerPort": 80}], "resources": {"limits": {"cpu": "1"}}}]}});
+        default_pod(&mut pod);
+        assert_eq!(
+            pod["spec"],
+            json!({
+                "containers": [{"name": "c", "image": "nginx", "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                    "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}},
+                    "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                    "imagePullPolicy": "Always"}],
+                "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+                "securityContext": {}, "schedulerName": "default-scheduler", "enableServiceLinks": true,
+            })
+        );
+    }
+}

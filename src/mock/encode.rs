@@ -1,0 +1,167 @@
+//! Serialises JSON values the way kube-apiserver's Go `encoding/json` does:
+//! struct fields in declaration order (taken from [`super::schema`]), map keys
+//! sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped, and either compact output
+//! followed by a newline or 2-space indented output without one.
+//!
+//! It only writes bytes; it must not change values (dropping empty fields is
+//! the decoder's job, see [`super::typed`]).
+
+use serde_json::Value;
+
+use super::schema::Ty;
+
+/// Output layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Compact JSON plus `"\n"` (`json.Encoder.Encode`).
+    Compact,
+    /// 2-space indentation, no trailing newline (`json.MarshalIndent`).
+    Pretty,
+}
+
+/// Serialises `value`, ordering keys as the Go type `ty` would.
+pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
+    let mut out = String::with_capacity(256);
+    write_value(&mut out, value, ty, layout, 0);
+    if layout == Layout::Compact {
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+fn newline(out: &mut String, layout: Layout, depth: usize) {
+    if layout == Layout::Pretty {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+}
+
+fn write_value(out: &mut String, value: &Value, ty: &'static Ty, layout: Layout, depth: usize) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            let item_ty = match ty {
+                Ty::List(list) => &list.item,
+                _ => &Ty::Any,
+            };
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, layout, depth + 1);
+                write_value(out, item, item_ty, layout, depth + 1);
+            }
+            newline(out, layout, depth);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push('{');
+            let mut first = true;
+            let mut entry = |out: &mut String, key: &str, v: &Value, member: &'static Ty| {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                newline(out, layout, depth + 1);
+                write_str(out, key);
+                out.push(':');
+                if layout == Layout::Pretty {
+                    out.push(' ');
+                }
+                write_value(out, v, member, layout, depth + 1);
+            };
+            if let Ty::Struct(st) = ty {
+                // Declared fields first, in Go declaration order; anything
+                // undeclared (only reachable for hand-built values) sorted after.
+                for field in st.fields {
+                    if let Some(v) = map.get(field.name) {
+                        entry(out, field.name, v, &field.ty);
+                    }
+                }
+                for (key, v) in map {
+                    if st.field(key).is_none() {
+                        entry(out, key, v, &Ty::Any);
+                    }
+                }
+            } else {
+                let member = match ty {
+                    Ty::Map(value_ty) => value_ty,
+                    _ => &Ty::Any,
+                };
+                for (key, v) in map {
+                    entry(out, key, v, member);
+                }
+            }
+            newline(out, layout, depth);
+            out.push('}');
+        }
+    }
+}
+
+/// Writes a JSON string literal with Go's HTML-safe escaping.
+fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{0}'..='\u{1f}' => {
+                let b = c as u32 as usize;
+                out.push_str("\\u00");
+                out.push(HEX[b >> 4] as char);
+                out.push(HEX[b & 0xf] as char);
+            }
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::schema::STATUS_TY;
+    use rstest::rstest;
+    use serde_json::json;
+
+    #[rstest]
+    #[case(json!("a<b>&c"), "\"a\\u003cb\\u003e\\u0026c\"\n")]
+    #[case(json!("\u{1}\n\u{8}"), "\"\\u0001\\n\\b\"\n")]
+    #[case(json!({"b": 1, "a": [true, null]}), "{\"a\":[true,null],\"b\":1}\n")]
+    fn compact_any(#[case] value: Value, #[case] expected: &str) {
+        let bytes = to_bytes(&value, &Ty::Any, Layout::Compact);
+        assert_eq!(String::from_utf8_lossy(&bytes), expected);
+    }
+
+    #[test]
+    fn status_fields_in_struct_order_pretty() {
+        let value = json!({"code": 404, "kind": "Status", "apiVersion": "v1", "metadata": {}, "details": {}});
+        let bytes = to_bytes(&value, &STATUS_TY, Layout::Pretty);
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n  \"details\": {},\n  \"code\": 404\n}"
+        );
+    }
+}

@@ -1,0 +1,376 @@
+//! Field sets and `managedFields` bookkeeping in the style of
+//! structured-merge-diff: paths such as `f:spec`, `k:{"name":"web"}`,
+//! `v:"x"`, the `FieldsV1` JSON with its `.` self markers, what an `Update`
+//! changed (added or modified, `typed.Compare`), and what an `Apply`
+//! configuration sets (`ToFieldSet`).
+//!
+//! Fields the real field manager strips (kind, apiVersion, system metadata,
+//! the pod status) never enter a set. This module computes sets; it must not
+//! decide conflicts (see [`super::apply`]).
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use super::schema::{ListKind, Ty};
+
+/// One path element.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Elem {
+    /// A struct or map field: `f:<name>`.
+    Field(String),
+    /// A keyed list element: `k:<json of key fields>`.
+    Key(String),
+    /// A set member: `v:<json value>`.
+    Value(String),
+}
+
+impl Elem {
+    fn render(&self) -> String {
+        match self {
+            Elem::Field(name) => format!("f:{name}"),
+            Elem::Key(k) => format!("k:{k}"),
+            Elem::Value(v) => format!("v:{v}"),
+        }
+    }
+
+    fn parse(s: &str) -> Option<Elem> {
+        if let Some(rest) = s.strip_prefix("f:") {
+            Some(Elem::Field(rest.into()))
+        } else if let Some(rest) = s.strip_prefix("k:") {
+            Some(Elem::Key(rest.into()))
+        } else {
+            s.strip_prefix("v:").map(|rest| Elem::Value(rest.into()))
+        }
+    }
+}
+
+/// A set of field paths.
+pub type FieldSet = BTreeSet<Vec<Elem>>;
+
+const STRIPPED_META: &[&str] = &[
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "selfLink",
+    "managedFields",
+];
+
+/// The part of an object a field manager tracks: no kind/apiVersion, no
+/// status, no system metadata.
+pub fn tracked(object: &Value) -> Value {
+    let mut out = object.clone();
+    if let Some(map) = out.as_object_mut() {
+        map.remove("kind");
+        map.remove("apiVersion");
+        map.remove("status");
+        if let Some(Value::Object(meta)) = map.get_mut("metadata") {
+            for key in STRIPPED_META {
+                meta.remove(*key);
+            }
+        }
+    }
+    out
+}
+
+fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The key element for a list item (`k:{"name":"web"}`), keys sorted.
+pub fn key_elem(item: &Value, keys: &[&str]) -> Elem {
+    let mut k = Map::new();
+    for key in keys {
+        if let Some(v) = item.get(*key)
+            && !v.is_null()
+        {
+            k.insert((*key).to_string(), v.clone());
+        }
+    }
+    Elem::Key(compact(&Value::Object(k)))
+}
+
+fn list_keys(list: &super::schema::List) -> Vec<&'static str> {
+    match list.kind {
+        ListKind::Merge(key) if list.ssa_keys.is_empty() => vec![key],
+        _ => list.ssa_keys.to_vec(),
+    }
+}
+
+/// What changed from `old` to `new` (`Compare`'s added ∪ modified).
+pub fn changed(old: &Value, new: &Value, ty: &'static Ty) -> FieldSet {
+    let mut set = FieldSet::new();
+    diff(
+        Some(&tracked(old)),
+        &tracked(new),
+        ty,
+        &mut Vec::new(),
+        &mut set,
+    );
+    set
+}
+
+fn diff(
+    old: Option<&Value>,
+    new: &Value,
+    ty: &'static Ty,
+    path: &mut Vec<Elem>,
+    out: &mut FieldSet,
+) {
+    let added = old.is_none();
+    match (new, ty) {
+        (Value::Object(map), _) if !map.is_empty() && !matches!(ty, Ty::List(_)) => {
+            if added && !path.is_empty() {
+                out.insert(path.clone());
+            }
+            for (k, v) in map {
+                let member = ty.member(k).unwrap_or(&Ty::Any);
+                let old_child = old.and_then(|o| o.get(k));
+                path.push(Elem::Field(k.clone()));
+                diff(old_child, v, member, path, out);
+                path.pop();
+            }
+        }
+        (Value::Array(items), Ty::List(list))
+            if list.kind != ListKind::Atomic && !items.is_empty() =>
+        {
+            if added {
+                out.insert(path.clone());
+            }
+            let old_items = old.and_then(Value::as_array);
+            match list.kind {
+                ListKind::Set => {
+                    for item in items {
+                        if !old_items.is_some_and(|o| o.contains(item)) {
+                            path.push(Elem::Value(compact(item)));
+                            out.insert(path.clone());
+                            path.pop();
+                        }
+                    }
+                }
+                _ => {
+                    let keys = list_keys(list);
+                    for item in items {
+                        let elem = key_elem(item, &keys);
+                        let old_item =
+                            old_items.and_then(|o| o.iter().find(|x| key_elem(x, &keys) == elem));
+                        path.push(elem);
+                        diff(old_item, item, &list.item, path, out);
+                        path.pop();
+                    }
+                }
+            }
+        }
+        _ => {
+            if old != Some(new) {
+                out.insert(path.clone());
+            }
+        }
+    }
+}
+
+/// The fields an applied configuration sets (`ToFieldSet`).
+pub fn applied(config: &Value, ty: &'static Ty) -> FieldSet {
+    let mut set = FieldSet::new();
+    collect(&tracked(config), ty, &mut Vec::new(), &mut set, false);
+    set
+}
+
+fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut FieldSet, item: bool) {
+    if item {
+        out.insert(path.clone());
+    }
+    match (value, ty) {
+        (Value::Object(map), _) if !map.is_empty() && !matches!(ty, Ty::List(_)) => {
+            for (k, v) in map {
+                let member = ty.member(k).unwrap_or(&Ty::Any);
+                path.push(Elem::Field(k.clone()));
+                collect(v, member, path, out, false);
+                path.pop();
+            }
+        }
+        (Value::Array(items), Ty::List(list))
+            if list.kind != ListKind::Atomic && !items.is_empty() =>
+        {
+            match list.kind {
+                ListKind::Set => {
+                    for v in items {
+                        path.push(Elem::Value(compact(v)));
+                        out.insert(path.clone());
+                        path.pop();
+                    }
+                }
+                _ => {
+                    let keys = list_keys(list);
+                    for v in items {
+                        path.push(key_elem(v, &keys));
+                        collect(v, &list.item, path, out, true);
+                        path.pop();
+                    }
+                }
+            }
+        }
+        _ => {
+            if !item {
+                out.insert(path.clone());
+            }
+        }
+    }
+}
+
+/// Whether `path` still names something in `object` (tracked part).
+pub fn exists(object: &Value, path: &[Elem], ty: &'static Ty) -> bool {
+    let mut cur = object;
+    let mut ty = ty;
+    for elem in path {
+        match elem {
+            Elem::Field(name) => {
+                let Some(next) = cur.get(name) else {
+                    return false;
+                };
+                ty = ty.member(name).unwrap_or(&Ty::Any);
+                cur = next;
+            }
+            Elem::Key(k) => {
+                let (Some(list), Some(items)) = (ty.as_list(), cur.as_array()) else {
+                    return false;
+                };
+                let keys = list_keys(list);
+                let want = Elem::Key(k.clone());
+                let Some(next) = items.iter().find(|i| key_elem(i, &keys) == want) else {
+                    return false;
+                };
+                ty = &list.item;
+                cur = next;
+            }
+            Elem::Value(v) => {
+                let Some(items) = cur.as_array() else {
+                    return false;
+                };
+                return items.iter().any(|i| compact(i) == *v);
+            }
+        }
+    }
+    true
+}
+
+/// Renders a set as `fieldsV1` JSON.
+pub fn to_fields_v1(set: &FieldSet) -> Value {
+    Value::Object(node(set.iter().map(Vec::as_slice).collect(), true))
+}
+
+/// One level of the `fieldsV1` tree: children by element, and `.` when the
+/// node itself is a member and also has children.
+fn node(paths: Vec<&[Elem]>, root: bool) -> Map<String, Value> {
+    let mut member = false;
+    let mut children: std::collections::BTreeMap<&Elem, Vec<&[Elem]>> = Default::default();
+    for path in paths {
+        match path.split_first() {
+            None => member = true,
+            Some((first, rest)) => children.entry(first).or_default().push(rest),
+        }
+    }
+    let mut map = Map::new();
+    if member && !root && !children.is_empty() {
+        map.insert(".".into(), json!({}));
+    }
+    for (elem, rest) in children {
+        map.insert(elem.render(), Value::Object(node(rest, false)));
+    }
+    map
+}
+
+/// Parses `fieldsV1` JSON back into a set.
+pub fn from_fields_v1(value: &Value) -> FieldSet {
+    let mut set = FieldSet::new();
+    fn walk(node: &Value, path: &mut Vec<Elem>, set: &mut FieldSet) {
+        let Some(map) = node.as_object() else {
+            return;
+        };
+        if map.is_empty() || map.contains_key(".") {
+            set.insert(path.clone());
+        }
+        for (k, child) in map {
+            if k == "." {
+                continue;
+            }
+            if let Some(elem) = Elem::parse(k) {
+                path.push(elem);
+                walk(child, path, set);
+                path.pop();
+            }
+        }
+    }
+    walk(value, &mut Vec::new(), &mut set);
+    set.remove(&Vec::new());
+    set
+}
+
+/// Renders a path the way SSA conflict messages do, e.g.
+/// `.spec.containers[name="nginx"].image`.
+pub fn render_path(path: &[Elem]) -> String {
+    let mut out = String::new();
+    for elem in path {
+        match elem {
+            Elem::Field(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Elem::Key(k) => {
+                let parsed: Map<String, Value> = serde_json::from_str(k).unwrap_or_default();
+                let parts: Vec<String> = parsed
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", compact(v)))
+                    .collect();
+                out.push_str(&format!("[{}]", parts.join(",")));
+            }
+            Elem::Value(v) => out.push_str(&format!("[={v}]")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::schema::POD_TY;
+
+    #[test]
+    fn create_set_marks_new_nodes() {
+        let empty = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
+        let pod = json!({"metadata": {"name": "web", "labels": {"run": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx", "resources": {}}], "dnsPolicy": "ClusterFirst"}});
+        let set = changed(&empty, &pod, &POD_TY);
+        assert_eq!(
+            to_fields_v1(&set),
+            json!({"f:metadata": {"f:labels": {".": {}, "f:run": {}}},
+                "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {".": {}, "f:image": {}, "f:name": {}, "f:resources": {}}},
+                    "f:dnsPolicy": {}}})
+        );
+        assert_eq!(from_fields_v1(&to_fields_v1(&set)), set);
+    }
+
+    #[test]
+    fn update_tracks_modified_leaf_only() {
+        let old = json!({"spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        let new = json!({"spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
+        assert_eq!(
+            to_fields_v1(&changed(&old, &new, &POD_TY)),
+            json!({"f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {"f:image": {}}}}})
+        );
+    }
+
+    #[test]
+    fn conflict_path_rendering() {
+        let path = vec![
+            Elem::Field("spec".into()),
+            Elem::Field("containers".into()),
+            Elem::Key("{\"name\":\"nginx\"}".into()),
+            Elem::Field("image".into()),
+        ];
+        assert_eq!(render_path(&path), ".spec.containers[name=\"nginx\"].image");
+    }
+}

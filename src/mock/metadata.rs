@@ -1,0 +1,412 @@
+//! Object-metadata validation as apimachinery's `api/validation/objectmeta.go`
+//! and the `content` helpers render it (1.35+ wording): names, labels,
+//! annotations, finalizers, and the immutability rules of updates.
+//!
+//! Each function returns field errors in Go's append order; label and
+//! annotation maps are walked in sorted key order (Go's is random). It must
+//! not know about pod specs.
+
+use serde_json::{Value, json};
+
+use super::field::FieldError;
+
+const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+const QNAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+
+/// Total annotation size limit in bytes.
+pub const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;
+
+/// `validation.RegexError`: the message, examples and regex, joined with
+/// Go's peculiar double spaces.
+fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+    let mut out = format!("{msg} (e.g. ");
+    for (i, example) in examples.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" or ");
+        }
+        out.push_str(&format!("'{example}', "));
+    }
+    out.push_str(&format!("regex used for validation is '{fmt}')"));
+    out
+}
+
+fn is_qname_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn matches_qname(s: &str) -> bool {
+    // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+    !s.is_empty()
+        && s.chars().next().is_some_and(is_qname_char)
+        && s.chars().last().is_some_and(is_qname_char)
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn matches_dns_label(s: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !s.is_empty()
+        && s.chars().next().is_some_and(alnum)
+        && s.chars().last().is_some_and(alnum)
+        && s.chars().all(|c| alnum(c) || c == '-')
+}
+
+/// `IsDNS1123Label`.
+pub fn dns1123_label(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 63 {
+        errs.push("must be no more than 63 bytes".to_string());
+    }
+    if !matches_dns_label(s) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+            DNS1123_LABEL_FMT,
+            &["my-name", "123-abc"],
+        ));
+    }
+    errs
+}
+
+/// `IsDNS1123Subdomain`.
+pub fn dns1123_subdomain(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 253 {
+        errs.push("must be no more than 253 bytes".to_string());
+    }
+    if !s.split('.').all(matches_dns_label) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+            DNS1123_SUBDOMAIN_FMT,
+            &["example.com"],
+        ));
+    }
+    errs
+}
+
+/// `IsQualifiedName` (label keys, annotation keys, finalizers).
+pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else {
+                errs.extend(
+                    dns1123_subdomain(prefix)
+                        .into_iter()
+                        .map(|m| format!("prefix part {m}")),
+                );
+            }
+            name
+        }
+        _ => {
+            errs.push(format!(
+                "{what} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                regex_error(
+                    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                    QNAME_FMT,
+                    &["MyName", "my.name", "123-abc"],
+                )
+            ));
+            return errs;
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".to_string());
+    } else if name.len() > 63 {
+        errs.push("name part must be no more than 63 bytes".to_string());
+    }
+    if !name.is_empty() && !matches_qname(name) {
+        errs.push(format!(
+            "name part {}",
+            regex_error(
+                "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                QNAME_FMT,
+                &["MyName", "my.name", "123-abc"],
+            )
+        ));
+    }
+    errs
+}
+
+/// `IsValidLabelValue`.
+pub fn label_value(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push("must be no more than 63 bytes".to_string());
+    }
+    if !value.is_empty() && !matches_qname(value) {
+        errs.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
+}
+
+/// `ValidateLabels` on `field`.
+pub fn labels(map: Option<&Value>, field: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(Value::Object(map)) = map else {
+        return errs;
+    };
+    for (key, value) in map {
+        for msg in qualified_name(key, "a valid label key") {
+            errs.push(FieldError::invalid(field, json!(key), msg));
+        }
+        let v = value.as_str().unwrap_or("");
+        for msg in label_value(v) {
+            errs.push(FieldError::invalid(field, json!(v), msg));
+        }
+    }
+    errs
+}
+
+/// `ValidateAnnotations` on `field`.
+pub fn annotations(map: Option<&Value>, field: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(Value::Object(map)) = map else {
+        return errs;
+    };
+    let mut total = 0;
+    for (key, value) in map {
+        for msg in qualified_name(&key.to_lowercase(), "a qualified name") {
+            errs.push(FieldError::invalid(field, json!(key), msg));
+        }
+        total += key.len() + value.as_str().map_or(0, str::len);
+    }
+    if total > TOTAL_ANNOTATION_SIZE {
+        errs.push(FieldError::too_long(field, TOTAL_ANNOTATION_SIZE));
+    }
+    errs
+}
+
+fn finalizers(meta: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(Value::Array(list)) = meta.get("finalizers") {
+        for f in list.iter().filter_map(Value::as_str) {
+            for msg in qualified_name(f, "a qualified name") {
+                errs.push(FieldError::invalid("metadata.finalizers", json!(f), msg));
+            }
+        }
+    }
+    errs
+}
+
+fn owner_references(meta: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(Value::Array(refs)) = meta.get("ownerReferences") else {
+        return errs;
+    };
+    let mut controllers = 0;
+    for r in refs {
+        let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
+        let gvk_path = "metadata.ownerReferences";
+        if s("apiVersion").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.apiVersion"),
+                json!(s("apiVersion")),
+                "version must not be empty",
+            ));
+        }
+        if s("kind").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.kind"),
+                json!(s("kind")),
+                "kind must not be empty",
+            ));
+        }
+        if s("name").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.name"),
+                json!(s("name")),
+                "name must not be empty",
+            ));
+        }
+        if s("uid").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.uid"),
+                json!(s("uid")),
+                "uid must not be empty",
+            ));
+        }
+        if r.get("controller").and_then(Value::as_bool) == Some(true) {
+            controllers += 1;
+        }
+    }
+    if controllers > 1 {
+        errs.push(FieldError::invalid(
+            "metadata.ownerReferences",
+            Value::Array(refs.clone()),
+            "Only one reference can have Controller set to true",
+        ));
+    }
+    errs
+}
+
+/// `ValidateObjectMeta` for a namespaced object whose name must satisfy
+/// `name_rule`.
+pub fn object_meta(meta: &Value, name_rule: fn(&str) -> Vec<String>) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let s = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("");
+    if !s("generateName").is_empty() {
+        let generate = s("generateName");
+        // Generated names are validated with their suffix trimmed of '-'.
+        let trimmed = generate.trim_end_matches('-');
+        for msg in name_rule(if trimmed.is_empty() {
+            generate
+        } else {
+            trimmed
+        }) {
+            errs.push(FieldError::invalid(
+                "metadata.generateName",
+                json!(generate),
+                msg,
+            ));
+        }
+    }
+    if s("name").is_empty() {
+        errs.push(FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else {
+        for msg in name_rule(s("name")) {
+            errs.push(FieldError::invalid("metadata.name", json!(s("name")), msg));
+        }
+    }
+    if s("namespace").is_empty() {
+        errs.push(FieldError::required("metadata.namespace", ""));
+    }
+    errs.extend(labels(meta.get("labels"), "metadata.labels"));
+    errs.extend(annotations(meta.get("annotations"), "metadata.annotations"));
+    errs.extend(owner_references(meta));
+    errs.extend(finalizers(meta));
+    errs
+}
+
+/// Go's `time.Time.String()` for an RFC 3339 UTC timestamp.
+fn go_time_string(value: &Value) -> Value {
+    match value
+        .as_str()
+        .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+    {
+        Some(ts) => json!(ts.strftime("%Y-%m-%d %H:%M:%S +0000 UTC").to_string()),
+        None => value.clone(),
+    }
+}
+
+/// `ValidateObjectMetaUpdate`.
+pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let get = |m: &Value, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    if !get(old, "deletionTimestamp").is_null() {
+        let old_set: Vec<Value> = old
+            .get("finalizers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let added: Vec<Value> = new
+            .get("finalizers")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter(|f| !old_set.contains(f)).cloned().collect())
+            .unwrap_or_default();
+        if !added.is_empty() {
+            let names: Vec<String> = added
+                .iter()
+                .map(|f| super::field::go_quote(f.as_str().unwrap_or("")))
+                .collect();
+            errs.push(FieldError::forbidden(
+                "metadata.finalizers",
+                format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+    if new
+        .get("resourceVersion")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        errs.push(FieldError::invalid(
+            "metadata.resourceVersion",
+            json!(""),
+            "must be specified for an update",
+        ));
+    }
+    for key in [
+        "name",
+        "namespace",
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ] {
+        let (n, o) = (get(new, key), get(old, key));
+        let both_empty = |v: &Value| v.is_null() || v.as_str() == Some("");
+        if n != o && !(both_empty(&n) && both_empty(&o)) {
+            let shown = if key.ends_with("Timestamp") {
+                go_time_string(&n)
+            } else if key == "name" || key == "namespace" || key == "uid" {
+                json!(n.as_str().unwrap_or(""))
+            } else {
+                n
+            };
+            errs.push(FieldError::invalid(
+                format!("metadata.{key}"),
+                shown,
+                "field is immutable",
+            ));
+        }
+    }
+    errs.extend(labels(new.get("labels"), "metadata.labels"));
+    errs.extend(annotations(new.get("annotations"), "metadata.annotations"));
+    errs.extend(owner_references(new));
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[test]
+    fn bad_label_value_message() {
+        let errs = labels(Some(&json!({"app": "bad value!"})), "metadata.labels");
+        assert_eq!(
+            errs[0].message(),
+            "metadata.labels: Invalid value: \"bad value!\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+        );
+    }
+
+    #[rstest]
+    #[case("app", 0)]
+    #[case("example.com/app", 0)]
+    #[case("a/b/c", 1)]
+    #[case("-bad", 1)]
+    #[case("/x", 1)]
+    #[case("Bad_Prefix/x", 1)]
+    fn label_keys(#[case] key: &str, #[case] n: usize) {
+        assert_eq!(qualified_name(key, "a valid label key").len(), n, "{key}");
+    }
+
+    #[test]
+    fn uid_is_immutable() {
+        let errs = object_meta_update(
+            &json!({"uid": "bogus", "resourceVersion": "5"}),
+            &json!({"uid": "real", "resourceVersion": "5"}),
+        );
+        assert_eq!(
+            errs[0].message(),
+            "metadata.uid: Invalid value: \"bogus\": field is immutable"
+        );
+    }
+}

@@ -1,0 +1,383 @@
+//! The patch mechanics of `k8s.io/apiserver/pkg/endpoints/handlers/patch.go`
+//! for the three non-apply content types: decoding the body (strictly under
+//! `fieldValidation` Warn/Strict, with Go's error texts), applying it to the
+//! current object's JSON, and classifying failures (400 undecodable, 413 too
+//! many operations, 422 generic, 500 strategic-merge errors).
+//!
+//! It returns the patched but untyped JSON plus strict-decoding findings;
+//! typing, defaulting and validation happen in [`super::pods`].
+
+use serde_json::{Map, Value};
+
+use super::gojson;
+use super::query::FieldValidation;
+use super::schema::POD_TY;
+use super::status::Status;
+use super::strategic::{self, SmpError};
+
+/// The patch flavours the endpoint accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchKind {
+    /// `application/json-patch+json`.
+    Json,
+    /// `application/merge-patch+json`.
+    Merge,
+    /// `application/strategic-merge-patch+json`.
+    Strategic,
+    /// `application/apply-patch+yaml`.
+    Apply,
+}
+
+impl PatchKind {
+    /// Maps a media type (parameters stripped) to a patch kind.
+    pub fn from_media_type(media_type: &str) -> Option<Self> {
+        match media_type {
+            "application/json-patch+json" => Some(Self::Json),
+            "application/merge-patch+json" => Some(Self::Merge),
+            "application/strategic-merge-patch+json" => Some(Self::Strategic),
+            "application/apply-patch+yaml" => Some(Self::Apply),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON Patch operation limit (`maxJSONPatchOperations`).
+pub const MAX_JSON_PATCH_OPS: usize = 10_000;
+
+/// A patched document before typing.
+#[derive(Debug)]
+pub struct Patched {
+    /// The patched JSON.
+    pub value: Value,
+    /// Strict-decoding findings on the patch body itself, already prefixed.
+    pub strict: Vec<String>,
+    /// How the 422 "patch" error renders the bad value (Go prints the whole
+    /// patched JSON for json/merge patches and the patch map for SMP).
+    pub shown: String,
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Compact JSON as Go's encoder writes it (used in error values).
+pub fn go_compact(value: &Value) -> String {
+    let bytes = super::encode::to_bytes(
+        value,
+        &super::schema::Ty::Any,
+        super::encode::Layout::Compact,
+    );
+    String::from_utf8_lossy(&bytes).trim_end().to_string()
+}
+
+fn duplicates(dups: Vec<String>, prefix: &str) -> Vec<String> {
+    dups.into_iter()
+        .map(|d| format!("{prefix}duplicate field \"{d}\""))
+        .collect()
+}
+
+/// Applies a non-apply patch to `current`.
+pub fn apply(
+    kind: PatchKind,
+    current: &Value,
+    body: &[u8],
+    validation: FieldValidation,
+) -> Result<Patched, Status> {
+    let strict_mode = validation != FieldValidation::Ignore;
+    match kind {
+        PatchKind::Json => json_patch(current, body, strict_mode),
+        PatchKind::Merge => merge_patch(current, body, strict_mode),
+        PatchKind::Strategic => strategic_patch(current, body),
+        PatchKind::Apply => Err(Status::internal_raw("apply is not a plain patch")),
+    }
+}
+
+const OP_FIELDS: &[&str] = &["op", "path", "from", "value"];
+
+fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched, Status> {
+    let prefix = if strict_mode {
+        "error decoding patch: "
+    } else {
+        ""
+    };
+    let bad = |msg: String| Status::bad_request(format!("{prefix}{msg}"));
+    let dups = gojson::check(body).map_err(bad)?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+    let (list_type, op_type) = if strict_mode {
+        ("[]handlers.jsonPatchOp", "handlers.jsonPatchOp")
+    } else {
+        ("jsonpatch.Patch", "jsonpatch.Operation")
+    };
+    let Value::Array(ops) = value else {
+        return Err(bad(format!(
+            "json: cannot unmarshal {} into Go value of type {list_type}",
+            json_kind(&value)
+        )));
+    };
+    let mut strict = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        let Value::Object(map) = op else {
+            if op.is_null() {
+                continue;
+            }
+            return Err(bad(format!(
+                "json: cannot unmarshal {} into Go value of type {op_type}",
+                json_kind(op)
+            )));
+        };
+        if strict_mode {
+            for (k, v) in map {
+                if !OP_FIELDS.contains(&k.as_str()) {
+                    strict.push(format!("json patch unknown field \"[{i}].{k}\""));
+                } else if k != "value" && !v.is_string() && !v.is_null() {
+                    return Err(bad(format!(
+                        "json: cannot unmarshal {} into Go struct field jsonPatchOp.{k} of type string",
+                        json_kind(v)
+                    )));
+                }
+            }
+        }
+    }
+    if strict_mode {
+        strict.extend(duplicates(dups, "json patch "));
+    }
+    if ops.len() > MAX_JSON_PATCH_OPS {
+        return Err(Status::too_large(format!(
+            "Request entity too large: The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPS}, got {}",
+            ops.len()
+        )));
+    }
+    // evanphx/json-patch fails every malformed or inapplicable operation at
+    // apply time, and patch.go turns all of them into the same generic 422.
+    let known = ["add", "remove", "replace", "move", "copy", "test"];
+    for op in &ops {
+        let name = op.get("op").and_then(Value::as_str).unwrap_or("");
+        let needs_value = matches!(name, "add" | "replace" | "test");
+        let needs_from = matches!(name, "move" | "copy");
+        if !known.contains(&name)
+            || !op.get("path").is_some_and(Value::is_string)
+            || (needs_value && op.get("value").is_none())
+            || (needs_from && !op.get("from").is_some_and(Value::is_string))
+        {
+            return Err(Status::generic_invalid());
+        }
+    }
+    let patch: json_patch::Patch =
+        serde_json::from_value(Value::Array(ops)).map_err(|_| Status::generic_invalid())?;
+    let mut doc = current.clone();
+    json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
+    let shown = go_compact(&doc);
+    Ok(Patched {
+        value: doc,
+        strict,
+        shown,
+    })
+}
+
+fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched, Status> {
+    let invalid_patch = || Status::bad_request("Invalid JSON Patch");
+    let mut strict = Vec::new();
+    let value: Value = if strict_mode {
+        let bad = |msg: String| Status::bad_request(format!("error decoding patch: {msg}"));
+        let dups = gojson::check(body).map_err(bad)?;
+        let value: Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+        if !matches!(value, Value::Object(_) | Value::Null) {
+            return Err(bad(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&value)
+            )));
+        }
+        strict.extend(duplicates(dups, ""));
+        value
+    } else {
+        gojson::check(body).map_err(|_| invalid_patch())?;
+        serde_json::from_slice(body).map_err(|_| invalid_patch())?
+    };
+    let doc = match value {
+        Value::Null => return Err(invalid_patch()),
+        Value::Object(_) => {
+            let mut doc = current.clone();
+            json_patch::merge(&mut doc, &value);
+            doc
+        }
+        Value::Array(mut items) => {
+            // Not a document: evanphx returns the patch itself, nulls pruned.
+            items.retain(|v| !v.is_null());
+            Value::Array(items)
+        }
+        _ => return Err(invalid_patch()),
+    };
+    let shown = go_compact(&doc);
+    Ok(Patched {
+        value: doc,
+        strict,
+        shown,
+    })
+}
+
+fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
+    let dups = gojson::check(body).map_err(Status::bad_request)?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| Status::bad_request(e.to_string()))?;
+    let patch = match value {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        other => {
+            return Err(Status::bad_request(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&other)
+            )));
+        }
+    };
+    let shown = strategic::go_fmt(&Value::Object(patch.clone()));
+    let Value::Object(original) = current.clone() else {
+        return Err(Status::internal_raw("stored object is not a map"));
+    };
+    let merged = strategic::apply(original, patch, &POD_TY).map_err(|e| match e {
+        SmpError::BadRequest(msg) => Status::bad_request(msg),
+        SmpError::Invalid => Status::generic_invalid(),
+        SmpError::Internal(msg) => Status::internal_raw(msg),
+    })?;
+    Ok(Patched {
+        value: Value::Object(merged),
+        strict: duplicates(dups, ""),
+        shown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+    use serde_json::json;
+
+    fn pod() -> Value {
+        json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "labels": {"a": "1"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}})
+    }
+
+    #[rstest]
+    #[case(
+        PatchKind::Json,
+        "not json",
+        FieldValidation::Warn,
+        400,
+        "error decoding patch: invalid character 'o' in literal null (expecting 'u')"
+    )]
+    #[case(
+        PatchKind::Json,
+        "not json",
+        FieldValidation::Ignore,
+        400,
+        "invalid character 'o' in literal null (expecting 'u')"
+    )]
+    #[case(
+        PatchKind::Json,
+        "{}",
+        FieldValidation::Warn,
+        400,
+        "error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp"
+    )]
+    #[case(
+        PatchKind::Json,
+        "",
+        FieldValidation::Warn,
+        400,
+        "error decoding patch: unexpected end of JSON input"
+    )]
+    #[case(
+        PatchKind::Json,
+        r#"[{"op":"test","path":"/metadata/name","value":"x"}]"#,
+        FieldValidation::Warn,
+        422,
+        "the server rejected our request due to an error in our request"
+    )]
+    #[case(
+        PatchKind::Json,
+        r#"[{"op":"foo","path":"/x"}]"#,
+        FieldValidation::Warn,
+        422,
+        "the server rejected our request due to an error in our request"
+    )]
+    #[case(
+        PatchKind::Merge,
+        "null",
+        FieldValidation::Warn,
+        400,
+        "Invalid JSON Patch"
+    )]
+    #[case(
+        PatchKind::Merge,
+        "[]",
+        FieldValidation::Warn,
+        400,
+        "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}"
+    )]
+    #[case(
+        PatchKind::Merge,
+        "{",
+        FieldValidation::Ignore,
+        400,
+        "Invalid JSON Patch"
+    )]
+    #[case(
+        PatchKind::Strategic,
+        "not json",
+        FieldValidation::Warn,
+        400,
+        "invalid character 'o' in literal null (expecting 'u')"
+    )]
+    #[case(
+        PatchKind::Strategic,
+        "[]",
+        FieldValidation::Warn,
+        400,
+        "json: cannot unmarshal array into Go value of type map[string]interface {}"
+    )]
+    #[case(
+        PatchKind::Strategic,
+        r#"{"spec":{"containers":[{"image":"nginx:1.26"}]}}"#,
+        FieldValidation::Warn,
+        500,
+        "map: map[image:nginx:1.26] does not contain declared merge key: name"
+    )]
+    fn failures(
+        #[case] kind: PatchKind,
+        #[case] body: &str,
+        #[case] validation: FieldValidation,
+        #[case] code: u16,
+        #[case] message: &str,
+    ) {
+        let err = apply(kind, &pod(), body.as_bytes(), validation).expect_err("fails");
+        assert_eq!((err.code, err.message.as_str()), (code, message));
+    }
+
+    #[test]
+    fn too_many_operations() {
+        let ops: Vec<Value> = (0..10_001)
+            .map(|_| json!({"op": "test", "path": "/kind", "value": "Pod"}))
+            .collect();
+        let body = serde_json::to_vec(&ops).unwrap_or_default();
+        let err = apply(PatchKind::Json, &pod(), &body, FieldValidation::Warn).expect_err("413");
+        assert_eq!(err.code, 413);
+        assert_eq!(
+            err.message,
+            "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001"
+        );
+    }
+
+    #[test]
+    fn strict_findings_on_ops() {
+        let body = br#"[{"op":"replace","path":"/metadata/labels/a","vaule":"x","value":"2"}]"#;
+        let got = apply(PatchKind::Json, &pod(), body, FieldValidation::Warn).expect("applies");
+        assert_eq!(got.strict, vec!["json patch unknown field \"[0].vaule\""]);
+        assert_eq!(got.value["metadata"]["labels"]["a"], json!("2"));
+    }
+}

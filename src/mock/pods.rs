@@ -1,0 +1,753 @@
+//! The pod registry: create, get, list, delete and the PATCH pipeline in
+//! kube-apiserver's order (query validation, 404 before the body is read,
+//! patch application, typing with `fieldValidation`, namespace and name
+//! checks, resourceVersion precondition, `BeforeUpdate`, validation, no-op
+//! detection, write), and the create path of server-side apply.
+//!
+//! It works on the locked [`Store`] and JSON values; HTTP concerns (content
+//! types, body limits, headers, encoding) belong to [`super::routes`].
+
+use serde_json::{Map, Value, json};
+
+use super::admission;
+use super::apply;
+use super::defaults;
+use super::field::FieldError;
+use super::patch::{self, PatchKind};
+use super::query::{FieldValidation, WriteOptions};
+use super::schema::POD_TY;
+use super::status::Status;
+use super::store::{Store, now_rfc3339};
+use super::typed;
+use super::validation;
+
+/// Who is asking and where.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// Namespace from the URL.
+    pub namespace: &'a str,
+    /// Pod name from the URL (empty for collection POSTs).
+    pub name: &'a str,
+    /// The User-Agent header (manager fallback).
+    pub user_agent: &'a str,
+    /// Write options from the query.
+    pub options: WriteOptions,
+}
+
+/// A successful write or read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// HTTP status.
+    pub code: u16,
+    /// The object to return.
+    pub object: Value,
+    /// `Warning` header texts.
+    pub warnings: Vec<String>,
+}
+
+/// A failed request, with the warnings gathered before it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The error.
+    pub status: Status,
+    /// `Warning` header texts.
+    pub warnings: Vec<String>,
+}
+
+impl From<Status> for Failure {
+    fn from(status: Status) -> Self {
+        Self {
+            status,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+type Outcome = Result<Reply, Failure>;
+
+fn key(ns: &str, name: &str) -> (String, String) {
+    (ns.to_string(), name.to_string())
+}
+
+fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
+    obj.get("metadata")
+        .and_then(|m| m.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn meta_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
+    obj.get_mut("metadata").and_then(Value::as_object_mut)
+}
+
+/// The zero `v1.Pod` as JSON: the "live" object of a create.
+pub fn zero_pod() -> Value {
+    typed::zero(&POD_TY)
+}
+
+fn with_type_meta(mut pod: Value) -> Value {
+    if let Some(map) = pod.as_object_mut() {
+        map.insert("kind".into(), json!("Pod"));
+        map.insert("apiVersion".into(), json!("v1"));
+    }
+    pod
+}
+
+/// `GET` one pod.
+pub fn get(store: &Store, ns: &str, name: &str) -> Result<Value, Status> {
+    store
+        .pods
+        .get(&key(ns, name))
+        .cloned()
+        .ok_or_else(|| Status::not_found("pods", name))
+}
+
+/// Parses `a=b,c=d` (equality only; `==` and `!=` accepted).
+pub fn matches_selector(pod: &Value, selector: &str) -> Result<bool, Status> {
+    let labels = pod.pointer("/metadata/labels").and_then(Value::as_object);
+    for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let (k, v, negate) = if let Some((k, v)) = term.split_once("!=") {
+            (k, v, true)
+        } else if let Some((k, v)) = term.split_once("==") {
+            (k, v, false)
+        } else if let Some((k, v)) = term.split_once('=') {
+            (k, v, false)
+        } else {
+            let (k, negate) = match term.strip_prefix('!') {
+                Some(k) => (k, true),
+                None => (term, false),
+            };
+            let present = labels.is_some_and(|l| l.contains_key(k.trim()));
+            if present == negate {
+                return Ok(false);
+            }
+            continue;
+        };
+        let actual = labels.and_then(|l| l.get(k.trim())).and_then(Value::as_str);
+        let equal = actual == Some(v.trim());
+        if equal == negate {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Decodes a body into a typed pod, handling unknown fields per directive.
+/// `on_error` builds the failure for a type mismatch from Go's text.
+fn type_pod(
+    value: Value,
+    validation: FieldValidation,
+    mut strict: Vec<String>,
+    on_type_error: impl FnOnce(String) -> Status,
+    on_strict: impl FnOnce(String) -> Status,
+) -> Result<(Value, Vec<String>), Failure> {
+    let decoded = typed::decode(value, &POD_TY).map_err(|e| Failure::from(on_type_error(e.0)))?;
+    strict.extend(
+        decoded
+            .unknown
+            .iter()
+            .map(|path| format!("unknown field \"{path}\"")),
+    );
+    let mut pod = decoded.value;
+    defaults::default_pod(&mut pod);
+    match validation {
+        FieldValidation::Ignore => Ok((pod, Vec::new())),
+        FieldValidation::Warn => Ok((pod, strict)),
+        FieldValidation::Strict if strict.is_empty() => Ok((pod, Vec::new())),
+        FieldValidation::Strict => {
+            Err(on_strict(format!("strict decoding error: {}", strict.join(", "))).into())
+        }
+    }
+}
+
+/// `POST /api/v1/namespaces/{ns}/pods`.
+pub fn create(store: &mut Store, req: &Request<'_>, body: Value) -> Outcome {
+    req.options.validate("CreateOptions", false)?;
+    let validation = req.options.field_validation();
+    if !body.is_object() {
+        return Err(Status::bad_request(format!(
+            "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            match body {
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "bool",
+                _ => "null",
+            }
+        ))
+        .into());
+    }
+    check_type_meta_for_create(&body)?;
+    let (mut pod, warnings) = type_pod(
+        body,
+        validation,
+        Vec::new(),
+        |msg| {
+            Status::bad_request(format!(
+                "Pod in version \"v1\" cannot be handled as a Pod: {msg}"
+            ))
+        },
+        Status::bad_request,
+    )?;
+    let fail = |status: Status| Failure {
+        status,
+        warnings: warnings.clone(),
+    };
+    let body_ns = meta_str(&pod, "namespace");
+    if !body_ns.is_empty() && body_ns != req.namespace {
+        return Err(fail(Status::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )));
+    }
+    finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
+    Ok(Reply {
+        code: 201,
+        object: pod,
+        warnings,
+    })
+}
+
+fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
+    let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
+    let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    if !api_version.is_empty() && api_version != "v1" {
+        return Err(Status::bad_request(format!(
+            "the API version in the data ({api_version}) does not match the expected API version (v1)"
+        ))
+        .into());
+    }
+    if !kind.is_empty() && kind != "Pod" {
+        return Err(Status::bad_request(format!(
+            "the kind in the data ({kind}) does not match the expected kind (Pod)"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// The shared tail of a create (POST or apply): managed fields, admission,
+/// `BeforeCreate`, validation, conflict check, storage.
+fn finish_create(
+    store: &mut Store,
+    req: &Request<'_>,
+    pod: &mut Value,
+    live: &Value,
+    record_update: bool,
+) -> Result<(), Status> {
+    let now = now_rfc3339();
+    if let Some(meta) = meta_mut(pod) {
+        meta.insert("namespace".into(), json!(req.namespace));
+    }
+    if record_update {
+        let manager = req.options.manager(req.user_agent);
+        apply::record_update(live, pod, &manager, &now);
+    }
+    admission::admit_create(store, req.namespace, pod)?;
+    // BeforeCreate / PrepareForCreate.
+    let generate = meta_str(pod, "generateName").to_string();
+    let qos = admission::qos_class(pod);
+    if let Some(meta) = meta_mut(pod) {
+        let name_missing = meta
+            .get("name")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if name_missing && !generate.is_empty() {
+            meta.insert(
+                "name".into(),
+                json!(format!("{generate}{}", admission::random_suffix(5))),
+            );
+        }
+        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+        meta.insert("creationTimestamp".into(), json!(now));
+        meta.insert("generation".into(), json!(1));
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+        meta.remove("selfLink");
+    }
+    if let Some(map) = pod.as_object_mut() {
+        map.insert(
+            "status".into(),
+            json!({"phase": "Pending", "qosClass": qos}),
+        );
+    }
+    let errs = validation::validate_create(pod);
+    let name = meta_str(pod, "name").to_string();
+    if !errs.is_empty() {
+        return Err(Status::invalid("", "Pod", &name, &errs));
+    }
+    if store.pods.contains_key(&key(req.namespace, &name)) {
+        return Err(Status::already_exists("pods", &name));
+    }
+    let rv = meta_str(pod, "resourceVersion").to_string();
+    if !rv.is_empty() {
+        return Err(Status::internal_raw(
+            "resourceVersion should not be set on objects to be created",
+        ));
+    }
+    *pod = with_type_meta(std::mem::take(pod));
+    if !req.options.is_dry_run() {
+        let rv = store.next_rv();
+        if let Some(meta) = meta_mut(pod) {
+            meta.insert("resourceVersion".into(), json!(rv));
+        }
+        store.pods.insert(key(req.namespace, &name), pod.clone());
+    }
+    Ok(())
+}
+
+/// `DELETE` one pod: unscheduled pods go away at once, as on a real
+/// cluster without kubelets. Pods with finalizers get a deletionTimestamp.
+pub fn delete(store: &mut Store, ns: &str, name: &str, dry_run: bool) -> Result<Value, Status> {
+    let k = key(ns, name);
+    let Some(pod) = store.pods.get(&k).cloned() else {
+        return Err(Status::not_found("pods", name));
+    };
+    let has_finalizers = pod
+        .pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|f| !f.is_empty());
+    if dry_run {
+        return Ok(pod);
+    }
+    if has_finalizers {
+        let mut pod = pod;
+        if pod.pointer("/metadata/deletionTimestamp").is_none() {
+            let rv = store.next_rv();
+            if let Some(meta) = meta_mut(&mut pod) {
+                meta.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+                meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+                meta.insert("resourceVersion".into(), json!(rv));
+            }
+            store.pods.insert(k, pod.clone());
+        }
+        return Ok(pod);
+    }
+    store.pods.remove(&k);
+    store.next_rv();
+    Ok(pod)
+}
+
+/// Removes a deleting pod once its last finalizer is gone.
+fn reap_if_finalized(store: &mut Store, ns: &str, name: &str) {
+    let k = key(ns, name);
+    let done = store.pods.get(&k).is_some_and(|p| {
+        p.pointer("/metadata/deletionTimestamp").is_some()
+            && p.pointer("/metadata/finalizers")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+    });
+    if done {
+        store.pods.remove(&k);
+    }
+}
+
+/// `PATCH` one pod with any of the four content types.
+pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8]) -> Outcome {
+    req.options
+        .validate("PatchOptions", kind == PatchKind::Apply)?;
+    let current = store.pods.get(&key(req.namespace, req.name)).cloned();
+    let validation = req.options.field_validation();
+    let Some(current) = current else {
+        if kind == PatchKind::Apply {
+            return apply_create(store, req, body);
+        }
+        return Err(Status::not_found("pods", req.name).into());
+    };
+    let (patched_value, strict, shown) = if kind == PatchKind::Apply {
+        let config = decode_apply(body, req)?;
+        let manager = req.options.field_manager.clone();
+        let merged = apply::server_side_apply(
+            &current,
+            &config,
+            &manager,
+            req.options.force == Some(true),
+            &now_rfc3339(),
+        )?;
+        (merged, Vec::new(), String::new())
+    } else {
+        let p = patch::apply(kind, &current, body, validation)?;
+        (p.value, p.strict, p.shown)
+    };
+    let invalid_patch = |msg: String| {
+        Status::invalid(
+            "",
+            "",
+            "",
+            &[FieldError::invalid("patch", json!(shown), msg)],
+        )
+    };
+    let (mut pod, warnings) = type_pod(
+        patched_value,
+        validation,
+        strict,
+        invalid_patch,
+        invalid_patch,
+    )?;
+    let fail = |status: Status| Failure {
+        status,
+        warnings: warnings.clone(),
+    };
+    let ns = meta_str(&pod, "namespace");
+    if !ns.is_empty() && ns != req.namespace {
+        return Err(fail(Status::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )));
+    }
+    let name = meta_str(&pod, "name");
+    if name != req.name {
+        return Err(fail(Status::bad_request(format!(
+            "the name of the object ({name}) does not match the name on the URL ({})",
+            req.name
+        ))));
+    }
+    let current_rv = meta_str(&current, "resourceVersion").to_string();
+    let rv = meta_str(&pod, "resourceVersion").to_string();
+    if !rv.is_empty() && rv != "0" {
+        match rv.parse::<u64>() {
+            Err(e) => {
+                let why = if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) {
+                    "value out of range"
+                } else {
+                    "invalid syntax"
+                };
+                return Err(fail(Status::internal_raw(format!(
+                    "strconv.ParseUint: parsing {}: {why}",
+                    super::field::go_quote(&rv)
+                ))));
+            }
+            Ok(_) if rv != current_rv => return Err(fail(Status::stale("pods", req.name))),
+            Ok(_) => {}
+        }
+    }
+    before_update(&mut pod, &current);
+    if kind != PatchKind::Apply {
+        let manager = req.options.manager(req.user_agent);
+        apply::record_update(&current, &mut pod, &manager, &now_rfc3339());
+    }
+    let mut errs = validation::common_fields_update(&pod, &current);
+    errs.extend(validation::validate_update(&pod, &current));
+    if !errs.is_empty() {
+        return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
+    }
+    let pod = with_type_meta(pod);
+    if pod == current {
+        return Ok(Reply {
+            code: 200,
+            object: current,
+            warnings,
+        });
+    }
+    let mut pod = pod;
+    if !req.options.is_dry_run() {
+        let rv = store.next_rv();
+        if let Some(meta) = meta_mut(&mut pod) {
+            meta.insert("resourceVersion".into(), json!(rv));
+        }
+        store.pods.insert(key(req.namespace, req.name), pod.clone());
+        reap_if_finalized(store, req.namespace, req.name);
+    }
+    Ok(Reply {
+        code: 200,
+        object: pod,
+        warnings,
+    })
+}
+
+/// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
+fn before_update(pod: &mut Value, old: &Value) {
+    let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
+    let old_generation = old_meta
+        .get("generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let spec_changed = pod.get("spec") != old.get("spec");
+    if let Some(meta) = meta_mut(pod) {
+        if meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+            && let Some(uid) = old_meta.get("uid")
+        {
+            meta.insert("uid".into(), uid.clone());
+        }
+        match old_meta.get("creationTimestamp") {
+            Some(ts) => meta.insert("creationTimestamp".into(), ts.clone()),
+            None => meta.remove("creationTimestamp"),
+        };
+        for k in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
+            if let Some(v) = old_meta.get(k) {
+                meta.insert(k.into(), v.clone());
+            }
+        }
+        let generation = if spec_changed {
+            old_generation + 1
+        } else {
+            old_generation
+        };
+        if generation == 0 {
+            meta.remove("generation");
+        } else {
+            meta.insert("generation".into(), json!(generation));
+        }
+        // An emptied resourceVersion means "unconditional"; the stored
+        // object keeps its own until the write assigns a new one.
+        if let Some(rv) = old_meta.get("resourceVersion") {
+            meta.insert("resourceVersion".into(), rv.clone());
+        }
+    }
+    if let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status")) {
+        map.insert("status".into(), status.clone());
+    }
+}
+
+/// Decodes and checks an apply configuration (YAML or JSON).
+fn decode_apply(body: &[u8], req: &Request<'_>) -> Result<Value, Failure> {
+    let text = String::from_utf8_lossy(body);
+    let config: Value = match serde_yaml_ng::from_str::<Value>(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(Status::bad_request(format!(
+                "error decoding YAML: error converting YAML to JSON: yaml: {e}"
+            ))
+            .into());
+        }
+    };
+    let config = if config.is_null() { json!({}) } else { config };
+    let Value::Object(_) = config else {
+        return Err(Status::bad_request(
+            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
+        )
+        .into());
+    };
+    let api_version = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+    if api_version != "v1" || kind != "Pod" {
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api_version),
+        };
+        return Err(Status::bad_request(format!(
+            "invalid object type: {group}/{version}, Kind={kind}"
+        ))
+        .into());
+    }
+    if config
+        .pointer("/metadata/managedFields")
+        .is_some_and(|v| !v.is_null())
+    {
+        return Err(Status::bad_request("metadata.managedFields must be nil").into());
+    }
+    let schema_error = |detail: String| {
+        Status::internal_raw(format!(
+            "failed to create typed patch object ({}/{}; /v1, Kind=Pod): {detail}",
+            req.namespace, req.name
+        ))
+    };
+    match typed::decode(config.clone(), &POD_TY) {
+        Err(e) => return Err(schema_error(e.0).into()),
+        Ok(decoded) => {
+            if let Some(first) = decoded.unknown.first() {
+                return Err(schema_error(format!(".{first}: field not declared in schema")).into());
+            }
+        }
+    }
+    if let Some(Value::Array(containers)) = config.pointer("/spec/containers") {
+        for (i, c) in containers.iter().enumerate() {
+            if c.get("name").is_none() {
+                return Err(schema_error(format!(
+                    ".spec.containers: element {i}: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Server-side apply of a missing pod: the create path (201).
+fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
+    let config = decode_apply(body, req)?;
+    if let Some(uid) = config.pointer("/metadata/uid").and_then(Value::as_str)
+        && !uid.is_empty()
+    {
+        return Err(Status::conflict(
+            "pods",
+            req.name,
+            &format!(
+                "uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+            ),
+        )
+        .into());
+    }
+    let live = zero_pod();
+    let merged = apply::server_side_apply(
+        &live,
+        &config,
+        &req.options.field_manager,
+        req.options.force == Some(true),
+        &now_rfc3339(),
+    )?;
+    let (mut pod, warnings) = type_pod(
+        merged,
+        FieldValidation::Ignore,
+        Vec::new(),
+        Status::internal_raw,
+        Status::bad_request,
+    )?;
+    let name = meta_str(&pod, "name");
+    if name != req.name {
+        return Err(Status::bad_request(format!(
+            "the name of the object ({name}) does not match the name on the URL ({})",
+            req.name
+        ))
+        .into());
+    }
+    let ns = meta_str(&pod, "namespace");
+    if !ns.is_empty() && ns != req.namespace {
+        return Err(Status::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )
+        .into());
+    }
+    finish_create(store, req, &mut pod, &live, false)?;
+    Ok(Reply {
+        code: 201,
+        object: pod,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::query::Query;
+
+    fn req(query: &str) -> Request<'static> {
+        Request {
+            namespace: "default",
+            name: "web",
+            user_agent: "test/1.0",
+            options: WriteOptions::from_query(&Query::parse(Some(query))),
+        }
+    }
+
+    fn seeded() -> Store {
+        let mut store = Store::booted();
+        let body = json!({"metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        create(&mut store, &req(""), body).expect("created");
+        store
+    }
+
+    #[test]
+    fn create_defaults_and_admits() {
+        let store = seeded();
+        let pod = get(&store, "default", "web").expect("stored");
+        assert_eq!(pod["spec"]["dnsPolicy"], json!("ClusterFirst"));
+        assert_eq!(pod["spec"]["serviceAccountName"], json!("default"));
+        assert_eq!(
+            pod["status"],
+            json!({"phase": "Pending", "qosClass": "BestEffort"})
+        );
+        assert_eq!(pod["metadata"]["generation"], json!(1));
+        assert_eq!(
+            pod["metadata"]["managedFields"][0]["manager"],
+            json!("test")
+        );
+    }
+
+    #[test]
+    fn noop_patch_keeps_resource_version() {
+        let mut store = seeded();
+        let before = get(&store, "default", "web").expect("stored");
+        let reply = patch(&mut store, &req(""), PatchKind::Merge, b"{}").expect("ok");
+        assert_eq!(reply.object, before);
+    }
+
+    #[test]
+    fn image_patch_bumps_generation_and_rv() {
+        let mut store = seeded();
+        let before = get(&store, "default", "web").expect("stored");
+        let body = br#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.27"}]"#;
+        let reply = patch(&mut store, &req(""), PatchKind::Json, body).expect("ok");
+        assert_eq!(reply.object["metadata"]["generation"], json!(2));
+        assert_ne!(
+            reply.object["metadata"]["resourceVersion"],
+            before["metadata"]["resourceVersion"]
+        );
+    }
+
+    #[test]
+    fn stale_and_bad_resource_versions() {
+        let mut store = seeded();
+        let stale = br#"{"metadata":{"resourceVersion":"1"}}"#;
+        let err = patch(&mut store, &req(""), PatchKind::Merge, stale).expect_err("409");
+        assert_eq!(err.status.code, 409);
+        let bad = br#"{"metadata":{"resourceVersion":"abc"}}"#;
+        let err = patch(&mut store, &req(""), PatchKind::Merge, bad).expect_err("500");
+        assert_eq!(
+            err.status.message,
+            "strconv.ParseUint: parsing \"abc\": invalid syntax"
+        );
+    }
+
+    #[test]
+    fn unknown_field_warns_or_fails() {
+        let mut store = seeded();
+        let body = br#"{"spec":{"foo":1}}"#;
+        let reply = patch(&mut store, &req(""), PatchKind::Merge, body).expect("warn");
+        assert_eq!(reply.warnings, vec!["unknown field \"spec.foo\""]);
+        let err = patch(
+            &mut store,
+            &req("fieldValidation=Strict"),
+            PatchKind::Merge,
+            body,
+        )
+        .expect_err("strict");
+        assert_eq!(err.status.code, 422);
+        assert!(
+            err.status
+                .message
+                .starts_with(" \"\" is invalid: patch: Invalid value: \"")
+        );
+        assert!(
+            err.status
+                .message
+                .ends_with("strict decoding error: unknown field \"spec.foo\"")
+        );
+    }
+
+    #[test]
+    fn name_mismatch() {
+        let mut store = seeded();
+        let err = patch(
+            &mut store,
+            &req(""),
+            PatchKind::Merge,
+            br#"{"metadata":{"name":"x"}}"#,
+        )
+        .expect_err("400");
+        assert_eq!(
+            err.status.message,
+            "the name of the object (x) does not match the name on the URL (web)"
+        );
+    }
+
+    #[test]
+    fn apply_creates_then_conflicts() {
+        let mut store = Store::booted();
+        let mut r = req("fieldManager=me");
+        r.name = "api";
+        let body = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
+        let reply = patch(&mut store, &r, PatchKind::Apply, body).expect("created");
+        assert_eq!(reply.code, 201);
+        assert_eq!(
+            reply.object["metadata"]["managedFields"][0]["operation"],
+            json!("Apply")
+        );
+        let again = patch(&mut store, &r, PatchKind::Apply, body).expect("no-op");
+        assert_eq!(again.object, reply.object);
+    }
+}

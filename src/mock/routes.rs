@@ -1,0 +1,733 @@
+//! HTTP surface of the mock (axum): the routes a pod PATCH suite needs, the
+//! go-restful router behaviour (404/405 Status bodies with `details: {}`,
+//! the 415 for a Content-Type outside a route's `Consumes`), the 3 MiB body
+//! limit, and the response conventions of every kube-apiserver reply
+//! (`Content-Type`, `Audit-Id`, `Cache-Control`, `Warning`, compact or
+//! pretty Go-style JSON).
+//!
+//! Handlers only translate between HTTP and [`super::pods`] / the store;
+//! they must not hold API semantics themselves.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::encode::{Layout, to_bytes};
+use super::metadata;
+use super::patch::PatchKind;
+use super::pods::{self, Failure, Reply, Request as PodRequest};
+use super::query::{Query, WriteOptions};
+use super::schema::{
+    NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, POD_TY, SERVICE_ACCOUNT_TY, STATUS_TY, Ty,
+    VERSION_TY,
+};
+use super::status::Status;
+use super::store::{Shared, now_rfc3339};
+use super::typed;
+
+/// Request body limit (`MaxRequestBodyBytes`).
+pub const MAX_BODY: usize = 3 * 1024 * 1024;
+
+/// Media types the PATCH route consumes (go-restful `Consumes`).
+const PATCH_CONSUMES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+];
+/// Media types write routes consume.
+const WRITE_CONSUMES: &[&str] = &[
+    "application/json",
+    "application/yaml",
+    "application/vnd.kubernetes.protobuf",
+];
+
+/// Everything a handler needs to shape its reply.
+struct Ctx {
+    pretty: bool,
+    query: Query,
+    user_agent: String,
+}
+
+impl Ctx {
+    fn new(headers: &HeaderMap, raw_query: Option<&str>) -> Self {
+        let query = Query::parse(raw_query);
+        let user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        Self {
+            pretty: query.pretty(&user_agent),
+            query,
+            user_agent,
+        }
+    }
+
+    fn layout(&self) -> Layout {
+        if self.pretty {
+            Layout::Pretty
+        } else {
+            Layout::Compact
+        }
+    }
+
+    fn json(&self, code: u16, value: &Value, ty: &'static Ty, warnings: &[String]) -> Response {
+        let mut response = Response::new(Body::from(to_bytes(value, ty, self.layout())));
+        *response.status_mut() =
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let mut seen: Vec<&String> = Vec::new();
+        for w in warnings {
+            if seen.contains(&w) {
+                continue;
+            }
+            seen.push(w);
+            if let Ok(v) = HeaderValue::from_str(&warning_header(w)) {
+                h.append(header::WARNING, v);
+            }
+        }
+        response
+    }
+
+    fn status(&self, status: &Status) -> Response {
+        self.json(status.code, &status.to_value(), &STATUS_TY, &[])
+    }
+
+    fn failure(&self, failure: &Failure) -> Response {
+        self.json(
+            failure.status.code,
+            &failure.status.to_value(),
+            &STATUS_TY,
+            &failure.warnings,
+        )
+    }
+
+    fn reply(&self, outcome: Result<Reply, Failure>) -> Response {
+        match outcome {
+            Ok(reply) => self.json(reply.code, &reply.object, &POD_TY, &reply.warnings),
+            Err(failure) => self.failure(&failure),
+        }
+    }
+
+    fn options(&self) -> WriteOptions {
+        WriteOptions::from_query(&self.query)
+    }
+}
+
+/// `Warning: 299 - "<text>"` with `"` and `\` escaped (`makeQuotedString`).
+fn warning_header(text: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            quoted.push('\\');
+        }
+        if !c.is_control() {
+            quoted.push(c);
+        }
+    }
+    quoted.push('"');
+    format!("299 - {quoted}")
+}
+
+/// Adds `Audit-Id` and `Cache-Control` to every response.
+async fn common_headers(request: Request, next: Next) -> Response {
+    let audit_id = request
+        .headers()
+        .get("audit-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    // go-restful does not forward an `Allow` header with its 405.
+    h.remove(header::ALLOW);
+    if let Ok(v) = HeaderValue::from_str(&audit_id) {
+        h.insert("audit-id", v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
+    response
+}
+
+/// Builds the router over `state`. The routes sit behind a fallback so
+/// that the header middleware sees every response, including the 405s the
+/// method routers produce themselves.
+pub fn build(state: Shared) -> Router {
+    Router::new()
+        .fallback_service(routes(state))
+        .layer(middleware::from_fn(common_headers))
+}
+
+fn routes(state: Shared) -> Router {
+    Router::new()
+        .route("/version", get(version))
+        .route("/healthz", get(health))
+        .route("/readyz", get(health))
+        .route("/livez", get(health))
+        .route(
+            "/api/v1/namespaces",
+            get(list_namespaces).post(create_namespace),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}",
+            get(get_namespace).delete(delete_namespace),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/serviceaccounts",
+            get(list_service_accounts).post(create_service_account),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/serviceaccounts/{name}",
+            get(get_service_account).delete(delete_service_account),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/pods",
+            get(list_pods).post(create_pod).delete(delete_pods),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}",
+            get(get_pod).patch(patch_pod).delete(delete_pod),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    Ctx::new(&headers, q.as_deref()).status(&Status::route_not_found())
+}
+
+async fn method_not_allowed(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    Ctx::new(&headers, q.as_deref()).status(&Status::method_not_allowed())
+}
+
+async fn version(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let info = json!({
+        "major": "1",
+        "minor": "36",
+        "emulationMajor": "1",
+        "emulationMinor": "36",
+        "minCompatibilityMajor": "1",
+        "minCompatibilityMinor": "35",
+        "gitVersion": "v1.36.0-podpatch-mock",
+        "gitCommit": "0000000000000000000000000000000000000000",
+        "gitTreeState": "clean",
+        "buildDate": "1970-01-01T00:00:00Z",
+        "goVersion": "n/a (podpatch mock, Rust)",
+        "compiler": "rustc",
+        "platform": format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
+    });
+    Ctx::new(&headers, q.as_deref()).json(200, &info, &VERSION_TY, &[])
+}
+
+/// `/healthz`, `/readyz`, `/livez` answer `ok` as plain text, as the real
+/// server's healthz handlers do.
+async fn health() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        "ok",
+    )
+        .into_response()
+}
+
+fn content_length_empty(headers: &HeaderMap) -> bool {
+    match headers.get(header::CONTENT_LENGTH) {
+        None => !headers.contains_key(header::TRANSFER_ENCODING),
+        Some(v) => v.as_bytes() == b"0" || v.is_empty(),
+    }
+}
+
+/// go-restful's `Consumes` check: comma-separated, parameters dropped,
+/// trimmed, case-sensitive; a missing header means octet-stream.
+fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> {
+    let raw = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let raw = if raw.is_empty() {
+        "application/octet-stream"
+    } else {
+        raw
+    };
+    let ok = raw.split(',').any(|part| {
+        let media = part.split(';').next().unwrap_or("").trim();
+        consumes.contains(&media)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Status::unsupported_media_type_router(content_length_empty(
+            headers,
+        )))
+    }
+}
+
+async fn read_body(body: Body) -> Result<Bytes, Status> {
+    axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| Status::body_too_large())
+}
+
+/// Parses a write body (JSON or YAML per Content-Type).
+fn parse_write_body(headers: &HeaderMap, bytes: &[u8], kind: &str) -> Result<Value, Status> {
+    let is_yaml = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("yaml"));
+    if is_yaml {
+        return serde_yaml_ng::from_slice::<Value>(bytes).map_err(|e| {
+            Status::bad_request(format!(
+                "{kind} in version \"v1\" cannot be handled as a {kind}: yaml: {e}"
+            ))
+        });
+    }
+    if let Err(msg) = super::gojson::check(bytes) {
+        return Err(Status::bad_request(format!(
+            "couldn't get version/kind; json parse error: {msg}"
+        )));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        Status::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+    })
+}
+
+async fn list_namespaces(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let store = state.lock();
+    let items: Vec<Value> = store.namespaces.values().map(strip_type_meta).collect();
+    let list = json!({"kind": "NamespaceList", "apiVersion": "v1",
+        "metadata": {"resourceVersion": store.current_rv()}, "items": items});
+    ctx.json(200, &list, &NAMESPACE_LIST_TY, &[])
+}
+
+fn strip_type_meta(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("kind");
+        m.remove("apiVersion");
+    }
+    v
+}
+
+fn object_name(body: &Value) -> String {
+    body.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn create_namespace(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    if let Err(s) = route_consumes(&headers, WRITE_CONSUMES) {
+        return ctx.status(&s);
+    }
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(s) => return ctx.status(&s),
+    };
+    let body = match parse_write_body(&headers, &bytes, "Namespace") {
+        Ok(v) => v,
+        Err(s) => return ctx.status(&s),
+    };
+    let name = object_name(&body);
+    let mut errs = Vec::new();
+    if name.is_empty() {
+        errs.push(super::field::FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else {
+        for msg in metadata::dns1123_label(&name) {
+            errs.push(super::field::FieldError::invalid(
+                "metadata.name",
+                json!(name),
+                msg,
+            ));
+        }
+    }
+    errs.extend(metadata::labels(
+        body.pointer("/metadata/labels"),
+        "metadata.labels",
+    ));
+    if !errs.is_empty() {
+        return ctx.status(&Status::invalid("", "Namespace", &name, &errs));
+    }
+    let dry_run = ctx.options().is_dry_run();
+    let manager = ctx.options().manager(&ctx.user_agent);
+    let mut store = state.lock();
+    if store.namespaces.contains_key(&name) {
+        return ctx.status(&Status::already_exists("namespaces", &name));
+    }
+    let mut ns = store.new_namespace(&name, &manager);
+    if let Some(Value::Object(labels)) = body.pointer("/metadata/labels")
+        && let Some(Value::Object(target)) = ns.pointer_mut("/metadata/labels")
+    {
+        for (k, v) in labels {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(annotations) = body.pointer("/metadata/annotations")
+        && let Some(meta) = ns.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        meta.insert("annotations".into(), annotations.clone());
+    }
+    if !dry_run {
+        store.namespaces.insert(name, ns.clone());
+    }
+    ctx.json(201, &ns, &NAMESPACE_TY, &[])
+}
+
+async fn get_namespace(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let store = state.lock();
+    match store.namespaces.get(&ns) {
+        Some(v) => ctx.json(200, v, &NAMESPACE_TY, &[]),
+        None => ctx.status(&Status::not_found("namespaces", &ns)),
+    }
+}
+
+async fn delete_namespace(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let mut store = state.lock();
+    // The mock removes the namespace at once; a real cluster answers with
+    // the Terminating object and empties it in the background.
+    match store.delete_namespace(&ns) {
+        Some(mut v) => {
+            if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+            }
+            if let Some(status) = v.get_mut("status").and_then(Value::as_object_mut) {
+                status.insert("phase".into(), json!("Terminating"));
+            }
+            ctx.json(200, &v, &NAMESPACE_TY, &[])
+        }
+        None => ctx.status(&Status::not_found("namespaces", &ns)),
+    }
+}
+
+async fn list_service_accounts(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let store = state.lock();
+    let items: Vec<Value> = store
+        .service_accounts
+        .iter()
+        .filter(|((n, _), _)| *n == ns)
+        .map(|(_, v)| strip_type_meta(v))
+        .collect();
+    let list = json!({"kind": "ServiceAccountList", "apiVersion": "v1",
+        "metadata": {"resourceVersion": store.current_rv()}, "items": items});
+    ctx.json(200, &list, &Ty::Any, &[])
+}
+
+async fn create_service_account(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    if let Err(s) = route_consumes(&headers, WRITE_CONSUMES) {
+        return ctx.status(&s);
+    }
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(s) => return ctx.status(&s),
+    };
+    let body = match parse_write_body(&headers, &bytes, "ServiceAccount") {
+        Ok(v) => v,
+        Err(s) => return ctx.status(&s),
+    };
+    let name = object_name(&body);
+    let mut errs = Vec::new();
+    if name.is_empty() {
+        errs.push(super::field::FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else {
+        for msg in metadata::dns1123_subdomain(&name) {
+            errs.push(super::field::FieldError::invalid(
+                "metadata.name",
+                json!(name),
+                msg,
+            ));
+        }
+    }
+    if !errs.is_empty() {
+        return ctx.status(&Status::invalid("", "ServiceAccount", &name, &errs));
+    }
+    let manager = ctx.options().manager(&ctx.user_agent);
+    let mut store = state.lock();
+    if !store.namespaces.contains_key(&ns) {
+        return ctx.status(&Status::not_found("namespaces", &ns));
+    }
+    if store
+        .service_accounts
+        .contains_key(&(ns.clone(), name.clone()))
+    {
+        return ctx.status(&Status::already_exists("serviceaccounts", &name));
+    }
+    let mut sa = store.new_service_account(&ns, &name, &manager);
+    if let Some(obj) = sa.as_object_mut() {
+        for key in [
+            "automountServiceAccountToken",
+            "imagePullSecrets",
+            "secrets",
+        ] {
+            if let Some(v) = body.get(key) {
+                obj.insert(key.into(), v.clone());
+            }
+        }
+    }
+    if let Ok(decoded) = typed::decode(sa.clone(), &SERVICE_ACCOUNT_TY) {
+        sa = decoded.value;
+    }
+    if !ctx.options().is_dry_run() {
+        store.service_accounts.insert((ns, name), sa.clone());
+    }
+    ctx.json(201, &sa, &SERVICE_ACCOUNT_TY, &[])
+}
+
+async fn get_service_account(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let store = state.lock();
+    match store.service_accounts.get(&(ns, name.clone())) {
+        Some(v) => ctx.json(200, v, &SERVICE_ACCOUNT_TY, &[]),
+        None => ctx.status(&Status::not_found("serviceaccounts", &name)),
+    }
+}
+
+async fn delete_service_account(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let mut store = state.lock();
+    match store.service_accounts.remove(&(ns, name.clone())) {
+        Some(v) => {
+            store.next_rv();
+            ctx.json(200, &v, &SERVICE_ACCOUNT_TY, &[])
+        }
+        None => ctx.status(&Status::not_found("serviceaccounts", &name)),
+    }
+}
+
+async fn list_pods(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
+    let store = state.lock();
+    let mut items = Vec::new();
+    for ((pod_ns, _), pod) in &store.pods {
+        if *pod_ns != ns {
+            continue;
+        }
+        match pods::matches_selector(pod, &selector) {
+            Ok(true) => items.push(strip_type_meta(pod)),
+            Ok(false) => {}
+            Err(s) => return ctx.status(&s),
+        }
+    }
+    let list = json!({"kind": "PodList", "apiVersion": "v1",
+        "metadata": {"resourceVersion": store.current_rv()}, "items": items});
+    ctx.json(200, &list, &POD_LIST_TY, &[])
+}
+
+async fn delete_pods(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
+    let dry_run = ctx.options().is_dry_run();
+    let mut store = state.lock();
+    let mut names = Vec::new();
+    for ((pod_ns, name), pod) in &store.pods {
+        if *pod_ns == ns && pods::matches_selector(pod, &selector).unwrap_or(false) {
+            names.push(name.clone());
+        }
+    }
+    let mut items = Vec::new();
+    for name in names {
+        if let Ok(pod) = pods::delete(&mut store, &ns, &name, dry_run) {
+            items.push(strip_type_meta(&pod));
+        }
+    }
+    let list = json!({"kind": "PodList", "apiVersion": "v1",
+        "metadata": {"resourceVersion": store.current_rv()}, "items": items});
+    ctx.json(200, &list, &POD_LIST_TY, &[])
+}
+
+async fn create_pod(
+    State(state): State<Shared>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    if let Err(s) = route_consumes(&headers, WRITE_CONSUMES) {
+        return ctx.status(&s);
+    }
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(s) => return ctx.status(&s),
+    };
+    let options = ctx.options();
+    if let Err(s) = options.validate("CreateOptions", false) {
+        return ctx.status(&s);
+    }
+    let body = match parse_write_body(&headers, &bytes, "Pod") {
+        Ok(v) => v,
+        Err(s) => return ctx.status(&s),
+    };
+    let req = PodRequest {
+        namespace: &ns,
+        name: "",
+        user_agent: &ctx.user_agent,
+        options,
+    };
+    let outcome = {
+        let mut store = state.lock();
+        pods::create(&mut store, &req, body)
+    };
+    ctx.reply(outcome)
+}
+
+async fn get_pod(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let result = pods::get(&state.lock(), &ns, &name);
+    match result {
+        Ok(pod) => ctx.json(200, &pod, &POD_TY, &[]),
+        Err(s) => ctx.status(&s),
+    }
+}
+
+async fn delete_pod(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    let dry_run = ctx.options().is_dry_run();
+    let result = pods::delete(&mut state.lock(), &ns, &name, dry_run);
+    match result {
+        Ok(pod) => ctx.json(200, &pod, &POD_TY, &[]),
+        Err(s) => ctx.status(&s),
+    }
+}
+
+async fn patch_pod(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    debug_assert_eq!(method, Method::PATCH);
+    let ctx = Ctx::new(&headers, q.as_deref());
+    if let Err(s) = route_consumes(&headers, PATCH_CONSUMES) {
+        return ctx.status(&s);
+    }
+    // The handler's own check: everything before the first ';', untrimmed.
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = match content_type.find(';') {
+        Some(i) if i > 0 => &content_type[..i],
+        _ => content_type,
+    };
+    let Some(kind) = PatchKind::from_media_type(media) else {
+        return ctx.status(&Status::unsupported_media_type_handler());
+    };
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(s) => return ctx.status(&s),
+    };
+    let req = PodRequest {
+        namespace: &ns,
+        name: &name,
+        user_agent: &ctx.user_agent,
+        options: ctx.options(),
+    };
+    let outcome = {
+        let mut store = state.lock();
+        pods::patch(&mut store, &req, kind, &bytes)
+    };
+    ctx.reply(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warning_header_escapes_quotes() {
+        assert_eq!(
+            warning_header("unknown field \"spec.foo\""),
+            "299 - \"unknown field \\\"spec.foo\\\"\""
+        );
+    }
+}

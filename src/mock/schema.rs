@@ -1,0 +1,778 @@
+//! The shape of the Kubernetes objects the mock serves (Pod, Namespace,
+//! ServiceAccount, Status, lists), written down as static tables mirroring the
+//! Go structs of `k8s.io/api/core/v1`.
+//!
+//! One table drives several behaviours so they cannot drift apart: the key
+//! order of responses (Go emits struct fields in declaration order), which
+//! fields are dropped when empty (`omitempty`), unknown-field detection, type
+//! checks on decode, the strategic-merge-patch list strategies and the
+//! server-side-apply list keys. Sub-trees the mock does not model in detail
+//! are `Ty::Any`: accepted as sent, keys sorted. This module holds data only;
+//! it must not hold request logic.
+
+/// A field or value type, as the Go decoder sees it.
+#[derive(Debug)]
+pub enum Ty {
+    /// A Go `string`.
+    Str,
+    /// A Go integer (`int32`/`int64`).
+    Int,
+    /// A Go `bool`.
+    Bool,
+    /// A `resource.Quantity`: a string, or a number that is re-rendered as one.
+    Quantity,
+    /// A `metav1.Time`, serialised as an RFC 3339 string.
+    Time,
+    /// A Go struct with ordered fields.
+    Struct(&'static Struct),
+    /// A Go slice.
+    List(&'static List),
+    /// A Go `map[string]T`, keys sorted on output.
+    Map(&'static Ty),
+    /// Not modelled: any JSON value is accepted and kept.
+    Any,
+}
+
+/// A Go struct: its name (used in Go decode error texts) and ordered fields.
+#[derive(Debug)]
+pub struct Struct {
+    /// Go type name, e.g. `Container`.
+    pub name: &'static str,
+    /// Fields in declaration order (the order Go serialises them in).
+    pub fields: &'static [Field],
+}
+
+/// How a field behaves when it is absent or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// `omitempty` on a non-struct value: dropped when zero, empty or null.
+    Omit,
+    /// A pointer: dropped only when absent or null; zero values are kept.
+    Ptr,
+    /// No `omitempty`, or a struct held by value: always emitted, the Go zero
+    /// value when absent.
+    Always,
+}
+
+/// One struct field.
+#[derive(Debug)]
+pub struct Field {
+    /// JSON name.
+    pub name: &'static str,
+    /// Value type.
+    pub ty: Ty,
+    /// Empty-value behaviour.
+    pub presence: Presence,
+}
+
+/// How strategic merge patch and server-side apply treat a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// Replaced wholesale (`+listType=atomic`, no patch strategy).
+    Atomic,
+    /// Merged by a key field (`patchStrategy:"merge" patchMergeKey:"<key>"`).
+    Merge(&'static str),
+    /// A set of primitives merged by value (`patchStrategy:"merge"` on `[]string`).
+    Set,
+}
+
+/// A Go slice and its merge behaviour.
+#[derive(Debug)]
+pub struct List {
+    /// Element type.
+    pub item: Ty,
+    /// Strategic-merge behaviour.
+    pub kind: ListKind,
+    /// Server-side-apply `listMapKey`s (empty for atomic lists and sets).
+    pub ssa_keys: &'static [&'static str],
+}
+
+const fn f(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::Omit,
+    }
+}
+const fn p(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::Ptr,
+    }
+}
+const fn a(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        presence: Presence::Always,
+    }
+}
+const fn atomic(item: Ty) -> List {
+    List {
+        item,
+        kind: ListKind::Atomic,
+        ssa_keys: &[],
+    }
+}
+const fn keyed(item: Ty, key: &'static str, ssa_keys: &'static [&'static str]) -> List {
+    List {
+        item,
+        kind: ListKind::Merge(key),
+        ssa_keys,
+    }
+}
+
+static STR_LIST: List = atomic(Ty::Str);
+
+/// `metav1.ObjectMeta`.
+pub static OBJECT_META: Struct = Struct {
+    name: "ObjectMeta",
+    fields: &[
+        f("name", Ty::Str),
+        f("generateName", Ty::Str),
+        f("namespace", Ty::Str),
+        f("selfLink", Ty::Str),
+        f("uid", Ty::Str),
+        f("resourceVersion", Ty::Str),
+        f("generation", Ty::Int),
+        a("creationTimestamp", Ty::Time),
+        p("deletionTimestamp", Ty::Time),
+        p("deletionGracePeriodSeconds", Ty::Int),
+        f("labels", Ty::Map(&Ty::Str)),
+        f("annotations", Ty::Map(&Ty::Str)),
+        f(
+            "ownerReferences",
+            Ty::List(&keyed(Ty::Struct(&OWNER_REFERENCE), "uid", &["uid"])),
+        ),
+        f(
+            "finalizers",
+            Ty::List(&List {
+                item: Ty::Str,
+                kind: ListKind::Set,
+                ssa_keys: &[],
+            }),
+        ),
+        f(
+            "managedFields",
+            Ty::List(&atomic(Ty::Struct(&MANAGED_FIELDS_ENTRY))),
+        ),
+    ],
+};
+
+static OWNER_REFERENCE: Struct = Struct {
+    name: "OwnerReference",
+    fields: &[
+        a("apiVersion", Ty::Str),
+        a("kind", Ty::Str),
+        a("name", Ty::Str),
+        a("uid", Ty::Str),
+        p("controller", Ty::Bool),
+        p("blockOwnerDeletion", Ty::Bool),
+    ],
+};
+
+static MANAGED_FIELDS_ENTRY: Struct = Struct {
+    name: "ManagedFieldsEntry",
+    fields: &[
+        f("manager", Ty::Str),
+        f("operation", Ty::Str),
+        f("apiVersion", Ty::Str),
+        p("time", Ty::Time),
+        f("fieldsType", Ty::Str),
+        p("fieldsV1", Ty::Any),
+        f("subresource", Ty::Str),
+    ],
+};
+
+/// `v1.Pod`.
+pub static POD: Struct = Struct {
+    name: "Pod",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&OBJECT_META)),
+        a("spec", Ty::Struct(&POD_SPEC)),
+        a("status", Ty::Struct(&POD_STATUS)),
+    ],
+};
+
+/// The `Ty` of a whole Pod.
+pub static POD_TY: Ty = Ty::Struct(&POD);
+
+static POD_SPEC: Struct = Struct {
+    name: "PodSpec",
+    fields: &[
+        f(
+            "volumes",
+            Ty::List(&List {
+                item: Ty::Struct(&VOLUME),
+                kind: ListKind::Merge("name"),
+                ssa_keys: &["name"],
+            }),
+        ),
+        f(
+            "initContainers",
+            Ty::List(&keyed(Ty::Struct(&CONTAINER), "name", &["name"])),
+        ),
+        a(
+            "containers",
+            Ty::List(&keyed(Ty::Struct(&CONTAINER), "name", &["name"])),
+        ),
+        f(
+            "ephemeralContainers",
+            Ty::List(&keyed(Ty::Struct(&CONTAINER), "name", &["name"])),
+        ),
+        f("restartPolicy", Ty::Str),
+        p("terminationGracePeriodSeconds", Ty::Int),
+        p("activeDeadlineSeconds", Ty::Int),
+        f("dnsPolicy", Ty::Str),
+        f("nodeSelector", Ty::Map(&Ty::Str)),
+        f("serviceAccountName", Ty::Str),
+        f("serviceAccount", Ty::Str),
+        p("automountServiceAccountToken", Ty::Bool),
+        f("nodeName", Ty::Str),
+        f("hostNetwork", Ty::Bool),
+        f("hostPID", Ty::Bool),
+        f("hostIPC", Ty::Bool),
+        p("shareProcessNamespace", Ty::Bool),
+        p("securityContext", Ty::Struct(&POD_SECURITY_CONTEXT)),
+        f(
+            "imagePullSecrets",
+            Ty::List(&keyed(
+                Ty::Struct(&LOCAL_OBJECT_REFERENCE),
+                "name",
+                &["name"],
+            )),
+        ),
+        f("hostname", Ty::Str),
+        f("subdomain", Ty::Str),
+        p("affinity", Ty::Any),
+        f("schedulerName", Ty::Str),
+        f("tolerations", Ty::List(&atomic(Ty::Struct(&TOLERATION)))),
+        f(
+            "hostAliases",
+            Ty::List(&keyed(Ty::Struct(&HOST_ALIAS), "ip", &["ip"])),
+        ),
+        f("priorityClassName", Ty::Str),
+        p("priority", Ty::Int),
+        p("dnsConfig", Ty::Any),
+        f("readinessGates", Ty::List(&atomic(Ty::Any))),
+        p("runtimeClassName", Ty::Str),
+        p("enableServiceLinks", Ty::Bool),
+        p("preemptionPolicy", Ty::Str),
+        f("overhead", Ty::Map(&Ty::Quantity)),
+        f(
+            "topologySpreadConstraints",
+            Ty::List(&keyed(
+                Ty::Any,
+                "topologyKey",
+                &["topologyKey", "whenUnsatisfiable"],
+            )),
+        ),
+        p("setHostnameAsFQDN", Ty::Bool),
+        p("os", Ty::Any),
+        p("hostUsers", Ty::Bool),
+        f(
+            "schedulingGates",
+            Ty::List(&keyed(Ty::Struct(&SCHEDULING_GATE), "name", &["name"])),
+        ),
+        f(
+            "resourceClaims",
+            Ty::List(&List {
+                item: Ty::Any,
+                kind: ListKind::Merge("name"),
+                ssa_keys: &["name"],
+            }),
+        ),
+        p("resources", Ty::Struct(&RESOURCE_REQUIREMENTS)),
+        p("hostnameOverride", Ty::Str),
+    ],
+};
+
+static POD_STATUS: Struct = Struct {
+    name: "PodStatus",
+    fields: &[
+        f("observedGeneration", Ty::Int),
+        f("phase", Ty::Str),
+        f("conditions", Ty::List(&keyed(Ty::Any, "type", &["type"]))),
+        f("message", Ty::Str),
+        f("reason", Ty::Str),
+        f("nominatedNodeName", Ty::Str),
+        f("hostIP", Ty::Str),
+        f("hostIPs", Ty::List(&atomic(Ty::Any))),
+        f("podIP", Ty::Str),
+        f("podIPs", Ty::List(&atomic(Ty::Any))),
+        p("startTime", Ty::Time),
+        f("initContainerStatuses", Ty::List(&atomic(Ty::Any))),
+        f("containerStatuses", Ty::List(&atomic(Ty::Any))),
+        f("qosClass", Ty::Str),
+        f("ephemeralContainerStatuses", Ty::List(&atomic(Ty::Any))),
+        f("resize", Ty::Str),
+        f("resourceClaimStatuses", Ty::List(&atomic(Ty::Any))),
+        p("extendedResourceClaimStatus", Ty::Any),
+    ],
+};
+
+static CONTAINER: Struct = Struct {
+    name: "Container",
+    fields: &[
+        a("name", Ty::Str),
+        f("image", Ty::Str),
+        f("command", Ty::List(&STR_LIST)),
+        f("args", Ty::List(&STR_LIST)),
+        f("workingDir", Ty::Str),
+        f(
+            "ports",
+            Ty::List(&keyed(
+                Ty::Struct(&CONTAINER_PORT),
+                "containerPort",
+                &["containerPort", "protocol"],
+            )),
+        ),
+        f("envFrom", Ty::List(&atomic(Ty::Any))),
+        f(
+            "env",
+            Ty::List(&keyed(Ty::Struct(&ENV_VAR), "name", &["name"])),
+        ),
+        a("resources", Ty::Struct(&RESOURCE_REQUIREMENTS)),
+        f("resizePolicy", Ty::List(&atomic(Ty::Any))),
+        p("restartPolicy", Ty::Str),
+        f("restartPolicyRules", Ty::List(&atomic(Ty::Any))),
+        f(
+            "volumeMounts",
+            Ty::List(&keyed(
+                Ty::Struct(&VOLUME_MOUNT),
+                "mountPath",
+                &["mountPath"],
+            )),
+        ),
+        f(
+            "volumeDevices",
+            Ty::List(&keyed(Ty::Any, "devicePath", &["devicePath"])),
+        ),
+        p("livenessProbe", Ty::Struct(&PROBE)),
+        p("readinessProbe", Ty::Struct(&PROBE)),
+        p("startupProbe", Ty::Struct(&PROBE)),
+        p("lifecycle", Ty::Any),
+        f("terminationMessagePath", Ty::Str),
+        f("terminationMessagePolicy", Ty::Str),
+        f("imagePullPolicy", Ty::Str),
+        p("securityContext", Ty::Struct(&SECURITY_CONTEXT)),
+        f("stdin", Ty::Bool),
+        f("stdinOnce", Ty::Bool),
+        f("tty", Ty::Bool),
+        // Ephemeral containers only.
+        f("targetContainerName", Ty::Str),
+    ],
+};
+
+static CONTAINER_PORT: Struct = Struct {
+    name: "ContainerPort",
+    fields: &[
+        f("name", Ty::Str),
+        f("hostPort", Ty::Int),
+        a("containerPort", Ty::Int),
+        f("protocol", Ty::Str),
+        f("hostIP", Ty::Str),
+    ],
+};
+
+static ENV_VAR: Struct = Struct {
+    name: "EnvVar",
+    fields: &[
+        a("name", Ty::Str),
+        f("value", Ty::Str),
+        p("valueFrom", Ty::Any),
+    ],
+};
+
+static RESOURCE_REQUIREMENTS: Struct = Struct {
+    name: "ResourceRequirements",
+    fields: &[
+        f("limits", Ty::Map(&Ty::Quantity)),
+        f("requests", Ty::Map(&Ty::Quantity)),
+        f("claims", Ty::List(&keyed(Ty::Any, "name", &["name"]))),
+    ],
+};
+
+static VOLUME_MOUNT: Struct = Struct {
+    name: "VolumeMount",
+    fields: &[
+        a("name", Ty::Str),
+        f("readOnly", Ty::Bool),
+        p("recursiveReadOnly", Ty::Str),
+        a("mountPath", Ty::Str),
+        f("subPath", Ty::Str),
+        p("mountPropagation", Ty::Str),
+        f("subPathExpr", Ty::Str),
+    ],
+};
+
+static PROBE: Struct = Struct {
+    name: "Probe",
+    fields: &[
+        p("exec", Ty::Any),
+        p("httpGet", Ty::Any),
+        p("tcpSocket", Ty::Any),
+        p("grpc", Ty::Any),
+        f("initialDelaySeconds", Ty::Int),
+        f("timeoutSeconds", Ty::Int),
+        f("periodSeconds", Ty::Int),
+        f("successThreshold", Ty::Int),
+        f("failureThreshold", Ty::Int),
+        p("terminationGracePeriodSeconds", Ty::Int),
+    ],
+};
+
+static SECURITY_CONTEXT: Struct = Struct {
+    name: "SecurityContext",
+    fields: &[
+        p("capabilities", Ty::Any),
+        p("privileged", Ty::Bool),
+        p("seLinuxOptions", Ty::Any),
+        p("windowsOptions", Ty::Any),
+        p("runAsUser", Ty::Int),
+        p("runAsGroup", Ty::Int),
+        p("runAsNonRoot", Ty::Bool),
+        p("readOnlyRootFilesystem", Ty::Bool),
+        p("allowPrivilegeEscalation", Ty::Bool),
+        p("procMount", Ty::Str),
+        p("seccompProfile", Ty::Any),
+        p("appArmorProfile", Ty::Any),
+    ],
+};
+
+static POD_SECURITY_CONTEXT: Struct = Struct {
+    name: "PodSecurityContext",
+    fields: &[
+        p("seLinuxOptions", Ty::Any),
+        p("windowsOptions", Ty::Any),
+        p("runAsUser", Ty::Int),
+        p("runAsGroup", Ty::Int),
+        p("runAsNonRoot", Ty::Bool),
+        f("supplementalGroups", Ty::List(&atomic(Ty::Int))),
+        p("supplementalGroupsPolicy", Ty::Str),
+        p("fsGroup", Ty::Int),
+        f("sysctls", Ty::List(&atomic(Ty::Any))),
+        p("fsGroupChangePolicy", Ty::Str),
+        p("seccompProfile", Ty::Any),
+        p("appArmorProfile", Ty::Any),
+        p("seLinuxChangePolicy", Ty::Str),
+    ],
+};
+
+static LOCAL_OBJECT_REFERENCE: Struct = Struct {
+    name: "LocalObjectReference",
+    fields: &[f("name", Ty::Str)],
+};
+
+static TOLERATION: Struct = Struct {
+    name: "Toleration",
+    fields: &[
+        f("key", Ty::Str),
+        f("operator", Ty::Str),
+        f("value", Ty::Str),
+        f("effect", Ty::Str),
+        p("tolerationSeconds", Ty::Int),
+    ],
+};
+
+static HOST_ALIAS: Struct = Struct {
+    name: "HostAlias",
+    fields: &[a("ip", Ty::Str), f("hostnames", Ty::List(&STR_LIST))],
+};
+
+static SCHEDULING_GATE: Struct = Struct {
+    name: "PodSchedulingGate",
+    fields: &[a("name", Ty::Str)],
+};
+
+static VOLUME: Struct = Struct {
+    name: "Volume",
+    fields: &[
+        a("name", Ty::Str),
+        p("hostPath", Ty::Any),
+        p("emptyDir", Ty::Any),
+        p("gcePersistentDisk", Ty::Any),
+        p("awsElasticBlockStore", Ty::Any),
+        p("gitRepo", Ty::Any),
+        p("secret", Ty::Any),
+        p("nfs", Ty::Any),
+        p("iscsi", Ty::Any),
+        p("glusterfs", Ty::Any),
+        p("persistentVolumeClaim", Ty::Any),
+        p("rbd", Ty::Any),
+        p("flexVolume", Ty::Any),
+        p("cinder", Ty::Any),
+        p("cephfs", Ty::Any),
+        p("flocker", Ty::Any),
+        p("downwardAPI", Ty::Any),
+        p("fc", Ty::Any),
+        p("azureFile", Ty::Any),
+        p("configMap", Ty::Struct(&CONFIG_MAP_VOLUME)),
+        p("vsphereVolume", Ty::Any),
+        p("quobyte", Ty::Any),
+        p("azureDisk", Ty::Any),
+        p("photonPersistentDisk", Ty::Any),
+        p("projected", Ty::Struct(&PROJECTED)),
+        p("portworxVolume", Ty::Any),
+        p("scaleIO", Ty::Any),
+        p("storageos", Ty::Any),
+        p("csi", Ty::Any),
+        p("ephemeral", Ty::Any),
+        p("image", Ty::Any),
+    ],
+};
+
+static CONFIG_MAP_VOLUME: Struct = Struct {
+    name: "ConfigMapVolumeSource",
+    fields: &[
+        f("name", Ty::Str),
+        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
+        p("defaultMode", Ty::Int),
+        p("optional", Ty::Bool),
+    ],
+};
+
+static PROJECTED: Struct = Struct {
+    name: "ProjectedVolumeSource",
+    fields: &[
+        f("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
+        p("defaultMode", Ty::Int),
+    ],
+};
+
+static VOLUME_PROJECTION: Struct = Struct {
+    name: "VolumeProjection",
+    fields: &[
+        p("secret", Ty::Any),
+        p("downwardAPI", Ty::Struct(&DOWNWARD_API_PROJECTION)),
+        p("configMap", Ty::Struct(&CONFIG_MAP_PROJECTION)),
+        p("serviceAccountToken", Ty::Struct(&SA_TOKEN_PROJECTION)),
+        p("clusterTrustBundle", Ty::Any),
+        p("podCertificate", Ty::Any),
+    ],
+};
+
+static CONFIG_MAP_PROJECTION: Struct = Struct {
+    name: "ConfigMapProjection",
+    fields: &[
+        f("name", Ty::Str),
+        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
+        p("optional", Ty::Bool),
+    ],
+};
+
+static KEY_TO_PATH: Struct = Struct {
+    name: "KeyToPath",
+    fields: &[a("key", Ty::Str), a("path", Ty::Str), p("mode", Ty::Int)],
+};
+
+static DOWNWARD_API_PROJECTION: Struct = Struct {
+    name: "DownwardAPIProjection",
+    fields: &[f(
+        "items",
+        Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE))),
+    )],
+};
+
+static DOWNWARD_API_FILE: Struct = Struct {
+    name: "DownwardAPIVolumeFile",
+    fields: &[
+        a("path", Ty::Str),
+        p("fieldRef", Ty::Struct(&OBJECT_FIELD_SELECTOR)),
+        p("resourceFieldRef", Ty::Any),
+        p("mode", Ty::Int),
+    ],
+};
+
+static OBJECT_FIELD_SELECTOR: Struct = Struct {
+    name: "ObjectFieldSelector",
+    fields: &[f("apiVersion", Ty::Str), a("fieldPath", Ty::Str)],
+};
+
+static SA_TOKEN_PROJECTION: Struct = Struct {
+    name: "ServiceAccountTokenProjection",
+    fields: &[
+        f("audience", Ty::Str),
+        p("expirationSeconds", Ty::Int),
+        a("path", Ty::Str),
+    ],
+};
+
+/// `v1.Namespace`.
+pub static NAMESPACE_TY: Ty = Ty::Struct(&NAMESPACE);
+static NAMESPACE: Struct = Struct {
+    name: "Namespace",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&OBJECT_META)),
+        a(
+            "spec",
+            Ty::Struct(&Struct {
+                name: "NamespaceSpec",
+                fields: &[f("finalizers", Ty::List(&STR_LIST))],
+            }),
+        ),
+        a(
+            "status",
+            Ty::Struct(&Struct {
+                name: "NamespaceStatus",
+                fields: &[
+                    f("phase", Ty::Str),
+                    f("conditions", Ty::List(&atomic(Ty::Any))),
+                ],
+            }),
+        ),
+    ],
+};
+
+/// `v1.ServiceAccount`.
+pub static SERVICE_ACCOUNT_TY: Ty = Ty::Struct(&Struct {
+    name: "ServiceAccount",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&OBJECT_META)),
+        f("secrets", Ty::List(&atomic(Ty::Any))),
+        f("imagePullSecrets", Ty::List(&atomic(Ty::Any))),
+        p("automountServiceAccountToken", Ty::Bool),
+    ],
+});
+
+static LIST_META: Struct = Struct {
+    name: "ListMeta",
+    fields: &[
+        f("selfLink", Ty::Str),
+        f("resourceVersion", Ty::Str),
+        f("continue", Ty::Str),
+        p("remainingItemCount", Ty::Int),
+    ],
+};
+
+/// `v1.PodList`.
+pub static POD_LIST_TY: Ty = Ty::Struct(&Struct {
+    name: "PodList",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&LIST_META)),
+        a("items", Ty::List(&atomic(Ty::Struct(&POD)))),
+    ],
+});
+
+/// `v1.NamespaceList`.
+pub static NAMESPACE_LIST_TY: Ty = Ty::Struct(&Struct {
+    name: "NamespaceList",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&LIST_META)),
+        a("items", Ty::List(&atomic(Ty::Struct(&NAMESPACE)))),
+    ],
+});
+
+static CAUSE: Struct = Struct {
+    name: "StatusCause",
+    fields: &[
+        f("reason", Ty::Str),
+        f("message", Ty::Str),
+        f("field", Ty::Str),
+    ],
+};
+
+/// `metav1.Status`.
+pub static STATUS_TY: Ty = Ty::Struct(&Struct {
+    name: "Status",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&LIST_META)),
+        f("status", Ty::Str),
+        f("message", Ty::Str),
+        f("reason", Ty::Str),
+        p(
+            "details",
+            Ty::Struct(&Struct {
+                name: "StatusDetails",
+                fields: &[
+                    f("name", Ty::Str),
+                    f("group", Ty::Str),
+                    f("kind", Ty::Str),
+                    f("uid", Ty::Str),
+                    f("causes", Ty::List(&atomic(Ty::Struct(&CAUSE)))),
+                    f("retryAfterSeconds", Ty::Int),
+                ],
+            }),
+        ),
+        f("code", Ty::Int),
+    ],
+});
+
+/// The `/version` document (`version.Info`).
+pub static VERSION_TY: Ty = Ty::Struct(&Struct {
+    name: "Info",
+    fields: &[
+        a("major", Ty::Str),
+        a("minor", Ty::Str),
+        f("emulationMajor", Ty::Str),
+        f("emulationMinor", Ty::Str),
+        f("minCompatibilityMajor", Ty::Str),
+        f("minCompatibilityMinor", Ty::Str),
+        a("gitVersion", Ty::Str),
+        a("gitCommit", Ty::Str),
+        a("gitTreeState", Ty::Str),
+        a("buildDate", Ty::Str),
+        a("goVersion", Ty::Str),
+        a("compiler", Ty::Str),
+        a("platform", Ty::Str),
+    ],
+});
+
+impl Struct {
+    /// The field called `name`, if the struct declares it.
+    pub fn field(&self, name: &str) -> Option<&'static Field>
+    where
+        Self: 'static,
+    {
+        self.fields.iter().find(|field| field.name == name)
+    }
+}
+
+impl Ty {
+    /// The type of the member `key` of a value of this type: a struct field,
+    /// a map value, or `Any` for unmodelled sub-trees. `None` when a struct
+    /// does not declare the field.
+    pub fn member(&'static self, key: &str) -> Option<&'static Ty> {
+        match self {
+            Ty::Struct(s) => s.field(key).map(|field| &field.ty),
+            Ty::Map(value) => Some(value),
+            Ty::Any => Some(&Ty::Any),
+            _ => None,
+        }
+    }
+
+    /// The list description, when this is a list.
+    pub fn as_list(&'static self) -> Option<&'static List> {
+        match self {
+            Ty::List(list) => Some(list),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_spec_containers_merge_by_name() {
+        let spec = POD_TY.member("spec").expect("spec");
+        let containers = spec.member("containers").and_then(Ty::as_list);
+        assert_eq!(containers.map(|l| l.kind), Some(ListKind::Merge("name")));
+        let tolerations = spec.member("tolerations").and_then(Ty::as_list);
+        assert_eq!(tolerations.map(|l| l.kind), Some(ListKind::Atomic));
+    }
+}

@@ -1,0 +1,288 @@
+//! Decodes a JSON value into the shape a Go struct would hold after
+//! `json.Unmarshal` and re-marshal: unknown fields dropped (and reported with
+//! their `spec.containers[0].foo` paths for `fieldValidation`), `null` meaning
+//! "unset", `omitempty` zero values dropped, non-`omitempty` fields filled with
+//! their zero value, numbers for quantities rendered as strings, and type
+//! mismatches reported with Go's `json: cannot unmarshal …` text.
+//!
+//! It knows types only ([`super::schema`]); it must not apply defaults or
+//! validation rules.
+
+use serde_json::{Map, Value};
+
+use super::schema::{Presence, Struct, Ty};
+
+/// A Go `*json.UnmarshalTypeError` (or a field's own decode error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TypeError(pub String);
+
+/// The decoded value and the unknown fields that were dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The canonical value.
+    pub value: Value,
+    /// Paths of dropped unknown fields, in document order.
+    pub unknown: Vec<String>,
+}
+
+/// Decodes `value` as the struct type `ty`.
+pub fn decode(value: Value, ty: &'static Ty) -> Result<Decoded, TypeError> {
+    let mut ctx = Ctx {
+        unknown: Vec::new(),
+    };
+    let value = ctx.value(value, ty, "", "", "")?;
+    Ok(Decoded {
+        value: value.unwrap_or(Value::Null),
+        unknown: ctx.unknown,
+    })
+}
+
+struct Ctx {
+    unknown: Vec<String>,
+}
+
+fn json_kind(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Number(_) => "number".into(),
+        Value::String(_) => "string".into(),
+        Value::Array(_) => "array".into(),
+        Value::Object(_) => "object".into(),
+    }
+}
+
+fn type_error(value: &Value, go_struct: &str, go_path: &str, go_type: &str) -> TypeError {
+    let what = match value {
+        // Go names the literal for a float into an integer.
+        Value::Number(n) if go_type.starts_with("int") => format!("number {n}"),
+        other => json_kind(other),
+    };
+    if go_struct.is_empty() {
+        TypeError(format!(
+            "json: cannot unmarshal {what} into Go value of type {go_type}"
+        ))
+    } else {
+        TypeError(format!(
+            "json: cannot unmarshal {what} into Go struct field {go_struct}.{go_path} of type {go_type}"
+        ))
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn go_type_name(ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::Time => "string".into(),
+        Ty::Int => "int64".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Quantity => "resource.Quantity".into(),
+        Ty::Struct(s) => format!("v1.{}", s.name),
+        Ty::List(list) => format!("[]{}", go_type_name(&list.item)),
+        Ty::Map(v) => format!("map[string]{}", go_type_name(v)),
+        Ty::Any => "interface {}".into(),
+    }
+}
+
+impl Ctx {
+    /// Decodes one value. `path` is the user-facing path with indices,
+    /// `go_struct`/`go_path` the Go error context (innermost struct name,
+    /// dotted JSON path without indices). `None` means "unset".
+    fn value(
+        &mut self,
+        value: Value,
+        ty: &'static Ty,
+        path: &str,
+        go_struct: &str,
+        go_path: &str,
+    ) -> Result<Option<Value>, TypeError> {
+        if value.is_null() {
+            return Ok(None);
+        }
+        let mismatch = |v: &Value| Err(type_error(v, go_struct, go_path, &go_type_name(ty)));
+        match ty {
+            Ty::Any => Ok(Some(value)),
+            Ty::Str => match value {
+                Value::String(_) => Ok(Some(value)),
+                other => mismatch(&other),
+            },
+            Ty::Time => match &value {
+                Value::String(s) => match s.parse::<jiff::Timestamp>() {
+                    Ok(_) => Ok(Some(value)),
+                    Err(_) => Err(TypeError(format!(
+                        "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"",
+                        super::field::go_quote(s),
+                        super::field::go_quote(s)
+                    ))),
+                },
+                other => mismatch(other),
+            },
+            Ty::Bool => match value {
+                Value::Bool(_) => Ok(Some(value)),
+                other => mismatch(&other),
+            },
+            Ty::Int => match &value {
+                Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Some(value)),
+                other => mismatch(other),
+            },
+            Ty::Quantity => match value {
+                Value::String(_) => Ok(Some(value)),
+                Value::Number(n) => Ok(Some(Value::String(n.to_string()))),
+                other => mismatch(&other),
+            },
+            Ty::Map(item_ty) => match value {
+                Value::Object(map) => {
+                    let mut out = Map::new();
+                    for (key, v) in map {
+                        let child = format!("{}[{key}]", path);
+                        if let Some(v) = self.value(v, item_ty, &child, go_struct, go_path)? {
+                            out.insert(key, v);
+                        } else {
+                            // A null map value decodes to the zero value.
+                            out.insert(key, zero(item_ty));
+                        }
+                    }
+                    Ok(Some(Value::Object(out)))
+                }
+                other => mismatch(&other),
+            },
+            Ty::List(list) => match value {
+                Value::Array(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for (i, item) in items.into_iter().enumerate() {
+                        let child = format!("{path}[{i}]");
+                        let v = self.value(item, &list.item, &child, go_struct, go_path)?;
+                        out.push(v.unwrap_or_else(|| zero(&list.item)));
+                    }
+                    Ok(Some(Value::Array(out)))
+                }
+                other => mismatch(&other),
+            },
+            Ty::Struct(st) => match value {
+                Value::Object(map) => Ok(Some(self.decode_struct(map, st, path, go_path)?)),
+                other => mismatch(&other),
+            },
+        }
+    }
+
+    fn decode_struct(
+        &mut self,
+        map: Map<String, Value>,
+        st: &'static Struct,
+        path: &str,
+        go_path: &str,
+    ) -> Result<Value, TypeError> {
+        let mut out = Map::new();
+        for (key, v) in map {
+            let Some(field) = st.field(&key) else {
+                self.unknown.push(join(path, &key));
+                continue;
+            };
+            let child_go = join(go_path, &key);
+            let decoded = self.value(v, &field.ty, &join(path, &key), st.name, &child_go)?;
+            if let Some(v) = decoded {
+                out.insert(key, v);
+            }
+        }
+        for field in st.fields {
+            match field.presence {
+                Presence::Always => {
+                    if !out.contains_key(field.name) {
+                        out.insert(field.name.to_string(), zero(&field.ty));
+                    }
+                }
+                Presence::Omit => {
+                    if out.get(field.name).is_some_and(is_empty) {
+                        out.remove(field.name);
+                    }
+                }
+                Presence::Ptr => {}
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Go's `omitempty` emptiness.
+pub fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// The JSON a Go zero value of `ty` marshals to.
+pub fn zero(ty: &'static Ty) -> Value {
+    match ty {
+        Ty::Str | Ty::Time | Ty::Quantity => match ty {
+            // A zero metav1.Time marshals as null.
+            Ty::Time => Value::Null,
+            Ty::Quantity => Value::String("0".into()),
+            _ => Value::String(String::new()),
+        },
+        Ty::Int => Value::from(0),
+        Ty::Bool => Value::Bool(false),
+        Ty::Struct(st) => {
+            let mut out = Map::new();
+            for field in st.fields {
+                if field.presence == Presence::Always {
+                    out.insert(field.name.to_string(), zero(&field.ty));
+                }
+            }
+            Value::Object(out)
+        }
+        Ty::List(_) | Ty::Map(_) | Ty::Any => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::schema::POD_TY;
+    use serde_json::json;
+
+    #[test]
+    fn drops_unknown_and_empty_fills_required() {
+        let got = decode(
+            json!({"metadata": {"name": "web", "labels": {}}, "spec": {"foo": 1, "hostNetwork": false,
+                "containers": [{"name": "c", "image": "nginx", "bar": true}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert_eq!(got.unknown, vec!["spec.containers[0].bar", "spec.foo"]);
+        assert_eq!(
+            got.value,
+            json!({"metadata": {"name": "web", "creationTimestamp": null},
+                "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {}}]}, "status": {}})
+        );
+    }
+
+    #[test]
+    fn type_mismatch_text() {
+        let err = decode(
+            json!({"spec": {"containers": [{"name": "c", "image": 5}]}}),
+            &POD_TY,
+        )
+        .expect_err("mismatch");
+        assert_eq!(
+            err.0,
+            "json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string"
+        );
+        let err = decode(json!({"metadata": {"labels": {"a": 1}}}), &POD_TY).expect_err("label");
+        assert_eq!(
+            err.0,
+            "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"
+        );
+    }
+}

@@ -1,0 +1,710 @@
+//! Pod validation as `pkg/apis/core/validation/validation.go` (1.35/1.36)
+//! words it: `ValidatePodCreate`, `ValidatePodUpdate` with its list of
+//! mutable fields, and the common-fields pass of the generic registry, in
+//! the same append order so the causes (duplicates included) match.
+//!
+//! It covers the checks a pod PATCH realistically hits; deeper spec
+//! validation (probes, affinity, security contexts) is not modelled. It
+//! inspects values only and must not mutate them.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::field::FieldError;
+use super::metadata;
+
+/// The 1.32+ list in the "may not change fields other than" message.
+pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+
+const MIRROR: &str = "kubernetes.io/config.mirror";
+const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
+const MAX_INT32: i64 = 2_147_483_647;
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Errors of `ValidatePodCreate` (what a POST must pass).
+pub fn validate_create(pod: &Value) -> Vec<FieldError> {
+    let mut errs = metadata_and_spec(pod);
+    if !arr(&pod["spec"], "ephemeralContainers").is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.ephemeralContainers",
+            "cannot be set on create",
+        ));
+    }
+    errs
+}
+
+/// `validatePodMetadataAndSpec`.
+fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
+    let meta = &pod["metadata"];
+    let mut errs = metadata::object_meta(meta, metadata::dns1123_subdomain);
+    errs.extend(pod_specific_annotations(pod));
+    errs.extend(pod_spec(&pod["spec"]));
+    errs
+}
+
+fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(value) = pod
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(MIRROR))
+        && s(&pod["spec"], "nodeName").is_empty()
+    {
+        errs.push(FieldError::invalid(
+            format!("metadata.annotations[{MIRROR}]"),
+            value.clone(),
+            "must set spec.nodeName if mirror pod annotation is set",
+        ));
+    }
+    errs
+}
+
+fn pod_spec(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let volumes = volumes(spec, &mut errs);
+    containers(spec, "containers", &volumes, &mut errs);
+    containers(spec, "initContainers", &volumes, &mut errs);
+    let restart = s(spec, "restartPolicy");
+    if !["Always", "OnFailure", "Never"].contains(&restart) {
+        if restart.is_empty() {
+            errs.push(FieldError::required("spec.restartPolicy", ""));
+        } else {
+            errs.push(FieldError::not_supported(
+                "spec.restartPolicy",
+                json!(restart),
+                &["Always", "OnFailure", "Never"],
+            ));
+        }
+    }
+    let dns = s(spec, "dnsPolicy");
+    if !["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"].contains(&dns) {
+        if dns.is_empty() {
+            errs.push(FieldError::required("spec.dnsPolicy", ""));
+        } else {
+            errs.push(FieldError::not_supported(
+                "spec.dnsPolicy",
+                json!(dns),
+                &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+            ));
+        }
+    }
+    errs.extend(metadata::labels(
+        spec.get("nodeSelector"),
+        "spec.nodeSelector",
+    ));
+    for (key, rule) in [
+        (
+            "serviceAccountName",
+            metadata::dns1123_subdomain as fn(&str) -> Vec<String>,
+        ),
+        ("nodeName", metadata::dns1123_subdomain),
+    ] {
+        let v = s(spec, key);
+        if !v.is_empty() {
+            for msg in rule(v) {
+                errs.push(FieldError::invalid(format!("spec.{key}"), json!(v), msg));
+            }
+        }
+    }
+    if let Some(ads) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
+        && !(1..=MAX_INT32).contains(&ads)
+    {
+        errs.push(FieldError::invalid(
+            "spec.activeDeadlineSeconds",
+            json!(ads),
+            format!("must be between 1 and {MAX_INT32}, inclusive"),
+        ));
+    }
+    for key in ["hostname", "subdomain"] {
+        let v = s(spec, key);
+        if !v.is_empty() {
+            for msg in metadata::dns1123_label(v) {
+                errs.push(FieldError::invalid(format!("spec.{key}"), json!(v), msg));
+            }
+        }
+    }
+    errs.extend(tolerations(arr(spec, "tolerations")));
+    let mut seen = BTreeSet::new();
+    for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
+        let name = s(gate, "name");
+        let path = format!("spec.schedulingGates[{i}]");
+        for msg in metadata::qualified_name(name, "a qualified name") {
+            errs.push(FieldError::invalid(&path, json!(name), msg));
+        }
+        if !seen.insert(name.to_string()) {
+            errs.push(FieldError::duplicate(&path, json!(name)));
+        }
+    }
+    errs
+}
+
+fn volumes(spec: &Value, errs: &mut Vec<FieldError>) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for (i, volume) in arr(spec, "volumes").iter().enumerate() {
+        let name = s(volume, "name");
+        let path = format!("spec.volumes[{i}].name");
+        if name.is_empty() {
+            errs.push(FieldError::required(&path, ""));
+        } else {
+            for msg in metadata::dns1123_label(name) {
+                errs.push(FieldError::invalid(&path, json!(name), msg));
+            }
+            if !names.insert(name.to_string()) {
+                errs.push(FieldError::duplicate(&path, json!(name)));
+            }
+        }
+    }
+    names
+}
+
+fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut Vec<FieldError>) {
+    let items = arr(spec, list);
+    if list == "containers" && items.is_empty() {
+        errs.push(FieldError::required("spec.containers", ""));
+    }
+    let mut names = BTreeSet::new();
+    if list == "initContainers" {
+        // Init container names must not clash with regular containers either.
+        for c in arr(spec, "containers") {
+            names.insert(s(c, "name").to_string());
+        }
+    }
+    for (i, c) in items.iter().enumerate() {
+        let path = format!("spec.{list}[{i}]");
+        let name = s(c, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{path}.name"), ""));
+        } else {
+            for msg in metadata::dns1123_label(name) {
+                errs.push(FieldError::invalid(
+                    format!("{path}.name"),
+                    json!(name),
+                    msg,
+                ));
+            }
+        }
+        if s(c, "image").is_empty() {
+            errs.push(FieldError::required(format!("{path}.image"), ""));
+        }
+        let policy = s(c, "terminationMessagePolicy");
+        if policy.is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.terminationMessagePolicy"),
+                "",
+            ));
+        } else if !["File", "FallbackToLogsOnError"].contains(&policy) {
+            errs.push(FieldError::not_supported(
+                format!("{path}.terminationMessagePolicy"),
+                json!(policy),
+                &["File", "FallbackToLogsOnError"],
+            ));
+        }
+        for (j, port) in arr(c, "ports").iter().enumerate() {
+            let pp = format!("{path}.ports[{j}]");
+            let cp = port
+                .get("containerPort")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            if cp == 0 {
+                errs.push(FieldError::required(format!("{pp}.containerPort"), ""));
+            } else if !(1..=65535).contains(&cp) {
+                errs.push(FieldError::invalid(
+                    format!("{pp}.containerPort"),
+                    json!(cp),
+                    "must be between 1 and 65535, inclusive",
+                ));
+            }
+            let proto = s(port, "protocol");
+            if !["SCTP", "TCP", "UDP"].contains(&proto) {
+                errs.push(FieldError::not_supported(
+                    format!("{pp}.protocol"),
+                    json!(proto),
+                    &["SCTP", "TCP", "UDP"],
+                ));
+            }
+        }
+        for (j, env) in arr(c, "env").iter().enumerate() {
+            if s(env, "name").is_empty() {
+                errs.push(FieldError::required(format!("{path}.env[{j}].name"), ""));
+            }
+        }
+        for (j, mount) in arr(c, "volumeMounts").iter().enumerate() {
+            let mp = format!("{path}.volumeMounts[{j}]");
+            let vname = s(mount, "name");
+            if vname.is_empty() {
+                errs.push(FieldError::required(format!("{mp}.name"), ""));
+            } else if !volumes.contains(vname) {
+                errs.push(FieldError {
+                    kind: super::field::ErrorType::NotFound,
+                    field: format!("{mp}.name"),
+                    value: Some(json!(vname)),
+                    detail: String::new(),
+                });
+            }
+            if s(mount, "mountPath").is_empty() {
+                errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
+            }
+        }
+        let pull = s(c, "imagePullPolicy");
+        if pull.is_empty() {
+            errs.push(FieldError::required(format!("{path}.imagePullPolicy"), ""));
+        } else if !["Always", "IfNotPresent", "Never"].contains(&pull) {
+            errs.push(FieldError::not_supported(
+                format!("{path}.imagePullPolicy"),
+                json!(pull),
+                &["Always", "IfNotPresent", "Never"],
+            ));
+        }
+        if !name.is_empty() && !names.insert(name.to_string()) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        }
+    }
+}
+
+/// `ValidateTolerations`.
+pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, t) in list.iter().enumerate() {
+        let path = format!("spec.tolerations[{i}]");
+        let key = s(t, "key");
+        let op = s(t, "operator");
+        let value = s(t, "value");
+        let effect = s(t, "effect");
+        if !key.is_empty() {
+            for msg in metadata::qualified_name(key, "a valid label key") {
+                errs.push(FieldError::invalid(format!("{path}.key"), json!(key), msg));
+            }
+        }
+        if key.is_empty() && op != "Exists" {
+            errs.push(FieldError::invalid(
+                format!("{path}.operator"),
+                json!(op),
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
+            errs.push(FieldError::invalid(
+                format!("{path}.effect"),
+                json!(effect),
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        match op {
+            "Equal" | "" => {
+                let msgs = metadata::label_value(value);
+                if !msgs.is_empty() {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.operator"),
+                        json!(value),
+                        msgs.join(";"),
+                    ));
+                }
+            }
+            "Exists" => {
+                if !value.is_empty() {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.operator"),
+                        json!(value),
+                        "value must be empty when `operator` is 'Exists'",
+                    ));
+                }
+            }
+            other => errs.push(FieldError::not_supported(
+                format!("{path}.operator"),
+                json!(other),
+                &["Equal", "Exists"],
+            )),
+        }
+        if !effect.is_empty() && !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect)
+        {
+            errs.push(FieldError::not_supported(
+                format!("{path}.effect"),
+                json!(effect),
+                &["NoSchedule", "PreferNoSchedule", "NoExecute"],
+            ));
+        }
+    }
+    errs
+}
+
+/// The generic registry's `validateCommonFields` for an update.
+pub fn common_fields_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = metadata::object_meta(&new["metadata"], path_segment_name);
+    errs.extend(metadata::object_meta_update(
+        &new["metadata"],
+        &old["metadata"],
+    ));
+    errs
+}
+
+/// `path.ValidatePathSegmentName`.
+fn path_segment_name(name: &str) -> Vec<String> {
+    if name == "." || name == ".." {
+        return vec![format!("may not be '{name}'")];
+    }
+    let mut errs = Vec::new();
+    for bad in ["/", "%"] {
+        if name.contains(bad) {
+            errs.push(format!("may not contain '{bad}'"));
+        }
+    }
+    errs
+}
+
+/// `ValidatePodUpdate`.
+pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    errs.extend(metadata_and_spec(new));
+    errs.extend(annotation_updates(new, old));
+    let (ns, os) = (&new["spec"], &old["spec"]);
+    for list in ["containers", "initContainers"] {
+        let (n, o) = (arr(ns, list), arr(os, list));
+        if n.len() != o.len() {
+            errs.push(FieldError::forbidden(
+                format!("spec.{list}"),
+                "pod updates may not add or remove containers",
+            ));
+            return errs;
+        }
+        for (i, c) in n.iter().enumerate() {
+            let image = s(c, "image");
+            if image.is_empty() {
+                errs.push(FieldError::required(format!("spec.{list}[{i}].image"), ""));
+            }
+            if image.trim() != image {
+                errs.push(FieldError::invalid(
+                    format!("spec.{list}[{i}].image"),
+                    json!(image),
+                    "must not have leading or trailing whitespace",
+                ));
+            }
+        }
+    }
+    let new_ads = ns.get("activeDeadlineSeconds").and_then(Value::as_i64);
+    let old_ads = os.get("activeDeadlineSeconds").and_then(Value::as_i64);
+    match (new_ads, old_ads) {
+        (Some(n), _) if !(0..=MAX_INT32).contains(&n) => {
+            errs.push(FieldError::invalid(
+                "spec.activeDeadlineSeconds",
+                json!(n),
+                format!("must be between 0 and {MAX_INT32}, inclusive"),
+            ));
+            return errs;
+        }
+        (Some(n), Some(o)) if o < n => {
+            errs.push(FieldError::invalid(
+                "spec.activeDeadlineSeconds",
+                json!(n),
+                "must be less than or equal to previous value",
+            ));
+            return errs;
+        }
+        (None, Some(_)) => errs.push(FieldError::invalid(
+            "spec.activeDeadlineSeconds",
+            Value::Null,
+            "must not update from a positive integer to nil value",
+        )),
+        _ => {}
+    }
+    errs.extend(only_added_tolerations(
+        arr(ns, "tolerations"),
+        arr(os, "tolerations"),
+    ));
+    errs.extend(only_deleted_gates(
+        arr(ns, "schedulingGates"),
+        arr(os, "schedulingGates"),
+    ));
+    if ns == os {
+        return errs;
+    }
+    let mut munged = ns.clone();
+    for list in ["containers", "initContainers"] {
+        if let Some(Value::Array(items)) = munged.get_mut(list) {
+            for (i, c) in items.iter_mut().enumerate() {
+                let old_image = arr(os, list).get(i).and_then(|o| o.get("image")).cloned();
+                if let Some(obj) = c.as_object_mut() {
+                    match old_image {
+                        Some(image) => obj.insert("image".into(), image),
+                        None => obj.remove("image"),
+                    };
+                }
+            }
+        }
+    }
+    let Some(m) = munged.as_object_mut() else {
+        return errs;
+    };
+    for key in ["activeDeadlineSeconds", "tolerations", "schedulingGates"] {
+        match os.get(key) {
+            Some(v) => m.insert(key.into(), v.clone()),
+            None => m.remove(key),
+        };
+    }
+    let old_tgps = os
+        .get("terminationGracePeriodSeconds")
+        .and_then(Value::as_i64);
+    let new_tgps = ns
+        .get("terminationGracePeriodSeconds")
+        .and_then(Value::as_i64);
+    if let (Some(o), Some(1)) = (old_tgps, new_tgps)
+        && o < 0
+    {
+        m.insert("terminationGracePeriodSeconds".into(), json!(o));
+    }
+    if !arr(os, "schedulingGates").is_empty() {
+        gated_node_selector(ns, os, m, &mut errs);
+    }
+    if &munged != os {
+        errs.push(FieldError::forbidden(
+            "spec",
+            format!(
+                "pod updates may not change fields other than {UPDATABLE_FIELDS}\n{}",
+                spec_diff(os, &munged)
+            ),
+        ));
+    }
+    errs
+}
+
+/// Gated pods may add `nodeSelector` entries (KEP-3838).
+fn gated_node_selector(
+    ns: &Value,
+    os: &Value,
+    munged: &mut serde_json::Map<String, Value>,
+    errs: &mut Vec<FieldError>,
+) {
+    let empty = serde_json::Map::new();
+    let new_sel = ns
+        .get("nodeSelector")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let old_sel = os
+        .get("nodeSelector")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    if new_sel == old_sel {
+        return;
+    }
+    let additions_only = old_sel.iter().all(|(k, v)| new_sel.get(k) == Some(v));
+    if additions_only {
+        match os.get("nodeSelector") {
+            Some(v) => munged.insert("nodeSelector".into(), v.clone()),
+            None => munged.remove("nodeSelector"),
+        };
+    } else {
+        errs.push(FieldError::invalid(
+            "spec.nodeSelector",
+            Value::Object(new_sel.clone()),
+            "only additions to spec.nodeSelector are allowed (no mutations or deletions)",
+        ));
+        match os.get("nodeSelector") {
+            Some(v) => munged.insert("nodeSelector".into(), v.clone()),
+            None => munged.remove("nodeSelector"),
+        };
+    }
+}
+
+/// An approximation of the 1.34+ `diff.Diff(old, munged)` text: a unified
+/// diff of the pretty-printed specs.
+fn spec_diff(old: &Value, new: &Value) -> String {
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let (a, b) = (pretty(old), pretty(new));
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(2)
+        .to_string()
+}
+
+fn annotation_updates(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let empty = serde_json::Map::new();
+    let get = |p: &Value| {
+        p.pointer("/metadata/annotations")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
+    let (na, oa) = (get(new), get(old));
+    for (k, old_val) in &oa {
+        if na.get(k) == Some(old_val) {
+            continue;
+        }
+        let field = format!("metadata.annotations[{k}]");
+        if k.starts_with(APPARMOR_PREFIX) {
+            errs.push(FieldError::forbidden(
+                &field,
+                "may not remove or update AppArmor annotations",
+            ));
+        }
+        if k == MIRROR {
+            errs.push(FieldError::forbidden(
+                &field,
+                "may not remove or update mirror pod annotation",
+            ));
+        }
+    }
+    for k in na.keys() {
+        if oa.contains_key(k) {
+            continue;
+        }
+        let field = format!("metadata.annotations[{k}]");
+        if k.starts_with(APPARMOR_PREFIX) {
+            errs.push(FieldError::forbidden(
+                &field,
+                "may not add AppArmor annotations",
+            ));
+        }
+        if k == MIRROR {
+            errs.push(FieldError::forbidden(
+                &field,
+                "may not add mirror pod annotation",
+            ));
+        }
+    }
+    errs.extend(pod_specific_annotations(new));
+    errs
+}
+
+fn only_added_tolerations(new: &[Value], old: &[Value]) -> Vec<FieldError> {
+    let strip = |t: &Value| {
+        let mut t = t.clone();
+        if let Some(o) = t.as_object_mut() {
+            o.remove("tolerationSeconds");
+        }
+        t
+    };
+    for o in old {
+        if !new.iter().any(|n| strip(n) == strip(o)) {
+            return vec![FieldError::forbidden(
+                "spec.tolerations",
+                "existing toleration can not be modified except its tolerationSeconds",
+            )];
+        }
+    }
+    tolerations(new)
+}
+
+fn only_deleted_gates(new: &[Value], old: &[Value]) -> Vec<FieldError> {
+    let old_names: BTreeSet<&str> = old.iter().map(|g| s(g, "name")).collect();
+    // Go iterates a map here; the mock reports in index order.
+    let mut last_index: Vec<(&str, usize)> = Vec::new();
+    for (i, g) in new.iter().enumerate() {
+        let name = s(g, "name");
+        match last_index.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = i,
+            None => last_index.push((name, i)),
+        }
+    }
+    last_index
+        .into_iter()
+        .filter(|(name, _)| !old_names.contains(name))
+        .map(|(name, i)| {
+            FieldError::forbidden(
+                format!("spec.schedulingGates[{i}].name"),
+                format!("only deletion is allowed, but found new scheduling gate '{name}'"),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::field::aggregate_message;
+    use rstest::rstest;
+
+    fn pod() -> Value {
+        json!({
+            "metadata": {"name": "web", "namespace": "default", "uid": "u", "resourceVersion": "5",
+                "creationTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {
+                "containers": [{"name": "web", "image": "nginx", "resources": {},
+                    "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                    "imagePullPolicy": "Always"}],
+                "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+                "securityContext": {}, "schedulerName": "default-scheduler",
+                "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
+                "activeDeadlineSeconds": 600,
+            },
+            "status": {"phase": "Pending", "qosClass": "BestEffort"},
+        })
+    }
+
+    fn patched(pointer: &str, value: Value) -> Value {
+        let mut p = pod();
+        if let Some(slot) = p.pointer_mut(pointer) {
+            *slot = value;
+        }
+        p
+    }
+
+    #[rstest]
+    #[case("/spec/containers/0/image", json!("nginx:1.27"), "")]
+    #[case("/spec/activeDeadlineSeconds", json!(300), "")]
+    #[case("/spec/activeDeadlineSeconds", json!(900),
+        "spec.activeDeadlineSeconds: Invalid value: 900: must be less than or equal to previous value")]
+    #[case("/spec/activeDeadlineSeconds", json!(0),
+        "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive")]
+    #[case("/spec/activeDeadlineSeconds", json!(-5),
+        "[spec.activeDeadlineSeconds: Invalid value: -5: must be between 1 and 2147483647, inclusive, spec.activeDeadlineSeconds: Invalid value: -5: must be between 0 and 2147483647, inclusive]")]
+    #[case("/spec/containers/0/image", json!(""), "spec.containers[0].image: Required value")]
+    #[case("/spec/containers/0/image", json!(" nginx"),
+        "spec.containers[0].image: Invalid value: \" nginx\": must not have leading or trailing whitespace")]
+    #[case("/spec/tolerations/0/tolerationSeconds", json!(60), "")]
+    #[case("/spec/tolerations/0/key", json!("x"),
+        "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds")]
+    #[case("/spec/containers", json!([]), "[spec.containers: Required value, spec.containers: Forbidden: pod updates may not add or remove containers]")]
+    #[case("/metadata/labels", json!({"a": "bad value!"}), "metadata.labels: Invalid value: \"bad value!\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")]
+    fn update_rules(#[case] pointer: &str, #[case] value: Value, #[case] expected: &str) {
+        let old = pod();
+        let mut new = old.clone();
+        if pointer == "/metadata/labels" {
+            new["metadata"]["labels"] = value;
+        } else {
+            new = patched(pointer, value);
+        }
+        let errs = validate_update(&new, &old);
+        if expected.is_empty() {
+            assert!(errs.is_empty(), "{errs:?}");
+        } else {
+            assert_eq!(aggregate_message(&errs), expected);
+        }
+    }
+
+    #[test]
+    fn other_fields_forbidden_with_diff() {
+        let old = pod();
+        let new = patched("/spec/restartPolicy", json!("Never"));
+        let errs = validate_update(&new, &old);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "spec");
+        let msg = errs[0].message();
+        let first = msg.lines().next().unwrap_or("");
+        assert_eq!(
+            first,
+            format!(
+                "spec: Forbidden: pod updates may not change fields other than {UPDATABLE_FIELDS}"
+            )
+        );
+    }
+
+    #[test]
+    fn create_requires_containers_and_image() {
+        let mut p = pod();
+        p["spec"]["containers"][0]["image"] = json!("");
+        let errs = validate_create(&p);
+        assert_eq!(
+            aggregate_message(&errs),
+            "spec.containers[0].image: Required value"
+        );
+    }
+}
