@@ -307,7 +307,8 @@ pub fn parse_yaml<T: de::DeserializeOwned>(path: &Path, text: &str) -> Result<T,
             .unwrap_or((1, 1));
         let full = e.to_string();
         let suffix = format!(" at line {line} column {column}");
-        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+        // The position leads the message already; libyaml repeats it mid-text.
+        let message = full.replacen(&suffix, "", 1);
         CaseError::Invalid {
             path: path.display().to_string(),
             line,

@@ -11,7 +11,10 @@ use serde_json::Value;
 fn validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string(support::root().join("schema/case.schema.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
-    jsonschema::validator_for(&schema).expect("the schema itself is valid")
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema itself is valid")
 }
 
 fn yaml(path: &PathBuf) -> Value {
