@@ -32,6 +32,20 @@ pub struct Observed {
     pub attempts: u32,
 }
 
+impl Observed {
+    /// All values of a response header (case-insensitive name), joined as HTTP
+    /// joins repeated headers.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+}
+
 /// An HTTP answer: status, headers and body text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {

@@ -49,13 +49,7 @@ pub fn expectations(expect: &Expect, vars: &Vars, observed: &Observed) -> Vec<Mi
         shape("body", &vars.apply_shape(body), Some(&actual), &mut out);
     }
     for (name, expected) in &expect.headers {
-        let values: Vec<&str> = observed
-            .headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        let actual = (!values.is_empty()).then(|| Value::String(values.join(", ")));
+        let actual = observed.header(name).map(Value::String);
         shape(
             &format!("headers.{}", name.to_ascii_lowercase()),
             &vars.apply_shape(expected),

@@ -158,14 +158,8 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
     out.insert("status".into(), observed.status.into());
     let mut headers = Map::new();
     for name in KEPT_HEADERS {
-        let values: Vec<&str> = observed
-            .headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if !values.is_empty() {
-            headers.insert((*name).into(), Value::String(n.text(&values.join(", "))));
+        if let Some(value) = observed.header(name) {
+            headers.insert((*name).into(), Value::String(n.text(&value)));
         }
     }
     out.insert("headers".into(), Value::Object(headers));

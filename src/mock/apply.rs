@@ -401,6 +401,116 @@ fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status
     }
 }
 
+/// Go `%#v` of a decoded YAML/JSON value inside an `interface{}`.
+fn go_sharp_v(value: &Value) -> String {
+    match value {
+        Value::Null => "interface {}(nil)".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => super::field::go_quote(s),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(go_sharp_v).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}:{}", super::field::go_quote(k), go_sharp_v(v)))
+                .collect();
+            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// structured-merge-diff's schema validation of an applied configuration:
+/// unknown fields and type mismatches, in its wording and path syntax.
+pub fn schema_errors(config: &Value) -> Vec<String> {
+    let mut errs = Vec::new();
+    walk_schema(
+        &fields::tracked_for_schema(config),
+        &POD_TY,
+        &mut Vec::new(),
+        &mut errs,
+    );
+    errs
+}
+
+fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut Vec<String>) {
+    if value.is_null() {
+        return;
+    }
+    let got = || format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(value));
+    let at = |path: &[Elem]| fields::render_path(path);
+    match ty {
+        Ty::Any => {}
+        Ty::Str | Ty::Time => {
+            if !value.is_string() {
+                errs.push(format!("{}: expected string, got {}", at(path), got()));
+            }
+        }
+        Ty::Int => {
+            if !value.is_number() {
+                errs.push(format!(
+                    "{}: expected numeric (int or float), got {}",
+                    at(path),
+                    got()
+                ));
+            }
+        }
+        Ty::Bool => {
+            if !value.is_boolean() {
+                errs.push(format!("{}: expected boolean, got {}", at(path), got()));
+            }
+        }
+        Ty::Quantity => {
+            if !(value.is_string() || value.is_number()) {
+                errs.push(format!("{}: expected string, got {}", at(path), got()));
+            }
+        }
+        Ty::Struct(_) | Ty::Map(_) => {
+            let Value::Object(map) = value else {
+                errs.push(format!("{}: expected map, got {}", at(path), got()));
+                return;
+            };
+            for (k, v) in map {
+                path.push(Elem::Field(k.clone()));
+                match ty.member(k) {
+                    Some(member) => walk_schema(v, member, path, errs),
+                    None => errs.push(format!("{}: field not declared in schema", at(path))),
+                }
+                path.pop();
+            }
+        }
+        Ty::List(list) => {
+            let Value::Array(items) = value else {
+                errs.push(format!("{}: expected list, got {}", at(path), got()));
+                return;
+            };
+            let keys = ssa_keys(list);
+            for (i, item) in items.iter().enumerate() {
+                match list.kind {
+                    ListKind::Merge(_) => {
+                        if let Some(missing) = keys.iter().find(|k| item.get(**k).is_none())
+                            && item.is_object()
+                        {
+                            errs.push(format!(
+                                "{}: element {i}: associative list with keys has an element that omits key field {} (and doesn't have default value)",
+                                at(path),
+                                super::field::go_quote(missing)
+                            ));
+                            continue;
+                        }
+                        path.push(fields::key_elem(item, &keys));
+                    }
+                    _ => path.push(Elem::Value(format!("{i}"))),
+                }
+                walk_schema(item, &list.item, path, errs);
+                path.pop();
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,6 +556,20 @@ mod tests {
             .map(|a| a.iter().filter_map(|e| e["manager"].as_str()).collect())
             .unwrap_or_default();
         assert_eq!(managers, vec!["me", "curl"]);
+    }
+
+    #[test]
+    fn schema_errors_read_like_structured_merge_diff() {
+        let errs = schema_errors(&json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "uid": 1234}, "spec": {"foo": 1}}));
+        assert_eq!(
+            errs,
+            vec![
+                ".metadata.uid: expected string, got &value.valueUnstructured{Value:1234}"
+                    .to_string(),
+                ".spec.foo: field not declared in schema".to_string(),
+            ]
+        );
     }
 
     #[test]

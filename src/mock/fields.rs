@@ -76,6 +76,17 @@ pub fn tracked(object: &Value) -> Value {
     out
 }
 
+/// The configuration as structured-merge-diff validates it: without kind
+/// and apiVersion (the type is already known), everything else kept.
+pub fn tracked_for_schema(object: &Value) -> Value {
+    let mut out = object.clone();
+    if let Some(map) = out.as_object_mut() {
+        map.remove("kind");
+        map.remove("apiVersion");
+    }
+    out
+}
+
 fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
@@ -175,7 +186,17 @@ fn diff(
 /// The fields an applied configuration sets (`ToFieldSet`).
 pub fn applied(config: &Value, ty: &'static Ty) -> FieldSet {
     let mut set = FieldSet::new();
-    collect(&tracked(config), ty, &mut Vec::new(), &mut set, false);
+    let mut config = tracked(config);
+    // Stripping removes paths from the set, so a metadata left with nothing
+    // tracked is not a member either.
+    if let Some(map) = config.as_object_mut()
+        && map
+            .get("metadata")
+            .is_some_and(|m| m.as_object().is_some_and(Map::is_empty))
+    {
+        map.remove("metadata");
+    }
+    collect(&config, ty, &mut Vec::new(), &mut set, false);
     set
 }
 

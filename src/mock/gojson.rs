@@ -26,6 +26,32 @@ pub fn check(data: &[u8]) -> Result<Vec<String>, String> {
     Ok(p.duplicates)
 }
 
+/// Rewrites a libyaml error as serde_yaml_ng prints it (`<problem> at line
+/// L column C, while parsing …`) the way go-yaml does (`yaml: line N:
+/// <problem>`): go-yaml reports the 0-based line of a parser error's mark,
+/// and the 1-based line for scanner errors.
+pub fn yaml_error(serde_message: &str) -> String {
+    let (problem, rest) = match serde_message.split_once(" at line ") {
+        Some((p, r)) => (p, r),
+        None => return format!("yaml: {serde_message}"),
+    };
+    let line: usize = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let line = if rest.contains("while scanning") {
+        line
+    } else {
+        line.saturating_sub(1)
+    };
+    if line == 0 {
+        format!("yaml: {problem}")
+    } else {
+        format!("yaml: line {line}: {problem}")
+    }
+}
+
 /// Go's `quoteChar`.
 fn quote_char(c: u8) -> String {
     match c {
@@ -294,6 +320,16 @@ mod tests {
     #[case("'x'", "invalid character '\\'' looking for beginning of value")]
     fn syntax_errors(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(check(input.as_bytes()), Err(expected.to_string()));
+    }
+
+    #[test]
+    fn yaml_errors_read_like_go_yaml() {
+        assert_eq!(
+            yaml_error(
+                "did not find expected node content at line 2 column 1, while parsing a flow node"
+            ),
+            "yaml: line 1: did not find expected node content"
+        );
     }
 
     #[test]

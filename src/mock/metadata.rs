@@ -288,18 +288,28 @@ pub fn object_meta(meta: &Value, name_rule: fn(&str) -> Vec<String>) -> Vec<Fiel
     errs.extend(annotations(meta.get("annotations"), "metadata.annotations"));
     errs.extend(owner_references(meta));
     errs.extend(finalizers(meta));
+    errs.extend(kube_finalizers(meta));
     errs
 }
 
-/// Go's `time.Time.String()` for an RFC 3339 UTC timestamp.
-fn go_time_string(value: &Value) -> Value {
-    match value
-        .as_str()
-        .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-    {
-        Some(ts) => json!(ts.strftime("%Y-%m-%d %H:%M:%S +0000 UTC").to_string()),
-        None => value.clone(),
+/// Core validation's extra finalizer rule: a name without a `/` must be one
+/// of the standard finalizers.
+fn kube_finalizers(meta: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(Value::Array(list)) = meta.get("finalizers") {
+        for (i, f) in list.iter().enumerate() {
+            let f = f.as_str().unwrap_or("");
+            let standard = ["kubernetes", "orphan", "foregroundDeletion"].contains(&f);
+            if !f.contains('/') && !standard {
+                errs.push(FieldError::invalid(
+                    format!("metadata.finalizers[{i}]"),
+                    json!(f),
+                    "name is neither a standard finalizer name nor is it fully qualified",
+                ));
+            }
+        }
     }
+    errs
 }
 
 /// `ValidateObjectMetaUpdate`.
@@ -353,9 +363,9 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
         let (n, o) = (get(new, key), get(old, key));
         let both_empty = |v: &Value| v.is_null() || v.as_str() == Some("");
         if n != o && !(both_empty(&n) && both_empty(&o)) {
-            let shown = if key.ends_with("Timestamp") {
-                go_time_string(&n)
-            } else if key == "name" || key == "namespace" || key == "uid" {
+            // Since 1.34 non-primitive values (metav1.Time included) render
+            // as JSON, so timestamps show as their RFC 3339 string.
+            let shown = if key == "name" || key == "namespace" || key == "uid" {
                 json!(n.as_str().unwrap_or(""))
             } else {
                 n

@@ -136,12 +136,14 @@ pub fn matches_selector(pod: &Value, selector: &str) -> Result<bool, Status> {
 /// `on_error` builds the failure for a type mismatch from Go's text.
 fn type_pod(
     value: Value,
+    style: typed::Style,
     validation: FieldValidation,
     mut strict: Vec<String>,
     on_type_error: impl FnOnce(String) -> Status,
     on_strict: impl FnOnce(String) -> Status,
 ) -> Result<(Value, Vec<String>), Failure> {
-    let decoded = typed::decode(value, &POD_TY).map_err(|e| Failure::from(on_type_error(e.0)))?;
+    let decoded =
+        typed::decode_with(value, &POD_TY, style).map_err(|e| Failure::from(on_type_error(e.0)))?;
     strict.extend(
         decoded
             .unknown
@@ -164,30 +166,21 @@ fn type_pod(
 pub fn create(store: &mut Store, req: &Request<'_>, body: Value) -> Outcome {
     req.options.validate("CreateOptions", false)?;
     let validation = req.options.field_validation();
-    if !body.is_object() {
-        return Err(Status::bad_request(format!(
-            "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-            match body {
-                Value::Array(_) => "array",
-                Value::String(_) => "string",
-                Value::Number(_) => "number",
-                Value::Bool(_) => "bool",
-                _ => "null",
-            }
-        ))
-        .into());
-    }
+    // Non-objects were refused by the route; `null` decodes to an empty pod.
+    let body = if body.is_null() { json!({}) } else { body };
     check_type_meta_for_create(&body)?;
+    let cannot_handle = |msg: String| {
+        Status::bad_request(format!(
+            "Pod in version \"v1\" cannot be handled as a Pod: {msg}"
+        ))
+    };
     let (mut pod, warnings) = type_pod(
         body,
+        typed::Style::Json,
         validation,
         Vec::new(),
-        |msg| {
-            Status::bad_request(format!(
-                "Pod in version \"v1\" cannot be handled as a Pod: {msg}"
-            ))
-        },
-        Status::bad_request,
+        cannot_handle,
+        cannot_handle,
     )?;
     let fail = |status: Status| Failure {
         status,
@@ -207,20 +200,61 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value) -> Outcome {
     })
 }
 
+/// Kinds of the core `v1` group the legacy scheme knows.
+const CORE_V1_KINDS: &[&str] = &[
+    "Binding",
+    "ComponentStatus",
+    "ConfigMap",
+    "Endpoints",
+    "Event",
+    "LimitRange",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "PodTemplate",
+    "ReplicationController",
+    "ResourceQuota",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+];
+
+/// The decoder's verdict on a body whose kind/apiVersion is not Pod/v1.
 fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
     let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    if !api_version.is_empty() && api_version != "v1" {
-        return Err(Status::bad_request(format!(
-            "the API version in the data ({api_version}) does not match the expected API version (v1)"
+    let version = api_version.rsplit('/').next().unwrap_or("");
+    let kind_shown = if kind.is_empty() { "Pod" } else { kind };
+    let version_shown = if api_version.is_empty() {
+        "v1"
+    } else {
+        version
+    };
+    let fail = |why: String| -> Result<(), Failure> {
+        Err(Status::bad_request(format!(
+            "{kind_shown} in version {} cannot be handled as a Pod: {why}",
+            super::field::go_quote(version_shown)
         ))
-        .into());
+        .into())
+    };
+    if !api_version.is_empty() && api_version != "v1" {
+        return fail(format!(
+            "no kind {} is registered for version {} in scheme \"pkg/api/legacyscheme/scheme.go:30\"",
+            super::field::go_quote(kind_shown),
+            super::field::go_quote(api_version)
+        ));
     }
     if !kind.is_empty() && kind != "Pod" {
-        return Err(Status::bad_request(format!(
-            "the kind in the data ({kind}) does not match the expected kind (Pod)"
-        ))
-        .into());
+        if CORE_V1_KINDS.contains(&kind) {
+            return fail(format!(
+                "converting (v1.{kind}) to (core.Pod): unknown conversion"
+            ));
+        }
+        return fail(format!(
+            "no kind {} is registered for version \"v1\" in scheme \"pkg/api/legacyscheme/scheme.go:30\"",
+            super::field::go_quote(kind)
+        ));
     }
     Ok(())
 }
@@ -306,24 +340,37 @@ pub fn delete(store: &mut Store, ns: &str, name: &str, dry_run: bool) -> Result<
         .pointer("/metadata/finalizers")
         .and_then(Value::as_array)
         .is_some_and(|f| !f.is_empty());
+    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+        return Ok(pod);
+    }
+    // BeforeDelete: an unscheduled pod gets grace period 0, a deletion
+    // timestamp and a generation bump; without finalizers it goes at once.
+    let mut pod = pod;
+    let generation = pod
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let rv = if dry_run {
+        meta_str(&pod, "resourceVersion").to_string()
+    } else {
+        store.next_rv()
+    };
+    if let Some(meta) = meta_mut(&mut pod) {
+        meta.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+        meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+        if generation > 0 {
+            meta.insert("generation".into(), json!(generation + 1));
+        }
+        meta.insert("resourceVersion".into(), json!(rv));
+    }
     if dry_run {
         return Ok(pod);
     }
     if has_finalizers {
-        let mut pod = pod;
-        if pod.pointer("/metadata/deletionTimestamp").is_none() {
-            let rv = store.next_rv();
-            if let Some(meta) = meta_mut(&mut pod) {
-                meta.insert("deletionTimestamp".into(), json!(now_rfc3339()));
-                meta.insert("deletionGracePeriodSeconds".into(), json!(0));
-                meta.insert("resourceVersion".into(), json!(rv));
-            }
-            store.pods.insert(k, pod.clone());
-        }
-        return Ok(pod);
+        store.pods.insert(k, pod.clone());
+    } else {
+        store.pods.remove(&k);
     }
-    store.pods.remove(&k);
-    store.next_rv();
     Ok(pod)
 }
 
@@ -354,7 +401,7 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
         return Err(Status::not_found("pods", req.name).into());
     };
     let (patched_value, strict, shown) = if kind == PatchKind::Apply {
-        let config = decode_apply(body, req)?;
+        let config = decode_apply(body)?;
         let manager = req.options.field_manager.clone();
         let merged = apply::server_side_apply(
             &current,
@@ -376,8 +423,14 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
+    let style = if kind == PatchKind::Strategic {
+        typed::Style::Unstructured
+    } else {
+        typed::Style::Json
+    };
     let (mut pod, warnings) = type_pod(
         patched_value,
+        style,
         validation,
         strict,
         invalid_patch,
@@ -501,13 +554,14 @@ fn before_update(pod: &mut Value, old: &Value) {
 }
 
 /// Decodes and checks an apply configuration (YAML or JSON).
-fn decode_apply(body: &[u8], req: &Request<'_>) -> Result<Value, Failure> {
+fn decode_apply(body: &[u8]) -> Result<Value, Failure> {
     let text = String::from_utf8_lossy(body);
     let config: Value = match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(v) => v,
         Err(e) => {
             return Err(Status::bad_request(format!(
-                "error decoding YAML: error converting YAML to JSON: yaml: {e}"
+                "error decoding YAML: error converting YAML to JSON: {}",
+                super::gojson::yaml_error(&e.to_string())
             ))
             .into());
         }
@@ -540,36 +594,34 @@ fn decode_apply(body: &[u8], req: &Request<'_>) -> Result<Value, Failure> {
     {
         return Err(Status::bad_request("metadata.managedFields must be nil").into());
     }
-    let schema_error = |detail: String| {
-        Status::internal_raw(format!(
+    let errs = apply::schema_errors(&config);
+    if !errs.is_empty() {
+        let meta = |k: &str| {
+            config
+                .pointer(&format!("/metadata/{k}"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let detail = if errs.len() == 1 {
+            errs[0].clone()
+        } else {
+            let lines: Vec<String> = errs.iter().map(|e| format!("  {e}")).collect();
+            format!("errors:\n{}", lines.join("\n"))
+        };
+        return Err(Status::internal_raw(format!(
             "failed to create typed patch object ({}/{}; /v1, Kind=Pod): {detail}",
-            req.namespace, req.name
+            meta("namespace"),
+            meta("name")
         ))
-    };
-    match typed::decode(config.clone(), &POD_TY) {
-        Err(e) => return Err(schema_error(e.0).into()),
-        Ok(decoded) => {
-            if let Some(first) = decoded.unknown.first() {
-                return Err(schema_error(format!(".{first}: field not declared in schema")).into());
-            }
-        }
-    }
-    if let Some(Value::Array(containers)) = config.pointer("/spec/containers") {
-        for (i, c) in containers.iter().enumerate() {
-            if c.get("name").is_none() {
-                return Err(schema_error(format!(
-                    ".spec.containers: element {i}: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
-                ))
-                .into());
-            }
-        }
+        .into());
     }
     Ok(config)
 }
 
 /// Server-side apply of a missing pod: the create path (201).
 fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
-    let config = decode_apply(body, req)?;
+    let config = decode_apply(body)?;
     if let Some(uid) = config.pointer("/metadata/uid").and_then(Value::as_str)
         && !uid.is_empty()
     {
@@ -592,6 +644,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     )?;
     let (mut pod, warnings) = type_pod(
         merged,
+        typed::Style::Json,
         FieldValidation::Ignore,
         Vec::new(),
         Status::internal_raw,

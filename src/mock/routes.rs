@@ -40,7 +40,7 @@ const PATCH_CONSUMES: &[&str] = &[
     "application/strategic-merge-patch+json",
     "application/apply-patch+yaml",
 ];
-/// Media types write routes consume.
+/// Media types the create handlers decode (`*/*` at the router).
 const WRITE_CONSUMES: &[&str] = &[
     "application/json",
     "application/yaml",
@@ -78,7 +78,16 @@ impl Ctx {
     }
 
     fn json(&self, code: u16, value: &Value, ty: &'static Ty, warnings: &[String]) -> Response {
-        let mut response = Response::new(Body::from(to_bytes(value, ty, self.layout())));
+        let bytes = to_bytes(value, ty, self.layout());
+        // Go's net/http sets Content-Length only when the whole body fits
+        // its 2048-byte pre-chunking buffer; larger bodies go out chunked.
+        let body = if bytes.len() > 2048 {
+            let chunk: Result<Bytes, std::convert::Infallible> = Ok(Bytes::from(bytes));
+            Body::from_stream(futures::stream::iter([chunk]))
+        } else {
+            Body::from(bytes)
+        };
+        let mut response = Response::new(body);
         *response.status_mut() =
             StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let h = response.headers_mut();
@@ -139,8 +148,30 @@ fn warning_header(text: &str) -> String {
     format!("299 - {quoted}")
 }
 
-/// Adds `Audit-Id` and `Cache-Control` to every response.
-async fn common_headers(request: Request, next: Next) -> Response {
+/// The API Priority and Fairness identities a server reports: fixed for the
+/// life of a server, like the uids of its FlowSchema and PriorityLevel.
+#[derive(Debug, Clone)]
+struct Flow {
+    schema: HeaderValue,
+    level: HeaderValue,
+}
+
+impl Flow {
+    fn new() -> Self {
+        let id = || {
+            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(
+                HeaderValue::from_static("00000000-0000-0000-0000-000000000000"),
+            )
+        };
+        Self {
+            schema: id(),
+            level: id(),
+        }
+    }
+}
+
+/// Adds `Audit-Id`, `Cache-Control` and the APF headers to every response.
+async fn common_headers(State(flow): State<Flow>, request: Request, next: Next) -> Response {
     let audit_id = request
         .headers()
         .get("audit-id")
@@ -159,6 +190,8 @@ async fn common_headers(request: Request, next: Next) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, private"),
     );
+    h.insert("x-kubernetes-pf-flowschema-uid", flow.schema);
+    h.insert("x-kubernetes-pf-prioritylevel-uid", flow.level);
     response
 }
 
@@ -168,7 +201,7 @@ async fn common_headers(request: Request, next: Next) -> Response {
 pub fn build(state: Shared) -> Router {
     Router::new()
         .fallback_service(routes(state))
-        .layer(middleware::from_fn(common_headers))
+        .layer(middleware::from_fn_with_state(Flow::new(), common_headers))
 }
 
 fn routes(state: Shared) -> Router {
@@ -230,7 +263,10 @@ async fn version(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
         "compiler": "rustc",
         "platform": format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
     });
-    Ctx::new(&headers, q.as_deref()).json(200, &info, &VERSION_TY, &[])
+    // `/version` is written by `WriteRawJSON`, which always indents.
+    let mut ctx = Ctx::new(&headers, q.as_deref());
+    ctx.pretty = true;
+    ctx.json(200, &info, &VERSION_TY, &[])
 }
 
 /// `/healthz`, `/readyz`, `/livez` answer `ok` as plain text, as the real
@@ -244,13 +280,6 @@ async fn health() -> Response {
         "ok",
     )
         .into_response()
-}
-
-fn content_length_empty(headers: &HeaderMap) -> bool {
-    match headers.get(header::CONTENT_LENGTH) {
-        None => !headers.contains_key(header::TRANSFER_ENCODING),
-        Some(v) => v.as_bytes() == b"0" || v.is_empty(),
-    }
 }
 
 /// go-restful's `Consumes` check: comma-separated, parameters dropped,
@@ -272,9 +301,27 @@ fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> 
     if ok {
         Ok(())
     } else {
-        Err(Status::unsupported_media_type_router(content_length_empty(
-            headers,
-        )))
+        Err(Status::unsupported_media_type_router())
+    }
+}
+
+/// The create handlers' input negotiation: no Content-Type means JSON,
+/// parameters are ignored, anything but JSON or YAML is a handler 415.
+fn write_media_type(headers: &HeaderMap) -> Result<bool, Status> {
+    let raw = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "" | "application/json" => Ok(false),
+        "application/yaml" => Ok(true),
+        _ => Err(Status::unsupported_media_type_handler(WRITE_CONSUMES)),
     }
 }
 
@@ -284,27 +331,49 @@ async fn read_body(body: Body) -> Result<Bytes, Status> {
         .map_err(|_| Status::body_too_large())
 }
 
-/// Parses a write body (JSON or YAML per Content-Type).
-fn parse_write_body(headers: &HeaderMap, bytes: &[u8], kind: &str) -> Result<Value, Status> {
-    let is_yaml = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.contains("yaml"));
-    if is_yaml {
-        return serde_yaml_ng::from_slice::<Value>(bytes).map_err(|e| {
-            Status::bad_request(format!(
-                "{kind} in version \"v1\" cannot be handled as a {kind}: yaml: {e}"
-            ))
-        });
+/// `summarizeData`: the body excerpt Go appends to "unrecognized" errors.
+fn summarize(data: &[u8]) -> String {
+    const MAX: usize = 30;
+    let cut = &data[..data.len().min(MAX)];
+    let more = if data.len() > MAX { " ..." } else { "" };
+    match data.first() {
+        None => "<empty>".to_string(),
+        Some(b'{') => format!("{}{more}", String::from_utf8_lossy(cut)),
+        Some(_) => {
+            let hex: String = cut.iter().map(|b| format!("{b:02x}")).collect();
+            format!("{hex}{more}")
+        }
     }
-    if let Err(msg) = super::gojson::check(bytes) {
-        return Err(Status::bad_request(format!(
-            "couldn't get version/kind; json parse error: {msg}"
-        )));
+}
+
+/// Parses a create body (JSON, or YAML when `yaml`), with the texts of
+/// `transformDecodeError` when the kind cannot even be read.
+fn parse_write_body(yaml: bool, bytes: &[u8], kind: &str) -> Result<Value, Status> {
+    let unrecognized = |err: String| {
+        Status::bad_request(format!(
+            "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {err} ({})",
+            summarize(bytes)
+        ))
+    };
+    let value: Value = if yaml {
+        serde_yaml_ng::from_slice::<Value>(bytes)
+            .map_err(|e| unrecognized(super::gojson::yaml_error(&e.to_string())))?
+    } else {
+        super::gojson::check(bytes).map_err(unrecognized)?;
+        serde_json::from_slice(bytes).map_err(|e| unrecognized(e.to_string()))?
+    };
+    match &value {
+        Value::Object(_) | Value::Null => Ok(value),
+        other => Err(unrecognized(format!(
+            "json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            match other {
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                _ => "bool",
+            }
+        ))),
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        Status::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
-    })
 }
 
 async fn list_namespaces(
@@ -343,14 +412,15 @@ async fn create_namespace(
     body: Body,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
-    if let Err(s) = route_consumes(&headers, WRITE_CONSUMES) {
-        return ctx.status(&s);
-    }
+    let yaml = match write_media_type(&headers) {
+        Ok(yaml) => yaml,
+        Err(s) => return ctx.status(&s),
+    };
     let bytes = match read_body(body).await {
         Ok(b) => b,
         Err(s) => return ctx.status(&s),
     };
-    let body = match parse_write_body(&headers, &bytes, "Namespace") {
+    let body = match parse_write_body(yaml, &bytes, "Namespace") {
         Ok(v) => v,
         Err(s) => return ctx.status(&s),
     };
@@ -467,14 +537,15 @@ async fn create_service_account(
     body: Body,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
-    if let Err(s) = route_consumes(&headers, WRITE_CONSUMES) {
-        return ctx.status(&s);
-    }
+    let yaml = match write_media_type(&headers) {
+        Ok(yaml) => yaml,
+        Err(s) => return ctx.status(&s),
+    };
     let bytes = match read_body(body).await {
         Ok(b) => b,
         Err(s) => return ctx.status(&s),
     };
-    let body = match parse_write_body(&headers, &bytes, "ServiceAccount") {
+    let body = match parse_write_body(yaml, &bytes, "ServiceAccount") {
         Ok(v) => v,
         Err(s) => return ctx.status(&s),
     };
@@ -497,7 +568,6 @@ async fn create_service_account(
     if !errs.is_empty() {
         return ctx.status(&Status::invalid("", "ServiceAccount", &name, &errs));
     }
-    let manager = ctx.options().manager(&ctx.user_agent);
     let mut store = state.lock();
     if !store.namespaces.contains_key(&ns) {
         return ctx.status(&Status::not_found("namespaces", &ns));
@@ -508,7 +578,7 @@ async fn create_service_account(
     {
         return ctx.status(&Status::already_exists("serviceaccounts", &name));
     }
-    let mut sa = store.new_service_account(&ns, &name, &manager);
+    let mut sa = store.new_service_account(&ns, &name);
     if let Some(obj) = sa.as_object_mut() {
         for key in [
             "automountServiceAccountToken",
@@ -620,9 +690,10 @@ async fn create_pod(
     body: Body,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
-    if let Err(s) = route_consumes(&headers, WRITE_CONSUMES) {
-        return ctx.status(&s);
-    }
+    let yaml = match write_media_type(&headers) {
+        Ok(yaml) => yaml,
+        Err(s) => return ctx.status(&s),
+    };
     let bytes = match read_body(body).await {
         Ok(b) => b,
         Err(s) => return ctx.status(&s),
@@ -631,7 +702,7 @@ async fn create_pod(
     if let Err(s) = options.validate("CreateOptions", false) {
         return ctx.status(&s);
     }
-    let body = match parse_write_body(&headers, &bytes, "Pod") {
+    let body = match parse_write_body(yaml, &bytes, "Pod") {
         Ok(v) => v,
         Err(s) => return ctx.status(&s),
     };
@@ -700,7 +771,7 @@ async fn patch_pod(
         _ => content_type,
     };
     let Some(kind) = PatchKind::from_media_type(media) else {
-        return ctx.status(&Status::unsupported_media_type_handler());
+        return ctx.status(&Status::unsupported_media_type_handler(PATCH_CONSUMES));
     };
     let bytes = match read_body(body).await {
         Ok(b) => b,

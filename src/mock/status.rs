@@ -113,22 +113,22 @@ impl Status {
         )
     }
 
-    /// Router 415 (`details: {}`).
-    pub fn unsupported_media_type_router(empty_body: bool) -> Self {
-        let message = if empty_body {
-            "415: Unsupported Media Type\n\nAvailable representations: "
-        } else {
-            "415: Unsupported Media Type"
-        };
-        Self::new(415, "UnsupportedMediaType", message).with_details(Details::default())
+    /// Router 415 (`details: {}`). A live 1.36 server sends the same text
+    /// for empty and non-empty bodies.
+    pub fn unsupported_media_type_router() -> Self {
+        Self::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+            .with_details(Details::default())
     }
 
-    /// Handler 415 (no details).
-    pub fn unsupported_media_type_handler() -> Self {
+    /// Handler 415 (no details) listing the accepted media types.
+    pub fn unsupported_media_type_handler(accepted: &[&str]) -> Self {
         Self::new(
             415,
             "UnsupportedMediaType",
-            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: {}",
+                accepted.join(", ")
+            ),
         )
     }
 

@@ -63,7 +63,7 @@ impl Store {
             let value = store.new_namespace(ns, "kube-apiserver");
             store.namespaces.insert(ns.to_string(), value);
         }
-        let sa = store.new_service_account("default", "default", "kube-controller-manager");
+        let sa = store.new_service_account("default", "default");
         store
             .service_accounts
             .insert(("default".into(), "default".into()), sa);
@@ -107,8 +107,10 @@ impl Store {
         })
     }
 
-    /// A new ServiceAccount object as the server stores it after create.
-    pub fn new_service_account(&mut self, namespace: &str, name: &str, manager: &str) -> Value {
+    /// A new ServiceAccount object as the server stores it after create. A
+    /// bare `{"metadata":{"name":…}}` sets no tracked field, so it has no
+    /// managedFields entry.
+    pub fn new_service_account(&mut self, namespace: &str, name: &str) -> Value {
         let now = now_rfc3339();
         json!({
             "kind": "ServiceAccount",
@@ -119,14 +121,6 @@ impl Store {
                 "uid": uuid::Uuid::new_v4().to_string(),
                 "resourceVersion": self.next_rv(),
                 "creationTimestamp": now,
-                "managedFields": [{
-                    "manager": manager,
-                    "operation": "Update",
-                    "apiVersion": "v1",
-                    "time": now,
-                    "fieldsType": "FieldsV1",
-                    "fieldsV1": {},
-                }],
             },
         })
     }

@@ -26,10 +26,27 @@ pub struct Decoded {
     pub unknown: Vec<String>,
 }
 
-/// Decodes `value` as the struct type `ty`.
+/// Which Go decoder's error texts to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `encoding/json` (`json: cannot unmarshal …`): create bodies, JSON
+    /// and merge patches.
+    Json,
+    /// `runtime.DefaultUnstructuredConverter` (`cannot convert int64 to
+    /// string`): strategic merge patches.
+    Unstructured,
+}
+
+/// Decodes `value` as the struct type `ty` with `encoding/json` texts.
 pub fn decode(value: Value, ty: &'static Ty) -> Result<Decoded, TypeError> {
+    decode_with(value, ty, Style::Json)
+}
+
+/// Decodes `value` as the struct type `ty` with the texts of `style`.
+pub fn decode_with(value: Value, ty: &'static Ty, style: Style) -> Result<Decoded, TypeError> {
     let mut ctx = Ctx {
         unknown: Vec::new(),
+        style,
     };
     let value = ctx.value(value, ty, "", "", "")?;
     Ok(Decoded {
@@ -40,6 +57,31 @@ pub fn decode(value: Value, ty: &'static Ty) -> Result<Decoded, TypeError> {
 
 struct Ctx {
     unknown: Vec<String>,
+    style: Style,
+}
+
+/// The Go type name the unstructured converter reports for a JSON value.
+fn unstructured_source(value: &Value) -> (&'static str, &'static str) {
+    match value {
+        Value::Null => ("<nil>", "invalid"),
+        Value::Bool(_) => ("bool", "bool"),
+        Value::Number(n) if n.is_f64() => ("float64", "float64"),
+        Value::Number(_) => ("int64", "int64"),
+        Value::String(_) => ("string", "string"),
+        Value::Array(_) => ("[]interface {}", "slice"),
+        Value::Object(_) => ("map[string]interface {}", "map"),
+    }
+}
+
+/// `fromUnstructured`'s error for `value` landing in a field of type `ty`.
+fn unstructured_error(value: &Value, ty: &Ty) -> TypeError {
+    let (type_name, kind) = unstructured_source(value);
+    TypeError(match ty {
+        Ty::Struct(_) => format!("cannot restore struct from: {kind}"),
+        Ty::List(_) => format!("cannot restore slice from {kind}"),
+        Ty::Map(_) => format!("cannot restore map from {kind}"),
+        other => format!("cannot convert {type_name} to {}", go_type_name(other)),
+    })
 }
 
 fn json_kind(value: &Value) -> String {
@@ -106,7 +148,11 @@ impl Ctx {
         if value.is_null() {
             return Ok(None);
         }
-        let mismatch = |v: &Value| Err(type_error(v, go_struct, go_path, &go_type_name(ty)));
+        let style = self.style;
+        let mismatch = |v: &Value| match style {
+            Style::Json => Err(type_error(v, go_struct, go_path, &go_type_name(ty))),
+            Style::Unstructured => Err(unstructured_error(v, ty)),
+        };
         match ty {
             Ty::Any => Ok(Some(value)),
             Ty::Str => match value {
@@ -130,6 +176,13 @@ impl Ctx {
             },
             Ty::Int => match &value {
                 Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Some(value)),
+                // The unstructured converter accepts integral floats.
+                Value::Number(n)
+                    if style == Style::Unstructured
+                        && n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
+                {
+                    Ok(Some(Value::from(n.as_f64().unwrap_or(0.0) as i64)))
+                }
                 other => mismatch(other),
             },
             Ty::Quantity => match value {

@@ -192,8 +192,15 @@ fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut V
                 ));
             }
         }
-        if s(c, "image").is_empty() {
+        let image = s(c, "image");
+        if image.is_empty() {
             errs.push(FieldError::required(format!("{path}.image"), ""));
+        } else if image.trim() != image {
+            errs.push(FieldError::invalid(
+                format!("{path}.image"),
+                json!(image),
+                "must not have leading or trailing whitespace",
+            ));
         }
         let policy = s(c, "terminationMessagePolicy");
         if policy.is_empty() {
