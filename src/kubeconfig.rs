@@ -71,7 +71,12 @@ pub async fn from_kubeconfig(
         .await
         .map_err(load_err)?;
     let origin = path.map_or_else(|| "the kubeconfig".to_owned(), |p| p.display().to_string());
-    target_from_config(&config, &origin).await
+    let mut target = target_from_config(&config, &origin).await?;
+    let context = context.map_or_else(|| "current context".to_owned(), |c| format!("context {c}"));
+    for o in &mut target.credential_origins {
+        *o = format!("{o} ({origin}, {context})");
+    }
+    Ok(target)
 }
 
 /// Loads the target a Pod sees: the API server from the service environment, the
@@ -108,6 +113,9 @@ async fn apply_auth(target: &mut Target, auth: &AuthInfo) -> Result<(), Kubeconf
         (None, Some(f)) => Some(Target::read_token(Path::new(f))?),
         (None, None) => None,
     };
+    if target.token.is_some() {
+        target.credential_origins.push("bearer token".into());
+    }
     let cert = data_or_file(
         auth.client_certificate_data.as_deref(),
         auth.client_certificate.as_deref(),
@@ -124,12 +132,17 @@ async fn apply_auth(target: &mut Target, auth: &AuthInfo) -> Result<(), Kubeconf
         cert.push(b'\n');
         cert.extend(key);
         target.identity_pem = Some(cert);
+        target.credential_origins.push("client certificate".into());
     }
     if let Some(exec) = &auth.exec {
         let status = run_exec(exec).await?;
         if let Some(token) = status.token {
             target.token = Some(token);
         }
+        target.credential_origins.push(format!(
+            "exec plugin {}",
+            exec.command.as_deref().unwrap_or_default()
+        ));
         if let (Some(cert), Some(key)) = (status.client_certificate_data, status.client_key_data) {
             target.identity_pem = Some(format!("{cert}\n{key}").into_bytes());
         }

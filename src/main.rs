@@ -131,8 +131,16 @@ async fn build_target(args: &TargetArgs, mock_url: Option<String>) -> anyhow::Re
         (None, None) => {}
     }
     match (&args.token, &args.token_file) {
-        (Some(token), _) => t.token = Some(token.clone()),
-        (None, Some(path)) => t.token = Some(Target::read_token(path)?),
+        (Some(token), _) => {
+            t.token = Some(token.clone());
+            t.credential_origins
+                .push("bearer token from --token".into());
+        }
+        (None, Some(path)) => {
+            t.token = Some(Target::read_token(path)?);
+            t.credential_origins
+                .push(format!("bearer token from {}", path.display()));
+        }
         (None, None) => {}
     }
     if let Some(path) = &args.ca_file {
@@ -144,6 +152,8 @@ async fn build_target(args: &TargetArgs, mock_url: Option<String>) -> anyhow::Re
         pem.push(b'\n');
         pem.extend(Target::read_file("client key", key)?);
         t.identity_pem = Some(pem);
+        t.credential_origins
+            .push(format!("client certificate {}", cert.display()));
     }
     if args.insecure_skip_tls_verify {
         eprintln!(

@@ -107,9 +107,10 @@ pub struct RunReport {
 pub enum RunError {
     #[error(transparent)]
     Target(#[from] TargetError),
-    #[error("failed to prepare the run on {target}")]
+    #[error("failed to prepare the run on {target} (authenticating with {identity})")]
     Setup {
         target: String,
+        identity: String,
         #[source]
         source: FixtureError,
     },
@@ -162,6 +163,7 @@ pub async fn run(
         .await
         .map_err(|source| RunError::Setup {
             target: target.base_url.clone(),
+            identity: target.identity(),
             source,
         })?;
     let shared = Arc::new(Shared {

@@ -21,6 +21,8 @@ pub struct Target {
     pub insecure_skip_tls_verify: bool,
     /// Extra headers sent with every request (e.g. `X-Auth-Token`); values are secret.
     pub headers: Vec<(String, String)>,
+    /// Where the credentials came from, for 401/403 messages (never the values).
+    pub credential_origins: Vec<String>,
 }
 
 /// Why a target cannot be used.
@@ -73,6 +75,17 @@ impl Target {
             base_url: url.trim_end_matches('/').to_owned(),
             ..Target::default()
         })
+    }
+
+    /// Which credentials are used, e.g. `bearer token from /run/token`.
+    pub fn identity(&self) -> String {
+        let mut origins = self.credential_origins.clone();
+        origins.extend(self.headers.iter().map(|(k, _)| format!("header {k}")));
+        if origins.is_empty() {
+            "no credentials".into()
+        } else {
+            origins.join(", ")
+        }
     }
 
     /// Every secret value of this target, for redaction.
