@@ -5,8 +5,6 @@
 //! Ownership rule: objects are labelled with the run, and only objects this run
 //! created (checked by label and uid) are ever deleted.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::client::{Answer, Client, SendError};
@@ -142,30 +140,21 @@ impl Fixtures {
     }
 
     /// A cluster's controller-manager creates `default` soon after the namespace; a
-    /// bare API server has none, so create it if it does not show up quickly.
+    /// bare API server has none. Creating it at once is safe either way: if the
+    /// controller wins the race, the answer is 409 and its account is used.
     async fn ensure_service_account(&self) -> Result<(), FixtureError> {
         let path = format!("/api/v1/namespaces/{}/serviceaccounts", self.namespace);
-        for _ in 0..10 {
-            let answer = self.client.get(&format!("{path}/default")).await?;
-            match answer.status {
-                200 => return Ok(()),
-                404 => tokio::time::sleep(Duration::from_millis(100)).await,
-                _ => {
-                    return Err(FixtureError::refused(
-                        "reading ServiceAccount default",
-                        &answer,
-                    ));
-                }
-            }
+        let answer = self.client.get(&format!("{path}/default")).await?;
+        match answer.status {
+            200 => return Ok(()),
+            404 => {}
+            _ => return Err(FixtureError::refused("reading ServiceAccount default", &answer)),
         }
         let body = json!({"metadata": {"name": "default", "labels": labels(&self.run_id)}});
         let answer = self.client.post(&path, &body).await?;
         match answer.status {
             201 | 409 => Ok(()),
-            _ => Err(FixtureError::refused(
-                "creating ServiceAccount default",
-                &answer,
-            )),
+            _ => Err(FixtureError::refused("creating ServiceAccount default", &answer)),
         }
     }
 
