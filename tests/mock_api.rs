@@ -501,3 +501,87 @@ async fn mock_server_serves_over_tcp() {
     assert_eq!(v["minor"], json!("36"));
     server.shutdown().await;
 }
+
+/// Behaviours seen on a live 1.36.5 server that depart from the RFCs or the
+/// reference text.
+#[tokio::test]
+async fn live_server_quirks() {
+    let app = with_pod().await;
+    // evanphx/json-patch v4: `replace` of a missing member adds it.
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web"),
+        Some("application/json-patch+json"),
+        br#"[{"op":"replace","path":"/metadata/labels/missing","value":"x"}]"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["metadata"]["labels"]["missing"], json!("x"));
+    // DefaultTolerationSeconds also runs on update.
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web"),
+        Some("application/merge-patch+json"),
+        br#"{"spec":{"tolerations":[{"key":"gpu","operator":"Exists","effect":"NoSchedule"}]}}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json()["spec"]["tolerations"].as_array().map(Vec::len),
+        Some(3)
+    );
+    // Removed fields leave managedFields.
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web"),
+        Some("application/merge-patch+json"),
+        br#"{"metadata":{"labels":{"missing":null}}}"#,
+    )
+    .await;
+    let fields = r.json()["metadata"]["managedFields"].to_string();
+    assert!(!fields.contains("f:missing"), "{fields}");
+}
+
+#[tokio::test]
+async fn gated_pods_get_the_scheduling_gated_condition() {
+    let app = router();
+    let pod = json!({"metadata": {"name": "g"}, "spec": {"schedulingGates": [{"name": "example.com/hold"}],
+        "containers": [{"name": "c", "image": "nginx"}]}});
+    let r = send(
+        &app,
+        "POST",
+        PODS,
+        Some("application/json"),
+        pod.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    assert!(r.text.contains(
+        "\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\",\"lastProbeTime\":null,\"lastTransitionTime\":\""
+    ));
+    assert_eq!(
+        r.json()["status"]["conditions"][0]["reason"],
+        json!("SchedulingGated")
+    );
+}
+
+#[tokio::test]
+async fn apply_of_present_values_records_no_time() {
+    let app = with_pod().await;
+    let body = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\n";
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web?fieldManager=applier"),
+        Some("application/apply-patch+yaml"),
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let entry = &r.json()["metadata"]["managedFields"][0];
+    assert_eq!(entry["manager"], json!("applier"));
+    assert_eq!(entry.get("time"), None);
+}

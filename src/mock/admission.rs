@@ -220,8 +220,9 @@ fn priority(pod: &mut Value) -> Result<(), Status> {
     Ok(())
 }
 
-/// The DefaultTolerationSeconds admission plugin.
-fn default_toleration_seconds(pod: &mut Value) {
+/// The DefaultTolerationSeconds admission plugin; it also runs on updates,
+/// so a patch that drops the default tolerations gets them back.
+pub fn default_toleration_seconds(pod: &mut Value) {
     let Some(spec) = spec_mut(pod) else {
         return;
     };

@@ -109,16 +109,18 @@ fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
 }
 
 /// Records an `Update` by `manager` that turned `old` into `new` (the
-/// entries are read from `old`; whatever `new` carried is replaced).
+/// entries are read from `old`; whatever `new` carried is replaced). Fields
+/// that no longer exist leave every set; changed fields move to `manager`,
+/// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str) {
     let changed = fields::changed(old, new, &POD_TY);
     let mut entries = read_entries(old);
+    let tracked = fields::tracked(new);
+    for e in entries.iter_mut() {
+        e.set
+            .retain(|p| !changed.contains(p) && fields::exists(&tracked, p, &POD_TY));
+    }
     if !changed.is_empty() {
-        let tracked = fields::tracked(new);
-        for e in entries.iter_mut() {
-            e.set
-                .retain(|p| !changed.contains(p) && fields::exists(&tracked, p, &POD_TY));
-        }
         match entries.iter_mut().find(|e| e.is(manager, "Update")) {
             Some(own) => {
                 own.set.extend(changed);
@@ -182,7 +184,7 @@ fn is_leaf(set: &FieldSet, path: &[Elem]) -> bool {
 /// Merges an applied configuration into the live object.
 fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
     match (live, config) {
-        (Value::Object(l), Value::Object(c)) if !matches!(ty, Ty::List(_)) => {
+        (Value::Object(l), Value::Object(c)) if !matches!(ty, Ty::List(_) | Ty::AtomicMap(_)) => {
             for (k, v) in c {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 if v.is_null() {
@@ -331,10 +333,13 @@ pub fn server_side_apply(
                 .retain(|p| !changed.contains(p) || !applied.contains(p));
         }
     }
+    // The timestamp moves only when the apply changed the object itself;
+    // a first apply of values already present records no time at all.
+    let time = (!changed.is_empty()).then(|| now.to_string());
     match entries.iter_mut().find(|e| e.is(manager, "Apply")) {
         Some(own) => {
-            if own.set != applied || !changed.is_empty() {
-                own.time = Some(now.to_string());
+            if time.is_some() {
+                own.time = time;
             }
             own.set = applied;
         }
@@ -342,7 +347,7 @@ pub fn server_side_apply(
             manager: manager.to_string(),
             operation: "Apply".into(),
             api_version: "v1".into(),
-            time: Some(now.to_string()),
+            time,
             subresource: String::new(),
             set: applied,
         }),
@@ -467,7 +472,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
                 errs.push(format!("{}: expected string, got {}", at(path), got()));
             }
         }
-        Ty::Struct(_) | Ty::Map(_) => {
+        Ty::Struct(_) | Ty::Map(_) | Ty::AtomicMap(_) => {
             let Value::Object(map) = value else {
                 errs.push(format!("{}: expected map, got {}", at(path), got()));
                 return;

@@ -99,7 +99,7 @@ fn write_value(out: &mut String, value: &Value, ty: &'static Ty, layout: Layout,
                 }
             } else {
                 let member = match ty {
-                    Ty::Map(value_ty) => value_ty,
+                    Ty::Map(value_ty) | Ty::AtomicMap(value_ty) => value_ty,
                     _ => &Ty::Any,
                 };
                 for (key, v) in map {

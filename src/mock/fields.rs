@@ -111,6 +111,12 @@ fn list_keys(list: &super::schema::List) -> Vec<&'static str> {
     }
 }
 
+/// Objects tracked field by field (structs and ordinary maps), as opposed
+/// to atomic maps and anything typed as a list.
+fn is_granular_map(ty: &Ty) -> bool {
+    !matches!(ty, Ty::List(_) | Ty::AtomicMap(_))
+}
+
 /// What changed from `old` to `new` (`Compare`'s added ∪ modified).
 pub fn changed(old: &Value, new: &Value, ty: &'static Ty) -> FieldSet {
     let mut set = FieldSet::new();
@@ -133,7 +139,7 @@ fn diff(
 ) {
     let added = old.is_none();
     match (new, ty) {
-        (Value::Object(map), _) if !map.is_empty() && !matches!(ty, Ty::List(_)) => {
+        (Value::Object(map), _) if !map.is_empty() && is_granular_map(ty) => {
             if added && !path.is_empty() {
                 out.insert(path.clone());
             }
@@ -205,7 +211,7 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
         out.insert(path.clone());
     }
     match (value, ty) {
-        (Value::Object(map), _) if !map.is_empty() && !matches!(ty, Ty::List(_)) => {
+        (Value::Object(map), _) if !map.is_empty() && is_granular_map(ty) => {
             for (k, v) in map {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 path.push(Elem::Field(k.clone()));

@@ -176,7 +176,7 @@ pub fn annotations(map: Option<&Value>, field: &str) -> Vec<FieldError> {
     };
     let mut total = 0;
     for (key, value) in map {
-        for msg in qualified_name(&key.to_lowercase(), "a qualified name") {
+        for msg in qualified_name(&key.to_lowercase(), "a valid label key") {
             errs.push(FieldError::invalid(field, json!(key), msg));
         }
         total += key.len() + value.as_str().map_or(0, str::len);

@@ -7,11 +7,13 @@
 //! It returns the patched but untyped JSON plus strict-decoding findings;
 //! typing, defaulting and validation happen in [`super::pods`].
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value};
 
 use super::gojson;
 use super::query::FieldValidation;
-use super::schema::POD_TY;
+use super::schema::{POD_TY, Ty};
 use super::status::Status;
 use super::strategic::{self, SmpError};
 
@@ -169,16 +171,115 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
             return Err(Status::generic_invalid());
         }
     }
-    let patch: json_patch::Patch =
-        serde_json::from_value(Value::Array(ops)).map_err(|_| Status::generic_invalid())?;
     let mut doc = current.clone();
-    json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
-    let shown = go_compact(&doc);
+    let mut parsed = BTreeSet::from([String::new()]);
+    for op in ops {
+        for key in ["path", "from"] {
+            if let Some(path) = op.get(key).and_then(Value::as_str) {
+                // findObject decodes every container on the way to the target.
+                let parts: Vec<&str> = path.split('/').collect();
+                for end in 1..parts.len().saturating_sub(1) + 1 {
+                    parsed.insert(parts[..end].join("/"));
+                }
+            }
+        }
+        let op = evanphx_v4(&doc, op);
+        let patch: json_patch::Patch = serde_json::from_value(Value::Array(vec![op]))
+            .map_err(|_| Status::generic_invalid())?;
+        json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
+    }
+    let shown = evanphx_json(&doc, &POD_TY, "", &parsed);
     Ok(Patched {
         value: doc,
         strict,
         shown,
     })
+}
+
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The patched document as evanphx/json-patch marshals it: containers it
+/// decoded (those in `parsed`, by JSON pointer) come out with sorted keys,
+/// everything it never touched keeps the bytes of the stored object, which
+/// the encoder wrote in Go struct order.
+fn evanphx_json(
+    value: &Value,
+    ty: &'static Ty,
+    pointer: &str,
+    parsed: &BTreeSet<String>,
+) -> String {
+    if !parsed.contains(pointer) {
+        return go_compact_typed(value, ty);
+    }
+    match value {
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    let member = ty.member(k).unwrap_or(&Ty::Any);
+                    let child = format!("{pointer}/{}", escape_pointer(k));
+                    format!(
+                        "{}:{}",
+                        go_compact(&Value::String(k.clone())),
+                        evanphx_json(v, member, &child, parsed)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(items) => {
+            let item_ty = ty.as_list().map_or(&Ty::Any, |l| &l.item);
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| evanphx_json(v, item_ty, &format!("{pointer}/{i}"), parsed))
+                .collect();
+            format!("[{}]", parts.join(","))
+        }
+        other => go_compact(other),
+    }
+}
+
+fn go_compact_typed(value: &Value, ty: &'static Ty) -> String {
+    let bytes = super::encode::to_bytes(value, ty, super::encode::Layout::Compact);
+    String::from_utf8_lossy(&bytes).trim_end().to_string()
+}
+
+/// Pointers of the objects a merge patch merged into (both sides objects).
+fn merged_objects(current: &Value, patch: &Value, pointer: &str, out: &mut BTreeSet<String>) {
+    if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
+        out.insert(pointer.to_string());
+        for (k, v) in p {
+            if let Some(c) = cur.get(k) {
+                merged_objects(c, v, &format!("{pointer}/{}", escape_pointer(k)), out);
+            }
+        }
+    }
+}
+
+/// evanphx/json-patch v4 departs from RFC 6902 in one way that shows: a
+/// `replace` of a missing object member adds it (its map lookup never
+/// fails). Rewrite such an operation as `add`.
+fn evanphx_v4(doc: &Value, mut op: Value) -> Value {
+    if op.get("op").and_then(Value::as_str) != Some("replace") {
+        return op;
+    }
+    let Some(path) = op.get("path").and_then(Value::as_str) else {
+        return op;
+    };
+    let Some((parent, key)) = path.rsplit_once('/') else {
+        return op;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(map)) = doc.pointer(parent)
+        && !map.contains_key(&key)
+        && let Some(obj) = op.as_object_mut()
+    {
+        obj.insert("op".into(), Value::String("add".into()));
+    }
+    op
 }
 
 fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched, Status> {
@@ -205,7 +306,14 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         Value::Object(_) => {
             let mut doc = current.clone();
             json_patch::merge(&mut doc, &value);
-            doc
+            let mut parsed = BTreeSet::new();
+            merged_objects(current, &value, "", &mut parsed);
+            let shown = evanphx_json(&doc, &POD_TY, "", &parsed);
+            return Ok(Patched {
+                value: doc,
+                strict,
+                shown,
+            });
         }
         Value::Array(mut items) => {
             // Not a document: evanphx returns the patch itself, nulls pruned.

@@ -298,11 +298,24 @@ fn finish_create(
         meta.remove("deletionGracePeriodSeconds");
         meta.remove("selfLink");
     }
+    let gated = pod
+        .pointer("/spec/schedulingGates")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty());
+    let mut status = json!({"phase": "Pending", "qosClass": qos});
+    if gated {
+        // applySchedulingGatedCondition.
+        status["conditions"] = json!([{
+            "type": "PodScheduled",
+            "status": "False",
+            "lastProbeTime": null,
+            "lastTransitionTime": now,
+            "reason": "SchedulingGated",
+            "message": "Scheduling is blocked due to non-empty scheduling gates",
+        }]);
+    }
     if let Some(map) = pod.as_object_mut() {
-        map.insert(
-            "status".into(),
-            json!({"phase": "Pending", "qosClass": qos}),
-        );
+        map.insert("status".into(), status);
     }
     let errs = validation::validate_create(pod);
     let name = meta_str(pod, "name").to_string();
@@ -453,6 +466,12 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             req.name
         ))));
     }
+    // The field manager records the change before mutating admission runs.
+    if kind != PatchKind::Apply {
+        let manager = req.options.manager(req.user_agent);
+        apply::record_update(&current, &mut pod, &manager, &now_rfc3339());
+    }
+    admission::default_toleration_seconds(&mut pod);
     let current_rv = meta_str(&current, "resourceVersion").to_string();
     let rv = meta_str(&pod, "resourceVersion").to_string();
     if !rv.is_empty() && rv != "0" {
@@ -473,10 +492,6 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
         }
     }
     before_update(&mut pod, &current);
-    if kind != PatchKind::Apply {
-        let manager = req.options.manager(req.user_agent);
-        apply::record_update(&current, &mut pod, &manager, &now_rfc3339());
-    }
     let mut errs = validation::common_fields_update(&pod, &current);
     errs.extend(validation::validate_update(&pod, &current));
     if !errs.is_empty() {

@@ -29,6 +29,9 @@ pub enum Ty {
     List(&'static List),
     /// A Go `map[string]T`, keys sorted on output.
     Map(&'static Ty),
+    /// A `map[string]T` marked `+mapType=atomic` (`nodeSelector`): owned and
+    /// applied as one value.
+    AtomicMap(&'static Ty),
     /// Not modelled: any JSON value is accepted and kept.
     Any,
 }
@@ -227,7 +230,7 @@ static POD_SPEC: Struct = Struct {
         p("terminationGracePeriodSeconds", Ty::Int),
         p("activeDeadlineSeconds", Ty::Int),
         f("dnsPolicy", Ty::Str),
-        f("nodeSelector", Ty::Map(&Ty::Str)),
+        f("nodeSelector", Ty::AtomicMap(&Ty::Str)),
         f("serviceAccountName", Ty::Str),
         f("serviceAccount", Ty::Str),
         p("automountServiceAccountToken", Ty::Bool),
@@ -295,7 +298,10 @@ static POD_STATUS: Struct = Struct {
     fields: &[
         f("observedGeneration", Ty::Int),
         f("phase", Ty::Str),
-        f("conditions", Ty::List(&keyed(Ty::Any, "type", &["type"]))),
+        f(
+            "conditions",
+            Ty::List(&keyed(Ty::Struct(&POD_CONDITION), "type", &["type"])),
+        ),
         f("message", Ty::Str),
         f("reason", Ty::Str),
         f("nominatedNodeName", Ty::Str),
@@ -311,6 +317,19 @@ static POD_STATUS: Struct = Struct {
         f("resize", Ty::Str),
         f("resourceClaimStatuses", Ty::List(&atomic(Ty::Any))),
         p("extendedResourceClaimStatus", Ty::Any),
+    ],
+};
+
+static POD_CONDITION: Struct = Struct {
+    name: "PodCondition",
+    fields: &[
+        a("type", Ty::Str),
+        f("observedGeneration", Ty::Int),
+        a("status", Ty::Str),
+        a("lastProbeTime", Ty::Time),
+        a("lastTransitionTime", Ty::Time),
+        f("reason", Ty::Str),
+        f("message", Ty::Str),
     ],
 };
 
@@ -748,7 +767,7 @@ impl Ty {
     pub fn member(&'static self, key: &str) -> Option<&'static Ty> {
         match self {
             Ty::Struct(s) => s.field(key).map(|field| &field.ty),
-            Ty::Map(value) => Some(value),
+            Ty::Map(value) | Ty::AtomicMap(value) => Some(value),
             Ty::Any => Some(&Ty::Any),
             _ => None,
         }

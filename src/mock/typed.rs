@@ -79,7 +79,7 @@ fn unstructured_error(value: &Value, ty: &Ty) -> TypeError {
     TypeError(match ty {
         Ty::Struct(_) => format!("cannot restore struct from: {kind}"),
         Ty::List(_) => format!("cannot restore slice from {kind}"),
-        Ty::Map(_) => format!("cannot restore map from {kind}"),
+        Ty::Map(_) | Ty::AtomicMap(_) => format!("cannot restore map from {kind}"),
         other => format!("cannot convert {type_name} to {}", go_type_name(other)),
     })
 }
@@ -128,7 +128,7 @@ fn go_type_name(ty: &Ty) -> String {
         Ty::Quantity => "resource.Quantity".into(),
         Ty::Struct(s) => format!("v1.{}", s.name),
         Ty::List(list) => format!("[]{}", go_type_name(&list.item)),
-        Ty::Map(v) => format!("map[string]{}", go_type_name(v)),
+        Ty::Map(v) | Ty::AtomicMap(v) => format!("map[string]{}", go_type_name(v)),
         Ty::Any => "interface {}".into(),
     }
 }
@@ -190,7 +190,7 @@ impl Ctx {
                 Value::Number(n) => Ok(Some(Value::String(n.to_string()))),
                 other => mismatch(&other),
             },
-            Ty::Map(item_ty) => match value {
+            Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
                 Value::Object(map) => {
                     let mut out = Map::new();
                     for (key, v) in map {
@@ -295,7 +295,7 @@ pub fn zero(ty: &'static Ty) -> Value {
             }
             Value::Object(out)
         }
-        Ty::List(_) | Ty::Map(_) | Ty::Any => Value::Null,
+        Ty::List(_) | Ty::Map(_) | Ty::AtomicMap(_) | Ty::Any => Value::Null,
     }
 }
 
