@@ -148,13 +148,21 @@ impl Fixtures {
         match answer.status {
             200 => return Ok(()),
             404 => {}
-            _ => return Err(FixtureError::refused("reading ServiceAccount default", &answer)),
+            _ => {
+                return Err(FixtureError::refused(
+                    "reading ServiceAccount default",
+                    &answer,
+                ));
+            }
         }
         let body = json!({"metadata": {"name": "default", "labels": labels(&self.run_id)}});
         let answer = self.client.post(&path, &body).await?;
         match answer.status {
             201 | 409 => Ok(()),
-            _ => Err(FixtureError::refused("creating ServiceAccount default", &answer)),
+            _ => Err(FixtureError::refused(
+                "creating ServiceAccount default",
+                &answer,
+            )),
         }
     }
 
