@@ -94,11 +94,17 @@ fn excerpt(text: &str) -> String {
     }
 }
 
+/// The body as a reader wants it: indented JSON, with `managedFields` (long and
+/// rarely the point) folded; other text as it came.
 fn pretty(text: &str) -> String {
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_owned())
+    let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+        return text.to_owned();
+    };
+    if let Some(fields) = v.pointer_mut("/metadata/managedFields") {
+        let n = fields.as_array().map_or(0, Vec::len);
+        *fields = Value::String(format!("[{n} entries folded; see --json]"));
+    }
+    serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_owned())
 }
 
 fn indent(text: &str, by: &str) -> String {
