@@ -384,13 +384,17 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
     };
     let normalized = normalize::observation(&observed, &ctx);
     let rendered = normalize::render(&normalized);
+    let entry = snapshot::Entry {
+        id: &case.id,
+        description: &case.file.description,
+        input_file: &input_file(&case.path),
+    };
     outcome.snapshot = match snapshot::check(
         &shared.opts.snapshot_dir,
-        &case.id,
-        &case.file.description,
-        &input_file(&case.path),
+        entry,
         &rendered,
         shared.opts.snapshots,
+        shared.version,
     ) {
         Ok(v) => v,
         Err(e) => {

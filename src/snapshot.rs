@@ -11,6 +11,8 @@ use insta::internals::{SnapshotContents, TextSnapshotContents};
 use insta::{Snapshot, TextSnapshotKind};
 use serde::Serialize;
 
+use crate::version::KubeVersion;
+
 /// What to do with a snapshot that is missing or differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,45 +66,80 @@ pub struct SnapshotError {
     pub reason: String,
 }
 
-/// Where the snapshot of a case lives.
+/// The Kubernetes version the shared snapshots were recorded from (a real
+/// kube-apiserver); targets of other versions may have overrides.
+pub const BASELINE: KubeVersion = KubeVersion {
+    major: 1,
+    minor: 36,
+};
+
+/// Where the shared snapshot of a case lives.
 pub fn path_for(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.snap"))
+}
+
+/// Where a version-specific override lives (insta's `@suffix` convention), used for
+/// targets of that version whose answers differ from the baseline's wording.
+pub fn override_for(dir: &Path, id: &str, version: KubeVersion) -> PathBuf {
+    dir.join(format!("{id}@{version}.snap"))
+}
+
+/// The case a snapshot belongs to, as its header records it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Entry<'a> {
+    #[serde(skip)]
+    pub id: &'a str,
+    pub description: &'a str,
+    pub input_file: &'a str,
 }
 
 /// The header fields podpatch writes; `cargo test` sets the same through insta.
 #[derive(Serialize)]
 struct Header<'a> {
     source: &'a str,
-    description: &'a str,
-    input_file: &'a str,
+    #[serde(flatten)]
+    entry: Entry<'a>,
 }
 
 /// The source recorded in snapshot headers, identical for both writers.
 pub const SOURCE: &str = "tests/cases.rs";
 
-/// Compares `rendered` with the stored snapshot of `id`, writing as `mode` allows.
+/// Compares `rendered` with the stored snapshot of a case for a target of `version`
+/// (its override if one exists, else the shared one), writing as `mode` allows: a
+/// non-baseline target's new result goes to an override, unless it equals the
+/// shared snapshot.
 pub fn check(
     dir: &Path,
-    id: &str,
-    description: &str,
-    input_file: &str,
+    entry: Entry,
     rendered: &str,
     mode: Mode,
+    version: Option<KubeVersion>,
 ) -> Result<Verdict, SnapshotError> {
     if mode == Mode::Off {
         return Ok(Verdict::Skipped);
     }
-    let path = path_for(dir, id);
+    let shared = path_for(dir, entry.id);
+    let versioned = version
+        .filter(|v| *v != BASELINE)
+        .map(|v| override_for(dir, entry.id, v));
+    let compared = versioned
+        .clone()
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| shared.clone());
     let new = TextSnapshotContents::new(rendered.to_owned(), TextSnapshotKind::File);
-    let old = read(&path)?;
+    let old = read(&compared)?;
     if old.as_ref().is_some_and(|old| new.matches_latest(old)) {
         return Ok(Verdict::Matched);
     }
+    let shared_matches = read(&shared)?.is_some_and(|s| new.matches_latest(&s));
+    let path = match versioned {
+        Some(v) if !shared_matches => v,
+        _ => shared,
+    };
     let write = |target: &Path| -> Result<PathBuf, SnapshotError> {
         let header = serde_yaml_ng::to_string(&Header {
             source: SOURCE,
-            description,
-            input_file,
+            entry,
         })
         .map_err(|e| SnapshotError {
             path: target.to_path_buf(),
@@ -117,6 +154,11 @@ pub fn check(
     };
     let pending_path = path.with_extension("snap.new");
     Ok(match (mode, old) {
+        (Mode::Update, _) if shared_matches => {
+            // The override is stale: the shared snapshot holds for this version now.
+            let _ = std::fs::remove_file(&compared);
+            Verdict::Written { path }
+        }
         (Mode::Update, _) => {
             let _ = std::fs::remove_file(&pending_path);
             Verdict::Written {
@@ -171,15 +213,23 @@ pub fn diff(old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// Snapshot files under `dir` that belong to no case in `ids`.
+/// Snapshot files under `dir` (shared or version overrides) that belong to no case
+/// in `ids`.
 pub fn unreferenced(dir: &Path, ids: &[String]) -> Vec<PathBuf> {
     let known: std::collections::HashSet<PathBuf> =
         ids.iter().map(|id| path_for(dir, id)).collect();
+    let shared_of = |p: &Path| -> PathBuf {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        match name.strip_suffix(".snap").and_then(|n| n.rsplit_once('@')) {
+            Some((stem, _)) => p.with_file_name(format!("{stem}.snap")),
+            None => p.to_path_buf(),
+        }
+    };
     let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .map(walkdir::DirEntry::into_path)
-        .filter(|p| p.extension().is_some_and(|e| e == "snap") && !known.contains(p))
+        .filter(|p| p.extension().is_some_and(|e| e == "snap") && !known.contains(&shared_of(p)))
         .collect();
     out.sort();
     out
@@ -189,16 +239,53 @@ pub fn unreferenced(dir: &Path, ids: &[String]) -> Vec<PathBuf> {
 mod tests {
     use super::*;
 
+    const ENTRY: Entry = Entry {
+        id: "topic/case",
+        description: "desc",
+        input_file: "cases/topic/case.yaml",
+    };
+
     fn run(dir: &Path, text: &str, mode: Mode) -> Verdict {
-        check(
-            dir,
-            "topic/case",
-            "desc",
-            "cases/topic/case.yaml",
-            text,
-            mode,
-        )
-        .unwrap()
+        check(dir, ENTRY, text, mode, None).unwrap()
+    }
+
+    fn run_on(dir: &Path, text: &str, mode: Mode, minor: u32) -> Verdict {
+        let v = KubeVersion { major: 1, minor };
+        check(dir, ENTRY, text, mode, Some(v)).unwrap()
+    }
+
+    #[test]
+    fn other_versions_get_overrides_only_where_they_differ() {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), "msg: bytes\n", Mode::Update);
+        // Same answer on 1.33: the shared snapshot holds, no override.
+        assert_eq!(
+            run_on(dir.path(), "msg: bytes\n", Mode::Check, 33),
+            Verdict::Matched
+        );
+        // Different wording on 1.33: fails in CI, recorded as an override on update.
+        assert!(matches!(
+            run_on(dir.path(), "msg: characters\n", Mode::Check, 33),
+            Verdict::Differs { .. }
+        ));
+        let over = dir.path().join("topic/case@1.33.snap");
+        assert_eq!(
+            run_on(dir.path(), "msg: characters\n", Mode::Update, 33),
+            Verdict::Written { path: over.clone() }
+        );
+        assert_eq!(
+            run_on(dir.path(), "msg: characters\n", Mode::Check, 33),
+            Verdict::Matched
+        );
+        // The baseline keeps its own snapshot, and overrides count as referenced.
+        assert_eq!(
+            run_on(dir.path(), "msg: bytes\n", Mode::Check, 36),
+            Verdict::Matched
+        );
+        assert!(unreferenced(dir.path(), &["topic/case".into()]).is_empty());
+        // A stale override goes away once the shared snapshot holds again.
+        run_on(dir.path(), "msg: bytes\n", Mode::Update, 33);
+        assert!(!over.exists());
     }
 
     #[test]
