@@ -89,7 +89,7 @@ pub struct TargetArgs {
     /// Use the ServiceAccount of the Pod podpatch runs in.
     #[arg(long)]
     pub in_cluster: bool,
-    /// Bearer token (prefer --token-file: command lines are visible to other users).
+    /// Bearer token, preferred over --token-file (but command lines are visible to other users).
     #[arg(
         long,
         value_name = "TOKEN",
