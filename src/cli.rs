@@ -90,12 +90,7 @@ pub struct TargetArgs {
     #[arg(long)]
     pub in_cluster: bool,
     /// Bearer token, preferred over --token-file (but command lines are visible to other users).
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        conflicts_with = "token_file",
-        hide_env_values = true
-    )]
+    #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
     /// File holding the bearer token.
     #[arg(long, env = "PODPATCH_TOKEN_FILE", value_name = "FILE")]
