@@ -188,11 +188,11 @@ pub async fn run(
                 let started = Instant::now();
                 let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
                 if let Some(reason) = skip_reason(&case, shared.version) {
-                    let mut outcome = errored(&case, pod, started, String::new());
-                    outcome.status = Status::Skipped;
-                    outcome.error = None;
-                    outcome.skip_reason = Some(reason);
-                    return outcome;
+                    return CaseOutcome {
+                        status: Status::Skipped,
+                        skip_reason: Some(reason),
+                        ..blank(&case, pod, started)
+                    };
                 }
                 tokio::select! {
                     outcome = run_case(&shared, &case, pod.clone()) => outcome,
@@ -259,7 +259,8 @@ struct Shared {
     opts: Options,
 }
 
-fn errored(case: &Case, pod: String, started: Instant, error: String) -> CaseOutcome {
+/// An outcome with nothing observed yet; the caller fills in what happened.
+fn blank(case: &Case, pod: String, started: Instant) -> CaseOutcome {
     CaseOutcome {
         id: case.id.clone(),
         path: case.path.clone(),
@@ -274,9 +275,16 @@ fn errored(case: &Case, pod: String, started: Instant, error: String) -> CaseOut
         mismatches: Vec::new(),
         snapshot: Verdict::Skipped,
         normalized: None,
-        error: Some(error),
+        error: None,
         skip_reason: None,
         cleanup_error: None,
+    }
+}
+
+fn errored(case: &Case, pod: String, started: Instant, error: String) -> CaseOutcome {
+    CaseOutcome {
+        error: Some(error),
+        ..blank(case, pod, started)
     }
 }
 
@@ -314,9 +322,11 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
             }
         }
     };
-    let mut outcome = errored(case, pod.clone(), started, String::new());
-    outcome.request = Some(planned.clone());
-    outcome.curl = Some(curl);
+    let mut outcome = CaseOutcome {
+        request: Some(planned.clone()),
+        curl: Some(curl),
+        ..blank(case, pod.clone(), started)
+    };
 
     let answer = shared.client.send(&planned).await;
     let stored = match (&answer, &case.file.expect.stored) {
@@ -329,23 +339,23 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         },
         _ => None,
     };
-    // The case's pod may have been created by the request itself (apply); its uid
-    // comes from the answer then, and nothing without a known uid is deleted.
-    let uid = created
+    // Delete what this case created: the starting pod, and a pod its request made
+    // (apply creates with 201), each by its own name and uid, nothing else.
+    let made = answer
         .as_ref()
-        .or(answer
-            .as_ref()
-            .ok()
-            .filter(|a| a.status == 201)
-            .and_then(|a| a.json())
-            .as_ref())
-        .and_then(|p| p["metadata"]["uid"].as_str().map(str::to_owned));
-    if let (Some(uid), false) = (uid, shared.opts.keep) {
-        outcome.cleanup_error = fixtures
-            .delete_pod(&pod, &uid)
-            .await
-            .err()
-            .map(|e| redact(shared, &e.to_string()));
+        .ok()
+        .filter(|a| a.status == 201)
+        .and_then(|a| a.json());
+    for object in created.iter().chain(made.iter()) {
+        let meta = &object["metadata"];
+        if let (Some(name), Some(uid), false) = (
+            meta["name"].as_str(),
+            meta["uid"].as_str(),
+            shared.opts.keep,
+        ) && let Err(e) = fixtures.delete_pod(name, uid).await
+        {
+            outcome.cleanup_error = Some(redact(shared, &e.to_string()));
+        }
     }
     let answer = match answer {
         Ok(a) => a,
@@ -358,7 +368,7 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
             return outcome;
         }
     };
-    if outcome.error.as_ref().is_some_and(|e| !e.is_empty()) {
+    if outcome.error.is_some() {
         outcome.duration = started.elapsed();
         return outcome;
     }
@@ -370,7 +380,6 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         stored,
         attempts: answer.attempts,
     };
-    outcome.error = None;
     outcome.mismatches = compare::expectations(&case.file.expect, &vars, &observed);
     let ctx = Context {
         names: vec![
