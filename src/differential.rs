@@ -155,6 +155,7 @@ mod tests {
             outcomes,
             unreferenced_snapshots: vec![],
             interrupted: None,
+            notes: vec![],
             cleanup_error: None,
         }
     }

@@ -99,6 +99,8 @@ pub struct RunReport {
     pub unreferenced_snapshots: Vec<PathBuf>,
     /// The run was cut short (Ctrl-C, SIGTERM or the run timeout).
     pub interrupted: Option<String>,
+    /// What the target lacked and how the run made do.
+    pub notes: Vec<String>,
     pub cleanup_error: Option<String>,
 }
 
@@ -246,6 +248,7 @@ pub async fn run(
         outcomes,
         unreferenced_snapshots: Vec::new(),
         interrupted,
+        notes: shared.fixtures.notes.clone(),
         cleanup_error,
     })
 }

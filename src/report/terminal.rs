@@ -227,6 +227,9 @@ pub fn footer(report: &RunReport) -> String {
             let _ = writeln!(out, "  {}", p.display());
         }
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "\nnote: {note}");
+    }
     if let Some(why) = &report.interrupted {
         let _ = writeln!(out, "\nthe run stopped early: {why}");
     }
