@@ -585,3 +585,247 @@ async fn apply_of_present_values_records_no_time() {
     assert_eq!(entry["manager"], json!("applier"));
     assert_eq!(entry.get("time"), None);
 }
+
+#[rstest]
+#[case::test_null_on_missing(r#"[{"op":"test","path":"/metadata/labels/nope","value":null}]"#, 200)]
+#[case::negative_index_appends(
+    r#"[{"op":"add","path":"/spec/containers/0/ports/-1","value":{"containerPort":81}}]"#,
+    422
+)]
+#[case::copy_from_missing(
+    r#"[{"op":"copy","from":"/metadata/nope","path":"/metadata/labels/x"}]"#,
+    200
+)]
+#[case::missing_value_is_null(r#"[{"op":"add","path":"/metadata/labels/q"}]"#, 200)]
+#[case::null_body(r#"null"#, 200)]
+#[case::root_replaced(r#"[{"op":"replace","path":"","value":{}}]"#, 400)]
+#[tokio::test]
+async fn json_patch_follows_evanphx_v4(#[case] body: &str, #[case] status: u16) {
+    let app = with_pod().await;
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web"),
+        Some("application/json-patch+json"),
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, status, "{}", r.text);
+}
+
+#[rstest]
+#[case::set_element_order_not_list(
+    r#"{"spec":{"$setElementOrder/containers":5}}"#,
+    500,
+    "expected a []interface {}, but received a int64"
+)]
+#[case::directive_on_missing_map_dropped(
+    r#"{"metadata":{"annotations":{"$patch":"replace","x":"y"}}}"#,
+    200,
+    ""
+)]
+#[tokio::test]
+async fn strategic_merge_edge_cases(
+    #[case] body: &str,
+    #[case] status: u16,
+    #[case] message: &str,
+) {
+    let app = with_pod().await;
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web"),
+        Some("application/strategic-merge-patch+json"),
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, status, "{}", r.text);
+    if !message.is_empty() {
+        assert_eq!(r.json()["message"], json!(message));
+    } else {
+        assert_eq!(r.json()["metadata"].get("annotations"), None);
+    }
+}
+
+#[tokio::test]
+async fn status_subresource_changes_status_and_metadata_only() {
+    let app = with_pod().await;
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web/status"),
+        Some("application/merge-patch+json"),
+        br#"{"metadata":{"labels":{"s":"t"}},"spec":{"activeDeadlineSeconds":5},"status":{"phase":"Running"}}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let pod = r.json();
+    assert_eq!(pod["status"]["phase"], json!("Running"));
+    assert_eq!(pod["metadata"]["labels"]["s"], json!("t"));
+    assert_eq!(pod["spec"]["activeDeadlineSeconds"], json!(600));
+    let entries = pod["metadata"]["managedFields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(entries.iter().any(|e| e["subresource"] == json!("status")));
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web/status"),
+        Some("application/merge-patch+json"),
+        br#"{"status":{"qosClass":"Guaranteed"}}"#,
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json()["message"],
+        json!(
+            "Pod \"web\" is invalid: status.qosClass: Invalid value: \"Guaranteed\": field is immutable"
+        )
+    );
+}
+
+/// Pathologically deep documents are refused, not a stack overflow.
+#[rstest]
+#[case("application/merge-patch+json")]
+#[case("application/json-patch+json")]
+#[case("application/strategic-merge-patch+json")]
+#[case("application/apply-patch+yaml")]
+#[tokio::test]
+async fn deep_nesting_is_refused(#[case] ct: &str) {
+    let app = with_pod().await;
+    let depth = 100_000;
+    let mut body = "[".repeat(depth).into_bytes();
+    body.extend(std::iter::repeat_n(b']', depth));
+    let r = send(
+        &app,
+        "PATCH",
+        &format!("{PODS}/web?fieldManager=deep"),
+        Some(ct),
+        &body,
+    )
+    .await;
+    assert!(r.status >= 400, "{}", r.status);
+    assert_eq!(r.json()["kind"], json!("Status"));
+}
+
+#[tokio::test]
+async fn ephemeral_containers_subresource() {
+    let app = with_pod().await;
+    let uri = format!("{PODS}/web/ephemeralcontainers");
+    let add = br#"{"spec":{"ephemeralContainers":[{"name":"debug","image":"busybox","targetContainerName":"web"}]}}"#;
+    let r = send(
+        &app,
+        "PATCH",
+        &uri,
+        Some("application/strategic-merge-patch+json"),
+        add,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json()["spec"]["ephemeralContainers"][0]["imagePullPolicy"],
+        json!("Always")
+    );
+    assert_eq!(r.json()["metadata"]["generation"], json!(2));
+    let remove = br#"[{"op":"remove","path":"/spec/ephemeralContainers/0"}]"#;
+    let r = send(
+        &app,
+        "PATCH",
+        &uri,
+        Some("application/json-patch+json"),
+        remove,
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json()["message"],
+        json!(
+            "Pod \"web\" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers \"debug\" may not be removed\n"
+        )
+    );
+    let ports = br#"{"spec":{"ephemeralContainers":[{"name":"d2","image":"busybox","ports":[{"containerPort":80}]}]}}"#;
+    let r = send(
+        &app,
+        "PATCH",
+        &uri,
+        Some("application/strategic-merge-patch+json"),
+        ports,
+    )
+    .await;
+    assert_eq!(
+        r.json()["message"],
+        json!(
+            "Pod \"web\" is invalid: spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container"
+        )
+    );
+}
+
+/// Random mutations of valid patch bodies: every answer is a response,
+/// errors are `Status` objects, and the handler never panics.
+#[tokio::test]
+async fn fuzzed_bodies_get_status_answers() {
+    use rand::{Rng, SeedableRng};
+    let seeds: &[(&str, &str)] = &[
+        (
+            "application/json-patch+json",
+            r#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1"},{"op":"add","path":"/metadata/labels/a","value":"b"}]"#,
+        ),
+        (
+            "application/merge-patch+json",
+            r#"{"metadata":{"labels":{"a":"b"}},"spec":{"activeDeadlineSeconds":5,"tolerations":[{"key":"k","operator":"Exists"}]}}"#,
+        ),
+        (
+            "application/strategic-merge-patch+json",
+            r#"{"spec":{"$setElementOrder/containers":[{"name":"web"}],"containers":[{"name":"web","image":"x","$patch":"merge"}],"volumes":[{"name":"v","$retainKeys":["name"]}]},"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}}"#,
+        ),
+        (
+            "application/apply-patch+yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    a: b\nspec:\n  containers:\n  - name: web\n    image: x\n",
+        ),
+    ];
+    let alphabet: &[u8] = b"{}[]\":,.-0123456789abcdefnulltrue$/ \n\\";
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let app = with_pod().await;
+    for round in 0..2000 {
+        let (ct, seed) = seeds[round % seeds.len()];
+        let mut body = seed.as_bytes().to_vec();
+        for _ in 0..rng.random_range(1..6) {
+            let at = rng.random_range(0..body.len().max(1));
+            match rng.random_range(0..3) {
+                0 => {
+                    body.insert(at, alphabet[rng.random_range(0..alphabet.len())]);
+                }
+                1 if !body.is_empty() => {
+                    body.remove(at.min(body.len() - 1));
+                }
+                _ => {
+                    let len = rng.random_range(0..8).min(body.len().saturating_sub(at));
+                    body.drain(at..at + len);
+                }
+            }
+        }
+        let r = send(
+            &app,
+            "PATCH",
+            &if ct.contains("apply") {
+                format!("{PODS}/web?fieldManager=fuzz&force=true")
+            } else {
+                format!("{PODS}/web")
+            },
+            Some(ct),
+            &body,
+        )
+        .await;
+        assert!((200..600).contains(&r.status));
+        if r.status >= 400 {
+            assert_eq!(
+                r.json()["kind"],
+                json!("Status"),
+                "{ct} {:?}: {}",
+                String::from_utf8_lossy(&body),
+                r.text
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::fields::{self, Elem, FieldSet};
+use super::fields::{self, Elem, FieldSet, Scope};
 use super::schema::{ListKind, POD_TY, Ty};
 use super::status::{Details, Status};
 
@@ -25,8 +25,10 @@ struct Entry {
 }
 
 impl Entry {
-    fn is(&self, manager: &str, operation: &str) -> bool {
-        self.manager == manager && self.operation == operation && self.subresource.is_empty()
+    fn is(&self, manager: &str, operation: &str, scope: Scope) -> bool {
+        self.manager == manager
+            && self.operation == operation
+            && self.subresource == scope.subresource()
     }
 
     /// `printManager`: `"name"` for Apply, `"name" using v1` for Update.
@@ -112,16 +114,49 @@ fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
 /// entries are read from `old`; whatever `new` carried is replaced). Fields
 /// that no longer exist leave every set; changed fields move to `manager`,
 /// whose entry gets a new time only when it gained fields.
-pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str) {
-    let changed = fields::changed(old, new, &POD_TY);
-    let mut entries = read_entries(old);
-    let tracked = fields::tracked(new);
+pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
+    let changed = fields::changed(old, new, &POD_TY, scope);
+    let old_list = old.pointer("/metadata/managedFields");
+    let new_list = new.pointer("/metadata/managedFields");
+    // Once a client has stripped managedFields, updates leave them empty
+    // (observed on a live server); only an apply starts tracking again.
+    let untracked = |l: Option<&Value>| l.and_then(Value::as_array).is_none_or(Vec::is_empty);
+    if untracked(old_list) && untracked(new_list) && old.pointer("/metadata/uid").is_some() {
+        if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+        }
+        return;
+    }
+    // A client may rewrite managedFields with any non-apply write; an empty
+    // list (or a list of empty entries) strips them all.
+    let mut entries = if new_list != old_list {
+        let stripped = new_list
+            .and_then(Value::as_array)
+            .is_none_or(|l| l.iter().all(|e| e.as_object().is_none_or(Map::is_empty)));
+        if stripped {
+            Vec::new()
+        } else {
+            read_entries(new)
+        }
+    } else {
+        read_entries(old)
+    };
+    // Fields that changed or went away leave every manager (the reverse
+    // diff holds what the old object had and the new one lacks).
+    let mut removed = fields::changed(new, old, &POD_TY, scope);
+    if scope == Scope::Status {
+        // A subresource's strategy resets the rest of the pod afterwards, but
+        // the field manager has already taken what the patch touched there
+        // away from its owners (observed on a live server).
+        removed.extend(fields::changed(old, new, &POD_TY, Scope::Main));
+        removed.extend(fields::changed(new, old, &POD_TY, Scope::Main));
+    }
     for e in entries.iter_mut() {
         e.set
-            .retain(|p| !changed.contains(p) && fields::exists(&tracked, p, &POD_TY));
+            .retain(|p| !changed.contains(p) && !removed.contains(p));
     }
     if !changed.is_empty() {
-        match entries.iter_mut().find(|e| e.is(manager, "Update")) {
+        match entries.iter_mut().find(|e| e.is(manager, "Update", scope)) {
             Some(own) => {
                 own.set.extend(changed);
                 own.time = Some(now.to_string());
@@ -131,7 +166,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str) {
                 operation: "Update".into(),
                 api_version: "v1".into(),
                 time: Some(now.to_string()),
-                subresource: String::new(),
+                subresource: scope.subresource().to_string(),
                 set: changed,
             }),
         }
@@ -283,14 +318,28 @@ pub fn server_side_apply(
     manager: &str,
     force: bool,
     now: &str,
+    scope: Scope,
 ) -> Result<Value, Status> {
-    let applied = fields::applied(config, &POD_TY);
-    let tracked_config = fields::tracked(config);
-    let tracked_live = fields::tracked(live);
+    let applied = fields::applied(config, &POD_TY, scope);
+    let tracked_config = fields::tracked(config, scope);
+    let tracked_live = fields::tracked(live, scope);
     let mut entries = read_entries(live);
+    if entries.is_empty() && live.pointer("/metadata/uid").is_some() {
+        // An object nobody tracks gets a "before-first-apply" manager that
+        // owns everything it already has, so the apply can conflict with it.
+        let zero = super::typed::zero(&POD_TY);
+        entries.push(Entry {
+            manager: "before-first-apply".into(),
+            operation: "Update".into(),
+            api_version: "v1".into(),
+            time: Some(now.to_string()),
+            subresource: String::new(),
+            set: fields::changed(&zero, live, &POD_TY, Scope::Main),
+        });
+    }
     let mut conflicts: Vec<(usize, Vec<Elem>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        if e.is(manager, "Apply") {
+        if e.is(manager, "Apply", scope) {
             continue;
         }
         for path in e.set.intersection(&applied) {
@@ -304,6 +353,7 @@ pub fn server_side_apply(
             }
         }
     }
+    conflicts.sort_by(|a, b| a.1.cmp(&b.1));
     if !conflicts.is_empty() && !force {
         return Err(conflict_error(&entries, &conflicts));
     }
@@ -314,31 +364,32 @@ pub fn server_side_apply(
     merge(&mut merged, config, &POD_TY);
     let previous = entries
         .iter()
-        .find(|e| e.is(manager, "Apply"))
+        .find(|e| e.is(manager, "Apply", scope))
         .map(|e| e.set.clone())
         .unwrap_or_default();
     for path in previous.difference(&applied) {
         let owned_elsewhere = entries
             .iter()
-            .any(|e| !e.is(manager, "Apply") && e.set.contains(path));
+            .any(|e| !e.is(manager, "Apply", scope) && e.set.contains(path));
         if !owned_elsewhere && is_leaf(&previous, path) {
             remove_path(&mut merged, path, &POD_TY);
         }
     }
     // Fields others managed but that the merge changed move to this manager.
-    let changed = fields::changed(live, &merged, &POD_TY);
+    let changed = fields::changed(live, &merged, &POD_TY, scope);
     for e in entries.iter_mut() {
-        if !e.is(manager, "Apply") {
+        if !e.is(manager, "Apply", scope) {
             e.set
                 .retain(|p| !changed.contains(p) || !applied.contains(p));
         }
     }
     // The timestamp moves only when the apply changed the object itself;
-    // a first apply of values already present records no time at all.
-    let time = (!changed.is_empty()).then(|| now.to_string());
-    match entries.iter_mut().find(|e| e.is(manager, "Apply")) {
+    // an entry rewritten by an apply that changed nothing loses its time.
+    let object_changed = fields::tracked(live, scope) != fields::tracked(&merged, scope);
+    let time = object_changed.then(|| now.to_string());
+    match entries.iter_mut().find(|e| e.is(manager, "Apply", scope)) {
         Some(own) => {
-            if time.is_some() {
+            if time.is_some() || own.set != applied {
                 own.time = time;
             }
             own.set = applied;
@@ -348,7 +399,7 @@ pub fn server_side_apply(
             operation: "Apply".into(),
             api_version: "v1".into(),
             time,
-            subresource: String::new(),
+            subresource: scope.subresource().to_string(),
             set: applied,
         }),
     }
@@ -446,7 +497,8 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
     }
     let got = || format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(value));
     let at = |path: &[Elem]| fields::render_path(path);
-    match ty {
+    match ty.resolved() {
+        Ty::Atomic(inner) => walk_schema(value, inner, path, errs),
         Ty::Any => {}
         Ty::Str | Ty::Time => {
             if !value.is_string() {
@@ -494,19 +546,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
             let keys = ssa_keys(list);
             for (i, item) in items.iter().enumerate() {
                 match list.kind {
-                    ListKind::Merge(_) => {
-                        if let Some(missing) = keys.iter().find(|k| item.get(**k).is_none())
-                            && item.is_object()
-                        {
-                            errs.push(format!(
-                                "{}: element {i}: associative list with keys has an element that omits key field {} (and doesn't have default value)",
-                                at(path),
-                                super::field::go_quote(missing)
-                            ));
-                            continue;
-                        }
-                        path.push(fields::key_elem(item, &keys));
-                    }
+                    ListKind::Merge(_) => path.push(fields::key_elem(item, &keys)),
                     _ => path.push(Elem::Value(format!("{i}"))),
                 }
                 walk_schema(item, &list.item, path, errs);
@@ -524,7 +564,7 @@ mod tests {
         let zero = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
         let mut pod = json!({"metadata": {"name": "web"},
             "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {}}]}});
-        record_update(&zero, &mut pod, "curl", "2026-01-01T00:00:00Z");
+        record_update(&zero, &mut pod, "curl", "2026-01-01T00:00:00Z", Scope::Main);
         pod
     }
 
@@ -545,13 +585,15 @@ mod tests {
     fn apply_conflicts_with_update_manager() {
         let config = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
             "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}});
-        let err = server_side_apply(&live(), &config, "me", false, "t").expect_err("conflict");
+        let err = server_side_apply(&live(), &config, "me", false, "t", Scope::Main)
+            .expect_err("conflict");
         assert_eq!(err.code, 409);
         assert_eq!(
             err.message,
             "Apply failed with 1 conflict: conflict with \"curl\" using v1: .spec.containers[name=\"nginx\"].image"
         );
-        let forced = server_side_apply(&live(), &config, "me", true, "t").expect("forced");
+        let forced =
+            server_side_apply(&live(), &config, "me", true, "t", Scope::Main).expect("forced");
         assert_eq!(
             forced["spec"]["containers"][0]["image"],
             json!("nginx:1.27")
@@ -580,6 +622,6 @@ mod tests {
     #[test]
     fn same_value_is_shared_without_conflict() {
         let config = json!({"spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
-        assert!(server_side_apply(&live(), &config, "me", false, "t").is_ok());
+        assert!(server_side_apply(&live(), &config, "me", false, "t", Scope::Main).is_ok());
     }
 }

@@ -11,10 +11,38 @@ use serde_json::{Map, Value, json};
 
 /// Applies the v1 defaulters to a decoded pod in place.
 pub fn default_pod(pod: &mut Value) {
+    if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) {
+        convert_ips(status, "podIP", "podIPs");
+    }
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
         return;
     };
     default_spec(spec);
+}
+
+/// v1 conversion keeps `podIP` and the first `podIPs` entry in step.
+fn convert_ips(status: &mut Map<String, Value>, single: &str, plural: &str) {
+    let first = status
+        .get(plural)
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .and_then(|e| e.get("ip"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let one = status
+        .get(single)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    match (one, first) {
+        (Some(ip), None) => {
+            status.insert(plural.into(), json!([{"ip": ip}]));
+        }
+        (None, Some(ip)) => {
+            status.insert(single.into(), json!(ip));
+        }
+        _ => {}
+    }
 }
 
 fn set_if_missing(map: &mut Map<String, Value>, key: &str, value: Value) {
@@ -32,6 +60,14 @@ fn default_spec(spec: &mut Map<String, Value>) {
     set_if_missing(spec, "dnsPolicy", json!("ClusterFirst"));
     set_if_missing(spec, "restartPolicy", json!("Always"));
     set_if_missing(spec, "terminationGracePeriodSeconds", json!(30));
+    // Since 1.27 a negative grace period reads as 1.
+    if spec
+        .get("terminationGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .is_some_and(|v| v < 0)
+    {
+        spec.insert("terminationGracePeriodSeconds".into(), json!(1));
+    }
     set_if_missing(spec, "securityContext", json!({}));
     set_if_missing(spec, "schedulerName", json!("default-scheduler"));
     set_if_missing(spec, "enableServiceLinks", json!(true));

@@ -39,6 +39,7 @@ fn newline(out: &mut String, layout: Layout, depth: usize) {
 }
 
 fn write_value(out: &mut String, value: &Value, ty: &'static Ty, layout: Layout, depth: usize) {
+    let ty = ty.resolved();
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

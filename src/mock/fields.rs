@@ -59,14 +59,42 @@ const STRIPPED_META: &[&str] = &[
     "managedFields",
 ];
 
+/// Which endpoint a write went through; each resets (ignores) a part of
+/// the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The pod itself: `status` is reset.
+    Main,
+    /// The `status` subresource: `spec` is reset.
+    Status,
+    /// The `ephemeralcontainers` subresource: only `spec.ephemeralContainers`
+    /// is kept, yet (as on a live server) the field manager records every
+    /// field the patch touched, status excepted.
+    EphemeralContainers,
+}
+
+impl Scope {
+    /// The `subresource` of managedFields entries written through it.
+    pub fn subresource(self) -> &'static str {
+        match self {
+            Scope::Main => "",
+            Scope::Status => "status",
+            Scope::EphemeralContainers => "ephemeralcontainers",
+        }
+    }
+}
+
 /// The part of an object a field manager tracks: no kind/apiVersion, no
-/// status, no system metadata.
-pub fn tracked(object: &Value) -> Value {
+/// reset part, no system metadata.
+pub fn tracked(object: &Value, scope: Scope) -> Value {
     let mut out = object.clone();
     if let Some(map) = out.as_object_mut() {
         map.remove("kind");
         map.remove("apiVersion");
-        map.remove("status");
+        map.remove(match scope {
+            Scope::Status => "spec",
+            _ => "status",
+        });
         if let Some(Value::Object(meta)) = map.get_mut("metadata") {
             for key in STRIPPED_META {
                 meta.remove(*key);
@@ -118,11 +146,11 @@ fn is_granular_map(ty: &Ty) -> bool {
 }
 
 /// What changed from `old` to `new` (`Compare`'s added ∪ modified).
-pub fn changed(old: &Value, new: &Value, ty: &'static Ty) -> FieldSet {
+pub fn changed(old: &Value, new: &Value, ty: &'static Ty, scope: Scope) -> FieldSet {
     let mut set = FieldSet::new();
     diff(
-        Some(&tracked(old)),
-        &tracked(new),
+        Some(&tracked(old, scope)),
+        &tracked(new, scope),
         ty,
         &mut Vec::new(),
         &mut set,
@@ -139,6 +167,15 @@ fn diff(
 ) {
     let added = old.is_none();
     match (new, ty) {
+        // Atomic structs are one leaf however deep they are.
+        (_, Ty::Atomic(_)) => {
+            if old != Some(new) {
+                out.insert(path.clone());
+            }
+        }
+        // A map emptied of its children is not itself a change.
+        (Value::Object(map), _)
+            if map.is_empty() && is_granular_map(ty) && old.is_some_and(Value::is_object) => {}
         (Value::Object(map), _) if !map.is_empty() && is_granular_map(ty) => {
             if added && !path.is_empty() {
                 out.insert(path.clone());
@@ -190,9 +227,9 @@ fn diff(
 }
 
 /// The fields an applied configuration sets (`ToFieldSet`).
-pub fn applied(config: &Value, ty: &'static Ty) -> FieldSet {
+pub fn applied(config: &Value, ty: &'static Ty, scope: Scope) -> FieldSet {
     let mut set = FieldSet::new();
-    let mut config = tracked(config);
+    let mut config = tracked(config, scope);
     // Stripping removes paths from the set, so a metadata left with nothing
     // tracked is not a member either.
     if let Some(map) = config.as_object_mut()
@@ -211,6 +248,11 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
         out.insert(path.clone());
     }
     match (value, ty) {
+        (_, Ty::Atomic(_)) => {
+            if !item {
+                out.insert(path.clone());
+            }
+        }
         (Value::Object(map), _) if !map.is_empty() && is_granular_map(ty) => {
             for (k, v) in map {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
@@ -241,47 +283,11 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
             }
         }
         _ => {
-            if !item {
+            if !item && !path.is_empty() {
                 out.insert(path.clone());
             }
         }
     }
-}
-
-/// Whether `path` still names something in `object` (tracked part).
-pub fn exists(object: &Value, path: &[Elem], ty: &'static Ty) -> bool {
-    let mut cur = object;
-    let mut ty = ty;
-    for elem in path {
-        match elem {
-            Elem::Field(name) => {
-                let Some(next) = cur.get(name) else {
-                    return false;
-                };
-                ty = ty.member(name).unwrap_or(&Ty::Any);
-                cur = next;
-            }
-            Elem::Key(k) => {
-                let (Some(list), Some(items)) = (ty.as_list(), cur.as_array()) else {
-                    return false;
-                };
-                let keys = list_keys(list);
-                let want = Elem::Key(k.clone());
-                let Some(next) = items.iter().find(|i| key_elem(i, &keys) == want) else {
-                    return false;
-                };
-                ty = &list.item;
-                cur = next;
-            }
-            Elem::Value(v) => {
-                let Some(items) = cur.as_array() else {
-                    return false;
-                };
-                return items.iter().any(|i| compact(i) == *v);
-            }
-        }
-    }
-    true
 }
 
 /// Renders a set as `fieldsV1` JSON.
@@ -370,7 +376,7 @@ mod tests {
         let empty = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
         let pod = json!({"metadata": {"name": "web", "labels": {"run": "web"}},
             "spec": {"containers": [{"name": "web", "image": "nginx", "resources": {}}], "dnsPolicy": "ClusterFirst"}});
-        let set = changed(&empty, &pod, &POD_TY);
+        let set = changed(&empty, &pod, &POD_TY, Scope::Main);
         assert_eq!(
             to_fields_v1(&set),
             json!({"f:metadata": {"f:labels": {".": {}, "f:run": {}}},
@@ -385,7 +391,7 @@ mod tests {
         let old = json!({"spec": {"containers": [{"name": "web", "image": "nginx"}]}});
         let new = json!({"spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
         assert_eq!(
-            to_fields_v1(&changed(&old, &new, &POD_TY)),
+            to_fields_v1(&changed(&old, &new, &POD_TY, Scope::Main)),
             json!({"f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {"f:image": {}}}}})
         );
     }

@@ -7,23 +7,34 @@
 //! It only checks syntax; parsing into values is serde_json's job once the
 //! text is known to be valid.
 
+/// Go's `maxNestingDepth`.
+const MAX_DEPTH: usize = 10_000;
+
 /// Checks `data` as one JSON document. `Err` holds Go's `SyntaxError` text.
+/// `Ok` lists the paths of duplicate object keys. Iterative, so hostile
+/// nesting cannot exhaust the stack.
 pub fn check(data: &[u8]) -> Result<Vec<String>, String> {
     let mut p = Parser {
         data,
         pos: 0,
         duplicates: Vec::new(),
     };
-    p.skip_ws();
-    p.value("")?;
-    p.skip_ws();
-    if let Some(&c) = p.data.get(p.pos) {
-        return Err(format!(
-            "invalid character {} after top-level value",
-            quote_char(c)
-        ));
-    }
+    p.document()?;
     Ok(p.duplicates)
+}
+
+/// Parses YAML to JSON; when that fails, a syntax error found by a plain
+/// YAML parse wins (go-yaml reports syntax before conversion problems, where
+/// serde may first trip over a non-string key). Duplicate keys are allowed,
+/// the last one winning, as in go-yaml's non-strict mode.
+pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
+    match serde_yaml_ng::from_str::<serde_json::Value>(text) {
+        Ok(value) => Ok(value),
+        Err(conversion) => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+            Err(syntax) => Err(syntax),
+            Ok(_) => Err(conversion),
+        },
+    }
 }
 
 /// Rewrites a libyaml error as serde_yaml_ng prints it (`<problem> at line
@@ -50,6 +61,85 @@ pub fn yaml_error(serde_message: &str) -> String {
     } else {
         format!("yaml: line {line}: {problem}")
     }
+}
+
+/// Duplicate keys in the block mappings of a YAML document, as go-yaml
+/// reports them (`line 5: key "name" already set in map`). A line scanner:
+/// flow collections are not inspected, block scalars are skipped.
+pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut skip_deeper_than: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let mut indent = line.len() - trimmed.len();
+        if let Some(limit) = skip_deeper_than {
+            if indent > limit {
+                continue;
+            }
+            skip_deeper_than = None;
+        }
+        let mut rest = trimmed;
+        let mut new_map = false;
+        while let Some(after) = rest.strip_prefix("- ") {
+            indent += 2;
+            rest = after.trim_start_matches(' ');
+            new_map = true;
+        }
+        let Some((key, value)) = yaml_key(rest) else {
+            continue;
+        };
+        while stack
+            .last()
+            .is_some_and(|(i, _)| *i > indent || (new_map && *i >= indent))
+        {
+            stack.pop();
+        }
+        if stack.last().is_none_or(|(i, _)| *i != indent) {
+            stack.push((indent, Vec::new()));
+        }
+        if let Some((_, keys)) = stack.last_mut() {
+            if keys.contains(&key) {
+                found.push(format!(
+                    "line {}: key {} already set in map",
+                    n + 1,
+                    super::field::go_quote(&key)
+                ));
+            } else {
+                keys.push(key);
+            }
+        }
+        let value = value.trim();
+        if value.starts_with('|') || value.starts_with('>') {
+            skip_deeper_than = Some(indent);
+        }
+    }
+    found
+}
+
+/// The key of a `key: value` (or `key:`) line, unquoted.
+fn yaml_key(rest: &str) -> Option<(String, &str)> {
+    if rest.starts_with(['{', '[', '#', '&', '*', '!', '|', '>']) {
+        return None;
+    }
+    if let Some(stripped) = rest.strip_prefix('"') {
+        let end = stripped.find('"')?;
+        let after = stripped[end + 1..].strip_prefix(':')?;
+        return Some((stripped[..end].to_string(), after));
+    }
+    if let Some(stripped) = rest.strip_prefix('\'') {
+        let end = stripped.find('\'')?;
+        let after = stripped[end + 1..].strip_prefix(':')?;
+        return Some((stripped[..end].to_string(), after));
+    }
+    let colon = rest
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| rest[i + 1..].is_empty() || rest[i + 1..].starts_with(' '))?;
+    Some((rest[..colon].trim_end().to_string(), &rest[colon + 1..]))
 }
 
 /// Go's `quoteChar`.
@@ -90,20 +180,149 @@ impl Parser<'_> {
         Ok(c)
     }
 
-    fn value(&mut self, path: &str) -> Result<(), String> {
-        let c = self.next_or_eof()?;
-        match c {
-            b'{' => self.object(path),
-            b'[' => self.array(path),
-            b'"' => self.string().map(|_| ()),
-            b'-' | b'0'..=b'9' => self.number(c),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            other => Err(format!(
-                "invalid character {} looking for beginning of value",
-                quote_char(other)
-            )),
+    fn document(&mut self) -> Result<(), String> {
+        enum Frame {
+            Object { keys: Vec<String>, path: String },
+            Array { index: usize, path: String },
+        }
+        enum Next {
+            Value(String),
+            Key,
+            AfterValue,
+        }
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut next = Next::Value(String::new());
+        loop {
+            self.skip_ws();
+            next = match next {
+                Next::Value(path) => {
+                    let c = self.next_or_eof()?;
+                    match c {
+                        b'{' | b'[' => {
+                            if stack.len() >= MAX_DEPTH {
+                                return Err(format!(
+                                    "invalid character {} exceeded max depth",
+                                    quote_char(c)
+                                ));
+                            }
+                            self.skip_ws();
+                            let close = if c == b'{' { b'}' } else { b']' };
+                            if self.peek() == Some(close) {
+                                self.pos += 1;
+                                Next::AfterValue
+                            } else if c == b'{' {
+                                stack.push(Frame::Object {
+                                    keys: Vec::new(),
+                                    path,
+                                });
+                                Next::Key
+                            } else {
+                                let child = format!("{path}[0]");
+                                stack.push(Frame::Array { index: 0, path });
+                                Next::Value(child)
+                            }
+                        }
+                        b'"' => {
+                            self.string()?;
+                            Next::AfterValue
+                        }
+                        b'-' | b'0'..=b'9' => {
+                            self.number(c)?;
+                            Next::AfterValue
+                        }
+                        b't' => {
+                            self.literal(b"true")?;
+                            Next::AfterValue
+                        }
+                        b'f' => {
+                            self.literal(b"false")?;
+                            Next::AfterValue
+                        }
+                        b'n' => {
+                            self.literal(b"null")?;
+                            Next::AfterValue
+                        }
+                        other => {
+                            return Err(format!(
+                                "invalid character {} looking for beginning of value",
+                                quote_char(other)
+                            ));
+                        }
+                    }
+                }
+                Next::Key => {
+                    let c = self.next_or_eof()?;
+                    if c != b'"' {
+                        return Err(format!(
+                            "invalid character {} looking for beginning of object key string",
+                            quote_char(c)
+                        ));
+                    }
+                    let key = self.string()?;
+                    let Some(Frame::Object { keys, path }) = stack.last_mut() else {
+                        return Err(EOF.to_string());
+                    };
+                    let child = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if keys.contains(&key) {
+                        self.duplicates.push(child.clone());
+                    } else {
+                        keys.push(key);
+                    }
+                    self.skip_ws();
+                    let c = self.next_or_eof()?;
+                    if c != b':' {
+                        return Err(format!(
+                            "invalid character {} after object key",
+                            quote_char(c)
+                        ));
+                    }
+                    Next::Value(child)
+                }
+                Next::AfterValue => match stack.last_mut() {
+                    None => {
+                        if let Some(&c) = self.data.get(self.pos) {
+                            return Err(format!(
+                                "invalid character {} after top-level value",
+                                quote_char(c)
+                            ));
+                        }
+                        return Ok(());
+                    }
+                    Some(Frame::Object { .. }) => match self.next_or_eof()? {
+                        b',' => Next::Key,
+                        b'}' => {
+                            stack.pop();
+                            Next::AfterValue
+                        }
+                        other => {
+                            return Err(format!(
+                                "invalid character {} after object key:value pair",
+                                quote_char(other)
+                            ));
+                        }
+                    },
+                    Some(Frame::Array { index, path }) => match self.next_or_eof()? {
+                        b',' => {
+                            *index += 1;
+                            Next::Value(format!("{path}[{index}]"))
+                        }
+                        b']' => {
+                            stack.pop();
+                            Next::AfterValue
+                        }
+                        other => {
+                            return Err(format!(
+                                "invalid character {} after array element",
+                                quote_char(other)
+                            ));
+                        }
+                    },
+                },
+            };
         }
     }
 
@@ -215,82 +434,6 @@ impl Parser<'_> {
             }
         }
     }
-
-    fn object(&mut self, path: &str) -> Result<(), String> {
-        let mut keys: Vec<String> = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(());
-        }
-        loop {
-            self.skip_ws();
-            let c = self.next_or_eof()?;
-            if c != b'"' {
-                return Err(format!(
-                    "invalid character {} looking for beginning of object key string",
-                    quote_char(c)
-                ));
-            }
-            let key = self.string()?;
-            let child = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
-            if keys.contains(&key) {
-                self.duplicates.push(child.clone());
-            } else {
-                keys.push(key);
-            }
-            self.skip_ws();
-            let c = self.next_or_eof()?;
-            if c != b':' {
-                return Err(format!(
-                    "invalid character {} after object key",
-                    quote_char(c)
-                ));
-            }
-            self.skip_ws();
-            self.value(&child)?;
-            self.skip_ws();
-            match self.next_or_eof()? {
-                b',' => continue,
-                b'}' => return Ok(()),
-                other => {
-                    return Err(format!(
-                        "invalid character {} after object key:value pair",
-                        quote_char(other)
-                    ));
-                }
-            }
-        }
-    }
-
-    fn array(&mut self, path: &str) -> Result<(), String> {
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(());
-        }
-        let mut i = 0;
-        loop {
-            self.skip_ws();
-            self.value(&format!("{path}[{i}]"))?;
-            i += 1;
-            self.skip_ws();
-            match self.next_or_eof()? {
-                b',' => continue,
-                b']' => return Ok(()),
-                other => {
-                    return Err(format!(
-                        "invalid character {} after array element",
-                        quote_char(other)
-                    ));
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -329,6 +472,15 @@ mod tests {
                 "did not find expected node content at line 2 column 1, while parsing a flow node"
             ),
             "yaml: line 1: did not find expected node content"
+        );
+    }
+
+    #[test]
+    fn yaml_duplicates() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a1\n  name: a1\nspec:\n  containers:\n  - name: a\n    image: x\n  - name: b\n    image: y\n";
+        assert_eq!(
+            yaml_duplicate_keys(text),
+            vec!["line 5: key \"name\" already set in map"]
         );
     }
 

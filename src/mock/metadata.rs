@@ -121,7 +121,7 @@ pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
     } else if name.len() > 63 {
         errs.push("name part must be no more than 63 bytes".to_string());
     }
-    if !name.is_empty() && !matches_qname(name) {
+    if !matches_qname(name) {
         errs.push(format!(
             "name part {}",
             regex_error(
@@ -219,21 +219,21 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
             errs.push(FieldError::invalid(
                 format!("{gvk_path}.kind"),
                 json!(s("kind")),
-                "kind must not be empty",
+                "must not be empty",
             ));
         }
         if s("name").is_empty() {
             errs.push(FieldError::invalid(
                 format!("{gvk_path}.name"),
                 json!(s("name")),
-                "name must not be empty",
+                "must not be empty",
             ));
         }
         if s("uid").is_empty() {
             errs.push(FieldError::invalid(
                 format!("{gvk_path}.uid"),
                 json!(s("uid")),
-                "uid must not be empty",
+                "must not be empty",
             ));
         }
         if r.get("controller").and_then(Value::as_bool) == Some(true) {

@@ -58,7 +58,8 @@ pub struct Patched {
     pub shown: String,
 }
 
-fn json_kind(value: &Value) -> &'static str {
+/// Go's name for the JSON kind of a value in decode errors.
+pub fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "bool",
@@ -117,6 +118,12 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     } else {
         ("jsonpatch.Patch", "jsonpatch.Operation")
     };
+    // `null` decodes to an empty patch: a no-op.
+    let value = if value.is_null() {
+        Value::Array(Vec::new())
+    } else {
+        value
+    };
     let Value::Array(ops) = value else {
         return Err(bad(format!(
             "json: cannot unmarshal {} into Go value of type {list_type}",
@@ -161,11 +168,9 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     let known = ["add", "remove", "replace", "move", "copy", "test"];
     for op in &ops {
         let name = op.get("op").and_then(Value::as_str).unwrap_or("");
-        let needs_value = matches!(name, "add" | "replace" | "test");
         let needs_from = matches!(name, "move" | "copy");
         if !known.contains(&name)
             || !op.get("path").is_some_and(Value::is_string)
-            || (needs_value && op.get("value").is_none())
             || (needs_from && !op.get("from").is_some_and(Value::is_string))
         {
             return Err(Status::generic_invalid());
@@ -183,7 +188,9 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
                 }
             }
         }
-        let op = evanphx_v4(&doc, op);
+        let Some(op) = evanphx_v4(&doc, op) else {
+            continue;
+        };
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(vec![op]))
             .map_err(|_| Status::generic_invalid())?;
         json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
@@ -259,27 +266,75 @@ fn merged_objects(current: &Value, patch: &Value, pointer: &str, out: &mut BTree
     }
 }
 
-/// evanphx/json-patch v4 departs from RFC 6902 in one way that shows: a
-/// `replace` of a missing object member adds it (its map lookup never
-/// fails). Rewrite such an operation as `add`.
-fn evanphx_v4(doc: &Value, mut op: Value) -> Value {
-    if op.get("op").and_then(Value::as_str) != Some("replace") {
-        return op;
+fn split_pointer(path: &str) -> Option<(&str, String)> {
+    let (parent, key) = path.rsplit_once('/')?;
+    Some((parent, key.replace("~1", "/").replace("~0", "~")))
+}
+
+/// evanphx/json-patch v4 departs from RFC 6902 in ways a live server shows;
+/// rewrite each operation into the RFC one that has the same effect, or
+/// `None` when v4 does nothing at all:
+/// - a missing `value` is JSON `null`;
+/// - `replace` of a missing object member adds it (its map lookup never fails);
+/// - `copy` from a missing object member copies `null`;
+/// - `test` of a missing member against `null` passes;
+/// - negative array indices count from the end (`add` at -1 appends).
+fn evanphx_v4(doc: &Value, mut op: Value) -> Option<Value> {
+    let name = op
+        .get("op")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let obj = op.as_object_mut()?;
+    if matches!(name.as_str(), "add" | "replace" | "test") && !obj.contains_key("value") {
+        obj.insert("value".into(), Value::Null);
     }
-    let Some(path) = op.get("path").and_then(Value::as_str) else {
-        return op;
-    };
-    let Some((parent, key)) = path.rsplit_once('/') else {
-        return op;
-    };
-    let key = key.replace("~1", "/").replace("~0", "~");
-    if let Some(Value::Object(map)) = doc.pointer(parent)
-        && !map.contains_key(&key)
-        && let Some(obj) = op.as_object_mut()
-    {
-        obj.insert("op".into(), Value::String("add".into()));
+    for key in ["path", "from"] {
+        let Some(path) = obj.get(key).and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        let Some((parent, last)) = split_pointer(&path) else {
+            continue;
+        };
+        if let (Some(Value::Array(items)), Ok(idx)) = (doc.pointer(parent), last.parse::<i64>())
+            && idx < 0
+        {
+            let len = items.len() as i64 + i64::from(name == "add" && key == "path");
+            if idx >= -len {
+                obj.insert(key.into(), Value::String(format!("{parent}/{}", idx + len)));
+            }
+        }
     }
-    op
+    let path = obj
+        .get("path")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let missing_member = |path: &str| {
+        split_pointer(path).is_some_and(|(parent, key)| {
+            matches!(doc.pointer(parent), Some(Value::Object(map)) if !map.contains_key(&key))
+        })
+    };
+    match name.as_str() {
+        "replace" if missing_member(&path) => {
+            obj.insert("op".into(), Value::String("add".into()));
+        }
+        "test" if missing_member(&path) && obj.get("value") == Some(&Value::Null) => return None,
+        "copy" => {
+            let from = obj
+                .get("from")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if missing_member(&from) {
+                obj.insert("op".into(), Value::String("add".into()));
+                obj.insert("value".into(), Value::Null);
+                obj.remove("from");
+            }
+        }
+        _ => {}
+    }
+    Some(op)
 }
 
 fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched, Status> {

@@ -2,7 +2,9 @@
 //! kube-apiserver's order (query validation, 404 before the body is read,
 //! patch application, typing with `fieldValidation`, namespace and name
 //! checks, resourceVersion precondition, `BeforeUpdate`, validation, no-op
-//! detection, write), and the create path of server-side apply.
+//! detection, write), shared by PUT and by the `status` and
+//! `ephemeralcontainers` subresources, and the create path of server-side
+//! apply.
 //!
 //! It works on the locked [`Store`] and JSON values; HTTP concerns (content
 //! types, body limits, headers, encoding) belong to [`super::routes`].
@@ -13,6 +15,7 @@ use super::admission;
 use super::apply;
 use super::defaults;
 use super::field::FieldError;
+use super::fields::Scope;
 use super::patch::{self, PatchKind};
 use super::query::{FieldValidation, WriteOptions};
 use super::schema::POD_TY;
@@ -24,6 +27,8 @@ use super::validation;
 /// Who is asking and where.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
+    /// Which endpoint: the pod itself or its `status` subresource.
+    pub scope: Scope,
     /// Namespace from the URL.
     pub namespace: &'a str,
     /// Pod name from the URL (empty for collection POSTs).
@@ -163,7 +168,7 @@ fn type_pod(
 }
 
 /// `POST /api/v1/namespaces/{ns}/pods`.
-pub fn create(store: &mut Store, req: &Request<'_>, body: Value) -> Outcome {
+pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<String>) -> Outcome {
     req.options.validate("CreateOptions", false)?;
     let validation = req.options.field_validation();
     // Non-objects were refused by the route; `null` decodes to an empty pod.
@@ -178,7 +183,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value) -> Outcome {
         body,
         typed::Style::Json,
         validation,
-        Vec::new(),
+        strict,
         cannot_handle,
         cannot_handle,
     )?;
@@ -200,63 +205,82 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value) -> Outcome {
     })
 }
 
-/// Kinds of the core `v1` group the legacy scheme knows.
-const CORE_V1_KINDS: &[&str] = &[
-    "Binding",
-    "ComponentStatus",
-    "ConfigMap",
-    "Endpoints",
-    "Event",
-    "LimitRange",
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "PodTemplate",
-    "ReplicationController",
-    "ResourceQuota",
-    "Secret",
-    "Service",
-    "ServiceAccount",
+/// Kinds the apiserver's scheme knows, by apiVersion, beyond Pod.
+const KNOWN_KINDS: &[(&str, &[&str])] = &[
+    (
+        "v1",
+        &[
+            "Binding",
+            "ComponentStatus",
+            "ConfigMap",
+            "Endpoints",
+            "Event",
+            "LimitRange",
+            "Namespace",
+            "Node",
+            "PersistentVolume",
+            "PersistentVolumeClaim",
+            "PodTemplate",
+            "ReplicationController",
+            "ResourceQuota",
+            "Secret",
+            "Service",
+            "ServiceAccount",
+        ],
+    ),
+    (
+        "apps/v1",
+        &[
+            "ControllerRevision",
+            "DaemonSet",
+            "Deployment",
+            "ReplicaSet",
+            "StatefulSet",
+        ],
+    ),
+    ("batch/v1", &["CronJob", "Job"]),
 ];
 
-/// The decoder's verdict on a body whose kind/apiVersion is not Pod/v1.
-fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
+/// Why the decoder cannot turn a `kind`/`apiVersion` into a core Pod, if it
+/// cannot (empty values default to Pod and v1).
+fn kind_mismatch(body: &Value) -> Option<(String, String, String)> {
     let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let version = api_version.rsplit('/').next().unwrap_or("");
-    let kind_shown = if kind.is_empty() { "Pod" } else { kind };
-    let version_shown = if api_version.is_empty() {
+    let kind = if kind.is_empty() { "Pod" } else { kind };
+    let api_version = if api_version.is_empty() {
         "v1"
     } else {
-        version
+        api_version
     };
-    let fail = |why: String| -> Result<(), Failure> {
-        Err(Status::bad_request(format!(
-            "{kind_shown} in version {} cannot be handled as a Pod: {why}",
-            super::field::go_quote(version_shown)
-        ))
-        .into())
-    };
-    if !api_version.is_empty() && api_version != "v1" {
-        return fail(format!(
-            "no kind {} is registered for version {} in scheme \"pkg/api/legacyscheme/scheme.go:30\"",
-            super::field::go_quote(kind_shown),
+    let version = api_version.rsplit('/').next().unwrap_or("").to_string();
+    if kind == "Pod" && api_version == "v1" {
+        return None;
+    }
+    let known = KNOWN_KINDS
+        .iter()
+        .any(|(gv, kinds)| *gv == api_version && kinds.contains(&kind));
+    let why = if known {
+        format!("converting ({version}.{kind}) to (core.Pod): unknown conversion")
+    } else {
+        format!(
+            "no kind {} is registered for version {} in scheme \"pkg/runtime/scheme.go:111\"",
+            super::field::go_quote(kind),
             super::field::go_quote(api_version)
-        ));
+        )
+    };
+    Some((kind.to_string(), version, why))
+}
+
+/// The decoder's verdict on a create body whose kind/apiVersion is not Pod/v1.
+fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
+    match kind_mismatch(body) {
+        None => Ok(()),
+        Some((kind, version, why)) => Err(Status::bad_request(format!(
+            "{kind} in version {} cannot be handled as a Pod: {why}",
+            super::field::go_quote(&version)
+        ))
+        .into()),
     }
-    if !kind.is_empty() && kind != "Pod" {
-        if CORE_V1_KINDS.contains(&kind) {
-            return fail(format!(
-                "converting (v1.{kind}) to (core.Pod): unknown conversion"
-            ));
-        }
-        return fail(format!(
-            "no kind {} is registered for version \"v1\" in scheme \"pkg/api/legacyscheme/scheme.go:30\"",
-            super::field::go_quote(kind)
-        ));
-    }
-    Ok(())
 }
 
 /// The shared tail of a create (POST or apply): managed fields, admission,
@@ -274,7 +298,7 @@ fn finish_create(
     }
     if record_update {
         let manager = req.options.manager(req.user_agent);
-        apply::record_update(live, pod, &manager, &now);
+        apply::record_update(live, pod, &manager, &now, Scope::Main);
     }
     admission::admit_create(store, req.namespace, pod)?;
     // BeforeCreate / PrepareForCreate.
@@ -401,6 +425,16 @@ fn reap_if_finalized(store: &mut Store, ns: &str, name: &str) {
     }
 }
 
+/// `PUT` one pod: the body is the new object (no create on PUT here).
+pub fn replace(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<String>) -> Outcome {
+    let Some(current) = store.pods.get(&key(req.namespace, req.name)).cloned() else {
+        return Err(Status::not_found("pods", req.name).into());
+    };
+    let body = if body.is_null() { json!({}) } else { body };
+    let shown = patch::go_compact(&body);
+    update(store, req, None, current, body, strict, shown)
+}
+
 /// `PATCH` one pod with any of the four content types.
 pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8]) -> Outcome {
     req.options
@@ -408,13 +442,13 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
     let current = store.pods.get(&key(req.namespace, req.name)).cloned();
     let validation = req.options.field_validation();
     let Some(current) = current else {
-        if kind == PatchKind::Apply {
+        if kind == PatchKind::Apply && req.scope == Scope::Main {
             return apply_create(store, req, body);
         }
         return Err(Status::not_found("pods", req.name).into());
     };
     let (patched_value, strict, shown) = if kind == PatchKind::Apply {
-        let config = decode_apply(body)?;
+        let (config, warnings) = decode_apply(body, validation)?;
         let manager = req.options.field_manager.clone();
         let merged = apply::server_side_apply(
             &current,
@@ -422,13 +456,78 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             &manager,
             req.options.force == Some(true),
             &now_rfc3339(),
+            req.scope,
         )?;
-        (merged, Vec::new(), String::new())
+        (merged, warnings, String::new())
     } else {
         let p = patch::apply(kind, &current, body, validation)?;
         (p.value, p.strict, p.shown)
     };
+    update(
+        store,
+        req,
+        Some(kind),
+        current,
+        patched_value,
+        strict,
+        shown,
+    )
+}
+
+/// The shared update pipeline of PATCH (`kind` set) and PUT: typing,
+/// namespace/name checks, managed fields, admission, resourceVersion,
+/// `BeforeUpdate`, validation, no-op detection, write.
+fn update(
+    store: &mut Store,
+    req: &Request<'_>,
+    kind: Option<PatchKind>,
+    current: Value,
+    patched_value: Value,
+    strict: Vec<String>,
+    shown: String,
+) -> Outcome {
+    let validation = req.options.field_validation();
+    if !patched_value.is_object() {
+        let shown_value = json!(shown);
+        return Err(Status::invalid(
+            "",
+            "",
+            "",
+            &[FieldError::invalid(
+                "patch",
+                shown_value,
+                format!(
+                    "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+                    patch::json_kind(&patched_value)
+                ),
+            )],
+        )
+        .into());
+    }
+    if kind.is_none() {
+        check_type_meta_for_create(&patched_value)?;
+    }
+    if let Some((_, _, why)) = kind_mismatch(&patched_value) {
+        return Err(Status::invalid(
+            "",
+            "",
+            "",
+            &[FieldError::invalid("patch", json!(shown), why)],
+        )
+        .into());
+    }
+    let is_put = kind.is_none();
+    let empty_node_selector = patched_value
+        .pointer("/spec/nodeSelector")
+        .and_then(Value::as_object)
+        .is_some_and(Map::is_empty);
     let invalid_patch = |msg: String| {
+        if is_put {
+            // PUT bodies fail in the decoder, like create bodies.
+            return Status::bad_request(format!(
+                "Pod in version \"v1\" cannot be handled as a Pod: {msg}"
+            ));
+        }
         Status::invalid(
             "",
             "",
@@ -436,7 +535,7 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
-    let style = if kind == PatchKind::Strategic {
+    let style = if kind == Some(PatchKind::Strategic) {
         typed::Style::Unstructured
     } else {
         typed::Style::Json
@@ -459,7 +558,17 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             "the namespace of the provided object does not match the namespace sent on the request",
         )));
     }
+    // EnsureObjectNamespaceMatchesRequestNamespace fills an empty namespace.
+    if let Some(meta) = meta_mut(&mut pod) {
+        meta.insert("namespace".into(), json!(req.namespace));
+    }
     let name = meta_str(&pod, "name");
+    if name.is_empty() {
+        return Err(fail(Status::bad_request(format!(
+            "the name of the object ({} based on URL) was undeterminable: name must be provided",
+            req.name
+        ))));
+    }
     if name != req.name {
         return Err(fail(Status::bad_request(format!(
             "the name of the object ({name}) does not match the name on the URL ({})",
@@ -467,11 +576,13 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
         ))));
     }
     // The field manager records the change before mutating admission runs.
-    if kind != PatchKind::Apply {
+    if kind != Some(PatchKind::Apply) {
         let manager = req.options.manager(req.user_agent);
-        apply::record_update(&current, &mut pod, &manager, &now_rfc3339());
+        apply::record_update(&current, &mut pod, &manager, &now_rfc3339(), req.scope);
     }
-    admission::default_toleration_seconds(&mut pod);
+    if req.scope == Scope::Main {
+        admission::default_toleration_seconds(&mut pod);
+    }
     let current_rv = meta_str(&current, "resourceVersion").to_string();
     let rv = meta_str(&pod, "resourceVersion").to_string();
     if !rv.is_empty() && rv != "0" {
@@ -491,9 +602,27 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             Ok(_) => {}
         }
     }
-    before_update(&mut pod, &current);
+    before_update(&mut pod, &current, req.scope);
     let mut errs = validation::common_fields_update(&pod, &current);
-    errs.extend(validation::validate_update(&pod, &current));
+    match req.scope {
+        Scope::Main => {
+            let mut update_errs = validation::validate_update(&pod, &current);
+            // Typing drops an empty map, but Go tells a non-nil empty
+            // nodeSelector (a patch removed its last key) from nil.
+            if empty_node_selector {
+                for e in update_errs.iter_mut() {
+                    if e.field == "spec.nodeSelector" && e.value == Some(Value::Null) {
+                        e.value = Some(json!({}));
+                    }
+                }
+            }
+            errs.extend(update_errs);
+        }
+        Scope::Status => errs.extend(validation::validate_status_update(&pod, &current)),
+        Scope::EphemeralContainers => {
+            errs.extend(validation::validate_ephemeral_update(&pod, &current));
+        }
+    }
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
     }
@@ -522,7 +651,45 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
 }
 
 /// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
-fn before_update(pod: &mut Value, old: &Value) {
+fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
+    if scope == Scope::EphemeralContainers {
+        // dropNonEphemeralContainerUpdates: the old pod with the new
+        // ephemeral containers (and the new identity fields).
+        let mut kept = old.clone();
+        if let Some(meta) = meta_mut(&mut kept) {
+            for k in [
+                "name",
+                "namespace",
+                "resourceVersion",
+                "uid",
+                "managedFields",
+            ] {
+                match pod.pointer(&format!("/metadata/{k}")) {
+                    Some(v) => meta.insert(k.into(), v.clone()),
+                    None => meta.remove(k),
+                };
+            }
+        }
+        if let Some(spec) = kept.get_mut("spec").and_then(Value::as_object_mut) {
+            match pod.pointer("/spec/ephemeralContainers") {
+                Some(v) => spec.insert("ephemeralContainers".into(), v.clone()),
+                None => spec.remove("ephemeralContainers"),
+            };
+        }
+        *pod = kept;
+    }
+    if scope == Scope::Status {
+        // The status strategy keeps the spec and owner references.
+        if let (Some(map), Some(spec)) = (pod.as_object_mut(), old.get("spec")) {
+            map.insert("spec".into(), spec.clone());
+        }
+        if let Some(meta) = meta_mut(pod) {
+            match old.pointer("/metadata/ownerReferences") {
+                Some(refs) => meta.insert("ownerReferences".into(), refs.clone()),
+                None => meta.remove("ownerReferences"),
+            };
+        }
+    }
     let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
     let old_generation = old_meta
         .get("generation")
@@ -542,10 +709,15 @@ fn before_update(pod: &mut Value, old: &Value) {
             Some(ts) => meta.insert("creationTimestamp".into(), ts.clone()),
             None => meta.remove("creationTimestamp"),
         };
-        for k in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
-            if let Some(v) = old_meta.get(k) {
-                meta.insert(k.into(), v.clone());
-            }
+        // An update can never remove or change a deletion timestamp, and a
+        // grace period only comes back when the patch dropped it.
+        if let Some(v) = old_meta.get("deletionTimestamp") {
+            meta.insert("deletionTimestamp".into(), v.clone());
+        }
+        if let Some(v) = old_meta.get("deletionGracePeriodSeconds")
+            && !meta.contains_key("deletionGracePeriodSeconds")
+        {
+            meta.insert("deletionGracePeriodSeconds".into(), v.clone());
         }
         let generation = if spec_changed {
             old_generation + 1
@@ -557,21 +729,41 @@ fn before_update(pod: &mut Value, old: &Value) {
         } else {
             meta.insert("generation".into(), json!(generation));
         }
+        // The server no longer keeps selfLink (RemoveSelfLink, 1.24).
+        meta.remove("selfLink");
         // An emptied resourceVersion means "unconditional"; the stored
         // object keeps its own until the write assigns a new one.
         if let Some(rv) = old_meta.get("resourceVersion") {
             meta.insert("resourceVersion".into(), rv.clone());
         }
     }
-    if let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status")) {
+    if scope == Scope::Main
+        && let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status"))
+    {
         map.insert("status".into(), status.clone());
     }
 }
 
 /// Decodes and checks an apply configuration (YAML or JSON).
-fn decode_apply(body: &[u8]) -> Result<Value, Failure> {
+fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<String>), Failure> {
     let text = String::from_utf8_lossy(body);
-    let config: Value = match serde_yaml_ng::from_str::<Value>(&text) {
+    let duplicates = super::gojson::yaml_duplicate_keys(&text);
+    let mut warnings = Vec::new();
+    if !duplicates.is_empty() {
+        match validation {
+            FieldValidation::Strict => {
+                let lines: Vec<String> = duplicates.iter().map(|d| format!("\n  {d}")).collect();
+                return Err(Status::bad_request(format!(
+                    "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:{}",
+                    lines.concat()
+                ))
+                .into());
+            }
+            FieldValidation::Warn => warnings = duplicates,
+            FieldValidation::Ignore => {}
+        }
+    }
+    let config: Value = match super::gojson::parse_yaml(&text) {
         Ok(v) => v,
         Err(e) => {
             return Err(Status::bad_request(format!(
@@ -631,12 +823,12 @@ fn decode_apply(body: &[u8]) -> Result<Value, Failure> {
         ))
         .into());
     }
-    Ok(config)
+    Ok((config, warnings))
 }
 
 /// Server-side apply of a missing pod: the create path (201).
 fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
-    let config = decode_apply(body)?;
+    let (config, duplicate_warnings) = decode_apply(body, req.options.field_validation())?;
     if let Some(uid) = config.pointer("/metadata/uid").and_then(Value::as_str)
         && !uid.is_empty()
     {
@@ -656,8 +848,9 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         &req.options.field_manager,
         req.options.force == Some(true),
         &now_rfc3339(),
+        Scope::Main,
     )?;
-    let (mut pod, warnings) = type_pod(
+    let (mut pod, _) = type_pod(
         merged,
         typed::Style::Json,
         FieldValidation::Ignore,
@@ -665,6 +858,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         Status::internal_raw,
         Status::bad_request,
     )?;
+    let warnings = duplicate_warnings;
     let name = meta_str(&pod, "name");
     if name != req.name {
         return Err(Status::bad_request(format!(
@@ -695,6 +889,7 @@ mod tests {
 
     fn req(query: &str) -> Request<'static> {
         Request {
+            scope: Scope::Main,
             namespace: "default",
             name: "web",
             user_agent: "test/1.0",
@@ -705,7 +900,7 @@ mod tests {
     fn seeded() -> Store {
         let mut store = Store::booted();
         let body = json!({"metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
-        create(&mut store, &req(""), body).expect("created");
+        create(&mut store, &req(""), body, Vec::new()).expect("created");
         store
     }
 

@@ -138,12 +138,16 @@ impl WriteOptions {
         }
     }
 
-    /// The manager name: `fieldManager`, else the User-Agent up to its first `/`.
+    /// The manager name: `fieldManager`, else the User-Agent up to its
+    /// first `/`, else `unknown`.
     pub fn manager(&self, user_agent: &str) -> String {
         if !self.field_manager.is_empty() {
             return self.field_manager.clone();
         }
         let ua = user_agent.split('/').next().unwrap_or("");
+        if ua.is_empty() {
+            return "unknown".to_string();
+        }
         // Managers are capped at 128 bytes.
         let mut end = ua.len().min(128);
         while !ua.is_char_boundary(end) {

@@ -11,13 +11,14 @@
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::encode::{Layout, to_bytes};
+use super::fields::Scope;
 use super::metadata;
 use super::patch::PatchKind;
 use super::pods::{self, Failure, Reply, Request as PodRequest};
@@ -50,8 +51,54 @@ const WRITE_CONSUMES: &[&str] = &[
 /// Everything a handler needs to shape its reply.
 struct Ctx {
     pretty: bool,
+    yaml: bool,
+    /// `Some(pretty)` when the Accept header names no producible type: the
+    /// 406 is indented when go-restful's router refuses it.
+    not_acceptable: Option<bool>,
     query: Query,
     user_agent: String,
+}
+
+/// Output negotiation over the Accept header: the highest-q entry among
+/// JSON, YAML (and protobuf, answered as JSON); `pretty` as a media-type
+/// parameter; `Err(router)` when nothing fits, `router` false only for
+/// `application/*`, which go-restful lets through to the handler.
+fn negotiate(accept: &str) -> Result<(bool, bool), bool> {
+    if accept.trim().is_empty() {
+        return Ok((false, false));
+    }
+    let mut best: Option<(f64, bool, bool)> = None;
+    let mut wildcard_subtype = false;
+    for entry in accept.split(',') {
+        let mut parts = entry.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut q = 1.0;
+        let mut pretty = false;
+        for param in parts {
+            let (k, v) = param.split_once('=').unwrap_or((param, ""));
+            match k.trim() {
+                "q" => q = v.trim().parse().unwrap_or(1.0),
+                "pretty" => pretty = matches!(v.trim(), "1" | "true" | "t" | "True" | "TRUE"),
+                _ => {}
+            }
+        }
+        let yaml = match media.as_str() {
+            "application/json" | "*/*" | "application/vnd.kubernetes.protobuf" => false,
+            "application/yaml" => true,
+            "application/*" => {
+                wildcard_subtype = true;
+                continue;
+            }
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(bq, _, _)| q > bq) {
+            best = Some((q, yaml, pretty));
+        }
+    }
+    match best {
+        Some((_, yaml, pretty)) => Ok((yaml, pretty)),
+        None => Err(!wildcard_subtype),
+    }
 }
 
 impl Ctx {
@@ -62,11 +109,36 @@ impl Ctx {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let (yaml, accept_pretty, not_acceptable) = match negotiate(accept) {
+            Ok((yaml, pretty)) => (yaml, pretty, None),
+            Err(router) => (false, false, Some(router)),
+        };
         Self {
-            pretty: query.pretty(&user_agent),
+            pretty: accept_pretty || query.pretty(&user_agent),
+            yaml,
+            not_acceptable,
             query,
             user_agent,
         }
+    }
+
+    /// The 406 for an Accept header nothing satisfies, if that is the case:
+    /// indented when go-restful's router refuses it, compact otherwise.
+    fn refuse_accept(&self) -> Option<Response> {
+        let router = self.not_acceptable?;
+        let status = Status::not_acceptable();
+        let plain = Ctx {
+            pretty: router,
+            yaml: false,
+            not_acceptable: None,
+            query: Query::default(),
+            user_agent: String::new(),
+        };
+        Some(plain.json(status.code, &status.to_value(), &STATUS_TY, &[]))
     }
 
     fn layout(&self) -> Layout {
@@ -78,7 +150,11 @@ impl Ctx {
     }
 
     fn json(&self, code: u16, value: &Value, ty: &'static Ty, warnings: &[String]) -> Response {
-        let bytes = to_bytes(value, ty, self.layout());
+        let bytes = if self.yaml {
+            super::yaml::to_yaml(value).into_bytes()
+        } else {
+            to_bytes(value, ty, self.layout())
+        };
         // Go's net/http sets Content-Length only when the whole body fits
         // its 2048-byte pre-chunking buffer; larger bodies go out chunked.
         let body = if bytes.len() > 2048 {
@@ -93,7 +169,11 @@ impl Ctx {
         let h = response.headers_mut();
         h.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static(if self.yaml {
+                "application/yaml"
+            } else {
+                "application/json"
+            }),
         );
         let mut seen: Vec<&String> = Vec::new();
         for w in warnings {
@@ -109,6 +189,18 @@ impl Ctx {
     }
 
     fn status(&self, status: &Status) -> Response {
+        if self.not_acceptable.is_some() {
+            // An error for a client whose Accept nothing satisfies is
+            // written as indented JSON.
+            let raw = Ctx {
+                pretty: true,
+                yaml: false,
+                not_acceptable: None,
+                query: Query::default(),
+                user_agent: String::new(),
+            };
+            return raw.json(status.code, &status.to_value(), &STATUS_TY, &[]);
+        }
         self.json(status.code, &status.to_value(), &STATUS_TY, &[])
     }
 
@@ -171,7 +263,19 @@ impl Flow {
 }
 
 /// Adds `Audit-Id`, `Cache-Control` and the APF headers to every response.
-async fn common_headers(State(flow): State<Flow>, request: Request, next: Next) -> Response {
+async fn common_headers(State(flow): State<Flow>, mut request: Request, next: Next) -> Response {
+    // go-restful ignores one trailing slash.
+    let path = request.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/').to_string();
+        let rebuilt = match request.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed,
+        };
+        if let Ok(uri) = rebuilt.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
     let audit_id = request
         .headers()
         .get("audit-id")
@@ -179,7 +283,16 @@ async fn common_headers(State(flow): State<Flow>, request: Request, next: Next) 
         .filter(|v| !v.trim().is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let mut response = next.run(request).await;
+    // go-restful routes GET only; axum would answer HEAD with it.
+    let mut response = if request.method() == axum::http::Method::HEAD
+        && request.uri().path().starts_with("/api")
+    {
+        let headers = request.headers().clone();
+        let q = request.uri().query().map(str::to_string);
+        method_not_allowed(headers, RawQuery(q)).await
+    } else {
+        next.run(request).await
+    };
     let h = response.headers_mut();
     // go-restful does not forward an `Allow` header with its 405.
     h.remove(header::ALLOW);
@@ -207,6 +320,7 @@ pub fn build(state: Shared) -> Router {
 fn routes(state: Shared) -> Router {
     Router::new()
         .route("/version", get(version))
+        .route("/api", get(api_versions))
         .route("/healthz", get(health))
         .route("/readyz", get(health))
         .route("/livez", get(health))
@@ -232,7 +346,18 @@ fn routes(state: Shared) -> Router {
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}",
-            get(get_pod).patch(patch_pod).delete(delete_pod),
+            get(get_pod)
+                .patch(patch_pod)
+                .put(put_pod)
+                .delete(delete_pod),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/status",
+            get(get_pod).patch(patch_pod_status),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
+            get(get_pod).patch(patch_pod_ephemeral),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -246,6 +371,41 @@ async fn not_found(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
 async fn method_not_allowed(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     Ctx::new(&headers, q.as_deref()).status(&Status::method_not_allowed())
 }
+
+/// `/api`: the legacy group's versions, the server address taken from Host.
+async fn api_versions(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let body = json!({
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}],
+    });
+    Ctx::new(&headers, q.as_deref()).json(200, &body, &API_VERSIONS_TY, &[])
+}
+
+static API_VERSIONS_TY: Ty = Ty::Struct(&super::schema::Struct {
+    name: "APIVersions",
+    fields: &[
+        super::schema::Field {
+            name: "kind",
+            ty: Ty::Str,
+            presence: super::schema::Presence::Omit,
+        },
+        super::schema::Field {
+            name: "versions",
+            ty: Ty::Any,
+            presence: super::schema::Presence::Always,
+        },
+        super::schema::Field {
+            name: "serverAddressByClientCIDRs",
+            ty: Ty::Any,
+            presence: super::schema::Presence::Always,
+        },
+    ],
+});
 
 async fn version(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let info = json!({
@@ -348,22 +508,27 @@ fn summarize(data: &[u8]) -> String {
 
 /// Parses a create body (JSON, or YAML when `yaml`), with the texts of
 /// `transformDecodeError` when the kind cannot even be read.
-fn parse_write_body(yaml: bool, bytes: &[u8], kind: &str) -> Result<Value, Status> {
+fn parse_write_body(yaml: bool, bytes: &[u8], kind: &str) -> Result<(Value, Vec<String>), Status> {
     let unrecognized = |err: String| {
         Status::bad_request(format!(
             "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {err} ({})",
             summarize(bytes)
         ))
     };
+    let mut duplicates = Vec::new();
     let value: Value = if yaml {
-        serde_yaml_ng::from_slice::<Value>(bytes)
+        super::gojson::parse_yaml(&String::from_utf8_lossy(bytes))
             .map_err(|e| unrecognized(super::gojson::yaml_error(&e.to_string())))?
     } else {
-        super::gojson::check(bytes).map_err(unrecognized)?;
+        let dups = super::gojson::check(bytes).map_err(unrecognized)?;
+        duplicates = dups
+            .into_iter()
+            .map(|d| format!("duplicate field \"{d}\""))
+            .collect();
         serde_json::from_slice(bytes).map_err(|e| unrecognized(e.to_string()))?
     };
     match &value {
-        Value::Object(_) | Value::Null => Ok(value),
+        Value::Object(_) | Value::Null => Ok((value, duplicates)),
         other => Err(unrecognized(format!(
             "json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
             match other {
@@ -382,6 +547,9 @@ async fn list_namespaces(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let store = state.lock();
     let items: Vec<Value> = store.namespaces.values().map(strip_type_meta).collect();
     let list = json!({"kind": "NamespaceList", "apiVersion": "v1",
@@ -412,6 +580,9 @@ async fn create_namespace(
     body: Body,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let yaml = match write_media_type(&headers) {
         Ok(yaml) => yaml,
         Err(s) => return ctx.status(&s),
@@ -421,7 +592,7 @@ async fn create_namespace(
         Err(s) => return ctx.status(&s),
     };
     let body = match parse_write_body(yaml, &bytes, "Namespace") {
-        Ok(v) => v,
+        Ok((v, _)) => v,
         Err(s) => return ctx.status(&s),
     };
     let name = object_name(&body);
@@ -479,6 +650,9 @@ async fn get_namespace(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let store = state.lock();
     match store.namespaces.get(&ns) {
         Some(v) => ctx.json(200, v, &NAMESPACE_TY, &[]),
@@ -493,6 +667,9 @@ async fn delete_namespace(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let mut store = state.lock();
     // The mock removes the namespace at once; a real cluster answers with
     // the Terminating object and empties it in the background.
@@ -517,6 +694,9 @@ async fn list_service_accounts(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let store = state.lock();
     let items: Vec<Value> = store
         .service_accounts
@@ -537,6 +717,9 @@ async fn create_service_account(
     body: Body,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let yaml = match write_media_type(&headers) {
         Ok(yaml) => yaml,
         Err(s) => return ctx.status(&s),
@@ -546,7 +729,7 @@ async fn create_service_account(
         Err(s) => return ctx.status(&s),
     };
     let body = match parse_write_body(yaml, &bytes, "ServiceAccount") {
-        Ok(v) => v,
+        Ok((v, _)) => v,
         Err(s) => return ctx.status(&s),
     };
     let name = object_name(&body);
@@ -606,6 +789,9 @@ async fn get_service_account(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let store = state.lock();
     match store.service_accounts.get(&(ns, name.clone())) {
         Some(v) => ctx.json(200, v, &SERVICE_ACCOUNT_TY, &[]),
@@ -620,6 +806,9 @@ async fn delete_service_account(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let mut store = state.lock();
     match store.service_accounts.remove(&(ns, name.clone())) {
         Some(v) => {
@@ -637,6 +826,9 @@ async fn list_pods(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
     let store = state.lock();
     let mut items = Vec::new();
@@ -662,6 +854,9 @@ async fn delete_pods(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
     let dry_run = ctx.options().is_dry_run();
     let mut store = state.lock();
@@ -690,6 +885,9 @@ async fn create_pod(
     body: Body,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let yaml = match write_media_type(&headers) {
         Ok(yaml) => yaml,
         Err(s) => return ctx.status(&s),
@@ -702,11 +900,12 @@ async fn create_pod(
     if let Err(s) = options.validate("CreateOptions", false) {
         return ctx.status(&s);
     }
-    let body = match parse_write_body(yaml, &bytes, "Pod") {
-        Ok(v) => v,
+    let (body, duplicates) = match parse_write_body(yaml, &bytes, "Pod") {
+        Ok(parsed) => parsed,
         Err(s) => return ctx.status(&s),
     };
     let req = PodRequest {
+        scope: Scope::Main,
         namespace: &ns,
         name: "",
         user_agent: &ctx.user_agent,
@@ -714,7 +913,7 @@ async fn create_pod(
     };
     let outcome = {
         let mut store = state.lock();
-        pods::create(&mut store, &req, body)
+        pods::create(&mut store, &req, body, duplicates)
     };
     ctx.reply(outcome)
 }
@@ -726,6 +925,9 @@ async fn get_pod(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let result = pods::get(&state.lock(), &ns, &name);
     match result {
         Ok(pod) => ctx.json(200, &pod, &POD_TY, &[]),
@@ -740,6 +942,9 @@ async fn delete_pod(
     RawQuery(q): RawQuery,
 ) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let dry_run = ctx.options().is_dry_run();
     let result = pods::delete(&mut state.lock(), &ns, &name, dry_run);
     match result {
@@ -751,15 +956,100 @@ async fn delete_pod(
 async fn patch_pod(
     State(state): State<Shared>,
     Path((ns, name)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Response {
-    debug_assert_eq!(method, Method::PATCH);
+    patch_in_scope(state, ns, name, headers, q, body, Scope::Main).await
+}
+
+/// `PUT` replaces the pod: the update pipeline of a patch whose result is
+/// the body itself.
+async fn put_pod(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    let ctx = Ctx::new(&headers, q.as_deref());
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
+    let yaml = match write_media_type(&headers) {
+        Ok(yaml) => yaml,
+        Err(s) => return ctx.status(&s),
+    };
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(s) => return ctx.status(&s),
+    };
+    let options = ctx.options();
+    if let Err(s) = options.validate("UpdateOptions", false) {
+        return ctx.status(&s);
+    }
+    let (value, duplicates) = match parse_write_body(yaml, &bytes, "Pod") {
+        Ok(parsed) => parsed,
+        Err(s) => return ctx.status(&s),
+    };
+    let req = PodRequest {
+        scope: Scope::Main,
+        namespace: &ns,
+        name: &name,
+        user_agent: &ctx.user_agent,
+        options,
+    };
+    let outcome = {
+        let mut store = state.lock();
+        pods::replace(&mut store, &req, value, duplicates)
+    };
+    ctx.reply(outcome)
+}
+
+async fn patch_pod_status(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    patch_in_scope(state, ns, name, headers, q, body, Scope::Status).await
+}
+
+async fn patch_pod_ephemeral(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    patch_in_scope(
+        state,
+        ns,
+        name,
+        headers,
+        q,
+        body,
+        Scope::EphemeralContainers,
+    )
+    .await
+}
+
+async fn patch_in_scope(
+    state: Shared,
+    ns: String,
+    name: String,
+    headers: HeaderMap,
+    q: Option<String>,
+    body: Body,
+    scope: Scope,
+) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
     if let Err(s) = route_consumes(&headers, PATCH_CONSUMES) {
         return ctx.status(&s);
+    }
+    if ctx.not_acceptable == Some(true) {
+        return ctx.refuse_accept().unwrap_or_default();
     }
     // The handler's own check: everything before the first ';', untrimmed.
     let content_type = headers
@@ -773,11 +1063,15 @@ async fn patch_pod(
     let Some(kind) = PatchKind::from_media_type(media) else {
         return ctx.status(&Status::unsupported_media_type_handler(PATCH_CONSUMES));
     };
+    if let Some(refused) = ctx.refuse_accept() {
+        return refused;
+    }
     let bytes = match read_body(body).await {
         Ok(b) => b,
         Err(s) => return ctx.status(&s),
     };
     let req = PodRequest {
+        scope,
         namespace: &ns,
         name: &name,
         user_agent: &ctx.user_agent,

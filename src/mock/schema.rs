@@ -34,6 +34,9 @@ pub enum Ty {
     AtomicMap(&'static Ty),
     /// Not modelled: any JSON value is accepted and kept.
     Any,
+    /// A `+structType=atomic` value: the inner type everywhere, but owned
+    /// and tracked as one leaf by the field manager.
+    Atomic(&'static Ty),
 }
 
 /// A Go struct: its name (used in Go decode error texts) and ordered fields.
@@ -146,7 +149,11 @@ pub static OBJECT_META: Struct = Struct {
         f("annotations", Ty::Map(&Ty::Str)),
         f(
             "ownerReferences",
-            Ty::List(&keyed(Ty::Struct(&OWNER_REFERENCE), "uid", &["uid"])),
+            Ty::List(&keyed(
+                Ty::Atomic(&Ty::Struct(&OWNER_REFERENCE)),
+                "uid",
+                &["uid"],
+            )),
         ),
         f(
             "finalizers",
@@ -250,7 +257,7 @@ static POD_SPEC: Struct = Struct {
         ),
         f("hostname", Ty::Str),
         f("subdomain", Ty::Str),
-        p("affinity", Ty::Any),
+        p("affinity", Ty::Struct(&AFFINITY)),
         f("schedulerName", Ty::Str),
         f("tolerations", Ty::List(&atomic(Ty::Struct(&TOLERATION)))),
         f(
@@ -293,6 +300,30 @@ static POD_SPEC: Struct = Struct {
     ],
 };
 
+static AFFINITY: Struct = Struct {
+    name: "Affinity",
+    fields: &[
+        p(
+            "nodeAffinity",
+            Ty::Struct(&Struct {
+                name: "NodeAffinity",
+                fields: &[
+                    p(
+                        "requiredDuringSchedulingIgnoredDuringExecution",
+                        Ty::Atomic(&Ty::Any),
+                    ),
+                    f(
+                        "preferredDuringSchedulingIgnoredDuringExecution",
+                        Ty::List(&atomic(Ty::Any)),
+                    ),
+                ],
+            }),
+        ),
+        p("podAffinity", Ty::Any),
+        p("podAntiAffinity", Ty::Any),
+    ],
+};
+
 static POD_STATUS: Struct = Struct {
     name: "PodStatus",
     fields: &[
@@ -306,9 +337,15 @@ static POD_STATUS: Struct = Struct {
         f("reason", Ty::Str),
         f("nominatedNodeName", Ty::Str),
         f("hostIP", Ty::Str),
-        f("hostIPs", Ty::List(&atomic(Ty::Any))),
+        f(
+            "hostIPs",
+            Ty::List(&keyed(Ty::Struct(&POD_IP), "ip", &["ip"])),
+        ),
         f("podIP", Ty::Str),
-        f("podIPs", Ty::List(&atomic(Ty::Any))),
+        f(
+            "podIPs",
+            Ty::List(&keyed(Ty::Struct(&POD_IP), "ip", &["ip"])),
+        ),
         p("startTime", Ty::Time),
         f("initContainerStatuses", Ty::List(&atomic(Ty::Any))),
         f("containerStatuses", Ty::List(&atomic(Ty::Any))),
@@ -318,6 +355,11 @@ static POD_STATUS: Struct = Struct {
         f("resourceClaimStatuses", Ty::List(&atomic(Ty::Any))),
         p("extendedResourceClaimStatus", Ty::Any),
     ],
+};
+
+static POD_IP: Struct = Struct {
+    name: "PodIP",
+    fields: &[f("ip", Ty::Str)],
 };
 
 static POD_CONDITION: Struct = Struct {
@@ -402,7 +444,39 @@ static ENV_VAR: Struct = Struct {
     fields: &[
         a("name", Ty::Str),
         f("value", Ty::Str),
-        p("valueFrom", Ty::Any),
+        p("valueFrom", Ty::Struct(&ENV_VAR_SOURCE)),
+    ],
+};
+
+static ENV_VAR_SOURCE: Struct = Struct {
+    name: "EnvVarSource",
+    fields: &[
+        p("fieldRef", Ty::Atomic(&Ty::Struct(&OBJECT_FIELD_SELECTOR))),
+        p(
+            "resourceFieldRef",
+            Ty::Atomic(&Ty::Struct(&RESOURCE_FIELD_SELECTOR)),
+        ),
+        p("configMapKeyRef", Ty::Atomic(&Ty::Struct(&KEY_SELECTOR))),
+        p("secretKeyRef", Ty::Atomic(&Ty::Struct(&KEY_SELECTOR))),
+        p("fileKeyRef", Ty::Atomic(&Ty::Any)),
+    ],
+};
+
+static RESOURCE_FIELD_SELECTOR: Struct = Struct {
+    name: "ResourceFieldSelector",
+    fields: &[
+        f("containerName", Ty::Str),
+        a("resource", Ty::Str),
+        f("divisor", Ty::Quantity),
+    ],
+};
+
+static KEY_SELECTOR: Struct = Struct {
+    name: "KeySelector",
+    fields: &[
+        f("name", Ty::Str),
+        a("key", Ty::Str),
+        p("optional", Ty::Bool),
     ],
 };
 
@@ -511,22 +585,22 @@ static VOLUME: Struct = Struct {
     name: "Volume",
     fields: &[
         a("name", Ty::Str),
-        p("hostPath", Ty::Any),
-        p("emptyDir", Ty::Any),
+        p("hostPath", Ty::Struct(&HOST_PATH)),
+        p("emptyDir", Ty::Struct(&EMPTY_DIR)),
         p("gcePersistentDisk", Ty::Any),
         p("awsElasticBlockStore", Ty::Any),
         p("gitRepo", Ty::Any),
-        p("secret", Ty::Any),
+        p("secret", Ty::Struct(&SECRET_VOLUME)),
         p("nfs", Ty::Any),
         p("iscsi", Ty::Any),
         p("glusterfs", Ty::Any),
-        p("persistentVolumeClaim", Ty::Any),
+        p("persistentVolumeClaim", Ty::Struct(&PVC_VOLUME)),
         p("rbd", Ty::Any),
         p("flexVolume", Ty::Any),
         p("cinder", Ty::Any),
         p("cephfs", Ty::Any),
         p("flocker", Ty::Any),
-        p("downwardAPI", Ty::Any),
+        p("downwardAPI", Ty::Struct(&DOWNWARD_API_VOLUME)),
         p("fc", Ty::Any),
         p("azureFile", Ty::Any),
         p("configMap", Ty::Struct(&CONFIG_MAP_VOLUME)),
@@ -541,6 +615,39 @@ static VOLUME: Struct = Struct {
         p("csi", Ty::Any),
         p("ephemeral", Ty::Any),
         p("image", Ty::Any),
+    ],
+};
+
+static HOST_PATH: Struct = Struct {
+    name: "HostPathVolumeSource",
+    fields: &[a("path", Ty::Str), p("type", Ty::Str)],
+};
+
+static EMPTY_DIR: Struct = Struct {
+    name: "EmptyDirVolumeSource",
+    fields: &[f("medium", Ty::Str), p("sizeLimit", Ty::Quantity)],
+};
+
+static SECRET_VOLUME: Struct = Struct {
+    name: "SecretVolumeSource",
+    fields: &[
+        f("secretName", Ty::Str),
+        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
+        p("defaultMode", Ty::Int),
+        p("optional", Ty::Bool),
+    ],
+};
+
+static PVC_VOLUME: Struct = Struct {
+    name: "PersistentVolumeClaimVolumeSource",
+    fields: &[a("claimName", Ty::Str), f("readOnly", Ty::Bool)],
+};
+
+static DOWNWARD_API_VOLUME: Struct = Struct {
+    name: "DownwardAPIVolumeSource",
+    fields: &[
+        f("items", Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE)))),
+        p("defaultMode", Ty::Int),
     ],
 };
 
@@ -761,11 +868,19 @@ impl Struct {
 }
 
 impl Ty {
+    /// The type itself, with an `Atomic` wrapper removed.
+    pub fn resolved(&'static self) -> &'static Ty {
+        match self {
+            Ty::Atomic(inner) => inner.resolved(),
+            other => other,
+        }
+    }
+
     /// The type of the member `key` of a value of this type: a struct field,
     /// a map value, or `Any` for unmodelled sub-trees. `None` when a struct
     /// does not declare the field.
     pub fn member(&'static self, key: &str) -> Option<&'static Ty> {
-        match self {
+        match self.resolved() {
             Ty::Struct(s) => s.field(key).map(|field| &field.ty),
             Ty::Map(value) | Ty::AtomicMap(value) => Some(value),
             Ty::Any => Some(&Ty::Any),
@@ -775,7 +890,7 @@ impl Ty {
 
     /// The list description, when this is a list.
     pub fn as_list(&'static self) -> Option<&'static List> {
-        match self {
+        match self.resolved() {
             Ty::List(list) => Some(list),
             _ => None,
         }

@@ -132,6 +132,16 @@ impl Status {
         )
     }
 
+    /// 406 when the Accept header names nothing the server produces.
+    pub fn not_acceptable() -> Self {
+        Self::new(
+            406,
+            "NotAcceptable",
+            "406: Not Acceptable\n\nAvailable representations: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        )
+        .with_details(Details::default())
+    }
+
     /// 413 with the given message.
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(413, "RequestEntityTooLarge", message)

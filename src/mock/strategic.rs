@@ -119,7 +119,10 @@ fn merge_map(
             if !delete_list {
                 let mut v = patch_value;
                 discard_nulls(&mut v);
-                original.insert(key, v);
+                match remove_directives(v) {
+                    Some(v) => original.insert(key, v),
+                    None => original.remove(&key),
+                };
             }
             continue;
         };
@@ -136,6 +139,9 @@ fn merge_map(
                     }
                     continue;
                 };
+                if list.kind != ListKind::Atomic {
+                    slice_element_type(cur, &p)?;
+                }
                 match list.kind {
                     ListKind::Atomic => {
                         if delete_list {
@@ -167,7 +173,13 @@ fn merge_map(
                 }
                 let mut p = p;
                 discard_nulls(&mut p);
-                p
+                match remove_directives(p) {
+                    Some(p) => p,
+                    None => {
+                        original.remove(&key);
+                        continue;
+                    }
+                }
             }
         };
         original.insert(key, merged);
@@ -211,10 +223,14 @@ fn apply_set_element_order(
         .collect();
     for order_key in order_keys {
         let field = order_key[SET_ORDER.len()..].to_string();
-        let Some(Value::Array(order)) = patch.remove(&order_key) else {
-            return Err(SmpError::BadRequest(
-                "invalid patch format of setElementOrder list".into(),
-            ));
+        let order = match patch.remove(&order_key) {
+            Some(Value::Array(order)) => order,
+            other => {
+                return Err(SmpError::Internal(format!(
+                    "expected a []interface {{}}, but received a {}",
+                    go_type(other.as_ref().unwrap_or(&Value::Null))
+                )));
+            }
         };
         let list = ty.member(&field).and_then(Ty::as_list);
         let patch_list = match patch.remove(&field) {
@@ -244,6 +260,68 @@ fn apply_set_element_order(
             original.remove(&field);
         } else {
             original.insert(field, Value::Array(merged));
+        }
+    }
+    Ok(())
+}
+
+/// `removeDirectives`: a map carrying `$patch` is dropped altogether, and
+/// so are such maps inside lists and maps. `None` means "drop the field".
+fn remove_directives(value: Value) -> Option<Value> {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key(DIRECTIVE) {
+                return None;
+            }
+            Some(Value::Object(
+                map.into_iter()
+                    .filter_map(|(k, v)| remove_directives(v).map(|v| (k, v)))
+                    .collect(),
+            ))
+        }
+        Value::Array(items) => Some(Value::Array(
+            items.into_iter().filter_map(remove_directives).collect(),
+        )),
+        other => Some(other),
+    }
+}
+
+/// Go's `reflect.TypeOf` name for a decoded JSON value.
+fn go_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "%!s(<nil>)",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+/// `sliceElementType`: all elements of both lists must share one Go type,
+/// and the first may not be a list.
+fn slice_element_type(original: &[Value], patch: &[Value]) -> Result<(), SmpError> {
+    let mut previous: Option<&'static str> = None;
+    for v in original.iter().chain(patch.iter()) {
+        let t = go_type(v);
+        match previous {
+            None => {
+                if v.is_array() {
+                    return Err(SmpError::Invalid);
+                }
+                previous = Some(t);
+            }
+            Some(p) if p != t => {
+                return Err(SmpError::Internal(format!(
+                    "list element types are not identical: {}",
+                    go_fmt(&Value::Array(vec![
+                        Value::Array(original.to_vec()),
+                        Value::Array(patch.to_vec()),
+                    ]))
+                )));
+            }
+            Some(_) => {}
         }
     }
     Ok(())
@@ -324,13 +402,7 @@ fn merge_keyed_list(
     if original.is_empty() && patch.is_empty() {
         return Ok(original);
     }
-    if original
-        .iter()
-        .chain(patch.iter())
-        .any(|v| matches!(v, Value::Array(_)))
-    {
-        return Err(SmpError::Invalid);
-    }
+    slice_element_type(&original, &patch)?;
     if !original
         .iter()
         .chain(patch.iter())

@@ -74,13 +74,27 @@ fn unstructured_source(value: &Value) -> (&'static str, &'static str) {
 }
 
 /// `fromUnstructured`'s error for `value` landing in a field of type `ty`.
-fn unstructured_error(value: &Value, ty: &Ty) -> TypeError {
+fn unstructured_error(value: &Value, ty: &'static Ty) -> TypeError {
     let (type_name, kind) = unstructured_source(value);
-    TypeError(match ty {
+    TypeError(match ty.resolved() {
         Ty::Struct(_) => format!("cannot restore struct from: {kind}"),
         Ty::List(_) => format!("cannot restore slice from {kind}"),
         Ty::Map(_) | Ty::AtomicMap(_) => format!("cannot restore map from {kind}"),
-        other => format!("cannot convert {type_name} to {}", go_type_name(other)),
+        other => {
+            // Go's reflect conversions: numbers convert among themselves and
+            // an integer converts to a string (as a rune); anything else is
+            // not convertible at all.
+            let dest = go_type_name(other);
+            let convertible = matches!(
+                (type_name, dest.as_str()),
+                ("int64", "string") | ("float64", "int64") | ("int64", "int64")
+            );
+            if convertible {
+                format!("cannot convert {type_name} to {dest}")
+            } else {
+                format!("unrecognized type: {dest}")
+            }
+        }
     })
 }
 
@@ -120,8 +134,8 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn go_type_name(ty: &Ty) -> String {
-    match ty {
+fn go_type_name(ty: &'static Ty) -> String {
+    match ty.resolved() {
         Ty::Str | Ty::Time => "string".into(),
         Ty::Int => "int64".into(),
         Ty::Bool => "bool".into(),
@@ -130,6 +144,7 @@ fn go_type_name(ty: &Ty) -> String {
         Ty::List(list) => format!("[]{}", go_type_name(&list.item)),
         Ty::Map(v) | Ty::AtomicMap(v) => format!("map[string]{}", go_type_name(v)),
         Ty::Any => "interface {}".into(),
+        Ty::Atomic(inner) => go_type_name(inner),
     }
 }
 
@@ -149,11 +164,13 @@ impl Ctx {
             return Ok(None);
         }
         let style = self.style;
+        let ty = ty.resolved();
         let mismatch = |v: &Value| match style {
             Style::Json => Err(type_error(v, go_struct, go_path, &go_type_name(ty))),
             Style::Unstructured => Err(unstructured_error(v, ty)),
         };
         match ty {
+            Ty::Atomic(inner) => self.value(value, inner, path, go_struct, go_path),
             Ty::Any => Ok(Some(value)),
             Ty::Str => match value {
                 Value::String(_) => Ok(Some(value)),
@@ -277,7 +294,7 @@ pub fn is_empty(value: &Value) -> bool {
 
 /// The JSON a Go zero value of `ty` marshals to.
 pub fn zero(ty: &'static Ty) -> Value {
-    match ty {
+    match ty.resolved() {
         Ty::Str | Ty::Time | Ty::Quantity => match ty {
             // A zero metav1.Time marshals as null.
             Ty::Time => Value::Null,
@@ -296,6 +313,7 @@ pub fn zero(ty: &'static Ty) -> Value {
             Value::Object(out)
         }
         Ty::List(_) | Ty::Map(_) | Ty::AtomicMap(_) | Ty::Any => Value::Null,
+        Ty::Atomic(inner) => zero(inner),
     }
 }
 

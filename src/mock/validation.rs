@@ -73,6 +73,7 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
     let volumes = volumes(spec, &mut errs);
     containers(spec, "containers", &volumes, &mut errs);
     containers(spec, "initContainers", &volumes, &mut errs);
+    containers(spec, "ephemeralContainers", &volumes, &mut errs);
     let restart = s(spec, "restartPolicy");
     if !["Always", "OnFailure", "Never"].contains(&restart) {
         if restart.is_empty() {
@@ -147,9 +148,54 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
     errs
 }
 
+/// Volume source fields in the order `validateVolumeSource` checks them.
+const VOLUME_TYPES: &[&str] = &[
+    "emptyDir",
+    "hostPath",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "quobyte",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "azureDisk",
+    "projected",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
 fn volumes(spec: &Value, errs: &mut Vec<FieldError>) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for (i, volume) in arr(spec, "volumes").iter().enumerate() {
+        let mut seen = 0;
+        for kind in VOLUME_TYPES {
+            if volume.get(*kind).is_some_and(|v| !v.is_null()) {
+                if seen > 0 {
+                    errs.push(FieldError::forbidden(
+                        format!("spec.volumes[{i}].{kind}"),
+                        "may not specify more than 1 volume type",
+                    ));
+                }
+                seen += 1;
+            }
+        }
         let name = s(volume, "name");
         let path = format!("spec.volumes[{i}].name");
         if name.is_empty() {
@@ -176,6 +222,13 @@ fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut V
         // Init container names must not clash with regular containers either.
         for c in arr(spec, "containers") {
             names.insert(s(c, "name").to_string());
+        }
+    }
+    if list == "ephemeralContainers" {
+        for other in ["containers", "initContainers"] {
+            for c in arr(spec, other) {
+                names.insert(s(c, "name").to_string());
+            }
         }
     }
     for (i, c) in items.iter().enumerate() {
@@ -274,6 +327,32 @@ fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut V
         if !name.is_empty() && !names.insert(name.to_string()) {
             errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
         }
+        if list == "ephemeralContainers" {
+            let target = s(c, "targetContainerName");
+            let others = arr(spec, "containers")
+                .iter()
+                .chain(arr(spec, "initContainers"))
+                .any(|o| s(o, "name") == target);
+            if !target.is_empty() && !others {
+                errs.push(FieldError {
+                    kind: super::field::ErrorType::NotFound,
+                    field: format!("{path}.targetContainerName"),
+                    value: Some(json!(target)),
+                    detail: String::new(),
+                });
+            }
+            for field in EPHEMERAL_FORBIDDEN {
+                let set = c.get(*field).is_some_and(|v| {
+                    !(v.is_null() || v.as_object().is_some_and(serde_json::Map::is_empty))
+                });
+                if set {
+                    errs.push(FieldError::forbidden(
+                        format!("{path}.{field}"),
+                        "cannot be set for an Ephemeral Container",
+                    ));
+                }
+            }
+        }
     }
 }
 
@@ -325,6 +404,13 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
                     ));
                 }
             }
+            // Lt/Gt exist behind a feature gate that is off: refused, but
+            // the message lists them.
+            "Lt" | "Gt" => errs.push(FieldError::not_supported(
+                format!("{path}.operator"),
+                json!(op),
+                &["Equal", "Exists", "Lt", "Gt"],
+            )),
             other => errs.push(FieldError::not_supported(
                 format!("{path}.operator"),
                 json!(other),
@@ -362,6 +448,89 @@ fn path_segment_name(name: &str) -> Vec<String> {
     for bad in ["/", "%"] {
         if name.contains(bad) {
             errs.push(format!("may not contain '{bad}'"));
+        }
+    }
+    errs
+}
+
+/// Fields an ephemeral container may not set (the complement of
+/// `allowedEphemeralContainerFields`), in struct order.
+const EPHEMERAL_FORBIDDEN: &[&str] = &[
+    "ports",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "restartPolicyRules",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+];
+
+/// `ValidatePodEphemeralContainersUpdate`.
+pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    errs.extend(metadata_and_spec(new));
+    errs.extend(annotation_updates(new, old));
+    if old
+        .pointer(&format!(
+            "/metadata/annotations/{}",
+            MIRROR.replace('/', "~1")
+        ))
+        .is_some()
+    {
+        return vec![FieldError::forbidden(
+            "",
+            "static pods do not support ephemeral containers",
+        )];
+    }
+    let new_list = arr(&new["spec"], "ephemeralContainers");
+    for o in arr(&old["spec"], "ephemeralContainers") {
+        let name = s(o, "name");
+        match new_list.iter().find(|n| s(n, "name") == name) {
+            None => errs.push(FieldError::forbidden(
+                "spec.ephemeralContainers",
+                format!(
+                    "existing ephemeral containers {} may not be removed\n",
+                    super::field::go_quote(name)
+                ),
+            )),
+            Some(n) if n != o => errs.push(FieldError::forbidden(
+                "spec.ephemeralContainers",
+                format!(
+                    "existing ephemeral containers {} may not be changed\n{}",
+                    super::field::go_quote(name),
+                    spec_diff(o, n)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    errs
+}
+
+/// The subset of `ValidatePodStatusUpdate` the mock models: metadata
+/// update rules, the immutable QoS class, and pod/host IP syntax.
+pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let (ns, os) = (&new["status"], &old["status"]);
+    if ns.get("qosClass") != os.get("qosClass") {
+        errs.push(FieldError::invalid(
+            "status.qosClass",
+            ns.get("qosClass").cloned().unwrap_or(json!("")),
+            "field is immutable",
+        ));
+    }
+    for list in ["podIPs", "hostIPs"] {
+        for (i, entry) in arr(ns, list).iter().enumerate() {
+            let ip = s(entry, "ip");
+            if ip.parse::<std::net::IpAddr>().is_err() {
+                errs.push(FieldError::invalid(
+                    format!("status.{list}[{i}]"),
+                    json!(ip),
+                    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                ));
+            }
         }
     }
     errs
@@ -469,6 +638,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
     }
     if !arr(os, "schedulingGates").is_empty() {
         gated_node_selector(ns, os, m, &mut errs);
+        gated_node_affinity(os, m, &mut errs);
     }
     if &munged != os {
         errs.push(FieldError::forbidden(
@@ -510,7 +680,7 @@ fn gated_node_selector(
     } else {
         errs.push(FieldError::invalid(
             "spec.nodeSelector",
-            Value::Object(new_sel.clone()),
+            ns.get("nodeSelector").cloned().unwrap_or(Value::Null),
             "only additions to spec.nodeSelector are allowed (no mutations or deletions)",
         ));
         match os.get("nodeSelector") {
@@ -518,6 +688,102 @@ fn gated_node_selector(
             None => munged.remove("nodeSelector"),
         };
     }
+}
+
+/// Gated pods may narrow required node affinity (KEP-3838): with no old
+/// terms anything goes; otherwise the term count stays and each term may
+/// only gain requirements. The node affinity is then munged to the old one.
+fn gated_node_affinity(
+    os: &Value,
+    munged: &mut serde_json::Map<String, Value>,
+    errs: &mut Vec<FieldError>,
+) {
+    const TERMS: &str =
+        "/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms";
+    let terms = |affinity: Option<&Value>| {
+        affinity
+            .and_then(|a| a.pointer(TERMS))
+            .and_then(Value::as_array)
+            .cloned()
+    };
+    let old_affinity = os.get("affinity");
+    let old_terms = terms(old_affinity).unwrap_or_default();
+    let new_terms_raw = terms(munged.get("affinity"));
+    let new_terms = new_terms_raw.clone().unwrap_or_default();
+    let path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+    if !old_terms.is_empty() {
+        if old_terms.len() != new_terms.len() {
+            errs.push(FieldError::invalid(
+                path,
+                // A nil Go slice renders as null.
+                new_terms_raw.as_ref().map_or(Value::Null, |t| {
+                    Value::Array(t.iter().map(internal_term).collect())
+                }),
+                "no additions/deletions to non-empty NodeSelectorTerms list are allowed",
+            ));
+        } else {
+            for (i, (o, n)) in old_terms.iter().zip(new_terms.iter()).enumerate() {
+                if !term_only_adds(n, o) {
+                    errs.push(FieldError::invalid(
+                        format!("{path}[{i}]"),
+                        internal_term(n),
+                        "only additions are allowed (no mutations or deletions)",
+                    ));
+                }
+            }
+        }
+    }
+    let old_node_affinity = old_affinity.and_then(|a| a.get("nodeAffinity")).cloned();
+    if let Some(Value::Object(affinity)) = munged.get_mut("affinity") {
+        match old_node_affinity {
+            Some(v) => {
+                affinity.insert("nodeAffinity".into(), v);
+            }
+            None => {
+                affinity.remove("nodeAffinity");
+            }
+        }
+        if affinity.is_empty() && old_affinity.is_none() {
+            munged.remove("affinity");
+        }
+    } else if let Some(v) = old_node_affinity {
+        munged.insert("affinity".into(), json!({"nodeAffinity": v}));
+    }
+}
+
+/// A NodeSelectorTerm as the internal Go struct marshals it (no JSON tags:
+/// Go field names, nil slices as `null`), which is how validation shows it.
+fn internal_term(term: &Value) -> Value {
+    let requirements = |key: &str| match term.get(key).and_then(Value::as_array) {
+        None => Value::Null,
+        Some(list) => Value::Array(
+            list.iter()
+                .map(|r| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("Key".into(), json!(s(r, "key")));
+                    m.insert("Operator".into(), json!(s(r, "operator")));
+                    m.insert(
+                        "Values".into(),
+                        r.get("values").cloned().unwrap_or(Value::Null),
+                    );
+                    Value::Object(m)
+                })
+                .collect(),
+        ),
+    };
+    let mut m = serde_json::Map::new();
+    m.insert("MatchExpressions".into(), requirements("matchExpressions"));
+    m.insert("MatchFields".into(), requirements("matchFields"));
+    Value::Object(m)
+}
+
+/// Whether `new` keeps every requirement of `old` (in order) and only adds.
+fn term_only_adds(new: &Value, old: &Value) -> bool {
+    ["matchExpressions", "matchFields"].iter().all(|key| {
+        let o = arr(old, key);
+        let n = arr(new, key);
+        n.len() >= o.len() && o.iter().zip(n.iter()).all(|(a, b)| a == b)
+    })
 }
 
 /// An approximation of the 1.34+ `diff.Diff(old, munged)` text: a unified
