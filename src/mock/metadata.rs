@@ -58,7 +58,7 @@ fn matches_dns_label(s: &str) -> bool {
 pub fn dns1123_label(s: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if s.len() > 63 {
-        errs.push("must be no more than 63 bytes".to_string());
+        errs.push("must be no more than 63 characters".to_string());
     }
     if !matches_dns_label(s) {
         errs.push(regex_error(
@@ -74,7 +74,7 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
 pub fn dns1123_subdomain(s: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if s.len() > 253 {
-        errs.push("must be no more than 253 bytes".to_string());
+        errs.push("must be no more than 253 characters".to_string());
     }
     if !s.split('.').all(matches_dns_label) {
         errs.push(regex_error(

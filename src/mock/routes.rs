@@ -321,6 +321,8 @@ fn routes(state: Shared) -> Router {
     Router::new()
         .route("/version", get(version))
         .route("/api", get(api_versions))
+        .route("/api/v1", get(api_v1_resources))
+        .route("/apis", get(api_groups))
         .route("/healthz", get(health))
         .route("/readyz", get(health))
         .route("/livez", get(health))
@@ -401,6 +403,65 @@ static API_VERSIONS_TY: Ty = Ty::Struct(&super::schema::Struct {
         },
         super::schema::Field {
             name: "serverAddressByClientCIDRs",
+            ty: Ty::Any,
+            presence: super::schema::Presence::Always,
+        },
+    ],
+});
+
+/// `/api/v1`: discovery limited to the resources the mock serves, with the
+/// entries a 1.36 server publishes for them.
+async fn api_v1_resources(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let rw = [
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    ];
+    let sub = ["get", "patch", "update"];
+    let body = json!({
+        "kind": "APIResourceList",
+        "groupVersion": "v1",
+        "resources": [
+            {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace",
+             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "shortNames": ["ns"],
+             "storageVersionHash": "Q3oi5N2YM8M="},
+            {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": rw,
+             "shortNames": ["po"], "categories": ["all"], "storageVersionHash": "xPOwRZ+Yhw8="},
+            {"name": "pods/ephemeralcontainers", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
+            {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
+            {"name": "serviceaccounts", "singularName": "serviceaccount", "namespaced": true,
+             "kind": "ServiceAccount", "verbs": rw, "shortNames": ["sa"], "storageVersionHash": "pbx9ZvyFpBE="},
+        ],
+    });
+    Ctx::new(&headers, q.as_deref()).json(200, &body, &super::schema::API_RESOURCE_LIST_TY, &[])
+}
+
+/// `/apis`: the mock serves no API groups.
+async fn api_groups(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let body = json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []});
+    Ctx::new(&headers, q.as_deref()).json(200, &body, &API_GROUP_LIST_TY, &[])
+}
+
+static API_GROUP_LIST_TY: Ty = Ty::Struct(&super::schema::Struct {
+    name: "APIGroupList",
+    fields: &[
+        super::schema::Field {
+            name: "kind",
+            ty: Ty::Str,
+            presence: super::schema::Presence::Omit,
+        },
+        super::schema::Field {
+            name: "apiVersion",
+            ty: Ty::Str,
+            presence: super::schema::Presence::Omit,
+        },
+        super::schema::Field {
+            name: "groups",
             ty: Ty::Any,
             presence: super::schema::Presence::Always,
         },
@@ -868,7 +929,11 @@ async fn delete_pods(
     }
     let mut items = Vec::new();
     for name in names {
-        if let Ok(pod) = pods::delete(&mut store, &ns, &name, dry_run) {
+        // DeleteCollection lists the pods as they were before deletion.
+        let before = store.pods.get(&(ns.clone(), name.clone())).cloned();
+        if pods::delete(&mut store, &ns, &name, dry_run).is_ok()
+            && let Some(pod) = before
+        {
             items.push(strip_type_meta(&pod));
         }
     }

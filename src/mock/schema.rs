@@ -837,6 +837,33 @@ pub static STATUS_TY: Ty = Ty::Struct(&Struct {
     ],
 });
 
+static API_RESOURCE: Struct = Struct {
+    name: "APIResource",
+    fields: &[
+        a("name", Ty::Str),
+        a("singularName", Ty::Str),
+        a("namespaced", Ty::Bool),
+        f("group", Ty::Str),
+        f("version", Ty::Str),
+        a("kind", Ty::Str),
+        a("verbs", Ty::List(&STR_LIST)),
+        f("shortNames", Ty::List(&STR_LIST)),
+        f("categories", Ty::List(&STR_LIST)),
+        f("storageVersionHash", Ty::Str),
+    ],
+};
+
+/// `metav1.APIResourceList` (`/api/v1` discovery).
+pub static API_RESOURCE_LIST_TY: Ty = Ty::Struct(&Struct {
+    name: "APIResourceList",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("groupVersion", Ty::Str),
+        a("resources", Ty::List(&atomic(Ty::Struct(&API_RESOURCE)))),
+    ],
+});
+
 /// The `/version` document (`version.Info`).
 pub static VERSION_TY: Ty = Ty::Struct(&Struct {
     name: "Info",

@@ -203,7 +203,16 @@ impl Ctx {
                 other => mismatch(other),
             },
             Ty::Quantity => match value {
-                Value::String(_) => Ok(Some(value)),
+                Value::String(s) => {
+                    if super::quantity::parse(&s).is_some() {
+                        Ok(Some(Value::String(s)))
+                    } else {
+                        Err(TypeError(
+                            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+                                .to_string(),
+                        ))
+                    }
+                }
                 Value::Number(n) => Ok(Some(Value::String(n.to_string()))),
                 other => mismatch(&other),
             },

@@ -314,6 +314,24 @@ fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut V
                 errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
             }
         }
+        resources_requests_within_limits(c, &path, errs);
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            for handler in ["httpGet", "tcpSocket", "grpc"] {
+                if let Some(port) = c
+                    .get(probe)
+                    .and_then(|p| p.get(handler))
+                    .and_then(|h| h.get("port"))
+                    && let Some(n) = port.as_i64()
+                    && !(1..=65535).contains(&n)
+                {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.{probe}.{handler}.port"),
+                        json!(n),
+                        "must be between 1 and 65535, inclusive",
+                    ));
+                }
+            }
+        }
         let pull = s(c, "imagePullPolicy");
         if pull.is_empty() {
             errs.push(FieldError::required(format!("{path}.imagePullPolicy"), ""));
@@ -352,6 +370,35 @@ fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut V
                     ));
                 }
             }
+        }
+    }
+}
+
+/// A request above its limit is refused (`ValidateResourceRequirements`).
+fn resources_requests_within_limits(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let Some(requests) = c.pointer("/resources/requests").and_then(Value::as_object) else {
+        return;
+    };
+    let limits = c.pointer("/resources/limits").and_then(Value::as_object);
+    for (name, request) in requests {
+        let Some(limit) = limits.and_then(|l| l.get(name)) else {
+            continue;
+        };
+        let (Some(r), Some(l)) = (
+            request.as_str().and_then(super::quantity::parse),
+            limit.as_str().and_then(super::quantity::parse),
+        ) else {
+            continue;
+        };
+        if r > l {
+            errs.push(FieldError::invalid(
+                format!("{path}.resources.requests"),
+                request.clone(),
+                format!(
+                    "must be less than or equal to {name} limit of {}",
+                    limit.as_str().unwrap_or("")
+                ),
+            ));
         }
     }
 }
