@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Regenerate go.mod for a given k8s.io/kubernetes release, then tidy.
 #
-#   tools/kube-apiserver/gen-replace.sh v1.36.5
+#   tools/kube-apiserver/gen-replace.sh v1.36.5                  # this dir (default minor)
+#   tools/kube-apiserver/gen-replace.sh v1.35.8 v1.35            # tools/kube-apiserver/v1.35
+#
+# OUT_DIR (optional, relative to this dir unless absolute) gets its own go.mod
+# and go.sum; if it has no main.go yet, a relative symlink to this dir's main.go
+# is created there (all minors share one main.go).
 #
 # k8s.io/kubernetes requires its staging modules at the placeholder v0.0.0 and
 # points them at ./staging/src/k8s.io/<m>; those are published on the module
@@ -14,10 +19,17 @@
 set -euo pipefail
 export GOTOOLCHAIN=local
 
-ver=${1:?usage: $0 v1.MINOR.PATCH}
+ver=${1:?usage: $0 v1.MINOR.PATCH [OUT_DIR]}
 [[ $ver =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "bad version: $ver" >&2; exit 2; }
 staging="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 here=$(cd "$(dirname "$0")" && pwd)
+out=${2:-$here}
+[[ $out == /* ]] || out=$here/$out
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+if [[ $out != "$here" && ! -e $out/main.go ]]; then
+  ln -s "$(realpath --relative-to="$out" "$here/main.go")" "$out/main.go"
+fi
 
 if [[ ${NOSUMDB:-0} == 1 ]]; then
   export GONOSUMDB=k8s.io/kubernetes GOFLAGS="${GOFLAGS:-} -mod=mod"
@@ -48,8 +60,8 @@ mods=$(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/src/k8s\.io/.*#\1#
   echo "replace ("
   for m in $mods; do printf '\t%s => %s %s\n' "$m" "$m" "$staging"; done
   echo ")"
-} > "$here/go.mod"
-rm -f "$here/go.sum"
+} > "$out/go.mod"
+rm -f "$out/go.sum"
 echo "go.mod: $(wc -l <<<"$mods") staging modules at $staging" >&2
 
-cd "$here" && go mod tidy
+cd "$out" && go mod tidy
