@@ -546,6 +546,13 @@ fn write_media_type(headers: &HeaderMap) -> Result<bool, Status> {
     }
 }
 
+/// The media type (YAML or JSON) and bytes of a create or update body, in the
+/// order the real server checks them.
+async fn read_write_body(headers: &HeaderMap, body: Body) -> Result<(bool, Bytes), Status> {
+    let yaml = write_media_type(headers)?;
+    Ok((yaml, read_body(body).await?))
+}
+
 async fn read_body(body: Body) -> Result<Bytes, Status> {
     axum::body::to_bytes(body, MAX_BODY)
         .await
@@ -627,6 +634,20 @@ fn strip_type_meta(v: &Value) -> Value {
     v
 }
 
+/// The create-time errors of `metadata.name`, checked by `syntax`.
+fn name_errors(name: &str, syntax: fn(&str) -> Vec<String>) -> Vec<super::field::FieldError> {
+    if name.is_empty() {
+        return vec![super::field::FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        )];
+    }
+    syntax(name)
+        .into_iter()
+        .map(|msg| super::field::FieldError::invalid("metadata.name", json!(name), msg))
+        .collect()
+}
+
 fn object_name(body: &Value) -> String {
     body.pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -644,12 +665,8 @@ async fn create_namespace(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let yaml = match write_media_type(&headers) {
-        Ok(yaml) => yaml,
-        Err(s) => return ctx.status(&s),
-    };
-    let bytes = match read_body(body).await {
-        Ok(b) => b,
+    let (yaml, bytes) = match read_write_body(&headers, body).await {
+        Ok(read) => read,
         Err(s) => return ctx.status(&s),
     };
     let body = match parse_write_body(yaml, &bytes, "Namespace") {
@@ -657,21 +674,7 @@ async fn create_namespace(
         Err(s) => return ctx.status(&s),
     };
     let name = object_name(&body);
-    let mut errs = Vec::new();
-    if name.is_empty() {
-        errs.push(super::field::FieldError::required(
-            "metadata.name",
-            "name or generateName is required",
-        ));
-    } else {
-        for msg in metadata::dns1123_label(&name) {
-            errs.push(super::field::FieldError::invalid(
-                "metadata.name",
-                json!(name),
-                msg,
-            ));
-        }
-    }
+    let mut errs = name_errors(&name, metadata::dns1123_label);
     errs.extend(metadata::labels(
         body.pointer("/metadata/labels"),
         "metadata.labels",
@@ -781,12 +784,8 @@ async fn create_service_account(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let yaml = match write_media_type(&headers) {
-        Ok(yaml) => yaml,
-        Err(s) => return ctx.status(&s),
-    };
-    let bytes = match read_body(body).await {
-        Ok(b) => b,
+    let (yaml, bytes) = match read_write_body(&headers, body).await {
+        Ok(read) => read,
         Err(s) => return ctx.status(&s),
     };
     let body = match parse_write_body(yaml, &bytes, "ServiceAccount") {
@@ -794,21 +793,7 @@ async fn create_service_account(
         Err(s) => return ctx.status(&s),
     };
     let name = object_name(&body);
-    let mut errs = Vec::new();
-    if name.is_empty() {
-        errs.push(super::field::FieldError::required(
-            "metadata.name",
-            "name or generateName is required",
-        ));
-    } else {
-        for msg in metadata::dns1123_subdomain(&name) {
-            errs.push(super::field::FieldError::invalid(
-                "metadata.name",
-                json!(name),
-                msg,
-            ));
-        }
-    }
+    let errs = name_errors(&name, metadata::dns1123_subdomain);
     if !errs.is_empty() {
         return ctx.status(&Status::invalid("", "ServiceAccount", &name, &errs));
     }
@@ -953,12 +938,8 @@ async fn create_pod(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let yaml = match write_media_type(&headers) {
-        Ok(yaml) => yaml,
-        Err(s) => return ctx.status(&s),
-    };
-    let bytes = match read_body(body).await {
-        Ok(b) => b,
+    let (yaml, bytes) = match read_write_body(&headers, body).await {
+        Ok(read) => read,
         Err(s) => return ctx.status(&s),
     };
     let options = ctx.options();
@@ -1041,12 +1022,8 @@ async fn put_pod(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let yaml = match write_media_type(&headers) {
-        Ok(yaml) => yaml,
-        Err(s) => return ctx.status(&s),
-    };
-    let bytes = match read_body(body).await {
-        Ok(b) => b,
+    let (yaml, bytes) = match read_write_body(&headers, body).await {
+        Ok(read) => read,
         Err(s) => return ctx.status(&s),
     };
     let options = ctx.options();
