@@ -127,15 +127,6 @@ pub fn check(
         .filter(|p| p.exists())
         .unwrap_or_else(|| shared.clone());
     let new = TextSnapshotContents::new(rendered.to_owned(), TextSnapshotKind::File);
-    let old = read(&compared)?;
-    if old.as_ref().is_some_and(|old| new.matches_latest(old)) {
-        return Ok(Verdict::Matched);
-    }
-    let shared_matches = read(&shared)?.is_some_and(|s| new.matches_latest(&s));
-    let path = match versioned {
-        Some(v) if !shared_matches => v,
-        _ => shared,
-    };
     let write = |target: &Path| -> Result<PathBuf, SnapshotError> {
         let header = serde_yaml_ng::to_string(&Header {
             source: SOURCE,
@@ -151,6 +142,20 @@ pub fn check(
         }
         std::fs::write(target, text).map_err(|e| io_error(target, e))?;
         Ok(target.to_path_buf())
+    };
+    let old = read(&compared)?;
+    if let Some(old) = old.as_ref().filter(|old| new.matches_latest(&old.contents)) {
+        // Accepting also refreshes a header whose case description was edited.
+        if mode == Mode::Update && old.description.as_deref() != Some(entry.description) {
+            write(&compared)?;
+        }
+        return Ok(Verdict::Matched);
+    }
+    let old = old.map(|o| o.contents);
+    let shared_matches = read(&shared)?.is_some_and(|s| new.matches_latest(&s.contents));
+    let path = match versioned {
+        Some(v) if !shared_matches => v,
+        _ => shared,
     };
     let pending_path = path.with_extension("snap.new");
     Ok(match (mode, old) {
@@ -187,7 +192,13 @@ fn io_error(path: &Path, e: std::io::Error) -> SnapshotError {
     }
 }
 
-fn read(path: &Path) -> Result<Option<TextSnapshotContents>, SnapshotError> {
+/// A stored snapshot's contents and the case description its header records.
+struct Stored {
+    contents: TextSnapshotContents,
+    description: Option<String>,
+}
+
+fn read(path: &Path) -> Result<Option<Stored>, SnapshotError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -196,7 +207,10 @@ fn read(path: &Path) -> Result<Option<TextSnapshotContents>, SnapshotError> {
         reason: e.to_string(),
     })?;
     match snapshot.contents() {
-        SnapshotContents::Text(text) => Ok(Some(text.clone())),
+        SnapshotContents::Text(text) => Ok(Some(Stored {
+            contents: text.clone(),
+            description: snapshot.metadata().description().map(str::to_owned),
+        })),
         SnapshotContents::Binary(_) => Err(SnapshotError {
             path: path.to_path_buf(),
             reason: "is a binary snapshot".into(),
@@ -323,6 +337,31 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn update_refreshes_an_edited_description() {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), "a: 1\n", Mode::Update);
+        let edited = Entry {
+            description: "edited",
+            ..ENTRY
+        };
+        let path = dir.path().join("topic/case.snap");
+        assert_eq!(
+            check(dir.path(), edited, "a: 1\n", Mode::Check, None).unwrap(),
+            Verdict::Matched
+        );
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("edited"));
+        assert_eq!(
+            check(dir.path(), edited, "a: 1\n", Mode::Update, None).unwrap(),
+            Verdict::Matched
+        );
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("description: edited")
+        );
     }
 
     #[test]
