@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 
 use crate::client::{Answer, Client, SendError};
-use crate::request::{pod_path, query_string};
+use crate::case::PatchType;
+use crate::request::{METHOD, Planned, pod_path, query_string};
 
 /// Label marking every object podpatch creates.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podpatch");
@@ -211,23 +212,7 @@ impl Fixtures {
     /// Deletes a pod this run created, identified by uid so that a pod of the same
     /// name made by someone else is never touched.
     pub async fn delete_pod(&self, name: &str, uid: &str) -> Result<(), FixtureError> {
-        let options = json!({
-            "kind": "DeleteOptions",
-            "apiVersion": "v1",
-            "gracePeriodSeconds": 0,
-            "preconditions": {"uid": uid},
-        });
-        let answer = self
-            .client
-            .delete(&pod_path(&self.namespace, name), Some(&options))
-            .await?;
-        match answer.status {
-            200 | 202 | 404 | 409 => Ok(()),
-            _ => Err(FixtureError::refused(
-                format!("deleting pod {name}"),
-                &answer,
-            )),
-        }
+        delete_owned_pod(&self.client, &self.namespace, name, uid).await
     }
 
     /// Removes what the run left: its pods by label, then its namespace if it made it.
@@ -264,6 +249,58 @@ impl Fixtures {
         }
         Ok(())
     }
+}
+
+/// Deletes a pod podpatch created, identified by uid (a pod of the same name made by
+/// someone else is never touched). A case may leave finalizers on its pod, which
+/// would keep it Terminating forever; they are ours too, so they are removed.
+async fn delete_owned_pod(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+) -> Result<(), FixtureError> {
+    let path = pod_path(namespace, name);
+    let options = json!({
+        "kind": "DeleteOptions",
+        "apiVersion": "v1",
+        "gracePeriodSeconds": 0,
+        "preconditions": {"uid": uid},
+    });
+    let answer = client.delete(&path, Some(&options)).await?;
+    match answer.status {
+        200 | 202 => {}
+        404 | 409 => return Ok(()),
+        _ => return Err(FixtureError::refused(format!("deleting pod {name}"), &answer)),
+    }
+    let finalized = answer.json().is_some_and(|pod| {
+        pod["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    });
+    if finalized {
+        let unblock = Planned {
+            method: METHOD,
+            path,
+            headers: vec![(
+                "Content-Type".into(),
+                PatchType::Json.content_type().into(),
+            )],
+            body: json!([
+                {"op": "test", "path": "/metadata/uid", "value": uid},
+                {"op": "remove", "path": "/metadata/finalizers"},
+            ])
+            .to_string(),
+        };
+        let answer = client.send(&unblock).await?;
+        if !matches!(answer.status, 200 | 404 | 409 | 422) {
+            return Err(FixtureError::refused(
+                format!("removing the finalizers of pod {name}"),
+                &answer,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One object `cleanup` removed (or would remove, on a dry run).
@@ -332,6 +369,10 @@ pub async fn cleanup(
         return Ok(found);
     }
     for l in &found {
+        if let (Some(ns), "pods") = (&l.namespace, l.resource) {
+            delete_owned_pod(client, ns, &l.name, &l.uid).await?;
+            continue;
+        }
         let path = match &l.namespace {
             Some(ns) => format!("/api/v1/namespaces/{ns}/{}/{}", l.resource, l.name),
             None => format!("/api/v1/{}/{}", l.resource, l.name),
