@@ -7,8 +7,8 @@
 
 use serde_json::{Value, json};
 
-use crate::client::{Answer, Client, SendError};
 use crate::case::PatchType;
+use crate::client::{Answer, Client, SendError};
 use crate::request::{METHOD, Planned, pod_path, query_string};
 
 /// Label marking every object podpatch creates.
@@ -271,7 +271,12 @@ async fn delete_owned_pod(
     match answer.status {
         200 | 202 => {}
         404 | 409 => return Ok(()),
-        _ => return Err(FixtureError::refused(format!("deleting pod {name}"), &answer)),
+        _ => {
+            return Err(FixtureError::refused(
+                format!("deleting pod {name}"),
+                &answer,
+            ));
+        }
     }
     let finalized = answer.json().is_some_and(|pod| {
         pod["metadata"]["finalizers"]
@@ -282,10 +287,7 @@ async fn delete_owned_pod(
         let unblock = Planned {
             method: METHOD,
             path,
-            headers: vec![(
-                "Content-Type".into(),
-                PatchType::Json.content_type().into(),
-            )],
+            headers: vec![("Content-Type".into(), PatchType::Json.content_type().into())],
             body: json!([
                 {"op": "test", "path": "/metadata/uid", "value": uid},
                 {"op": "remove", "path": "/metadata/finalizers"},
