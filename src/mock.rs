@@ -41,6 +41,7 @@ mod strategic;
 mod typed;
 mod validation;
 mod yaml;
+mod yaml11;
 
 use std::net::SocketAddr;
 

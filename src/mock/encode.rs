@@ -147,6 +147,43 @@ mod tests {
     use rstest::rstest;
     use serde_json::json;
 
+    /// Nested Pod structs come out in Go declaration order, not sorted.
+    #[rstest]
+    #[case::weighted_affinity_term(
+        json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"podAffinityTerm": {"topologyKey": "zone", "labelSelector": {"matchLabels": {"a": "b"}}}, "weight": 1}]}}),
+        r#"{"podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":1,"podAffinityTerm":{"labelSelector":{"matchLabels":{"a":"b"}},"topologyKey":"zone"}}]}}"#
+    )]
+    #[case::node_selector_requirement(
+        json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"values": ["x"], "operator": "In", "key": "k"}]}]}}}),
+        r#"{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"k","operator":"In","values":["x"]}]}]}}}"#
+    )]
+    fn affinity_in_go_field_order(#[case] affinity: Value, #[case] want: &str) {
+        let pod = json!({"spec": {"affinity": affinity}});
+        let ty = crate::mock::schema::POD_TY
+            .member("spec")
+            .and_then(|s| s.member("affinity"));
+        let ty = ty.expect("affinity is modelled");
+        let bytes = to_bytes(&pod["spec"]["affinity"], ty, Layout::Compact);
+        assert_eq!(String::from_utf8_lossy(&bytes).trim_end(), want);
+    }
+
+    #[test]
+    fn spread_constraint_in_go_field_order() {
+        let c = json!({"labelSelector": {}, "whenUnsatisfiable": "DoNotSchedule", "topologyKey": "zone", "maxSkew": 1});
+        let spec = crate::mock::schema::POD_TY.member("spec").expect("spec");
+        let list = spec
+            .member("topologySpreadConstraints")
+            .and_then(|t| t.as_list());
+        let item = &list.expect("a list").item;
+        let bytes = to_bytes(&c, item, Layout::Compact);
+        assert_eq!(
+            String::from_utf8_lossy(&bytes).trim_end(),
+            r#"{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule","labelSelector":{}}"#
+        );
+    }
+
     #[rstest]
     #[case(json!("a<b>&c"), "\"a\\u003cb\\u003e\\u0026c\"\n")]
     #[case(json!("\u{1}\n\u{8}"), "\"\\u0001\\n\\b\"\n")]

@@ -386,6 +386,35 @@ mod tests {
         assert_eq!(from_fields_v1(&to_fields_v1(&set)), set);
     }
 
+    /// `+structType=atomic` values (`LabelSelector`, `NodeSelector`,
+    /// `NodeSelectorTerm`) are owned as one leaf, however deep they are.
+    #[rstest::rstest]
+    #[case::spread_label_selector(
+        json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone",
+            "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]}),
+        json!({"f:topologySpreadConstraints": {".": {},
+            "k:{\"topologyKey\":\"zone\",\"whenUnsatisfiable\":\"DoNotSchedule\"}": {".": {},
+                "f:labelSelector": {}, "f:maxSkew": {}, "f:topologyKey": {}, "f:whenUnsatisfiable": {}}}})
+    )]
+    #[case::required_node_selector(
+        json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+            {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}}}),
+        json!({"f:affinity": {".": {}, "f:nodeAffinity": {".": {},
+            "f:requiredDuringSchedulingIgnoredDuringExecution": {}}}})
+    )]
+    #[case::image_pull_secret(
+        json!({"imagePullSecrets": [{"name": "reg"}]}),
+        json!({"f:imagePullSecrets": {".": {}, "k:{\"name\":\"reg\"}": {}}})
+    )]
+    fn atomic_structs_are_leaves(#[case] spec: Value, #[case] want: Value) {
+        let old = json!({"spec": {}});
+        let new = json!({ "spec": spec });
+        assert_eq!(
+            to_fields_v1(&changed(&old, &new, &POD_TY, Scope::Main)),
+            json!({ "f:spec": want })
+        );
+    }
+
     #[test]
     fn update_tracks_modified_leaf_only() {
         let old = json!({"spec": {"containers": [{"name": "web", "image": "nginx"}]}});

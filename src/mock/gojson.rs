@@ -28,6 +28,11 @@ pub fn check(data: &[u8]) -> Result<Vec<String>, String> {
 /// serde may first trip over a non-string key). Duplicate keys are allowed,
 /// the last one winning, as in go-yaml's non-strict mode.
 pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
+    // Values follow go-yaml v2's YAML 1.1 resolution; on failure the plain
+    // serde path below reproduces the error texts.
+    if let Ok(value) = super::yaml11::from_str(text) {
+        return Ok(value);
+    }
     match serde_yaml_ng::from_str::<serde_json::Value>(text) {
         Ok(value) => Ok(value),
         Err(conversion) => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {

@@ -70,11 +70,19 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
     errs
 }
 
-/// `IsDNS1123Subdomain`.
+/// `IsDNS1123Subdomain` from `k8s.io/apimachinery/pkg/util/validation`
+/// (object names), which still words its length limit in characters.
 pub fn dns1123_subdomain(s: &str) -> Vec<String> {
+    subdomain(s, "characters")
+}
+
+/// `IsDNS1123Subdomain`, with the length limit worded in `unit`: the
+/// `api/validate/content` copy behind label-key prefixes says "bytes" since
+/// 1.35, the older `util/validation` one still says "characters".
+fn subdomain(s: &str, unit: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if s.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
+        errs.push(format!("must be no more than 253 {unit}"));
     }
     if !s.split('.').all(matches_dns_label) {
         errs.push(regex_error(
@@ -97,7 +105,7 @@ pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
                 errs.push("prefix part must be non-empty".to_string());
             } else {
                 errs.extend(
-                    dns1123_subdomain(prefix)
+                    subdomain(prefix, "bytes")
                         .into_iter()
                         .map(|m| format!("prefix part {m}")),
                 );
@@ -191,7 +199,7 @@ fn finalizers(meta: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(Value::Array(list)) = meta.get("finalizers") {
         for f in list.iter().filter_map(Value::as_str) {
-            for msg in qualified_name(f, "a qualified name") {
+            for msg in qualified_name(f, "a valid label key") {
                 errs.push(FieldError::invalid("metadata.finalizers", json!(f), msg));
             }
         }
@@ -383,6 +391,44 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
     errs
 }
 
+/// `dedupOwnerReferencesAndAddWarning`: drops owner references that repeat
+/// an earlier entry exactly (same UID and every other field), returning the
+/// warning the apiserver sends when it did. Entries sharing a UID but
+/// differing elsewhere are kept, as in Go.
+pub fn dedup_owner_references(pod: &mut Value, after_admission: bool) -> Option<String> {
+    let refs = pod
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("ownerReferences"))
+        .and_then(Value::as_array_mut)?;
+    let mut kept: Vec<Value> = Vec::with_capacity(refs.len());
+    let mut duplicates = Vec::new();
+    for r in refs.drain(..) {
+        if kept.contains(&r) {
+            duplicates.push(
+                r.get("uid")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            );
+        } else {
+            kept.push(r);
+        }
+    }
+    *refs = kept;
+    if duplicates.is_empty() {
+        return None;
+    }
+    let when = if after_admission {
+        " after mutating admission happens"
+    } else {
+        ""
+    };
+    Some(format!(
+        ".metadata.ownerReferences contains duplicate entries{when}; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: {}",
+        duplicates.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +452,57 @@ mod tests {
     #[case("Bad_Prefix/x", 1)]
     fn label_keys(#[case] key: &str, #[case] n: usize) {
         assert_eq!(qualified_name(key, "a valid label key").len(), n, "{key}");
+    }
+
+    #[rstest]
+    #[case::label_key_prefix_in_bytes(
+        &format!("{}.com/x", "a".repeat(250)),
+        "prefix part must be no more than 253 bytes"
+    )]
+    #[case::label_key_name_in_bytes(&"a".repeat(64), "name part must be no more than 63 bytes")]
+    fn length_limits_say_bytes(#[case] key: &str, #[case] want: &str) {
+        assert_eq!(
+            qualified_name(key, "a valid label key"),
+            vec![want.to_string()]
+        );
+    }
+
+    #[test]
+    fn object_names_still_say_characters() {
+        assert_eq!(
+            dns1123_subdomain(&"a".repeat(254)),
+            vec!["must be no more than 253 characters".to_string()]
+        );
+    }
+
+    #[rstest]
+    #[case::exact_duplicate(
+        json!([{"uid": "u1", "name": "a"}, {"uid": "u1", "name": "a"}]),
+        json!([{"uid": "u1", "name": "a"}]),
+        Some("u1")
+    )]
+    #[case::same_uid_other_fields_kept(
+        json!([{"uid": "u1", "name": "a"}, {"uid": "u1", "name": "b"}]),
+        json!([{"uid": "u1", "name": "a"}, {"uid": "u1", "name": "b"}]),
+        None
+    )]
+    #[case::two_duplicates(
+        json!([{"uid": "u1"}, {"uid": "u2"}, {"uid": "u1"}, {"uid": "u2"}]),
+        json!([{"uid": "u1"}, {"uid": "u2"}]),
+        Some("u1, u2")
+    )]
+    fn owner_references_dedup(
+        #[case] refs: Value,
+        #[case] kept: Value,
+        #[case] uids: Option<&str>,
+    ) {
+        let mut pod = json!({"metadata": {"ownerReferences": refs}});
+        let warning = dedup_owner_references(&mut pod, true);
+        assert_eq!(pod["metadata"]["ownerReferences"], kept);
+        assert_eq!(
+            warning,
+            uids.map(|u| format!(".metadata.ownerReferences contains duplicate entries after mutating admission happens; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: {u}"))
+        );
     }
 
     #[test]

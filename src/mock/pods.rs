@@ -16,6 +16,7 @@ use super::apply;
 use super::defaults;
 use super::field::FieldError;
 use super::fields::Scope;
+use super::metadata;
 use super::patch::{self, PatchKind};
 use super::query::{FieldValidation, WriteOptions};
 use super::schema::POD_TY;
@@ -179,7 +180,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
             "Pod in version \"v1\" cannot be handled as a Pod: {msg}"
         ))
     };
-    let (mut pod, warnings) = type_pod(
+    let (mut pod, mut warnings) = type_pod(
         body,
         typed::Style::Json,
         validation,
@@ -187,6 +188,9 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         cannot_handle,
         cannot_handle,
     )?;
+    // CREATE dedups right after decoding (and again after admission, which
+    // can then find nothing left).
+    warnings.extend(metadata::dedup_owner_references(&mut pod, false));
     let fail = |status: Status| Failure {
         status,
         warnings: warnings.clone(),
@@ -540,7 +544,7 @@ fn update(
     } else {
         typed::Style::Json
     };
-    let (mut pod, warnings) = type_pod(
+    let (mut pod, mut warnings) = type_pod(
         patched_value,
         style,
         validation,
@@ -548,6 +552,11 @@ fn update(
         invalid_patch,
         invalid_patch,
     )?;
+    // UPDATE dedups right after decoding; PATCH only after mutating
+    // admission (below), hence the two wordings of the warning.
+    if is_put {
+        warnings.extend(metadata::dedup_owner_references(&mut pod, false));
+    }
     let fail = |status: Status| Failure {
         status,
         warnings: warnings.clone(),
@@ -583,6 +592,13 @@ fn update(
     if req.scope == Scope::Main {
         admission::default_toleration_seconds(&mut pod);
     }
+    if !is_put {
+        warnings.extend(metadata::dedup_owner_references(&mut pod, true));
+    }
+    let fail = |status: Status| Failure {
+        status,
+        warnings: warnings.clone(),
+    };
     let current_rv = meta_str(&current, "resourceVersion").to_string();
     let rv = meta_str(&pod, "resourceVersion").to_string();
     if !rv.is_empty() && rv != "0" {
@@ -860,6 +876,15 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     )?;
     let warnings = duplicate_warnings;
     let name = meta_str(&pod, "name");
+    // `checkName`: an object without a name is refused before the mismatch
+    // test, naming the URL's name instead.
+    if name.is_empty() {
+        return Err(Status::bad_request(format!(
+            "the name of the object ({} based on URL) was undeterminable: name must be provided",
+            req.name
+        ))
+        .into());
+    }
     if name != req.name {
         return Err(Status::bad_request(format!(
             "the name of the object ({name}) does not match the name on the URL ({})",
@@ -996,6 +1021,25 @@ mod tests {
             err.status.message,
             "the name of the object (x) does not match the name on the URL (web)"
         );
+    }
+
+    #[rstest::rstest]
+    #[case::no_name(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    a: b\n",
+        "the name of the object (api based on URL) was undeterminable: name must be provided"
+    )]
+    #[case::other_name(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n",
+        "the name of the object (web) does not match the name on the URL (api)"
+    )]
+    fn apply_create_name_checks(#[case] body: &str, #[case] message: &str) {
+        let mut store = Store::booted();
+        let mut r = req("fieldManager=me");
+        r.name = "api";
+        let failure =
+            patch(&mut store, &r, PatchKind::Apply, body.as_bytes()).expect_err("refused");
+        assert_eq!(failure.status.code, 400);
+        assert_eq!(failure.status.message, message);
     }
 
     #[test]

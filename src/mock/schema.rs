@@ -250,7 +250,7 @@ static POD_SPEC: Struct = Struct {
         f(
             "imagePullSecrets",
             Ty::List(&keyed(
-                Ty::Struct(&LOCAL_OBJECT_REFERENCE),
+                Ty::Atomic(&Ty::Struct(&LOCAL_OBJECT_REFERENCE)),
                 "name",
                 &["name"],
             )),
@@ -266,8 +266,11 @@ static POD_SPEC: Struct = Struct {
         ),
         f("priorityClassName", Ty::Str),
         p("priority", Ty::Int),
-        p("dnsConfig", Ty::Any),
-        f("readinessGates", Ty::List(&atomic(Ty::Any))),
+        p("dnsConfig", Ty::Struct(&POD_DNS_CONFIG)),
+        f(
+            "readinessGates",
+            Ty::List(&atomic(Ty::Struct(&POD_READINESS_GATE))),
+        ),
         p("runtimeClassName", Ty::Str),
         p("enableServiceLinks", Ty::Bool),
         p("preemptionPolicy", Ty::Str),
@@ -275,13 +278,13 @@ static POD_SPEC: Struct = Struct {
         f(
             "topologySpreadConstraints",
             Ty::List(&keyed(
-                Ty::Any,
+                Ty::Struct(&TOPOLOGY_SPREAD_CONSTRAINT),
                 "topologyKey",
                 &["topologyKey", "whenUnsatisfiable"],
             )),
         ),
         p("setHostnameAsFQDN", Ty::Bool),
-        p("os", Ty::Any),
+        p("os", Ty::Struct(&POD_OS)),
         p("hostUsers", Ty::Bool),
         f(
             "schedulingGates",
@@ -290,7 +293,7 @@ static POD_SPEC: Struct = Struct {
         f(
             "resourceClaims",
             Ty::List(&List {
-                item: Ty::Any,
+                item: Ty::Struct(&POD_RESOURCE_CLAIM),
                 kind: ListKind::Merge("name"),
                 ssa_keys: &["name"],
             }),
@@ -303,24 +306,174 @@ static POD_SPEC: Struct = Struct {
 static AFFINITY: Struct = Struct {
     name: "Affinity",
     fields: &[
+        p("nodeAffinity", Ty::Struct(&NODE_AFFINITY)),
+        p("podAffinity", Ty::Struct(&POD_AFFINITY)),
+        p("podAntiAffinity", Ty::Struct(&POD_ANTI_AFFINITY)),
+    ],
+};
+
+static NODE_AFFINITY: Struct = Struct {
+    name: "NodeAffinity",
+    fields: &[
         p(
-            "nodeAffinity",
-            Ty::Struct(&Struct {
-                name: "NodeAffinity",
-                fields: &[
-                    p(
-                        "requiredDuringSchedulingIgnoredDuringExecution",
-                        Ty::Atomic(&Ty::Any),
-                    ),
-                    f(
-                        "preferredDuringSchedulingIgnoredDuringExecution",
-                        Ty::List(&atomic(Ty::Any)),
-                    ),
-                ],
-            }),
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            Ty::Atomic(&Ty::Struct(&NODE_SELECTOR)),
         ),
-        p("podAffinity", Ty::Any),
-        p("podAntiAffinity", Ty::Any),
+        f(
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            Ty::List(&atomic(Ty::Struct(&PREFERRED_SCHEDULING_TERM))),
+        ),
+    ],
+};
+
+/// `NodeSelector` is `+structType=atomic`.
+static NODE_SELECTOR: Struct = Struct {
+    name: "NodeSelector",
+    fields: &[a(
+        "nodeSelectorTerms",
+        Ty::List(&atomic(Ty::Atomic(&Ty::Struct(&NODE_SELECTOR_TERM)))),
+    )],
+};
+
+/// `NodeSelectorTerm` is `+structType=atomic`.
+static NODE_SELECTOR_TERM: Struct = Struct {
+    name: "NodeSelectorTerm",
+    fields: &[
+        f(
+            "matchExpressions",
+            Ty::List(&atomic(Ty::Struct(&NODE_SELECTOR_REQUIREMENT))),
+        ),
+        f(
+            "matchFields",
+            Ty::List(&atomic(Ty::Struct(&NODE_SELECTOR_REQUIREMENT))),
+        ),
+    ],
+};
+
+static NODE_SELECTOR_REQUIREMENT: Struct = Struct {
+    name: "NodeSelectorRequirement",
+    fields: &[
+        a("key", Ty::Str),
+        a("operator", Ty::Str),
+        f("values", Ty::List(&STR_LIST)),
+    ],
+};
+
+static PREFERRED_SCHEDULING_TERM: Struct = Struct {
+    name: "PreferredSchedulingTerm",
+    fields: &[
+        a("weight", Ty::Int),
+        a("preference", Ty::Atomic(&Ty::Struct(&NODE_SELECTOR_TERM))),
+    ],
+};
+
+static POD_AFFINITY: Struct = Struct {
+    name: "PodAffinity",
+    fields: &[
+        f(
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            Ty::List(&atomic(Ty::Struct(&POD_AFFINITY_TERM))),
+        ),
+        f(
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            Ty::List(&atomic(Ty::Struct(&WEIGHTED_POD_AFFINITY_TERM))),
+        ),
+    ],
+};
+
+static POD_ANTI_AFFINITY: Struct = Struct {
+    name: "PodAntiAffinity",
+    fields: POD_AFFINITY.fields,
+};
+
+static POD_AFFINITY_TERM: Struct = Struct {
+    name: "PodAffinityTerm",
+    fields: &[
+        p("labelSelector", LABEL_SELECTOR_TY),
+        f("namespaces", Ty::List(&STR_LIST)),
+        a("topologyKey", Ty::Str),
+        p("namespaceSelector", LABEL_SELECTOR_TY),
+        f("matchLabelKeys", Ty::List(&STR_LIST)),
+        f("mismatchLabelKeys", Ty::List(&STR_LIST)),
+    ],
+};
+
+static WEIGHTED_POD_AFFINITY_TERM: Struct = Struct {
+    name: "WeightedPodAffinityTerm",
+    fields: &[
+        a("weight", Ty::Int),
+        a("podAffinityTerm", Ty::Struct(&POD_AFFINITY_TERM)),
+    ],
+};
+
+/// `metav1.LabelSelector`, which is `+structType=atomic` wherever it is used.
+const LABEL_SELECTOR_TY: Ty = Ty::Atomic(&Ty::Struct(&LABEL_SELECTOR));
+
+static LABEL_SELECTOR: Struct = Struct {
+    name: "LabelSelector",
+    fields: &[
+        f("matchLabels", Ty::Map(&Ty::Str)),
+        f(
+            "matchExpressions",
+            Ty::List(&atomic(Ty::Struct(&LABEL_SELECTOR_REQUIREMENT))),
+        ),
+    ],
+};
+
+static LABEL_SELECTOR_REQUIREMENT: Struct = Struct {
+    name: "LabelSelectorRequirement",
+    fields: &[
+        a("key", Ty::Str),
+        a("operator", Ty::Str),
+        f("values", Ty::List(&STR_LIST)),
+    ],
+};
+
+static TOPOLOGY_SPREAD_CONSTRAINT: Struct = Struct {
+    name: "TopologySpreadConstraint",
+    fields: &[
+        a("maxSkew", Ty::Int),
+        a("topologyKey", Ty::Str),
+        a("whenUnsatisfiable", Ty::Str),
+        p("labelSelector", LABEL_SELECTOR_TY),
+        p("minDomains", Ty::Int),
+        p("nodeAffinityPolicy", Ty::Str),
+        p("nodeTaintsPolicy", Ty::Str),
+        f("matchLabelKeys", Ty::List(&STR_LIST)),
+    ],
+};
+
+static POD_DNS_CONFIG: Struct = Struct {
+    name: "PodDNSConfig",
+    fields: &[
+        f("nameservers", Ty::List(&STR_LIST)),
+        f("searches", Ty::List(&STR_LIST)),
+        f(
+            "options",
+            Ty::List(&atomic(Ty::Struct(&Struct {
+                name: "PodDNSConfigOption",
+                fields: &[f("name", Ty::Str), p("value", Ty::Str)],
+            }))),
+        ),
+    ],
+};
+
+static POD_READINESS_GATE: Struct = Struct {
+    name: "PodReadinessGate",
+    fields: &[a("conditionType", Ty::Str)],
+};
+
+static POD_OS: Struct = Struct {
+    name: "PodOS",
+    fields: &[a("name", Ty::Str)],
+};
+
+static POD_RESOURCE_CLAIM: Struct = Struct {
+    name: "PodResourceClaim",
+    fields: &[
+        a("name", Ty::Str),
+        p("resourceClaimName", Ty::Str),
+        p("resourceClaimTemplateName", Ty::Str),
     ],
 };
 
@@ -391,15 +544,21 @@ static CONTAINER: Struct = Struct {
                 &["containerPort", "protocol"],
             )),
         ),
-        f("envFrom", Ty::List(&atomic(Ty::Any))),
+        f("envFrom", Ty::List(&atomic(Ty::Struct(&ENV_FROM_SOURCE)))),
         f(
             "env",
             Ty::List(&keyed(Ty::Struct(&ENV_VAR), "name", &["name"])),
         ),
         a("resources", Ty::Struct(&RESOURCE_REQUIREMENTS)),
-        f("resizePolicy", Ty::List(&atomic(Ty::Any))),
+        f(
+            "resizePolicy",
+            Ty::List(&atomic(Ty::Struct(&CONTAINER_RESIZE_POLICY))),
+        ),
         p("restartPolicy", Ty::Str),
-        f("restartPolicyRules", Ty::List(&atomic(Ty::Any))),
+        f(
+            "restartPolicyRules",
+            Ty::List(&atomic(Ty::Struct(&CONTAINER_RESTART_RULE))),
+        ),
         f(
             "volumeMounts",
             Ty::List(&keyed(
@@ -410,12 +569,16 @@ static CONTAINER: Struct = Struct {
         ),
         f(
             "volumeDevices",
-            Ty::List(&keyed(Ty::Any, "devicePath", &["devicePath"])),
+            Ty::List(&keyed(
+                Ty::Struct(&VOLUME_DEVICE),
+                "devicePath",
+                &["devicePath"],
+            )),
         ),
         p("livenessProbe", Ty::Struct(&PROBE)),
         p("readinessProbe", Ty::Struct(&PROBE)),
         p("startupProbe", Ty::Struct(&PROBE)),
-        p("lifecycle", Ty::Any),
+        p("lifecycle", Ty::Struct(&LIFECYCLE)),
         f("terminationMessagePath", Ty::Str),
         f("terminationMessagePolicy", Ty::Str),
         f("imagePullPolicy", Ty::Str),
@@ -458,8 +621,180 @@ static ENV_VAR_SOURCE: Struct = Struct {
         ),
         p("configMapKeyRef", Ty::Atomic(&Ty::Struct(&KEY_SELECTOR))),
         p("secretKeyRef", Ty::Atomic(&Ty::Struct(&KEY_SELECTOR))),
-        p("fileKeyRef", Ty::Atomic(&Ty::Any)),
+        p("fileKeyRef", Ty::Atomic(&Ty::Struct(&FILE_KEY_SELECTOR))),
     ],
+};
+
+static FILE_KEY_SELECTOR: Struct = Struct {
+    name: "FileKeySelector",
+    fields: &[
+        a("volumeName", Ty::Str),
+        a("path", Ty::Str),
+        a("key", Ty::Str),
+        p("optional", Ty::Bool),
+    ],
+};
+
+static ENV_FROM_SOURCE: Struct = Struct {
+    name: "EnvFromSource",
+    fields: &[
+        f("prefix", Ty::Str),
+        p("configMapRef", Ty::Struct(&CONFIG_MAP_ENV_SOURCE)),
+        p("secretRef", Ty::Struct(&SECRET_ENV_SOURCE)),
+    ],
+};
+
+/// An inlined `LocalObjectReference` plus `optional` (not atomic: inlining
+/// drops the embedded struct's marker).
+static CONFIG_MAP_ENV_SOURCE: Struct = Struct {
+    name: "ConfigMapEnvSource",
+    fields: &[f("name", Ty::Str), p("optional", Ty::Bool)],
+};
+
+static SECRET_ENV_SOURCE: Struct = Struct {
+    name: "SecretEnvSource",
+    fields: CONFIG_MAP_ENV_SOURCE.fields,
+};
+
+static CONTAINER_RESIZE_POLICY: Struct = Struct {
+    name: "ContainerResizePolicy",
+    fields: &[a("resourceName", Ty::Str), a("restartPolicy", Ty::Str)],
+};
+
+static CONTAINER_RESTART_RULE: Struct = Struct {
+    name: "ContainerRestartRule",
+    fields: &[
+        f("action", Ty::Str),
+        p(
+            "exitCodes",
+            Ty::Struct(&Struct {
+                name: "ContainerRestartRuleOnExitCodes",
+                fields: &[
+                    f("operator", Ty::Str),
+                    f(
+                        "values",
+                        Ty::List(&List {
+                            item: Ty::Int,
+                            kind: ListKind::Set,
+                            ssa_keys: &[],
+                        }),
+                    ),
+                ],
+            }),
+        ),
+    ],
+};
+
+static VOLUME_DEVICE: Struct = Struct {
+    name: "VolumeDevice",
+    fields: &[a("name", Ty::Str), a("devicePath", Ty::Str)],
+};
+
+static LIFECYCLE: Struct = Struct {
+    name: "Lifecycle",
+    fields: &[
+        p("postStart", Ty::Struct(&LIFECYCLE_HANDLER)),
+        p("preStop", Ty::Struct(&LIFECYCLE_HANDLER)),
+        p("stopSignal", Ty::Str),
+    ],
+};
+
+static LIFECYCLE_HANDLER: Struct = Struct {
+    name: "LifecycleHandler",
+    fields: &[
+        p("exec", Ty::Struct(&EXEC_ACTION)),
+        p("httpGet", Ty::Struct(&HTTP_GET_ACTION)),
+        p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)),
+        p(
+            "sleep",
+            Ty::Struct(&Struct {
+                name: "SleepAction",
+                fields: &[a("seconds", Ty::Int)],
+            }),
+        ),
+    ],
+};
+
+static EXEC_ACTION: Struct = Struct {
+    name: "ExecAction",
+    fields: &[f("command", Ty::List(&STR_LIST))],
+};
+
+/// `port` is an `intstr.IntOrString`, which the schema cannot express, so
+/// it stays `Any`.
+static HTTP_GET_ACTION: Struct = Struct {
+    name: "HTTPGetAction",
+    fields: &[
+        f("path", Ty::Str),
+        p("port", Ty::Any),
+        f("host", Ty::Str),
+        f("scheme", Ty::Str),
+        f(
+            "httpHeaders",
+            Ty::List(&atomic(Ty::Struct(&Struct {
+                name: "HTTPHeader",
+                fields: &[a("name", Ty::Str), a("value", Ty::Str)],
+            }))),
+        ),
+    ],
+};
+
+static TCP_SOCKET_ACTION: Struct = Struct {
+    name: "TCPSocketAction",
+    fields: &[p("port", Ty::Any), f("host", Ty::Str)],
+};
+
+static GRPC_ACTION: Struct = Struct {
+    name: "GRPCAction",
+    fields: &[a("port", Ty::Int), p("service", Ty::Str)],
+};
+
+static CAPABILITIES: Struct = Struct {
+    name: "Capabilities",
+    fields: &[
+        f("add", Ty::List(&STR_LIST)),
+        f("drop", Ty::List(&STR_LIST)),
+    ],
+};
+
+static SE_LINUX_OPTIONS: Struct = Struct {
+    name: "SELinuxOptions",
+    fields: &[
+        f("user", Ty::Str),
+        f("role", Ty::Str),
+        f("type", Ty::Str),
+        f("level", Ty::Str),
+    ],
+};
+
+static WINDOWS_OPTIONS: Struct = Struct {
+    name: "WindowsSecurityContextOptions",
+    fields: &[
+        p("gmsaCredentialSpecName", Ty::Str),
+        p("gmsaCredentialSpec", Ty::Str),
+        p("runAsUserName", Ty::Str),
+        p("hostProcess", Ty::Bool),
+    ],
+};
+
+static SECCOMP_PROFILE: Struct = Struct {
+    name: "SeccompProfile",
+    fields: &[a("type", Ty::Str), p("localhostProfile", Ty::Str)],
+};
+
+static APP_ARMOR_PROFILE: Struct = Struct {
+    name: "AppArmorProfile",
+    fields: &[a("type", Ty::Str), p("localhostProfile", Ty::Str)],
+};
+
+static NAME_VALUE_SYSCTL: Struct = Struct {
+    name: "Sysctl",
+    fields: &[a("name", Ty::Str), a("value", Ty::Str)],
+};
+
+static RESOURCE_CLAIM: Struct = Struct {
+    name: "ResourceClaim",
+    fields: &[a("name", Ty::Str), f("request", Ty::Str)],
 };
 
 static RESOURCE_FIELD_SELECTOR: Struct = Struct {
@@ -485,7 +820,10 @@ static RESOURCE_REQUIREMENTS: Struct = Struct {
     fields: &[
         f("limits", Ty::Map(&Ty::Quantity)),
         f("requests", Ty::Map(&Ty::Quantity)),
-        f("claims", Ty::List(&keyed(Ty::Any, "name", &["name"]))),
+        f(
+            "claims",
+            Ty::List(&keyed(Ty::Struct(&RESOURCE_CLAIM), "name", &["name"])),
+        ),
     ],
 };
 
@@ -505,10 +843,10 @@ static VOLUME_MOUNT: Struct = Struct {
 static PROBE: Struct = Struct {
     name: "Probe",
     fields: &[
-        p("exec", Ty::Any),
-        p("httpGet", Ty::Any),
-        p("tcpSocket", Ty::Any),
-        p("grpc", Ty::Any),
+        p("exec", Ty::Struct(&EXEC_ACTION)),
+        p("httpGet", Ty::Struct(&HTTP_GET_ACTION)),
+        p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)),
+        p("grpc", Ty::Struct(&GRPC_ACTION)),
         f("initialDelaySeconds", Ty::Int),
         f("timeoutSeconds", Ty::Int),
         f("periodSeconds", Ty::Int),
@@ -521,40 +859,41 @@ static PROBE: Struct = Struct {
 static SECURITY_CONTEXT: Struct = Struct {
     name: "SecurityContext",
     fields: &[
-        p("capabilities", Ty::Any),
+        p("capabilities", Ty::Struct(&CAPABILITIES)),
         p("privileged", Ty::Bool),
-        p("seLinuxOptions", Ty::Any),
-        p("windowsOptions", Ty::Any),
+        p("seLinuxOptions", Ty::Struct(&SE_LINUX_OPTIONS)),
+        p("windowsOptions", Ty::Struct(&WINDOWS_OPTIONS)),
         p("runAsUser", Ty::Int),
         p("runAsGroup", Ty::Int),
         p("runAsNonRoot", Ty::Bool),
         p("readOnlyRootFilesystem", Ty::Bool),
         p("allowPrivilegeEscalation", Ty::Bool),
         p("procMount", Ty::Str),
-        p("seccompProfile", Ty::Any),
-        p("appArmorProfile", Ty::Any),
+        p("seccompProfile", Ty::Struct(&SECCOMP_PROFILE)),
+        p("appArmorProfile", Ty::Struct(&APP_ARMOR_PROFILE)),
     ],
 };
 
 static POD_SECURITY_CONTEXT: Struct = Struct {
     name: "PodSecurityContext",
     fields: &[
-        p("seLinuxOptions", Ty::Any),
-        p("windowsOptions", Ty::Any),
+        p("seLinuxOptions", Ty::Struct(&SE_LINUX_OPTIONS)),
+        p("windowsOptions", Ty::Struct(&WINDOWS_OPTIONS)),
         p("runAsUser", Ty::Int),
         p("runAsGroup", Ty::Int),
         p("runAsNonRoot", Ty::Bool),
         f("supplementalGroups", Ty::List(&atomic(Ty::Int))),
         p("supplementalGroupsPolicy", Ty::Str),
         p("fsGroup", Ty::Int),
-        f("sysctls", Ty::List(&atomic(Ty::Any))),
+        f("sysctls", Ty::List(&atomic(Ty::Struct(&NAME_VALUE_SYSCTL)))),
         p("fsGroupChangePolicy", Ty::Str),
-        p("seccompProfile", Ty::Any),
-        p("appArmorProfile", Ty::Any),
+        p("seccompProfile", Ty::Struct(&SECCOMP_PROFILE)),
+        p("appArmorProfile", Ty::Struct(&APP_ARMOR_PROFILE)),
         p("seLinuxChangePolicy", Ty::Str),
     ],
 };
 
+/// Used as `Ty::Atomic`: `LocalObjectReference` is `+structType=atomic`.
 static LOCAL_OBJECT_REFERENCE: Struct = Struct {
     name: "LocalObjectReference",
     fields: &[f("name", Ty::Str)],
@@ -672,12 +1011,15 @@ static PROJECTED: Struct = Struct {
 static VOLUME_PROJECTION: Struct = Struct {
     name: "VolumeProjection",
     fields: &[
-        p("secret", Ty::Any),
+        p("secret", Ty::Struct(&SECRET_PROJECTION)),
         p("downwardAPI", Ty::Struct(&DOWNWARD_API_PROJECTION)),
         p("configMap", Ty::Struct(&CONFIG_MAP_PROJECTION)),
         p("serviceAccountToken", Ty::Struct(&SA_TOKEN_PROJECTION)),
-        p("clusterTrustBundle", Ty::Any),
-        p("podCertificate", Ty::Any),
+        p(
+            "clusterTrustBundle",
+            Ty::Struct(&CLUSTER_TRUST_BUNDLE_PROJECTION),
+        ),
+        p("podCertificate", Ty::Struct(&POD_CERTIFICATE_PROJECTION)),
     ],
 };
 
@@ -687,6 +1029,39 @@ static CONFIG_MAP_PROJECTION: Struct = Struct {
         f("name", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
         p("optional", Ty::Bool),
+    ],
+};
+
+static SECRET_PROJECTION: Struct = Struct {
+    name: "SecretProjection",
+    fields: &[
+        f("name", Ty::Str),
+        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
+        p("optional", Ty::Bool),
+    ],
+};
+
+static CLUSTER_TRUST_BUNDLE_PROJECTION: Struct = Struct {
+    name: "ClusterTrustBundleProjection",
+    fields: &[
+        p("name", Ty::Str),
+        p("signerName", Ty::Str),
+        p("labelSelector", LABEL_SELECTOR_TY),
+        p("optional", Ty::Bool),
+        a("path", Ty::Str),
+    ],
+};
+
+static POD_CERTIFICATE_PROJECTION: Struct = Struct {
+    name: "PodCertificateProjection",
+    fields: &[
+        f("signerName", Ty::Str),
+        f("keyType", Ty::Str),
+        p("maxExpirationSeconds", Ty::Int),
+        f("credentialBundlePath", Ty::Str),
+        f("keyPath", Ty::Str),
+        f("certificateChainPath", Ty::Str),
+        f("userAnnotations", Ty::Map(&Ty::Str)),
     ],
 };
 
@@ -707,8 +1082,11 @@ static DOWNWARD_API_FILE: Struct = Struct {
     name: "DownwardAPIVolumeFile",
     fields: &[
         a("path", Ty::Str),
-        p("fieldRef", Ty::Struct(&OBJECT_FIELD_SELECTOR)),
-        p("resourceFieldRef", Ty::Any),
+        p("fieldRef", Ty::Atomic(&Ty::Struct(&OBJECT_FIELD_SELECTOR))),
+        p(
+            "resourceFieldRef",
+            Ty::Atomic(&Ty::Struct(&RESOURCE_FIELD_SELECTOR)),
+        ),
         p("mode", Ty::Int),
     ],
 };

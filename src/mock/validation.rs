@@ -49,7 +49,28 @@ fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
     let mut errs = metadata::object_meta(meta, metadata::dns1123_subdomain);
     errs.extend(pod_specific_annotations(pod));
     errs.extend(pod_spec(&pod["spec"]));
+    // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
+    // run after `ValidatePodSpec`, so their errors follow every spec error.
+    for list in ["containers", "initContainers"] {
+        for (i, c) in arr(&pod["spec"], list).iter().enumerate() {
+            errs.extend(image_whitespace(
+                &format!("spec.{list}[{i}]"),
+                s(c, "image"),
+            ));
+        }
+    }
     errs
+}
+
+/// `validateContainerOnlyForPod`: the image must not be padded.
+fn image_whitespace(path: &str, image: &str) -> Option<FieldError> {
+    (image.trim() != image).then(|| {
+        FieldError::invalid(
+            format!("{path}.image"),
+            json!(image),
+            "must not have leading or trailing whitespace",
+        )
+    })
 }
 
 fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
@@ -138,7 +159,7 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
     for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
         let name = s(gate, "name");
         let path = format!("spec.schedulingGates[{i}]");
-        for msg in metadata::qualified_name(name, "a qualified name") {
+        for msg in metadata::qualified_name(name, "a valid label key") {
             errs.push(FieldError::invalid(&path, json!(name), msg));
         }
         if !seen.insert(name.to_string()) {
@@ -248,12 +269,11 @@ fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut V
         let image = s(c, "image");
         if image.is_empty() {
             errs.push(FieldError::required(format!("{path}.image"), ""));
-        } else if image.trim() != image {
-            errs.push(FieldError::invalid(
-                format!("{path}.image"),
-                json!(image),
-                "must not have leading or trailing whitespace",
-            ));
+        } else if list == "ephemeralContainers" {
+            // Regular and init containers get this check only after the
+            // whole spec (`validateContainersOnlyForPod`); ephemeral ones
+            // get it inside `validateEphemeralContainers`.
+            errs.extend(image_whitespace(&path, image));
         }
         let policy = s(c, "terminationMessagePolicy");
         if policy.is_empty() {
@@ -957,6 +977,26 @@ mod tests {
             },
             "status": {"phase": "Pending", "qosClass": "BestEffort"},
         })
+    }
+
+    /// `validateContainersOnlyForPod` runs after `ValidatePodSpec`, so the
+    /// padded-image error follows every spec error (and, on update, the
+    /// update rules add their own copy last).
+    #[rstest]
+    #[case::create(false, &["spec.activeDeadlineSeconds", "spec.containers[0].image"])]
+    #[case::update(true, &["spec.activeDeadlineSeconds", "spec.containers[0].image", "spec.containers[0].image"])]
+    fn padded_image_follows_spec_errors(#[case] update: bool, #[case] fields: &[&str]) {
+        let mut new = patched("/spec/activeDeadlineSeconds", json!(0));
+        if let Some(image) = new.pointer_mut("/spec/containers/0/image") {
+            *image = json!("nginx ");
+        }
+        let errs = if update {
+            validate_update(&new, &pod())
+        } else {
+            validate_create(&new)
+        };
+        let got: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(got, fields);
     }
 
     fn patched(pointer: &str, value: Value) -> Value {
