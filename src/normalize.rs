@@ -163,10 +163,14 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
         }
     }
     out.insert("headers".into(), Value::Object(headers));
-    out.insert("layout".into(), layout(&observed.body).into());
-    let body = match serde_json::from_str::<Value>(&observed.body) {
-        Ok(v) => n.value(&v),
-        Err(_) => Value::String(n.text(&observed.body)),
+    let parsed = parse_body(observed);
+    out.insert(
+        "layout".into(),
+        layout(&observed.body, parsed.as_ref()).into(),
+    );
+    let body = match &parsed {
+        Some((v, _)) => n.value(v),
+        None => Value::String(n.text(&observed.body)),
     };
     if let Some(stored) = &observed.stored {
         let stored = n.value(stored);
@@ -183,13 +187,34 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
     Value::Object(out)
 }
 
-/// How the body is laid out: servers differ in indentation and trailing newline.
-fn layout(body: &str) -> &'static str {
-    if body.is_empty() {
-        return "empty";
+/// The syntax a response body was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Yaml,
+}
+
+/// The body as a value: JSON, or YAML when the server says so (`Accept:
+/// application/yaml`), so placeholders apply whatever the encoding.
+fn parse_body(observed: &Observed) -> Option<(Value, Format)> {
+    if let Ok(v) = serde_json::from_str(&observed.body) {
+        return Some((v, Format::Json));
     }
-    if serde_json::from_str::<Value>(body).is_err() {
-        return "text";
+    let yaml = observed
+        .header("content-type")
+        .is_some_and(|c| c.contains("yaml"));
+    yaml.then(|| serde_yaml_ng::from_str(&observed.body).ok())
+        .flatten()
+        .map(|v| (v, Format::Yaml))
+}
+
+/// How the body is laid out: servers differ in indentation and trailing newline.
+fn layout(body: &str, parsed: Option<&(Value, Format)>) -> &'static str {
+    match parsed {
+        _ if body.is_empty() => return "empty",
+        None => return "text",
+        Some((_, Format::Yaml)) => return "yaml",
+        Some((_, Format::Json)) => {}
     }
     let pretty = body.trim_end().contains('\n');
     match (pretty, body.ends_with('\n')) {
@@ -308,6 +333,19 @@ mod tests {
         );
         o.stored = Some(json!({"kind": "Status"}));
         assert_eq!(observation(&o, &ctx())["stored"], "[same as response body]");
+    }
+
+    #[test]
+    fn yaml_bodies_are_normalised_too() {
+        let mut o = observed(json!(null));
+        o.headers = vec![("Content-Type".into(), "application/yaml".into())];
+        o.body = "metadata:\n  name: web-abc12\n  resourceVersion: \"41\"\n".into();
+        let n = observation(&o, &ctx());
+        assert_eq!(n["layout"], "yaml");
+        assert_eq!(
+            n["body"]["metadata"],
+            json!({"name": "[pod]", "resourceVersion": "[rv-1]"})
+        );
     }
 
     #[test]
