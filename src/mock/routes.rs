@@ -391,21 +391,9 @@ async fn api_versions(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
 static API_VERSIONS_TY: Ty = Ty::Struct(&super::schema::Struct {
     name: "APIVersions",
     fields: &[
-        super::schema::Field {
-            name: "kind",
-            ty: Ty::Str,
-            presence: super::schema::Presence::Omit,
-        },
-        super::schema::Field {
-            name: "versions",
-            ty: Ty::Any,
-            presence: super::schema::Presence::Always,
-        },
-        super::schema::Field {
-            name: "serverAddressByClientCIDRs",
-            ty: Ty::Any,
-            presence: super::schema::Presence::Always,
-        },
+        super::schema::f("kind", Ty::Str),
+        super::schema::a("versions", Ty::Any),
+        super::schema::a("serverAddressByClientCIDRs", Ty::Any),
     ],
 });
 
@@ -450,21 +438,9 @@ async fn api_groups(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
 static API_GROUP_LIST_TY: Ty = Ty::Struct(&super::schema::Struct {
     name: "APIGroupList",
     fields: &[
-        super::schema::Field {
-            name: "kind",
-            ty: Ty::Str,
-            presence: super::schema::Presence::Omit,
-        },
-        super::schema::Field {
-            name: "apiVersion",
-            ty: Ty::Str,
-            presence: super::schema::Presence::Omit,
-        },
-        super::schema::Field {
-            name: "groups",
-            ty: Ty::Any,
-            presence: super::schema::Presence::Always,
-        },
+        super::schema::f("kind", Ty::Str),
+        super::schema::f("apiVersion", Ty::Str),
+        super::schema::a("groups", Ty::Any),
     ],
 });
 

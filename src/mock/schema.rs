@@ -93,21 +93,24 @@ pub struct List {
     pub ssa_keys: &'static [&'static str],
 }
 
-const fn f(name: &'static str, ty: Ty) -> Field {
+/// A field Go omits when empty (`omitempty`).
+pub(super) const fn f(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
         presence: Presence::Omit,
     }
 }
-const fn p(name: &'static str, ty: Ty) -> Field {
+/// A pointer field: omitted only when nil.
+pub(super) const fn p(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
         presence: Presence::Ptr,
     }
 }
-const fn a(name: &'static str, ty: Ty) -> Field {
+/// A field Go always writes, even when empty.
+pub(super) const fn a(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
