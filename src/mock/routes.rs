@@ -903,6 +903,21 @@ async fn delete_pods(
     ctx.json(200, &list, &POD_LIST_TY, &[])
 }
 
+/// Reads a pod create or update body in the real server's order: media type and
+/// size, then the `*Options` query, then the object itself.
+async fn read_pod_body(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    body: Body,
+    options_kind: &str,
+) -> Result<(Value, Vec<String>, WriteOptions), Status> {
+    let (yaml, bytes) = read_write_body(headers, body).await?;
+    let options = ctx.options();
+    options.validate(options_kind, false)?;
+    let (value, duplicates) = parse_write_body(yaml, &bytes, "Pod")?;
+    Ok((value, duplicates, options))
+}
+
 async fn create_pod(
     State(state): State<Shared>,
     Path(ns): Path<String>,
@@ -914,18 +929,11 @@ async fn create_pod(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let (yaml, bytes) = match read_write_body(&headers, body).await {
-        Ok(read) => read,
-        Err(s) => return ctx.status(&s),
-    };
-    let options = ctx.options();
-    if let Err(s) = options.validate("CreateOptions", false) {
-        return ctx.status(&s);
-    }
-    let (body, duplicates) = match parse_write_body(yaml, &bytes, "Pod") {
-        Ok(parsed) => parsed,
-        Err(s) => return ctx.status(&s),
-    };
+    let (body, duplicates, options) =
+        match read_pod_body(&ctx, &headers, body, "CreateOptions").await {
+            Ok(read) => read,
+            Err(s) => return ctx.status(&s),
+        };
     let req = PodRequest {
         scope: Scope::Main,
         namespace: &ns,
@@ -998,18 +1006,11 @@ async fn put_pod(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let (yaml, bytes) = match read_write_body(&headers, body).await {
-        Ok(read) => read,
-        Err(s) => return ctx.status(&s),
-    };
-    let options = ctx.options();
-    if let Err(s) = options.validate("UpdateOptions", false) {
-        return ctx.status(&s);
-    }
-    let (value, duplicates) = match parse_write_body(yaml, &bytes, "Pod") {
-        Ok(parsed) => parsed,
-        Err(s) => return ctx.status(&s),
-    };
+    let (value, duplicates, options) =
+        match read_pod_body(&ctx, &headers, body, "UpdateOptions").await {
+            Ok(read) => read,
+            Err(s) => return ctx.status(&s),
+        };
     let req = PodRequest {
         scope: Scope::Main,
         namespace: &ns,
