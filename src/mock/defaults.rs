@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
+mod volume;
+
 /// Applies the v1 defaulters to a decoded pod in place.
 pub fn default_pod(pod: &mut Value) {
     if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) {
@@ -97,7 +99,7 @@ fn default_spec(spec: &mut Map<String, Value>) {
     }
     if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
         for volume in volumes.iter_mut().filter_map(Value::as_object_mut) {
-            default_volume(volume);
+            volume::default_volume(volume);
         }
     }
 }
@@ -170,74 +172,6 @@ fn default_probe(p: &mut Map<String, Value>) {
     if let Some(Value::Object(http)) = p.get_mut("httpGet") {
         set_if_missing(http, "path", json!("/"));
         set_if_missing(http, "scheme", json!("HTTP"));
-    }
-}
-
-const VOLUME_SOURCES: &[&str] = &[
-    "hostPath",
-    "emptyDir",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "gitRepo",
-    "secret",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "persistentVolumeClaim",
-    "rbd",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "flocker",
-    "downwardAPI",
-    "fc",
-    "azureFile",
-    "configMap",
-    "vsphereVolume",
-    "quobyte",
-    "azureDisk",
-    "photonPersistentDisk",
-    "projected",
-    "portworxVolume",
-    "scaleIO",
-    "storageos",
-    "csi",
-    "ephemeral",
-    "image",
-];
-
-fn default_volume(v: &mut Map<String, Value>) {
-    if !VOLUME_SOURCES.iter().any(|s| v.contains_key(*s)) {
-        v.insert("emptyDir".into(), json!({}));
-    }
-    for source in ["secret", "configMap", "downwardAPI", "projected"] {
-        if let Some(Value::Object(s)) = v.get_mut(source) {
-            set_if_missing(s, "defaultMode", json!(420));
-        }
-    }
-    if let Some(Value::Object(host_path)) = v.get_mut("hostPath") {
-        set_if_missing(host_path, "type", json!(""));
-    }
-    if let Some(Value::Array(sources)) = v.get_mut("projected").and_then(|p| p.get_mut("sources")) {
-        for source in sources.iter_mut() {
-            if let Some(Value::Object(token)) = source.get_mut("serviceAccountToken") {
-                set_if_missing(token, "expirationSeconds", json!(3600));
-            }
-            if let Some(Value::Array(items)) = source.pointer_mut("/downwardAPI/items") {
-                for item in items.iter_mut() {
-                    if let Some(Value::Object(field_ref)) = item.get_mut("fieldRef") {
-                        set_if_missing(field_ref, "apiVersion", json!("v1"));
-                    }
-                }
-            }
-        }
-    }
-    if let Some(Value::Array(items)) = v.get_mut("downwardAPI").and_then(|d| d.get_mut("items")) {
-        for item in items.iter_mut() {
-            if let Some(Value::Object(field_ref)) = item.get_mut("fieldRef") {
-                set_if_missing(field_ref, "apiVersion", json!("v1"));
-            }
-        }
     }
 }
 

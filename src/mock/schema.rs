@@ -10,6 +10,8 @@
 //! are `Ty::Any`: accepted as sent, keys sorted. This module holds data only;
 //! it must not hold request logic.
 
+mod volume;
+
 /// A field or value type, as the Go decoder sees it.
 #[derive(Debug)]
 pub enum Ty {
@@ -219,7 +221,7 @@ static POD_SPEC: Struct = Struct {
         f(
             "volumes",
             Ty::List(&List {
-                item: Ty::Struct(&VOLUME),
+                item: Ty::Struct(&volume::VOLUME),
                 kind: ListKind::Merge("name"),
                 ssa_keys: &["name"],
             }),
@@ -805,7 +807,8 @@ static RESOURCE_FIELD_SELECTOR: Struct = Struct {
     fields: &[
         f("containerName", Ty::Str),
         a("resource", Ty::Str),
-        f("divisor", Ty::Quantity),
+        // A `resource.Quantity` struct: `omitempty` never drops it.
+        a("divisor", Ty::Quantity),
     ],
 };
 
@@ -923,189 +926,9 @@ static SCHEDULING_GATE: Struct = Struct {
     fields: &[a("name", Ty::Str)],
 };
 
-static VOLUME: Struct = Struct {
-    name: "Volume",
-    fields: &[
-        a("name", Ty::Str),
-        p("hostPath", Ty::Struct(&HOST_PATH)),
-        p("emptyDir", Ty::Struct(&EMPTY_DIR)),
-        p("gcePersistentDisk", Ty::Any),
-        p("awsElasticBlockStore", Ty::Any),
-        p("gitRepo", Ty::Any),
-        p("secret", Ty::Struct(&SECRET_VOLUME)),
-        p("nfs", Ty::Any),
-        p("iscsi", Ty::Any),
-        p("glusterfs", Ty::Any),
-        p("persistentVolumeClaim", Ty::Struct(&PVC_VOLUME)),
-        p("rbd", Ty::Any),
-        p("flexVolume", Ty::Any),
-        p("cinder", Ty::Any),
-        p("cephfs", Ty::Any),
-        p("flocker", Ty::Any),
-        p("downwardAPI", Ty::Struct(&DOWNWARD_API_VOLUME)),
-        p("fc", Ty::Any),
-        p("azureFile", Ty::Any),
-        p("configMap", Ty::Struct(&CONFIG_MAP_VOLUME)),
-        p("vsphereVolume", Ty::Any),
-        p("quobyte", Ty::Any),
-        p("azureDisk", Ty::Any),
-        p("photonPersistentDisk", Ty::Any),
-        p("projected", Ty::Struct(&PROJECTED)),
-        p("portworxVolume", Ty::Any),
-        p("scaleIO", Ty::Any),
-        p("storageos", Ty::Any),
-        p("csi", Ty::Any),
-        p("ephemeral", Ty::Any),
-        p("image", Ty::Any),
-    ],
-};
-
-static HOST_PATH: Struct = Struct {
-    name: "HostPathVolumeSource",
-    fields: &[a("path", Ty::Str), p("type", Ty::Str)],
-};
-
-static EMPTY_DIR: Struct = Struct {
-    name: "EmptyDirVolumeSource",
-    fields: &[f("medium", Ty::Str), p("sizeLimit", Ty::Quantity)],
-};
-
-static SECRET_VOLUME: Struct = Struct {
-    name: "SecretVolumeSource",
-    fields: &[
-        f("secretName", Ty::Str),
-        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int),
-        p("optional", Ty::Bool),
-    ],
-};
-
-static PVC_VOLUME: Struct = Struct {
-    name: "PersistentVolumeClaimVolumeSource",
-    fields: &[a("claimName", Ty::Str), f("readOnly", Ty::Bool)],
-};
-
-static DOWNWARD_API_VOLUME: Struct = Struct {
-    name: "DownwardAPIVolumeSource",
-    fields: &[
-        f("items", Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE)))),
-        p("defaultMode", Ty::Int),
-    ],
-};
-
-static CONFIG_MAP_VOLUME: Struct = Struct {
-    name: "ConfigMapVolumeSource",
-    fields: &[
-        f("name", Ty::Str),
-        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int),
-        p("optional", Ty::Bool),
-    ],
-};
-
-static PROJECTED: Struct = Struct {
-    name: "ProjectedVolumeSource",
-    fields: &[
-        f("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
-        p("defaultMode", Ty::Int),
-    ],
-};
-
-static VOLUME_PROJECTION: Struct = Struct {
-    name: "VolumeProjection",
-    fields: &[
-        p("secret", Ty::Struct(&SECRET_PROJECTION)),
-        p("downwardAPI", Ty::Struct(&DOWNWARD_API_PROJECTION)),
-        p("configMap", Ty::Struct(&CONFIG_MAP_PROJECTION)),
-        p("serviceAccountToken", Ty::Struct(&SA_TOKEN_PROJECTION)),
-        p(
-            "clusterTrustBundle",
-            Ty::Struct(&CLUSTER_TRUST_BUNDLE_PROJECTION),
-        ),
-        p("podCertificate", Ty::Struct(&POD_CERTIFICATE_PROJECTION)),
-    ],
-};
-
-static CONFIG_MAP_PROJECTION: Struct = Struct {
-    name: "ConfigMapProjection",
-    fields: &[
-        f("name", Ty::Str),
-        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("optional", Ty::Bool),
-    ],
-};
-
-static SECRET_PROJECTION: Struct = Struct {
-    name: "SecretProjection",
-    fields: &[
-        f("name", Ty::Str),
-        f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("optional", Ty::Bool),
-    ],
-};
-
-static CLUSTER_TRUST_BUNDLE_PROJECTION: Struct = Struct {
-    name: "ClusterTrustBundleProjection",
-    fields: &[
-        p("name", Ty::Str),
-        p("signerName", Ty::Str),
-        p("labelSelector", LABEL_SELECTOR_TY),
-        p("optional", Ty::Bool),
-        a("path", Ty::Str),
-    ],
-};
-
-static POD_CERTIFICATE_PROJECTION: Struct = Struct {
-    name: "PodCertificateProjection",
-    fields: &[
-        f("signerName", Ty::Str),
-        f("keyType", Ty::Str),
-        p("maxExpirationSeconds", Ty::Int),
-        f("credentialBundlePath", Ty::Str),
-        f("keyPath", Ty::Str),
-        f("certificateChainPath", Ty::Str),
-        f("userAnnotations", Ty::Map(&Ty::Str)),
-    ],
-};
-
-static KEY_TO_PATH: Struct = Struct {
-    name: "KeyToPath",
-    fields: &[a("key", Ty::Str), a("path", Ty::Str), p("mode", Ty::Int)],
-};
-
-static DOWNWARD_API_PROJECTION: Struct = Struct {
-    name: "DownwardAPIProjection",
-    fields: &[f(
-        "items",
-        Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE))),
-    )],
-};
-
-static DOWNWARD_API_FILE: Struct = Struct {
-    name: "DownwardAPIVolumeFile",
-    fields: &[
-        a("path", Ty::Str),
-        p("fieldRef", Ty::Atomic(&Ty::Struct(&OBJECT_FIELD_SELECTOR))),
-        p(
-            "resourceFieldRef",
-            Ty::Atomic(&Ty::Struct(&RESOURCE_FIELD_SELECTOR)),
-        ),
-        p("mode", Ty::Int),
-    ],
-};
-
 static OBJECT_FIELD_SELECTOR: Struct = Struct {
     name: "ObjectFieldSelector",
     fields: &[f("apiVersion", Ty::Str), a("fieldPath", Ty::Str)],
-};
-
-static SA_TOKEN_PROJECTION: Struct = Struct {
-    name: "ServiceAccountTokenProjection",
-    fields: &[
-        f("audience", Ty::Str),
-        p("expirationSeconds", Ty::Int),
-        a("path", Ty::Str),
-    ],
 };
 
 /// `v1.Namespace`.

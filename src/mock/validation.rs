@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use super::field::FieldError;
 use super::metadata;
 
+mod volume;
+
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
@@ -48,7 +50,7 @@ fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
     let meta = &pod["metadata"];
     let mut errs = metadata::object_meta(meta, metadata::dns1123_subdomain);
     errs.extend(pod_specific_annotations(pod));
-    errs.extend(pod_spec(&pod["spec"]));
+    errs.extend(pod_spec(&pod["spec"], s(meta, "name")));
     // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
     // run after `ValidatePodSpec`, so their errors follow every spec error.
     for list in ["containers", "initContainers"] {
@@ -89,9 +91,9 @@ fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
     errs
 }
 
-fn pod_spec(spec: &Value) -> Vec<FieldError> {
+fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let volumes = volumes(spec, &mut errs);
+    let volumes = volume::volumes(spec, pod_name, &mut errs);
     containers(spec, "containers", &volumes, &mut errs);
     containers(spec, "initContainers", &volumes, &mut errs);
     containers(spec, "ephemeralContainers", &volumes, &mut errs);
@@ -167,70 +169,6 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
         }
     }
     errs
-}
-
-/// Volume source fields in the order `validateVolumeSource` checks them.
-const VOLUME_TYPES: &[&str] = &[
-    "emptyDir",
-    "hostPath",
-    "gitRepo",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "secret",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "flocker",
-    "persistentVolumeClaim",
-    "rbd",
-    "quobyte",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "downwardAPI",
-    "fc",
-    "azureFile",
-    "vsphereVolume",
-    "photonPersistentDisk",
-    "portworxVolume",
-    "azureDisk",
-    "projected",
-    "scaleIO",
-    "storageos",
-    "csi",
-    "ephemeral",
-    "image",
-];
-
-fn volumes(spec: &Value, errs: &mut Vec<FieldError>) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for (i, volume) in arr(spec, "volumes").iter().enumerate() {
-        let mut seen = 0;
-        for kind in VOLUME_TYPES {
-            if volume.get(*kind).is_some_and(|v| !v.is_null()) {
-                if seen > 0 {
-                    errs.push(FieldError::forbidden(
-                        format!("spec.volumes[{i}].{kind}"),
-                        "may not specify more than 1 volume type",
-                    ));
-                }
-                seen += 1;
-            }
-        }
-        let name = s(volume, "name");
-        let path = format!("spec.volumes[{i}].name");
-        if name.is_empty() {
-            errs.push(FieldError::required(&path, ""));
-        } else {
-            for msg in metadata::dns1123_label(name) {
-                errs.push(FieldError::invalid(&path, json!(name), msg));
-            }
-            if !names.insert(name.to_string()) {
-                errs.push(FieldError::duplicate(&path, json!(name)));
-            }
-        }
-    }
-    names
 }
 
 fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut Vec<FieldError>) {
