@@ -27,6 +27,7 @@ mod defaults;
 mod encode;
 mod field;
 mod fields;
+mod gates;
 mod gojson;
 mod metadata;
 mod patch;

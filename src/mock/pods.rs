@@ -16,6 +16,7 @@ use super::apply;
 use super::defaults;
 use super::field::FieldError;
 use super::fields::Scope;
+use super::gates;
 use super::metadata;
 use super::patch::{self, PatchKind};
 use super::query::{FieldValidation, WriteOptions};
@@ -202,6 +203,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         )));
     }
     finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
+    warnings.extend(validation::volume_warnings::warnings(&pod["spec"]));
     Ok(Reply {
         code: 201,
         object: pod,
@@ -306,6 +308,9 @@ fn finish_create(
     }
     admission::admit_create(store, req.namespace, pod)?;
     // BeforeCreate / PrepareForCreate.
+    if let Some(spec) = pod.get_mut("spec") {
+        gates::drop_disabled(spec, None);
+    }
     let generate = meta_str(pod, "generateName").to_string();
     let qos = admission::qos_class(pod);
     if let Some(meta) = meta_mut(pod) {
@@ -754,6 +759,11 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         }
     }
     if scope == Scope::Main
+        && let Some(spec) = pod.get_mut("spec")
+    {
+        gates::drop_disabled(spec, old.get("spec"));
+    }
+    if scope == Scope::Main
         && let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status"))
     {
         map.insert("status".into(), status.clone());
@@ -874,7 +884,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         Status::internal_raw,
         Status::bad_request,
     )?;
-    let warnings = duplicate_warnings;
+    let mut warnings = duplicate_warnings;
     let name = meta_str(&pod, "name");
     // `checkName`: an object without a name is refused before the mismatch
     // test, naming the URL's name instead.
@@ -900,6 +910,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         .into());
     }
     finish_create(store, req, &mut pod, &live, false)?;
+    warnings.extend(validation::volume_warnings::warnings(&pod["spec"]));
     Ok(Reply {
         code: 201,
         object: pod,

@@ -1,0 +1,39 @@
+//! `DropDisabledPodFields` for the gated pod fields the mock models: a field
+//! whose feature gate is off (1.36 defaults) is cleared on create, and on
+//! update unless the old pod already used it.
+
+use serde_json::Value;
+
+/// Projection sources behind gates that are off by default in 1.36
+/// (`ClusterTrustBundleProjection`, `PodCertificateRequest`).
+const GATED_PROJECTIONS: &[&str] = &["clusterTrustBundle", "podCertificate"];
+
+fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
+    spec.get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.pointer("/projected/sources").and_then(Value::as_array))
+        .flatten()
+}
+
+/// Clears gated fields from `spec`; `old` is the stored spec on update.
+pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
+    for source in GATED_PROJECTIONS {
+        let in_use = old
+            .is_some_and(|o| projections(o).any(|p| p.get(*source).is_some_and(|v| !v.is_null())));
+        if in_use {
+            continue;
+        }
+        let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for volume in volumes {
+            if let Some(Value::Array(sources)) = volume.pointer_mut("/projected/sources") {
+                for projection in sources.iter_mut().filter_map(Value::as_object_mut) {
+                    projection.remove(*source);
+                }
+            }
+        }
+    }
+}
