@@ -178,6 +178,7 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     }
     let mut doc = current.clone();
     let mut parsed = BTreeSet::from([String::new()]);
+    let mut inserted = BTreeSet::new();
     for op in ops {
         for key in ["path", "from"] {
             if let Some(path) = op.get(key).and_then(Value::as_str) {
@@ -191,16 +192,39 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         let Some(op) = evanphx_v4(&doc, op) else {
             continue;
         };
+        if let Some(pointer) = inserted_pointer(&doc, &op) {
+            inserted.insert(pointer);
+        }
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(vec![op]))
             .map_err(|_| Status::generic_invalid())?;
         json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
     }
-    let shown = evanphx_json(&doc, &POD_TY, "", &parsed);
+    let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
     Ok(Patched {
         value: doc,
         strict,
         shown,
     })
+}
+
+/// Where an `add` or `replace` puts its value (`-` resolved to the index):
+/// that value is the patch's own JSON, which evanphx/json-patch marshals
+/// back as it was sent, not in Go struct order.
+fn inserted_pointer(doc: &Value, op: &Value) -> Option<String> {
+    if !matches!(
+        op.get("op").and_then(Value::as_str),
+        Some("add" | "replace")
+    ) {
+        return None;
+    }
+    let path = op.get("path").and_then(Value::as_str)?;
+    match split_pointer(path) {
+        Some((parent, last)) if last == "-" => {
+            let len = doc.pointer(parent).and_then(Value::as_array)?.len();
+            Some(format!("{parent}/{len}"))
+        }
+        _ => Some(path.to_string()),
+    }
 }
 
 fn escape_pointer(key: &str) -> String {
@@ -210,13 +234,18 @@ fn escape_pointer(key: &str) -> String {
 /// The patched document as evanphx/json-patch marshals it: containers it
 /// decoded (those in `parsed`, by JSON pointer) come out with sorted keys,
 /// everything it never touched keeps the bytes of the stored object, which
-/// the encoder wrote in Go struct order.
+/// the encoder wrote in Go struct order, and values the patch inserted keep
+/// the patch's bytes (sorted keys here: the mock does not keep key order).
 fn evanphx_json(
     value: &Value,
     ty: &'static Ty,
     pointer: &str,
     parsed: &BTreeSet<String>,
+    inserted: &BTreeSet<String>,
 ) -> String {
+    if inserted.contains(pointer) {
+        return go_compact(value);
+    }
     if !parsed.contains(pointer) {
         return go_compact_typed(value, ty);
     }
@@ -230,7 +259,7 @@ fn evanphx_json(
                     format!(
                         "{}:{}",
                         go_compact(&Value::String(k.clone())),
-                        evanphx_json(v, member, &child, parsed)
+                        evanphx_json(v, member, &child, parsed, inserted)
                     )
                 })
                 .collect();
@@ -241,7 +270,7 @@ fn evanphx_json(
             let parts: Vec<String> = items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| evanphx_json(v, item_ty, &format!("{pointer}/{i}"), parsed))
+                .map(|(i, v)| evanphx_json(v, item_ty, &format!("{pointer}/{i}"), parsed, inserted))
                 .collect();
             format!("[{}]", parts.join(","))
         }
@@ -363,7 +392,7 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
             json_patch::merge(&mut doc, &value);
             let mut parsed = BTreeSet::new();
             merged_objects(current, &value, "", &mut parsed);
-            let shown = evanphx_json(&doc, &POD_TY, "", &parsed);
+            let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &BTreeSet::new());
             return Ok(Patched {
                 value: doc,
                 strict,

@@ -71,6 +71,31 @@ pub struct Field {
     pub ty: Ty,
     /// Empty-value behaviour.
     pub presence: Presence,
+    /// The embedded Go struct the field is promoted from (`VolumeSource`):
+    /// Go's decode errors put its name in the field path.
+    pub embedded: Option<&'static str>,
+    /// The Go type when the JSON type does not tell it (`int32`,
+    /// `v1.PullPolicy`; for a list or map, of its items): decode errors name
+    /// it, and `int32` bounds the value.
+    pub go_type: Option<&'static str>,
+}
+
+impl Field {
+    /// The field as promoted from the embedded struct `name`.
+    pub(super) const fn embedded(self, name: &'static str) -> Field {
+        Field {
+            embedded: Some(name),
+            ..self
+        }
+    }
+
+    /// The field with its Go type spelled out.
+    pub(super) const fn go(self, go_type: &'static str) -> Field {
+        Field {
+            go_type: Some(go_type),
+            ..self
+        }
+    }
 }
 
 /// How strategic merge patch and server-side apply treat a list.
@@ -101,6 +126,8 @@ pub(super) const fn f(name: &'static str, ty: Ty) -> Field {
         name,
         ty,
         presence: Presence::Omit,
+        embedded: None,
+        go_type: None,
     }
 }
 /// A pointer field: omitted only when nil.
@@ -109,6 +136,8 @@ pub(super) const fn p(name: &'static str, ty: Ty) -> Field {
         name,
         ty,
         presence: Presence::Ptr,
+        embedded: None,
+        go_type: None,
     }
 }
 /// A field Go always writes, even when empty.
@@ -117,6 +146,8 @@ pub(super) const fn a(name: &'static str, ty: Ty) -> Field {
         name,
         ty,
         presence: Presence::Always,
+        embedded: None,
+        go_type: None,
     }
 }
 const fn atomic(item: Ty) -> List {

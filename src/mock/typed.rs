@@ -48,7 +48,7 @@ pub fn decode_with(value: Value, ty: &'static Ty, style: Style) -> Result<Decode
         unknown: Vec::new(),
         style,
     };
-    let value = ctx.value(value, ty, "", "", "")?;
+    let value = ctx.value(value, ty, "", "", "", None)?;
     Ok(Decoded {
         value: value.unwrap_or(Value::Null),
         unknown: ctx.unknown,
@@ -74,7 +74,7 @@ fn unstructured_source(value: &Value) -> (&'static str, &'static str) {
 }
 
 /// `fromUnstructured`'s error for `value` landing in a field of type `ty`.
-fn unstructured_error(value: &Value, ty: &'static Ty) -> TypeError {
+fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> TypeError {
     let (type_name, kind) = unstructured_source(value);
     TypeError(match ty.resolved() {
         Ty::Struct(_) => format!("cannot restore struct from: {kind}"),
@@ -84,15 +84,23 @@ fn unstructured_error(value: &Value, ty: &'static Ty) -> TypeError {
             // Go's reflect conversions: numbers convert among themselves and
             // an integer converts to a string (as a rune); anything else is
             // not convertible at all.
-            let dest = go_type_name(other);
             let convertible = matches!(
-                (type_name, dest.as_str()),
+                (type_name, go_type_name(other).as_str()),
                 ("int64", "string") | ("float64", "int64") | ("int64", "int64")
             );
             if convertible {
-                format!("cannot convert {type_name} to {dest}")
+                format!(
+                    "cannot convert {type_name} to {}",
+                    named_type(other, go_type)
+                )
             } else {
-                format!("unrecognized type: {dest}")
+                // Here Go names the kind: `int32` stays, a named string
+                // type (`v1.PullPolicy`) is a `string`.
+                let kind = match go_type {
+                    Some("int32") => "int32".to_string(),
+                    _ => go_type_name(other),
+                };
+                format!("unrecognized type: {kind}")
             }
         }
     })
@@ -148,6 +156,17 @@ fn go_type_name(ty: &'static Ty) -> String {
     }
 }
 
+/// The Go type name of a field of type `ty` whose schema spells out
+/// `go_type` (the items' type for a list or map).
+fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
+    match (ty.resolved(), go_type) {
+        (Ty::List(_), Some(name)) => format!("[]{name}"),
+        (Ty::Map(_) | Ty::AtomicMap(_), Some(name)) => format!("map[string]{name}"),
+        (_, Some(name)) => name.to_string(),
+        (other, None) => go_type_name(other),
+    }
+}
+
 impl Ctx {
     /// Decodes one value. `path` is the user-facing path with indices,
     /// `go_struct`/`go_path` the Go error context (innermost struct name,
@@ -159,6 +178,7 @@ impl Ctx {
         path: &str,
         go_struct: &str,
         go_path: &str,
+        go_type: Option<&'static str>,
     ) -> Result<Option<Value>, TypeError> {
         if value.is_null() {
             return Ok(None);
@@ -166,11 +186,11 @@ impl Ctx {
         let style = self.style;
         let ty = ty.resolved();
         let mismatch = |v: &Value| match style {
-            Style::Json => Err(type_error(v, go_struct, go_path, &go_type_name(ty))),
-            Style::Unstructured => Err(unstructured_error(v, ty)),
+            Style::Json => Err(type_error(v, go_struct, go_path, &named_type(ty, go_type))),
+            Style::Unstructured => Err(unstructured_error(v, ty, go_type)),
         };
         match ty {
-            Ty::Atomic(inner) => self.value(value, inner, path, go_struct, go_path),
+            Ty::Atomic(inner) => self.value(value, inner, path, go_struct, go_path, go_type),
             Ty::Any => Ok(Some(value)),
             Ty::Str => match value {
                 Value::String(_) => Ok(Some(value)),
@@ -192,6 +212,15 @@ impl Ctx {
                 other => mismatch(&other),
             },
             Ty::Int => match &value {
+                // An `int32` field refuses what does not fit.
+                Value::Number(n)
+                    if style == Style::Json
+                        && go_type == Some("int32")
+                        && n.as_i64().is_none_or(|i| i32::try_from(i).is_err())
+                        && !n.is_f64() =>
+                {
+                    mismatch(&value)
+                }
                 Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Some(value)),
                 // The unstructured converter accepts integral floats.
                 Value::Number(n)
@@ -221,7 +250,9 @@ impl Ctx {
                     let mut out = Map::new();
                     for (key, v) in map {
                         let child = format!("{}[{key}]", path);
-                        if let Some(v) = self.value(v, item_ty, &child, go_struct, go_path)? {
+                        if let Some(v) =
+                            self.value(v, item_ty, &child, go_struct, go_path, go_type)?
+                        {
                             out.insert(key, v);
                         } else {
                             // A null map value decodes to the zero value.
@@ -237,7 +268,8 @@ impl Ctx {
                     let mut out = Vec::with_capacity(items.len());
                     for (i, item) in items.into_iter().enumerate() {
                         let child = format!("{path}[{i}]");
-                        let v = self.value(item, &list.item, &child, go_struct, go_path)?;
+                        let v =
+                            self.value(item, &list.item, &child, go_struct, go_path, go_type)?;
                         out.push(v.unwrap_or_else(|| zero(&list.item)));
                     }
                     Ok(Some(Value::Array(out)))
@@ -264,8 +296,18 @@ impl Ctx {
                 self.unknown.push(join(path, &key));
                 continue;
             };
-            let child_go = join(go_path, &key);
-            let decoded = self.value(v, &field.ty, &join(path, &key), st.name, &child_go)?;
+            let child_go = match field.embedded {
+                Some(embedded) => join(&join(go_path, embedded), &key),
+                None => join(go_path, &key),
+            };
+            let decoded = self.value(
+                v,
+                &field.ty,
+                &join(path, &key),
+                st.name,
+                &child_go,
+                field.go_type,
+            )?;
             if let Some(v) = decoded {
                 out.insert(key, v);
             }

@@ -41,47 +41,50 @@ pub(super) static VOLUME: Struct = Struct {
     name: "Volume",
     fields: &[
         a("name", Ty::Str),
-        p("hostPath", Ty::Struct(&HOST_PATH)),
-        p("emptyDir", Ty::Struct(&EMPTY_DIR)),
-        p("gcePersistentDisk", Ty::Struct(&GCE_PD)),
-        p("awsElasticBlockStore", Ty::Struct(&AWS_EBS)),
-        p("gitRepo", Ty::Struct(&GIT_REPO)),
-        p("secret", Ty::Struct(&SECRET_VOLUME)),
-        p("nfs", Ty::Struct(&NFS)),
-        p("iscsi", Ty::Struct(&ISCSI)),
-        p("glusterfs", Ty::Struct(&GLUSTERFS)),
-        p("persistentVolumeClaim", Ty::Struct(&PVC_VOLUME)),
-        p("rbd", Ty::Struct(&RBD)),
-        p("flexVolume", Ty::Struct(&FLEX)),
-        p("cinder", Ty::Struct(&CINDER)),
-        p("cephfs", Ty::Struct(&CEPHFS)),
-        p("flocker", Ty::Struct(&FLOCKER)),
-        p("downwardAPI", Ty::Struct(&DOWNWARD_API_VOLUME)),
-        p("fc", Ty::Struct(&FC)),
-        p("azureFile", Ty::Struct(&AZURE_FILE)),
-        p("configMap", Ty::Struct(&CONFIG_MAP_VOLUME)),
-        p("vsphereVolume", Ty::Struct(&VSPHERE)),
-        p("quobyte", Ty::Struct(&QUOBYTE)),
-        p("azureDisk", Ty::Struct(&AZURE_DISK)),
-        p("photonPersistentDisk", Ty::Struct(&PHOTON)),
-        p("projected", Ty::Struct(&PROJECTED)),
-        p("portworxVolume", Ty::Struct(&PORTWORX)),
-        p("scaleIO", Ty::Struct(&SCALE_IO)),
-        p("storageos", Ty::Struct(&STORAGEOS)),
-        p("csi", Ty::Struct(&CSI)),
-        p("ephemeral", Ty::Struct(&EPHEMERAL)),
-        p("image", Ty::Struct(&IMAGE)),
+        p("hostPath", Ty::Struct(&HOST_PATH)).embedded("VolumeSource"),
+        p("emptyDir", Ty::Struct(&EMPTY_DIR)).embedded("VolumeSource"),
+        p("gcePersistentDisk", Ty::Struct(&GCE_PD)).embedded("VolumeSource"),
+        p("awsElasticBlockStore", Ty::Struct(&AWS_EBS)).embedded("VolumeSource"),
+        p("gitRepo", Ty::Struct(&GIT_REPO)).embedded("VolumeSource"),
+        p("secret", Ty::Struct(&SECRET_VOLUME)).embedded("VolumeSource"),
+        p("nfs", Ty::Struct(&NFS)).embedded("VolumeSource"),
+        p("iscsi", Ty::Struct(&ISCSI)).embedded("VolumeSource"),
+        p("glusterfs", Ty::Struct(&GLUSTERFS)).embedded("VolumeSource"),
+        p("persistentVolumeClaim", Ty::Struct(&PVC_VOLUME)).embedded("VolumeSource"),
+        p("rbd", Ty::Struct(&RBD)).embedded("VolumeSource"),
+        p("flexVolume", Ty::Struct(&FLEX)).embedded("VolumeSource"),
+        p("cinder", Ty::Struct(&CINDER)).embedded("VolumeSource"),
+        p("cephfs", Ty::Struct(&CEPHFS)).embedded("VolumeSource"),
+        p("flocker", Ty::Struct(&FLOCKER)).embedded("VolumeSource"),
+        p("downwardAPI", Ty::Struct(&DOWNWARD_API_VOLUME)).embedded("VolumeSource"),
+        p("fc", Ty::Struct(&FC)).embedded("VolumeSource"),
+        p("azureFile", Ty::Struct(&AZURE_FILE)).embedded("VolumeSource"),
+        p("configMap", Ty::Struct(&CONFIG_MAP_VOLUME)).embedded("VolumeSource"),
+        p("vsphereVolume", Ty::Struct(&VSPHERE)).embedded("VolumeSource"),
+        p("quobyte", Ty::Struct(&QUOBYTE)).embedded("VolumeSource"),
+        p("azureDisk", Ty::Struct(&AZURE_DISK)).embedded("VolumeSource"),
+        p("photonPersistentDisk", Ty::Struct(&PHOTON)).embedded("VolumeSource"),
+        p("projected", Ty::Struct(&PROJECTED)).embedded("VolumeSource"),
+        p("portworxVolume", Ty::Struct(&PORTWORX)).embedded("VolumeSource"),
+        p("scaleIO", Ty::Struct(&SCALE_IO)).embedded("VolumeSource"),
+        p("storageos", Ty::Struct(&STORAGEOS)).embedded("VolumeSource"),
+        p("csi", Ty::Struct(&CSI)).embedded("VolumeSource"),
+        p("ephemeral", Ty::Struct(&EPHEMERAL)).embedded("VolumeSource"),
+        p("image", Ty::Struct(&IMAGE)).embedded("VolumeSource"),
     ],
 };
 
 static HOST_PATH: Struct = Struct {
     name: "HostPathVolumeSource",
-    fields: &[a("path", Ty::Str), p("type", Ty::Str)],
+    fields: &[a("path", Ty::Str), p("type", Ty::Str).go("v1.HostPathType")],
 };
 
 static EMPTY_DIR: Struct = Struct {
     name: "EmptyDirVolumeSource",
-    fields: &[f("medium", Ty::Str), p("sizeLimit", Ty::Quantity)],
+    fields: &[
+        f("medium", Ty::Str).go("v1.StorageMedium"),
+        p("sizeLimit", Ty::Quantity),
+    ],
 };
 
 static SECRET_VOLUME: Struct = Struct {
@@ -89,7 +92,7 @@ static SECRET_VOLUME: Struct = Struct {
     fields: &[
         f("secretName", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int).go("int32"),
         p("optional", Ty::Bool),
     ],
 };
@@ -103,7 +106,7 @@ static DOWNWARD_API_VOLUME: Struct = Struct {
     name: "DownwardAPIVolumeSource",
     fields: &[
         f("items", Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int).go("int32"),
     ],
 };
 
@@ -112,7 +115,7 @@ static CONFIG_MAP_VOLUME: Struct = Struct {
     fields: &[
         f("name", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int).go("int32"),
         p("optional", Ty::Bool),
     ],
 };
@@ -121,7 +124,7 @@ static PROJECTED: Struct = Struct {
     name: "ProjectedVolumeSource",
     fields: &[
         f("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int).go("int32"),
     ],
 };
 
@@ -174,7 +177,7 @@ static POD_CERTIFICATE_PROJECTION: Struct = Struct {
     fields: &[
         f("signerName", Ty::Str),
         f("keyType", Ty::Str),
-        p("maxExpirationSeconds", Ty::Int),
+        p("maxExpirationSeconds", Ty::Int).go("int32"),
         f("credentialBundlePath", Ty::Str),
         f("keyPath", Ty::Str),
         f("certificateChainPath", Ty::Str),
@@ -184,7 +187,11 @@ static POD_CERTIFICATE_PROJECTION: Struct = Struct {
 
 static KEY_TO_PATH: Struct = Struct {
     name: "KeyToPath",
-    fields: &[a("key", Ty::Str), a("path", Ty::Str), p("mode", Ty::Int)],
+    fields: &[
+        a("key", Ty::Str),
+        a("path", Ty::Str),
+        p("mode", Ty::Int).go("int32"),
+    ],
 };
 
 static DOWNWARD_API_PROJECTION: Struct = Struct {
@@ -204,7 +211,7 @@ static DOWNWARD_API_FILE: Struct = Struct {
             "resourceFieldRef",
             Ty::Atomic(&Ty::Struct(&RESOURCE_FIELD_SELECTOR)),
         ),
-        p("mode", Ty::Int),
+        p("mode", Ty::Int).go("int32"),
     ],
 };
 
@@ -222,7 +229,7 @@ static GCE_PD: Struct = Struct {
     fields: &[
         a("pdName", Ty::Str),
         f("fsType", Ty::Str),
-        f("partition", Ty::Int),
+        f("partition", Ty::Int).go("int32"),
         f("readOnly", Ty::Bool),
     ],
 };
@@ -232,7 +239,7 @@ static AWS_EBS: Struct = Struct {
     fields: &[
         a("volumeID", Ty::Str),
         f("fsType", Ty::Str),
-        f("partition", Ty::Int),
+        f("partition", Ty::Int).go("int32"),
         f("readOnly", Ty::Bool),
     ],
 };
@@ -260,7 +267,7 @@ static ISCSI: Struct = Struct {
     fields: &[
         a("targetPortal", Ty::Str),
         a("iqn", Ty::Str),
-        a("lun", Ty::Int),
+        a("lun", Ty::Int).go("int32"),
         f("iscsiInterface", Ty::Str),
         f("fsType", Ty::Str),
         f("readOnly", Ty::Bool),
@@ -352,7 +359,7 @@ static FC: Struct = Struct {
     name: "FCVolumeSource",
     fields: &[
         f("targetWWNs", Ty::List(&STR_LIST)),
-        p("lun", Ty::Int),
+        p("lun", Ty::Int).go("int32"),
         f("fsType", Ty::Str),
         f("readOnly", Ty::Bool),
         f("wwids", Ty::List(&STR_LIST)),
@@ -395,10 +402,10 @@ static AZURE_DISK: Struct = Struct {
     fields: &[
         a("diskName", Ty::Str),
         a("diskURI", Ty::Str),
-        p("cachingMode", Ty::Str),
+        p("cachingMode", Ty::Str).go("v1.AzureDataDiskCachingMode"),
         p("fsType", Ty::Str),
         p("readOnly", Ty::Bool),
-        p("kind", Ty::Str),
+        p("kind", Ty::Str).go("v1.AzureDataDiskKind"),
     ],
 };
 
@@ -479,12 +486,12 @@ static CLAIM_TEMPLATE: Struct = Struct {
 static CLAIM_SPEC: Struct = Struct {
     name: "PersistentVolumeClaimSpec",
     fields: &[
-        f("accessModes", Ty::List(&STR_LIST)),
+        f("accessModes", Ty::List(&STR_LIST)).go("v1.PersistentVolumeAccessMode"),
         p("selector", LABEL_SELECTOR_TY),
         a("resources", Ty::Struct(&VOLUME_RESOURCES)),
         f("volumeName", Ty::Str),
         p("storageClassName", Ty::Str),
-        p("volumeMode", Ty::Str),
+        p("volumeMode", Ty::Str).go("v1.PersistentVolumeMode"),
         p("dataSource", Ty::Atomic(&Ty::Struct(&TYPED_LOCAL_REF))),
         p("dataSourceRef", Ty::Atomic(&Ty::Struct(&TYPED_REF))),
         p("volumeAttributesClassName", Ty::Str),
@@ -520,5 +527,8 @@ static TYPED_REF: Struct = Struct {
 
 static IMAGE: Struct = Struct {
     name: "ImageVolumeSource",
-    fields: &[f("reference", Ty::Str), f("pullPolicy", Ty::Str)],
+    fields: &[
+        f("reference", Ty::Str),
+        f("pullPolicy", Ty::Str).go("v1.PullPolicy"),
+    ],
 };
