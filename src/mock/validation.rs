@@ -52,6 +52,7 @@ fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
     let mut errs = metadata::object_meta(meta, metadata::dns1123_subdomain);
     errs.extend(pod_specific_annotations(pod));
     errs.extend(pod_spec(&pod["spec"], s(meta, "name")));
+    errs.extend(volume::service_account_tokens(&pod["spec"]));
     // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
     // run after `ValidatePodSpec`, so their errors follow every spec error.
     for list in ["containers", "initContainers"] {

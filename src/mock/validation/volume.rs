@@ -1164,3 +1164,26 @@ fn local_non_reserved(target: &str, path: &str) -> Vec<FieldError> {
     }
     errs
 }
+
+/// `validatePodMetadataAndSpec`: a pod without a service account may not
+/// project its token.
+pub(super) fn service_account_tokens(spec: &Value) -> Vec<FieldError> {
+    if !s(spec, "serviceAccountName").is_empty() {
+        return Vec::new();
+    }
+    let mut errs = Vec::new();
+    for (i, volume) in arr(spec, "volumes").iter().enumerate() {
+        let Some(projected) = volume.get("projected").filter(|v| !v.is_null()) else {
+            continue;
+        };
+        for (j, source) in arr(projected, "sources").iter().enumerate() {
+            if set(source, "serviceAccountToken") {
+                errs.push(FieldError::forbidden(
+                    format!("spec.volumes[{i}].projected.sources[{j}].serviceAccountToken"),
+                    "must not be specified when serviceAccountName is not set",
+                ));
+            }
+        }
+    }
+    errs
+}
