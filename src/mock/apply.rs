@@ -517,18 +517,22 @@ pub fn schema_errors(config: &Value) -> Vec<String> {
     errs
 }
 
-fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut Vec<String>) {
+/// `path` holds rendered segments (`.spec`, `[name="web"]`, `[0]`).
+fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mut Vec<String>) {
     if value.is_null() {
         return;
     }
-    let got = || format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(value));
-    let at = |path: &[Elem]| fields::render_path(path);
+    // structured-merge-diff prints the offending value three ways: `%#v`
+    // for strings, `%T` of the plain value for numbers, `%v` otherwise.
+    let sharp_v = || format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(value));
+    let v = || format!("&{{{}}}", super::strategic::go_fmt(value));
+    let at = |path: &[String]| path.concat();
     match ty.resolved() {
         Ty::Atomic(inner) => walk_schema(value, inner, path, errs),
         Ty::Any => {}
         Ty::Str | Ty::Time => {
             if !value.is_string() {
-                errs.push(format!("{}: expected string, got {}", at(path), got()));
+                errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
             }
         }
         Ty::Int => {
@@ -536,29 +540,29 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
                 errs.push(format!(
                     "{}: expected numeric (int or float), got {}",
                     at(path),
-                    got()
+                    go_type_of(value)
                 ));
             }
         }
         Ty::Bool => {
             if !value.is_boolean() {
-                errs.push(format!("{}: expected boolean, got {}", at(path), got()));
+                errs.push(format!("{}: expected boolean, got {}", at(path), v()));
             }
         }
         Ty::Quantity => {
             if !(value.is_string() || value.is_number()) {
-                errs.push(format!("{}: expected string, got {}", at(path), got()));
+                errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
             }
         }
         Ty::Struct(_) | Ty::Map(_) | Ty::AtomicMap(_) => {
             let Value::Object(map) = value else {
-                errs.push(format!("{}: expected map, got {}", at(path), got()));
+                errs.push(format!("{}: expected map, got {}", at(path), v()));
                 return;
             };
-            for (k, v) in map {
-                path.push(Elem::Field(k.clone()));
+            for (k, child) in map {
+                path.push(format!(".{k}"));
                 match ty.member(k) {
-                    Some(member) => walk_schema(v, member, path, errs),
+                    Some(member) => walk_schema(child, member, path, errs),
                     None => errs.push(format!("{}: field not declared in schema", at(path))),
                 }
                 path.pop();
@@ -566,19 +570,33 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
         }
         Ty::List(list) => {
             let Value::Array(items) = value else {
-                errs.push(format!("{}: expected list, got {}", at(path), got()));
+                errs.push(format!("{}: expected list, got {}", at(path), v()));
                 return;
             };
             let keys = ssa_keys(list);
             for (i, item) in items.iter().enumerate() {
-                match list.kind {
-                    ListKind::Merge(_) => path.push(fields::key_elem(item, &keys)),
-                    _ => path.push(Elem::Value(format!("{i}"))),
-                }
+                path.push(match list.kind {
+                    ListKind::Merge(_) => fields::render_path(&[fields::key_elem(item, &keys)]),
+                    ListKind::Set => format!("[={i}]"),
+                    ListKind::Atomic => format!("[{i}]"),
+                });
                 walk_schema(item, &list.item, path, errs);
                 path.pop();
             }
         }
+    }
+}
+
+/// Go's `%T` of a decoded JSON value.
+fn go_type_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
     }
 }
 

@@ -531,6 +531,9 @@ fn update(
         .and_then(Value::as_object)
         .is_some_and(Map::is_empty);
     let invalid_patch = |msg: String| {
+        if kind == Some(PatchKind::Apply) {
+            return unconvertible(req.name, &msg);
+        }
         if is_put {
             // PUT bodies fail in the decoder, like create bodies.
             return Status::bad_request(format!(
@@ -852,6 +855,14 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
     Ok((config, warnings))
 }
 
+/// An applied object that passed the schema check but not the conversion
+/// to a typed Pod (a malformed quantity): the field manager's 500.
+fn unconvertible(name: &str, msg: &str) -> Status {
+    Status::internal_raw(format!(
+        "failed to convert new object (/{name}; /v1, Kind=Pod) to proper version: unable to convert unstructured object to /v1, Kind=Pod: {msg}"
+    ))
+}
+
 /// Server-side apply of a missing pod: the create path (201).
 fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     let (config, duplicate_warnings) = decode_apply(body, req.options.field_validation())?;
@@ -881,7 +892,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         typed::Style::Json,
         FieldValidation::Ignore,
         Vec::new(),
-        Status::internal_raw,
+        |msg| unconvertible(req.name, &msg),
         Status::bad_request,
     )?;
     let mut warnings = duplicate_warnings;
