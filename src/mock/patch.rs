@@ -284,12 +284,25 @@ fn go_compact_typed(value: &Value, ty: &'static Ty) -> String {
 }
 
 /// Pointers of the objects a merge patch merged into (both sides objects).
-fn merged_objects(current: &Value, patch: &Value, pointer: &str, out: &mut BTreeSet<String>) {
+/// The values taken whole from the patch go to `inserted`.
+fn merged_objects(
+    current: &Value,
+    patch: &Value,
+    pointer: &str,
+    out: &mut BTreeSet<String>,
+    inserted: &mut BTreeSet<String>,
+) {
     if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
         out.insert(pointer.to_string());
         for (k, v) in p {
-            if let Some(c) = cur.get(k) {
-                merged_objects(c, v, &format!("{pointer}/{}", escape_pointer(k)), out);
+            let child = format!("{pointer}/{}", escape_pointer(k));
+            match cur.get(k) {
+                Some(c) if c.is_object() && v.is_object() => {
+                    merged_objects(c, v, &child, out, inserted);
+                }
+                _ => {
+                    inserted.insert(child);
+                }
             }
         }
     }
@@ -390,9 +403,9 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         Value::Object(_) => {
             let mut doc = current.clone();
             json_patch::merge(&mut doc, &value);
-            let mut parsed = BTreeSet::new();
-            merged_objects(current, &value, "", &mut parsed);
-            let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &BTreeSet::new());
+            let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeSet::new());
+            merged_objects(current, &value, "", &mut parsed, &mut inserted);
+            let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
             return Ok(Patched {
                 value: doc,
                 strict,
