@@ -629,14 +629,24 @@ fn resource_field_selector(fs: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-/// The canonical text of a divisor for the allowed-value comparison: the
-/// common spellings of one unit (`1000m` is `1`, `0.001` is `1m`).
+/// The canonical text of a divisor as far as the allowed values go: Go
+/// keeps the input's format, so `1000` is `1k` and `1024Mi` is `1Gi`, but
+/// `1024` stays `1024`.
 fn canonical_divisor(divisor: &str) -> String {
-    match quantity::parse(divisor) {
-        Some(v) if (v - 1.0).abs() < f64::EPSILON => "1".into(),
-        Some(v) if (v - 0.001).abs() < 1e-12 && !divisor.ends_with(['i', 'k']) => "1m".into(),
-        _ => divisor.to_string(),
-    }
+    const DECIMAL: &[&str] = &["1m", "1", "1k", "1M", "1G", "1T", "1P", "1E"];
+    const BINARY: &[&str] = &["1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"];
+    let Some(value) = quantity::parse(divisor) else {
+        return divisor.to_string();
+    };
+    let candidates = if divisor.ends_with('i') {
+        BINARY
+    } else {
+        DECIMAL
+    };
+    candidates
+        .iter()
+        .find(|c| quantity::parse(c).is_some_and(|v| (v - value).abs() <= v * 1e-12))
+        .map_or_else(|| divisor.to_string(), |c| (*c).to_string())
 }
 
 /// `validateDownwardAPIVolumeFile`.
@@ -1106,11 +1116,8 @@ fn data_sources(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
             None
         };
         if let Some(detail) = detail {
-            errs.push(FieldError::invalid(
-                path,
-                json!(format!("{path}.dataSource")),
-                detail,
-            ));
+            // Go passes a `*field.Path`, which marshals as an empty object.
+            errs.push(FieldError::invalid(path, json!({}), detail));
         }
     }
 }
