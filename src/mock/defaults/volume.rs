@@ -111,6 +111,16 @@ pub(super) fn default_volume(v: &mut Map<String, Value>) {
         set_if_nil(disk, "readOnly", json!(false));
         set_if_nil(disk, "kind", json!("Shared"));
     }
+    // Pods are stored as protobuf, which keeps no empty list: `sources: []`
+    // reads back as nil.
+    if let Some(projected) = source(v, "projected")
+        && projected
+            .get("sources")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+    {
+        projected.insert("sources".into(), Value::Null);
+    }
     if let Some(Value::Array(sources)) = source(v, "projected").and_then(|p| p.get_mut("sources")) {
         for projection in sources.iter_mut() {
             downward_items(projection.pointer_mut("/downwardAPI/items"));

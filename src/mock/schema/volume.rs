@@ -123,7 +123,8 @@ static CONFIG_MAP_VOLUME: Struct = Struct {
 static PROJECTED: Struct = Struct {
     name: "ProjectedVolumeSource",
     fields: &[
-        f("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
+        // No `omitempty`: a nil list marshals as `null`.
+        a("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
         p("defaultMode", Ty::Int).go("int32"),
     ],
 };
@@ -493,7 +494,7 @@ static CLAIM_SPEC: Struct = Struct {
         p("storageClassName", Ty::Str),
         p("volumeMode", Ty::Str).go("v1.PersistentVolumeMode"),
         p("dataSource", Ty::Atomic(&Ty::Struct(&TYPED_LOCAL_REF))),
-        p("dataSourceRef", Ty::Atomic(&Ty::Struct(&TYPED_REF))),
+        p("dataSourceRef", Ty::Struct(&TYPED_REF)),
         p("volumeAttributesClassName", Ty::Str),
     ],
 };
