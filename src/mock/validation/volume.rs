@@ -144,7 +144,7 @@ pub(super) fn volumes(
 }
 
 /// Whether a pointer field is set (present and not null).
-fn set(v: &Value, key: &str) -> bool {
+pub(super) fn set(v: &Value, key: &str) -> bool {
     v.get(key).is_some_and(|x| !x.is_null())
 }
 
@@ -1193,4 +1193,57 @@ pub(super) fn service_account_tokens(spec: &Value) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::field::aggregate_message;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("1000m", "1")]
+    #[case("1000", "1k")]
+    #[case("1024Mi", "1Gi")]
+    #[case("1024", "1024")]
+    #[case("3", "3")]
+    fn divisors(#[case] divisor: &str, #[case] canonical: &str) {
+        assert_eq!(canonical_divisor(divisor), canonical);
+    }
+
+    #[rstest]
+    #[case("host:1", true)]
+    #[case("[::1]:80", true)]
+    #[case("host", false)]
+    #[case("::1:80", false)]
+    fn host_ports(#[case] pair: &str, #[case] ok: bool) {
+        assert_eq!(host_port(pair), ok);
+    }
+
+    /// The first type in Go's order is validated; later ones are Forbidden
+    /// under Go's own path spelling (`cephFS`).
+    #[test]
+    fn second_type_forbidden_after_first_is_validated() {
+        let spec = json!({"volumes": [{"name": "v", "rbd": {}, "cephfs": {}}]});
+        let mut errs = Vec::new();
+        let names = volumes(&spec, "web", &mut errs);
+        assert!(names.is_empty());
+        assert_eq!(
+            aggregate_message(&errs),
+            "[spec.volumes[0].rbd.monitors: Required value, spec.volumes[0].rbd.image: Required value, spec.volumes[0].cephFS: Forbidden: may not specify more than 1 volume type]"
+        );
+    }
+
+    /// An invalid volume is not registered, so a later namesake is no duplicate.
+    #[test]
+    fn invalid_volume_not_registered() {
+        let spec = json!({"volumes": [{"name": "a", "secret": {}}, {"name": "a", "emptyDir": {}}]});
+        let mut errs = Vec::new();
+        let names = volumes(&spec, "web", &mut errs);
+        assert_eq!(names, BTreeSet::from(["a".to_string()]));
+        assert_eq!(
+            aggregate_message(&errs),
+            "spec.volumes[0].secret.secretName: Required value"
+        );
+    }
 }

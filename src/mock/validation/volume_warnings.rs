@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::volume::set;
 use super::{arr, s};
 use crate::mock::field::go_quote;
 
@@ -57,10 +58,6 @@ const DEPRECATED: &[(&str, &str, &str)] = &[
         "deprecated in v1.28, non-functional in v1.31+",
     ),
 ];
-
-fn set(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|x| !x.is_null())
-}
 
 /// Volume warnings for a pod being created.
 pub fn warnings(spec: &Value) -> Vec<String> {
