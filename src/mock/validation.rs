@@ -3,8 +3,8 @@
 //! mutable fields, and the common-fields pass of the generic registry, in
 //! the same append order so the causes (duplicates included) match.
 //!
-//! It covers the checks a pod PATCH realistically hits; deeper spec
-//! validation (probes, affinity, security contexts) is not modelled. It
+//! It covers the checks a pod PATCH realistically hits; pod-level spec
+//! rules live in the submodules, called in `ValidatePodSpec` order. It
 //! inspects values only and must not mutate them.
 
 use std::collections::BTreeSet;
@@ -13,6 +13,11 @@ use serde_json::{Value, json};
 
 use super::field::FieldError;
 use super::metadata;
+
+mod affinity;
+mod podspec;
+mod security;
+mod spread;
 
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
@@ -38,6 +43,12 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
         errs.push(FieldError::forbidden(
             "spec.ephemeralContainers",
             "cannot be set on create",
+        ));
+    }
+    if !s(&pod["spec"], "nodeName").is_empty() && !arr(&pod["spec"], "schedulingGates").is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.nodeName",
+            "cannot be set until all schedulingGates have been cleared",
         ));
     }
     errs
@@ -95,6 +106,7 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
     containers(spec, "containers", &volumes, &mut errs);
     containers(spec, "initContainers", &volumes, &mut errs);
     containers(spec, "ephemeralContainers", &volumes, &mut errs);
+    errs.extend(security::host_network_deps(spec));
     let restart = s(spec, "restartPolicy");
     if !["Always", "OnFailure", "Never"].contains(&restart) {
         if restart.is_empty() {
@@ -123,6 +135,15 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
         spec.get("nodeSelector"),
         "spec.nodeSelector",
     ));
+    errs.extend(security::pod_security_context(spec));
+    errs.extend(affinity::affinity(spec));
+    errs.extend(podspec::dns_config(spec));
+    errs.extend(podspec::readiness_gates(spec));
+    errs.extend(scheduling_gates(spec));
+    errs.extend(spread::topology_spread_constraints(spec));
+    errs.extend(security::windows_host_process(spec));
+    errs.extend(security::host_users(spec));
+    errs.extend(podspec::hostname_override(spec));
     for (key, rule) in [
         (
             "serviceAccountName",
@@ -155,6 +176,15 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
         }
     }
     errs.extend(tolerations(arr(spec, "tolerations")));
+    errs.extend(podspec::host_aliases(spec));
+    errs.extend(podspec::classes(spec));
+    errs.extend(podspec::os(spec));
+    errs
+}
+
+/// `validateSchedulingGates`.
+fn scheduling_gates(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
         let name = s(gate, "name");
