@@ -28,6 +28,7 @@ mod encode;
 mod field;
 mod fields;
 mod gojson;
+mod label_keys;
 mod metadata;
 mod patch;
 mod pods;

@@ -100,6 +100,43 @@ fn default_spec(spec: &mut Map<String, Value>) {
             default_volume(volume);
         }
     }
+    default_pod_requests(spec);
+}
+
+/// `defaultPodRequests`: with pod-level limits, missing pod-level requests
+/// take the containers' effective requests (CPU and memory), else the
+/// pod-level limit.
+fn default_pod_requests(spec: &mut Map<String, Value>) {
+    let Some(Value::Object(limits)) = spec.get("resources").and_then(|r| r.get("limits")).cloned()
+    else {
+        return;
+    };
+    if limits.is_empty() {
+        return;
+    }
+    let aggregated =
+        super::validation::resources::aggregate(&Value::Object(spec.clone()), "requests");
+    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
+        return;
+    };
+    let mut requests = match resources.get("requests") {
+        Some(Value::Object(r)) => r.clone(),
+        _ => Map::new(),
+    };
+    for (name, (_, text)) in aggregated {
+        if matches!(name.as_str(), "cpu" | "memory") && !requests.contains_key(&name) {
+            requests.insert(name, json!(text));
+        }
+    }
+    for (name, limit) in limits {
+        let supported = matches!(name.as_str(), "cpu" | "memory") || name.starts_with("hugepages-");
+        if supported && !requests.contains_key(&name) {
+            requests.insert(name, limit);
+        }
+    }
+    if !requests.is_empty() {
+        resources.insert("requests".into(), Value::Object(requests));
+    }
 }
 
 fn default_container(c: &mut Map<String, Value>, host_network: bool) {

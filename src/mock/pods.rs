@@ -345,11 +345,13 @@ fn finish_create(
     if let Some(map) = pod.as_object_mut() {
         map.insert("status".into(), status);
     }
+    super::label_keys::merge_into_selectors(pod);
     let errs = validation::validate_create(pod);
     let name = meta_str(pod, "name").to_string();
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));
     }
+    admission::validate_create(pod)?;
     if store.pods.contains_key(&key(req.namespace, &name)) {
         return Err(Status::already_exists("pods", &name));
     }

@@ -16,6 +16,7 @@ use super::metadata;
 
 mod affinity;
 mod podspec;
+pub(super) mod resources;
 mod security;
 mod spread;
 
@@ -106,6 +107,7 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
     containers(spec, "containers", &volumes, &mut errs);
     containers(spec, "initContainers", &volumes, &mut errs);
     containers(spec, "ephemeralContainers", &volumes, &mut errs);
+    errs.extend(resources::pod_resources(spec));
     errs.extend(security::host_network_deps(spec));
     let restart = s(spec, "restartPolicy");
     if !["Always", "OnFailure", "Never"].contains(&restart) {
@@ -178,6 +180,7 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
     errs.extend(tolerations(arr(spec, "tolerations")));
     errs.extend(podspec::host_aliases(spec));
     errs.extend(podspec::classes(spec));
+    errs.extend(resources::overhead(spec));
     errs.extend(podspec::os(spec));
     errs
 }

@@ -100,15 +100,16 @@ fn subdomain_with_underscore(value: &str) -> Vec<String> {
     if value.len() > 253 {
         errs.push("must be no more than 253 characters".to_string());
     }
+    // _?[a-z0-9]([-_a-z0-9]*[a-z0-9])?
     let label = |l: &str| {
-        let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
-        !l.is_empty()
-            && l.starts_with(ok)
-            && l.ends_with(ok)
-            && l.chars().all(|c| ok(c) || c == '-')
+        let l = l.strip_prefix('_').unwrap_or(l);
+        let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        l.starts_with(alnum)
+            && l.ends_with(alnum)
+            && l.chars().all(|c| alnum(c) || c == '-' || c == '_')
     };
     if !value.split('.').all(label) {
-        errs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9_]([-a-z0-9_]*[a-z0-9_])?(\\.[a-z0-9_]([-a-z0-9_]*[a-z0-9_])?)*')".to_string());
+        errs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')".to_string());
     }
     errs
 }

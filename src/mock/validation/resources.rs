@@ -1,0 +1,350 @@
+//! Pod-level resources (`validatePodResources`, PodLevelResources is on in
+//! 1.36) and `spec.overhead` (`validateOverhead`): resource names, signs,
+//! requests within limits, and pod-level amounts covering the containers'.
+//!
+//! Resource maps are walked in sorted key order (Go's is random); bad values
+//! are echoed as sent, since the mock does not canonicalise quantities.
+
+use serde_json::{Map, Value, json};
+
+use super::super::field::FieldError;
+use super::super::metadata;
+use super::super::quantity;
+use super::arr;
+
+fn map(v: Option<&Value>) -> Option<&Map<String, Value>> {
+    v.and_then(Value::as_object)
+}
+
+fn amount(v: &Value) -> Option<f64> {
+    v.as_str().and_then(quantity::parse)
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
+}
+
+fn hugepages(name: &str) -> bool {
+    name.starts_with("hugepages-")
+}
+
+/// `validateResourceName`: a qualified name, and standard when unprefixed.
+fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
+    let errs: Vec<FieldError> = metadata::qualified_name(name, "a valid label key")
+        .into_iter()
+        .map(|msg| FieldError::invalid(path, json!(name), msg))
+        .collect();
+    if !errs.is_empty() {
+        return errs;
+    }
+    const STANDARD: &[&str] = &[
+        "cpu",
+        "memory",
+        "ephemeral-storage",
+        "requests.cpu",
+        "requests.memory",
+        "requests.ephemeral-storage",
+        "limits.cpu",
+        "limits.memory",
+        "limits.ephemeral-storage",
+        "pods",
+        "services",
+        "replicationcontrollers",
+        "resourcequotas",
+        "secrets",
+        "configmaps",
+        "persistentvolumeclaims",
+        "requests.storage",
+        "services.nodeports",
+        "services.loadbalancers",
+    ];
+    let quota_hugepages = name.starts_with("requests.hugepages-");
+    if !name.contains('/') && !STANDARD.contains(&name) && !quota_hugepages {
+        return vec![FieldError::invalid(
+            path,
+            json!(name),
+            "must be a standard resource type or fully qualified",
+        )];
+    }
+    errs
+}
+
+fn nonnegative(value: &Value, path: &str) -> Option<FieldError> {
+    amount(value).filter(|v| *v < 0.0).map(|_| {
+        FieldError::invalid(
+            path,
+            json!(text(value)),
+            "must be greater than or equal to 0",
+        )
+    })
+}
+
+/// `validateOverhead`: `ValidateContainerResourceRequirements` on limits.
+pub(super) fn overhead(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(limits) = map(spec.get("overhead")) else {
+        return errs;
+    };
+    for (name, value) in limits {
+        let path = format!("spec.overhead.limits[{name}]");
+        errs.extend(resource_name(name, &path));
+        let container_resource =
+            ["cpu", "memory", "ephemeral-storage"].contains(&name.as_str()) || hugepages(name);
+        if !name.contains('/') && !container_resource {
+            errs.push(FieldError::invalid(
+                &path,
+                json!(name),
+                "must be a standard resource for containers",
+            ));
+        }
+        errs.extend(nonnegative(value, &path));
+    }
+    errs
+}
+
+/// `validatePodResources`.
+pub(super) fn pod_resources(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(resources) = spec.get("resources").filter(|v| !v.is_null()) else {
+        return errs;
+    };
+    if spec.pointer("/os/name").and_then(Value::as_str) == Some("windows") {
+        return vec![FieldError::forbidden(
+            "spec.resources",
+            "may not be set for a windows pod",
+        )];
+    }
+    if resources.get("claims").is_some_and(|c| !c.is_null()) {
+        errs.push(FieldError::forbidden(
+            "spec.resources.claims",
+            "claims may not be set for Resources at pod-level",
+        ));
+    }
+    let empty = Map::new();
+    let limits = map(resources.get("limits")).unwrap_or(&empty);
+    let requests = map(resources.get("requests")).unwrap_or(&empty);
+    let name_ok = |name: &str, path: &str, errs: &mut Vec<FieldError>| {
+        let mut name_errs = resource_name(name, path);
+        if name_errs.is_empty() && !(name == "cpu" || name == "memory" || hugepages(name)) {
+            name_errs.push(FieldError::not_supported(
+                path,
+                json!(name),
+                &["cpu", "hugepages-", "memory"],
+            ));
+        }
+        errs.extend(name_errs);
+    };
+    for (name, value) in limits {
+        let path = format!("spec.resources.limits[{name}]");
+        name_ok(name, &path, &mut errs);
+        errs.extend(nonnegative(value, &path));
+    }
+    for (name, value) in requests {
+        let path = format!("spec.resources.requests[{name}]");
+        name_ok(name, &path, &mut errs);
+        errs.extend(nonnegative(value, &path));
+        match limits.get(name) {
+            Some(limit) => {
+                let (r, l) = (amount(value), amount(limit));
+                let overcommit = !hugepages(name);
+                if !overcommit && r != l {
+                    errs.push(FieldError::invalid(
+                        "spec.resources.requests",
+                        json!(text(value)),
+                        format!("must be equal to {name} limit of {}", text(limit)),
+                    ));
+                } else if let (Some(r), Some(l)) = (r, l)
+                    && r > l
+                {
+                    errs.push(FieldError::invalid(
+                        "spec.resources.requests",
+                        json!(text(value)),
+                        format!(
+                            "must be less than or equal to {name} limit of {}",
+                            text(limit)
+                        ),
+                    ));
+                }
+            }
+            None if hugepages(name) => errs.push(FieldError::required(
+                "spec.resources.limits",
+                "Limit must be set for non overcommitable resources",
+            )),
+            None => {}
+        }
+    }
+    let qos = |m: &Map<String, Value>| m.keys().any(|k| k == "cpu" || k == "memory");
+    let huge = |m: &Map<String, Value>| m.keys().any(|k| hugepages(k));
+    if !qos(limits) && !qos(requests) && (huge(limits) || huge(requests)) {
+        errs.push(FieldError::forbidden(
+            "spec.resources",
+            "HugePages require cpu or memory",
+        ));
+    }
+    errs.extend(consistency(spec, requests, limits));
+    errs
+}
+
+/// `validatePodResourceConsistency`: pod requests cover the containers'
+/// effective requests and no container limit exceeds the pod's.
+fn consistency(
+    spec: &Value,
+    requests: &Map<String, Value>,
+    limits: &Map<String, Value>,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (name, total) in aggregate(spec, "requests") {
+        let Some(pod) = requests.get(&name) else {
+            continue;
+        };
+        if amount(pod).is_some_and(|p| total.0 > p) {
+            errs.push(FieldError::invalid(
+                format!("spec.resources.requests[{name}]"),
+                json!(text(pod)),
+                format!(
+                    "must be greater than or equal to aggregate container requests of {}",
+                    total.1
+                ),
+            ));
+        }
+    }
+    for (name, total) in aggregate(spec, "limits") {
+        let Some(pod) = limits.get(&name).filter(|_| hugepages(&name)) else {
+            continue;
+        };
+        if amount(pod).is_some_and(|p| total.0 > p) {
+            errs.push(FieldError::invalid(
+                format!("spec.resources.limits[{name}]"),
+                json!(text(pod)),
+                format!(
+                    "must be greater than or equal to aggregate container limits of {}",
+                    total.1
+                ),
+            ));
+        }
+    }
+    for (i, c) in arr(spec, "containers").iter().enumerate() {
+        let Some(own) = map(c.pointer("/resources/limits")) else {
+            continue;
+        };
+        for (name, limit) in own {
+            let Some(pod) = limits.get(name) else {
+                continue;
+            };
+            if let (Some(c), Some(p)) = (amount(limit), amount(pod))
+                && c > p
+            {
+                errs.push(FieldError::invalid(
+                    format!("spec.resources.containers[{i}][{name}].limits"),
+                    json!(text(limit)),
+                    format!("must be less than or equal to pod limits of {}", text(pod)),
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// `AggregateContainerRequests`/`AggregateContainerLimits`: the sum over
+/// regular and sidecar containers, or the largest init container step if
+/// that is more. Each entry keeps its value and a text for messages.
+pub(in crate::mock) fn aggregate(spec: &Value, kind: &str) -> Vec<(String, (f64, String))> {
+    let mut totals: Vec<(String, (f64, String))> = Vec::new();
+    let add = |acc: &mut Vec<(String, (f64, String))>, name: &str, v: f64, t: &str| match acc
+        .iter_mut()
+        .find(|(n, _)| n == name)
+    {
+        Some(entry) => {
+            entry.1.0 += v;
+            entry.1.1 = String::new();
+        }
+        None => acc.push((name.to_string(), (v, t.to_string()))),
+    };
+    let list = |c: &Value| -> Vec<(String, f64, String)> {
+        map(c.pointer(&format!("/resources/{kind}")))
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(n, v)| amount(v).map(|a| (n.clone(), a, text(v))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for c in arr(spec, "containers") {
+        for (n, v, t) in list(c) {
+            add(&mut totals, &n, v, &t);
+        }
+    }
+    let mut sidecars: Vec<(String, (f64, String))> = Vec::new();
+    let mut init_max: Vec<(String, (f64, String))> = Vec::new();
+    for c in arr(spec, "initContainers") {
+        let sidecar = c.get("restartPolicy").and_then(Value::as_str) == Some("Always");
+        let own = list(c);
+        let step: Vec<(String, (f64, String))> = if sidecar {
+            for (n, v, t) in &own {
+                add(&mut totals, n, *v, t);
+                add(&mut sidecars, n, *v, t);
+            }
+            sidecars.clone()
+        } else {
+            let mut step = sidecars.clone();
+            for (n, v, t) in &own {
+                add(&mut step, n, *v, t);
+            }
+            step
+        };
+        for (n, (v, t)) in step {
+            match init_max.iter_mut().find(|(m, _)| *m == n) {
+                Some(entry) if v > entry.1.0 => entry.1 = (v, t),
+                Some(_) => {}
+                None => init_max.push((n, (v, t))),
+            }
+        }
+    }
+    for (n, (v, t)) in init_max {
+        match totals.iter_mut().find(|(m, _)| *m == n) {
+            Some(entry) if v > entry.1.0 => entry.1 = (v, t),
+            Some(_) => {}
+            None => totals.push((n, (v, t))),
+        }
+    }
+    totals.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, (v, t)) in &mut totals {
+        if t.is_empty() {
+            *t = format_quantity(*v, name == "cpu");
+        }
+    }
+    totals
+}
+
+/// A canonical-looking text for a summed quantity: milli-units for CPU
+/// fractions, binary suffixes for exact multiples of 1024, else decimal.
+fn format_quantity(v: f64, cpu: bool) -> String {
+    let milli = (v * 1000.0).round() as i64;
+    if milli % 1000 != 0 {
+        return format!("{milli}m");
+    }
+    let n = milli / 1000;
+    if !cpu && n != 0 {
+        for (suffix, scale) in [
+            ("Ti", 1i64 << 40),
+            ("Gi", 1 << 30),
+            ("Mi", 1 << 20),
+            ("Ki", 1 << 10),
+        ] {
+            if n % scale == 0 {
+                return format!("{}{suffix}", n / scale);
+            }
+        }
+    }
+    for (suffix, scale) in [
+        ("T", 1_000_000_000_000i64),
+        ("G", 1_000_000_000),
+        ("M", 1_000_000),
+        ("k", 1000),
+    ] {
+        if n != 0 && n % scale == 0 {
+            return format!("{}{suffix}", n / scale);
+        }
+    }
+    n.to_string()
+}
