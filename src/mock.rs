@@ -41,6 +41,7 @@ mod store;
 mod strategic;
 mod typed;
 mod validation;
+mod warnings;
 mod yaml;
 mod yaml11;
 

@@ -202,6 +202,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         )));
     }
     finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
+    warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
         object: pod,
@@ -876,7 +877,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         Status::internal_raw,
         Status::bad_request,
     )?;
-    let warnings = duplicate_warnings;
+    let mut warnings = duplicate_warnings;
     let name = meta_str(&pod, "name");
     // `checkName`: an object without a name is refused before the mismatch
     // test, naming the URL's name instead.
@@ -902,6 +903,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         .into());
     }
     finish_create(store, req, &mut pod, &live, false)?;
+    warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
         object: pod,
