@@ -252,6 +252,24 @@ fn priority(pod: &mut Value) -> Result<(), Status> {
     Ok(())
 }
 
+/// The Priority plugin on update: a patch that drops `priority` or
+/// `preemptionPolicy` gets the stored values back (validation then refuses
+/// any other change to them).
+pub fn preserve_priority(pod: &mut Value, old: &Value) {
+    let Some(spec) = spec_mut(pod) else {
+        return;
+    };
+    for key in ["priority", "preemptionPolicy"] {
+        if spec.get(key).is_none_or(Value::is_null)
+            && let Some(v) = old
+                .pointer(&format!("/spec/{key}"))
+                .filter(|v| !v.is_null())
+        {
+            spec.insert(key.into(), v.clone());
+        }
+    }
+}
+
 /// The DefaultTolerationSeconds admission plugin; it also runs on updates,
 /// so a patch that drops the default tolerations gets them back.
 pub fn default_toleration_seconds(pod: &mut Value) {

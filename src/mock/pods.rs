@@ -593,6 +593,7 @@ fn update(
         apply::record_update(&current, &mut pod, &manager, &now_rfc3339(), req.scope);
     }
     if req.scope == Scope::Main {
+        admission::preserve_priority(&mut pod, &current);
         admission::default_toleration_seconds(&mut pod);
     }
     if !is_put {

@@ -807,6 +807,12 @@ fn gated_node_affinity(
             .cloned()
     };
     let old_affinity = os.get("affinity");
+    let node_affinity = |a: Option<&Value>| a.and_then(|a| a.get("nodeAffinity")).cloned();
+    // Unchanged node affinity is not munged, so `affinity: {}` added to a
+    // pod without one still counts as a change.
+    if node_affinity(old_affinity) == node_affinity(munged.get("affinity")) {
+        return;
+    }
     let old_terms = terms(old_affinity).unwrap_or_default();
     let new_terms_raw = terms(munged.get("affinity"));
     let new_terms = new_terms_raw.clone().unwrap_or_default();
