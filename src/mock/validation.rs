@@ -883,9 +883,15 @@ fn internal_term(term: &Value) -> Value {
     Value::Object(m)
 }
 
-/// Whether `new` keeps every requirement of `old` (in order) and only adds.
+/// Whether `new` keeps every requirement of `old` (in order) and only adds;
+/// an empty old term (match-all) may not gain requirements at all.
 fn term_only_adds(new: &Value, old: &Value) -> bool {
-    ["matchExpressions", "matchFields"].iter().all(|key| {
+    let keys = ["matchExpressions", "matchFields"];
+    let empty = |t: &Value| keys.iter().all(|k| arr(t, k).is_empty());
+    if empty(old) && !empty(new) {
+        return false;
+    }
+    keys.iter().all(|key| {
         let o = arr(old, key);
         let n = arr(new, key);
         n.len() >= o.len() && o.iter().zip(n.iter()).all(|(a, b)| a == b)
