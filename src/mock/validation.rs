@@ -104,6 +104,7 @@ fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
 fn pod_spec(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let volumes = volumes(spec, &mut errs);
+    errs.extend(resources::pod_resource_claims(spec));
     containers(spec, "containers", &volumes, &mut errs);
     containers(spec, "initContainers", &volumes, &mut errs);
     containers(spec, "ephemeralContainers", &volumes, &mut errs);

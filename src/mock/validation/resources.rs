@@ -5,12 +5,14 @@
 //! Resource maps are walked in sorted key order (Go's is random); bad values
 //! are echoed as sent, since the mock does not canonicalise quantities.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
-use super::super::field::FieldError;
+use super::super::field::{ErrorType, FieldError};
 use super::super::metadata;
 use super::super::quantity;
-use super::arr;
+use super::{arr, s};
 
 fn map(v: Option<&Value>) -> Option<&Map<String, Value>> {
     v.and_then(Value::as_object)
@@ -26,6 +28,12 @@ fn text(v: &Value) -> String {
 
 fn hugepages(name: &str) -> bool {
     name.starts_with("hugepages-")
+}
+
+/// `IsOvercommitAllowed`: native (unprefixed or `kubernetes.io/`) and not
+/// hugepages.
+fn overcommit(name: &str) -> bool {
+    (!name.contains('/') || name.contains("kubernetes.io/")) && !hugepages(name)
 }
 
 /// `validateResourceName`: a qualified name, and standard when unprefixed.
@@ -48,17 +56,18 @@ fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
         "limits.memory",
         "limits.ephemeral-storage",
         "pods",
+        "resourcequotas",
         "services",
         "replicationcontrollers",
-        "resourcequotas",
         "secrets",
         "configmaps",
         "persistentvolumeclaims",
+        "storage",
         "requests.storage",
         "services.nodeports",
         "services.loadbalancers",
     ];
-    let quota_hugepages = name.starts_with("requests.hugepages-");
+    let quota_hugepages = hugepages(name) || name.starts_with("requests.hugepages-");
     if !name.contains('/') && !STANDARD.contains(&name) && !quota_hugepages {
         return vec![FieldError::invalid(
             path,
@@ -146,7 +155,7 @@ pub(super) fn pod_resources(spec: &Value) -> Vec<FieldError> {
         match limits.get(name) {
             Some(limit) => {
                 let (r, l) = (amount(value), amount(limit));
-                let overcommit = !hugepages(name);
+                let overcommit = overcommit(name);
                 if !overcommit && r != l {
                     errs.push(FieldError::invalid(
                         "spec.resources.requests",
@@ -166,7 +175,7 @@ pub(super) fn pod_resources(spec: &Value) -> Vec<FieldError> {
                     ));
                 }
             }
-            None if hugepages(name) => errs.push(FieldError::required(
+            None if !overcommit(name) => errs.push(FieldError::required(
                 "spec.resources.limits",
                 "Limit must be set for non overcommitable resources",
             )),
@@ -181,7 +190,142 @@ pub(super) fn pod_resources(spec: &Value) -> Vec<FieldError> {
             "HugePages require cpu or memory",
         ));
     }
+    errs.extend(claim_names(
+        arr(resources, "claims"),
+        &pod_claim_names(spec),
+        "spec.resources.claims",
+    ));
     errs.extend(consistency(spec, requests, limits));
+    errs
+}
+
+/// `gatherPodResourceClaimNames`.
+pub(super) fn pod_claim_names(spec: &Value) -> BTreeSet<String> {
+    arr(spec, "resourceClaims")
+        .iter()
+        .map(|c| s(c, "name").to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// `validatePodResourceClaims` (static pods are not modelled).
+pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, claim) in arr(spec, "resourceClaims").iter().enumerate() {
+        let path = format!("spec.resourceClaims[{i}]");
+        let name = s(claim, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{path}.name"), ""));
+        } else if names.contains(name) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        } else {
+            for msg in metadata::dns1123_label(name) {
+                errs.push(FieldError::invalid(
+                    format!("{path}.name"),
+                    json!(name),
+                    msg,
+                ));
+            }
+            names.insert(name);
+        }
+        let source = |k: &str| claim.get(k).and_then(Value::as_str);
+        let (claim_name, template) = (
+            source("resourceClaimName"),
+            source("resourceClaimTemplateName"),
+        );
+        // The bad value is the internal struct, with Go field names.
+        let internal = json!({
+            "Name": name,
+            "ResourceClaimName": claim_name,
+            "ResourceClaimTemplateName": template,
+        });
+        match (claim_name, template) {
+            (Some(_), Some(_)) => errs.push(FieldError::invalid(
+                &path,
+                internal,
+                "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified",
+            )),
+            (None, None) => errs.push(FieldError::invalid(
+                &path,
+                internal,
+                "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`",
+            )),
+            _ => {}
+        }
+        for (key, value) in [
+            ("resourceClaimName", claim_name),
+            ("resourceClaimTemplateName", template),
+        ] {
+            if let Some(v) = value {
+                for msg in metadata::dns1123_subdomain(v) {
+                    errs.push(FieldError::invalid(format!("{path}.{key}"), json!(v), msg));
+                }
+            }
+        }
+    }
+    errs
+}
+
+/// `validateResourceClaimNames`: entries of a `resources.claims` list must
+/// name (requests of) the pod's resource claims, each once.
+pub(super) fn claim_names(
+    claims: &[Value],
+    pod_claims: &BTreeSet<String>,
+    path: &str,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for (i, claim) in claims.iter().enumerate() {
+        let ip = format!("{path}[{i}]");
+        let name = s(claim, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(&ip, ""));
+            continue;
+        }
+        if names.contains(name) {
+            errs.push(FieldError::duplicate(&ip, json!(name)));
+        } else {
+            let request = s(claim, "request");
+            let mut key = name.to_string();
+            if !request.is_empty() {
+                for msg in metadata::dns1123_label(request) {
+                    errs.push(FieldError::invalid(
+                        format!("{ip}.request"),
+                        json!(request),
+                        msg,
+                    ));
+                }
+                key = format!("{name}/{request}");
+            }
+            if names.contains(&key) {
+                errs.push(FieldError::duplicate(&ip, json!(key)));
+            } else if request.is_empty() {
+                for other in &names {
+                    if other.split_once('/').is_some_and(|(n, _)| n == name) {
+                        errs.push(FieldError::duplicate(&ip, json!(name)));
+                    }
+                }
+            }
+            names.insert(key);
+        }
+        if !pod_claims.contains(name) {
+            let listed = if pod_claims.is_empty() {
+                " which is empty".to_string()
+            } else {
+                format!(
+                    ": {}",
+                    pod_claims.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
+            };
+            errs.push(FieldError {
+                kind: ErrorType::NotFound,
+                field: ip,
+                value: Some(json!(name)),
+                detail: format!("must be one of the names in pod.spec.resourceClaims{listed}"),
+            });
+        }
+    }
     errs
 }
 
