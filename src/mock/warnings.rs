@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::field::go_quote;
 use super::metadata;
+use super::validation::{arr, s};
 
 const DEPRECATED_NODE_LABELS: &[(&str, &str)] = &[
     (
@@ -50,16 +51,6 @@ fn deprecated(key: &str) -> Option<&'static str> {
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, msg)| *msg)
-}
-
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 /// The warnings of a successful create, as `Warning` header texts.

@@ -259,7 +259,8 @@ fn set(v: &Value, key: &str) -> bool {
     v.get(key).is_some_and(|x| !x.is_null())
 }
 
-fn containers_with_path(spec: &Value) -> impl Iterator<Item = (String, &Value)> {
+/// `VisitContainersWithPath`: init, regular, then ephemeral containers.
+pub(super) fn containers_with_path(spec: &Value) -> impl Iterator<Item = (String, &Value)> {
     ["initContainers", "containers", "ephemeralContainers"]
         .into_iter()
         .flat_map(move |list| {

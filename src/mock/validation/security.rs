@@ -5,11 +5,15 @@
 //! the host-network port rule, Windows HostProcess pods and user namespaces.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use serde_json::{Value, json};
 
 use super::super::field::FieldError;
 use super::super::metadata;
+use super::podspec::containers_with_path;
 use super::{MAX_INT32, arr, s};
 
 const SC: &str = "spec.securityContext";
@@ -115,24 +119,34 @@ pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
     errs
 }
 
-const SYSCTL_SEGMENT: &str = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+/// `sysctlContainSlashRegexp`, quoted as is in the error message.
+const SYSCTL_PATTERN: &str =
+    "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$";
+static SYSCTL: LazyLock<Regex> = LazyLock::new(|| Regex::new(SYSCTL_PATTERN).expect("valid regex"));
+static NETBIOS_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^[^\\/:\*\?"<>|\.][^\\/:\*\?"<>|]{0,14}$"#).expect("valid regex")
+});
+static DNS_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
+    )
+    .expect("valid regex")
+});
 
 /// `validateSysctls` with `ValidateHostSysctl`.
 fn sysctls(spec: &Value, sc: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let pattern = format!("^({SYSCTL_SEGMENT}[\\./])*{SYSCTL_SEGMENT}$");
-    let re = regex::Regex::new(&pattern).expect("sysctl regex");
     let mut names = BTreeSet::new();
     for (i, sysctl) in arr(sc, "sysctls").iter().enumerate() {
         let path = format!("{SC}.sysctls[{i}].name");
         let name = s(sysctl, "name");
         if name.is_empty() {
             errs.push(FieldError::required(&path, ""));
-        } else if name.len() > 253 || !re.is_match(name) {
+        } else if name.len() > 253 || !SYSCTL.is_match(name) {
             errs.push(FieldError::invalid(
                 &path,
                 json!(name),
-                format!("must have at most 253 characters and match regex {pattern}"),
+                format!("must have at most 253 characters and match regex {SYSCTL_PATTERN}"),
             ));
         } else if names.contains(name) {
             errs.push(FieldError::duplicate(&path, json!(name)));
@@ -372,13 +386,8 @@ fn run_as_user_name(name: &str) -> Vec<&'static str> {
     if domain.is_some_and(|d| d.len() >= 256) {
         errs.push("runAsUserName's Domain length must be under 256 characters");
     }
-    let netbios = regex::Regex::new(r#"^[^\\/:\*\?"<>|\.][^\\/:\*\?"<>|]{0,14}$"#).expect("regex");
-    let dns = regex::Regex::new(
-        r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
-    )
-    .expect("regex");
     if let Some(d) = domain
-        && !(netbios.is_match(d) || dns.is_match(d))
+        && !(NETBIOS_DOMAIN.is_match(d) || DNS_DOMAIN.is_match(d))
     {
         errs.push("runAsUserName's Domain doesn't match the NetBios nor the DNS format");
     }
@@ -408,24 +417,20 @@ pub(super) fn windows_host_process(spec: &Value) -> Vec<FieldError> {
     };
     let pod = host_process(spec.get("securityContext"));
     let (mut total, mut hpc) = (0, 0);
-    for list in ["initContainers", "containers", "ephemeralContainers"] {
-        for (i, c) in arr(spec, list).iter().enumerate() {
-            total += 1;
-            let own = host_process(c.get("securityContext"));
-            if let (Some(p), Some(o)) = (pod, own)
-                && p != o
-            {
-                errs.push(FieldError::invalid(
-                    format!("spec.{list}[{i}].securityContext.windowsOptions.hostProcess"),
-                    json!(o),
-                    format!(
-                        "pod hostProcess value must be identical if both are specified, was {p}"
-                    ),
-                ));
-            }
-            if own.or(pod) == Some(true) {
-                hpc += 1;
-            }
+    for (path, c) in containers_with_path(spec) {
+        total += 1;
+        let own = host_process(c.get("securityContext"));
+        if let (Some(p), Some(o)) = (pod, own)
+            && p != o
+        {
+            errs.push(FieldError::invalid(
+                format!("{path}.securityContext.windowsOptions.hostProcess"),
+                json!(o),
+                format!("pod hostProcess value must be identical if both are specified, was {p}"),
+            ));
+        }
+        if own.or(pod) == Some(true) {
+            hpc += 1;
         }
     }
     if hpc > 0 {
@@ -464,14 +469,12 @@ pub(super) fn host_users(spec: &Value) -> Vec<FieldError> {
             errs.push(FieldError::forbidden(path, "when `hostUsers` is false"));
         }
     }
-    for list in ["initContainers", "containers", "ephemeralContainers"] {
-        for (i, c) in arr(spec, list).iter().enumerate() {
-            if !arr(c, "volumeDevices").is_empty() {
-                errs.push(FieldError::forbidden(
-                    format!("spec.{list}[{i}].volumeDevices"),
-                    "when `hostUsers` is false",
-                ));
-            }
+    for (path, c) in containers_with_path(spec) {
+        if !arr(c, "volumeDevices").is_empty() {
+            errs.push(FieldError::forbidden(
+                format!("{path}.volumeDevices"),
+                "when `hostUsers` is false",
+            ));
         }
     }
     errs
