@@ -305,3 +305,29 @@ pub(super) fn match_label_keys(
     }
     errs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `matchLabels` key repeated as an expression key that is also in
+    /// `matchLabelKeys` is reported on Go's index-only path.
+    #[test]
+    fn match_label_key_in_selector() {
+        let selector = json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]});
+        let errs = match_label_keys("t", &[json!("app")], &[], Some(&selector));
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["t[0]"]);
+    }
+
+    #[test]
+    fn gt_needs_one_value_only_for_nodes() {
+        let req = json!({"key": "cpu", "operator": "Gt", "values": ["1", "2"]});
+        let mut node = Vec::new();
+        requirement_values(&mut node, &req, "n", true);
+        let mut label = Vec::new();
+        requirement_values(&mut label, &req, "l", false);
+        assert_eq!(node[0].field, "n.values");
+        assert_eq!(label[0].field, "l.operator");
+    }
+}

@@ -376,3 +376,43 @@ fn windows(spec: &Value) -> Vec<FieldError> {
     }
     errs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("10.0.0.1", "")]
+    #[case("2001:db8::1", "")]
+    #[case("010.0.0.1", "must not have leading 0s")]
+    #[case("::ffff:1.2.3.4", "must not be an IPv4-mapped IPv6 address")]
+    #[case(
+        "999.1.1.1",
+        "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+    )]
+    #[case("", "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
+    fn legacy_ip_rules(#[case] ip: &str, #[case] detail: &str) {
+        let errs = legacy_ip("x", ip);
+        let got = errs.first().map_or("", |e| e.detail.as_str());
+        assert_eq!(got, detail);
+    }
+
+    #[rstest]
+    #[case("_srv.example.com", true)]
+    #[case("a_b.example", true)]
+    #[case("Upper.example", false)]
+    #[case("_", false)]
+    #[case("-a", false)]
+    fn search_domains(#[case] domain: &str, #[case] ok: bool) {
+        assert_eq!(subdomain_with_underscore(domain).is_empty(), ok);
+    }
+
+    #[test]
+    fn dns_none_stops_at_missing_nameservers() {
+        let spec = json!({"dnsPolicy": "None", "dnsConfig": {"searches": ["Bad_"]}});
+        let errs = dns_config(&spec);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "spec.dnsConfig.nameservers");
+    }
+}

@@ -492,3 +492,42 @@ fn format_quantity(v: f64, cpu: bool) -> String {
     }
     n.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(0.75, true, "750m")]
+    #[case(2.0, true, "2")]
+    #[case(134_217_728.0, false, "128Mi")]
+    #[case(1_500_000.0, false, "1500k")]
+    fn formats_sums(#[case] v: f64, #[case] cpu: bool, #[case] text: &str) {
+        assert_eq!(format_quantity(v, cpu), text);
+    }
+
+    /// Sidecars add up with regular containers; a plain init container
+    /// counts alone (plus the sidecars started before it) if larger.
+    #[test]
+    fn aggregates_like_the_kubelet() {
+        let spec = json!({
+            "initContainers": [
+                {"restartPolicy": "Always", "resources": {"requests": {"cpu": "100m"}}},
+                {"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}
+            ],
+            "containers": [{"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}}]
+        });
+        let got: Vec<(String, String)> = aggregate(&spec, "requests")
+            .into_iter()
+            .map(|(n, (_, t))| (n, t))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("cpu".to_string(), "1100m".to_string()),
+                ("memory".to_string(), "1Gi".to_string())
+            ]
+        );
+    }
+}

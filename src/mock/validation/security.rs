@@ -479,3 +479,29 @@ pub(super) fn host_users(spec: &Value) -> Vec<FieldError> {
     }
     errs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("net.core.somaxconn", Some("Net"))]
+    #[case("net/ipv4/ip_forward", Some("Net"))]
+    #[case("kernel.shm_rmid_forced", Some("IPC"))]
+    #[case("kernel/msgmax", Some("IPC"))]
+    #[case("fs.mqueue.msg_max", Some("IPC"))]
+    #[case("kernel.domainname", None)]
+    fn sysctl_namespaces(#[case] name: &str, #[case] ns: Option<&str>) {
+        assert_eq!(sysctl_namespace(name), ns);
+    }
+
+    #[rstest]
+    #[case("NT AUTHORITY\\SYSTEM", &[])]
+    #[case("a\\b\\c", &["runAsUserName cannot contain more than one backslash"])]
+    #[case("dom\\us:er", &["runAsUserName's User cannot contain the following characters: \"/\\:;|=,+*?<>@[]"])]
+    #[case("..", &["runAsUserName's User cannot contain only periods or spaces"])]
+    fn run_as_user_names(#[case] name: &str, #[case] expected: &[&str]) {
+        assert_eq!(run_as_user_name(name), expected);
+    }
+}
