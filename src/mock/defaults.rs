@@ -100,7 +100,41 @@ fn default_spec(spec: &mut Map<String, Value>) {
             default_volume(volume);
         }
     }
+    default_hugepage_pod_limits(spec);
     default_pod_requests(spec);
+}
+
+/// `defaultHugePagePodLimits`: with pod-level resources set, hugepage limits
+/// the pod-level resources lack (as limit and request) take the containers'
+/// aggregate.
+fn default_hugepage_pod_limits(spec: &mut Map<String, Value>) {
+    let aggregated =
+        super::validation::resources::aggregate(&Value::Object(spec.clone()), "limits");
+    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
+        return;
+    };
+    let present = |k: &str| {
+        resources
+            .get(k)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (mut limits, requests) = (present("limits"), present("requests"));
+    if limits.is_empty() && requests.is_empty() {
+        return;
+    }
+    for (name, (_, text)) in aggregated {
+        if name.starts_with("hugepages-")
+            && !requests.contains_key(&name)
+            && !limits.contains_key(&name)
+        {
+            limits.insert(name, json!(text));
+        }
+    }
+    if !limits.is_empty() {
+        resources.insert("limits".into(), Value::Object(limits));
+    }
 }
 
 /// `defaultPodRequests`: with pod-level limits, missing pod-level requests
