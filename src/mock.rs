@@ -29,6 +29,7 @@ mod field;
 mod fields;
 mod gates;
 mod gojson;
+mod label_keys;
 mod metadata;
 mod patch;
 mod pods;
@@ -41,6 +42,7 @@ mod store;
 mod strategic;
 mod typed;
 mod validation;
+mod warnings;
 mod yaml;
 mod yaml11;
 

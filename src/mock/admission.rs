@@ -50,6 +50,38 @@ pub fn admit_create(store: &Store, namespace: &str, pod: &mut Value) -> Result<(
     service_account(store, namespace, pod)?;
     priority(pod)?;
     default_toleration_seconds(pod);
+    runtime_class(pod)
+}
+
+/// The RuntimeClass plugin's `Admit`: the mock serves no RuntimeClasses, so
+/// naming one refuses the pod.
+fn runtime_class(pod: &Value) -> Result<(), Status> {
+    match pod
+        .pointer("/spec/runtimeClassName")
+        .and_then(Value::as_str)
+    {
+        Some(class) if !class.is_empty() => Err(Status::forbidden(
+            "pods",
+            &pod_name(pod),
+            &format!(
+                "pod rejected: RuntimeClass {} not found",
+                super::field::go_quote(class)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The validating half of the RuntimeClass plugin, run after the strategy's
+/// validation: without a RuntimeClass a pod may not carry an overhead.
+pub fn validate_create(pod: &Value) -> Result<(), Status> {
+    if pod.pointer("/spec/overhead").is_some_and(|o| !o.is_null()) {
+        return Err(Status::forbidden(
+            "pods",
+            &pod_name(pod),
+            "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead",
+        ));
+    }
     Ok(())
 }
 
@@ -220,6 +252,24 @@ fn priority(pod: &mut Value) -> Result<(), Status> {
     Ok(())
 }
 
+/// The Priority plugin on update: a patch that drops `priority` or
+/// `preemptionPolicy` gets the stored values back (validation then refuses
+/// any other change to them).
+pub fn preserve_priority(pod: &mut Value, old: &Value) {
+    let Some(spec) = spec_mut(pod) else {
+        return;
+    };
+    for key in ["priority", "preemptionPolicy"] {
+        if spec.get(key).is_none_or(Value::is_null)
+            && let Some(v) = old
+                .pointer(&format!("/spec/{key}"))
+                .filter(|v| !v.is_null())
+        {
+            spec.insert(key.into(), v.clone());
+        }
+    }
+}
+
 /// The DefaultTolerationSeconds admission plugin; it also runs on updates,
 /// so a patch that drops the default tolerations gets them back.
 pub fn default_toleration_seconds(pod: &mut Value) {
@@ -262,7 +312,36 @@ pub fn qos_class(pod: &Value) -> &'static str {
             acc.push((name, v));
         }
     };
+    // Pod-level resources, when present, decide alone.
+    let pod_level = pod.pointer("/spec/resources").filter(|r| !r.is_null());
+    if let Some(resources) = pod_level {
+        for resource in ["cpu", "memory"] {
+            let get = |kind: &str| {
+                resources
+                    .pointer(&format!("/{kind}/{resource}"))
+                    .and_then(Value::as_str)
+                    .and_then(quantity::parse)
+                    .filter(|v| *v > 0.0)
+            };
+            if let Some(v) = get("requests") {
+                add(&mut requests, resource, v);
+            }
+            if let Some(v) = get("limits") {
+                add(&mut limits, resource, v);
+            }
+        }
+        let has_limits = resources
+            .get("limits")
+            .and_then(Value::as_object)
+            .is_some_and(|l| !l.is_empty());
+        if has_limits && limits.len() < 2 {
+            guaranteed = false;
+        }
+    }
     for list in ["initContainers", "containers"] {
+        if pod_level.is_some() {
+            break;
+        }
         let Some(containers) = pod
             .pointer(&format!("/spec/{list}"))
             .and_then(Value::as_array)

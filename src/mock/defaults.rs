@@ -102,6 +102,77 @@ fn default_spec(spec: &mut Map<String, Value>) {
             volume::default_volume(volume);
         }
     }
+    default_hugepage_pod_limits(spec);
+    default_pod_requests(spec);
+}
+
+/// `defaultHugePagePodLimits`: with pod-level resources set, hugepage limits
+/// the pod-level resources lack (as limit and request) take the containers'
+/// aggregate.
+fn default_hugepage_pod_limits(spec: &mut Map<String, Value>) {
+    let aggregated =
+        super::validation::resources::aggregate(&Value::Object(spec.clone()), "limits");
+    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
+        return;
+    };
+    let present = |k: &str| {
+        resources
+            .get(k)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (mut limits, requests) = (present("limits"), present("requests"));
+    if limits.is_empty() && requests.is_empty() {
+        return;
+    }
+    for (name, (_, text)) in aggregated {
+        if name.starts_with("hugepages-")
+            && !requests.contains_key(&name)
+            && !limits.contains_key(&name)
+        {
+            limits.insert(name, json!(text));
+        }
+    }
+    if !limits.is_empty() {
+        resources.insert("limits".into(), Value::Object(limits));
+    }
+}
+
+/// `defaultPodRequests`: with pod-level limits, missing pod-level requests
+/// take the containers' effective requests (CPU and memory), else the
+/// pod-level limit.
+fn default_pod_requests(spec: &mut Map<String, Value>) {
+    let Some(Value::Object(limits)) = spec.get("resources").and_then(|r| r.get("limits")).cloned()
+    else {
+        return;
+    };
+    if limits.is_empty() {
+        return;
+    }
+    let aggregated =
+        super::validation::resources::aggregate(&Value::Object(spec.clone()), "requests");
+    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
+        return;
+    };
+    let mut requests = match resources.get("requests") {
+        Some(Value::Object(r)) => r.clone(),
+        _ => Map::new(),
+    };
+    for (name, (_, text)) in aggregated {
+        if matches!(name.as_str(), "cpu" | "memory") && !requests.contains_key(&name) {
+            requests.insert(name, json!(text));
+        }
+    }
+    for (name, limit) in limits {
+        let supported = matches!(name.as_str(), "cpu" | "memory") || name.starts_with("hugepages-");
+        if supported && !requests.contains_key(&name) {
+            requests.insert(name, limit);
+        }
+    }
+    if !requests.is_empty() {
+        resources.insert("requests".into(), Value::Object(requests));
+    }
 }
 
 fn default_container(c: &mut Map<String, Value>, host_network: bool) {

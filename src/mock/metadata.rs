@@ -60,7 +60,10 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
     if s.len() > 63 {
         errs.push("must be no more than 63 characters".to_string());
     }
-    if !matches_dns_label(s) {
+    if !matches_dns_label(s) && s.split('.').all(matches_dns_label) {
+        // A valid subdomain that is no label can only be one with dots.
+        errs.push("must not contain dots".to_string());
+    } else if !matches_dns_label(s) {
         errs.push(regex_error(
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
             DNS1123_LABEL_FMT,

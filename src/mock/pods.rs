@@ -203,7 +203,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         )));
     }
     finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
-    warnings.extend(validation::volume_warnings::warnings(&pod["spec"]));
+    warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
         object: pod,
@@ -350,11 +350,13 @@ fn finish_create(
     if let Some(map) = pod.as_object_mut() {
         map.insert("status".into(), status);
     }
+    super::label_keys::merge_into_selectors(pod);
     let errs = validation::validate_create(pod);
     let name = meta_str(pod, "name").to_string();
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));
     }
+    admission::validate_create(pod)?;
     if store.pods.contains_key(&key(req.namespace, &name)) {
         return Err(Status::already_exists("pods", &name));
     }
@@ -598,6 +600,7 @@ fn update(
         apply::record_update(&current, &mut pod, &manager, &now_rfc3339(), req.scope);
     }
     if req.scope == Scope::Main {
+        admission::preserve_priority(&mut pod, &current);
         admission::default_toleration_seconds(&mut pod);
     }
     if !is_put {
@@ -921,7 +924,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         .into());
     }
     finish_create(store, req, &mut pod, &live, false)?;
-    warnings.extend(validation::volume_warnings::warnings(&pod["spec"]));
+    warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
         object: pod,

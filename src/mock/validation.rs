@@ -3,8 +3,8 @@
 //! mutable fields, and the common-fields pass of the generic registry, in
 //! the same append order so the causes (duplicates included) match.
 //!
-//! It covers the checks a pod PATCH realistically hits; deeper spec
-//! validation (probes, affinity, security contexts) is not modelled. It
+//! It covers the checks a pod PATCH realistically hits; pod-level spec
+//! rules live in the submodules, called in `ValidatePodSpec` order. It
 //! inspects values only and must not mutate them.
 
 use std::collections::BTreeSet;
@@ -14,6 +14,11 @@ use serde_json::{Value, json};
 use super::field::FieldError;
 use super::metadata;
 
+mod affinity;
+mod podspec;
+pub(super) mod resources;
+mod security;
+mod spread;
 mod volume;
 pub mod volume_warnings;
 
@@ -24,11 +29,11 @@ const MIRROR: &str = "kubernetes.io/config.mirror";
 const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 const MAX_INT32: i64 = 2_147_483_647;
 
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(super) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+pub(super) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
@@ -41,6 +46,12 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
         errs.push(FieldError::forbidden(
             "spec.ephemeralContainers",
             "cannot be set on create",
+        ));
+    }
+    if !s(&pod["spec"], "nodeName").is_empty() && !arr(&pod["spec"], "schedulingGates").is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.nodeName",
+            "cannot be set until all schedulingGates have been cleared",
         ));
     }
     errs
@@ -96,9 +107,12 @@ fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
 fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let volumes = volume::volumes(spec, pod_name, &mut errs);
+    errs.extend(resources::pod_resource_claims(spec));
     containers(spec, "containers", &volumes, &mut errs);
     containers(spec, "initContainers", &volumes, &mut errs);
     containers(spec, "ephemeralContainers", &volumes, &mut errs);
+    errs.extend(resources::pod_resources(spec));
+    errs.extend(security::host_network_deps(spec));
     let restart = s(spec, "restartPolicy");
     if !["Always", "OnFailure", "Never"].contains(&restart) {
         if restart.is_empty() {
@@ -127,6 +141,15 @@ fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
         spec.get("nodeSelector"),
         "spec.nodeSelector",
     ));
+    errs.extend(security::pod_security_context(spec));
+    errs.extend(affinity::affinity(spec));
+    errs.extend(podspec::dns_config(spec));
+    errs.extend(podspec::readiness_gates(spec));
+    errs.extend(scheduling_gates(spec));
+    errs.extend(spread::topology_spread_constraints(spec));
+    errs.extend(security::windows_host_process(spec));
+    errs.extend(security::host_users(spec));
+    errs.extend(podspec::hostname_override(spec));
     for (key, rule) in [
         (
             "serviceAccountName",
@@ -159,6 +182,16 @@ fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
         }
     }
     errs.extend(tolerations(arr(spec, "tolerations")));
+    errs.extend(podspec::host_aliases(spec));
+    errs.extend(podspec::classes(spec));
+    errs.extend(resources::overhead(spec));
+    errs.extend(podspec::os(spec));
+    errs
+}
+
+/// `validateSchedulingGates`.
+fn scheduling_gates(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
         let name = s(gate, "name");
@@ -714,6 +747,12 @@ fn gated_node_affinity(
             .cloned()
     };
     let old_affinity = os.get("affinity");
+    let node_affinity = |a: Option<&Value>| a.and_then(|a| a.get("nodeAffinity")).cloned();
+    // Unchanged node affinity is not munged, so `affinity: {}` added to a
+    // pod without one still counts as a change.
+    if node_affinity(old_affinity) == node_affinity(munged.get("affinity")) {
+        return;
+    }
     let old_terms = terms(old_affinity).unwrap_or_default();
     let new_terms_raw = terms(munged.get("affinity"));
     let new_terms = new_terms_raw.clone().unwrap_or_default();
@@ -784,9 +823,15 @@ fn internal_term(term: &Value) -> Value {
     Value::Object(m)
 }
 
-/// Whether `new` keeps every requirement of `old` (in order) and only adds.
+/// Whether `new` keeps every requirement of `old` (in order) and only adds;
+/// an empty old term (match-all) may not gain requirements at all.
 fn term_only_adds(new: &Value, old: &Value) -> bool {
-    ["matchExpressions", "matchFields"].iter().all(|key| {
+    let keys = ["matchExpressions", "matchFields"];
+    let empty = |t: &Value| keys.iter().all(|k| arr(t, k).is_empty());
+    if empty(old) && !empty(new) {
+        return false;
+    }
+    keys.iter().all(|key| {
         let o = arr(old, key);
         let n = arr(new, key);
         n.len() >= o.len() && o.iter().zip(n.iter()).all(|(a, b)| a == b)
