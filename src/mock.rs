@@ -25,6 +25,7 @@ mod admission;
 mod apply;
 mod defaults;
 mod encode;
+mod features;
 mod field;
 mod fields;
 mod gojson;

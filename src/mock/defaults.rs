@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::quantity::Quantity;
+
 /// Applies the v1 defaulters to a decoded pod in place.
 pub fn default_pod(pod: &mut Value) {
     if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) {
@@ -140,6 +142,18 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             }
         }
     }
+    // `SetDefaults_ResourceList`: nothing finer than a milli unit.
+    if let Some(Value::Object(resources)) = c.get_mut("resources") {
+        for key in ["limits", "requests"] {
+            if let Some(Value::Object(list)) = resources.get_mut(key) {
+                for value in list.values_mut() {
+                    if let Some(q) = value.as_str().and_then(Quantity::parse) {
+                        *value = json!(q.round_up_milli().to_string());
+                    }
+                }
+            }
+        }
+    }
     if let Some(Value::Array(env)) = c.get_mut("env") {
         for var in env.iter_mut() {
             if let Some(field_ref) = var.pointer_mut("/valueFrom/fieldRef")
@@ -154,6 +168,21 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             default_probe(p);
         }
     }
+    for hook in ["postStart", "preStop"] {
+        if let Some(Value::Object(http)) = c
+            .get_mut("lifecycle")
+            .and_then(|l| l.get_mut(hook))
+            .and_then(|h| h.get_mut("httpGet"))
+        {
+            default_http_get(http);
+        }
+    }
+}
+
+/// `SetDefaults_HTTPGetAction`, for probes and lifecycle hooks alike.
+fn default_http_get(http: &mut Map<String, Value>) {
+    set_if_missing(http, "path", json!("/"));
+    set_if_missing(http, "scheme", json!("HTTP"));
 }
 
 fn default_probe(p: &mut Map<String, Value>) {
@@ -168,8 +197,7 @@ fn default_probe(p: &mut Map<String, Value>) {
         }
     }
     if let Some(Value::Object(http)) = p.get_mut("httpGet") {
-        set_if_missing(http, "path", json!("/"));
-        set_if_missing(http, "scheme", json!("HTTP"));
+        default_http_get(http);
     }
 }
 

@@ -306,6 +306,7 @@ fn finish_create(
     }
     admission::admit_create(store, req.namespace, pod)?;
     // BeforeCreate / PrepareForCreate.
+    super::features::drop_disabled(pod);
     let generate = meta_str(pod, "generateName").to_string();
     let qos = admission::qos_class(pod);
     if let Some(meta) = meta_mut(pod) {
@@ -668,6 +669,7 @@ fn update(
 
 /// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
 fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
+    super::features::drop_disabled(pod);
     if scope == Scope::EphemeralContainers {
         // dropNonEphemeralContainerUpdates: the old pod with the new
         // ephemeral containers (and the new identity fields).
