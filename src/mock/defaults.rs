@@ -161,6 +161,9 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             {
                 set_if_missing(obj, "apiVersion", json!("v1"));
             }
+            if let Some(Value::Object(file_ref)) = var.pointer_mut("/valueFrom/fileKeyRef") {
+                set_if_missing(file_ref, "optional", json!(false));
+            }
         }
     }
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
@@ -198,6 +201,10 @@ fn default_probe(p: &mut Map<String, Value>) {
     }
     if let Some(Value::Object(http)) = p.get_mut("httpGet") {
         default_http_get(http);
+    }
+    // `+default=""` on the optional service name.
+    if let Some(Value::Object(grpc)) = p.get_mut("grpc") {
+        set_if_missing(grpc, "service", json!(""));
     }
 }
 

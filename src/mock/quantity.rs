@@ -217,19 +217,21 @@ impl fmt::Display for Quantity {
             return f.write_str("0");
         }
         let (m, e) = self.reduced();
-        let binary = self.format == Format::BinarySI
-            && self.cmp_int(-1024) == Ordering::Greater
-            && self.cmp_int(1024) == Ordering::Less;
-        if self.format == Format::BinarySI && !binary && e >= 0 {
-            if let Some(mut whole) = self.whole() {
-                let mut power = 0;
-                while power < BINARY.len() && whole % 1024 == 0 {
-                    whole /= 1024;
-                    power += 1;
-                }
-                let suffix = if power == 0 { "" } else { BINARY[power - 1].0 };
-                return write!(f, "{whole}{suffix}");
+        // Binary quantities render in decimal when small or fractional.
+        let small =
+            self.cmp_int(-1024) == Ordering::Greater && self.cmp_int(1024) == Ordering::Less;
+        if self.format == Format::BinarySI
+            && !small
+            && e >= 0
+            && let Some(mut whole) = self.whole()
+        {
+            let mut power = 0;
+            while power < BINARY.len() && whole % 1024 == 0 {
+                whole /= 1024;
+                power += 1;
             }
+            let suffix = if power == 0 { "" } else { BINARY[power - 1].0 };
+            return write!(f, "{whole}{suffix}");
         }
         // Decimal: the exponent goes down to a multiple of three.
         let shift = e.rem_euclid(3);

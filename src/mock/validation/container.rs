@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::super::encode::{self, Layout};
 use super::super::field::{ErrorType, FieldError};
+use super::super::schema::Ty;
 use super::super::{metadata, quantity};
 use super::{arr, s};
 
@@ -87,7 +89,9 @@ fn init(pod: &Pod, errs: &mut Vec<FieldError>) {
     for (i, c) in arr(pod.spec, "initContainers").iter().enumerate() {
         let path = format!("spec.initContainers[{i}]");
         common(pod, c, &path, errs);
-        init_restart_policy(c, &path, errs);
+        // With restart rules and RestartAllContainers on, init containers
+        // share the regular containers' rules.
+        restart_policy(c, &path, errs);
         let restart_always = s(c, "restartPolicy") == "Always";
         let name = s(c, "name");
         if names.contains(name) {
@@ -1163,7 +1167,8 @@ fn resize_policy(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-/// `validateContainerRestartPolicy` (regular containers, rules allowed).
+/// `validateContainerRestartPolicy` (restart rules and `RestartAllContainers`
+/// are on in 1.36).
 fn restart_policy(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let rules = arr(c, "restartPolicyRules");
     let field = format!("{path}.restartPolicy");
@@ -1183,11 +1188,12 @@ fn restart_policy(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     for (j, rule) in rules.iter().enumerate() {
         let rp = format!("{path}.restartPolicyRules[{j}]");
         let action = s(rule, "action");
-        if action != "Restart" {
+        const ACTIONS: &[&str] = &["Restart", "RestartAllContainers"];
+        if !ACTIONS.contains(&action) {
             errs.push(FieldError::not_supported(
                 format!("{rp}.action"),
                 json!(action),
-                &["Restart"],
+                ACTIONS,
             ));
         }
         match set(rule, "exitCodes") {
@@ -1206,29 +1212,6 @@ fn restart_policy(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
                 "must be specified",
             )),
         }
-    }
-}
-
-/// `validateInitContainerRestartPolicy`.
-fn init_restart_policy(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    match c.get("restartPolicy").and_then(Value::as_str) {
-        None => {
-            if !arr(c, "restartPolicyRules").is_empty() {
-                errs.push(FieldError::required(
-                    format!("{path}.restartPolicy"),
-                    "must specify restartPolicy when restart rules are used",
-                ));
-            }
-        }
-        Some("Always") => {
-            if !arr(c, "restartPolicyRules").is_empty() {
-                errs.push(FieldError::forbidden(
-                    format!("{path}.restartPolicyRules"),
-                    "restartPolicyRules are not allowed for init containers with restart policy Always",
-                ));
-            }
-        }
-        Some(_) => restart_policy(c, path, errs),
     }
 }
 
@@ -1505,7 +1488,7 @@ fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec<FieldError
     }
     if sc.get("allowPrivilegeEscalation") == Some(&json!(false)) {
         if sc.get("privileged") == Some(&json!(true)) {
-            errs.push(FieldError::invalid(
+            errs.push(FieldError::invalid_rendered(
                 path,
                 internal_security_context(sc),
                 "cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
@@ -1513,7 +1496,7 @@ fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec<FieldError
         }
         for cap in arr(sc.get("capabilities").unwrap_or(&Value::Null), "add") {
             if cap.as_str() == Some("CAP_SYS_ADMIN") {
-                errs.push(FieldError::invalid(
+                errs.push(FieldError::invalid_rendered(
                     path,
                     internal_security_context(sc),
                     "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
@@ -1556,7 +1539,7 @@ fn seccomp_profile(profile: &Value, path: &str) -> Vec<FieldError> {
             Some(p) => errs.extend(local_descending(p, &format!("{path}.localhostProfile"))),
         }
     } else if local.is_some() {
-        errs.push(FieldError::invalid(
+        errs.push(FieldError::invalid_rendered(
             format!("{path}.localhostProfile"),
             internal_profile(profile),
             "can only be set when seccomp type is Localhost",
@@ -1616,60 +1599,79 @@ fn apparmor_profile(profile: &Value, path: &str) -> Vec<FieldError> {
     errs
 }
 
+/// A Go struct as `json.Marshal` renders it: fields in declaration order,
+/// each value already rendered.
+fn go_struct(fields: &[(&str, String)]) -> String {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(name, value)| format!("\"{name}\":{value}"))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// A JSON value as Go marshals it (compact, Go's escaping).
+fn go_json(value: Option<&Value>) -> String {
+    let bytes = encode::to_bytes(value.unwrap_or(&Value::Null), &Ty::Any, Layout::Compact);
+    String::from_utf8_lossy(&bytes).trim_end().to_string()
+}
+
 /// A seccomp or AppArmor profile as the internal Go struct marshals it.
-fn internal_profile(profile: &Value) -> Value {
-    json!({
-        "Type": s(profile, "type"),
-        "LocalhostProfile": profile.get("localhostProfile").cloned().unwrap_or(Value::Null),
-    })
+fn internal_profile(profile: &Value) -> String {
+    go_struct(&[
+        ("Type", go_json(Some(&json!(s(profile, "type"))))),
+        ("LocalhostProfile", go_json(profile.get("localhostProfile"))),
+    ])
 }
 
 /// A `SecurityContext` as the internal Go struct marshals it (Go field
 /// names, nil pointers as `null`), which is how validation shows it.
-fn internal_security_context(sc: &Value) -> Value {
-    let get = |key: &str| sc.get(key).cloned().unwrap_or(Value::Null);
-    let capabilities = set(sc, "capabilities").map_or(Value::Null, |c| {
-        json!({
-            "Add": c.get("add").cloned().unwrap_or(Value::Null),
-            "Drop": c.get("drop").cloned().unwrap_or(Value::Null),
-        })
+fn internal_security_context(sc: &Value) -> String {
+    let get = |key: &str| go_json(sc.get(key));
+    let null = || "null".to_string();
+    let capabilities = set(sc, "capabilities").map_or_else(null, |c| {
+        go_struct(&[
+            ("Add", go_json(c.get("add"))),
+            ("Drop", go_json(c.get("drop"))),
+        ])
     });
-    let se_linux = set(sc, "seLinuxOptions").map_or(Value::Null, |o| {
-        json!({"User": s(o, "user"), "Role": s(o, "role"), "Type": s(o, "type"), "Level": s(o, "level")})
+    let se_linux = set(sc, "seLinuxOptions").map_or_else(null, |o| {
+        let field = |key: &str| go_json(Some(&json!(s(o, key))));
+        go_struct(&[
+            ("User", field("user")),
+            ("Role", field("role")),
+            ("Type", field("type")),
+            ("Level", field("level")),
+        ])
     });
-    let windows = set(sc, "windowsOptions").map_or(Value::Null, |o| {
-        let get = |key: &str| o.get(key).cloned().unwrap_or(Value::Null);
-        json!({
-            "GMSACredentialSpecName": get("gmsaCredentialSpecName"),
-            "GMSACredentialSpec": get("gmsaCredentialSpec"),
-            "RunAsUserName": get("runAsUserName"),
-            "HostProcess": get("hostProcess"),
-        })
+    let windows = set(sc, "windowsOptions").map_or_else(null, |o| {
+        go_struct(&[
+            (
+                "GMSACredentialSpecName",
+                go_json(o.get("gmsaCredentialSpecName")),
+            ),
+            ("GMSACredentialSpec", go_json(o.get("gmsaCredentialSpec"))),
+            ("RunAsUserName", go_json(o.get("runAsUserName"))),
+            ("HostProcess", go_json(o.get("hostProcess"))),
+        ])
     });
-    let mut m = Map::new();
-    m.insert("Capabilities".into(), capabilities);
-    m.insert("Privileged".into(), get("privileged"));
-    m.insert("SELinuxOptions".into(), se_linux);
-    m.insert("WindowsOptions".into(), windows);
-    m.insert("RunAsUser".into(), get("runAsUser"));
-    m.insert("RunAsGroup".into(), get("runAsGroup"));
-    m.insert("RunAsNonRoot".into(), get("runAsNonRoot"));
-    m.insert(
-        "ReadOnlyRootFilesystem".into(),
-        get("readOnlyRootFilesystem"),
-    );
-    m.insert(
-        "AllowPrivilegeEscalation".into(),
-        get("allowPrivilegeEscalation"),
-    );
-    m.insert("ProcMount".into(), get("procMount"));
-    m.insert(
-        "SeccompProfile".into(),
-        set(sc, "seccompProfile").map_or(Value::Null, internal_profile),
-    );
-    m.insert(
-        "AppArmorProfile".into(),
-        set(sc, "appArmorProfile").map_or(Value::Null, internal_profile),
-    );
-    Value::Object(m)
+    go_struct(&[
+        ("Capabilities", capabilities),
+        ("Privileged", get("privileged")),
+        ("SELinuxOptions", se_linux),
+        ("WindowsOptions", windows),
+        ("RunAsUser", get("runAsUser")),
+        ("RunAsGroup", get("runAsGroup")),
+        ("RunAsNonRoot", get("runAsNonRoot")),
+        ("ReadOnlyRootFilesystem", get("readOnlyRootFilesystem")),
+        ("AllowPrivilegeEscalation", get("allowPrivilegeEscalation")),
+        ("ProcMount", get("procMount")),
+        (
+            "SeccompProfile",
+            set(sc, "seccompProfile").map_or_else(null, internal_profile),
+        ),
+        (
+            "AppArmorProfile",
+            set(sc, "appArmorProfile").map_or_else(null, internal_profile),
+        ),
+    ])
 }
