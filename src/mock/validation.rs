@@ -170,6 +170,7 @@ fn pod_spec(spec: &Value) -> Vec<FieldError> {
             errs.push(FieldError::duplicate(&path, json!(name)));
         }
     }
+    errs.extend(container::file_key_ref_volumes(spec));
     errs
 }
 

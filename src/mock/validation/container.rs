@@ -1675,3 +1675,34 @@ fn internal_security_context(sc: &Value) -> String {
         ),
     ])
 }
+
+/// `validateFileKeyRefVolumes` (the last check of `ValidatePodSpec`): a
+/// `fileKeyRef` must name an `emptyDir` volume of the pod.
+pub fn file_key_ref_volumes(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for list in ["initContainers", "containers", "ephemeralContainers"] {
+        for (i, c) in arr(spec, list).iter().enumerate() {
+            for (j, var) in arr(c, "env").iter().enumerate() {
+                let Some(file_ref) = var.pointer("/valueFrom/fileKeyRef").filter(|v| !v.is_null())
+                else {
+                    continue;
+                };
+                let name = s(file_ref, "volumeName");
+                let path = format!("spec.{list}[{i}].env[{j}].valueFrom.fileKeyRef.volumeName");
+                // Go keeps the last volume of a name.
+                match arr(spec, "volumes").iter().rev().find(|v| s(v, "name") == name) {
+                    None => errs.push(not_found(path, name)),
+                    Some(volume) if set(volume, "emptyDir").is_none() => {
+                        errs.push(FieldError::invalid(
+                            path,
+                            json!(name),
+                            "referenced volume must be of type emptyDir",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    errs
+}
