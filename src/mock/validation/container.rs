@@ -815,7 +815,7 @@ fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
                 "must not already exist in volumeDevices",
             ));
         }
-        if devices.iter().any(|d| s(d, "devicePath") == mount_path) {
+        if by_name(devices, "devicePath").contains(&mount_path) {
             errs.push(FieldError::invalid(
                 format!("{mp}.mountPath"),
                 json!(mount_path),
@@ -881,6 +881,15 @@ fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
+/// `GetVolumeMountMap` / `GetVolumeDeviceMap`: each name's last path.
+fn by_name<'a>(entries: &'a [Value], path_key: &str) -> Vec<&'a str> {
+    let mut map = std::collections::BTreeMap::new();
+    for e in entries {
+        map.insert(s(e, "name"), s(e, path_key));
+    }
+    map.into_values().collect()
+}
+
 /// `ValidateVolumeDevices`.
 fn volume_devices(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let mounts = arr(c, "volumeMounts");
@@ -943,7 +952,7 @@ fn volume_devices(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) 
                 "must not already exist in volumeMounts",
             ));
         }
-        if mounts.iter().any(|m| s(m, "mountPath") == device_path) {
+        if by_name(mounts, "mountPath").contains(&device_path) {
             errs.push(FieldError::invalid(
                 format!("{dp}.devicePath"),
                 json!(device_path),
