@@ -570,9 +570,22 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
                 return;
             };
             let keys = ssa_keys(list);
+            let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 match list.kind {
-                    ListKind::Merge(_) => path.push(fields::key_elem(item, &keys)),
+                    ListKind::Merge(_) => {
+                        let elem = fields::key_elem(item, &keys);
+                        // Reported on the list, before the item's own errors.
+                        if seen.contains(&elem) {
+                            errs.push(format!(
+                                "{}: duplicate entries for key {}",
+                                at(path),
+                                fields::render_path(std::slice::from_ref(&elem))
+                            ));
+                        }
+                        seen.push(elem.clone());
+                        path.push(elem);
+                    }
                     _ => path.push(Elem::Value(format!("{i}"))),
                 }
                 walk_schema(item, &list.item, path, errs);

@@ -1692,14 +1692,20 @@ pub fn file_key_ref_volumes(spec: &Value) -> Vec<FieldError> {
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for (i, c) in arr(spec, list).iter().enumerate() {
             for (j, var) in arr(c, "env").iter().enumerate() {
-                let Some(file_ref) = var.pointer("/valueFrom/fileKeyRef").filter(|v| !v.is_null())
+                let Some(file_ref) = var
+                    .pointer("/valueFrom/fileKeyRef")
+                    .filter(|v| !v.is_null())
                 else {
                     continue;
                 };
                 let name = s(file_ref, "volumeName");
                 let path = format!("spec.{list}[{i}].env[{j}].valueFrom.fileKeyRef.volumeName");
                 // Go keeps the last volume of a name.
-                match arr(spec, "volumes").iter().rev().find(|v| s(v, "name") == name) {
+                match arr(spec, "volumes")
+                    .iter()
+                    .rev()
+                    .find(|v| s(v, "name") == name)
+                {
                     None => errs.push(not_found(path, name)),
                     Some(volume) if set(volume, "emptyDir").is_none() => {
                         errs.push(FieldError::invalid(
