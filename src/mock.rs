@@ -22,6 +22,7 @@
 //! …" is a unified diff of the JSON specs, not Go's internal-struct dump.
 
 mod admission;
+mod apparmor;
 mod apply;
 mod defaults;
 mod encode;

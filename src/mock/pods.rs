@@ -201,6 +201,12 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
             "the namespace of the provided object does not match the namespace sent on the request",
         )));
     }
+    // PrepareForCreate warns about AppArmor annotations before validating.
+    warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
+    let fail = |status: Status| Failure {
+        status,
+        warnings: warnings.clone(),
+    };
     finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
     Ok(Reply {
         code: 201,
@@ -307,6 +313,7 @@ fn finish_create(
     admission::admit_create(store, req.namespace, pod)?;
     // BeforeCreate / PrepareForCreate.
     super::features::drop_disabled(pod);
+    super::apparmor::version_skew(pod);
     let generate = meta_str(pod, "generateName").to_string();
     let qos = admission::qos_class(pod);
     if let Some(meta) = meta_mut(pod) {
@@ -876,7 +883,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         Status::internal_raw,
         Status::bad_request,
     )?;
-    let warnings = duplicate_warnings;
+    let mut warnings = duplicate_warnings;
     let name = meta_str(&pod, "name");
     // `checkName`: an object without a name is refused before the mismatch
     // test, naming the URL's name instead.
@@ -901,7 +908,11 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         )
         .into());
     }
-    finish_create(store, req, &mut pod, &live, false)?;
+    warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
+    finish_create(store, req, &mut pod, &live, false).map_err(|status| Failure {
+        status,
+        warnings: warnings.clone(),
+    })?;
     Ok(Reply {
         code: 201,
         object: pod,

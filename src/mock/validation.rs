@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::field::FieldError;
 use super::metadata;
 
+mod annotations;
 mod container;
 
 use container::containers;
@@ -44,6 +45,7 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
             "cannot be set on create",
         ));
     }
+    errs.extend(annotations::profiles_match(pod));
     errs
 }
 
@@ -90,6 +92,7 @@ fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
             "must set spec.nodeName if mirror pod annotation is set",
         ));
     }
+    errs.extend(annotations::values(pod));
     errs
 }
 

@@ -757,7 +757,7 @@ fn env_from(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
 }
 
 /// `validateLocalDescendingPath`.
-fn local_descending(target: &str, path: &str) -> Vec<FieldError> {
+pub(super) fn local_descending(target: &str, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if target.starts_with('/') {
         errs.push(FieldError::invalid(
