@@ -24,6 +24,7 @@
 mod admission;
 mod apparmor;
 mod apply;
+mod container_warnings;
 mod defaults;
 mod encode;
 mod features;

@@ -208,6 +208,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         warnings: warnings.clone(),
     };
     finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
+    warnings.extend(super::container_warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
         object: pod,
@@ -913,6 +914,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         status,
         warnings: warnings.clone(),
     })?;
+    warnings.extend(super::container_warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
         object: pod,

@@ -104,6 +104,19 @@ impl Quantity {
             exponent,
             format,
         };
+        // Binary quantities are capped at the largest int64 in magnitude.
+        if format == Format::BinarySI
+            && q.mantissa.abs() > 0
+            && (Quantity {
+                mantissa: q.mantissa.abs(),
+                ..q
+            })
+            .cmp_int(i128::from(i64::MAX))
+                == Ordering::Greater
+        {
+            q.mantissa = i128::from(i64::MAX) * q.mantissa.signum();
+            q.exponent = 0;
+        }
         // A binary quantity below one renders in decimal.
         if format == Format::BinarySI
             && q.cmp_int(0) == Ordering::Greater
@@ -295,6 +308,7 @@ mod tests {
     #[case("0.1", "100m")]
     #[case("100M", "100M")]
     #[case("2000Mi", "2000Mi")]
+    #[case("100Ei", "9223372036854775807")]
     fn canonicalises(#[case] s: &str, #[case] want: &str) {
         assert_eq!(canonical(s), want);
     }

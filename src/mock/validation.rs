@@ -26,11 +26,11 @@ const MIRROR: &str = "kubernetes.io/config.mirror";
 const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 const MAX_INT32: i64 = 2_147_483_647;
 
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(super) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+pub(super) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
