@@ -1721,3 +1721,60 @@ pub fn file_key_ref_volumes(spec: &Value) -> Vec<FieldError> {
     }
     errs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn errors(container: Value) -> Vec<String> {
+        let spec = json!({
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "volumes": [{"name": "data", "emptyDir": {}}],
+            "containers": [container],
+        });
+        let volumes = BTreeSet::from(["data".to_string()]);
+        let mut errs = Vec::new();
+        containers(&spec, "containers", &volumes, &mut errs);
+        errs.iter().map(FieldError::message).collect()
+    }
+
+    fn web(extra: Value) -> Value {
+        let mut c = json!({"name": "web", "image": "nginx", "terminationMessagePolicy": "File",
+            "imagePullPolicy": "IfNotPresent"});
+        if let (Some(c), Some(extra)) = (c.as_object_mut(), extra.as_object()) {
+            c.extend(extra.clone());
+        }
+        c
+    }
+
+    /// Go names some errors after the list, not the entry, and checks a
+    /// probe's handler before its timings.
+    #[rstest]
+    #[case(json!({"volumeMounts": [{"name": "data", "mountPath": "/d", "subPath": "../x"}]}),
+        &["spec.containers[0].volumeMounts.subPath: Invalid value: \"../x\": must not contain '..'"])]
+    #[case(json!({"envFrom": [{"prefix": "P_"}]}),
+        &["spec.containers[0].envFrom: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`"])]
+    #[case(json!({"livenessProbe": {"periodSeconds": -1, "successThreshold": 1}}),
+        &["spec.containers[0].livenessProbe: Required value: must specify a handler type",
+          "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0"])]
+    #[case(json!({"resources": {"limits": {"cpu": "200m"}, "requests": {"cpu": "0.25"}}}),
+        &["spec.containers[0].resources.requests: Invalid value: \"250m\": must be less than or equal to cpu limit of 200m"])]
+    fn go_order_and_paths(#[case] extra: Value, #[case] want: &[&str]) {
+        assert_eq!(errors(web(extra)), want);
+    }
+
+    #[test]
+    fn security_context_renders_the_internal_struct() {
+        let got = errors(web(
+            json!({"securityContext": {"privileged": true, "allowPrivilegeEscalation": false}}),
+        ));
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0].contains(r#"{"Capabilities":null,"Privileged":true,"SELinuxOptions":null"#),
+            "{}",
+            got[0]
+        );
+    }
+}
