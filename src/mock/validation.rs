@@ -3,9 +3,9 @@
 //! mutable fields, and the common-fields pass of the generic registry, in
 //! the same append order so the causes (duplicates included) match.
 //!
-//! It covers the checks a pod PATCH realistically hits; deeper spec
-//! validation (probes, affinity, security contexts) is not modelled. It
-//! inspects values only and must not mutate them.
+//! Containers are checked in full ([`container`]); other spec areas cover
+//! the checks a pod PATCH realistically hits. It inspects values only and
+//! must not mutate them.
 
 use std::collections::BTreeSet;
 
