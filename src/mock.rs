@@ -22,7 +22,9 @@
 //! …" is a unified diff of the JSON specs, not Go's internal-struct dump.
 
 mod admission;
+mod apparmor;
 mod apply;
+mod container_warnings;
 mod defaults;
 mod encode;
 mod field;

@@ -574,12 +574,26 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 return;
             };
             let keys = ssa_keys(list);
+            let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                path.push(match list.kind {
-                    ListKind::Merge(_) => fields::render_path(&[fields::key_elem(item, &keys)]),
+                let segment = match list.kind {
+                    ListKind::Merge(_) => {
+                        let elem = fields::key_elem(item, &keys);
+                        let segment = fields::render_path(std::slice::from_ref(&elem));
+                        // Reported on the list, before the item's own errors.
+                        if seen.contains(&elem) {
+                            errs.push(format!(
+                                "{}: duplicate entries for key {segment}",
+                                at(path)
+                            ));
+                        }
+                        seen.push(elem);
+                        segment
+                    }
                     ListKind::Set => format!("[={i}]"),
                     ListKind::Atomic => format!("[{i}]"),
-                });
+                };
+                path.push(segment);
                 walk_schema(item, &list.item, path, errs);
                 path.pop();
             }

@@ -11,6 +11,8 @@ use serde_json::{Map, Value, json};
 
 mod volume;
 
+use super::quantity::Quantity;
+
 /// Applies the v1 defaulters to a decoded pod in place.
 pub fn default_pod(pod: &mut Value) {
     if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) {
@@ -213,12 +215,27 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             }
         }
     }
+    // `SetDefaults_ResourceList`: nothing finer than a milli unit.
+    if let Some(Value::Object(resources)) = c.get_mut("resources") {
+        for key in ["limits", "requests"] {
+            if let Some(Value::Object(list)) = resources.get_mut(key) {
+                for value in list.values_mut() {
+                    if let Some(q) = value.as_str().and_then(Quantity::parse) {
+                        *value = json!(q.round_up_milli().to_string());
+                    }
+                }
+            }
+        }
+    }
     if let Some(Value::Array(env)) = c.get_mut("env") {
         for var in env.iter_mut() {
             if let Some(field_ref) = var.pointer_mut("/valueFrom/fieldRef")
                 && let Some(obj) = field_ref.as_object_mut()
             {
                 set_if_missing(obj, "apiVersion", json!("v1"));
+            }
+            if let Some(Value::Object(file_ref)) = var.pointer_mut("/valueFrom/fileKeyRef") {
+                set_if_missing(file_ref, "optional", json!(false));
             }
         }
     }
@@ -227,6 +244,21 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             default_probe(p);
         }
     }
+    for hook in ["postStart", "preStop"] {
+        if let Some(Value::Object(http)) = c
+            .get_mut("lifecycle")
+            .and_then(|l| l.get_mut(hook))
+            .and_then(|h| h.get_mut("httpGet"))
+        {
+            default_http_get(http);
+        }
+    }
+}
+
+/// `SetDefaults_HTTPGetAction`, for probes and lifecycle hooks alike.
+fn default_http_get(http: &mut Map<String, Value>) {
+    set_if_missing(http, "path", json!("/"));
+    set_if_missing(http, "scheme", json!("HTTP"));
 }
 
 fn default_probe(p: &mut Map<String, Value>) {
@@ -241,8 +273,11 @@ fn default_probe(p: &mut Map<String, Value>) {
         }
     }
     if let Some(Value::Object(http)) = p.get_mut("httpGet") {
-        set_if_missing(http, "path", json!("/"));
-        set_if_missing(http, "scheme", json!("HTTP"));
+        default_http_get(http);
+    }
+    // `+default=""` on the optional service name.
+    if let Some(Value::Object(grpc)) = p.get_mut("grpc") {
+        set_if_missing(grpc, "service", json!(""));
     }
 }
 

@@ -118,6 +118,21 @@ impl FieldError {
         }
     }
 
+    /// `field.Invalid` with a bad value already rendered: a Go struct
+    /// marshals its fields in declaration order, which a JSON map cannot
+    /// keep.
+    pub fn invalid_rendered(
+        field: impl Into<String>,
+        rendered: String,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self::invalid(
+            field,
+            Value::String(format!("{RENDERED}{rendered}")),
+            detail,
+        )
+    }
+
     /// `field.Duplicate`.
     pub fn duplicate(field: impl Into<String>, value: Value) -> Self {
         Self {
@@ -152,10 +167,15 @@ impl FieldError {
     }
 }
 
+/// Marks a bad value of [`FieldError::invalid_rendered`] (a private-use
+/// character no client value starts with).
+const RENDERED: char = '\u{f8ff}';
+
 /// Renders a bad value like apimachinery ≥ 1.34: primitives bare, strings
 /// `%q`, everything else as JSON.
 pub fn render_value(value: &Value) -> String {
     match value {
+        Value::String(s) if s.starts_with(RENDERED) => s[RENDERED.len_utf8()..].to_string(),
         Value::String(s) => go_quote(s),
         Value::Null => "null".to_string(),
         Value::Bool(_) | Value::Number(_) => value.to_string(),

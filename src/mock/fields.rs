@@ -119,15 +119,22 @@ fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// The key element for a list item (`k:{"name":"web"}`), keys sorted.
+/// The key element for a list item (`k:{"name":"web"}`), keys sorted. A
+/// missing key field takes its OpenAPI default, as structured-merge-diff
+/// does: a port's `protocol` is TCP, the other pod list keys are
+/// non-`omitempty` fields whose default is their zero value.
 pub fn key_elem(item: &Value, keys: &[&str]) -> Elem {
     let mut k = Map::new();
     for key in keys {
-        if let Some(v) = item.get(*key)
-            && !v.is_null()
-        {
-            k.insert((*key).to_string(), v.clone());
-        }
+        let value = match item.get(*key) {
+            Some(v) if !v.is_null() => v.clone(),
+            _ => match *key {
+                "protocol" => Value::String("TCP".into()),
+                "containerPort" => Value::from(0),
+                _ => Value::String(String::new()),
+            },
+        };
+        k.insert((*key).to_string(), value);
     }
     Elem::Key(compact(&Value::Object(k)))
 }

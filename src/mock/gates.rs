@@ -1,6 +1,7 @@
 //! `DropDisabledPodFields` for the gated pod fields the mock models: a field
 //! whose feature gate is off (1.36 defaults) is cleared on create, and on
-//! update unless the old pod already used it.
+//! update unless the old pod already used it. This runs after the field
+//! manager has recorded the fields, as the pod strategy does.
 
 use serde_json::Value;
 
@@ -19,6 +20,7 @@ fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
 
 /// Clears gated fields from `spec`; `old` is the stored spec on update.
 pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
+    drop_stop_signals(spec);
     for source in GATED_PROJECTIONS {
         let in_use = old
             .is_some_and(|o| projections(o).any(|p| p.get(*source).is_some_and(|v| !v.is_null())));
@@ -33,6 +35,28 @@ pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
                 for projection in sources.iter_mut().filter_map(Value::as_object_mut) {
                     projection.remove(*source);
                 }
+            }
+        }
+    }
+}
+
+/// Drops `lifecycle.stopSignal` (`ContainerStopSignals`, alpha), and the
+/// lifecycle itself when nothing else was set. A stored pod never has one,
+/// so the old pod cannot be using it.
+fn drop_stop_signals(spec: &mut Value) {
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        let Some(Value::Array(items)) = spec.get_mut(list) else {
+            continue;
+        };
+        for c in items.iter_mut().filter_map(Value::as_object_mut) {
+            let Some(Value::Object(lifecycle)) = c.get_mut("lifecycle") else {
+                continue;
+            };
+            if lifecycle.remove("stopSignal").is_some() && lifecycle.is_empty() {
+                c.remove("lifecycle");
             }
         }
     }

@@ -21,7 +21,7 @@ pub const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;
 
 /// `validation.RegexError`: the message, examples and regex, joined with
 /// Go's peculiar double spaces.
-fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     let mut out = format!("{msg} (e.g. ");
     for (i, example) in examples.iter().enumerate() {
         if i > 0 {

@@ -202,6 +202,12 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
             "the namespace of the provided object does not match the namespace sent on the request",
         )));
     }
+    // PrepareForCreate warns about AppArmor annotations before validating.
+    warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
+    let fail = |status: Status| Failure {
+        status,
+        warnings: warnings.clone(),
+    };
     finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
@@ -311,6 +317,7 @@ fn finish_create(
     if let Some(spec) = pod.get_mut("spec") {
         gates::drop_disabled(spec, None);
     }
+    super::apparmor::version_skew(pod);
     let generate = meta_str(pod, "generateName").to_string();
     let qos = admission::qos_class(pod);
     if let Some(meta) = meta_mut(pod) {
@@ -679,6 +686,9 @@ fn update(
 
 /// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
 fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
+    if let Some(spec) = pod.get_mut("spec") {
+        gates::drop_disabled(spec, old.get("spec"));
+    }
     if scope == Scope::EphemeralContainers {
         // dropNonEphemeralContainerUpdates: the old pod with the new
         // ephemeral containers (and the new identity fields).
@@ -763,11 +773,6 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         if let Some(rv) = old_meta.get("resourceVersion") {
             meta.insert("resourceVersion".into(), rv.clone());
         }
-    }
-    if scope == Scope::Main
-        && let Some(spec) = pod.get_mut("spec")
-    {
-        gates::drop_disabled(spec, old.get("spec"));
     }
     if scope == Scope::Main
         && let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status"))
@@ -923,7 +928,11 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         )
         .into());
     }
-    finish_create(store, req, &mut pod, &live, false)?;
+    warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
+    finish_create(store, req, &mut pod, &live, false).map_err(|status| Failure {
+        status,
+        warnings: warnings.clone(),
+    })?;
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,

@@ -233,8 +233,9 @@ impl Ctx {
             },
             Ty::Quantity => match value {
                 Value::String(s) => {
-                    if super::quantity::parse(&s).is_some() {
-                        Ok(Some(Value::String(s)))
+                    if let Some(q) = super::quantity::Quantity::parse(&s) {
+                        // Go stores and echoes the canonical form.
+                        Ok(Some(Value::String(q.to_string())))
                     } else {
                         Err(TypeError(
                             "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -242,7 +243,9 @@ impl Ctx {
                         ))
                     }
                 }
-                Value::Number(n) => Ok(Some(Value::String(n.to_string()))),
+                Value::Number(n) => Ok(Some(Value::String(super::quantity::canonical(
+                    &n.to_string(),
+                )))),
                 other => mismatch(&other),
             },
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {

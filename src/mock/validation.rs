@@ -3,9 +3,9 @@
 //! mutable fields, and the common-fields pass of the generic registry, in
 //! the same append order so the causes (duplicates included) match.
 //!
-//! It covers the checks a pod PATCH realistically hits; pod-level spec
-//! rules live in the submodules, called in `ValidatePodSpec` order. It
-//! inspects values only and must not mutate them.
+//! Containers ([`container`]), volumes and pod-level spec rules live in
+//! the submodules, called in `ValidatePodSpec` order. It inspects values
+//! only and must not mutate them.
 
 use std::collections::BTreeSet;
 
@@ -15,12 +15,16 @@ use super::field::FieldError;
 use super::metadata;
 
 mod affinity;
+mod annotations;
+mod container;
 mod podspec;
 pub(super) mod resources;
 mod security;
 mod spread;
 mod volume;
 pub mod volume_warnings;
+
+use container::containers;
 
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
@@ -54,6 +58,7 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
             "cannot be set until all schedulingGates have been cleared",
         ));
     }
+    errs.extend(annotations::profiles_match(pod));
     errs
 }
 
@@ -101,6 +106,7 @@ fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
             "must set spec.nodeName if mirror pod annotation is set",
         ));
     }
+    errs.extend(annotations::values(pod));
     errs
 }
 
@@ -186,6 +192,7 @@ fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
     errs.extend(podspec::classes(spec));
     errs.extend(resources::overhead(spec));
     errs.extend(podspec::os(spec));
+    errs.extend(container::file_key_ref_volumes(spec));
     errs
 }
 
@@ -204,196 +211,6 @@ fn scheduling_gates(spec: &Value) -> Vec<FieldError> {
         }
     }
     errs
-}
-
-fn containers(spec: &Value, list: &str, volumes: &BTreeSet<String>, errs: &mut Vec<FieldError>) {
-    let items = arr(spec, list);
-    if list == "containers" && items.is_empty() {
-        errs.push(FieldError::required("spec.containers", ""));
-    }
-    let mut names = BTreeSet::new();
-    if list == "initContainers" {
-        // Init container names must not clash with regular containers either.
-        for c in arr(spec, "containers") {
-            names.insert(s(c, "name").to_string());
-        }
-    }
-    if list == "ephemeralContainers" {
-        for other in ["containers", "initContainers"] {
-            for c in arr(spec, other) {
-                names.insert(s(c, "name").to_string());
-            }
-        }
-    }
-    for (i, c) in items.iter().enumerate() {
-        let path = format!("spec.{list}[{i}]");
-        let name = s(c, "name");
-        if name.is_empty() {
-            errs.push(FieldError::required(format!("{path}.name"), ""));
-        } else {
-            for msg in metadata::dns1123_label(name) {
-                errs.push(FieldError::invalid(
-                    format!("{path}.name"),
-                    json!(name),
-                    msg,
-                ));
-            }
-        }
-        let image = s(c, "image");
-        if image.is_empty() {
-            errs.push(FieldError::required(format!("{path}.image"), ""));
-        } else if list == "ephemeralContainers" {
-            // Regular and init containers get this check only after the
-            // whole spec (`validateContainersOnlyForPod`); ephemeral ones
-            // get it inside `validateEphemeralContainers`.
-            errs.extend(image_whitespace(&path, image));
-        }
-        let policy = s(c, "terminationMessagePolicy");
-        if policy.is_empty() {
-            errs.push(FieldError::required(
-                format!("{path}.terminationMessagePolicy"),
-                "",
-            ));
-        } else if !["File", "FallbackToLogsOnError"].contains(&policy) {
-            errs.push(FieldError::not_supported(
-                format!("{path}.terminationMessagePolicy"),
-                json!(policy),
-                &["File", "FallbackToLogsOnError"],
-            ));
-        }
-        for (j, port) in arr(c, "ports").iter().enumerate() {
-            let pp = format!("{path}.ports[{j}]");
-            let cp = port
-                .get("containerPort")
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-            if cp == 0 {
-                errs.push(FieldError::required(format!("{pp}.containerPort"), ""));
-            } else if !(1..=65535).contains(&cp) {
-                errs.push(FieldError::invalid(
-                    format!("{pp}.containerPort"),
-                    json!(cp),
-                    "must be between 1 and 65535, inclusive",
-                ));
-            }
-            let proto = s(port, "protocol");
-            if !["SCTP", "TCP", "UDP"].contains(&proto) {
-                errs.push(FieldError::not_supported(
-                    format!("{pp}.protocol"),
-                    json!(proto),
-                    &["SCTP", "TCP", "UDP"],
-                ));
-            }
-        }
-        for (j, env) in arr(c, "env").iter().enumerate() {
-            if s(env, "name").is_empty() {
-                errs.push(FieldError::required(format!("{path}.env[{j}].name"), ""));
-            }
-        }
-        for (j, mount) in arr(c, "volumeMounts").iter().enumerate() {
-            let mp = format!("{path}.volumeMounts[{j}]");
-            let vname = s(mount, "name");
-            if vname.is_empty() {
-                errs.push(FieldError::required(format!("{mp}.name"), ""));
-            } else if !volumes.contains(vname) {
-                errs.push(FieldError {
-                    kind: super::field::ErrorType::NotFound,
-                    field: format!("{mp}.name"),
-                    value: Some(json!(vname)),
-                    detail: String::new(),
-                });
-            }
-            if s(mount, "mountPath").is_empty() {
-                errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
-            }
-        }
-        resources_requests_within_limits(c, &path, errs);
-        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-            for handler in ["httpGet", "tcpSocket", "grpc"] {
-                if let Some(port) = c
-                    .get(probe)
-                    .and_then(|p| p.get(handler))
-                    .and_then(|h| h.get("port"))
-                    && let Some(n) = port.as_i64()
-                    && !(1..=65535).contains(&n)
-                {
-                    errs.push(FieldError::invalid(
-                        format!("{path}.{probe}.{handler}.port"),
-                        json!(n),
-                        "must be between 1 and 65535, inclusive",
-                    ));
-                }
-            }
-        }
-        let pull = s(c, "imagePullPolicy");
-        if pull.is_empty() {
-            errs.push(FieldError::required(format!("{path}.imagePullPolicy"), ""));
-        } else if !["Always", "IfNotPresent", "Never"].contains(&pull) {
-            errs.push(FieldError::not_supported(
-                format!("{path}.imagePullPolicy"),
-                json!(pull),
-                &["Always", "IfNotPresent", "Never"],
-            ));
-        }
-        if !name.is_empty() && !names.insert(name.to_string()) {
-            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
-        }
-        if list == "ephemeralContainers" {
-            let target = s(c, "targetContainerName");
-            let others = arr(spec, "containers")
-                .iter()
-                .chain(arr(spec, "initContainers"))
-                .any(|o| s(o, "name") == target);
-            if !target.is_empty() && !others {
-                errs.push(FieldError {
-                    kind: super::field::ErrorType::NotFound,
-                    field: format!("{path}.targetContainerName"),
-                    value: Some(json!(target)),
-                    detail: String::new(),
-                });
-            }
-            for field in EPHEMERAL_FORBIDDEN {
-                let set = c.get(*field).is_some_and(|v| {
-                    !(v.is_null() || v.as_object().is_some_and(serde_json::Map::is_empty))
-                });
-                if set {
-                    errs.push(FieldError::forbidden(
-                        format!("{path}.{field}"),
-                        "cannot be set for an Ephemeral Container",
-                    ));
-                }
-            }
-        }
-    }
-}
-
-/// A request above its limit is refused (`ValidateResourceRequirements`).
-fn resources_requests_within_limits(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    let Some(requests) = c.pointer("/resources/requests").and_then(Value::as_object) else {
-        return;
-    };
-    let limits = c.pointer("/resources/limits").and_then(Value::as_object);
-    for (name, request) in requests {
-        let Some(limit) = limits.and_then(|l| l.get(name)) else {
-            continue;
-        };
-        let (Some(r), Some(l)) = (
-            request.as_str().and_then(super::quantity::parse),
-            limit.as_str().and_then(super::quantity::parse),
-        ) else {
-            continue;
-        };
-        if r > l {
-            errs.push(FieldError::invalid(
-                format!("{path}.resources.requests"),
-                request.clone(),
-                format!(
-                    "must be less than or equal to {name} limit of {}",
-                    limit.as_str().unwrap_or("")
-                ),
-            ));
-        }
-    }
 }
 
 /// `ValidateTolerations`.
@@ -492,20 +309,6 @@ fn path_segment_name(name: &str) -> Vec<String> {
     }
     errs
 }
-
-/// Fields an ephemeral container may not set (the complement of
-/// `allowedEphemeralContainerFields`), in struct order.
-const EPHEMERAL_FORBIDDEN: &[&str] = &[
-    "ports",
-    "resources",
-    "resizePolicy",
-    "restartPolicy",
-    "restartPolicyRules",
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
-    "lifecycle",
-];
 
 /// `ValidatePodEphemeralContainersUpdate`.
 pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {

@@ -132,6 +132,7 @@ pub fn on_create(pod: &Value) -> Vec<String> {
             ));
         }
     }
+    out.extend(super::container_warnings::on_create(pod));
     if spec
         .get("terminationGracePeriodSeconds")
         .and_then(Value::as_i64)

@@ -1,0 +1,199 @@
+//! `validateResourceRequirements` for a container: resource names,
+//! quantity values, requests against limits, hugepages and claims.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::super::super::field::FieldError;
+use super::super::super::{metadata, quantity};
+use super::super::{arr, s};
+use super::{NEGATIVE, not_found};
+
+const STANDARD_RESOURCES: &[&str] = &[
+    "cpu",
+    "memory",
+    "ephemeral-storage",
+    "requests.cpu",
+    "requests.memory",
+    "requests.ephemeral-storage",
+    "limits.cpu",
+    "limits.memory",
+    "limits.ephemeral-storage",
+    "pods",
+    "resourcequotas",
+    "services",
+    "replicationcontrollers",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "storage",
+    "requests.storage",
+    "services.nodeports",
+    "services.loadbalancers",
+];
+
+fn is_native(name: &str) -> bool {
+    !name.contains('/') || name.contains("kubernetes.io/")
+}
+
+fn is_hugepages(name: &str) -> bool {
+    name.starts_with("hugepages-")
+}
+
+fn is_extended(name: &str) -> bool {
+    !is_native(name)
+        && !name.starts_with("requests.")
+        && metadata::qualified_name(&format!("requests.{name}"), "").is_empty()
+}
+
+/// `validateContainerResourceName`.
+fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
+    let mut errs: Vec<FieldError> = metadata::qualified_name(name, "a valid label key")
+        .into_iter()
+        .map(|msg| FieldError::invalid(path, json!(name), msg))
+        .collect();
+    if errs.is_empty()
+        && !name.contains('/')
+        && !(STANDARD_RESOURCES.contains(&name)
+            || name.starts_with("hugepages-")
+            || name.starts_with("requests.hugepages-"))
+    {
+        errs.push(FieldError::invalid(
+            path,
+            json!(name),
+            "must be a standard resource type or fully qualified",
+        ));
+    }
+    if !name.contains('/') {
+        if !(["cpu", "memory", "ephemeral-storage"].contains(&name) || is_hugepages(name)) {
+            errs.push(FieldError::invalid(
+                path,
+                json!(name),
+                "must be a standard resource for containers",
+            ));
+        }
+    } else if !is_native(name) && !is_extended(name) {
+        errs.push(FieldError::invalid(
+            path,
+            json!(name),
+            "doesn't follow extended resource name standard",
+        ));
+    }
+    errs
+}
+
+/// `ValidateResourceQuantityValue`.
+fn quantity_value(name: &str, q: &quantity::Quantity, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if q.is_negative() {
+        errs.push(FieldError::invalid(path, json!(q.to_string()), NEGATIVE));
+    }
+    if is_extended(name) && !q.is_integer() {
+        errs.push(FieldError::invalid(
+            path,
+            json!(q.to_string()),
+            "must be an integer",
+        ));
+    }
+    errs
+}
+
+/// The hugepage divisibility rule of `validateResourceQuantityHugePageValue`.
+fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<FieldError> {
+    if !is_hugepages(name) {
+        return None;
+    }
+    let page = quantity::Quantity::parse(&name["hugepages-".len()..]);
+    let divisible = page.as_ref().is_some_and(|p| q.divisible_by(p));
+    (!divisible).then(|| {
+        FieldError::invalid(
+            path,
+            json!(q.to_string()),
+            format!("{q} is not positive integer multiple of {name}"),
+        )
+    })
+}
+
+/// `validateResourceRequirements` for a container.
+pub(super) fn resources(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let list = |key: &str| -> Vec<(String, quantity::Quantity)> {
+        c.pointer(&format!("/resources/{key}"))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), quantity::Quantity::parse(v.as_str()?)?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (limits, requests) = (list("limits"), list("requests"));
+    let lim_path = format!("{path}.limits");
+    let req_path = format!("{path}.requests");
+    let cpu_or_memory = |name: &str| name == "cpu" || name == "memory";
+    let mut has_compute = false;
+    let mut has_hugepages = false;
+    for (name, q) in &limits {
+        let fp = format!("{lim_path}[{name}]");
+        errs.extend(resource_name(name, &fp));
+        errs.extend(quantity_value(name, q, &fp));
+        has_hugepages |= is_hugepages(name);
+        errs.extend(hugepage_value(name, q, &fp));
+        has_compute |= cpu_or_memory(name);
+    }
+    for (name, q) in &requests {
+        let fp = format!("{req_path}[{name}]");
+        errs.extend(resource_name(name, &fp));
+        errs.extend(quantity_value(name, q, &fp));
+        let overcommit = is_native(name) && !is_hugepages(name);
+        match limits.iter().find(|(n, _)| n == name) {
+            Some((_, limit)) => {
+                if q != limit && !overcommit {
+                    errs.push(FieldError::invalid(
+                        &req_path,
+                        json!(q.to_string()),
+                        format!("must be equal to {name} limit of {limit}"),
+                    ));
+                } else if q > limit {
+                    errs.push(FieldError::invalid(
+                        &req_path,
+                        json!(q.to_string()),
+                        format!("must be less than or equal to {name} limit of {limit}"),
+                    ));
+                }
+            }
+            None if !overcommit => errs.push(FieldError::required(
+                &lim_path,
+                "Limit must be set for non overcommitable resources",
+            )),
+            None => {}
+        }
+        has_hugepages |= is_hugepages(name);
+        errs.extend(hugepage_value(name, q, &fp));
+        has_compute |= cpu_or_memory(name);
+    }
+    if !has_compute && has_hugepages {
+        errs.push(FieldError::forbidden(
+            path,
+            "HugePages require cpu or memory",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (j, claim) in arr(c.get("resources").unwrap_or(&Value::Null), "claims")
+        .iter()
+        .enumerate()
+    {
+        let cp = format!("{path}.claims[{j}]");
+        let name = s(claim, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(&cp, ""));
+            continue;
+        }
+        if !seen.insert(name) {
+            errs.push(FieldError::duplicate(&cp, json!(name)));
+        }
+        let mut e = not_found(&cp, name);
+        e.detail = "must be one of the names in pod.spec.resourceClaims which is empty".into();
+        errs.push(e);
+    }
+}
