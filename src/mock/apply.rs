@@ -582,10 +582,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                         let segment = fields::render_path(std::slice::from_ref(&elem));
                         // Reported on the list, before the item's own errors.
                         if seen.contains(&elem) {
-                            errs.push(format!(
-                                "{}: duplicate entries for key {segment}",
-                                at(path)
-                            ));
+                            errs.push(format!("{}: duplicate entries for key {segment}", at(path)));
                         }
                         seen.push(elem);
                         segment

@@ -59,6 +59,10 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
             }
         }
     }
+    errs.extend(super::super::security::windows_options(
+        sc.get("windowsOptions"),
+        &format!("{path}.windowsOptions"),
+    ));
     if let Some(profile) = set(sc, "appArmorProfile") {
         errs.extend(apparmor_profile(
             profile,
