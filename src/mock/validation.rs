@@ -17,6 +17,7 @@ use super::metadata;
 mod affinity;
 mod annotations;
 mod container;
+mod paths;
 mod podspec;
 pub(super) mod resources;
 mod security;

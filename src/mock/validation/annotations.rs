@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::super::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use super::super::field::{FieldError, go_quote};
-use super::container::local_descending;
+use super::paths::local_descending;
 use super::{arr, s};
 
 const SECCOMP_POD: &str = "seccomp.security.alpha.kubernetes.io/pod";

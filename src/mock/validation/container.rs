@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::field::{ErrorType, FieldError};
 use super::super::metadata;
+use super::paths::local_descending;
 use super::{arr, s};
 
 mod env;
@@ -24,6 +25,7 @@ use env::{env, env_from};
 use probes::{lifecycle, probes};
 use resources::resources;
 use security::security_context;
+pub(super) use security::{apparmor_profile, seccomp_profile};
 
 const INCLUSIVE_PORT: &str = "must be between 1 and 65535, inclusive";
 const NEGATIVE: &str = "must be greater than or equal to 0";
@@ -254,7 +256,7 @@ fn one_of(errs: &mut Vec<FieldError>, path: &str, value: &str, supported: &[&str
 }
 
 /// A field that is present and not `null`.
-fn set<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+pub(super) fn set<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|v| !v.is_null())
 }
 
@@ -381,33 +383,6 @@ fn host_port_conflicts(containers: &[Value], list: &str) -> Vec<FieldError> {
         }
     }
     errs
-}
-
-/// `validateLocalDescendingPath`.
-pub(super) fn local_descending(target: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    if target.starts_with('/') {
-        errs.push(FieldError::invalid(
-            path,
-            json!(target),
-            "must be a relative path",
-        ));
-    }
-    errs.extend(no_backsteps(target, path));
-    errs
-}
-
-/// `validatePathNoBacksteps`.
-fn no_backsteps(target: &str, path: &str) -> Vec<FieldError> {
-    if target.split('/').any(|part| part == "..") {
-        vec![FieldError::invalid(
-            path,
-            json!(target),
-            "must not contain '..'",
-        )]
-    } else {
-        Vec::new()
-    }
 }
 
 /// `ValidateVolumeMounts`.

@@ -3,7 +3,7 @@
 //! requests within limits, and pod-level amounts covering the containers'.
 //!
 //! Resource maps are walked in sorted key order (Go's is random); bad values
-//! are echoed as sent, since the mock does not canonicalise quantities.
+//! are echoed as stored (the decoder has already canonicalised them).
 
 use std::collections::BTreeSet;
 
@@ -26,18 +26,22 @@ fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
-fn hugepages(name: &str) -> bool {
+pub(super) fn hugepages(name: &str) -> bool {
     name.starts_with("hugepages-")
 }
 
-/// `IsOvercommitAllowed`: native (unprefixed or `kubernetes.io/`) and not
-/// hugepages.
+/// `IsNativeResource`: unprefixed or in `kubernetes.io/`.
+pub(super) fn native(name: &str) -> bool {
+    !name.contains('/') || name.contains("kubernetes.io/")
+}
+
+/// `IsOvercommitAllowed`: native and not hugepages.
 fn overcommit(name: &str) -> bool {
-    (!name.contains('/') || name.contains("kubernetes.io/")) && !hugepages(name)
+    native(name) && !hugepages(name)
 }
 
 /// `validateResourceName`: a qualified name, and standard when unprefixed.
-fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
+pub(super) fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
     let errs: Vec<FieldError> = metadata::qualified_name(name, "a valid label key")
         .into_iter()
         .map(|msg| FieldError::invalid(path, json!(name), msg))

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::super::field::FieldError;
 use super::super::metadata;
+use super::container::{apparmor_profile, seccomp_profile, set};
 use super::podspec::containers_with_path;
 use super::{MAX_INT32, arr, s};
 
@@ -96,18 +97,16 @@ pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
         "fsGroupChangePolicy",
         &["Always", "OnRootMismatch"],
     );
-    errs.extend(seccomp_profile(
-        sc.get("seccompProfile"),
-        &format!("{SC}.seccompProfile"),
-    ));
+    if let Some(profile) = set(sc, "seccompProfile") {
+        errs.extend(seccomp_profile(profile, &format!("{SC}.seccompProfile")));
+    }
     errs.extend(windows_options(
         sc.get("windowsOptions"),
         &format!("{SC}.windowsOptions"),
     ));
-    errs.extend(app_armor_profile(
-        sc.get("appArmorProfile"),
-        &format!("{SC}.appArmorProfile"),
-    ));
+    if let Some(profile) = set(sc, "appArmorProfile") {
+        errs.extend(apparmor_profile(profile, &format!("{SC}.appArmorProfile")));
+    }
     one_of(
         &mut errs,
         sc,
@@ -206,123 +205,6 @@ fn sysctl_namespace(name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// `validateSeccompProfileField`.
-pub(super) fn seccomp_profile(profile: Option<&Value>, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let Some(p) = profile.filter(|p| !p.is_null()) else {
-        return errs;
-    };
-    let kind = s(p, "type");
-    match kind {
-        "Localhost" | "RuntimeDefault" | "Unconfined" => {}
-        "" => errs.push(FieldError::required(
-            format!("{path}.type"),
-            "type is required when seccompProfile is set",
-        )),
-        other => errs.push(FieldError::not_supported(
-            format!("{path}.type"),
-            json!(other),
-            &["Localhost", "RuntimeDefault", "Unconfined"],
-        )),
-    }
-    let local = p.get("localhostProfile").and_then(Value::as_str);
-    let local_path = format!("{path}.localhostProfile");
-    match (kind, local) {
-        ("Localhost", None) => errs.push(FieldError::required(
-            local_path,
-            "must be set when seccomp type is Localhost",
-        )),
-        ("Localhost", Some(l)) => errs.extend(local_descending_path(l, &local_path)),
-        (_, Some(l)) => {
-            // The bad value is the internal struct, with Go field names.
-            let mut internal = serde_json::Map::new();
-            internal.insert("Type".into(), json!(kind));
-            internal.insert("LocalhostProfile".into(), json!(l));
-            errs.push(FieldError::invalid(
-                local_path,
-                Value::Object(internal),
-                "can only be set when seccomp type is Localhost",
-            ));
-        }
-        _ => {}
-    }
-    errs
-}
-
-/// `validateLocalDescendingPath`: relative, without `..` steps.
-fn local_descending_path(target: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    if target.starts_with('/') {
-        errs.push(FieldError::invalid(
-            path,
-            json!(target),
-            "must be a relative path",
-        ));
-    }
-    if target.split(['/', '\\']).any(|part| part == "..") {
-        errs.push(FieldError::invalid(
-            path,
-            json!(target),
-            "must not contain '..'",
-        ));
-    }
-    errs
-}
-
-/// `ValidateAppArmorProfileField`.
-pub(super) fn app_armor_profile(profile: Option<&Value>, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let Some(p) = profile.filter(|p| !p.is_null()) else {
-        return errs;
-    };
-    let local = p.get("localhostProfile").and_then(Value::as_str);
-    let local_path = format!("{path}.localhostProfile");
-    match s(p, "type") {
-        "Localhost" => match local {
-            None => errs.push(FieldError::required(
-                &local_path,
-                "must be set when AppArmor type is Localhost",
-            )),
-            Some(l) => {
-                if l.trim() != l {
-                    errs.push(FieldError::invalid(
-                        &local_path,
-                        json!(l),
-                        "must not be padded with whitespace",
-                    ));
-                } else if l.is_empty() {
-                    errs.push(FieldError::required(
-                        &local_path,
-                        "must be set when AppArmor type is Localhost",
-                    ));
-                }
-                if l.len() > 4095 {
-                    errs.push(FieldError::too_long(&local_path, 4095));
-                }
-            }
-        },
-        "RuntimeDefault" | "Unconfined" => {
-            if let Some(l) = local {
-                errs.push(FieldError::invalid(
-                    &local_path,
-                    json!(l),
-                    "can only be set when AppArmor type is Localhost",
-                ));
-            }
-        }
-        "" => errs.push(FieldError::required(
-            format!("{path}.type"),
-            "type is required when appArmorProfile is set",
-        )),
-        other => errs.push(FieldError::not_supported(
-            format!("{path}.type"),
-            json!(other),
-            &["Localhost", "RuntimeDefault", "Unconfined"],
-        )),
-    }
-    errs
 }
 
 /// `validateWindowsSecurityContextOptions`.

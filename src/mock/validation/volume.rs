@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value, json};
 
+use super::paths::{local_descending, no_backsteps};
 use super::{arr, s};
 use crate::mock::field::FieldError;
 use crate::mock::{metadata, quantity};
@@ -1135,28 +1136,6 @@ fn image(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
             &["Always", "IfNotPresent", "Never"],
         )),
     }
-}
-
-/// `validatePathNoBacksteps`.
-fn no_backsteps(target: &str, path: &str) -> Option<FieldError> {
-    target
-        .split('/')
-        .any(|part| part == "..")
-        .then(|| FieldError::invalid(path, json!(target), "must not contain '..'"))
-}
-
-/// `validateLocalDescendingPath`.
-fn local_descending(target: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    if target.starts_with('/') {
-        errs.push(FieldError::invalid(
-            path,
-            json!(target),
-            "must be a relative path",
-        ));
-    }
-    errs.extend(no_backsteps(target, path));
-    errs
 }
 
 /// `ValidateLocalNonReservedPath`.

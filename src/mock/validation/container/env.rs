@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use super::super::super::field::FieldError;
 use super::super::super::{metadata, quantity};
+use super::super::paths::no_backsteps;
 use super::super::{arr, s};
-use super::{no_backsteps, set};
+use super::set;
 
 /// `IsRelaxedEnvVarName` (the relaxed rule is on since 1.32).
 fn env_var_name(name: &str) -> Vec<String> {

@@ -7,73 +7,28 @@ use serde_json::{Value, json};
 
 use super::super::super::field::FieldError;
 use super::super::super::{metadata, quantity};
+use super::super::resources::{hugepages, native, resource_name as standard_name};
 use super::super::{arr, s};
 use super::{NEGATIVE, not_found};
 
-const STANDARD_RESOURCES: &[&str] = &[
-    "cpu",
-    "memory",
-    "ephemeral-storage",
-    "requests.cpu",
-    "requests.memory",
-    "requests.ephemeral-storage",
-    "limits.cpu",
-    "limits.memory",
-    "limits.ephemeral-storage",
-    "pods",
-    "resourcequotas",
-    "services",
-    "replicationcontrollers",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "storage",
-    "requests.storage",
-    "services.nodeports",
-    "services.loadbalancers",
-];
-
-fn is_native(name: &str) -> bool {
-    !name.contains('/') || name.contains("kubernetes.io/")
-}
-
-fn is_hugepages(name: &str) -> bool {
-    name.starts_with("hugepages-")
-}
-
 fn is_extended(name: &str) -> bool {
-    !is_native(name)
+    !native(name)
         && !name.starts_with("requests.")
         && metadata::qualified_name(&format!("requests.{name}"), "").is_empty()
 }
 
 /// `validateContainerResourceName`.
 fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
-    let mut errs: Vec<FieldError> = metadata::qualified_name(name, "a valid label key")
-        .into_iter()
-        .map(|msg| FieldError::invalid(path, json!(name), msg))
-        .collect();
-    if errs.is_empty()
-        && !name.contains('/')
-        && !(STANDARD_RESOURCES.contains(&name)
-            || name.starts_with("hugepages-")
-            || name.starts_with("requests.hugepages-"))
-    {
-        errs.push(FieldError::invalid(
-            path,
-            json!(name),
-            "must be a standard resource type or fully qualified",
-        ));
-    }
+    let mut errs = standard_name(name, path);
     if !name.contains('/') {
-        if !(["cpu", "memory", "ephemeral-storage"].contains(&name) || is_hugepages(name)) {
+        if !(["cpu", "memory", "ephemeral-storage"].contains(&name) || hugepages(name)) {
             errs.push(FieldError::invalid(
                 path,
                 json!(name),
                 "must be a standard resource for containers",
             ));
         }
-    } else if !is_native(name) && !is_extended(name) {
+    } else if !native(name) && !is_extended(name) {
         errs.push(FieldError::invalid(
             path,
             json!(name),
@@ -101,7 +56,7 @@ fn quantity_value(name: &str, q: &quantity::Quantity, path: &str) -> Vec<FieldEr
 
 /// The hugepage divisibility rule of `validateResourceQuantityHugePageValue`.
 fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<FieldError> {
-    if !is_hugepages(name) {
+    if !hugepages(name) {
         return None;
     }
     let page = quantity::Quantity::parse(&name["hugepages-".len()..]);
@@ -137,7 +92,7 @@ pub(super) fn resources(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         let fp = format!("{lim_path}[{name}]");
         errs.extend(resource_name(name, &fp));
         errs.extend(quantity_value(name, q, &fp));
-        has_hugepages |= is_hugepages(name);
+        has_hugepages |= hugepages(name);
         errs.extend(hugepage_value(name, q, &fp));
         has_compute |= cpu_or_memory(name);
     }
@@ -145,7 +100,7 @@ pub(super) fn resources(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         let fp = format!("{req_path}[{name}]");
         errs.extend(resource_name(name, &fp));
         errs.extend(quantity_value(name, q, &fp));
-        let overcommit = is_native(name) && !is_hugepages(name);
+        let overcommit = native(name) && !hugepages(name);
         match limits.iter().find(|(n, _)| n == name) {
             Some((_, limit)) => {
                 if q != limit && !overcommit {
@@ -168,7 +123,7 @@ pub(super) fn resources(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
             )),
             None => {}
         }
-        has_hugepages |= is_hugepages(name);
+        has_hugepages |= hugepages(name);
         errs.extend(hugepage_value(name, q, &fp));
         has_compute |= cpu_or_memory(name);
     }

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 use super::super::super::encode::{self, Layout};
 use super::super::super::field::FieldError;
 use super::super::super::schema::Ty;
+use super::super::paths::local_descending;
 use super::super::{arr, s};
-use super::{Pod, local_descending, set};
+use super::{Pod, set};
 
 /// `ValidateSecurityContext` (privileged containers are allowed).
 pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec<FieldError>) {
@@ -72,7 +73,7 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
 }
 
 /// `validateSeccompProfileField`.
-fn seccomp_profile(profile: &Value, path: &str) -> Vec<FieldError> {
+pub(in crate::mock::validation) fn seccomp_profile(profile: &Value, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let kind = s(profile, "type");
     const TYPES: &[&str] = &["Localhost", "RuntimeDefault", "Unconfined"];
@@ -108,7 +109,10 @@ fn seccomp_profile(profile: &Value, path: &str) -> Vec<FieldError> {
 }
 
 /// `ValidateAppArmorProfileField`.
-fn apparmor_profile(profile: &Value, path: &str) -> Vec<FieldError> {
+pub(in crate::mock::validation) fn apparmor_profile(
+    profile: &Value,
+    path: &str,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let local = profile.get("localhostProfile").and_then(Value::as_str);
     let lp = format!("{path}.localhostProfile");
