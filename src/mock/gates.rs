@@ -21,6 +21,11 @@ fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
 /// Clears gated fields from `spec`; `old` is the stored spec on update.
 pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
     drop_stop_signals(spec);
+    // `GenericWorkload` is off: `schedulingGroup` goes unless already in use.
+    let group_in_use = old.is_some_and(|o| o.get("schedulingGroup").is_some_and(|g| !g.is_null()));
+    if !group_in_use && let Some(map) = spec.as_object_mut() {
+        map.remove("schedulingGroup");
+    }
     for source in GATED_PROJECTIONS {
         let in_use = old
             .is_some_and(|o| projections(o).any(|p| p.get(*source).is_some_and(|v| !v.is_null())));

@@ -336,6 +336,7 @@ static POD_SPEC: Struct = Struct {
         ),
         p("resources", Ty::Struct(&RESOURCE_REQUIREMENTS)),
         p("hostnameOverride", Ty::Str),
+        p("schedulingGroup", Ty::Struct(&POD_SCHEDULING_GROUP)),
     ],
 };
 
@@ -950,6 +951,11 @@ static TOLERATION: Struct = Struct {
 static HOST_ALIAS: Struct = Struct {
     name: "HostAlias",
     fields: &[a("ip", Ty::Str), f("hostnames", Ty::List(&STR_LIST))],
+};
+
+static POD_SCHEDULING_GROUP: Struct = Struct {
+    name: "PodSchedulingGroup",
+    fields: &[p("podGroupName", Ty::Str)],
 };
 
 static SCHEDULING_GATE: Struct = Struct {
