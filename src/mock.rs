@@ -24,6 +24,7 @@
 mod admission;
 mod apply;
 mod defaults;
+mod duration;
 mod encode;
 mod field;
 mod fields;

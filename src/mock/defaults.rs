@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::quantity;
+
 /// Applies the v1 defaulters to a decoded pod in place.
 pub fn default_pod(pod: &mut Value) {
     if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) {
@@ -102,18 +104,35 @@ fn default_spec(spec: &mut Map<String, Value>) {
     }
 }
 
+/// `Always` for a `latest` tag, else `IfNotPresent`.
+fn pull_policy(image: &str) -> &'static str {
+    if image_tag(image).as_deref() == Some("latest") {
+        "Always"
+    } else {
+        "IfNotPresent"
+    }
+}
+
+/// `SetDefaults_ResourceList` on `requests` and `limits`: round up to millis.
+fn round_resource_lists(resources: &mut Map<String, Value>) {
+    for list in ["requests", "limits"] {
+        if let Some(Value::Object(items)) = resources.get_mut(list) {
+            for value in items.values_mut() {
+                if let Some(rounded) = value.as_str().and_then(quantity::canonical_resource) {
+                    *value = json!(rounded);
+                }
+            }
+        }
+    }
+}
+
 fn default_container(c: &mut Map<String, Value>, host_network: bool) {
     if c.get("imagePullPolicy")
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
     {
         let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-        let policy = if image_tag(image).as_deref() == Some("latest") {
-            "Always"
-        } else {
-            "IfNotPresent"
-        };
-        c.insert("imagePullPolicy".into(), json!(policy));
+        c.insert("imagePullPolicy".into(), json!(pull_policy(image)));
     }
     set_if_missing(c, "terminationMessagePath", json!("/dev/termination-log"));
     set_if_missing(c, "terminationMessagePolicy", json!("File"));
@@ -125,6 +144,9 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
                 port.insert("hostPort".into(), cp);
             }
         }
+    }
+    if let Some(Value::Object(resources)) = c.get_mut("resources") {
+        round_resource_lists(resources);
     }
     // Requests default to limits for every resource that has a limit.
     if let Some(Value::Object(resources)) = c.get_mut("resources")
@@ -147,11 +169,24 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             {
                 set_if_missing(obj, "apiVersion", json!("v1"));
             }
+            // A zero `resource.Quantity` is a struct: Go's encoder writes it.
+            if let Some(Value::Object(obj)) = var.pointer_mut("/valueFrom/resourceFieldRef") {
+                set_if_missing(obj, "divisor", json!("0"));
+            }
         }
     }
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         if let Some(Value::Object(p)) = c.get_mut(probe) {
             default_probe(p);
+        }
+    }
+    for hook in ["postStart", "preStop"] {
+        if let Some(Value::Object(http)) = c
+            .get_mut("lifecycle")
+            .and_then(|l| l.get_mut(hook))
+            .and_then(|h| h.get_mut("httpGet"))
+        {
+            default_http_get(http);
         }
     }
 }
@@ -168,9 +203,16 @@ fn default_probe(p: &mut Map<String, Value>) {
         }
     }
     if let Some(Value::Object(http)) = p.get_mut("httpGet") {
-        set_if_missing(http, "path", json!("/"));
-        set_if_missing(http, "scheme", json!("HTTP"));
+        default_http_get(http);
     }
+    if let Some(Value::Object(grpc)) = p.get_mut("grpc") {
+        grpc.entry("service").or_insert(json!(""));
+    }
+}
+
+fn default_http_get(http: &mut Map<String, Value>) {
+    set_if_missing(http, "path", json!("/"));
+    set_if_missing(http, "scheme", json!("HTTP"));
 }
 
 const VOLUME_SOURCES: &[&str] = &[
@@ -214,6 +256,30 @@ fn default_volume(v: &mut Map<String, Value>) {
         if let Some(Value::Object(s)) = v.get_mut(source) {
             set_if_missing(s, "defaultMode", json!(420));
         }
+    }
+    if let Some(Value::Object(template)) = v
+        .get_mut("ephemeral")
+        .and_then(|e| e.get_mut("volumeClaimTemplate"))
+    {
+        // `metadata` is a struct (never omitted); the claim spec defaulter
+        // sets the volume mode.
+        template.entry("metadata").or_insert(json!({}));
+        if let Some(Value::Object(spec)) = template.get_mut("spec") {
+            set_if_missing(spec, "volumeMode", json!("Filesystem"));
+            if let Some(Value::Object(resources)) = spec.get_mut("resources") {
+                round_resource_lists(resources);
+            }
+        }
+    }
+    if let Some(Value::Object(image)) = v.get_mut("image")
+        && image
+            .get("pullPolicy")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+    {
+        let reference = image.get("reference").and_then(Value::as_str).unwrap_or("");
+        let policy = pull_policy(reference);
+        image.insert("pullPolicy".into(), json!(policy));
     }
     if let Some(Value::Object(host_path)) = v.get_mut("hostPath") {
         set_if_missing(host_path, "type", json!(""));

@@ -342,6 +342,29 @@ pub fn from_fields_v1(value: &Value) -> FieldSet {
     set
 }
 
+/// Whether `FieldsToSet` accepts a `fieldsV1` value: nested objects whose
+/// keys are `.` or path elements; `k:`, `v:` and `i:` must parse, keys of an
+/// unknown type are skipped, keys shorter than two bytes are errors.
+pub fn valid_fields_v1(value: &Value) -> bool {
+    let Some(map) = value.as_object() else {
+        return false;
+    };
+    map.iter().all(|(k, child)| {
+        if k == "." {
+            return true;
+        }
+        let parses = match k.split_at_checked(2) {
+            None => false,
+            Some(("k:", key)) => serde_json::from_str::<Map<String, Value>>(key).is_ok(),
+            Some(("v:", v)) => serde_json::from_str::<Value>(v).is_ok(),
+            Some(("i:", i)) => i.parse::<i64>().is_ok(),
+            Some(("f:", _)) => true,
+            Some(_) => return true,
+        };
+        parses && valid_fields_v1(child)
+    })
+}
+
 /// Renders a path the way SSA conflict messages do, e.g.
 /// `.spec.containers[name="nginx"].image`.
 pub fn render_path(path: &[Elem]) -> String {

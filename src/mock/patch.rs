@@ -271,6 +271,41 @@ fn split_pointer(path: &str) -> Option<(&str, String)> {
     Some((parent, key.replace("~1", "/").replace("~0", "~")))
 }
 
+/// Rewrites the array indices of a pointer as evanphx/json-patch v4 reads
+/// them (`strconv.Atoi`: signs and leading zeros allowed; negative indices
+/// count from the end, one past it for the target of an `add`) into the
+/// plain decimal RFC 6901 form.
+fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
+    let Some(rest) = path.strip_prefix('/') else {
+        return path.to_string();
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let mut out = String::new();
+    let mut cur = Some(doc);
+    for (i, part) in parts.iter().enumerate() {
+        out.push('/');
+        match (cur, part.parse::<i64>()) {
+            (Some(Value::Array(items)), Ok(mut idx)) => {
+                let len = items.len() as i64 + i64::from(add && i + 1 == parts.len());
+                if idx < 0 && idx >= -len {
+                    idx += len;
+                }
+                out.push_str(&idx.to_string());
+                cur = usize::try_from(idx).ok().and_then(|i| items.get(i));
+            }
+            (Some(Value::Object(map)), _) => {
+                out.push_str(part);
+                cur = map.get(&part.replace("~1", "/").replace("~0", "~"));
+            }
+            _ => {
+                out.push_str(part);
+                cur = None;
+            }
+        }
+    }
+    out
+}
+
 /// evanphx/json-patch v4 departs from RFC 6902 in ways a live server shows;
 /// rewrite each operation into the RFC one that has the same effect, or
 /// `None` when v4 does nothing at all:
@@ -290,19 +325,9 @@ fn evanphx_v4(doc: &Value, mut op: Value) -> Option<Value> {
         obj.insert("value".into(), Value::Null);
     }
     for key in ["path", "from"] {
-        let Some(path) = obj.get(key).and_then(Value::as_str).map(str::to_string) else {
-            continue;
-        };
-        let Some((parent, last)) = split_pointer(&path) else {
-            continue;
-        };
-        if let (Some(Value::Array(items)), Ok(idx)) = (doc.pointer(parent), last.parse::<i64>())
-            && idx < 0
-        {
-            let len = items.len() as i64 + i64::from(name == "add" && key == "path");
-            if idx >= -len {
-                obj.insert(key.into(), Value::String(format!("{parent}/{}", idx + len)));
-            }
+        if let Some(path) = obj.get(key).and_then(Value::as_str) {
+            let canonical = canonical_indices(doc, path, name == "add" && key == "path");
+            obj.insert(key.into(), Value::String(canonical));
         }
     }
     let path = obj

@@ -544,6 +544,11 @@ fn update(
     } else {
         typed::Style::Json
     };
+    // Typing drops an empty list, but `managedFields: []` resets them.
+    let managed_reset = patched_value
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty);
     let (mut pod, mut warnings) = type_pod(
         patched_value,
         style,
@@ -586,6 +591,9 @@ fn update(
     }
     // The field manager records the change before mutating admission runs.
     if kind != Some(PatchKind::Apply) {
+        if managed_reset && let Some(meta) = meta_mut(&mut pod) {
+            meta.insert("managedFields".into(), json!([]));
+        }
         let manager = req.options.manager(req.user_agent);
         apply::record_update(&current, &mut pod, &manager, &now_rfc3339(), req.scope);
     }

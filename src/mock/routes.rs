@@ -283,8 +283,19 @@ async fn common_headers(State(flow): State<Flow>, mut request: Request, next: Ne
         .filter(|v| !v.trim().is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let ctx = Ctx::new(request.headers(), request.uri().query());
+    let bad_timeout = ctx
+        .query
+        .first("timeout")
+        .filter(|t| !t.is_empty())
+        .and_then(|t| super::duration::check(t).err());
     // go-restful routes GET only; axum would answer HEAD with it.
-    let mut response = if request.method() == axum::http::Method::HEAD
+    let mut response = if let Some(e) = bad_timeout {
+        // filters.WithRequestDeadline, before any routing.
+        ctx.status(&Status::bad_request(format!(
+            "invalid timeout specified in the request URL - {e}"
+        )))
+    } else if request.method() == axum::http::Method::HEAD
         && request.uri().path().starts_with("/api")
     {
         let headers = request.headers().clone();

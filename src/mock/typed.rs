@@ -204,8 +204,8 @@ impl Ctx {
             },
             Ty::Quantity => match value {
                 Value::String(s) => {
-                    if super::quantity::parse(&s).is_some() {
-                        Ok(Some(Value::String(s)))
+                    if let Some(canonical) = super::quantity::canonical(s.trim()) {
+                        Ok(Some(Value::String(canonical)))
                     } else {
                         Err(TypeError(
                             "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -213,7 +213,12 @@ impl Ctx {
                         ))
                     }
                 }
-                Value::Number(n) => Ok(Some(Value::String(n.to_string()))),
+                Value::Number(n) => {
+                    let s = n.to_string();
+                    Ok(Some(Value::String(
+                        super::quantity::canonical(&s).unwrap_or(s),
+                    )))
+                }
                 other => mismatch(&other),
             },
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
