@@ -262,7 +262,36 @@ pub fn qos_class(pod: &Value) -> &'static str {
             acc.push((name, v));
         }
     };
+    // Pod-level resources, when set, decide alone.
+    let pod_level = pod.pointer("/spec/resources").filter(|r| r.is_object());
+    for resource in ["cpu", "memory"] {
+        let Some(resources) = pod_level else { break };
+        let get = |kind: &str| {
+            resources
+                .pointer(&format!("/{kind}/{resource}"))
+                .and_then(Value::as_str)
+                .and_then(quantity::parse)
+                .filter(|v| *v > 0.0)
+        };
+        if let Some(v) = get("requests") {
+            add(&mut requests, resource, v);
+        }
+        match get("limits") {
+            Some(v) => add(&mut limits, resource, v),
+            None if resources
+                .get("limits")
+                .and_then(Value::as_object)
+                .is_some_and(|l| !l.is_empty()) =>
+            {
+                guaranteed = false;
+            }
+            None => {}
+        }
+    }
     for list in ["initContainers", "containers"] {
+        if pod_level.is_some() {
+            break;
+        }
         let Some(containers) = pod
             .pointer(&format!("/spec/{list}"))
             .and_then(Value::as_array)

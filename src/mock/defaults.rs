@@ -102,6 +102,105 @@ fn default_spec(spec: &mut Map<String, Value>) {
             default_volume(volume);
         }
     }
+    default_pod_requests(spec);
+    if let Some(Value::Object(resources)) = spec.get_mut("resources") {
+        round_resource_lists(resources);
+    }
+}
+
+/// Pod-level resources a pod-level limit is set for.
+fn pod_level_resource(name: &str) -> bool {
+    matches!(name, "cpu" | "memory") || name.starts_with("hugepages-")
+}
+
+/// `defaultPodRequests`: with pod-level limits, missing pod-level requests
+/// take the containers' effective requests (cpu, memory), else the limits.
+fn default_pod_requests(spec: &mut Map<String, Value>) {
+    let Some(Value::Object(limits)) = spec.get("resources").and_then(|r| r.get("limits")) else {
+        return;
+    };
+    if limits.is_empty() {
+        return;
+    }
+    let limits = limits.clone();
+    let aggregate = container_requests(spec);
+    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
+        return;
+    };
+    let mut requests = match resources.get("requests") {
+        Some(Value::Object(r)) => r.clone(),
+        _ => Map::new(),
+    };
+    for (name, q) in aggregate {
+        if matches!(name.as_str(), "cpu" | "memory") {
+            requests.entry(name).or_insert_with(|| json!(q.render()));
+        }
+    }
+    for (name, limit) in limits {
+        if pod_level_resource(&name) {
+            requests.entry(name).or_insert(limit);
+        }
+    }
+    if !requests.is_empty() {
+        resources.insert("requests".into(), Value::Object(requests));
+    }
+}
+
+/// `resourcehelper.AggregateContainerRequests` without status: the sum of
+/// the containers and sidecars, or an init container's peak if higher.
+fn container_requests(spec: &Map<String, Value>) -> Vec<(String, quantity::Quantity)> {
+    type List = Vec<(String, quantity::Quantity)>;
+    fn requests_of(c: &Value) -> List {
+        c.pointer("/resources/requests")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.clone(), quantity::Quantity::parse(v.as_str()?)?)))
+            .collect()
+    }
+    fn add(list: &mut List, more: &List) {
+        for (name, q) in more {
+            match list.iter_mut().find(|(n, _)| n == name) {
+                Some((_, sum)) => sum.add(q),
+                None => list.push((name.clone(), q.clone())),
+            }
+        }
+    }
+    fn max(list: &mut List, other: &List) {
+        for (name, q) in other {
+            match list.iter_mut().find(|(n, _)| n == name) {
+                Some((_, cur)) if q.cmp(cur).is_gt() => *cur = q.clone(),
+                Some(_) => {}
+                None => list.push((name.clone(), q.clone())),
+            }
+        }
+    }
+    let containers = |key: &str| {
+        spec.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut total = List::new();
+    for c in containers("containers") {
+        add(&mut total, &requests_of(&c));
+    }
+    let (mut sidecars, mut init_peak) = (List::new(), List::new());
+    for c in containers("initContainers") {
+        let own = requests_of(&c);
+        let use_now = if c.get("restartPolicy").and_then(Value::as_str) == Some("Always") {
+            add(&mut total, &own);
+            add(&mut sidecars, &own);
+            sidecars.clone()
+        } else {
+            let mut tmp = own;
+            add(&mut tmp, &sidecars);
+            tmp
+        };
+        max(&mut init_peak, &use_now);
+    }
+    max(&mut total, &init_peak);
+    total
 }
 
 /// `Always` for a `latest` tag, else `IfNotPresent`.

@@ -77,6 +77,21 @@ impl FieldError {
         }
     }
 
+    /// `field.Invalid` with the value already rendered, for struct values
+    /// whose Go field order a `Value` cannot hold.
+    pub fn invalid_rendered(
+        field: impl Into<String>,
+        rendered: &str,
+        detail: impl AsRef<str>,
+    ) -> Self {
+        Self {
+            kind: ErrorType::Invalid,
+            field: field.into(),
+            value: None,
+            detail: format!("{rendered}: {}", detail.as_ref()),
+        }
+    }
+
     /// `field.Required`.
     pub fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {

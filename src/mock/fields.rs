@@ -127,6 +127,10 @@ pub fn key_elem(item: &Value, keys: &[&str]) -> Elem {
             && !v.is_null()
         {
             k.insert((*key).to_string(), v.clone());
+        } else if *key == "protocol" {
+            // The schema defaults this key field (`default: TCP`), and
+            // structured-merge-diff keys by the default.
+            k.insert((*key).to_string(), Value::String("TCP".into()));
         }
     }
     Elem::Key(compact(&Value::Object(k)))

@@ -798,12 +798,13 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
         }
     };
     let config = if config.is_null() { json!({}) } else { config };
-    let Value::Object(_) = config else {
-        return Err(Status::bad_request(
-            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
-        )
+    if !config.is_object() {
+        return Err(Status::bad_request(format!(
+            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            patch::json_kind(&config)
+        ))
         .into());
-    };
+    }
     let api_version = config
         .get("apiVersion")
         .and_then(Value::as_str)

@@ -52,7 +52,7 @@ enum Format {
 /// A quantity as `resource.ParseQuantity` holds it: `mantissa * 10^scale`,
 /// its format, and the text it keeps when that text is already canonical.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Quantity {
+pub struct Quantity {
     mantissa: i128,
     scale: i32,
     format: Format,
@@ -133,7 +133,7 @@ fn round_up(mantissa: i128, scale: i32, target: i32) -> Option<i128> {
 
 impl Quantity {
     /// `resource.ParseQuantity`.
-    fn parse(s: &str) -> Option<Quantity> {
+    pub fn parse(s: &str) -> Option<Quantity> {
         if s.is_empty() {
             return None;
         }
@@ -207,8 +207,34 @@ impl Quantity {
         }
     }
 
+    /// `Add`: the sum forgets the text and takes the format of the first
+    /// non-zero operand.
+    pub fn add(&mut self, other: &Quantity) {
+        let scale = self.scale.min(other.scale);
+        if self.mantissa == 0 {
+            self.format = other.format;
+        }
+        self.mantissa = self.at_scale(scale).saturating_add(other.at_scale(scale));
+        self.scale = scale;
+        self.text = None;
+    }
+
+    /// `Cmp`.
+    pub fn cmp(&self, other: &Quantity) -> std::cmp::Ordering {
+        let scale = self.scale.min(other.scale);
+        self.at_scale(scale).cmp(&other.at_scale(scale))
+    }
+
+    /// The mantissa at a smaller `scale` (saturating far out of range).
+    fn at_scale(&self, scale: i32) -> i128 {
+        10i128
+            .checked_pow(self.scale.abs_diff(scale))
+            .and_then(|p| self.mantissa.checked_mul(p))
+            .unwrap_or(i128::MAX * self.mantissa.signum())
+    }
+
     /// `String()`: the kept text, else `CanonicalizeBytes`.
-    fn render(&self) -> String {
+    pub fn render(&self) -> String {
         if let Some(text) = &self.text {
             return text.clone();
         }

@@ -132,39 +132,29 @@ fn merge_map(
                 Value::Object(merge_map(cur.clone(), p, member)?)
             }
             (Value::Array(cur), Value::Array(p)) => {
-                let Some(list) = member.as_list() else {
-                    // Unmodelled lists are treated as atomic.
-                    if !delete_list {
-                        original.insert(key, Value::Array(p));
-                    }
+                // mergeSliceHandler: a list without the merge strategy takes
+                // the patch list, except under `$deleteFromPrimitiveList`,
+                // which merges whatever the strategy.
+                let kind = member.as_list().map_or(ListKind::Atomic, |l| l.kind);
+                if kind == ListKind::Atomic && !delete_list {
+                    original.insert(key, Value::Array(p));
                     continue;
-                };
-                if list.kind != ListKind::Atomic {
-                    slice_element_type(cur, &p)?;
                 }
-                match list.kind {
-                    ListKind::Atomic => {
-                        if delete_list {
-                            continue;
-                        }
-                        Value::Array(p)
+                if cur.is_empty() && p.is_empty() {
+                    continue;
+                }
+                slice_element_type(cur, &p)?;
+                let maps = cur.iter().chain(&p).next().is_some_and(Value::is_object);
+                match (kind, member.as_list()) {
+                    (ListKind::Merge(merge_key), Some(list)) if maps => Value::Array(
+                        merge_keyed_list(cur.clone(), p, merge_key, &list.item, None)?,
+                    ),
+                    _ if maps => {
+                        return Err(SmpError::Internal(
+                            "cannot merge lists without merge key for struct".into(),
+                        ));
                     }
-                    ListKind::Set => {
-                        Value::Array(merge_primitive_list(cur.clone(), p, delete_list))
-                    }
-                    ListKind::Merge(merge_key) => {
-                        if delete_list {
-                            Value::Array(delete_from(cur.clone(), &p))
-                        } else {
-                            Value::Array(merge_keyed_list(
-                                cur.clone(),
-                                p,
-                                merge_key,
-                                &list.item,
-                                None,
-                            )?)
-                        }
-                    }
+                    _ => Value::Array(merge_primitive_list(cur.clone(), p, delete_list)),
                 }
             }
             (_, p) => {
