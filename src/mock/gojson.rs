@@ -125,6 +125,63 @@ pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
     found
 }
 
+/// go-yaml's duplicate-key errors for a body written as JSON (flow style),
+/// each on the line of the repeated key.
+pub fn json_duplicate_keys(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    // One entry per open container: the keys seen, for objects.
+    let mut stack: Vec<Option<Vec<String>>> = Vec::new();
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '{' => stack.push(Some(Vec::new())),
+            '[' => stack.push(None),
+            '}' | ']' => {
+                stack.pop();
+            }
+            '"' => {
+                let start_line = line;
+                let mut raw = String::from("\"");
+                while let Some(c) = chars.next() {
+                    raw.push(c);
+                    match c {
+                        '\\' => {
+                            if let Some(escaped) = chars.next() {
+                                raw.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        '\n' => line += 1,
+                        _ => {}
+                    }
+                }
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    if chars.next() == Some('\n') {
+                        line += 1;
+                    }
+                }
+                if chars.peek() == Some(&':')
+                    && let Some(Some(keys)) = stack.last_mut()
+                {
+                    let key: String = serde_json::from_str(&raw).unwrap_or_default();
+                    if keys.contains(&key) {
+                        found.push(format!(
+                            "line {start_line}: key {} already set in map",
+                            super::field::go_quote(&key)
+                        ));
+                    } else {
+                        keys.push(key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// The key of a `key: value` (or `key:`) line, unquoted.
 fn yaml_key(rest: &str) -> Option<(String, &str)> {
     if rest.starts_with(['{', '[', '#', '&', '*', '!', '|', '>']) {

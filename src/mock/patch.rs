@@ -169,9 +169,21 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     for op in &ops {
         let name = op.get("op").and_then(Value::as_str).unwrap_or("");
         let needs_from = matches!(name, "move" | "copy");
+        // findObject finds nothing for a pointer without any '/'; only
+        // `replace` has a whole-document case, for an object or array.
+        let pointer = |key: &str| {
+            op.get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains('/'))
+        };
+        let whole_document = name == "replace"
+            && op.get("path").and_then(Value::as_str) == Some("")
+            && op
+                .get("value")
+                .is_some_and(|v| v.is_object() || v.is_array());
         if !known.contains(&name)
-            || !op.get("path").is_some_and(Value::is_string)
-            || (needs_from && !op.get("from").is_some_and(Value::is_string))
+            || !(pointer("path") || whole_document)
+            || (needs_from && !pointer("from"))
         {
             return Err(Status::generic_invalid());
         }
@@ -254,15 +266,37 @@ fn go_compact_typed(value: &Value, ty: &'static Ty) -> String {
     String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 
-/// Pointers of the objects a merge patch merged into (both sides objects).
+/// Pointers of the containers evanphx/json-patch decoded for a merge patch:
+/// the objects it merged into (both sides objects) and everything it took
+/// from the patch itself.
 fn merged_objects(current: &Value, patch: &Value, pointer: &str, out: &mut BTreeSet<String>) {
     if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
         out.insert(pointer.to_string());
         for (k, v) in p {
-            if let Some(c) = cur.get(k) {
-                merged_objects(c, v, &format!("{pointer}/{}", escape_pointer(k)), out);
+            let child = format!("{pointer}/{}", escape_pointer(k));
+            match cur.get(k) {
+                Some(c) if c.is_object() && v.is_object() => merged_objects(c, v, &child, out),
+                _ => from_patch(v, &child, out),
             }
         }
+    }
+}
+
+fn from_patch(value: &Value, pointer: &str, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            out.insert(pointer.to_string());
+            for (k, v) in map {
+                from_patch(v, &format!("{pointer}/{}", escape_pointer(k)), out);
+            }
+        }
+        Value::Array(items) => {
+            out.insert(pointer.to_string());
+            for (i, v) in items.iter().enumerate() {
+                from_patch(v, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -271,12 +305,12 @@ fn split_pointer(path: &str) -> Option<(&str, String)> {
     Some((parent, key.replace("~1", "/").replace("~0", "~")))
 }
 
-/// Rewrites the array indices of a pointer as evanphx/json-patch v4 reads
-/// them (`strconv.Atoi`: signs and leading zeros allowed; negative indices
-/// count from the end, one past it for the target of an `add`) into the
-/// plain decimal RFC 6901 form.
+/// Rewrites a pointer as evanphx/json-patch v4 reads it into the RFC 6901
+/// form: whatever precedes the first '/' is ignored, and array indices go
+/// through `strconv.Atoi` (signs and leading zeros allowed; negative indices
+/// count from the end, one past it for the target of an `add`).
 fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
-    let Some(rest) = path.strip_prefix('/') else {
+    let Some((_, rest)) = path.split_once('/') else {
         return path.to_string();
     };
     let parts: Vec<&str> = rest.split('/').collect();

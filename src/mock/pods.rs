@@ -771,7 +771,11 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
 /// Decodes and checks an apply configuration (YAML or JSON).
 fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<String>), Failure> {
     let text = String::from_utf8_lossy(body);
-    let duplicates = super::gojson::yaml_duplicate_keys(&text);
+    let duplicates = if serde_json::from_str::<Value>(&text).is_ok() {
+        super::gojson::json_duplicate_keys(&text)
+    } else {
+        super::gojson::yaml_duplicate_keys(&text)
+    };
     let mut warnings = Vec::new();
     if !duplicates.is_empty() {
         match validation {
