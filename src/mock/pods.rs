@@ -108,36 +108,6 @@ pub fn get(store: &Store, ns: &str, name: &str) -> Result<Value, Status> {
         .ok_or_else(|| Status::not_found("pods", name))
 }
 
-/// Parses `a=b,c=d` (equality only; `==` and `!=` accepted).
-pub fn matches_selector(pod: &Value, selector: &str) -> Result<bool, Status> {
-    let labels = pod.pointer("/metadata/labels").and_then(Value::as_object);
-    for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        let (k, v, negate) = if let Some((k, v)) = term.split_once("!=") {
-            (k, v, true)
-        } else if let Some((k, v)) = term.split_once("==") {
-            (k, v, false)
-        } else if let Some((k, v)) = term.split_once('=') {
-            (k, v, false)
-        } else {
-            let (k, negate) = match term.strip_prefix('!') {
-                Some(k) => (k, true),
-                None => (term, false),
-            };
-            let present = labels.is_some_and(|l| l.contains_key(k.trim()));
-            if present == negate {
-                return Ok(false);
-            }
-            continue;
-        };
-        let actual = labels.and_then(|l| l.get(k.trim())).and_then(Value::as_str);
-        let equal = actual == Some(v.trim());
-        if equal == negate {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
 /// Decodes a body into a typed pod, handling unknown fields per directive.
 /// `on_error` builds the failure for a type mismatch from Go's text.
 fn type_pod(

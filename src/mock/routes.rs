@@ -27,6 +27,7 @@ use super::schema::{
     NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, POD_TY, SERVICE_ACCOUNT_TY, STATUS_TY, Ty,
     VERSION_TY,
 };
+use super::selector::{FieldSelector, Selector};
 use super::status::Status;
 use super::store::{Shared, now_rfc3339};
 use super::typed;
@@ -852,6 +853,19 @@ async fn delete_service_account(
     }
 }
 
+/// The selectors of a list or delete-collection, as one filter, or the 400
+/// for the first one that does not parse.
+fn pod_filter(ctx: &Ctx) -> Result<impl Fn(&Value) -> bool + use<>, Status> {
+    let refuse = Status::bad_request;
+    let labels = Selector::parse(ctx.query.first("labelSelector").unwrap_or("")).map_err(refuse)?;
+    let fields =
+        FieldSelector::parse(ctx.query.first("fieldSelector").unwrap_or("")).map_err(refuse)?;
+    Ok(move |pod: &Value| {
+        labels.matches(pod.pointer("/metadata/labels").and_then(Value::as_object))
+            && fields.matches(pod)
+    })
+}
+
 async fn list_pods(
     State(state): State<Shared>,
     Path(ns): Path<String>,
@@ -862,19 +876,17 @@ async fn list_pods(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
+    let keep = match pod_filter(&ctx) {
+        Ok(keep) => keep,
+        Err(s) => return ctx.status(&s),
+    };
     let store = state.lock();
-    let mut items = Vec::new();
-    for ((pod_ns, _), pod) in &store.pods {
-        if *pod_ns != ns {
-            continue;
-        }
-        match pods::matches_selector(pod, &selector) {
-            Ok(true) => items.push(strip_type_meta(pod)),
-            Ok(false) => {}
-            Err(s) => return ctx.status(&s),
-        }
-    }
+    let items: Vec<Value> = store
+        .pods
+        .iter()
+        .filter(|((pod_ns, _), pod)| *pod_ns == ns && keep(pod))
+        .map(|(_, pod)| strip_type_meta(pod))
+        .collect();
     let list = json!({"kind": "PodList", "apiVersion": "v1",
         "metadata": {"resourceVersion": store.current_rv()}, "items": items});
     ctx.json(200, &list, &POD_LIST_TY, &[])
@@ -890,15 +902,18 @@ async fn delete_pods(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
+    let keep = match pod_filter(&ctx) {
+        Ok(keep) => keep,
+        Err(s) => return ctx.status(&s),
+    };
     let dry_run = ctx.options().is_dry_run();
     let mut store = state.lock();
-    let mut names = Vec::new();
-    for ((pod_ns, name), pod) in &store.pods {
-        if *pod_ns == ns && pods::matches_selector(pod, &selector).unwrap_or(false) {
-            names.push(name.clone());
-        }
-    }
+    let names: Vec<String> = store
+        .pods
+        .iter()
+        .filter(|((pod_ns, _), pod)| *pod_ns == ns && keep(pod))
+        .map(|((_, name), _)| name.clone())
+        .collect();
     let mut items = Vec::new();
     for name in names {
         // DeleteCollection lists the pods as they were before deletion.
