@@ -55,31 +55,59 @@ struct Ctx {
     yaml: bool,
     /// `Some(pretty)` when the Accept header names no producible type: the
     /// 406 is indented when go-restful's router refuses it.
-    not_acceptable: Option<bool>,
+    not_acceptable: Option<Refusal>,
+    /// A conversion the Accept header asked for, applied to pods.
+    transform: Option<Transform>,
     query: Query,
     user_agent: String,
 }
 
+/// What an `;as=…;g=meta.k8s.io;v=…` media type asks for instead of the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transform {
+    /// `PartialObjectMetadata` in this meta.k8s.io version.
+    Metadata(&'static str),
+    /// `PartialObjectMetadataList`, which a single pod cannot be.
+    MetadataList,
+    /// `Table` (not rendered: the pod is sent as is).
+    Table,
+}
+
+/// Why nothing in the Accept header fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// go-restful's router refuses the media types.
+    Router,
+    /// The handler refuses (`application/*` passes the router).
+    Handler,
+    /// The handler refuses the `as=` conversions asked for.
+    Conversion,
+}
+
 /// Output negotiation over the Accept header: the highest-q entry among
 /// JSON, YAML (and protobuf, answered as JSON); `pretty` as a media-type
-/// parameter; `Err(router)` when nothing fits, `router` false only for
-/// `application/*`, which go-restful lets through to the handler.
-fn negotiate(accept: &str) -> Result<(bool, bool), bool> {
+/// parameter; `as`/`g`/`v` conversions (Table is answered as the pod).
+fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
-        return Ok((false, false));
+        return Ok((false, false, None));
     }
-    let mut best: Option<(f64, bool, bool)> = None;
+    let mut best: Option<(f64, bool, bool, Option<Transform>)> = None;
     let mut wildcard_subtype = false;
+    let mut conversion_refused = false;
     for entry in accept.split(',') {
         let mut parts = entry.split(';');
         let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
         let mut q = 1.0;
         let mut pretty = false;
+        let (mut as_kind, mut group, mut version) = (None, "", "");
         for param in parts {
             let (k, v) = param.split_once('=').unwrap_or((param, ""));
             match k.trim() {
                 "q" => q = v.trim().parse().unwrap_or(1.0),
                 "pretty" => pretty = matches!(v.trim(), "1" | "true" | "t" | "True" | "TRUE"),
+                "as" => as_kind = Some(v.trim()),
+                "g" => group = v.trim(),
+                "v" => version = v.trim(),
                 _ => {}
             }
         }
@@ -92,13 +120,36 @@ fn negotiate(accept: &str) -> Result<(bool, bool), bool> {
             }
             _ => continue,
         };
-        if q > 0.0 && best.is_none_or(|(bq, _, _)| q > bq) {
-            best = Some((q, yaml, pretty));
+        let version = match version {
+            "v1" => "v1",
+            "v1beta1" => "v1beta1",
+            _ => "",
+        };
+        let transform = match as_kind {
+            None => None,
+            Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
+                "PartialObjectMetadata" => Some(Transform::Metadata(version)),
+                "PartialObjectMetadataList" => Some(Transform::MetadataList),
+                "Table" => Some(Transform::Table),
+                _ => {
+                    conversion_refused = true;
+                    continue;
+                }
+            },
+            Some(_) => {
+                conversion_refused = true;
+                continue;
+            }
+        };
+        if q > 0.0 && best.is_none_or(|(bq, ..)| q > bq) {
+            best = Some((q, yaml, pretty, transform));
         }
     }
     match best {
-        Some((_, yaml, pretty)) => Ok((yaml, pretty)),
-        None => Err(!wildcard_subtype),
+        Some((_, yaml, pretty, transform)) => Ok((yaml, pretty, transform)),
+        None if conversion_refused => Err(Refusal::Conversion),
+        None if wildcard_subtype => Err(Refusal::Handler),
+        None => Err(Refusal::Router),
     }
 }
 
@@ -114,14 +165,15 @@ impl Ctx {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let (yaml, accept_pretty, not_acceptable) = match negotiate(accept) {
-            Ok((yaml, pretty)) => (yaml, pretty, None),
-            Err(router) => (false, false, Some(router)),
+        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept) {
+            Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
+            Err(refusal) => (false, false, None, Some(refusal)),
         };
         Self {
             pretty: accept_pretty || query.pretty(&user_agent),
             yaml,
             not_acceptable,
+            transform,
             query,
             user_agent,
         }
@@ -130,12 +182,18 @@ impl Ctx {
     /// The 406 for an Accept header nothing satisfies, if that is the case:
     /// indented when go-restful's router refuses it, compact otherwise.
     fn refuse_accept(&self) -> Option<Response> {
-        let router = self.not_acceptable?;
-        let status = Status::not_acceptable();
+        let refusal = self.not_acceptable?;
+        let status = match refusal {
+            Refusal::Conversion => Status::not_acceptable_by_handler(
+                "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+            ),
+            _ => Status::not_acceptable(),
+        };
         let plain = Ctx {
-            pretty: router,
+            pretty: refusal != Refusal::Handler,
             yaml: false,
             not_acceptable: None,
+            transform: None,
             query: Query::default(),
             user_agent: String::new(),
         };
@@ -190,34 +248,59 @@ impl Ctx {
     }
 
     fn status(&self, status: &Status) -> Response {
-        if self.not_acceptable.is_some() {
-            // An error for a client whose Accept nothing satisfies is
-            // written as indented JSON.
+        self.failure(&Failure {
+            status: status.clone(),
+            warnings: Vec::new(),
+        })
+    }
+
+    fn failure(&self, failure: &Failure) -> Response {
+        let status = &failure.status;
+        if self.not_acceptable.is_some() || self.transform.is_some() {
+            // An error for a client whose Accept nothing satisfies, or that
+            // asked for a conversion a Status cannot take, is written raw as
+            // indented JSON.
             let raw = Ctx {
                 pretty: true,
                 yaml: false,
                 not_acceptable: None,
+                transform: None,
                 query: Query::default(),
                 user_agent: String::new(),
             };
-            return raw.json(status.code, &status.to_value(), &STATUS_TY, &[]);
+            return raw.json(
+                status.code,
+                &status.to_value(),
+                &STATUS_TY,
+                &failure.warnings,
+            );
         }
-        self.json(status.code, &status.to_value(), &STATUS_TY, &[])
-    }
-
-    fn failure(&self, failure: &Failure) -> Response {
         self.json(
-            failure.status.code,
-            &failure.status.to_value(),
+            status.code,
+            &status.to_value(),
             &STATUS_TY,
             &failure.warnings,
         )
     }
 
     fn reply(&self, outcome: Result<Reply, Failure>) -> Response {
-        match outcome {
-            Ok(reply) => self.json(reply.code, &reply.object, &POD_TY, &reply.warnings),
-            Err(failure) => self.failure(&failure),
+        match (outcome, self.transform) {
+            (Ok(reply), None | Some(Transform::Table)) => {
+                self.json(reply.code, &reply.object, &POD_TY, &reply.warnings)
+            }
+            // The conversion runs on the written object.
+            (Ok(reply), Some(Transform::Metadata(version))) => {
+                let partial = json!({
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": format!("meta.k8s.io/{version}"),
+                    "metadata": reply.object.get("metadata").cloned().unwrap_or_default(),
+                });
+                self.json(reply.code, &partial, &POD_TY, &reply.warnings)
+            }
+            (Ok(_), Some(Transform::MetadataList)) => self.status(&Status::not_acceptable_by_handler(
+                "you requested PartialObjectMetadataList, but the requested object is not a list (*core.Pod)",
+            )),
+            (Err(failure), _) => self.failure(&failure),
         }
     }
 
@@ -1093,7 +1176,7 @@ async fn patch_in_scope(
     if let Err(s) = route_consumes(&headers, PATCH_CONSUMES) {
         return ctx.status(&s);
     }
-    if ctx.not_acceptable == Some(true) {
+    if ctx.not_acceptable == Some(Refusal::Router) {
         return ctx.refuse_accept().unwrap_or_default();
     }
     // The handler's own check: everything before the first ';', untrimmed.
