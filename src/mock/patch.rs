@@ -203,9 +203,33 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         let Some(op) = evanphx_v4(&doc, op) else {
             continue;
         };
+        // A value the patch brings is decoded JSON: it prints as sent (the
+        // keys sorted, as the suite sends them), not in struct order.
+        let added = match (
+            op.get("op").and_then(Value::as_str),
+            op.get("path").and_then(Value::as_str),
+        ) {
+            (Some("add" | "replace"), Some(path)) => op.get("value").map(|v| {
+                let pointer = match path.strip_suffix("/-") {
+                    Some(parent) => {
+                        let len = doc
+                            .pointer(parent)
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        format!("{parent}/{len}")
+                    }
+                    None => path.to_string(),
+                };
+                (pointer, v.clone())
+            }),
+            _ => None,
+        };
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(vec![op]))
             .map_err(|_| Status::generic_invalid())?;
         json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
+        if let Some((pointer, value)) = added {
+            from_patch(&value, &pointer, &mut parsed);
+        }
     }
     let shown = evanphx_json(&doc, &POD_TY, "", &parsed);
     Ok(Patched {
