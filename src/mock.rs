@@ -40,6 +40,7 @@ mod selector;
 mod status;
 mod store;
 mod strategic;
+mod table;
 mod typed;
 mod validation;
 mod yaml;

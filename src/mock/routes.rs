@@ -24,8 +24,8 @@ use super::patch::PatchKind;
 use super::pods::{self, Failure, Reply, Request as PodRequest};
 use super::query::{Query, WriteOptions};
 use super::schema::{
-    NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, POD_TY, SERVICE_ACCOUNT_TY, STATUS_TY, Ty,
-    VERSION_TY,
+    NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, POD_TY, SERVICE_ACCOUNT_TY, STATUS_TY, TABLE_TY,
+    Ty, VERSION_TY,
 };
 use super::selector::{FieldSelector, Selector};
 use super::status::Status;
@@ -69,8 +69,8 @@ enum Transform {
     Metadata(&'static str),
     /// `PartialObjectMetadataList`, which a single pod cannot be.
     MetadataList,
-    /// `Table` (not rendered: the pod is sent as is).
-    Table,
+    /// `Table` in this meta.k8s.io version.
+    Table(&'static str),
 }
 
 /// Why nothing in the Accept header fits.
@@ -86,7 +86,7 @@ enum Refusal {
 
 /// Output negotiation over the Accept header: the highest-q entry among
 /// JSON, YAML (and protobuf, answered as JSON); `pretty` as a media-type
-/// parameter; `as`/`g`/`v` conversions (Table is answered as the pod).
+/// parameter; `as`/`g`/`v` conversions.
 fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
         return Ok((false, false, None));
@@ -130,7 +130,7 @@ fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
             Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
                 "PartialObjectMetadata" => Some(Transform::Metadata(version)),
                 "PartialObjectMetadataList" => Some(Transform::MetadataList),
-                "Table" => Some(Transform::Table),
+                "Table" => Some(Transform::Table(version)),
                 _ => {
                     conversion_refused = true;
                     continue;
@@ -285,8 +285,13 @@ impl Ctx {
 
     fn reply(&self, outcome: Result<Reply, Failure>) -> Response {
         match (outcome, self.transform) {
-            (Ok(reply), None | Some(Transform::Table)) => {
-                self.json(reply.code, &reply.object, &POD_TY, &reply.warnings)
+            (Ok(reply), None) => self.json(reply.code, &reply.object, &POD_TY, &reply.warnings),
+            (Ok(reply), Some(Transform::Table(version))) => {
+                let include = self.query.first("includeObject").unwrap_or("");
+                match super::table::pod_table(&reply.object, version, include) {
+                    Ok(table) => self.json(reply.code, &table, &TABLE_TY, &reply.warnings),
+                    Err(s) => self.status(&s),
+                }
             }
             // The conversion runs on the written object.
             (Ok(reply), Some(Transform::Metadata(version))) => {

@@ -1246,6 +1246,39 @@ pub static API_RESOURCE_LIST_TY: Ty = Ty::Struct(&Struct {
 });
 
 /// The `/version` document (`version.Info`).
+/// `meta/v1.Table`, whose rows carry the pod (or its metadata) as `object`.
+pub static TABLE_TY: Ty = Ty::Struct(&Struct {
+    name: "Table",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&LIST_META)),
+        a(
+            "columnDefinitions",
+            Ty::List(&atomic(Ty::Struct(&Struct {
+                name: "TableColumnDefinition",
+                fields: &[
+                    a("name", Ty::Str),
+                    a("type", Ty::Str),
+                    a("format", Ty::Str),
+                    a("description", Ty::Str),
+                    a("priority", Ty::Int),
+                ],
+            }))),
+        ),
+        a(
+            "rows",
+            Ty::List(&atomic(Ty::Struct(&Struct {
+                name: "TableRow",
+                fields: &[
+                    a("cells", Ty::List(&atomic(Ty::Any))),
+                    a("object", Ty::Struct(&POD)),
+                ],
+            }))),
+        ),
+    ],
+});
+
 pub static VERSION_TY: Ty = Ty::Struct(&Struct {
     name: "Info",
     fields: &[
