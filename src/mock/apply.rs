@@ -539,12 +539,18 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
                 errs.push(format!("{}: expected string, got {}", at(path), got()));
             }
         }
-        Ty::Int => {
+        Ty::Int | Ty::Int32 => {
             if !value.is_number() {
+                // `%T` of the unstructured value.
+                let go_type = match value {
+                    Value::String(_) => "string",
+                    Value::Bool(_) => "bool",
+                    Value::Array(_) => "[]interface {}",
+                    _ => "map[string]interface {}",
+                };
                 errs.push(format!(
-                    "{}: expected numeric (int or float), got {}",
-                    at(path),
-                    got()
+                    "{}: expected numeric (int or float), got {go_type}",
+                    at(path)
                 ));
             }
         }
@@ -578,9 +584,21 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, errs: &mut 
                 return;
             };
             let keys = ssa_keys(list);
+            let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 match list.kind {
-                    ListKind::Merge(_) => path.push(fields::key_elem(item, &keys)),
+                    ListKind::Merge(_) => {
+                        let key = fields::key_elem(item, &keys);
+                        if seen.contains(&key) {
+                            errs.push(format!(
+                                "{}: duplicate entries for key {}",
+                                at(path),
+                                fields::render_path(std::slice::from_ref(&key))
+                            ));
+                        }
+                        seen.push(key.clone());
+                        path.push(key);
+                    }
                     _ => path.push(Elem::Value(format!("{i}"))),
                 }
                 walk_schema(item, &list.item, path, errs);

@@ -15,8 +15,10 @@
 pub enum Ty {
     /// A Go `string`.
     Str,
-    /// A Go integer (`int32`/`int64`).
+    /// A Go `int64`.
     Int,
+    /// A Go `int32` (named in decode errors, range-checked).
+    Int32,
     /// A Go `bool`.
     Bool,
     /// A `resource.Quantity`: a string, or a number that is re-rendered as one.
@@ -268,7 +270,7 @@ static POD_SPEC: Struct = Struct {
             Ty::List(&keyed(Ty::Struct(&HOST_ALIAS), "ip", &["ip"])),
         ),
         f("priorityClassName", Ty::Str),
-        p("priority", Ty::Int),
+        p("priority", Ty::Int32),
         p("dnsConfig", Ty::Struct(&POD_DNS_CONFIG)),
         f(
             "readinessGates",
@@ -365,7 +367,7 @@ static NODE_SELECTOR_REQUIREMENT: Struct = Struct {
 static PREFERRED_SCHEDULING_TERM: Struct = Struct {
     name: "PreferredSchedulingTerm",
     fields: &[
-        a("weight", Ty::Int),
+        a("weight", Ty::Int32),
         a("preference", Ty::Atomic(&Ty::Struct(&NODE_SELECTOR_TERM))),
     ],
 };
@@ -404,7 +406,7 @@ static POD_AFFINITY_TERM: Struct = Struct {
 static WEIGHTED_POD_AFFINITY_TERM: Struct = Struct {
     name: "WeightedPodAffinityTerm",
     fields: &[
-        a("weight", Ty::Int),
+        a("weight", Ty::Int32),
         a("podAffinityTerm", Ty::Struct(&POD_AFFINITY_TERM)),
     ],
 };
@@ -435,11 +437,11 @@ static LABEL_SELECTOR_REQUIREMENT: Struct = Struct {
 static TOPOLOGY_SPREAD_CONSTRAINT: Struct = Struct {
     name: "TopologySpreadConstraint",
     fields: &[
-        a("maxSkew", Ty::Int),
+        a("maxSkew", Ty::Int32),
         a("topologyKey", Ty::Str),
         a("whenUnsatisfiable", Ty::Str),
         p("labelSelector", LABEL_SELECTOR_TY),
-        p("minDomains", Ty::Int),
+        p("minDomains", Ty::Int32),
         p("nodeAffinityPolicy", Ty::Str),
         p("nodeTaintsPolicy", Ty::Str),
         f("matchLabelKeys", Ty::List(&STR_LIST)),
@@ -598,8 +600,8 @@ static CONTAINER_PORT: Struct = Struct {
     name: "ContainerPort",
     fields: &[
         f("name", Ty::Str),
-        f("hostPort", Ty::Int),
-        a("containerPort", Ty::Int),
+        f("hostPort", Ty::Int32),
+        a("containerPort", Ty::Int32),
         f("protocol", Ty::Str),
         f("hostIP", Ty::Str),
     ],
@@ -677,7 +679,7 @@ static CONTAINER_RESTART_RULE: Struct = Struct {
                     f(
                         "values",
                         Ty::List(&List {
-                            item: Ty::Int,
+                            item: Ty::Int32,
                             kind: ListKind::Set,
                             ssa_keys: &[],
                         }),
@@ -749,7 +751,7 @@ static TCP_SOCKET_ACTION: Struct = Struct {
 
 static GRPC_ACTION: Struct = Struct {
     name: "GRPCAction",
-    fields: &[a("port", Ty::Int), p("service", Ty::Str)],
+    fields: &[a("port", Ty::Int32), p("service", Ty::Str)],
 };
 
 static CAPABILITIES: Struct = Struct {
@@ -850,11 +852,11 @@ static PROBE: Struct = Struct {
         p("httpGet", Ty::Struct(&HTTP_GET_ACTION)),
         p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)),
         p("grpc", Ty::Struct(&GRPC_ACTION)),
-        f("initialDelaySeconds", Ty::Int),
-        f("timeoutSeconds", Ty::Int),
-        f("periodSeconds", Ty::Int),
-        f("successThreshold", Ty::Int),
-        f("failureThreshold", Ty::Int),
+        f("initialDelaySeconds", Ty::Int32),
+        f("timeoutSeconds", Ty::Int32),
+        f("periodSeconds", Ty::Int32),
+        f("successThreshold", Ty::Int32),
+        f("failureThreshold", Ty::Int32),
         p("terminationGracePeriodSeconds", Ty::Int),
     ],
 };
@@ -975,7 +977,7 @@ static SECRET_VOLUME: Struct = Struct {
     fields: &[
         f("secretName", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int32),
         p("optional", Ty::Bool),
     ],
 };
@@ -989,7 +991,7 @@ static DOWNWARD_API_VOLUME: Struct = Struct {
     name: "DownwardAPIVolumeSource",
     fields: &[
         f("items", Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int32),
     ],
 };
 
@@ -998,7 +1000,7 @@ static CONFIG_MAP_VOLUME: Struct = Struct {
     fields: &[
         f("name", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int32),
         p("optional", Ty::Bool),
     ],
 };
@@ -1007,7 +1009,7 @@ static PROJECTED: Struct = Struct {
     name: "ProjectedVolumeSource",
     fields: &[
         f("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
-        p("defaultMode", Ty::Int),
+        p("defaultMode", Ty::Int32),
     ],
 };
 
@@ -1060,7 +1062,7 @@ static POD_CERTIFICATE_PROJECTION: Struct = Struct {
     fields: &[
         f("signerName", Ty::Str),
         f("keyType", Ty::Str),
-        p("maxExpirationSeconds", Ty::Int),
+        p("maxExpirationSeconds", Ty::Int32),
         f("credentialBundlePath", Ty::Str),
         f("keyPath", Ty::Str),
         f("certificateChainPath", Ty::Str),
@@ -1070,7 +1072,7 @@ static POD_CERTIFICATE_PROJECTION: Struct = Struct {
 
 static KEY_TO_PATH: Struct = Struct {
     name: "KeyToPath",
-    fields: &[a("key", Ty::Str), a("path", Ty::Str), p("mode", Ty::Int)],
+    fields: &[a("key", Ty::Str), a("path", Ty::Str), p("mode", Ty::Int32)],
 };
 
 static DOWNWARD_API_PROJECTION: Struct = Struct {
@@ -1090,7 +1092,7 @@ static DOWNWARD_API_FILE: Struct = Struct {
             "resourceFieldRef",
             Ty::Atomic(&Ty::Struct(&RESOURCE_FIELD_SELECTOR)),
         ),
-        p("mode", Ty::Int),
+        p("mode", Ty::Int32),
     ],
 };
 
@@ -1210,11 +1212,11 @@ pub static STATUS_TY: Ty = Ty::Struct(&Struct {
                     f("kind", Ty::Str),
                     f("uid", Ty::Str),
                     f("causes", Ty::List(&atomic(Ty::Struct(&CAUSE)))),
-                    f("retryAfterSeconds", Ty::Int),
+                    f("retryAfterSeconds", Ty::Int32),
                 ],
             }),
         ),
-        f("code", Ty::Int),
+        f("code", Ty::Int32),
     ],
 });
 
@@ -1262,7 +1264,7 @@ pub static TABLE_TY: Ty = Ty::Struct(&Struct {
                     a("type", Ty::Str),
                     a("format", Ty::Str),
                     a("description", Ty::Str),
-                    a("priority", Ty::Int),
+                    a("priority", Ty::Int32),
                 ],
             }))),
         ),

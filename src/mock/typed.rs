@@ -87,7 +87,7 @@ fn unstructured_error(value: &Value, ty: &'static Ty) -> TypeError {
             let dest = go_type_name(other);
             let convertible = matches!(
                 (type_name, dest.as_str()),
-                ("int64", "string") | ("float64", "int64") | ("int64", "int64")
+                ("int64", "string") | ("float64", "int64" | "int32") | ("int64", "int64" | "int32")
             );
             if convertible {
                 format!("cannot convert {type_name} to {dest}")
@@ -138,6 +138,7 @@ fn go_type_name(ty: &'static Ty) -> String {
     match ty.resolved() {
         Ty::Str | Ty::Time => "string".into(),
         Ty::Int => "int64".into(),
+        Ty::Int32 => "int32".into(),
         Ty::Bool => "bool".into(),
         Ty::Quantity => "resource.Quantity".into(),
         Ty::Struct(s) => format!("v1.{}", s.name),
@@ -190,6 +191,19 @@ impl Ctx {
             Ty::Bool => match value {
                 Value::Bool(_) => Ok(Some(value)),
                 other => mismatch(&other),
+            },
+            Ty::Int32 => match &value {
+                Value::Number(n) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => {
+                    Ok(Some(value))
+                }
+                // The unstructured converter accepts integral floats.
+                Value::Number(n)
+                    if style == Style::Unstructured
+                        && n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
+                {
+                    Ok(Some(Value::from(n.as_f64().unwrap_or(0.0) as i64)))
+                }
+                other => mismatch(other),
             },
             Ty::Int => match &value {
                 Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Some(value)),
@@ -315,7 +329,7 @@ pub fn zero(ty: &'static Ty) -> Value {
             Ty::Quantity => Value::String("0".into()),
             _ => Value::String(String::new()),
         },
-        Ty::Int => Value::from(0),
+        Ty::Int | Ty::Int32 => Value::from(0),
         Ty::Bool => Value::Bool(false),
         Ty::Struct(st) => {
             let mut out = Map::new();
