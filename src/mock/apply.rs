@@ -234,7 +234,10 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
             for (k, v) in c {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 if v.is_null() {
-                    l.remove(k);
+                    // A null scalar clears it; a null map or list keeps it.
+                    if !l.get(k).is_some_and(|h| h.is_object() || h.is_array()) {
+                        l.remove(k);
+                    }
                     continue;
                 }
                 match l.get_mut(k) {
@@ -359,7 +362,10 @@ pub fn server_side_apply(
             }
             let want = value_at(&tracked_config, path, &POD_TY);
             let have = value_at(&tracked_live, path, &POD_TY);
-            if have.is_some() && want != have {
+            // A null map or list merges to the live value: no change, no conflict.
+            let keeps_live = want.is_some_and(Value::is_null)
+                && have.is_some_and(|h| h.is_object() || h.is_array());
+            if have.is_some() && want != have && !keeps_live {
                 conflicts.push((i, path.clone()));
             }
         }

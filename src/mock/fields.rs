@@ -265,27 +265,26 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
                 path.pop();
             }
         }
+        // An empty associative list or set contributes no field.
         (Value::Array(items), Ty::List(list))
-            if list.kind != ListKind::Atomic && !items.is_empty() =>
-        {
-            match list.kind {
-                ListKind::Set => {
-                    for v in items {
-                        path.push(Elem::Value(compact(v)));
-                        out.insert(path.clone());
-                        path.pop();
-                    }
-                }
-                _ => {
-                    let keys = list_keys(list);
-                    for v in items {
-                        path.push(key_elem(v, &keys));
-                        collect(v, &list.item, path, out, true);
-                        path.pop();
-                    }
+            if list.kind != ListKind::Atomic && items.is_empty() => {}
+        (Value::Array(items), Ty::List(list)) if list.kind != ListKind::Atomic => match list.kind {
+            ListKind::Set => {
+                for v in items {
+                    path.push(Elem::Value(compact(v)));
+                    out.insert(path.clone());
+                    path.pop();
                 }
             }
-        }
+            _ => {
+                let keys = list_keys(list);
+                for v in items {
+                    path.push(key_elem(v, &keys));
+                    collect(v, &list.item, path, out, true);
+                    path.pop();
+                }
+            }
+        },
         _ => {
             if !item && !path.is_empty() {
                 out.insert(path.clone());
