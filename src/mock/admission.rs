@@ -250,6 +250,82 @@ pub fn default_toleration_seconds(pod: &mut Value) {
     }
 }
 
+/// `PrepareForCreate`'s `mutatePodAffinity` and
+/// `mutateTopologySpreadConstraints`: each `matchLabelKeys` key the pod has
+/// as a label becomes `key In (value)` in the term's label selector, each
+/// `mismatchLabelKeys` key `key NotIn (value)`.
+pub fn merge_label_keys(pod: &mut Value) {
+    let labels = pod
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let apply = |term: &mut Value| {
+        let keys = |field: &str| -> Vec<String> {
+            term.get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        };
+        let (matching, mismatching) = (keys("matchLabelKeys"), keys("mismatchLabelKeys"));
+        let Some(selector) = term.get_mut("labelSelector").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let exprs = selector
+            .entry("matchExpressions")
+            .or_insert_with(|| json!([]));
+        let Some(exprs) = exprs.as_array_mut() else {
+            return;
+        };
+        for (keys, operator) in [(matching, "In"), (mismatching, "NotIn")] {
+            for key in keys {
+                if let Some(value) = labels.get(&key) {
+                    exprs.push(json!({"key": key, "operator": operator, "values": [value]}));
+                }
+            }
+        }
+        if exprs.is_empty() {
+            selector.remove("matchExpressions");
+        }
+    };
+    for kind in ["podAffinity", "podAntiAffinity"] {
+        for (list, inner) in [
+            (
+                "preferredDuringSchedulingIgnoredDuringExecution",
+                Some("podAffinityTerm"),
+            ),
+            ("requiredDuringSchedulingIgnoredDuringExecution", None),
+        ] {
+            let pointer = format!("/spec/affinity/{kind}/{list}");
+            for term in pod
+                .pointer_mut(&pointer)
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                match inner {
+                    Some(field) => {
+                        if let Some(t) = term.get_mut(field) {
+                            apply(t);
+                        }
+                    }
+                    None => apply(term),
+                }
+            }
+        }
+    }
+    for constraint in pod
+        .pointer_mut("/spec/topologySpreadConstraints")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        apply(constraint);
+    }
+}
+
 /// The pod's QoS class (`qos.GetPodQOS`).
 pub fn qos_class(pod: &Value) -> &'static str {
     let mut requests: Vec<(&str, f64)> = Vec::new();

@@ -315,6 +315,7 @@ fn finish_create(
     if let Some(map) = pod.as_object_mut() {
         map.insert("status".into(), status);
     }
+    admission::merge_label_keys(pod);
     let errs = validation::validate_create(pod);
     let name = meta_str(pod, "name").to_string();
     if !errs.is_empty() {
