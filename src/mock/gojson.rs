@@ -42,6 +42,31 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
     }
 }
 
+/// The first YAML document of `text`: go-yaml's `Unmarshal` reads one
+/// document and ignores the rest of the stream.
+pub fn first_document(text: &str) -> &str {
+    let mut content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let marker = |m: &str| {
+            bare == m
+                || bare
+                    .strip_prefix(m)
+                    .is_some_and(|r| r.starts_with([' ', '\t']))
+        };
+        if (marker("---") && content) || marker("...") {
+            return &text[..offset];
+        }
+        let trimmed = bare.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('%') {
+            content = true;
+        }
+        offset += line.len();
+    }
+    text
+}
+
 /// Rewrites a libyaml error as serde_yaml_ng prints it (`<problem> at line
 /// L column C, while parsing …`) the way go-yaml does (`yaml: line N:
 /// <problem>`): go-yaml reports the 0-based line of a parser error's mark,

@@ -741,11 +741,12 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
 
 /// Decodes and checks an apply configuration (YAML or JSON).
 fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<String>), Failure> {
-    let text = String::from_utf8_lossy(body);
-    let duplicates = if serde_json::from_str::<Value>(&text).is_ok() {
-        super::gojson::json_duplicate_keys(&text)
+    let whole = String::from_utf8_lossy(body);
+    let text = super::gojson::first_document(&whole);
+    let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
+        super::gojson::json_duplicate_keys(text)
     } else {
-        super::gojson::yaml_duplicate_keys(&text)
+        super::gojson::yaml_duplicate_keys(text)
     };
     let mut warnings = Vec::new();
     if !duplicates.is_empty() {
@@ -762,7 +763,7 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
             FieldValidation::Ignore => {}
         }
     }
-    let config: Value = match super::gojson::parse_yaml(&text) {
+    let config: Value = match super::gojson::parse_yaml(text) {
         Ok(v) => v,
         Err(e) => {
             return Err(Status::bad_request(format!(
