@@ -7,7 +7,7 @@
 //!
 //! Served: `/version`, `/healthz`, `/readyz`, `/livez`, `/api`; namespaces
 //! (list, create, get, delete); service accounts (list, create, get, delete);
-//! pods (list and delete-collection with `labelSelector`, create, get, PUT,
+//! pods (list and delete-collection with `labelSelector` and `fieldSelector`, create, get, PUT,
 //! PATCH with all four content types, delete) and the pod `status` and
 //! `ephemeralcontainers` subresources.
 //!
@@ -26,6 +26,7 @@ mod apparmor;
 mod apply;
 mod container_warnings;
 mod defaults;
+mod duration;
 mod encode;
 mod field;
 mod fields;
@@ -39,9 +40,11 @@ mod quantity;
 mod query;
 mod routes;
 mod schema;
+mod selector;
 mod status;
 mod store;
 mod strategic;
+mod table;
 mod typed;
 mod validation;
 mod warnings;

@@ -72,6 +72,18 @@ fn read_entries(object: &Value) -> Vec<Entry> {
         .collect()
 }
 
+/// Whether `DecodeManagedFields` accepts an entry.
+fn decodable(entry: &Value) -> bool {
+    let s = |k: &str| entry.get(k).and_then(Value::as_str).unwrap_or("");
+    matches!(s("operation"), "Apply" | "Update")
+        && !s("apiVersion").is_empty()
+        && s("fieldsType") == "FieldsV1"
+        && entry
+            .get("fieldsV1")
+            .filter(|f| !f.is_null())
+            .is_none_or(fields::valid_fields_v1)
+}
+
 fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
     entries.retain(|e| !e.set.is_empty());
     // sortEncodedManagedFields: Apply before Update, then time, manager.
@@ -110,37 +122,33 @@ fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
     }
 }
 
-/// Records an `Update` by `manager` that turned `old` into `new` (the
-/// entries are read from `old`; whatever `new` carried is replaced). Fields
+/// Records an `Update` by `manager` that turned `old` into `new`. Fields
 /// that no longer exist leave every set; changed fields move to `manager`,
 /// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
     let changed = fields::changed(old, new, &POD_TY, scope);
-    let old_list = old.pointer("/metadata/managedFields");
     let new_list = new.pointer("/metadata/managedFields");
-    // Once a client has stripped managedFields, updates leave them empty
-    // (observed on a live server); only an apply starts tracking again.
-    let untracked = |l: Option<&Value>| l.and_then(Value::as_array).is_none_or(Vec::is_empty);
-    if untracked(old_list) && untracked(new_list) && old.pointer("/metadata/uid").is_some() {
+    // A client may rewrite managedFields with any non-apply write; an empty
+    // list (or a single empty entry) strips them all, while a missing or
+    // undecodable one keeps the live entries (`decodeLiveOrNew`).
+    let reset = |l: &Vec<Value>| match l.as_slice() {
+        [] => true,
+        [only] => only.as_object().is_some_and(Map::is_empty),
+        _ => false,
+    };
+    let mut entries = match new_list.and_then(Value::as_array) {
+        Some(l) if reset(l) => Vec::new(),
+        Some(l) if l.iter().all(decodable) => read_entries(new),
+        _ => read_entries(old),
+    };
+    // Updates of an existing object without managed fields are not tracked
+    // (`skipNonAppliedManager`); only an apply starts tracking again.
+    if entries.is_empty() && old.pointer("/metadata/uid").is_some() {
         if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }
         return;
     }
-    // A client may rewrite managedFields with any non-apply write; an empty
-    // list (or a list of empty entries) strips them all.
-    let mut entries = if new_list != old_list {
-        let stripped = new_list
-            .and_then(Value::as_array)
-            .is_none_or(|l| l.iter().all(|e| e.as_object().is_none_or(Map::is_empty)));
-        if stripped {
-            Vec::new()
-        } else {
-            read_entries(new)
-        }
-    } else {
-        read_entries(old)
-    };
     // Fields that changed or went away leave every manager (the reverse
     // diff holds what the old object had and the new one lacks).
     let mut removed = fields::changed(new, old, &POD_TY, scope);
@@ -226,7 +234,10 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
             for (k, v) in c {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 if v.is_null() {
-                    l.remove(k);
+                    // A null scalar clears it; a null map or list keeps it.
+                    if !l.get(k).is_some_and(|h| h.is_object() || h.is_array()) {
+                        l.remove(k);
+                    }
                     continue;
                 }
                 match l.get_mut(k) {
@@ -351,7 +362,10 @@ pub fn server_side_apply(
             }
             let want = value_at(&tracked_config, path, &POD_TY);
             let have = value_at(&tracked_live, path, &POD_TY);
-            if have.is_some() && want != have {
+            // A null map or list merges to the live value: no change, no conflict.
+            let keeps_live = want.is_some_and(Value::is_null)
+                && have.is_some_and(|h| h.is_object() || h.is_array());
+            if have.is_some() && want != have && !keeps_live {
                 conflicts.push((i, path.clone()));
             }
         }
@@ -535,7 +549,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
             }
         }
-        Ty::Int => {
+        Ty::Int | Ty::Int32 => {
             if !value.is_number() {
                 errs.push(format!(
                     "{}: expected numeric (int or float), got {}",

@@ -268,27 +268,26 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
                 path.pop();
             }
         }
+        // An empty associative list or set contributes no field.
         (Value::Array(items), Ty::List(list))
-            if list.kind != ListKind::Atomic && !items.is_empty() =>
-        {
-            match list.kind {
-                ListKind::Set => {
-                    for v in items {
-                        path.push(Elem::Value(compact(v)));
-                        out.insert(path.clone());
-                        path.pop();
-                    }
-                }
-                _ => {
-                    let keys = list_keys(list);
-                    for v in items {
-                        path.push(key_elem(v, &keys));
-                        collect(v, &list.item, path, out, true);
-                        path.pop();
-                    }
+            if list.kind != ListKind::Atomic && items.is_empty() => {}
+        (Value::Array(items), Ty::List(list)) if list.kind != ListKind::Atomic => match list.kind {
+            ListKind::Set => {
+                for v in items {
+                    path.push(Elem::Value(compact(v)));
+                    out.insert(path.clone());
+                    path.pop();
                 }
             }
-        }
+            _ => {
+                let keys = list_keys(list);
+                for v in items {
+                    path.push(key_elem(v, &keys));
+                    collect(v, &list.item, path, out, true);
+                    path.pop();
+                }
+            }
+        },
         _ => {
             if !item && !path.is_empty() {
                 out.insert(path.clone());
@@ -347,6 +346,29 @@ pub fn from_fields_v1(value: &Value) -> FieldSet {
     walk(value, &mut Vec::new(), &mut set);
     set.remove(&Vec::new());
     set
+}
+
+/// Whether `FieldsToSet` accepts a `fieldsV1` value: nested objects whose
+/// keys are `.` or path elements; `k:`, `v:` and `i:` must parse, keys of an
+/// unknown type are skipped, keys shorter than two bytes are errors.
+pub fn valid_fields_v1(value: &Value) -> bool {
+    let Some(map) = value.as_object() else {
+        return false;
+    };
+    map.iter().all(|(k, child)| {
+        if k == "." {
+            return true;
+        }
+        let parses = match k.split_at_checked(2) {
+            None => false,
+            Some(("k:", key)) => serde_json::from_str::<Map<String, Value>>(key).is_ok(),
+            Some(("v:", v)) => serde_json::from_str::<Value>(v).is_ok(),
+            Some(("i:", i)) => i.parse::<i64>().is_ok(),
+            Some(("f:", _)) => true,
+            Some(_) => return true,
+        };
+        parses && valid_fields_v1(child)
+    })
 }
 
 /// Renders a path the way SSA conflict messages do, e.g.

@@ -42,6 +42,31 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
     }
 }
 
+/// The first YAML document of `text`: go-yaml's `Unmarshal` reads one
+/// document and ignores the rest of the stream.
+pub fn first_document(text: &str) -> &str {
+    let mut content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let marker = |m: &str| {
+            bare == m
+                || bare
+                    .strip_prefix(m)
+                    .is_some_and(|r| r.starts_with([' ', '\t']))
+        };
+        if (marker("---") && content) || marker("...") {
+            return &text[..offset];
+        }
+        let trimmed = bare.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('%') {
+            content = true;
+        }
+        offset += line.len();
+    }
+    text
+}
+
 /// Rewrites a libyaml error as serde_yaml_ng prints it (`<problem> at line
 /// L column C, while parsing …`) the way go-yaml does (`yaml: line N:
 /// <problem>`): go-yaml reports the 0-based line of a parser error's mark,
@@ -120,6 +145,63 @@ pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
         let value = value.trim();
         if value.starts_with('|') || value.starts_with('>') {
             skip_deeper_than = Some(indent);
+        }
+    }
+    found
+}
+
+/// go-yaml's duplicate-key errors for a body written as JSON (flow style),
+/// each on the line of the repeated key.
+pub fn json_duplicate_keys(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    // One entry per open container: the keys seen, for objects.
+    let mut stack: Vec<Option<Vec<String>>> = Vec::new();
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '{' => stack.push(Some(Vec::new())),
+            '[' => stack.push(None),
+            '}' | ']' => {
+                stack.pop();
+            }
+            '"' => {
+                let start_line = line;
+                let mut raw = String::from("\"");
+                while let Some(c) = chars.next() {
+                    raw.push(c);
+                    match c {
+                        '\\' => {
+                            if let Some(escaped) = chars.next() {
+                                raw.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        '\n' => line += 1,
+                        _ => {}
+                    }
+                }
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    if chars.next() == Some('\n') {
+                        line += 1;
+                    }
+                }
+                if chars.peek() == Some(&':')
+                    && let Some(Some(keys)) = stack.last_mut()
+                {
+                    let key: String = serde_json::from_str(&raw).unwrap_or_default();
+                    if keys.contains(&key) {
+                        found.push(format!(
+                            "line {start_line}: key {} already set in map",
+                            super::field::go_quote(&key)
+                        ));
+                    } else {
+                        keys.push(key);
+                    }
+                }
+            }
+            _ => {}
         }
     }
     found

@@ -8,7 +8,9 @@
 
 use serde_json::{Value, json};
 
+use super::encode::{self, Layout};
 use super::field::FieldError;
+use super::schema::{POD_TY, Ty};
 
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const QNAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
@@ -215,11 +217,23 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
     let Some(Value::Array(refs)) = meta.get("ownerReferences") else {
         return errs;
     };
-    let mut controllers = 0;
+    let mut first_controller: Option<String> = None;
+    let refs_ty = POD_TY
+        .member("metadata")
+        .and_then(|m| m.member("ownerReferences"))
+        .unwrap_or(&Ty::Any);
     for r in refs {
         let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
         let gvk_path = "metadata.ownerReferences";
-        if s("apiVersion").is_empty() {
+        // schema.FromAPIVersionAndKind: an unparsable group/version has none.
+        let api_version = s("apiVersion");
+        let (group, version) = match api_version.matches('/').count() {
+            _ if api_version == "/" => ("", ""),
+            0 => ("", api_version),
+            1 => api_version.split_once('/').unwrap_or_default(),
+            _ => ("", ""),
+        };
+        if version.is_empty() {
             errs.push(FieldError::invalid(
                 format!("{gvk_path}.apiVersion"),
                 json!(s("apiVersion")),
@@ -247,16 +261,32 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
                 "must not be empty",
             ));
         }
-        if r.get("controller").and_then(Value::as_bool) == Some(true) {
-            controllers += 1;
+        if (group, version, s("kind")) == ("", "v1", "Event") {
+            let item_ty = refs_ty.as_list().map_or(&Ty::Any, |l| &l.item);
+            let rendered = encode::to_bytes(r, item_ty, Layout::Compact);
+            errs.push(FieldError::invalid_rendered(
+                gvk_path,
+                String::from_utf8_lossy(&rendered).trim_end().to_string(),
+                "/v1, Kind=Event is disallowed from being an owner",
+            ));
         }
-    }
-    if controllers > 1 {
-        errs.push(FieldError::invalid(
-            "metadata.ownerReferences",
-            Value::Array(refs.clone()),
-            "Only one reference can have Controller set to true",
-        ));
+        if r.get("controller").and_then(Value::as_bool) == Some(true) {
+            let current = format!("{}/{}", s("kind"), s("name"));
+            match &first_controller {
+                None => first_controller = Some(current),
+                Some(first) => {
+                    let rendered =
+                        encode::to_bytes(&Value::Array(refs.clone()), refs_ty, Layout::Compact);
+                    errs.push(FieldError::invalid_rendered(
+                        "metadata.ownerReferences",
+                        String::from_utf8_lossy(&rendered).trim_end().to_string(),
+                        format!(
+                            "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {current}"
+                        ),
+                    ));
+                }
+            }
+        }
     }
     errs
 }

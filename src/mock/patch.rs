@@ -169,9 +169,21 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     for op in &ops {
         let name = op.get("op").and_then(Value::as_str).unwrap_or("");
         let needs_from = matches!(name, "move" | "copy");
+        // findObject finds nothing for a pointer without any '/'; only
+        // `replace` has a whole-document case, for an object or array.
+        let pointer = |key: &str| {
+            op.get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains('/'))
+        };
+        let whole_document = name == "replace"
+            && op.get("path").and_then(Value::as_str) == Some("")
+            && op
+                .get("value")
+                .is_some_and(|v| v.is_object() || v.is_array());
         if !known.contains(&name)
-            || !op.get("path").is_some_and(Value::is_string)
-            || (needs_from && !op.get("from").is_some_and(Value::is_string))
+            || !(pointer("path") || whole_document)
+            || (needs_from && !pointer("from"))
         {
             return Err(Status::generic_invalid());
         }
@@ -313,6 +325,41 @@ fn split_pointer(path: &str) -> Option<(&str, String)> {
     Some((parent, key.replace("~1", "/").replace("~0", "~")))
 }
 
+/// Rewrites a pointer as evanphx/json-patch v4 reads it into the RFC 6901
+/// form: whatever precedes the first '/' is ignored, and array indices go
+/// through `strconv.Atoi` (signs and leading zeros allowed; negative indices
+/// count from the end, one past it for the target of an `add`).
+fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
+    let Some((_, rest)) = path.split_once('/') else {
+        return path.to_string();
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let mut out = String::new();
+    let mut cur = Some(doc);
+    for (i, part) in parts.iter().enumerate() {
+        out.push('/');
+        match (cur, part.parse::<i64>()) {
+            (Some(Value::Array(items)), Ok(mut idx)) => {
+                let len = items.len() as i64 + i64::from(add && i + 1 == parts.len());
+                if idx < 0 && idx >= -len {
+                    idx += len;
+                }
+                out.push_str(&idx.to_string());
+                cur = usize::try_from(idx).ok().and_then(|i| items.get(i));
+            }
+            (Some(Value::Object(map)), _) => {
+                out.push_str(part);
+                cur = map.get(&part.replace("~1", "/").replace("~0", "~"));
+            }
+            _ => {
+                out.push_str(part);
+                cur = None;
+            }
+        }
+    }
+    out
+}
+
 /// evanphx/json-patch v4 departs from RFC 6902 in ways a live server shows;
 /// rewrite each operation into the RFC one that has the same effect, or
 /// `None` when v4 does nothing at all:
@@ -332,19 +379,9 @@ fn evanphx_v4(doc: &Value, mut op: Value) -> Option<Value> {
         obj.insert("value".into(), Value::Null);
     }
     for key in ["path", "from"] {
-        let Some(path) = obj.get(key).and_then(Value::as_str).map(str::to_string) else {
-            continue;
-        };
-        let Some((parent, last)) = split_pointer(&path) else {
-            continue;
-        };
-        if let (Some(Value::Array(items)), Ok(idx)) = (doc.pointer(parent), last.parse::<i64>())
-            && idx < 0
-        {
-            let len = items.len() as i64 + i64::from(name == "add" && key == "path");
-            if idx >= -len {
-                obj.insert(key.into(), Value::String(format!("{parent}/{}", idx + len)));
-            }
+        if let Some(path) = obj.get(key).and_then(Value::as_str) {
+            let canonical = canonical_indices(doc, path, name == "add" && key == "path");
+            obj.insert(key.into(), Value::String(canonical));
         }
     }
     let path = obj

@@ -109,36 +109,6 @@ pub fn get(store: &Store, ns: &str, name: &str) -> Result<Value, Status> {
         .ok_or_else(|| Status::not_found("pods", name))
 }
 
-/// Parses `a=b,c=d` (equality only; `==` and `!=` accepted).
-pub fn matches_selector(pod: &Value, selector: &str) -> Result<bool, Status> {
-    let labels = pod.pointer("/metadata/labels").and_then(Value::as_object);
-    for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        let (k, v, negate) = if let Some((k, v)) = term.split_once("!=") {
-            (k, v, true)
-        } else if let Some((k, v)) = term.split_once("==") {
-            (k, v, false)
-        } else if let Some((k, v)) = term.split_once('=') {
-            (k, v, false)
-        } else {
-            let (k, negate) = match term.strip_prefix('!') {
-                Some(k) => (k, true),
-                None => (term, false),
-            };
-            let present = labels.is_some_and(|l| l.contains_key(k.trim()));
-            if present == negate {
-                return Ok(false);
-            }
-            continue;
-        };
-        let actual = labels.and_then(|l| l.get(k.trim())).and_then(Value::as_str);
-        let equal = actual == Some(v.trim());
-        if equal == negate {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
 /// Decodes a body into a typed pod, handling unknown fields per directive.
 /// `on_error` builds the failure for a type mismatch from Go's text.
 fn type_pod(
@@ -561,6 +531,11 @@ fn update(
     } else {
         typed::Style::Json
     };
+    // Typing drops an empty list, but `managedFields: []` resets them.
+    let managed_reset = patched_value
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty);
     let (mut pod, mut warnings) = type_pod(
         patched_value,
         style,
@@ -603,6 +578,9 @@ fn update(
     }
     // The field manager records the change before mutating admission runs.
     if kind != Some(PatchKind::Apply) {
+        if managed_reset && let Some(meta) = meta_mut(&mut pod) {
+            meta.insert("managedFields".into(), json!([]));
+        }
         let manager = req.options.manager(req.user_agent);
         apply::record_update(&current, &mut pod, &manager, &now_rfc3339(), req.scope);
     }
@@ -783,8 +761,13 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
 
 /// Decodes and checks an apply configuration (YAML or JSON).
 fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<String>), Failure> {
-    let text = String::from_utf8_lossy(body);
-    let duplicates = super::gojson::yaml_duplicate_keys(&text);
+    let whole = String::from_utf8_lossy(body);
+    let text = super::gojson::first_document(&whole);
+    let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
+        super::gojson::json_duplicate_keys(text)
+    } else {
+        super::gojson::yaml_duplicate_keys(text)
+    };
     let mut warnings = Vec::new();
     if !duplicates.is_empty() {
         match validation {
@@ -800,7 +783,7 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
             FieldValidation::Ignore => {}
         }
     }
-    let config: Value = match super::gojson::parse_yaml(&text) {
+    let config: Value = match super::gojson::parse_yaml(text) {
         Ok(v) => v,
         Err(e) => {
             return Err(Status::bad_request(format!(
@@ -811,12 +794,13 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
         }
     };
     let config = if config.is_null() { json!({}) } else { config };
-    let Value::Object(_) = config else {
-        return Err(Status::bad_request(
-            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
-        )
+    if !config.is_object() {
+        return Err(Status::bad_request(format!(
+            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            patch::json_kind(&config)
+        ))
         .into());
-    };
+    }
     let api_version = config
         .get("apiVersion")
         .and_then(Value::as_str)

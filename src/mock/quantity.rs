@@ -1,130 +1,188 @@
 //! Kubernetes resource quantities (`resource.Quantity`): parsing the
-//! `<number><suffix>` syntax exactly, comparing values, and rendering the
-//! canonical form Go's `Quantity.String()` gives (`0.5` → `500m`,
-//! `1024Mi` → `1Gi`), which is what the server stores and echoes.
-//!
-//! Values are decimal fractions `mantissa × 10^exponent`; quantities too
-//! large for that are treated as malformed.
+//! `<number><suffix>` syntax exactly as `resource.ParseQuantity` does,
+//! comparing and adding values, and rendering what Go's `String()` gives:
+//! the text as sent when it is already canonical, else the canonical form
+//! (`0.5` → `500m`, `1024Mi` → `1Gi`). That is what the server stores.
 
 use std::cmp::Ordering;
 use std::fmt;
 
-/// How a quantity renders (`resource.Format`).
+/// How a quantity prints (`resource.Format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     DecimalSI,
-    BinarySI,
     DecimalExponent,
+    BinarySI,
 }
 
-/// A parsed quantity: `mantissa × 10^exponent`, with the format its
-/// suffix chose.
-#[derive(Debug, Clone, Copy)]
+/// A quantity as `resource.ParseQuantity` holds it: `mantissa * 10^scale`,
+/// its format, and the text it keeps when that text is already canonical.
+#[derive(Debug, Clone)]
 pub struct Quantity {
     mantissa: i128,
-    exponent: i32,
+    scale: i32,
     format: Format,
+    text: Option<String>,
 }
 
-const DECIMAL: &[(&str, i32)] = &[
-    ("n", -9),
-    ("u", -6),
-    ("m", -3),
-    ("", 0),
-    ("k", 3),
-    ("M", 6),
-    ("G", 9),
-    ("T", 12),
-    ("P", 15),
-    ("E", 18),
-];
-const BINARY: &[(&str, u32)] = &[
-    ("Ki", 10),
-    ("Mi", 20),
-    ("Gi", 30),
-    ("Ti", 40),
-    ("Pi", 50),
-    ("Ei", 60),
-];
+/// `parseQuantityString`: sign, numerator, denominator and suffix.
+fn split(s: &str) -> Option<(bool, &str, &str, &str)> {
+    let (positive, rest) = match s.as_bytes().first()? {
+        b'-' => (false, &s[1..]),
+        b'+' => (true, &s[1..]),
+        _ => (true, s),
+    };
+    let rest = rest.trim_start_matches('0');
+    let digits = |t: &str| t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let n = digits(rest);
+    let (num, rest) = rest.split_at(n);
+    let num = if num.is_empty() { "0" } else { num };
+    let (denom, suffix) = match rest.strip_prefix('.') {
+        Some(after) => after.split_at(digits(after)),
+        None => ("", rest),
+    };
+    let letters = suffix.len()
+        - suffix
+            .trim_start_matches(|c: char| "eEinumkKMGTP".contains(c))
+            .len();
+    let tail = suffix[letters..]
+        .strip_prefix(['-', '+'])
+        .unwrap_or(&suffix[letters..]);
+    if digits(tail) != tail.len() {
+        return None;
+    }
+    Some((positive, num, denom, suffix))
+}
+
+/// `quantitySuffixer.interpret`: base, exponent and format of a suffix.
+fn interpret(suffix: &str) -> Option<(u32, i32, Format)> {
+    const DECIMAL: &[(&str, i32)] = &[
+        ("n", -9),
+        ("u", -6),
+        ("m", -3),
+        ("", 0),
+        ("k", 3),
+        ("M", 6),
+        ("G", 9),
+        ("T", 12),
+        ("P", 15),
+        ("E", 18),
+    ];
+    const BINARY: &[(&str, i32)] = &[
+        ("Ki", 10),
+        ("Mi", 20),
+        ("Gi", 30),
+        ("Ti", 40),
+        ("Pi", 50),
+        ("Ei", 60),
+    ];
+    if let Some((_, e)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
+        return Some((10, *e, Format::DecimalSI));
+    }
+    if let Some((_, e)) = BINARY.iter().find(|(s, _)| *s == suffix) {
+        return Some((2, *e, Format::BinarySI));
+    }
+    let exp = suffix.strip_prefix(['e', 'E'])?.parse::<i32>().ok()?;
+    Some((10, exp, Format::DecimalExponent))
+}
+
+/// Rounds `mantissa * 10^scale` away from zero to `target` (> `scale`).
+fn round_up(mantissa: i128, scale: i32, target: i32) -> Option<i128> {
+    let div = 10i128.checked_pow(u32::try_from(target - scale).ok()?)?;
+    let q = mantissa / div;
+    Some(if mantissa % div == 0 {
+        q
+    } else {
+        q + mantissa.signum()
+    })
+}
 
 impl Quantity {
-    /// `resource.ParseQuantity`, including its rounding of anything finer
-    /// than a nano unit up (away from zero).
-    pub fn parse(s: &str) -> Option<Self> {
-        let (negative, rest) = match s.as_bytes().first()? {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (int_part, rest) = rest.split_at(int_len);
-        let (frac_part, suffix) = match rest.strip_prefix('.') {
-            Some(after) => {
-                let n = after.bytes().take_while(u8::is_ascii_digit).count();
-                after.split_at(n)
-            }
-            None => ("", rest),
-        };
-        if int_part.is_empty() && frac_part.is_empty() {
+    /// `resource.ParseQuantity`.
+    pub fn parse(s: &str) -> Option<Quantity> {
+        if s.is_empty() {
             return None;
         }
-        let digits = format!("{int_part}{frac_part}");
-        let mut mantissa: i128 = digits.trim_start_matches('0').parse().unwrap_or(0);
-        if digits.len() > 30 {
-            return None;
-        }
-        let mut exponent = -i32::try_from(frac_part.len()).ok()?;
-        let format = if let Some((_, e)) = DECIMAL.iter().find(|(suf, _)| *suf == suffix) {
-            exponent += e;
-            Format::DecimalSI
-        } else if let Some((_, bits)) = BINARY.iter().find(|(suf, _)| *suf == suffix) {
-            mantissa = mantissa.checked_mul(1i128 << bits)?;
-            Format::BinarySI
-        } else if let Some(exp) = suffix.strip_prefix(['e', 'E']) {
-            let unsigned = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
+        let (positive, num, denom, suffix) = split(s)?;
+        let (base, exponent, format) = interpret(suffix)?;
+        let sign = if positive { 1 } else { -1 };
+        let digits: i128 = format!("{num}{denom}").parse().ok()?;
+        let denom_len = i32::try_from(denom.len()).ok()?;
+        // The int64 fast path, which keeps an already canonical text.
+        let precision = match format {
+            Format::BinarySI if denom.is_empty() => {
+                15 - num.len() as i32 - (exponent as f32 * 3.0 / 10.0) as i32 - 1
             }
-            exponent = exponent.checked_add(exp.parse::<i32>().ok()?)?;
-            Format::DecimalExponent
+            Format::BinarySI => -1,
+            _ => 18 - (num.len() + denom.len()) as i32,
+        };
+        let scale = if base == 10 { exponent } else { 0 } - denom_len;
+        if precision >= 0 && scale >= -9 {
+            let shifted = format!("{num}{denom}");
+            let mantissa = if base == 2 {
+                digits.checked_mul(1i128 << exponent)?
+            } else {
+                digits
+            };
+            if mantissa <= i128::from(i64::MAX) {
+                let keep = match format {
+                    Format::BinarySI => exponent % 10 == 0 && digits & 7 != 0,
+                    _ => scale % 3 == 0 && !shifted.ends_with("000") && !shifted.starts_with('0'),
+                };
+                return Some(Quantity {
+                    mantissa: sign * mantissa,
+                    scale,
+                    format,
+                    text: keep.then(|| s.to_string()),
+                });
+            }
+        }
+        // The inf.Dec path: exact value, rounded up to nanos, never kept.
+        let (mut mantissa, mut scale) = if base == 2 {
+            (digits.checked_mul(1i128 << exponent)?, -denom_len)
         } else {
-            return None;
+            (digits, exponent - denom_len)
         };
-        if exponent < -9 {
-            let shift = u32::try_from(-9 - exponent).ok()?;
-            let div = 10i128.checked_pow(shift)?;
-            mantissa = mantissa / div + i128::from(mantissa % div != 0);
-            exponent = -9;
+        if scale < -9 {
+            mantissa = round_up(mantissa, scale, -9)?;
+            scale = -9;
         }
-        if negative {
-            mantissa = -mantissa;
+        // Binary quantities are capped at the largest int64.
+        let max = i128::from(i64::MAX);
+        if format == Format::BinarySI {
+            let limit = 10i128
+                .checked_pow(scale.unsigned_abs())
+                .and_then(|p| max.checked_mul(p));
+            if limit.is_none_or(|l| mantissa > l) {
+                mantissa = max;
+                scale = 0;
+            }
         }
-        let mut q = Quantity {
-            mantissa,
-            exponent,
+        let mut format = format;
+        if format == Format::BinarySI {
+            let one = 10i128.checked_pow(u32::try_from(-scale.min(0)).ok()?)?;
+            if mantissa > 0 && mantissa < one {
+                format = Format::DecimalSI;
+            }
+        }
+        Some(Quantity {
+            mantissa: sign * mantissa,
+            scale,
             format,
-        };
-        // Binary quantities are capped at the largest int64 in magnitude.
-        if format == Format::BinarySI
-            && q.mantissa.abs() > 0
-            && (Quantity {
-                mantissa: q.mantissa.abs(),
-                ..q
-            })
-            .cmp_int(i128::from(i64::MAX))
-                == Ordering::Greater
+            text: None,
+        })
+    }
+
+    /// `RoundUp(resource.Milli)`, which `SetDefaults_ResourceList` applies.
+    pub fn round_up_milli(mut self) -> Self {
+        if self.scale < -3
+            && let Some(m) = round_up(self.mantissa, self.scale, -3)
         {
-            q.mantissa = i128::from(i64::MAX) * q.mantissa.signum();
-            q.exponent = 0;
+            self.mantissa = m;
+            self.scale = -3;
+            self.text = None;
         }
-        // A binary quantity below one renders in decimal.
-        if format == Format::BinarySI
-            && q.cmp_int(0) == Ordering::Greater
-            && q.cmp_int(1) == Ordering::Less
-        {
-            q.format = Format::DecimalSI;
-        }
-        Some(q)
+        self
     }
 
     /// Whether the value is below zero.
@@ -134,8 +192,8 @@ impl Quantity {
 
     /// Whether the value is a whole number.
     pub fn is_integer(&self) -> bool {
-        let (m, e) = self.reduced();
-        e >= 0 || m == 0
+        let (m, s) = self.reduced();
+        s >= 0 || m == 0
     }
 
     /// `Value() % page.Value() == 0` of the hugepage rule, with Go's
@@ -144,50 +202,116 @@ impl Quantity {
         let (Some(v), Some(p)) = (self.whole(), page.whole()) else {
             return false;
         };
-        page.cmp_int(0) == Ordering::Greater && page.is_integer() && p != 0 && v % p == 0
+        page.mantissa > 0 && page.is_integer() && p != 0 && v % p == 0
     }
 
     /// `Value()`: the value rounded up to a whole number.
     fn whole(&self) -> Option<i128> {
-        let (m, e) = self.reduced();
-        if e >= 0 {
-            return m.checked_mul(10i128.checked_pow(e.unsigned_abs())?);
+        let (m, s) = self.reduced();
+        if s >= 0 {
+            return m.checked_mul(10i128.checked_pow(s.unsigned_abs())?);
         }
-        let div = 10i128.checked_pow(e.unsigned_abs())?;
+        let div = 10i128.checked_pow(s.unsigned_abs())?;
         Some(m.div_euclid(div) + i128::from(m.rem_euclid(div) != 0))
     }
 
-    /// The mantissa with trailing decimal zeros moved into the exponent.
+    /// The mantissa with trailing decimal zeros moved into the scale.
     fn reduced(&self) -> (i128, i32) {
-        let (mut m, mut e) = (self.mantissa, self.exponent);
+        let (mut m, mut s) = (self.mantissa, self.scale);
         if m == 0 {
             return (0, 0);
         }
         while m % 10 == 0 {
             m /= 10;
-            e += 1;
+            s += 1;
         }
-        (m, e)
+        (m, s)
     }
 
-    fn cmp_int(&self, n: i128) -> Ordering {
-        self.cmp(&Quantity {
-            mantissa: n,
-            exponent: 0,
-            format: Format::DecimalSI,
-        })
+    /// The mantissa at a smaller `scale` (saturating far out of range).
+    fn at_scale(&self, scale: i32) -> i128 {
+        10i128
+            .checked_pow(self.scale.abs_diff(scale))
+            .and_then(|p| self.mantissa.checked_mul(p))
+            .unwrap_or(i128::MAX * self.mantissa.signum())
     }
 
-    /// `RoundUp(-3)`: what resource-list defaulting does to requests and
-    /// limits (anything finer than a milli unit rounds up).
-    pub fn round_up_milli(mut self) -> Self {
-        if self.exponent < -3 {
-            let div = 10i128.pow(self.exponent.unsigned_abs() - 3);
-            let rem = self.mantissa % div;
-            self.mantissa = self.mantissa / div + rem.signum();
-            self.exponent = -3;
+    /// `String()`: the kept text, else `CanonicalizeBytes`.
+    pub fn render(&self) -> String {
+        if let Some(text) = &self.text {
+            return text.clone();
         }
-        self
+        let (mut m, mut scale) = (self.mantissa, self.scale);
+        if m == 0 {
+            return "0".into();
+        }
+        let mut format = self.format;
+        if format == Format::BinarySI {
+            let integral = if scale >= 0 {
+                10i128
+                    .checked_pow(scale as u32)
+                    .and_then(|p| m.checked_mul(p))
+            } else {
+                10i128
+                    .checked_pow(scale.unsigned_abs())
+                    .filter(|p| m % p == 0)
+                    .map(|p| m / p)
+            };
+            match integral {
+                Some(v) if v.abs() >= 1024 => {
+                    let (mut v, mut exp) = (v, 0usize);
+                    while v % 1024 == 0 {
+                        v /= 1024;
+                        exp += 1;
+                    }
+                    let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+                        .get(exp)
+                        .unwrap_or(&"");
+                    return format!("{v}{suffix}");
+                }
+                _ => format = Format::DecimalSI,
+            }
+        }
+        while m % 10 == 0 {
+            m /= 10;
+            scale += 1;
+        }
+        while scale % 3 != 0 {
+            m *= 10;
+            scale -= 1;
+        }
+        let suffix = match format {
+            Format::DecimalExponent if scale == 0 => String::new(),
+            Format::DecimalExponent => format!("e{scale}"),
+            _ => match scale {
+                -9 => "n",
+                -6 => "u",
+                -3 => "m",
+                3 => "k",
+                6 => "M",
+                9 => "G",
+                12 => "T",
+                15 => "P",
+                18 => "E",
+                _ => "",
+            }
+            .to_string(),
+        };
+        format!("{m}{suffix}")
+    }
+}
+
+/// `Cmp`: by value, whatever the format or text.
+impl Ord for Quantity {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let scale = self.scale.min(other.scale);
+        self.at_scale(scale).cmp(&other.at_scale(scale))
+    }
+}
+
+impl PartialOrd for Quantity {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -199,80 +323,23 @@ impl PartialEq for Quantity {
 
 impl Eq for Quantity {}
 
-impl PartialOrd for Quantity {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Quantity {
-    fn cmp(&self, other: &Self) -> Ordering {
-        let (a, ae) = self.reduced();
-        let (b, be) = other.reduced();
-        let e = ae.min(be);
-        let scale = |m: i128, from: i32| {
-            10i128
-                .checked_pow((from - e).unsigned_abs())
-                .and_then(|f| m.checked_mul(f))
-        };
-        match (scale(a, ae), scale(b, be)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            // Too large to line up: the sign and magnitude decide.
-            _ => (a.signum(), ae).cmp(&(b.signum(), be)),
-        }
-    }
-}
-
 impl fmt::Display for Quantity {
-    /// `Quantity.String()` (`CanonicalizeBytes`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.mantissa == 0 {
-            return f.write_str("0");
-        }
-        let (m, e) = self.reduced();
-        // Binary quantities render in decimal when small or fractional.
-        let small =
-            self.cmp_int(-1024) == Ordering::Greater && self.cmp_int(1024) == Ordering::Less;
-        if self.format == Format::BinarySI
-            && !small
-            && e >= 0
-            && let Some(mut whole) = self.whole()
-        {
-            let mut power = 0;
-            while power < BINARY.len() && whole % 1024 == 0 {
-                whole /= 1024;
-                power += 1;
-            }
-            let suffix = if power == 0 { "" } else { BINARY[power - 1].0 };
-            return write!(f, "{whole}{suffix}");
-        }
-        // Decimal: the exponent goes down to a multiple of three.
-        let shift = e.rem_euclid(3);
-        let (m, e) = (m * 10i128.pow(shift.unsigned_abs()), e - shift);
-        if self.format == Format::DecimalExponent {
-            return if e == 0 {
-                write!(f, "{m}")
-            } else {
-                write!(f, "{m}e{e}")
-            };
-        }
-        match DECIMAL.iter().find(|(_, x)| *x == e) {
-            Some((suffix, _)) => write!(f, "{m}{suffix}"),
-            None => write!(f, "{m}e{e}"),
-        }
+        f.write_str(&self.render())
     }
-}
-
-/// The canonical form of a quantity string, or the string itself when it
-/// does not parse.
-pub fn canonical(s: &str) -> String {
-    Quantity::parse(s).map_or_else(|| s.to_string(), |q| q.to_string())
 }
 
 /// Parses a quantity to its value in base units; `None` when malformed.
 pub fn parse(s: &str) -> Option<f64> {
     let q = Quantity::parse(s.trim())?;
-    Some(q.mantissa as f64 * 10f64.powi(q.exponent))
+    Some(q.mantissa as f64 * 10f64.powi(q.scale))
+}
+
+/// How Go re-encodes a decoded quantity: its text when already canonical,
+/// else the canonical form (`0.5` is `500m`, `1024Mi` is `1Gi`).
+/// `None` when Go would not parse it.
+pub fn canonical(s: &str) -> Option<String> {
+    Quantity::parse(s).map(|q| q.render())
 }
 
 #[cfg(test)]
@@ -301,16 +368,24 @@ mod tests {
     #[case("1.5Ki", "1536")]
     #[case("0.5Ki", "512")]
     #[case("1e3", "1e3")]
-    #[case("1E3", "1e3")]
+    #[case("+2", "+2")]
+    #[case("1073741824", "1073741824")]
+    #[case("100e-3", "100e-3")]
+    #[case("2048k", "2048k")]
+    #[case("1.0Gi", "1Gi")]
     #[case("0.0000000001", "1n")]
     #[case("-1", "-1")]
     #[case("0", "0")]
+    #[case("0m", "0")]
     #[case("0.1", "100m")]
     #[case("100M", "100M")]
     #[case("2000Mi", "2000Mi")]
+    #[case("8Gi", "8Gi")]
+    #[case("1000e0", "1e3")]
+    #[case("0.1Ki", "102400m")]
     #[case("100Ei", "9223372036854775807")]
-    fn canonicalises(#[case] s: &str, #[case] want: &str) {
-        assert_eq!(canonical(s), want);
+    fn canonical_forms(#[case] s: &str, #[case] out: &str) {
+        assert_eq!(canonical(s).as_deref(), Some(out));
     }
 
     #[test]
@@ -318,6 +393,10 @@ mod tests {
         let q = |s: &str| Quantity::parse(s).unwrap();
         assert_eq!(q("0.1"), q("100m"));
         assert!(q("1Gi") > q("1G"));
+        assert!(q("-1").is_negative());
+        assert!(q("2k").is_integer() && !q("1500m").is_integer());
+        assert!(q("4Mi").divisible_by(&q("2Mi")) && !q("3Mi").divisible_by(&q("2Mi")));
         assert_eq!(q("0.0001").round_up_milli().to_string(), "1m");
+        assert_eq!(q("100u").round_up_milli().to_string(), "1m");
     }
 }

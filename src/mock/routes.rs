@@ -24,9 +24,10 @@ use super::patch::PatchKind;
 use super::pods::{self, Failure, Reply, Request as PodRequest};
 use super::query::{Query, WriteOptions};
 use super::schema::{
-    NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, POD_TY, SERVICE_ACCOUNT_TY, STATUS_TY, Ty,
-    VERSION_TY,
+    NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, POD_TY, SERVICE_ACCOUNT_TY, STATUS_TY, TABLE_TY,
+    Ty, VERSION_TY,
 };
+use super::selector::{FieldSelector, Selector};
 use super::status::Status;
 use super::store::{Shared, now_rfc3339};
 use super::typed;
@@ -54,31 +55,59 @@ struct Ctx {
     yaml: bool,
     /// `Some(pretty)` when the Accept header names no producible type: the
     /// 406 is indented when go-restful's router refuses it.
-    not_acceptable: Option<bool>,
+    not_acceptable: Option<Refusal>,
+    /// A conversion the Accept header asked for, applied to pods.
+    transform: Option<Transform>,
     query: Query,
     user_agent: String,
 }
 
+/// What an `;as=…;g=meta.k8s.io;v=…` media type asks for instead of the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transform {
+    /// `PartialObjectMetadata` in this meta.k8s.io version.
+    Metadata(&'static str),
+    /// `PartialObjectMetadataList`, which a single pod cannot be.
+    MetadataList,
+    /// `Table` in this meta.k8s.io version.
+    Table(&'static str),
+}
+
+/// Why nothing in the Accept header fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// go-restful's router refuses the media types.
+    Router,
+    /// The handler refuses (`application/*` passes the router).
+    Handler,
+    /// The handler refuses the `as=` conversions asked for.
+    Conversion,
+}
+
 /// Output negotiation over the Accept header: the highest-q entry among
 /// JSON, YAML (and protobuf, answered as JSON); `pretty` as a media-type
-/// parameter; `Err(router)` when nothing fits, `router` false only for
-/// `application/*`, which go-restful lets through to the handler.
-fn negotiate(accept: &str) -> Result<(bool, bool), bool> {
+/// parameter; `as`/`g`/`v` conversions.
+fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
-        return Ok((false, false));
+        return Ok((false, false, None));
     }
-    let mut best: Option<(f64, bool, bool)> = None;
+    let mut best: Option<(f64, bool, bool, Option<Transform>)> = None;
     let mut wildcard_subtype = false;
+    let mut conversion_refused = false;
     for entry in accept.split(',') {
         let mut parts = entry.split(';');
         let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
         let mut q = 1.0;
         let mut pretty = false;
+        let (mut as_kind, mut group, mut version) = (None, "", "");
         for param in parts {
             let (k, v) = param.split_once('=').unwrap_or((param, ""));
             match k.trim() {
                 "q" => q = v.trim().parse().unwrap_or(1.0),
                 "pretty" => pretty = matches!(v.trim(), "1" | "true" | "t" | "True" | "TRUE"),
+                "as" => as_kind = Some(v.trim()),
+                "g" => group = v.trim(),
+                "v" => version = v.trim(),
                 _ => {}
             }
         }
@@ -91,13 +120,36 @@ fn negotiate(accept: &str) -> Result<(bool, bool), bool> {
             }
             _ => continue,
         };
-        if q > 0.0 && best.is_none_or(|(bq, _, _)| q > bq) {
-            best = Some((q, yaml, pretty));
+        let version = match version {
+            "v1" => "v1",
+            "v1beta1" => "v1beta1",
+            _ => "",
+        };
+        let transform = match as_kind {
+            None => None,
+            Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
+                "PartialObjectMetadata" => Some(Transform::Metadata(version)),
+                "PartialObjectMetadataList" => Some(Transform::MetadataList),
+                "Table" => Some(Transform::Table(version)),
+                _ => {
+                    conversion_refused = true;
+                    continue;
+                }
+            },
+            Some(_) => {
+                conversion_refused = true;
+                continue;
+            }
+        };
+        if q > 0.0 && best.is_none_or(|(bq, ..)| q > bq) {
+            best = Some((q, yaml, pretty, transform));
         }
     }
     match best {
-        Some((_, yaml, pretty)) => Ok((yaml, pretty)),
-        None => Err(!wildcard_subtype),
+        Some((_, yaml, pretty, transform)) => Ok((yaml, pretty, transform)),
+        None if conversion_refused => Err(Refusal::Conversion),
+        None if wildcard_subtype => Err(Refusal::Handler),
+        None => Err(Refusal::Router),
     }
 }
 
@@ -113,14 +165,15 @@ impl Ctx {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let (yaml, accept_pretty, not_acceptable) = match negotiate(accept) {
-            Ok((yaml, pretty)) => (yaml, pretty, None),
-            Err(router) => (false, false, Some(router)),
+        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept) {
+            Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
+            Err(refusal) => (false, false, None, Some(refusal)),
         };
         Self {
             pretty: accept_pretty || query.pretty(&user_agent),
             yaml,
             not_acceptable,
+            transform,
             query,
             user_agent,
         }
@@ -129,12 +182,18 @@ impl Ctx {
     /// The 406 for an Accept header nothing satisfies, if that is the case:
     /// indented when go-restful's router refuses it, compact otherwise.
     fn refuse_accept(&self) -> Option<Response> {
-        let router = self.not_acceptable?;
-        let status = Status::not_acceptable();
+        let refusal = self.not_acceptable?;
+        let status = match refusal {
+            Refusal::Conversion => Status::not_acceptable_by_handler(
+                "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+            ),
+            _ => Status::not_acceptable(),
+        };
         let plain = Ctx {
-            pretty: router,
+            pretty: refusal != Refusal::Handler,
             yaml: false,
             not_acceptable: None,
+            transform: None,
             query: Query::default(),
             user_agent: String::new(),
         };
@@ -189,34 +248,64 @@ impl Ctx {
     }
 
     fn status(&self, status: &Status) -> Response {
-        if self.not_acceptable.is_some() {
-            // An error for a client whose Accept nothing satisfies is
-            // written as indented JSON.
+        self.failure(&Failure {
+            status: status.clone(),
+            warnings: Vec::new(),
+        })
+    }
+
+    fn failure(&self, failure: &Failure) -> Response {
+        let status = &failure.status;
+        if self.not_acceptable.is_some() || self.transform.is_some() {
+            // An error for a client whose Accept nothing satisfies, or that
+            // asked for a conversion a Status cannot take, is written raw as
+            // indented JSON.
             let raw = Ctx {
                 pretty: true,
                 yaml: false,
                 not_acceptable: None,
+                transform: None,
                 query: Query::default(),
                 user_agent: String::new(),
             };
-            return raw.json(status.code, &status.to_value(), &STATUS_TY, &[]);
+            return raw.json(
+                status.code,
+                &status.to_value(),
+                &STATUS_TY,
+                &failure.warnings,
+            );
         }
-        self.json(status.code, &status.to_value(), &STATUS_TY, &[])
-    }
-
-    fn failure(&self, failure: &Failure) -> Response {
         self.json(
-            failure.status.code,
-            &failure.status.to_value(),
+            status.code,
+            &status.to_value(),
             &STATUS_TY,
             &failure.warnings,
         )
     }
 
     fn reply(&self, outcome: Result<Reply, Failure>) -> Response {
-        match outcome {
-            Ok(reply) => self.json(reply.code, &reply.object, &POD_TY, &reply.warnings),
-            Err(failure) => self.failure(&failure),
+        match (outcome, self.transform) {
+            (Ok(reply), None) => self.json(reply.code, &reply.object, &POD_TY, &reply.warnings),
+            (Ok(reply), Some(Transform::Table(version))) => {
+                let include = self.query.first("includeObject").unwrap_or("");
+                match super::table::pod_table(&reply.object, version, include) {
+                    Ok(table) => self.json(reply.code, &table, &TABLE_TY, &reply.warnings),
+                    Err(s) => self.status(&s),
+                }
+            }
+            // The conversion runs on the written object.
+            (Ok(reply), Some(Transform::Metadata(version))) => {
+                let partial = json!({
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": format!("meta.k8s.io/{version}"),
+                    "metadata": reply.object.get("metadata").cloned().unwrap_or_default(),
+                });
+                self.json(reply.code, &partial, &POD_TY, &reply.warnings)
+            }
+            (Ok(_), Some(Transform::MetadataList)) => self.status(&Status::not_acceptable_by_handler(
+                "you requested PartialObjectMetadataList, but the requested object is not a list (*core.Pod)",
+            )),
+            (Err(failure), _) => self.failure(&failure),
         }
     }
 
@@ -283,8 +372,19 @@ async fn common_headers(State(flow): State<Flow>, mut request: Request, next: Ne
         .filter(|v| !v.trim().is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let ctx = Ctx::new(request.headers(), request.uri().query());
+    let bad_timeout = ctx
+        .query
+        .first("timeout")
+        .filter(|t| !t.is_empty())
+        .and_then(|t| super::duration::check(t).err());
     // go-restful routes GET only; axum would answer HEAD with it.
-    let mut response = if request.method() == axum::http::Method::HEAD
+    let mut response = if let Some(e) = bad_timeout {
+        // filters.WithRequestDeadline, before any routing.
+        ctx.status(&Status::bad_request(format!(
+            "invalid timeout specified in the request URL - {e}"
+        )))
+    } else if request.method() == axum::http::Method::HEAD
         && request.uri().path().starts_with("/api")
     {
         let headers = request.headers().clone();
@@ -841,6 +941,19 @@ async fn delete_service_account(
     }
 }
 
+/// The selectors of a list or delete-collection, as one filter, or the 400
+/// for the first one that does not parse.
+fn pod_filter(ctx: &Ctx) -> Result<impl Fn(&Value) -> bool + use<>, Status> {
+    let refuse = Status::bad_request;
+    let labels = Selector::parse(ctx.query.first("labelSelector").unwrap_or("")).map_err(refuse)?;
+    let fields =
+        FieldSelector::parse(ctx.query.first("fieldSelector").unwrap_or("")).map_err(refuse)?;
+    Ok(move |pod: &Value| {
+        labels.matches(pod.pointer("/metadata/labels").and_then(Value::as_object))
+            && fields.matches(pod)
+    })
+}
+
 async fn list_pods(
     State(state): State<Shared>,
     Path(ns): Path<String>,
@@ -851,19 +964,17 @@ async fn list_pods(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
+    let keep = match pod_filter(&ctx) {
+        Ok(keep) => keep,
+        Err(s) => return ctx.status(&s),
+    };
     let store = state.lock();
-    let mut items = Vec::new();
-    for ((pod_ns, _), pod) in &store.pods {
-        if *pod_ns != ns {
-            continue;
-        }
-        match pods::matches_selector(pod, &selector) {
-            Ok(true) => items.push(strip_type_meta(pod)),
-            Ok(false) => {}
-            Err(s) => return ctx.status(&s),
-        }
-    }
+    let items: Vec<Value> = store
+        .pods
+        .iter()
+        .filter(|((pod_ns, _), pod)| *pod_ns == ns && keep(pod))
+        .map(|(_, pod)| strip_type_meta(pod))
+        .collect();
     let list = json!({"kind": "PodList", "apiVersion": "v1",
         "metadata": {"resourceVersion": store.current_rv()}, "items": items});
     ctx.json(200, &list, &POD_LIST_TY, &[])
@@ -879,15 +990,18 @@ async fn delete_pods(
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let selector = ctx.query.first("labelSelector").unwrap_or("").to_string();
+    let keep = match pod_filter(&ctx) {
+        Ok(keep) => keep,
+        Err(s) => return ctx.status(&s),
+    };
     let dry_run = ctx.options().is_dry_run();
     let mut store = state.lock();
-    let mut names = Vec::new();
-    for ((pod_ns, name), pod) in &store.pods {
-        if *pod_ns == ns && pods::matches_selector(pod, &selector).unwrap_or(false) {
-            names.push(name.clone());
-        }
-    }
+    let names: Vec<String> = store
+        .pods
+        .iter()
+        .filter(|((pod_ns, _), pod)| *pod_ns == ns && keep(pod))
+        .map(|((_, name), _)| name.clone())
+        .collect();
     let mut items = Vec::new();
     for name in names {
         // DeleteCollection lists the pods as they were before deletion.
@@ -1067,7 +1181,7 @@ async fn patch_in_scope(
     if let Err(s) = route_consumes(&headers, PATCH_CONSUMES) {
         return ctx.status(&s);
     }
-    if ctx.not_acceptable == Some(true) {
+    if ctx.not_acceptable == Some(Refusal::Router) {
         return ctx.refuse_accept().unwrap_or_default();
     }
     // The handler's own check: everything before the first ';', untrimmed.

@@ -17,8 +17,10 @@ mod volume;
 pub enum Ty {
     /// A Go `string`.
     Str,
-    /// A Go integer (`int32`/`int64`).
+    /// A Go `int64`.
     Int,
+    /// A Go `int32` (named in decode errors, range-checked).
+    Int32,
     /// A Go `bool`.
     Bool,
     /// A `resource.Quantity`: a string, or a number that is re-rendered as one.
@@ -301,7 +303,7 @@ static POD_SPEC: Struct = Struct {
             Ty::List(&keyed(Ty::Struct(&HOST_ALIAS), "ip", &["ip"])),
         ),
         f("priorityClassName", Ty::Str),
-        p("priority", Ty::Int),
+        p("priority", Ty::Int32),
         p("dnsConfig", Ty::Struct(&POD_DNS_CONFIG)),
         f(
             "readinessGates",
@@ -399,7 +401,7 @@ static NODE_SELECTOR_REQUIREMENT: Struct = Struct {
 static PREFERRED_SCHEDULING_TERM: Struct = Struct {
     name: "PreferredSchedulingTerm",
     fields: &[
-        a("weight", Ty::Int),
+        a("weight", Ty::Int32),
         a("preference", Ty::Atomic(&Ty::Struct(&NODE_SELECTOR_TERM))),
     ],
 };
@@ -438,7 +440,7 @@ static POD_AFFINITY_TERM: Struct = Struct {
 static WEIGHTED_POD_AFFINITY_TERM: Struct = Struct {
     name: "WeightedPodAffinityTerm",
     fields: &[
-        a("weight", Ty::Int),
+        a("weight", Ty::Int32),
         a("podAffinityTerm", Ty::Struct(&POD_AFFINITY_TERM)),
     ],
 };
@@ -469,11 +471,11 @@ static LABEL_SELECTOR_REQUIREMENT: Struct = Struct {
 static TOPOLOGY_SPREAD_CONSTRAINT: Struct = Struct {
     name: "TopologySpreadConstraint",
     fields: &[
-        a("maxSkew", Ty::Int),
+        a("maxSkew", Ty::Int32),
         a("topologyKey", Ty::Str),
         a("whenUnsatisfiable", Ty::Str),
         p("labelSelector", LABEL_SELECTOR_TY),
-        p("minDomains", Ty::Int),
+        p("minDomains", Ty::Int32),
         p("nodeAffinityPolicy", Ty::Str),
         p("nodeTaintsPolicy", Ty::Str),
         f("matchLabelKeys", Ty::List(&STR_LIST)),
@@ -632,8 +634,8 @@ static CONTAINER_PORT: Struct = Struct {
     name: "ContainerPort",
     fields: &[
         f("name", Ty::Str),
-        f("hostPort", Ty::Int),
-        a("containerPort", Ty::Int),
+        f("hostPort", Ty::Int32),
+        a("containerPort", Ty::Int32),
         f("protocol", Ty::Str),
         f("hostIP", Ty::Str),
     ],
@@ -711,7 +713,7 @@ static CONTAINER_RESTART_RULE: Struct = Struct {
                     f(
                         "values",
                         Ty::List(&List {
-                            item: Ty::Int,
+                            item: Ty::Int32,
                             kind: ListKind::Set,
                             ssa_keys: &[],
                         }),
@@ -783,7 +785,7 @@ static TCP_SOCKET_ACTION: Struct = Struct {
 
 static GRPC_ACTION: Struct = Struct {
     name: "GRPCAction",
-    fields: &[a("port", Ty::Int), p("service", Ty::Str)],
+    fields: &[a("port", Ty::Int32), p("service", Ty::Str)],
 };
 
 static CAPABILITIES: Struct = Struct {
@@ -885,11 +887,11 @@ static PROBE: Struct = Struct {
         p("httpGet", Ty::Struct(&HTTP_GET_ACTION)),
         p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)),
         p("grpc", Ty::Struct(&GRPC_ACTION)),
-        f("initialDelaySeconds", Ty::Int),
-        f("timeoutSeconds", Ty::Int),
-        f("periodSeconds", Ty::Int),
-        f("successThreshold", Ty::Int),
-        f("failureThreshold", Ty::Int),
+        f("initialDelaySeconds", Ty::Int32),
+        f("timeoutSeconds", Ty::Int32),
+        f("periodSeconds", Ty::Int32),
+        f("successThreshold", Ty::Int32),
+        f("failureThreshold", Ty::Int32),
         p("terminationGracePeriodSeconds", Ty::Int),
     ],
 };
@@ -1070,11 +1072,11 @@ pub static STATUS_TY: Ty = Ty::Struct(&Struct {
                     f("kind", Ty::Str),
                     f("uid", Ty::Str),
                     f("causes", Ty::List(&atomic(Ty::Struct(&CAUSE)))),
-                    f("retryAfterSeconds", Ty::Int),
+                    f("retryAfterSeconds", Ty::Int32),
                 ],
             }),
         ),
-        f("code", Ty::Int),
+        f("code", Ty::Int32),
     ],
 });
 
@@ -1106,6 +1108,39 @@ pub static API_RESOURCE_LIST_TY: Ty = Ty::Struct(&Struct {
 });
 
 /// The `/version` document (`version.Info`).
+/// `meta/v1.Table`, whose rows carry the pod (or its metadata) as `object`.
+pub static TABLE_TY: Ty = Ty::Struct(&Struct {
+    name: "Table",
+    fields: &[
+        f("kind", Ty::Str),
+        f("apiVersion", Ty::Str),
+        a("metadata", Ty::Struct(&LIST_META)),
+        a(
+            "columnDefinitions",
+            Ty::List(&atomic(Ty::Struct(&Struct {
+                name: "TableColumnDefinition",
+                fields: &[
+                    a("name", Ty::Str),
+                    a("type", Ty::Str),
+                    a("format", Ty::Str),
+                    a("description", Ty::Str),
+                    a("priority", Ty::Int32),
+                ],
+            }))),
+        ),
+        a(
+            "rows",
+            Ty::List(&atomic(Ty::Struct(&Struct {
+                name: "TableRow",
+                fields: &[
+                    a("cells", Ty::List(&atomic(Ty::Any))),
+                    a("object", Ty::Struct(&POD)),
+                ],
+            }))),
+        ),
+    ],
+});
+
 pub static VERSION_TY: Ty = Ty::Struct(&Struct {
     name: "Info",
     fields: &[

@@ -142,6 +142,11 @@ impl Status {
         .with_details(Details::default())
     }
 
+    /// 406 from the handler's own negotiation, without details.
+    pub fn not_acceptable_by_handler(message: impl Into<String>) -> Self {
+        Self::new(406, "NotAcceptable", message)
+    }
+
     /// 413 with the given message.
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(413, "RequestEntityTooLarge", message)

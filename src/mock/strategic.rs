@@ -62,10 +62,33 @@ pub fn go_fmt(value: &Value) -> String {
     }
 }
 
+/// Go's `%s` of a decoded JSON value: strings bare, other scalars as
+/// `%!s(type=value)` (integers decode as int64).
+fn go_fmt_s(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "%!s(<nil>)".into(),
+        Value::Bool(b) => format!("%!s(bool={b})"),
+        Value::Number(n) if n.is_f64() => format!("%!s(float64={n})"),
+        Value::Number(n) => format!("%!s(int64={n})"),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(go_fmt_s).collect();
+            format!("[{}]", parts.join(" "))
+        }
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", go_fmt_s(v)))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+    }
+}
+
 fn bad_patch_type(directive: &Value, map: &Map<String, Value>) -> SmpError {
     SmpError::Internal(format!(
         "unknown patch type: {} in map: {}",
-        go_fmt(directive),
+        go_fmt_s(directive),
         go_fmt(&Value::Object(map.clone()))
     ))
 }
@@ -132,39 +155,29 @@ fn merge_map(
                 Value::Object(merge_map(cur.clone(), p, member)?)
             }
             (Value::Array(cur), Value::Array(p)) => {
-                let Some(list) = member.as_list() else {
-                    // Unmodelled lists are treated as atomic.
-                    if !delete_list {
-                        original.insert(key, Value::Array(p));
-                    }
+                // mergeSliceHandler: a list without the merge strategy takes
+                // the patch list, except under `$deleteFromPrimitiveList`,
+                // which merges whatever the strategy.
+                let kind = member.as_list().map_or(ListKind::Atomic, |l| l.kind);
+                if kind == ListKind::Atomic && !delete_list {
+                    original.insert(key, Value::Array(p));
                     continue;
-                };
-                if list.kind != ListKind::Atomic {
-                    slice_element_type(cur, &p)?;
                 }
-                match list.kind {
-                    ListKind::Atomic => {
-                        if delete_list {
-                            continue;
-                        }
-                        Value::Array(p)
+                if cur.is_empty() && p.is_empty() {
+                    continue;
+                }
+                slice_element_type(cur, &p)?;
+                let maps = cur.iter().chain(&p).next().is_some_and(Value::is_object);
+                match (kind, member.as_list()) {
+                    (ListKind::Merge(merge_key), Some(list)) if maps => Value::Array(
+                        merge_keyed_list(cur.clone(), p, merge_key, &list.item, None)?,
+                    ),
+                    _ if maps => {
+                        return Err(SmpError::Internal(
+                            "cannot merge lists without merge key for struct".into(),
+                        ));
                     }
-                    ListKind::Set => {
-                        Value::Array(merge_primitive_list(cur.clone(), p, delete_list))
-                    }
-                    ListKind::Merge(merge_key) => {
-                        if delete_list {
-                            Value::Array(delete_from(cur.clone(), &p))
-                        } else {
-                            Value::Array(merge_keyed_list(
-                                cur.clone(),
-                                p,
-                                merge_key,
-                                &list.item,
-                                None,
-                            )?)
-                        }
-                    }
+                    _ => Value::Array(merge_primitive_list(cur.clone(), p, delete_list)),
                 }
             }
             (_, p) => {
@@ -242,6 +255,11 @@ fn apply_set_element_order(
                 continue;
             }
         };
+        let merge_key = match list.map(|l| l.kind) {
+            Some(ListKind::Merge(key)) => key,
+            _ => "",
+        };
+        check_set_element_order(&patch_list, &order, merge_key)?;
         let current = match original.get(&field) {
             Some(Value::Array(items)) => items.clone(),
             _ => Vec::new(),
@@ -261,6 +279,72 @@ fn apply_set_element_order(
         } else {
             original.insert(field, Value::Array(merged));
         }
+    }
+    Ok(())
+}
+
+/// `validatePatchWithSetOrderList`: the patch list (deletions aside) must
+/// follow the order list and hold nothing it lacks.
+fn check_set_element_order(
+    patch: &[Value],
+    order: &[Value],
+    merge_key: &str,
+) -> Result<(), SmpError> {
+    if patch.is_empty() || order.is_empty() {
+        return Ok(());
+    }
+    let mut items = Vec::new();
+    for item in patch {
+        if merge_key.is_empty() {
+            // Go compares maps without a merge key with `==`, which panics.
+            if item.is_object() {
+                return Ok(());
+            }
+            items.push(item);
+        } else {
+            let Value::Object(map) = item else {
+                return Err(SmpError::Internal(format!(
+                    "expected a map[string]interface {{}}, but received a {}",
+                    go_type(item)
+                )));
+            };
+            if map.get(DIRECTIVE).and_then(Value::as_str) != Some("delete") {
+                items.push(item);
+            }
+        }
+    }
+    let key_of = |v: &Value| -> Result<Value, SmpError> {
+        if merge_key.is_empty() {
+            return Ok(v.clone());
+        }
+        match v {
+            Value::Object(map) => map
+                .get(merge_key)
+                .cloned()
+                .ok_or_else(|| no_merge_key(map, merge_key)),
+            other => Err(SmpError::Internal(format!(
+                "expected a map[string]interface {{}}, but received a {}",
+                go_type(other)
+            ))),
+        }
+    };
+    let (mut p, mut o) = (0, 0);
+    while p < items.len() && o < order.len() {
+        if items[p].get(DIRECTIVE).is_some() {
+            p += 1;
+            continue;
+        }
+        if key_of(items[p])? == key_of(&order[o])? {
+            p += 1;
+        }
+        o += 1;
+    }
+    if p < items.len() {
+        return Err(SmpError::Internal(format!(
+            "The order in patch list:\n{}\n doesn't match $setElementOrder list:\n{}\n",
+            go_fmt(&Value::Array(patch.to_vec())),
+            go_fmt(&Value::Array(order.to_vec()))
+        )));
     }
     Ok(())
 }

@@ -86,7 +86,7 @@ fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> 
             // not convertible at all.
             let convertible = matches!(
                 (type_name, go_type_name(other).as_str()),
-                ("int64", "string") | ("float64", "int64") | ("int64", "int64")
+                ("int64", "string") | ("float64", "int64" | "int32") | ("int64", "int64" | "int32")
             );
             if convertible {
                 format!(
@@ -146,6 +146,7 @@ fn go_type_name(ty: &'static Ty) -> String {
     match ty.resolved() {
         Ty::Str | Ty::Time => "string".into(),
         Ty::Int => "int64".into(),
+        Ty::Int32 => "int32".into(),
         Ty::Bool => "bool".into(),
         Ty::Quantity => "resource.Quantity".into(),
         Ty::Struct(s) => format!("v1.{}", s.name),
@@ -211,6 +212,19 @@ impl Ctx {
                 Value::Bool(_) => Ok(Some(value)),
                 other => mismatch(&other),
             },
+            Ty::Int32 => match &value {
+                Value::Number(n) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => {
+                    Ok(Some(value))
+                }
+                // The unstructured converter accepts integral floats.
+                Value::Number(n)
+                    if style == Style::Unstructured
+                        && n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
+                {
+                    Ok(Some(Value::from(n.as_f64().unwrap_or(0.0) as i64)))
+                }
+                other => mismatch(other),
+            },
             Ty::Int => match &value {
                 // An `int32` field refuses what does not fit.
                 Value::Number(n)
@@ -233,9 +247,8 @@ impl Ctx {
             },
             Ty::Quantity => match value {
                 Value::String(s) => {
-                    if let Some(q) = super::quantity::Quantity::parse(&s) {
-                        // Go stores and echoes the canonical form.
-                        Ok(Some(Value::String(q.to_string())))
+                    if let Some(canonical) = super::quantity::canonical(s.trim()) {
+                        Ok(Some(Value::String(canonical)))
                     } else {
                         Err(TypeError(
                             "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -243,9 +256,12 @@ impl Ctx {
                         ))
                     }
                 }
-                Value::Number(n) => Ok(Some(Value::String(super::quantity::canonical(
-                    &n.to_string(),
-                )))),
+                Value::Number(n) => {
+                    let s = n.to_string();
+                    Ok(Some(Value::String(
+                        super::quantity::canonical(&s).unwrap_or(s),
+                    )))
+                }
                 other => mismatch(&other),
             },
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
@@ -355,7 +371,7 @@ pub fn zero(ty: &'static Ty) -> Value {
             Ty::Quantity => Value::String("0".into()),
             _ => Value::String(String::new()),
         },
-        Ty::Int => Value::from(0),
+        Ty::Int | Ty::Int32 => Value::from(0),
         Ty::Bool => Value::Bool(false),
         Ty::Struct(st) => {
             let mut out = Map::new();

@@ -214,7 +214,7 @@ fn resource_selector(fs: &Value, path: &str) -> Vec<FieldError> {
     let divisor = fs
         .get("divisor")
         .and_then(Value::as_str)
-        .map(quantity::canonical)
+        .and_then(quantity::canonical)
         .unwrap_or_else(|| "0".to_string());
     if divisor == "0" {
         return errs;
