@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::quantity;
+use super::quantity::Quantity;
 use super::status::Status;
 use super::store::Store;
 
@@ -302,15 +302,21 @@ pub fn default_toleration_seconds(pod: &mut Value) {
 
 /// The pod's QoS class (`qos.GetPodQOS`).
 pub fn qos_class(pod: &Value) -> &'static str {
-    let mut requests: Vec<(&str, f64)> = Vec::new();
-    let mut limits: Vec<(&str, f64)> = Vec::new();
+    let mut requests: Vec<(&str, Quantity)> = Vec::new();
+    let mut limits: Vec<(&str, Quantity)> = Vec::new();
     let mut guaranteed = true;
-    let add = |acc: &mut Vec<(&str, f64)>, name: &'static str, v: f64| {
+    let add = |acc: &mut Vec<(&str, Quantity)>, name: &'static str, v: Quantity| {
         if let Some(entry) = acc.iter_mut().find(|(n, _)| *n == name) {
-            entry.1 += v;
+            entry.1 = entry.1.add(&v);
         } else {
             acc.push((name, v));
         }
+    };
+    // Only amounts above zero count.
+    let positive = |v: &Value| {
+        v.as_str()
+            .and_then(Quantity::parse)
+            .filter(|q| !q.is_negative() && !q.is_zero())
     };
     // Pod-level resources, when present, decide alone.
     let pod_level = pod.pointer("/spec/resources").filter(|r| !r.is_null());
@@ -319,9 +325,7 @@ pub fn qos_class(pod: &Value) -> &'static str {
             let get = |kind: &str| {
                 resources
                     .pointer(&format!("/{kind}/{resource}"))
-                    .and_then(Value::as_str)
-                    .and_then(quantity::parse)
-                    .filter(|v| *v > 0.0)
+                    .and_then(positive)
             };
             if let Some(v) = get("requests") {
                 add(&mut requests, resource, v);
@@ -353,9 +357,7 @@ pub fn qos_class(pod: &Value) -> &'static str {
             for resource in ["cpu", "memory"] {
                 let get = |kind: &str| {
                     c.pointer(&format!("/resources/{kind}/{resource}"))
-                        .and_then(Value::as_str)
-                        .and_then(quantity::parse)
-                        .filter(|v| *v != 0.0)
+                        .and_then(positive)
                 };
                 if let Some(v) = get("requests") {
                     add(&mut requests, resource, v);
@@ -379,8 +381,8 @@ pub fn qos_class(pod: &Value) -> &'static str {
     }
     if guaranteed {
         for (name, r) in &requests {
-            let l = limits.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
-            if l.is_none_or(|l| (l - r).abs() > 1e-9) {
+            let l = limits.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+            if l.is_none_or(|l| l != r) {
                 guaranteed = false;
             }
         }

@@ -57,7 +57,7 @@ pub fn on_create(pod: &Value) -> Vec<String> {
                 .and_then(Value::as_str)
                 .and_then(Quantity::parse);
             if let Some(q) = q
-                && !q.clone().round_up_milli().is_integer()
+                && q.is_fractional()
             {
                 out.push(format!(
                     "{path}.resources.{list}[{name}]: fractional byte value \"{q}\" is invalid, must be an integer"

@@ -128,12 +128,12 @@ fn default_hugepage_pod_limits(spec: &mut Map<String, Value>) {
     if limits.is_empty() && requests.is_empty() {
         return;
     }
-    for (name, (_, text)) in aggregated {
+    for (name, total) in aggregated {
         if name.starts_with("hugepages-")
             && !requests.contains_key(&name)
             && !limits.contains_key(&name)
         {
-            limits.insert(name, json!(text));
+            limits.insert(name, json!(total.to_string()));
         }
     }
     if !limits.is_empty() {
@@ -161,9 +161,9 @@ fn default_pod_requests(spec: &mut Map<String, Value>) {
         Some(Value::Object(r)) => r.clone(),
         _ => Map::new(),
     };
-    for (name, (_, text)) in aggregated {
+    for (name, total) in aggregated {
         if matches!(name.as_str(), "cpu" | "memory") && !requests.contains_key(&name) {
-            requests.insert(name, json!(text));
+            requests.insert(name, json!(total.to_string()));
         }
     }
     for (name, limit) in limits {

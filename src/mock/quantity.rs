@@ -190,6 +190,32 @@ impl Quantity {
         self.mantissa < 0
     }
 
+    /// `MilliValue() % 1000 != 0`: the warnings' "fractional byte value".
+    pub fn is_fractional(&self) -> bool {
+        !self.clone().round_up_milli().is_integer()
+    }
+
+    /// `IsZero`.
+    pub fn is_zero(&self) -> bool {
+        self.mantissa == 0
+    }
+
+    /// `Add`: the exact sum, in the format of `self` unless `self` is zero,
+    /// and without a kept text (Go clears its cached string).
+    pub fn add(&self, other: &Quantity) -> Quantity {
+        let scale = self.scale.min(other.scale);
+        Quantity {
+            mantissa: self.at_scale(scale).saturating_add(other.at_scale(scale)),
+            scale,
+            format: if self.is_zero() {
+                other.format
+            } else {
+                self.format
+            },
+            text: None,
+        }
+    }
+
     /// Whether the value is a whole number.
     pub fn is_integer(&self) -> bool {
         let (m, s) = self.reduced();
@@ -329,12 +355,6 @@ impl fmt::Display for Quantity {
     }
 }
 
-/// Parses a quantity to its value in base units; `None` when malformed.
-pub fn parse(s: &str) -> Option<f64> {
-    let q = Quantity::parse(s.trim())?;
-    Some(q.mantissa as f64 * 10f64.powi(q.scale))
-}
-
 /// How Go re-encodes a decoded quantity: its text when already canonical,
 /// else the canonical form (`0.5` is `500m`, `1024Mi` is `1Gi`).
 /// `None` when Go would not parse it.
@@ -348,14 +368,26 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case("1", Some(1.0))]
-    #[case("500m", Some(0.5))]
-    #[case("1Gi", Some(1073741824.0))]
-    #[case("1e3", Some(1000.0))]
-    #[case("abc", None)]
-    #[case("1Xi", None)]
-    fn parses(#[case] s: &str, #[case] v: Option<f64>) {
-        assert_eq!(parse(s), v);
+    #[case("abc")]
+    #[case("1Xi")]
+    #[case("")]
+    fn rejects(#[case] s: &str) {
+        assert!(Quantity::parse(s).is_none());
+    }
+
+    /// Go keeps the first non-zero operand's format.
+    #[rstest]
+    #[case("100m", "0.2", "300m")]
+    #[case("1Gi", "512Mi", "1536Mi")]
+    #[case("1G", "1Gi", "2073741824")]
+    #[case("1Gi", "1G", "2073741824")]
+    #[case("0", "1Ki", "1Ki")]
+    #[case("1k", "24", "1024")]
+    #[case("1Ki", "1000", "2024")]
+    #[case("512Mi", "512Mi", "1Gi")]
+    fn sums(#[case] a: &str, #[case] b: &str, #[case] sum: &str) {
+        let q = |s: &str| Quantity::parse(s).unwrap();
+        assert_eq!(q(a).add(&q(b)).render(), sum);
     }
 
     #[rstest]

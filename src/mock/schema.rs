@@ -76,9 +76,8 @@ pub struct Field {
     /// The embedded Go struct the field is promoted from (`VolumeSource`):
     /// Go's decode errors put its name in the field path.
     pub embedded: Option<&'static str>,
-    /// The Go type when the JSON type does not tell it (`int32`,
-    /// `v1.PullPolicy`; for a list or map, of its items): decode errors name
-    /// it, and `int32` bounds the value.
+    /// The Go type when the JSON type does not tell it (`v1.PullPolicy`;
+    /// for a list or map, of its items): decode errors name it.
     pub go_type: Option<&'static str>,
 }
 

@@ -94,13 +94,9 @@ fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> 
                     named_type(other, go_type)
                 )
             } else {
-                // Here Go names the kind: `int32` stays, a named string
-                // type (`v1.PullPolicy`) is a `string`.
-                let kind = match go_type {
-                    Some("int32") => "int32".to_string(),
-                    _ => go_type_name(other),
-                };
-                format!("unrecognized type: {kind}")
+                // Here Go names the kind: a named string type
+                // (`v1.PullPolicy`) is a `string`.
+                format!("unrecognized type: {}", go_type_name(other))
             }
         }
     })
@@ -226,15 +222,6 @@ impl Ctx {
                 other => mismatch(other),
             },
             Ty::Int => match &value {
-                // An `int32` field refuses what does not fit.
-                Value::Number(n)
-                    if style == Style::Json
-                        && go_type == Some("int32")
-                        && n.as_i64().is_none_or(|i| i32::try_from(i).is_err())
-                        && !n.is_f64() =>
-                {
-                    mismatch(&value)
-                }
                 Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Some(value)),
                 // The unstructured converter accepts integral floats.
                 Value::Number(n)

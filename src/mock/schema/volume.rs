@@ -92,7 +92,7 @@ static SECRET_VOLUME: Struct = Struct {
     fields: &[
         f("secretName", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int).go("int32"),
+        p("defaultMode", Ty::Int32),
         p("optional", Ty::Bool),
     ],
 };
@@ -106,7 +106,7 @@ static DOWNWARD_API_VOLUME: Struct = Struct {
     name: "DownwardAPIVolumeSource",
     fields: &[
         f("items", Ty::List(&atomic(Ty::Struct(&DOWNWARD_API_FILE)))),
-        p("defaultMode", Ty::Int).go("int32"),
+        p("defaultMode", Ty::Int32),
     ],
 };
 
@@ -115,7 +115,7 @@ static CONFIG_MAP_VOLUME: Struct = Struct {
     fields: &[
         f("name", Ty::Str),
         f("items", Ty::List(&atomic(Ty::Struct(&KEY_TO_PATH)))),
-        p("defaultMode", Ty::Int).go("int32"),
+        p("defaultMode", Ty::Int32),
         p("optional", Ty::Bool),
     ],
 };
@@ -125,7 +125,7 @@ static PROJECTED: Struct = Struct {
     fields: &[
         // No `omitempty`: a nil list marshals as `null`.
         a("sources", Ty::List(&atomic(Ty::Struct(&VOLUME_PROJECTION)))),
-        p("defaultMode", Ty::Int).go("int32"),
+        p("defaultMode", Ty::Int32),
     ],
 };
 
@@ -178,7 +178,7 @@ static POD_CERTIFICATE_PROJECTION: Struct = Struct {
     fields: &[
         f("signerName", Ty::Str),
         f("keyType", Ty::Str),
-        p("maxExpirationSeconds", Ty::Int).go("int32"),
+        p("maxExpirationSeconds", Ty::Int32),
         f("credentialBundlePath", Ty::Str),
         f("keyPath", Ty::Str),
         f("certificateChainPath", Ty::Str),
@@ -188,11 +188,7 @@ static POD_CERTIFICATE_PROJECTION: Struct = Struct {
 
 static KEY_TO_PATH: Struct = Struct {
     name: "KeyToPath",
-    fields: &[
-        a("key", Ty::Str),
-        a("path", Ty::Str),
-        p("mode", Ty::Int).go("int32"),
-    ],
+    fields: &[a("key", Ty::Str), a("path", Ty::Str), p("mode", Ty::Int32)],
 };
 
 static DOWNWARD_API_PROJECTION: Struct = Struct {
@@ -212,7 +208,7 @@ static DOWNWARD_API_FILE: Struct = Struct {
             "resourceFieldRef",
             Ty::Atomic(&Ty::Struct(&RESOURCE_FIELD_SELECTOR)),
         ),
-        p("mode", Ty::Int).go("int32"),
+        p("mode", Ty::Int32),
     ],
 };
 
@@ -230,7 +226,7 @@ static GCE_PD: Struct = Struct {
     fields: &[
         a("pdName", Ty::Str),
         f("fsType", Ty::Str),
-        f("partition", Ty::Int).go("int32"),
+        f("partition", Ty::Int32),
         f("readOnly", Ty::Bool),
     ],
 };
@@ -240,7 +236,7 @@ static AWS_EBS: Struct = Struct {
     fields: &[
         a("volumeID", Ty::Str),
         f("fsType", Ty::Str),
-        f("partition", Ty::Int).go("int32"),
+        f("partition", Ty::Int32),
         f("readOnly", Ty::Bool),
     ],
 };
@@ -268,7 +264,7 @@ static ISCSI: Struct = Struct {
     fields: &[
         a("targetPortal", Ty::Str),
         a("iqn", Ty::Str),
-        a("lun", Ty::Int).go("int32"),
+        a("lun", Ty::Int32),
         f("iscsiInterface", Ty::Str),
         f("fsType", Ty::Str),
         f("readOnly", Ty::Bool),
@@ -360,7 +356,7 @@ static FC: Struct = Struct {
     name: "FCVolumeSource",
     fields: &[
         f("targetWWNs", Ty::List(&STR_LIST)),
-        p("lun", Ty::Int).go("int32"),
+        p("lun", Ty::Int32),
         f("fsType", Ty::Str),
         f("readOnly", Ty::Bool),
         f("wwids", Ty::List(&STR_LIST)),

@@ -11,15 +11,15 @@ use serde_json::{Map, Value, json};
 
 use super::super::field::{ErrorType, FieldError};
 use super::super::metadata;
-use super::super::quantity;
+use super::super::quantity::Quantity;
 use super::{arr, s};
 
 fn map(v: Option<&Value>) -> Option<&Map<String, Value>> {
     v.and_then(Value::as_object)
 }
 
-fn amount(v: &Value) -> Option<f64> {
-    v.as_str().and_then(quantity::parse)
+fn amount(v: &Value) -> Option<Quantity> {
+    v.as_str().and_then(Quantity::parse)
 }
 
 fn text(v: &Value) -> String {
@@ -83,7 +83,7 @@ pub(super) fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
 }
 
 fn nonnegative(value: &Value, path: &str) -> Option<FieldError> {
-    amount(value).filter(|v| *v < 0.0).map(|_| {
+    amount(value).filter(Quantity::is_negative).map(|_| {
         FieldError::invalid(
             path,
             json!(text(value)),
@@ -345,14 +345,11 @@ fn consistency(
         let Some(pod) = requests.get(&name) else {
             continue;
         };
-        if amount(pod).is_some_and(|p| total.0 > p) {
+        if amount(pod).is_some_and(|p| total > p) {
             errs.push(FieldError::invalid(
                 format!("spec.resources.requests[{name}]"),
                 json!(text(pod)),
-                format!(
-                    "must be greater than or equal to aggregate container requests of {}",
-                    total.1
-                ),
+                format!("must be greater than or equal to aggregate container requests of {total}"),
             ));
         }
     }
@@ -360,14 +357,11 @@ fn consistency(
         let Some(pod) = limits.get(&name).filter(|_| hugepages(&name)) else {
             continue;
         };
-        if amount(pod).is_some_and(|p| total.0 > p) {
+        if amount(pod).is_some_and(|p| total > p) {
             errs.push(FieldError::invalid(
                 format!("spec.resources.limits[{name}]"),
                 json!(text(pod)),
-                format!(
-                    "must be greater than or equal to aggregate container limits of {}",
-                    total.1
-                ),
+                format!("must be greater than or equal to aggregate container limits of {total}"),
             ));
         }
     }
@@ -395,121 +389,71 @@ fn consistency(
 
 /// `AggregateContainerRequests`/`AggregateContainerLimits`: the sum over
 /// regular and sidecar containers, or the largest init container step if
-/// that is more. Each entry keeps its value and a text for messages.
-pub(in crate::mock) fn aggregate(spec: &Value, kind: &str) -> Vec<(String, (f64, String))> {
-    let mut totals: Vec<(String, (f64, String))> = Vec::new();
-    let add = |acc: &mut Vec<(String, (f64, String))>, name: &str, v: f64, t: &str| match acc
-        .iter_mut()
-        .find(|(n, _)| n == name)
-    {
-        Some(entry) => {
-            entry.1.0 += v;
-            entry.1.1 = String::new();
+/// that is more. Sums print as Go's `Add` leaves them; a lone value keeps
+/// its text.
+pub(in crate::mock) fn aggregate(spec: &Value, kind: &str) -> Vec<(String, Quantity)> {
+    type List = Vec<(String, Quantity)>;
+    /// `addResourceList`.
+    fn add(acc: &mut List, name: &str, v: &Quantity) {
+        match acc.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 = entry.1.add(v),
+            None => acc.push((name.to_string(), v.clone())),
         }
-        None => acc.push((name.to_string(), (v, t.to_string()))),
-    };
-    let list = |c: &Value| -> Vec<(String, f64, String)> {
+    }
+    /// `maxResourceList`.
+    fn max(acc: &mut List, from: List) {
+        for (n, v) in from {
+            match acc.iter_mut().find(|(m, _)| *m == n) {
+                Some(entry) if v > entry.1 => entry.1 = v,
+                Some(_) => {}
+                None => acc.push((n, v)),
+            }
+        }
+    }
+    let list = |c: &Value| -> List {
         map(c.pointer(&format!("/resources/{kind}")))
             .map(|m| {
                 m.iter()
-                    .filter_map(|(n, v)| amount(v).map(|a| (n.clone(), a, text(v))))
+                    .filter_map(|(n, v)| amount(v).map(|a| (n.clone(), a)))
                     .collect()
             })
             .unwrap_or_default()
     };
+    let mut totals = List::new();
     for c in arr(spec, "containers") {
-        for (n, v, t) in list(c) {
-            add(&mut totals, &n, v, &t);
+        for (n, v) in list(c) {
+            add(&mut totals, &n, &v);
         }
     }
-    let mut sidecars: Vec<(String, (f64, String))> = Vec::new();
-    let mut init_max: Vec<(String, (f64, String))> = Vec::new();
+    let mut sidecars = List::new();
+    let mut init_max = List::new();
     for c in arr(spec, "initContainers") {
         let sidecar = c.get("restartPolicy").and_then(Value::as_str) == Some("Always");
         let own = list(c);
-        let step: Vec<(String, (f64, String))> = if sidecar {
-            for (n, v, t) in &own {
-                add(&mut totals, n, *v, t);
-                add(&mut sidecars, n, *v, t);
+        let step = if sidecar {
+            for (n, v) in &own {
+                add(&mut totals, n, v);
+                add(&mut sidecars, n, v);
             }
             sidecars.clone()
         } else {
-            let mut step = sidecars.clone();
-            for (n, v, t) in &own {
-                add(&mut step, n, *v, t);
+            // Its own requests first: their format leads the sum.
+            let mut step = List::new();
+            for (n, v) in own.iter().chain(&sidecars) {
+                add(&mut step, n, v);
             }
             step
         };
-        for (n, (v, t)) in step {
-            match init_max.iter_mut().find(|(m, _)| *m == n) {
-                Some(entry) if v > entry.1.0 => entry.1 = (v, t),
-                Some(_) => {}
-                None => init_max.push((n, (v, t))),
-            }
-        }
+        max(&mut init_max, step);
     }
-    for (n, (v, t)) in init_max {
-        match totals.iter_mut().find(|(m, _)| *m == n) {
-            Some(entry) if v > entry.1.0 => entry.1 = (v, t),
-            Some(_) => {}
-            None => totals.push((n, (v, t))),
-        }
-    }
+    max(&mut totals, init_max);
     totals.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, (v, t)) in &mut totals {
-        if t.is_empty() {
-            *t = format_quantity(*v, name == "cpu");
-        }
-    }
     totals
-}
-
-/// A canonical-looking text for a summed quantity: milli-units for CPU
-/// fractions, binary suffixes for exact multiples of 1024, else decimal.
-fn format_quantity(v: f64, cpu: bool) -> String {
-    let milli = (v * 1000.0).round() as i64;
-    if milli % 1000 != 0 {
-        return format!("{milli}m");
-    }
-    let n = milli / 1000;
-    if !cpu && n != 0 {
-        for (suffix, scale) in [
-            ("Ti", 1i64 << 40),
-            ("Gi", 1 << 30),
-            ("Mi", 1 << 20),
-            ("Ki", 1 << 10),
-        ] {
-            if n % scale == 0 {
-                return format!("{}{suffix}", n / scale);
-            }
-        }
-    }
-    for (suffix, scale) in [
-        ("T", 1_000_000_000_000i64),
-        ("G", 1_000_000_000),
-        ("M", 1_000_000),
-        ("k", 1000),
-    ] {
-        if n != 0 && n % scale == 0 {
-            return format!("{}{suffix}", n / scale);
-        }
-    }
-    n.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
-
-    #[rstest]
-    #[case(0.75, true, "750m")]
-    #[case(2.0, true, "2")]
-    #[case(134_217_728.0, false, "128Mi")]
-    #[case(1_500_000.0, false, "1500k")]
-    fn formats_sums(#[case] v: f64, #[case] cpu: bool, #[case] text: &str) {
-        assert_eq!(format_quantity(v, cpu), text);
-    }
 
     /// Sidecars add up with regular containers; a plain init container
     /// counts alone (plus the sidecars started before it) if larger.
@@ -524,7 +468,7 @@ mod tests {
         });
         let got: Vec<(String, String)> = aggregate(&spec, "requests")
             .into_iter()
-            .map(|(n, (_, t))| (n, t))
+            .map(|(n, q)| (n, q.to_string()))
             .collect();
         assert_eq!(
             got,

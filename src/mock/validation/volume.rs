@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 use super::paths::{local_descending, no_backsteps};
 use super::{arr, s};
 use crate::mock::field::FieldError;
-use crate::mock::{metadata, quantity};
+use crate::mock::metadata;
+use crate::mock::quantity::Quantity;
 
 const FILE_MODE: &str = "must be a number between 0 and 0777 (octal), both inclusive";
 const PARTITION: &str = "must be between 1 and 255, inclusive";
@@ -208,8 +209,8 @@ fn empty_dir(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let negative = src
         .get("sizeLimit")
         .and_then(Value::as_str)
-        .and_then(quantity::parse)
-        .is_some_and(|q| q < 0.0);
+        .and_then(Quantity::parse)
+        .is_some_and(|q| q.is_negative());
     if negative {
         errs.push(FieldError::forbidden(
             format!("{path}.sizeLimit"),
@@ -595,10 +596,12 @@ fn resource_field_selector(fs: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let Some(divisor) = fs.get("divisor").and_then(Value::as_str) else {
         return;
     };
-    if quantity::parse(divisor).is_none_or(|d| d == 0.0) {
+    let Some(canonical) = Quantity::parse(divisor)
+        .filter(|d| !d.is_zero())
+        .map(|d| d.to_string())
+    else {
         return;
-    }
-    let canonical = canonical_divisor(divisor);
+    };
     let bad = |allowed: &[&str]| !allowed.contains(&canonical.as_str());
     let what = match resource {
         "limits.cpu" | "requests.cpu" if bad(&["1m", "1"]) => {
@@ -628,26 +631,6 @@ fn resource_field_selector(fs: &Value, path: &str, errs: &mut Vec<FieldError>) {
             "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the hugepages resource",
         ));
     }
-}
-
-/// The canonical text of a divisor as far as the allowed values go: Go
-/// keeps the input's format, so `1000` is `1k` and `1024Mi` is `1Gi`, but
-/// `1024` stays `1024`.
-fn canonical_divisor(divisor: &str) -> String {
-    const DECIMAL: &[&str] = &["1m", "1", "1k", "1M", "1G", "1T", "1P", "1E"];
-    const BINARY: &[&str] = &["1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"];
-    let Some(value) = quantity::parse(divisor) else {
-        return divisor.to_string();
-    };
-    let candidates = if divisor.ends_with('i') {
-        BINARY
-    } else {
-        DECIMAL
-    };
-    candidates
-        .iter()
-        .find(|c| quantity::parse(c).is_some_and(|v| (v - value).abs() <= v * 1e-12))
-        .map_or_else(|| divisor.to_string(), |c| (*c).to_string())
 }
 
 /// `validateDownwardAPIVolumeFile`.
@@ -1028,7 +1011,7 @@ fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
         None | Some(Value::Null) => errs.push(FieldError::required(&storage_path, "")),
         Some(q) => {
             let text = q.as_str().map_or_else(|| q.to_string(), str::to_string);
-            if quantity::parse(&text).is_some_and(|v| v <= 0.0) {
+            if Quantity::parse(&text).is_some_and(|v| v.is_negative() || v.is_zero()) {
                 errs.push(FieldError::invalid(
                     &storage_path,
                     json!(text),

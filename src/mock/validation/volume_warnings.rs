@@ -87,8 +87,8 @@ fn claim_size_warnings(v: &Value, i: usize) -> Vec<String> {
         .iter()
         .filter_map(|kind| {
             let q = resources.get(*kind)?.get("storage")?.as_str()?;
-            let value = crate::mock::quantity::parse(q)?;
-            ((value * 1000.0).round() % 1000.0 != 0.0).then(|| {
+            let value = crate::mock::quantity::Quantity::parse(q)?;
+            value.is_fractional().then(|| {
                 format!(
                     "spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources.{kind}[storage]: fractional byte value {} is invalid, must be an integer",
                     go_quote(q)
