@@ -1164,16 +1164,6 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case("1000m", "1")]
-    #[case("1000", "1k")]
-    #[case("1024Mi", "1Gi")]
-    #[case("1024", "1024")]
-    #[case("3", "3")]
-    fn divisors(#[case] divisor: &str, #[case] canonical: &str) {
-        assert_eq!(canonical_divisor(divisor), canonical);
-    }
-
-    #[rstest]
     #[case("host:1", true)]
     #[case("[::1]:80", true)]
     #[case("host", false)]
