@@ -73,6 +73,25 @@ fn unstructured_source(value: &Value) -> (&'static str, &'static str) {
     }
 }
 
+/// The int64 the unstructured converter makes of a patched number: integers
+/// beyond int64 arrive as float64, and Go's conversion of an out-of-range
+/// float64 gives the smallest int64 (on amd64). Fractions do not convert.
+fn unstructured_int(n: &serde_json::Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    let f = n.as_f64()?;
+    if f.fract() != 0.0 {
+        return None;
+    }
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    Some(if (-LIMIT..LIMIT).contains(&f) {
+        f as i64
+    } else {
+        i64::MIN
+    })
+}
+
 /// `fromUnstructured`'s error for `value` landing in a field of type `ty`.
 fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> TypeError {
     let (type_name, kind) = unstructured_source(value);
@@ -164,6 +183,14 @@ fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
     }
 }
 
+/// `resource.ErrFormatWrong`.
+fn quantity_format_error() -> TypeError {
+    TypeError(
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+            .to_string(),
+    )
+}
+
 impl Ctx {
     /// Decodes one value. `path` is the user-facing path with indices,
     /// `go_struct`/`go_path` the Go error context (innermost struct name,
@@ -208,28 +235,17 @@ impl Ctx {
                 Value::Bool(_) => Ok(Some(value)),
                 other => mismatch(&other),
             },
-            Ty::Int32 => match &value {
-                Value::Number(n) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => {
-                    Ok(Some(value))
-                }
-                // The unstructured converter accepts integral floats.
-                Value::Number(n)
-                    if style == Style::Unstructured
-                        && n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
-                {
-                    Ok(Some(Value::from(n.as_f64().unwrap_or(0.0) as i64)))
-                }
-                other => mismatch(other),
-            },
-            Ty::Int => match &value {
-                Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Some(value)),
-                // The unstructured converter accepts integral floats.
-                Value::Number(n)
-                    if style == Style::Unstructured
-                        && n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
-                {
-                    Ok(Some(Value::from(n.as_f64().unwrap_or(0.0) as i64)))
-                }
+            Ty::Int32 | Ty::Int => match &value {
+                Value::Number(n) if style == Style::Json => match n.as_i64() {
+                    Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => Ok(Some(value)),
+                    _ => mismatch(&value),
+                },
+                Value::Number(n) => match unstructured_int(n) {
+                    // `reflect.Value.Convert` keeps an int32's low bits.
+                    Some(i) if matches!(ty, Ty::Int32) => Ok(Some(Value::from(i as i32))),
+                    Some(i) => Ok(Some(Value::from(i))),
+                    None => mismatch(&value),
+                },
                 other => mismatch(other),
             },
             Ty::Quantity => match value {
@@ -237,10 +253,7 @@ impl Ctx {
                     if let Some(canonical) = super::quantity::canonical(s.trim()) {
                         Ok(Some(Value::String(canonical)))
                     } else {
-                        Err(TypeError(
-                            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-                                .to_string(),
-                        ))
+                        Err(quantity_format_error())
                     }
                 }
                 Value::Number(n) => {
@@ -249,7 +262,9 @@ impl Ctx {
                         super::quantity::canonical(&s).unwrap_or(s),
                     )))
                 }
-                other => mismatch(&other),
+                // `UnmarshalJSON` parses any other JSON text as a quantity,
+                // which `true`, objects and arrays never are.
+                _ => Err(quantity_format_error()),
             },
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
                 Value::Object(map) => {
