@@ -109,6 +109,14 @@ pub fn get(store: &Store, ns: &str, name: &str) -> Result<Value, Status> {
         .ok_or_else(|| Status::not_found("pods", name))
 }
 
+/// A body decoded into a typed pod.
+struct Typed {
+    pod: Value,
+    warnings: Vec<String>,
+    /// Empty lists the decoder dropped ([`typed::Decoded::empty_lists`]).
+    empty_lists: Vec<String>,
+}
+
 /// Decodes a body into a typed pod, handling unknown fields per directive.
 /// `on_error` builds the failure for a type mismatch from Go's text.
 fn type_pod(
@@ -118,7 +126,7 @@ fn type_pod(
     mut strict: Vec<String>,
     on_type_error: impl FnOnce(String) -> Status,
     on_strict: impl FnOnce(String) -> Status,
-) -> Result<(Value, Vec<String>), Failure> {
+) -> Result<Typed, Failure> {
     let decoded =
         typed::decode_with(value, &POD_TY, style).map_err(|e| Failure::from(on_type_error(e.0)))?;
     strict.extend(
@@ -129,14 +137,19 @@ fn type_pod(
     );
     let mut pod = decoded.value;
     defaults::default_pod(&mut pod);
-    match validation {
-        FieldValidation::Ignore => Ok((pod, Vec::new())),
-        FieldValidation::Warn => Ok((pod, strict)),
-        FieldValidation::Strict if strict.is_empty() => Ok((pod, Vec::new())),
+    let warnings = match validation {
+        FieldValidation::Ignore => Vec::new(),
+        FieldValidation::Warn => strict,
+        FieldValidation::Strict if strict.is_empty() => Vec::new(),
         FieldValidation::Strict => {
-            Err(on_strict(format!("strict decoding error: {}", strict.join(", "))).into())
+            return Err(on_strict(format!("strict decoding error: {}", strict.join(", "))).into());
         }
-    }
+    };
+    Ok(Typed {
+        pod,
+        warnings,
+        empty_lists: decoded.empty_lists,
+    })
 }
 
 /// `POST /api/v1/namespaces/{ns}/pods`.
@@ -151,7 +164,11 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
             "Pod in version \"v1\" cannot be handled as a Pod: {msg}"
         ))
     };
-    let (mut pod, mut warnings) = type_pod(
+    let Typed {
+        mut pod,
+        mut warnings,
+        empty_lists,
+    } = type_pod(
         body,
         typed::Style::Json,
         validation,
@@ -178,7 +195,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         status,
         warnings: warnings.clone(),
     };
-    finish_create(store, req, &mut pod, &zero_pod(), true).map_err(fail)?;
+    finish_create(store, req, &mut pod, &zero_pod(), true, &empty_lists).map_err(fail)?;
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
@@ -273,6 +290,7 @@ fn finish_create(
     pod: &mut Value,
     live: &Value,
     record_update: bool,
+    empty_lists: &[String],
 ) -> Result<(), Status> {
     let now = now_rfc3339();
     if let Some(meta) = meta_mut(pod) {
@@ -328,7 +346,9 @@ fn finish_create(
         map.insert("status".into(), status);
     }
     super::label_keys::merge_into_selectors(pod);
-    let errs = validation::validate_create(pod);
+    let mut view = pod.clone();
+    typed::restore_empty_lists(&mut view, empty_lists);
+    let errs = validation::validate_create(&view);
     let name = meta_str(pod, "name").to_string();
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));
@@ -536,7 +556,11 @@ fn update(
         .pointer("/metadata/managedFields")
         .and_then(Value::as_array)
         .is_some_and(Vec::is_empty);
-    let (mut pod, mut warnings) = type_pod(
+    let Typed {
+        mut pod,
+        mut warnings,
+        empty_lists,
+    } = type_pod(
         patched_value,
         style,
         validation,
@@ -618,7 +642,12 @@ fn update(
     let mut errs = validation::common_fields_update(&pod, &current);
     match req.scope {
         Scope::Main => {
-            let mut update_errs = validation::validate_update(&pod, &current);
+            // Validation sees Go's non-nil empty lists; the old object
+            // gets them too, as nil and empty compare equal.
+            let (mut new, mut old) = (pod.clone(), current.clone());
+            typed::restore_empty_lists(&mut new, &empty_lists);
+            typed::restore_empty_lists(&mut old, &empty_lists);
+            let mut update_errs = validation::validate_update(&new, &old);
             // Typing drops an empty map, but Go tells a non-nil empty
             // nodeSelector (a patch removed its last key) from nil.
             if empty_node_selector {
@@ -879,7 +908,11 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         &now_rfc3339(),
         Scope::Main,
     )?;
-    let (mut pod, _) = type_pod(
+    let Typed {
+        mut pod,
+        empty_lists,
+        ..
+    } = type_pod(
         merged,
         typed::Style::Json,
         FieldValidation::Ignore,
@@ -913,7 +946,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         .into());
     }
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
-    finish_create(store, req, &mut pod, &live, false).map_err(|status| Failure {
+    finish_create(store, req, &mut pod, &live, false, &empty_lists).map_err(|status| Failure {
         status,
         warnings: warnings.clone(),
     })?;

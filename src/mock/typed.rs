@@ -24,6 +24,10 @@ pub struct Decoded {
     pub value: Value,
     /// Paths of dropped unknown fields, in document order.
     pub unknown: Vec<String>,
+    /// JSON pointers of empty lists `omitempty` dropped: Go holds them as
+    /// non-nil slices, which some validation tells from nil (see
+    /// [`restore_empty_lists`]).
+    pub empty_lists: Vec<String>,
 }
 
 /// Which Go decoder's error texts to produce.
@@ -46,17 +50,38 @@ pub fn decode(value: Value, ty: &'static Ty) -> Result<Decoded, TypeError> {
 pub fn decode_with(value: Value, ty: &'static Ty, style: Style) -> Result<Decoded, TypeError> {
     let mut ctx = Ctx {
         unknown: Vec::new(),
+        at: Vec::new(),
+        empty_lists: Vec::new(),
         style,
     };
     let value = ctx.value(value, ty, "", "", "", None)?;
     Ok(Decoded {
         value: value.unwrap_or(Value::Null),
         unknown: ctx.unknown,
+        empty_lists: ctx.empty_lists,
     })
+}
+
+/// Puts back, in `value`, the empty lists of `pointers` where their parent
+/// object still stands and the key is absent: the view Go's validation has
+/// of a decoded object.
+pub fn restore_empty_lists(value: &mut Value, pointers: &[String]) {
+    for pointer in pointers {
+        let Some((parent, key)) = pointer.rsplit_once('/') else {
+            continue;
+        };
+        let key = key.replace("~1", "/").replace("~0", "~");
+        if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+            map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
 }
 
 struct Ctx {
     unknown: Vec<String>,
+    /// The JSON pointer segments of the value being decoded.
+    at: Vec<String>,
+    empty_lists: Vec<String>,
     style: Style,
 }
 
@@ -271,9 +296,10 @@ impl Ctx {
                     let mut out = Map::new();
                     for (key, v) in map {
                         let child = format!("{}[{key}]", path);
-                        if let Some(v) =
-                            self.value(v, item_ty, &child, go_struct, go_path, go_type)?
-                        {
+                        self.at.push(key.clone());
+                        let v = self.value(v, item_ty, &child, go_struct, go_path, go_type)?;
+                        self.at.pop();
+                        if let Some(v) = v {
                             out.insert(key, v);
                         } else {
                             // A null map value decodes to the zero value.
@@ -289,8 +315,10 @@ impl Ctx {
                     let mut out = Vec::with_capacity(items.len());
                     for (i, item) in items.into_iter().enumerate() {
                         let child = format!("{path}[{i}]");
+                        self.at.push(i.to_string());
                         let v =
                             self.value(item, &list.item, &child, go_struct, go_path, go_type)?;
+                        self.at.pop();
                         out.push(v.unwrap_or_else(|| zero(&list.item)));
                     }
                     Ok(Some(Value::Array(out)))
@@ -321,6 +349,7 @@ impl Ctx {
                 Some(embedded) => join(&join(go_path, embedded), &key),
                 None => join(go_path, &key),
             };
+            self.at.push(key.clone());
             let decoded = self.value(
                 v,
                 &field.ty,
@@ -329,6 +358,7 @@ impl Ctx {
                 &child_go,
                 field.go_type,
             )?;
+            self.at.pop();
             if let Some(v) = decoded {
                 out.insert(key, v);
             }
@@ -341,8 +371,18 @@ impl Ctx {
                     }
                 }
                 Presence::Omit => {
-                    if out.get(field.name).is_some_and(is_empty) {
-                        out.remove(field.name);
+                    if out.get(field.name).is_some_and(is_empty)
+                        && let Some(dropped) = out.remove(field.name)
+                        && dropped.is_array()
+                    {
+                        let mut pointer: String = self
+                            .at
+                            .iter()
+                            .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+                            .collect();
+                        pointer.push('/');
+                        pointer.push_str(field.name);
+                        self.empty_lists.push(pointer);
                     }
                 }
                 Presence::Ptr => {}
@@ -408,6 +448,29 @@ mod tests {
             got.value,
             json!({"metadata": {"name": "web", "creationTimestamp": null},
                 "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {}}]}, "status": {}})
+        );
+    }
+
+    #[test]
+    fn reports_dropped_empty_lists() {
+        let got = decode(
+            json!({"spec": {"securityContext": {"supplementalGroups": []},
+                "containers": [{"name": "c", "env": []}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert_eq!(
+            got.empty_lists,
+            vec![
+                "/spec/containers/0/env",
+                "/spec/securityContext/supplementalGroups"
+            ]
+        );
+        let mut view = got.value.clone();
+        restore_empty_lists(&mut view, &got.empty_lists);
+        assert_eq!(
+            view["spec"]["securityContext"]["supplementalGroups"],
+            json!([])
         );
     }
 
