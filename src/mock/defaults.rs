@@ -102,10 +102,36 @@ fn default_spec(spec: &mut Map<String, Value>) {
     if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
         for volume in volumes.iter_mut().filter_map(Value::as_object_mut) {
             volume::default_volume(volume);
+            round_requirements(
+                volume
+                    .get_mut("ephemeral")
+                    .and_then(|e| e.pointer_mut("/volumeClaimTemplate/spec/resources")),
+            );
         }
     }
     default_hugepage_pod_limits(spec);
     default_pod_requests(spec);
+    round_resource_list(spec.get_mut("overhead"));
+    round_requirements(spec.get_mut("resources"));
+}
+
+/// `SetDefaults_ResourceList`: nothing finer than a milli unit.
+fn round_resource_list(list: Option<&mut Value>) {
+    if let Some(Value::Object(list)) = list {
+        for value in list.values_mut() {
+            if let Some(q) = value.as_str().and_then(Quantity::parse) {
+                *value = json!(q.round_up_milli().to_string());
+            }
+        }
+    }
+}
+
+/// [`round_resource_list`] on the limits and requests of a requirements.
+fn round_requirements(resources: Option<&mut Value>) {
+    if let Some(Value::Object(resources)) = resources {
+        round_resource_list(resources.get_mut("limits"));
+        round_resource_list(resources.get_mut("requests"));
+    }
 }
 
 /// `defaultHugePagePodLimits`: with pod-level resources set, hugepage limits
@@ -215,18 +241,7 @@ fn default_container(c: &mut Map<String, Value>, host_network: bool) {
             }
         }
     }
-    // `SetDefaults_ResourceList`: nothing finer than a milli unit.
-    if let Some(Value::Object(resources)) = c.get_mut("resources") {
-        for key in ["limits", "requests"] {
-            if let Some(Value::Object(list)) = resources.get_mut(key) {
-                for value in list.values_mut() {
-                    if let Some(q) = value.as_str().and_then(Quantity::parse) {
-                        *value = json!(q.round_up_milli().to_string());
-                    }
-                }
-            }
-        }
-    }
+    round_requirements(c.get_mut("resources"));
     if let Some(Value::Array(env)) = c.get_mut("env") {
         for var in env.iter_mut() {
             if let Some(field_ref) = var.pointer_mut("/valueFrom/fieldRef")
