@@ -192,9 +192,8 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     let raw_values = raw_values(body);
     let mut doc = current.clone();
     let mut parsed = BTreeSet::from([String::new()]);
-    // Pointer of each inserted value -> the op that inserted it, while its
-    // raw JSON is still undecoded.
-    let mut raw_at: BTreeMap<String, usize> = BTreeMap::new();
+    // Values inserted by the patch that are still undecoded, by pointer.
+    let mut raw_at: BTreeMap<String, Raw> = BTreeMap::new();
     let mut inserted = BTreeMap::new();
     for (i, op) in ops.into_iter().enumerate() {
         for key in ["path", "from"] {
@@ -203,23 +202,33 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
                 let parts: Vec<&str> = path.split('/').collect();
                 for end in 1..parts.len().saturating_sub(1) + 1 {
                     let prefix = parts[..end].join("/");
-                    raw_at.retain(|p, _| !(prefix == *p || prefix.starts_with(&format!("{p}/"))));
+                    if let Some(raw) = raw_at.remove(&prefix) {
+                        inserted.remove(&prefix);
+                        for (child, member) in raw.members(&prefix) {
+                            inserted.insert(child.clone(), None);
+                            raw_at.insert(child, member);
+                        }
+                    }
                     parsed.insert(prefix);
                 }
             }
         }
-        let sent_value = matches!(
-            op.get("op").and_then(Value::as_str),
-            Some("add" | "replace")
-        );
+        let sent = match op.get("op").and_then(Value::as_str) {
+            Some("add" | "replace") => raw_values.get(i).cloned().flatten(),
+            _ => None,
+        };
         let Some(op) = evanphx_v4(&doc, op) else {
             continue;
         };
         if let Some(pointer) = inserted_pointer(&doc, &op) {
-            if sent_value {
-                raw_at.insert(pointer.clone(), i);
-            } else {
-                raw_at.remove(&pointer);
+            raw_at.retain(|p, _| !(*p == pointer || p.starts_with(&format!("{pointer}/"))));
+            if let Some(text) = sent {
+                let raw = Raw {
+                    text,
+                    op: i,
+                    rest: String::new(),
+                };
+                raw_at.insert(pointer.clone(), raw);
             }
             inserted.insert(pointer, None);
         }
@@ -229,14 +238,12 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     }
     // A value still at its place shows as sent (a later `remove` or index
     // shift may have put something else there).
-    raw_at.retain(|pointer, i| {
-        let sent = raw_values.get(*i).cloned().flatten();
-        let here = sent
-            .filter(|raw| serde_json::from_str::<Value>(raw).ok().as_ref() == doc.pointer(pointer));
-        if let (Some(raw), Some(entry)) = (&here, inserted.get_mut(pointer)) {
-            *entry = Some(gojson::compact(raw));
+    raw_at.retain(|pointer, raw| {
+        let here = serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer);
+        if let (true, Some(entry)) = (here, inserted.get_mut(pointer)) {
+            *entry = Some(gojson::compact(&raw.text));
         }
-        here.is_some()
+        here
     });
     if strict_mode {
         // Undecoded values keep their duplicate keys into the patched
@@ -244,14 +251,15 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         strict.extend(dups.iter().filter_map(|d| {
             let (i, rest) = d.strip_prefix('[')?.split_once("].value")?;
             let i: usize = i.parse().ok()?;
-            if rest.is_empty() {
-                return None;
-            }
-            let (pointer, _) = raw_at.iter().find(|(_, op)| **op == i)?;
-            Some(format!(
-                "duplicate field \"{}{rest}\"",
-                go_field_path(&doc, pointer)
-            ))
+            raw_at.iter().find_map(|(pointer, raw)| {
+                let tail = rest
+                    .strip_prefix(raw.rest.as_str())
+                    .filter(|t| raw.op == i && (t.starts_with('.') || t.starts_with('[')))?;
+                Some(format!(
+                    "duplicate field \"{}{tail}\"",
+                    go_field_path(&doc, pointer)
+                ))
+            })
         }));
     }
     let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
@@ -260,6 +268,42 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         strict,
         shown,
     })
+}
+
+/// An undecoded JSON Patch value: its text, the operation that sent it and
+/// where it sits inside that operation's `value` (`.a[0]`).
+struct Raw {
+    text: String,
+    op: usize,
+    rest: String,
+}
+
+impl Raw {
+    /// The members evanphx/json-patch leaves undecoded when it decodes this
+    /// container (a Go map: the last of duplicate keys wins).
+    fn members(&self, pointer: &str) -> Vec<(String, Raw)> {
+        let child = |key: String, step: String, text: &RawValue| {
+            let raw = Raw {
+                text: text.get().to_string(),
+                op: self.op,
+                rest: format!("{}{step}", self.rest),
+            };
+            (format!("{pointer}/{}", escape_pointer(&key)), raw)
+        };
+        if let Ok(map) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(&self.text) {
+            map.into_iter()
+                .map(|(k, v)| child(k.clone(), format!(".{k}"), &v))
+                .collect()
+        } else if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(&self.text) {
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(n, v)| child(n.to_string(), format!("[{n}]"), &v))
+                .collect()
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 /// The raw JSON of each operation's `value` (the last one if repeated, as
