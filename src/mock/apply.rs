@@ -250,26 +250,80 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
         }
         (Value::Array(l), Value::Array(c)) => match ty.as_list().map(|list| (list.kind, list)) {
             Some((ListKind::Set, _)) => {
-                for v in c {
-                    if !l.contains(v) {
-                        l.push(v.clone());
-                    }
-                }
+                *l = merge_items(l, c, &|v| v.clone(), &|live, _| live.clone());
             }
             Some((ListKind::Merge(_), list)) => {
                 let keys = ssa_keys(list);
-                for item in c {
-                    let elem = fields::key_elem(item, &keys);
-                    match l.iter_mut().find(|x| fields::key_elem(x, &keys) == elem) {
-                        Some(existing) => merge(existing, item, &list.item),
-                        None => l.push(item.clone()),
-                    }
-                }
+                *l = merge_items(l, c, &|v| fields::key_elem(v, &keys), &|live, item| {
+                    let mut merged = live.clone();
+                    merge(&mut merged, item, &list.item);
+                    merged
+                });
             }
             _ => *l = c.clone(),
         },
         (live, config) => *live = config.clone(),
     }
+}
+
+/// The merged list in structured-merge-diff's order (`visitListItems`): the
+/// applied items keep their own order, and live-only items stay where they
+/// were relative to the shared ones.
+fn merge_items<K: PartialEq>(
+    live: &[Value],
+    config: &[Value],
+    key: &dyn Fn(&Value) -> K,
+    both: &dyn Fn(&Value, &Value) -> Value,
+) -> Vec<Value> {
+    let (lhs, rhs): (Vec<K>, Vec<K>) = (
+        live.iter().map(key).collect(),
+        config.iter().map(key).collect(),
+    );
+    let in_lhs = |k: &K| lhs.iter().position(|x| x == k);
+    let in_rhs = |k: &K| rhs.contains(k);
+    let mut shared = rhs.iter().filter(|k| in_lhs(k).is_some());
+    let mut next = shared.next();
+    let mut merged: Vec<&K> = Vec::new();
+    let mut out = Vec::new();
+    let item = |r: usize| match in_lhs(&rhs[r]) {
+        Some(l) => both(&live[l], &config[r]),
+        None => config[r].clone(),
+    };
+    let (mut li, mut ri) = (0, 0);
+    while li < lhs.len() || ri < rhs.len() {
+        if li < lhs.len() && ri < rhs.len() {
+            if lhs[li] == rhs[ri] {
+                merged.push(&rhs[ri]);
+                out.push(item(ri));
+                li += 1;
+                ri += 1;
+                next = shared.next();
+                continue;
+            }
+            if in_rhs(&lhs[li]) && next.is_some_and(|n| *n != lhs[li]) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < lhs.len() {
+            if !in_rhs(&lhs[li]) {
+                out.push(live[li].clone());
+                li += 1;
+                continue;
+            } else if merged.contains(&&lhs[li]) {
+                li += 1;
+            }
+        }
+        if ri < rhs.len() {
+            merged.push(&rhs[ri]);
+            out.push(item(ri));
+            if next == Some(&rhs[ri]) {
+                next = shared.next();
+            }
+            ri += 1;
+        }
+    }
+    out
 }
 
 fn remove_path(object: &mut Value, path: &[Elem], ty: &'static Ty) {

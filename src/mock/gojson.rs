@@ -23,6 +23,36 @@ pub fn check(data: &[u8]) -> Result<Vec<String>, String> {
     Ok(p.duplicates)
 }
 
+/// Go's `json.Compact` with HTML escaping, as `json.Marshal` writes a
+/// `json.RawMessage`: insignificant whitespace dropped, `<`, `>`, `&`,
+/// U+2028 and U+2029 escaped, everything else (key order, duplicate keys,
+/// the sender's own escapes) kept. `raw` must be valid JSON.
+pub fn compact(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in raw.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            _ if !in_string && c.is_ascii_whitespace() => {}
+            _ => out.push(c),
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+    }
+    out
+}
+
 /// Parses YAML to JSON; when that fails, a syntax error found by a plain
 /// YAML parse wins (go-yaml reports syntax before conversion problems, where
 /// serde may first trip over a non-string key). Duplicate keys are allowed,
@@ -576,6 +606,14 @@ mod tests {
         assert_eq!(
             check(br#"{"spec":{"a":1,"a":2},"x":[{"k":1,"k":2}]}"#),
             Ok(vec!["spec.a".to_string(), "x[0].k".to_string()])
+        );
+    }
+
+    #[test]
+    fn compact_keeps_order_and_escapes_like_go() {
+        assert_eq!(
+            compact("{ \"b\" : [1, 2],\n \"a\": \"x <y> \\u00e9 \\\" z\" }"),
+            r#"{"b":[1,2],"a":"x \u003cy\u003e \u00e9 \" z"}"#
         );
     }
 }

@@ -7,8 +7,9 @@
 //! It returns the patched but untyped JSON plus strict-decoding findings;
 //! typing, defaulting and validation happen in [`super::pods`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::gojson;
@@ -155,7 +156,7 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         }
     }
     if strict_mode {
-        strict.extend(duplicates(dups, "json patch "));
+        strict.extend(duplicates(dups.clone(), "json patch "));
     }
     if ops.len() > MAX_JSON_PATCH_OPS {
         return Err(Status::too_large(format!(
@@ -188,28 +189,78 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
             return Err(Status::generic_invalid());
         }
     }
+    let raw_values = raw_values(body);
     let mut doc = current.clone();
     let mut parsed = BTreeSet::from([String::new()]);
-    let mut inserted = BTreeSet::new();
-    for op in ops {
+    // Values inserted by the patch that are still undecoded, by pointer.
+    let mut raw_at: BTreeMap<String, Raw> = BTreeMap::new();
+    let mut inserted = BTreeMap::new();
+    for (i, op) in ops.into_iter().enumerate() {
         for key in ["path", "from"] {
             if let Some(path) = op.get(key).and_then(Value::as_str) {
                 // findObject decodes every container on the way to the target.
                 let parts: Vec<&str> = path.split('/').collect();
                 for end in 1..parts.len().saturating_sub(1) + 1 {
-                    parsed.insert(parts[..end].join("/"));
+                    let prefix = parts[..end].join("/");
+                    if let Some(raw) = raw_at.remove(&prefix) {
+                        inserted.remove(&prefix);
+                        for (child, member) in raw.members(&prefix) {
+                            inserted.insert(child.clone(), None);
+                            raw_at.insert(child, member);
+                        }
+                    }
+                    parsed.insert(prefix);
                 }
             }
         }
+        let sent = match op.get("op").and_then(Value::as_str) {
+            Some("add" | "replace") => raw_values.get(i).cloned().flatten(),
+            _ => None,
+        };
         let Some(op) = evanphx_v4(&doc, op) else {
             continue;
         };
         if let Some(pointer) = inserted_pointer(&doc, &op) {
-            inserted.insert(pointer);
+            raw_at.retain(|p, _| !(*p == pointer || p.starts_with(&format!("{pointer}/"))));
+            if let Some(text) = sent {
+                let raw = Raw {
+                    text,
+                    op: i,
+                    rest: String::new(),
+                };
+                raw_at.insert(pointer.clone(), raw);
+            }
+            inserted.insert(pointer, None);
         }
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(vec![op]))
             .map_err(|_| Status::generic_invalid())?;
         json_patch::patch(&mut doc, &patch).map_err(|_| Status::generic_invalid())?;
+    }
+    // A value still at its place shows as sent (a later `remove` or index
+    // shift may have put something else there).
+    raw_at.retain(|pointer, raw| {
+        let here = serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer);
+        if let (true, Some(entry)) = (here, inserted.get_mut(pointer)) {
+            *entry = Some(gojson::compact(&raw.text));
+        }
+        here
+    });
+    if strict_mode {
+        // Undecoded values keep their duplicate keys into the patched
+        // document, whose strict decoding reports them again at their place.
+        strict.extend(dups.iter().filter_map(|d| {
+            let (i, rest) = d.strip_prefix('[')?.split_once("].value")?;
+            let i: usize = i.parse().ok()?;
+            raw_at.iter().find_map(|(pointer, raw)| {
+                let tail = rest
+                    .strip_prefix(raw.rest.as_str())
+                    .filter(|t| raw.op == i && (t.starts_with('.') || t.starts_with('[')))?;
+                Some(format!(
+                    "duplicate field \"{}{tail}\"",
+                    go_field_path(&doc, pointer)
+                ))
+            })
+        }));
     }
     let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
     Ok(Patched {
@@ -217,6 +268,80 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         strict,
         shown,
     })
+}
+
+/// An undecoded JSON Patch value: its text, the operation that sent it and
+/// where it sits inside that operation's `value` (`.a[0]`).
+struct Raw {
+    text: String,
+    op: usize,
+    rest: String,
+}
+
+impl Raw {
+    /// The members evanphx/json-patch leaves undecoded when it decodes this
+    /// container (a Go map: the last of duplicate keys wins).
+    fn members(&self, pointer: &str) -> Vec<(String, Raw)> {
+        let child = |key: String, step: String, text: &RawValue| {
+            let raw = Raw {
+                text: text.get().to_string(),
+                op: self.op,
+                rest: format!("{}{step}", self.rest),
+            };
+            (format!("{pointer}/{}", escape_pointer(&key)), raw)
+        };
+        if let Ok(map) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(&self.text) {
+            map.into_iter()
+                .map(|(k, v)| child(k.clone(), format!(".{k}"), &v))
+                .collect()
+        } else if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(&self.text) {
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(n, v)| child(n.to_string(), format!("[{n}]"), &v))
+                .collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The raw JSON of each operation's `value` (the last one if repeated, as
+/// Go's decoder keeps): evanphx/json-patch inserts it undecoded.
+fn raw_values(body: &[u8]) -> Vec<Option<String>> {
+    serde_json::from_slice::<Vec<Option<HashMap<String, Box<RawValue>>>>>(body)
+        .map(|ops| {
+            ops.into_iter()
+                .map(|op| {
+                    op.and_then(|mut m| m.remove("value"))
+                        .map(|v| v.get().to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON pointer into `doc` as a Go strict-decoding path
+/// (`spec.containers[0].env`).
+fn go_field_path(doc: &Value, pointer: &str) -> String {
+    let mut out = String::new();
+    let mut cur = Some(doc);
+    for segment in pointer.split('/').skip(1) {
+        let key = segment.replace("~1", "/").replace("~0", "~");
+        if cur.is_some_and(Value::is_array) {
+            out.push_str(&format!("[{key}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&key);
+        }
+        cur = cur.and_then(|c| match c {
+            Value::Array(a) => key.parse::<usize>().ok().and_then(|n| a.get(n)),
+            other => other.get(&key),
+        });
+    }
+    out
 }
 
 /// Where an `add` or `replace` puts its value (`-` resolved to the index):
@@ -247,16 +372,16 @@ fn escape_pointer(key: &str) -> String {
 /// decoded (those in `parsed`, by JSON pointer) come out with sorted keys,
 /// everything it never touched keeps the bytes of the stored object, which
 /// the encoder wrote in Go struct order, and values the patch inserted keep
-/// the patch's bytes (sorted keys here: the mock does not keep key order).
+/// the patch's bytes when known (`Some`, compacted), else sorted keys.
 fn evanphx_json(
     value: &Value,
     ty: &'static Ty,
     pointer: &str,
     parsed: &BTreeSet<String>,
-    inserted: &BTreeSet<String>,
+    inserted: &BTreeMap<String, Option<String>>,
 ) -> String {
-    if inserted.contains(pointer) {
-        return go_compact(value);
+    if let Some(raw) = inserted.get(pointer) {
+        return raw.clone().unwrap_or_else(|| go_compact(value));
     }
     if !parsed.contains(pointer) {
         return go_compact_typed(value, ty);
@@ -302,7 +427,7 @@ fn merged_objects(
     patch: &Value,
     pointer: &str,
     out: &mut BTreeSet<String>,
-    inserted: &mut BTreeSet<String>,
+    inserted: &mut BTreeMap<String, Option<String>>,
 ) {
     if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
         out.insert(pointer.to_string());
@@ -313,7 +438,7 @@ fn merged_objects(
                     merged_objects(c, v, &child, out, inserted);
                 }
                 _ => {
-                    inserted.insert(child);
+                    inserted.insert(child, None);
                 }
             }
         }
@@ -440,7 +565,7 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         Value::Object(_) => {
             let mut doc = current.clone();
             json_patch::merge(&mut doc, &value);
-            let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeSet::new());
+            let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeMap::new());
             merged_objects(current, &value, "", &mut parsed, &mut inserted);
             let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
             return Ok(Patched {

@@ -456,7 +456,7 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
         return Err(Status::not_found("pods", req.name).into());
     };
     let (patched_value, strict, shown) = if kind == PatchKind::Apply {
-        let (config, warnings) = decode_apply(body, validation)?;
+        let (config, duplicates) = decode_apply(body)?;
         let manager = req.options.field_manager.clone();
         let merged = apply::server_side_apply(
             &current,
@@ -466,7 +466,7 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             &now_rfc3339(),
             req.scope,
         )?;
-        (merged, warnings, String::new())
+        (merged, strict_yaml(duplicates, validation)?, String::new())
     } else {
         let p = patch::apply(kind, &current, body, validation)?;
         (p.value, p.strict, p.shown)
@@ -788,8 +788,9 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     }
 }
 
-/// Decodes and checks an apply configuration (YAML or JSON).
-fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<String>), Failure> {
+/// Decodes and checks an apply configuration (YAML or JSON). Its duplicate
+/// keys come back unjudged: the strict YAML pass runs after the apply.
+fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     let whole = String::from_utf8_lossy(body);
     let text = super::gojson::first_document(&whole);
     let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
@@ -797,21 +798,6 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
     } else {
         super::gojson::yaml_duplicate_keys(text)
     };
-    let mut warnings = Vec::new();
-    if !duplicates.is_empty() {
-        match validation {
-            FieldValidation::Strict => {
-                let lines: Vec<String> = duplicates.iter().map(|d| format!("\n  {d}")).collect();
-                return Err(Status::bad_request(format!(
-                    "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:{}",
-                    lines.concat()
-                ))
-                .into());
-            }
-            FieldValidation::Warn => warnings = duplicates,
-            FieldValidation::Ignore => {}
-        }
-    }
     let config: Value = match super::gojson::parse_yaml(text) {
         Ok(v) => v,
         Err(e) => {
@@ -873,7 +859,27 @@ fn decode_apply(body: &[u8], validation: FieldValidation) -> Result<(Value, Vec<
         ))
         .into());
     }
-    Ok((config, warnings))
+    Ok((config, duplicates))
+}
+
+/// `applyPatchToCurrentObject`'s strict YAML pass, after a successful apply:
+/// duplicate keys fail a Strict request and warn under Warn.
+fn strict_yaml(
+    duplicates: Vec<String>,
+    validation: FieldValidation,
+) -> Result<Vec<String>, Failure> {
+    match validation {
+        FieldValidation::Strict if !duplicates.is_empty() => {
+            let lines: Vec<String> = duplicates.iter().map(|d| format!("\n  {d}")).collect();
+            Err(Status::bad_request(format!(
+                "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:{}",
+                lines.concat()
+            ))
+            .into())
+        }
+        FieldValidation::Warn => Ok(duplicates),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// An applied object that passed the schema check but not the conversion
@@ -886,19 +892,7 @@ fn unconvertible(name: &str, msg: &str) -> Status {
 
 /// Server-side apply of a missing pod: the create path (201).
 fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
-    let (config, duplicate_warnings) = decode_apply(body, req.options.field_validation())?;
-    if let Some(uid) = config.pointer("/metadata/uid").and_then(Value::as_str)
-        && !uid.is_empty()
-    {
-        return Err(Status::conflict(
-            "pods",
-            req.name,
-            &format!(
-                "uid mismatch: the provided object specified uid {uid}, and no existing object was found"
-            ),
-        )
-        .into());
-    }
+    let (config, duplicates) = decode_apply(body)?;
     let live = zero_pod();
     let merged = apply::server_side_apply(
         &live,
@@ -908,6 +902,23 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         &now_rfc3339(),
         Scope::Main,
     )?;
+    let mut warnings = strict_yaml(duplicates, req.options.field_validation())?;
+    // Later failures still carry the strict pass's warnings.
+    let fail = |status: Status| Failure {
+        status,
+        warnings: warnings.clone(),
+    };
+    if let Some(uid) = config.pointer("/metadata/uid").and_then(Value::as_str)
+        && !uid.is_empty()
+    {
+        return Err(fail(Status::conflict(
+            "pods",
+            req.name,
+            &format!(
+                "uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+            ),
+        )));
+    }
     let Typed {
         mut pod,
         empty_lists,
@@ -919,31 +930,28 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         Vec::new(),
         |msg| unconvertible(req.name, &msg),
         Status::bad_request,
-    )?;
-    let mut warnings = duplicate_warnings;
+    )
+    .map_err(|f| fail(f.status))?;
     let name = meta_str(&pod, "name");
     // `checkName`: an object without a name is refused before the mismatch
     // test, naming the URL's name instead.
     if name.is_empty() {
-        return Err(Status::bad_request(format!(
+        return Err(fail(Status::bad_request(format!(
             "the name of the object ({} based on URL) was undeterminable: name must be provided",
             req.name
-        ))
-        .into());
+        ))));
     }
     if name != req.name {
-        return Err(Status::bad_request(format!(
+        return Err(fail(Status::bad_request(format!(
             "the name of the object ({name}) does not match the name on the URL ({})",
             req.name
-        ))
-        .into());
+        ))));
     }
     let ns = meta_str(&pod, "namespace");
     if !ns.is_empty() && ns != req.namespace {
-        return Err(Status::bad_request(
+        return Err(fail(Status::bad_request(
             "the namespace of the provided object does not match the namespace sent on the request",
-        )
-        .into());
+        )));
     }
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
     finish_create(store, req, &mut pod, &live, false, &empty_lists).map_err(|status| Failure {

@@ -171,10 +171,18 @@ pub fn pod_table(pod: &Value, version: &str, include: &str) -> Result<Value, Sta
                 "description": description, "priority": priority})
         })
         .collect();
+    // `ListMeta.resourceVersion` is omitempty: a dry-run create has none.
+    let mut metadata = serde_json::Map::new();
+    if let Some(rv) = pod
+        .pointer("/metadata/resourceVersion")
+        .filter(|rv| rv.as_str().is_some_and(|s| !s.is_empty()))
+    {
+        metadata.insert("resourceVersion".into(), rv.clone());
+    }
     Ok(json!({
         "kind": "Table",
         "apiVersion": format!("meta.k8s.io/{version}"),
-        "metadata": {"resourceVersion": pod.pointer("/metadata/resourceVersion").cloned().unwrap_or_default()},
+        "metadata": metadata,
         "columnDefinitions": columns,
         "rows": [{"cells": cells(pod, jiff::Timestamp::now()), "object": object}],
     }))
