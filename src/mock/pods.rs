@@ -19,6 +19,7 @@ use super::fields::Scope;
 use super::gates;
 use super::metadata;
 use super::patch::{self, PatchKind};
+use super::pod_status;
 use super::query::{FieldValidation, WriteOptions};
 use super::schema::POD_TY;
 use super::status::Status;
@@ -544,6 +545,7 @@ fn update(
         invalid_patch,
         invalid_patch,
     )?;
+    pod_status::convert_pod_ips(&mut pod);
     // UPDATE dedups right after decoding; PATCH only after mutating
     // admission (below), hence the two wordings of the warning.
     if is_put {
@@ -704,6 +706,7 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
                 None => meta.remove("ownerReferences"),
             };
         }
+        pod_status::prepare_for_update(pod, old);
     }
     let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
     let old_generation = old_meta
