@@ -151,14 +151,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     }
     // Fields that changed or went away leave every manager (the reverse
     // diff holds what the old object had and the new one lacks).
-    let mut removed = fields::changed(new, old, &POD_TY, scope);
-    if scope == Scope::Status {
-        // A subresource's strategy resets the rest of the pod afterwards, but
-        // the field manager has already taken what the patch touched there
-        // away from its owners (observed on a live server).
-        removed.extend(fields::changed(old, new, &POD_TY, Scope::Main));
-        removed.extend(fields::changed(new, old, &POD_TY, Scope::Main));
-    }
+    let removed = fields::changed(new, old, &POD_TY, scope);
     for e in entries.iter_mut() {
         e.set
             .retain(|p| !changed.contains(p) && !removed.contains(p));

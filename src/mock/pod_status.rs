@@ -1,5 +1,6 @@
 //! What happens to a pod's status before validation: the v1→internal
-//! conversion of the pod IPs and the status strategy's `PrepareForUpdate`.
+//! conversion of the pod IPs and the status strategy's `PrepareForUpdate`
+//! (its spec and owner reference reset stays in `pods::before_update`).
 
 use serde_json::{Value, json};
 
@@ -29,6 +30,10 @@ pub fn convert_pod_ips(pod: &mut Value) {
 /// emptied QoS class is backfilled, and a zero `observedGeneration` (of the
 /// status, or of a condition, matched by type in order) keeps the old one.
 pub fn prepare_for_update(pod: &mut Value, old: &Value) {
+    // A deletion timestamp is dropped here, then restored from the old pod.
+    if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("deletionTimestamp");
+    }
     let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) else {
         return;
     };
