@@ -93,6 +93,22 @@ fn ip_list(new: &Value, old: &Value, list: &str) -> Vec<FieldError> {
         }
     }
     if ips.len() > 1 {
+        // `IsDualStackIPStrings` parses sloppily (leading zeros pass).
+        let sloppy = |ip: &str| {
+            ip.parse::<std::net::IpAddr>().is_ok()
+                || legacy_ip("", ip)
+                    .iter()
+                    .all(|e| e.detail == "must not have leading 0s")
+        };
+        if let Some(i) = ips.iter().position(|ip| !sloppy(ip)) {
+            errs.push(FieldError::internal(
+                format!("status.{list}"),
+                format!(
+                    "failed to check for dual stack with error:invalid IP[{i}]: {}",
+                    ips[i]
+                ),
+            ));
+        }
         let v4 = ips
             .iter()
             .filter(|ip| ip.parse::<std::net::Ipv4Addr>().is_ok())
