@@ -99,7 +99,10 @@ fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
         .into_iter()
         .map(|e| {
             let mut m = Map::new();
-            m.insert("manager".into(), json!(e.manager));
+            // `manager` and `operation` are omitempty.
+            if !e.manager.is_empty() {
+                m.insert("manager".into(), json!(e.manager));
+            }
             m.insert("operation".into(), json!(e.operation));
             m.insert("apiVersion".into(), json!(e.api_version));
             if let Some(t) = e.time {
