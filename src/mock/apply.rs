@@ -139,7 +139,9 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         [only] => only.as_object().is_some_and(Map::is_empty),
         _ => false,
     };
+    // A subresource write never edits them (`decodeLiveOrNew` takes the live ones).
     let mut entries = match new_list.and_then(Value::as_array) {
+        _ if scope != Scope::Main => read_entries(old),
         Some(l) if reset(l) => Vec::new(),
         Some(l) if l.iter().all(decodable) => read_entries(new),
         _ => read_entries(old),

@@ -82,3 +82,27 @@ pub fn prepare_for_update(pod: &mut Value, old: &Value) {
         }
     }
 }
+
+/// `podStatusStrategy.WarningsOnUpdate`: `GetWarningsForIP` on every pod
+/// and host IP (the only warning a valid address can still get is a
+/// non-canonical IPv6 spelling).
+pub fn warnings(pod: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for list in ["podIPs", "hostIPs"] {
+        let entries = pod["status"][list]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        for (i, entry) in entries.iter().enumerate() {
+            let value = entry["ip"].as_str().unwrap_or("");
+            if let Ok(v6) = value.parse::<std::net::Ipv6Addr>()
+                && v6.to_ipv4_mapped().is_none()
+                && v6.to_string() != value
+            {
+                out.push(format!(
+                    "status.{list}[{i}].ip: IPv6 address {value:?} should be in RFC 5952 canonical format (\"{v6}\")"
+                ));
+            }
+        }
+    }
+    out
+}

@@ -640,6 +640,9 @@ fn update(
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
     }
+    if req.scope == Scope::Status {
+        warnings.extend(pod_status::warnings(&pod));
+    }
     let pod = with_type_meta(pod);
     if pod == current {
         return Ok(Reply {
@@ -671,14 +674,17 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     }
     if scope == Scope::EphemeralContainers {
         // dropNonEphemeralContainerUpdates: the old pod with the new
-        // ephemeral containers (and the new identity fields).
+        // ephemeral containers and the new metadata but what
+        // `ResetObjectMetaForStatus` takes from the old one.
         let mut kept = old.clone();
         if let Some(meta) = meta_mut(&mut kept) {
             for k in [
                 "name",
+                "generateName",
                 "namespace",
                 "resourceVersion",
                 "uid",
+                "deletionGracePeriodSeconds",
                 "managedFields",
             ] {
                 match pod.pointer(&format!("/metadata/{k}")) {
