@@ -12,8 +12,9 @@ use super::{annotation_updates, arr, s};
 /// Condition types the system owns, exempt from the qualified-name rule.
 const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
 
-/// The errors in Go's append order (container state transitions, resource
-/// claims and allocated resources are not modelled).
+/// The errors in Go's append order (container state transitions, extended
+/// and node-allocatable claim statuses and allocated resources are not
+/// modelled).
 pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(annotation_updates(new, old));
@@ -66,6 +67,7 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
             "field is immutable",
         ));
     }
+    errs.extend(claim_statuses(new));
     errs.extend(ip_list(ns, os, "podIPs"));
     if !arr(ns, "hostIPs").is_empty() {
         let first = s(&arr(ns, "hostIPs")[0], "ip");
@@ -77,6 +79,46 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
             ));
         }
         errs.extend(ip_list(ns, os, "hostIPs"));
+    }
+    errs
+}
+
+/// `validatePodResourceClaimStatuses`: each entry names a claim of the spec,
+/// once, and a generated claim name is an object name.
+fn claim_statuses(pod: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let claims: Vec<&str> = arr(&pod["spec"], "resourceClaims")
+        .iter()
+        .map(|c| s(c, "name"))
+        .collect();
+    let mut seen = Vec::new();
+    for (i, status) in arr(&pod["status"], "resourceClaimStatuses")
+        .iter()
+        .enumerate()
+    {
+        let name = s(status, "name");
+        let path = format!("status.resourceClaimStatuses[{i}]");
+        if !claims.contains(&name) {
+            errs.push(FieldError::invalid(
+                format!("{path}.name"),
+                json!(name),
+                "must match the name of an entry in `spec.resourceClaims`",
+            ));
+        }
+        if seen.contains(&name) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        } else {
+            seen.push(name);
+        }
+        if let Some(claim) = status.get("resourceClaimName").and_then(Value::as_str) {
+            for msg in metadata::dns1123_subdomain(claim) {
+                errs.push(FieldError::invalid(
+                    format!("{path}.resourceClaimName"),
+                    json!(claim),
+                    msg,
+                ));
+            }
+        }
     }
     errs
 }
