@@ -54,22 +54,34 @@ fn read_entries(object: &Value) -> Vec<Entry> {
     else {
         return Vec::new();
     };
-    list.iter()
-        .map(|e| {
-            let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            Entry {
-                manager: s("manager"),
-                operation: s("operation"),
-                api_version: s("apiVersion"),
-                time: e.get("time").and_then(Value::as_str).map(str::to_string),
-                subresource: s("subresource"),
-                set: e
-                    .get("fieldsV1")
-                    .map(fields::from_fields_v1)
-                    .unwrap_or_default(),
-            }
-        })
-        .collect()
+    // Entries are keyed by their manager identifier (an Update's apiVersion
+    // left out): a later entry with the same one replaces the earlier.
+    let mut entries: Vec<Entry> = Vec::new();
+    for e in list {
+        let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let entry = Entry {
+            manager: s("manager"),
+            operation: s("operation"),
+            api_version: s("apiVersion"),
+            time: e.get("time").and_then(Value::as_str).map(str::to_string),
+            subresource: s("subresource"),
+            set: e
+                .get("fieldsV1")
+                .map(fields::from_fields_v1)
+                .unwrap_or_default(),
+        };
+        let same = |x: &Entry| {
+            x.manager == entry.manager
+                && x.operation == entry.operation
+                && x.subresource == entry.subresource
+                && (x.operation == "Update" || x.api_version == entry.api_version)
+        };
+        match entries.iter_mut().find(|x| same(x)) {
+            Some(slot) => *slot = entry,
+            None => entries.push(entry),
+        }
+    }
+    entries
 }
 
 /// Whether `DecodeManagedFields` accepts an entry.
