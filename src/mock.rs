@@ -35,6 +35,7 @@ mod gojson;
 mod label_keys;
 mod metadata;
 mod patch;
+mod pod_status;
 mod pods;
 mod quantity;
 mod query;

@@ -54,22 +54,34 @@ fn read_entries(object: &Value) -> Vec<Entry> {
     else {
         return Vec::new();
     };
-    list.iter()
-        .map(|e| {
-            let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            Entry {
-                manager: s("manager"),
-                operation: s("operation"),
-                api_version: s("apiVersion"),
-                time: e.get("time").and_then(Value::as_str).map(str::to_string),
-                subresource: s("subresource"),
-                set: e
-                    .get("fieldsV1")
-                    .map(fields::from_fields_v1)
-                    .unwrap_or_default(),
-            }
-        })
-        .collect()
+    // Entries are keyed by their manager identifier (an Update's apiVersion
+    // left out): a later entry with the same one replaces the earlier.
+    let mut entries: Vec<Entry> = Vec::new();
+    for e in list {
+        let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let entry = Entry {
+            manager: s("manager"),
+            operation: s("operation"),
+            api_version: s("apiVersion"),
+            time: e.get("time").and_then(Value::as_str).map(str::to_string),
+            subresource: s("subresource"),
+            set: e
+                .get("fieldsV1")
+                .map(fields::from_fields_v1)
+                .unwrap_or_default(),
+        };
+        let same = |x: &Entry| {
+            x.manager == entry.manager
+                && x.operation == entry.operation
+                && x.subresource == entry.subresource
+                && (x.operation == "Update" || x.api_version == entry.api_version)
+        };
+        match entries.iter_mut().find(|x| same(x)) {
+            Some(slot) => *slot = entry,
+            None => entries.push(entry),
+        }
+    }
+    entries
 }
 
 /// Whether `DecodeManagedFields` accepts an entry.
@@ -99,7 +111,10 @@ fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
         .into_iter()
         .map(|e| {
             let mut m = Map::new();
-            m.insert("manager".into(), json!(e.manager));
+            // `manager` and `operation` are omitempty.
+            if !e.manager.is_empty() {
+                m.insert("manager".into(), json!(e.manager));
+            }
             m.insert("operation".into(), json!(e.operation));
             m.insert("apiVersion".into(), json!(e.api_version));
             if let Some(t) = e.time {
@@ -136,7 +151,9 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         [only] => only.as_object().is_some_and(Map::is_empty),
         _ => false,
     };
+    // A subresource write never edits them (`decodeLiveOrNew` takes the live ones).
     let mut entries = match new_list.and_then(Value::as_array) {
+        _ if scope != Scope::Main => read_entries(old),
         Some(l) if reset(l) => Vec::new(),
         Some(l) if l.iter().all(decodable) => read_entries(new),
         _ => read_entries(old),
@@ -151,14 +168,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     }
     // Fields that changed or went away leave every manager (the reverse
     // diff holds what the old object had and the new one lacks).
-    let mut removed = fields::changed(new, old, &POD_TY, scope);
-    if scope == Scope::Status {
-        // A subresource's strategy resets the rest of the pod afterwards, but
-        // the field manager has already taken what the patch touched there
-        // away from its owners (observed on a live server).
-        removed.extend(fields::changed(old, new, &POD_TY, Scope::Main));
-        removed.extend(fields::changed(new, old, &POD_TY, Scope::Main));
-    }
+    let removed = fields::changed(new, old, &POD_TY, scope);
     for e in entries.iter_mut() {
         e.set
             .retain(|p| !changed.contains(p) && !removed.contains(p));

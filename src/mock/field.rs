@@ -24,6 +24,8 @@ pub enum ErrorType {
     Forbidden,
     /// `Too long`.
     TooLong,
+    /// `Internal error`.
+    Internal,
 }
 
 impl ErrorType {
@@ -36,6 +38,7 @@ impl ErrorType {
             ErrorType::NotSupported => "Unsupported value",
             ErrorType::Forbidden => "Forbidden",
             ErrorType::TooLong => "Too long",
+            ErrorType::Internal => "Internal error",
         }
     }
 
@@ -49,6 +52,7 @@ impl ErrorType {
             ErrorType::NotSupported => "FieldValueNotSupported",
             ErrorType::Forbidden => "FieldValueForbidden",
             ErrorType::TooLong => "FieldValueTooLong",
+            ErrorType::Internal => "InternalError",
         }
     }
 }
@@ -143,12 +147,22 @@ impl FieldError {
         }
     }
 
+    /// `field.InternalError`.
+    pub fn internal(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorType::Internal,
+            field: field.into(),
+            value: None,
+            detail: detail.into(),
+        }
+    }
+
     /// `ErrorBody()`: the message without the field, as used in causes.
     pub fn body(&self) -> String {
         let mut s = self.kind.text().to_string();
         let shows_value = !matches!(
             self.kind,
-            ErrorType::Required | ErrorType::Forbidden | ErrorType::TooLong
+            ErrorType::Required | ErrorType::Forbidden | ErrorType::TooLong | ErrorType::Internal
         );
         if shows_value && let Some(value) = &self.value {
             s.push_str(": ");

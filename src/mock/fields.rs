@@ -85,16 +85,23 @@ impl Scope {
 }
 
 /// The part of an object a field manager tracks: no kind/apiVersion, no
-/// reset part, no system metadata.
+/// reset fields of the scope's strategy (`GetResetFields`), no system
+/// metadata. The ephemeral containers strategy declares only a filter the
+/// live server does not apply to updates: a status change there is owned.
 pub fn tracked(object: &Value, scope: Scope) -> Value {
     let mut out = object.clone();
     if let Some(map) = out.as_object_mut() {
         map.remove("kind");
         map.remove("apiVersion");
-        map.remove(match scope {
-            Scope::Status => "spec",
-            _ => "status",
-        });
+        match scope {
+            Scope::Main => map.remove("status"),
+            Scope::Status => map.remove("spec"),
+            Scope::EphemeralContainers => None,
+        };
+        if let (Scope::Status, Some(Value::Object(meta))) = (scope, map.get_mut("metadata")) {
+            meta.remove("ownerReferences");
+            meta.remove("deletionTimestamp");
+        }
         if let Some(Value::Object(meta)) = map.get_mut("metadata") {
             for key in STRIPPED_META {
                 meta.remove(*key);

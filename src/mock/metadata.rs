@@ -208,6 +208,14 @@ fn finalizers(meta: &Value) -> Vec<FieldError> {
                 errs.push(FieldError::invalid("metadata.finalizers", json!(f), msg));
             }
         }
+        let has = |name: &str| list.iter().any(|f| f == name);
+        if has("orphan") && has("foregroundDeletion") {
+            errs.push(FieldError::invalid(
+                "metadata.finalizers",
+                json!(list),
+                "finalizer orphan and foregroundDeletion cannot be both set",
+            ));
+        }
     }
     errs
 }

@@ -19,6 +19,7 @@ use super::fields::Scope;
 use super::gates;
 use super::metadata;
 use super::patch::{self, PatchKind};
+use super::pod_status;
 use super::query::{FieldValidation, WriteOptions};
 use super::schema::POD_TY;
 use super::status::Status;
@@ -568,6 +569,7 @@ fn update(
         invalid_patch,
         invalid_patch,
     )?;
+    pod_status::convert_pod_ips(&mut pod);
     // UPDATE dedups right after decoding; PATCH only after mutating
     // admission (below), hence the two wordings of the warning.
     if is_put {
@@ -667,6 +669,9 @@ fn update(
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
     }
+    if req.scope == Scope::Status {
+        warnings.extend(pod_status::warnings(&pod));
+    }
     let pod = with_type_meta(pod);
     if pod == current {
         return Ok(Reply {
@@ -698,14 +703,17 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     }
     if scope == Scope::EphemeralContainers {
         // dropNonEphemeralContainerUpdates: the old pod with the new
-        // ephemeral containers (and the new identity fields).
+        // ephemeral containers and the new metadata but what
+        // `ResetObjectMetaForStatus` takes from the old one.
         let mut kept = old.clone();
         if let Some(meta) = meta_mut(&mut kept) {
             for k in [
                 "name",
+                "generateName",
                 "namespace",
                 "resourceVersion",
                 "uid",
+                "deletionGracePeriodSeconds",
                 "managedFields",
             ] {
                 match pod.pointer(&format!("/metadata/{k}")) {
@@ -733,6 +741,7 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
                 None => meta.remove("ownerReferences"),
             };
         }
+        pod_status::prepare_for_update(pod, old);
     }
     let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
     let old_generation = old_meta

@@ -14,7 +14,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, patch};
 use serde_json::{Value, json};
 
 use super::encode::{Layout, to_bytes};
@@ -461,9 +461,30 @@ fn routes(state: Shared) -> Router {
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
             get(get_pod).patch(patch_pod_ephemeral),
         )
+        // Subresources the real server serves without PATCH (proxy and
+        // resize aside): the route exists, so the method is what is refused.
+        .merge(unpatchable_subresources())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+}
+
+fn unpatchable_subresources() -> Router<Shared> {
+    [
+        "binding",
+        "eviction",
+        "log",
+        "exec",
+        "attach",
+        "portforward",
+    ]
+    .into_iter()
+    .fold(Router::new(), |router, sub| {
+        router.route(
+            &format!("/api/v1/namespaces/{{ns}}/pods/{{name}}/{sub}"),
+            patch(method_not_allowed),
+        )
+    })
 }
 
 async fn not_found(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {

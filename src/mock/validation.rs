@@ -22,10 +22,12 @@ mod podspec;
 pub(super) mod resources;
 mod security;
 mod spread;
+mod status;
 mod volume;
 pub mod volume_warnings;
 
 use container::containers;
+pub use status::validate_status_update;
 
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
@@ -348,33 +350,6 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
                 ),
             )),
             Some(_) => {}
-        }
-    }
-    errs
-}
-
-/// The subset of `ValidatePodStatusUpdate` the mock models: metadata
-/// update rules, the immutable QoS class, and pod/host IP syntax.
-pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
-    let (ns, os) = (&new["status"], &old["status"]);
-    if ns.get("qosClass") != os.get("qosClass") {
-        errs.push(FieldError::invalid(
-            "status.qosClass",
-            ns.get("qosClass").cloned().unwrap_or(json!("")),
-            "field is immutable",
-        ));
-    }
-    for list in ["podIPs", "hostIPs"] {
-        for (i, entry) in arr(ns, list).iter().enumerate() {
-            let ip = s(entry, "ip");
-            if ip.parse::<std::net::IpAddr>().is_err() {
-                errs.push(FieldError::invalid(
-                    format!("status.{list}[{i}]"),
-                    json!(ip),
-                    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-                ));
-            }
         }
     }
     errs

@@ -1,0 +1,108 @@
+//! What happens to a pod's status before validation: the v1→internal
+//! conversion of the pod IPs and the status strategy's `PrepareForUpdate`
+//! (its spec and owner reference reset stays in `pods::before_update`).
+
+use serde_json::{Value, json};
+
+/// `Convert_v1_PodStatus_To_core_PodStatus`: `podIP` is authoritative for
+/// older clients, so when it disagrees with `podIPs[0]` (or `podIPs` is
+/// empty) the list becomes just `podIP`.
+pub fn convert_pod_ips(pod: &mut Value) {
+    let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let ip = status.get("podIP").and_then(Value::as_str).unwrap_or("");
+    if ip.is_empty() {
+        return;
+    }
+    let first = status
+        .get("podIPs")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .map(|e| e.get("ip").and_then(Value::as_str).unwrap_or(""));
+    if first != Some(ip) {
+        let list = json!([{"ip": ip}]);
+        status.insert("podIPs".into(), list);
+    }
+}
+
+/// The parts of `podStatusStrategy.PrepareForUpdate` about the status: an
+/// emptied QoS class is backfilled, and a zero `observedGeneration` (of the
+/// status, or of a condition, matched by type in order) keeps the old one.
+pub fn prepare_for_update(pod: &mut Value, old: &Value) {
+    // A deletion timestamp is dropped here, then restored from the old pod.
+    if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("deletionTimestamp");
+    }
+    let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let old_status = &old["status"];
+    let unset = |v: Option<&Value>| v.and_then(Value::as_i64).unwrap_or(0) == 0;
+    for key in ["qosClass", "observedGeneration"] {
+        let empty = match key {
+            "qosClass" => status
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty(),
+            _ => unset(status.get(key)),
+        };
+        if empty && let Some(v) = old_status.get(key) {
+            status.insert(key.into(), v.clone());
+        }
+    }
+    let mut old_generations: Vec<(&str, Option<&Value>)> = old_status
+        .get("conditions")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|c| {
+            let ty = c.get("type").and_then(Value::as_str).unwrap_or("");
+            (ty, c.get("observedGeneration"))
+        })
+        .collect();
+    if let Some(conditions) = status.get_mut("conditions").and_then(Value::as_array_mut) {
+        for c in conditions.iter_mut() {
+            let ty = c
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let Some(pos) = old_generations.iter().position(|(t, _)| *t == ty) else {
+                continue;
+            };
+            let (_, generation) = old_generations.remove(pos);
+            if unset(c.get("observedGeneration"))
+                && !unset(generation)
+                && let (Some(obj), Some(generation)) = (c.as_object_mut(), generation)
+            {
+                obj.insert("observedGeneration".into(), generation.clone());
+            }
+        }
+    }
+}
+
+/// `podStatusStrategy.WarningsOnUpdate`: `GetWarningsForIP` on every pod
+/// and host IP (the only warning a valid address can still get is a
+/// non-canonical IPv6 spelling).
+pub fn warnings(pod: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for list in ["podIPs", "hostIPs"] {
+        let entries = pod["status"][list]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        for (i, entry) in entries.iter().enumerate() {
+            let value = entry["ip"].as_str().unwrap_or("");
+            if let Ok(v6) = value.parse::<std::net::Ipv6Addr>()
+                && v6.to_ipv4_mapped().is_none()
+                && v6.to_string() != value
+            {
+                out.push(format!(
+                    "status.{list}[{i}].ip: IPv6 address {value:?} should be in RFC 5952 canonical format (\"{v6}\")"
+                ));
+            }
+        }
+    }
+    out
+}

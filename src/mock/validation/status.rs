@@ -1,0 +1,172 @@
+//! `ValidatePodStatusUpdate`: what a write through `pods/status` must pass.
+//! The kubelet owns these fields, so the rules are few: condition types,
+//! the node names, the immutable QoS class and the pod/host IP lists.
+
+use serde_json::{Value, json};
+
+use super::super::field::FieldError;
+use super::super::metadata;
+use super::podspec::legacy_ip;
+use super::{annotation_updates, arr, s};
+
+/// Condition types the system owns, exempt from the qualified-name rule.
+const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
+
+/// The errors in Go's append order (container state transitions, extended
+/// and node-allocatable claim statuses and allocated resources are not
+/// modelled).
+pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    errs.extend(annotation_updates(new, old));
+    let (ns, os) = (&new["status"], &old["status"]);
+    for (i, c) in arr(ns, "conditions").iter().enumerate() {
+        let generation = c.get("observedGeneration").and_then(Value::as_i64);
+        if let Some(g) = generation.filter(|g| *g < 0) {
+            errs.push(FieldError::invalid(
+                format!("status.conditions[{i}].observedGeneration"),
+                json!(g),
+                "must be a non-negative integer",
+            ));
+        }
+        let ty = s(c, "type");
+        if !SYSTEM_CONDITIONS.contains(&ty) {
+            for msg in metadata::qualified_name(ty, "a valid label key") {
+                errs.push(FieldError::invalid(
+                    format!("status.conditions[{i}].Type"),
+                    json!(ty),
+                    msg,
+                ));
+            }
+        }
+    }
+    let nominated = s(ns, "nominatedNodeName");
+    if nominated != s(os, "nominatedNodeName") && !nominated.is_empty() {
+        for msg in metadata::dns1123_subdomain(nominated) {
+            errs.push(FieldError::invalid(
+                "status.nominatedNodeName",
+                json!(nominated),
+                msg,
+            ));
+        }
+    }
+    if let Some(g) = ns
+        .get("observedGeneration")
+        .and_then(Value::as_i64)
+        .filter(|g| *g < 0)
+    {
+        errs.push(FieldError::invalid(
+            "status.observedGeneration",
+            json!(g),
+            "must be a non-negative integer",
+        ));
+    }
+    if s(ns, "qosClass") != s(os, "qosClass") {
+        errs.push(FieldError::invalid(
+            "status.qosClass",
+            json!(s(ns, "qosClass")),
+            "field is immutable",
+        ));
+    }
+    errs.extend(claim_statuses(new));
+    errs.extend(ip_list(ns, os, "podIPs"));
+    if !arr(ns, "hostIPs").is_empty() {
+        let first = s(&arr(ns, "hostIPs")[0], "ip");
+        if s(ns, "hostIP") != first {
+            errs.push(FieldError::invalid(
+                "status.hostIPs[0].ip",
+                json!(first),
+                "must be equal to `hostIP`",
+            ));
+        }
+        errs.extend(ip_list(ns, os, "hostIPs"));
+    }
+    errs
+}
+
+/// `validatePodResourceClaimStatuses`: each entry names a claim of the spec,
+/// once, and a generated claim name is an object name.
+fn claim_statuses(pod: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let claims: Vec<&str> = arr(&pod["spec"], "resourceClaims")
+        .iter()
+        .map(|c| s(c, "name"))
+        .collect();
+    let mut seen = Vec::new();
+    for (i, status) in arr(&pod["status"], "resourceClaimStatuses")
+        .iter()
+        .enumerate()
+    {
+        let name = s(status, "name");
+        let path = format!("status.resourceClaimStatuses[{i}]");
+        if !claims.contains(&name) {
+            errs.push(FieldError::invalid(
+                format!("{path}.name"),
+                json!(name),
+                "must match the name of an entry in `spec.resourceClaims`",
+            ));
+        }
+        if seen.contains(&name) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        } else {
+            seen.push(name);
+        }
+        if let Some(claim) = status.get("resourceClaimName").and_then(Value::as_str) {
+            for msg in metadata::dns1123_subdomain(claim) {
+                errs.push(FieldError::invalid(
+                    format!("{path}.resourceClaimName"),
+                    json!(claim),
+                    msg,
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// `validatePodIPs` / the list half of `validateHostIPs`: every new IP is
+/// valid (an invalid one already stored may stay), at most one per family.
+fn ip_list(new: &Value, old: &Value, list: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let kept: Vec<&str> = arr(old, list).iter().map(|e| s(e, "ip")).collect();
+    let ips: Vec<&str> = arr(new, list).iter().map(|e| s(e, "ip")).collect();
+    for (i, ip) in ips.iter().enumerate() {
+        if !kept.contains(ip) {
+            errs.extend(legacy_ip(&format!("status.{list}[{i}]"), ip));
+        }
+    }
+    if ips.len() > 1 {
+        // `IsDualStackIPStrings` parses sloppily (leading zeros pass).
+        let sloppy = |ip: &str| {
+            ip.parse::<std::net::IpAddr>().is_ok()
+                || legacy_ip("", ip)
+                    .iter()
+                    .all(|e| e.detail == "must not have leading 0s")
+        };
+        if let Some(i) = ips.iter().position(|ip| !sloppy(ip)) {
+            errs.push(FieldError::internal(
+                format!("status.{list}"),
+                format!(
+                    "failed to check for dual stack with error:invalid IP[{i}]: {}",
+                    ips[i]
+                ),
+            ));
+        }
+        let v4 = ips
+            .iter()
+            .filter(|ip| ip.parse::<std::net::Ipv4Addr>().is_ok())
+            .count();
+        let v6 = ips
+            .iter()
+            .filter(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok())
+            .count();
+        if ips.len() > 2 || v4 != 1 || v6 != 1 {
+            let shown: Vec<Value> = ips.iter().map(|ip| json!({"IP": ip})).collect();
+            errs.push(FieldError::invalid(
+                format!("status.{list}"),
+                json!(shown),
+                "may specify no more than one IP for each IP family",
+            ));
+        }
+    }
+    errs
+}
