@@ -19,7 +19,13 @@
 //! immediately (a real cluster keeps it `Terminating` until the namespace
 //! controller has emptied it); pods are never scheduled, so they stay
 //! `Pending`; the diff after "pod updates may not change fields other than
-//! …" is a unified diff of the JSON specs, not Go's internal-struct dump.
+//! …" is a unified diff of the JSON specs, not Go's internal-struct dump
+//! (go-cmp randomises its spacing anyway); where Go walks a map (several bad
+//! labels, resource names, apply conflict causes) the mock walks it sorted,
+//! while the real order is random; responses are never protobuf; numbers a
+//! patch carries can be re-printed in error texts (`1e+20`, `1.5`) where Go
+//! keeps their text; `pods/resize` is not served; container statuses are
+//! stored as sent (no `state: {}` filling).
 
 mod admission;
 mod apparmor;
