@@ -122,6 +122,19 @@ pub struct List {
     pub ssa_keys: &'static [&'static str],
 }
 
+impl List {
+    /// How server-side apply and managedFields see the list. It differs from
+    /// the strategic kind for a `+listType=atomic` list that still has a
+    /// `patchMergeKey` (`status.hostIPs`).
+    pub fn ssa_kind(&self) -> ListKind {
+        match (self.kind, self.ssa_keys.first()) {
+            (ListKind::Set, _) => ListKind::Set,
+            (_, Some(key)) => ListKind::Merge(key),
+            (_, None) => ListKind::Atomic,
+        }
+    }
+}
+
 /// A field Go omits when empty (`omitempty`).
 pub(super) const fn f(name: &'static str, ty: Ty) -> Field {
     Field {
@@ -531,7 +544,12 @@ static POD_STATUS: Struct = Struct {
         f("hostIP", Ty::Str),
         f(
             "hostIPs",
-            Ty::List(&keyed(Ty::Struct(&POD_IP), "ip", &["ip"])),
+            // `+listType=atomic` with a `patchMergeKey`.
+            Ty::List(&List {
+                item: Ty::Struct(&POD_IP),
+                kind: ListKind::Merge("ip"),
+                ssa_keys: &[],
+            }),
         ),
         f("podIP", Ty::Str),
         f(
