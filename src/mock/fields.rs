@@ -218,12 +218,26 @@ fn diff(
                 }
                 _ => {
                     let keys = list_keys(list);
-                    for item in items {
-                        let elem = key_elem(item, &keys);
-                        let old_item =
-                            old_items.and_then(|o| o.iter().find(|x| key_elem(x, &keys) == elem));
-                        path.push(elem);
-                        diff(old_item, item, &list.item, path, out);
+                    let elems: Vec<Elem> = items.iter().map(|i| key_elem(i, &keys)).collect();
+                    for (item, elem) in items.iter().zip(&elems) {
+                        path.push(elem.clone());
+                        // A key that occurs twice is owned as one leaf: the
+                        // duplicates cannot be told apart field by field.
+                        if elems.iter().filter(|e| *e == elem).count() > 1 {
+                            let with_key = |l: &[Value]| -> Vec<Value> {
+                                l.iter()
+                                    .filter(|x| key_elem(x, &keys) == *elem)
+                                    .cloned()
+                                    .collect()
+                            };
+                            if old_items.map(|o| with_key(o)) != Some(with_key(items)) {
+                                out.insert(path.clone());
+                            }
+                        } else {
+                            let old_item = old_items
+                                .and_then(|o| o.iter().find(|x| key_elem(x, &keys) == *elem));
+                            diff(old_item, item, &list.item, path, out);
+                        }
                         path.pop();
                     }
                 }
