@@ -12,8 +12,7 @@ use super::{annotation_updates, arr, s};
 /// Condition types the system owns, exempt from the qualified-name rule.
 const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
 
-/// The errors in Go's append order (container state transitions, container
-/// users, extended and node-allocatable claim statuses are not modelled).
+/// The errors in Go's append order (container state transitions, extended and node-allocatable claim statuses are not modelled).
 pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(annotation_updates(new, old));
@@ -79,6 +78,20 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
         }
         errs.extend(ip_list(ns, os, "hostIPs"));
     }
+    let os_name = new["spec"]["os"]["name"].as_str().unwrap_or("linux");
+    for list in [
+        "containerStatuses",
+        "initContainerStatuses",
+        "ephemeralContainerStatuses",
+    ] {
+        for (i, cs) in arr(ns, list).iter().enumerate() {
+            errs.extend(container_user(
+                &cs["user"]["linux"],
+                os_name,
+                &format!("status.{list}[{i}].user.linux"),
+            ));
+        }
+    }
     for (list, containers) in [
         ("containerStatuses", "containers"),
         ("initContainerStatuses", "initContainers"),
@@ -92,6 +105,44 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
                 "must not be specified in container status",
             ));
         }
+    }
+    errs
+}
+
+/// `validateContainerStatusUsers`: a Linux pod's reported ids are valid
+/// user and group ids; a Windows pod reports none.
+fn container_user(linux: &Value, os_name: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if linux.is_null() {
+        return errs;
+    }
+    match os_name {
+        "windows" => errs.push(FieldError::forbidden(
+            path,
+            "cannot be set for a windows pod",
+        )),
+        "linux" => {
+            let ids = [("uid", &linux["uid"]), ("gid", &linux["gid"])]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .chain(
+                    arr(linux, "supplementalGroups")
+                        .iter()
+                        .enumerate()
+                        .map(|(g, v)| (format!("supplementalGroups[{g}]"), v)),
+                );
+            for (key, id) in ids {
+                let id = id.as_i64().unwrap_or(0);
+                if !(0..=2_147_483_647).contains(&id) {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.{key}"),
+                        json!(id),
+                        "must be between 0 and 2147483647, inclusive",
+                    ));
+                }
+            }
+        }
+        _ => {}
     }
     errs
 }
