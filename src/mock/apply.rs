@@ -223,10 +223,7 @@ fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a
 }
 
 fn ssa_keys(list: &super::schema::List) -> Vec<&'static str> {
-    match list.kind {
-        ListKind::Merge(key) if list.ssa_keys.is_empty() => vec![key],
-        _ => list.ssa_keys.to_vec(),
-    }
+    list.ssa_keys.to_vec()
 }
 
 fn is_leaf(set: &FieldSet, path: &[Elem]) -> bool {
@@ -258,20 +255,22 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
                 }
             }
         }
-        (Value::Array(l), Value::Array(c)) => match ty.as_list().map(|list| (list.kind, list)) {
-            Some((ListKind::Set, _)) => {
-                *l = merge_items(l, c, &|v| v.clone(), &|live, _| live.clone());
+        (Value::Array(l), Value::Array(c)) => {
+            match ty.as_list().map(|list| (list.ssa_kind(), list)) {
+                Some((ListKind::Set, _)) => {
+                    *l = merge_items(l, c, &|v| v.clone(), &|live, _| live.clone());
+                }
+                Some((ListKind::Merge(_), list)) => {
+                    let keys = ssa_keys(list);
+                    *l = merge_items(l, c, &|v| fields::key_elem(v, &keys), &|live, item| {
+                        let mut merged = live.clone();
+                        merge(&mut merged, item, &list.item);
+                        merged
+                    });
+                }
+                _ => *l = c.clone(),
             }
-            Some((ListKind::Merge(_), list)) => {
-                let keys = ssa_keys(list);
-                *l = merge_items(l, c, &|v| fields::key_elem(v, &keys), &|live, item| {
-                    let mut merged = live.clone();
-                    merge(&mut merged, item, &list.item);
-                    merged
-                });
-            }
-            _ => *l = c.clone(),
-        },
+        }
         (live, config) => *live = config.clone(),
     }
 }
@@ -654,7 +653,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
             let keys = ssa_keys(list);
             let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let segment = match list.kind {
+                let segment = match list.ssa_kind() {
                     ListKind::Merge(_) => {
                         let elem = fields::key_elem(item, &keys);
                         let segment = fields::render_path(std::slice::from_ref(&elem));

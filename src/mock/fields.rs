@@ -147,10 +147,7 @@ pub fn key_elem(item: &Value, keys: &[&str]) -> Elem {
 }
 
 fn list_keys(list: &super::schema::List) -> Vec<&'static str> {
-    match list.kind {
-        ListKind::Merge(key) if list.ssa_keys.is_empty() => vec![key],
-        _ => list.ssa_keys.to_vec(),
-    }
+    list.ssa_keys.to_vec()
 }
 
 /// Objects tracked field by field (structs and ordinary maps), as opposed
@@ -203,13 +200,13 @@ fn diff(
             }
         }
         (Value::Array(items), Ty::List(list))
-            if list.kind != ListKind::Atomic && !items.is_empty() =>
+            if list.ssa_kind() != ListKind::Atomic && !items.is_empty() =>
         {
             if added {
                 out.insert(path.clone());
             }
             let old_items = old.and_then(Value::as_array);
-            match list.kind {
+            match list.ssa_kind() {
                 ListKind::Set => {
                     for item in items {
                         if !old_items.is_some_and(|o| o.contains(item)) {
@@ -221,12 +218,26 @@ fn diff(
                 }
                 _ => {
                     let keys = list_keys(list);
-                    for item in items {
-                        let elem = key_elem(item, &keys);
-                        let old_item =
-                            old_items.and_then(|o| o.iter().find(|x| key_elem(x, &keys) == elem));
-                        path.push(elem);
-                        diff(old_item, item, &list.item, path, out);
+                    let elems: Vec<Elem> = items.iter().map(|i| key_elem(i, &keys)).collect();
+                    for (item, elem) in items.iter().zip(&elems) {
+                        path.push(elem.clone());
+                        // A key that occurs twice is owned as one leaf: the
+                        // duplicates cannot be told apart field by field.
+                        if elems.iter().filter(|e| *e == elem).count() > 1 {
+                            let with_key = |l: &[Value]| -> Vec<Value> {
+                                l.iter()
+                                    .filter(|x| key_elem(x, &keys) == *elem)
+                                    .cloned()
+                                    .collect()
+                            };
+                            if old_items.map(|o| with_key(o)) != Some(with_key(items)) {
+                                out.insert(path.clone());
+                            }
+                        } else {
+                            let old_item = old_items
+                                .and_then(|o| o.iter().find(|x| key_elem(x, &keys) == *elem));
+                            diff(old_item, item, &list.item, path, out);
+                        }
                         path.pop();
                     }
                 }
@@ -277,24 +288,26 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
         }
         // An empty associative list or set contributes no field.
         (Value::Array(items), Ty::List(list))
-            if list.kind != ListKind::Atomic && items.is_empty() => {}
-        (Value::Array(items), Ty::List(list)) if list.kind != ListKind::Atomic => match list.kind {
-            ListKind::Set => {
-                for v in items {
-                    path.push(Elem::Value(compact(v)));
-                    out.insert(path.clone());
-                    path.pop();
+            if list.ssa_kind() != ListKind::Atomic && items.is_empty() => {}
+        (Value::Array(items), Ty::List(list)) if list.ssa_kind() != ListKind::Atomic => {
+            match list.ssa_kind() {
+                ListKind::Set => {
+                    for v in items {
+                        path.push(Elem::Value(compact(v)));
+                        out.insert(path.clone());
+                        path.pop();
+                    }
+                }
+                _ => {
+                    let keys = list_keys(list);
+                    for v in items {
+                        path.push(key_elem(v, &keys));
+                        collect(v, &list.item, path, out, true);
+                        path.pop();
+                    }
                 }
             }
-            _ => {
-                let keys = list_keys(list);
-                for v in items {
-                    path.push(key_elem(v, &keys));
-                    collect(v, &list.item, path, out, true);
-                    path.pop();
-                }
-            }
-        },
+        }
         _ => {
             if !item && !path.is_empty() {
                 out.insert(path.clone());

@@ -10,6 +10,7 @@
 //! are `Ty::Any`: accepted as sent, keys sorted. This module holds data only;
 //! it must not hold request logic.
 
+mod container_status;
 mod volume;
 
 /// A field or value type, as the Go decoder sees it.
@@ -119,6 +120,19 @@ pub struct List {
     pub kind: ListKind,
     /// Server-side-apply `listMapKey`s (empty for atomic lists and sets).
     pub ssa_keys: &'static [&'static str],
+}
+
+impl List {
+    /// How server-side apply and managedFields see the list. It differs from
+    /// the strategic kind for a `+listType=atomic` list that still has a
+    /// `patchMergeKey` (`status.hostIPs`).
+    pub fn ssa_kind(&self) -> ListKind {
+        match (self.kind, self.ssa_keys.first()) {
+            (ListKind::Set, _) => ListKind::Set,
+            (_, Some(key)) => ListKind::Merge(key),
+            (_, None) => ListKind::Atomic,
+        }
+    }
 }
 
 /// A field Go omits when empty (`omitempty`).
@@ -519,7 +533,7 @@ static POD_STATUS: Struct = Struct {
     name: "PodStatus",
     fields: &[
         f("observedGeneration", Ty::Int),
-        f("phase", Ty::Str),
+        f("phase", Ty::Str).go("v1.PodPhase"),
         f(
             "conditions",
             Ty::List(&keyed(Ty::Struct(&POD_CONDITION), "type", &["type"])),
@@ -530,7 +544,12 @@ static POD_STATUS: Struct = Struct {
         f("hostIP", Ty::Str),
         f(
             "hostIPs",
-            Ty::List(&keyed(Ty::Struct(&POD_IP), "ip", &["ip"])),
+            // `+listType=atomic` with a `patchMergeKey`.
+            Ty::List(&List {
+                item: Ty::Struct(&POD_IP),
+                kind: ListKind::Merge("ip"),
+                ssa_keys: &[],
+            }),
         ),
         f("podIP", Ty::Str),
         f(
@@ -538,11 +557,20 @@ static POD_STATUS: Struct = Struct {
             Ty::List(&keyed(Ty::Struct(&POD_IP), "ip", &["ip"])),
         ),
         p("startTime", Ty::Time),
-        f("initContainerStatuses", Ty::List(&atomic(Ty::Any))),
-        f("containerStatuses", Ty::List(&atomic(Ty::Any))),
-        f("qosClass", Ty::Str),
-        f("ephemeralContainerStatuses", Ty::List(&atomic(Ty::Any))),
-        f("resize", Ty::Str),
+        f(
+            "initContainerStatuses",
+            Ty::List(&atomic(Ty::Struct(&container_status::CONTAINER_STATUS))),
+        ),
+        f(
+            "containerStatuses",
+            Ty::List(&atomic(Ty::Struct(&container_status::CONTAINER_STATUS))),
+        ),
+        f("qosClass", Ty::Str).go("v1.PodQOSClass"),
+        f(
+            "ephemeralContainerStatuses",
+            Ty::List(&atomic(Ty::Struct(&container_status::CONTAINER_STATUS))),
+        ),
+        f("resize", Ty::Str).go("v1.PodResizeStatus"),
         f("resourceClaimStatuses", Ty::List(&atomic(Ty::Any))),
         p("extendedResourceClaimStatus", Ty::Any),
     ],
@@ -556,9 +584,9 @@ static POD_IP: Struct = Struct {
 static POD_CONDITION: Struct = Struct {
     name: "PodCondition",
     fields: &[
-        a("type", Ty::Str),
+        a("type", Ty::Str).go("v1.PodConditionType"),
         f("observedGeneration", Ty::Int),
-        a("status", Ty::Str),
+        a("status", Ty::Str).go("v1.ConditionStatus"),
         a("lastProbeTime", Ty::Time),
         a("lastTransitionTime", Ty::Time),
         f("reason", Ty::Str),

@@ -12,9 +12,7 @@ use super::{annotation_updates, arr, s};
 /// Condition types the system owns, exempt from the qualified-name rule.
 const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
 
-/// The errors in Go's append order (container state transitions, extended
-/// and node-allocatable claim statuses and allocated resources are not
-/// modelled).
+/// The errors in Go's append order (container state transitions, extended and node-allocatable claim statuses are not modelled).
 pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(annotation_updates(new, old));
@@ -79,6 +77,146 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
             ));
         }
         errs.extend(ip_list(ns, os, "hostIPs"));
+    }
+    let os_name = new["spec"]["os"]["name"].as_str().unwrap_or("linux");
+    for list in [
+        "containerStatuses",
+        "initContainerStatuses",
+        "ephemeralContainerStatuses",
+    ] {
+        for (i, cs) in arr(ns, list).iter().enumerate() {
+            errs.extend(container_user(
+                &cs["user"]["linux"],
+                os_name,
+                &format!("status.{list}[{i}].user.linux"),
+            ));
+        }
+    }
+    for (list, containers) in [
+        ("containerStatuses", "containers"),
+        ("initContainerStatuses", "initContainers"),
+    ] {
+        errs.extend(allocated_resources_status(new, list, containers));
+    }
+    for (i, cs) in arr(ns, "ephemeralContainerStatuses").iter().enumerate() {
+        if !arr(cs, "allocatedResourcesStatus").is_empty() {
+            errs.push(FieldError::forbidden(
+                format!("status.ephemeralContainerStatuses[{i}].allocatedResourcesStatus"),
+                "must not be specified in container status",
+            ));
+        }
+    }
+    errs
+}
+
+/// `validateContainerStatusUsers`: a Linux pod's reported ids are valid
+/// user and group ids; a Windows pod reports none.
+fn container_user(linux: &Value, os_name: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if linux.is_null() {
+        return errs;
+    }
+    match os_name {
+        "windows" => errs.push(FieldError::forbidden(
+            path,
+            "cannot be set for a windows pod",
+        )),
+        "linux" => {
+            let ids = [("uid", &linux["uid"]), ("gid", &linux["gid"])]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .chain(
+                    arr(linux, "supplementalGroups")
+                        .iter()
+                        .enumerate()
+                        .map(|(g, v)| (format!("supplementalGroups[{g}]"), v)),
+                );
+            for (key, id) in ids {
+                let id = id.as_i64().unwrap_or(0);
+                if !(0..=2_147_483_647).contains(&id) {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.{key}"),
+                        json!(id),
+                        "must be between 0 and 2147483647, inclusive",
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    errs
+}
+
+/// `validateContainerStatusAllocatedResourcesStatus`: each entry names a
+/// resource request (or `claim:<claim>[/<request>]`) of its container, when
+/// that container exists, with valid health and unique resource IDs.
+fn allocated_resources_status(pod: &Value, list: &str, containers: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, cs) in arr(&pod["status"], list).iter().enumerate() {
+        let container = arr(&pod["spec"], containers)
+            .iter()
+            .find(|c| s(c, "name") == s(cs, "name"));
+        for (j, res) in arr(cs, "allocatedResourcesStatus").iter().enumerate() {
+            let path = format!("status.{list}[{i}].allocatedResourcesStatus[{j}]");
+            let name = s(res, "name");
+            if let Some(resources) = container.map(|c| &c["resources"]) {
+                let (found, detail) = if name.starts_with("claim:") {
+                    let found = arr(resources, "claims").iter().any(|c| {
+                        let request = s(c, "request");
+                        let claim = format!("claim:{}", s(c, "name"));
+                        name == if request.is_empty() {
+                            claim
+                        } else {
+                            format!("{claim}/{request}")
+                        }
+                    });
+                    (
+                        found,
+                        "must match one of the container's resource claims in a format 'claim:<claimName>/<request>' or 'claim:<claimName>' if request is empty",
+                    )
+                } else {
+                    let found = resources["requests"]
+                        .as_object()
+                        .is_some_and(|r| r.contains_key(name));
+                    (found, "must match one of the container's resource requests")
+                };
+                if !found {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.name"),
+                        json!(name),
+                        detail,
+                    ));
+                }
+            }
+            let mut seen = Vec::new();
+            for (k, r) in arr(res, "resources").iter().enumerate() {
+                let at = format!("{path}.resources[{k}]");
+                let health = s(r, "health");
+                if !["Healthy", "Unhealthy", "Unknown"].contains(&health) {
+                    errs.push(FieldError::not_supported(
+                        format!("{at}.health"),
+                        json!(health),
+                        &["Healthy", "Unhealthy", "Unknown"],
+                    ));
+                }
+                match r.get("message").and_then(Value::as_str) {
+                    Some("") => errs.push(FieldError::required(
+                        format!("{at}.message"),
+                        "must be non-empty if specified",
+                    )),
+                    Some(m) if m.len() > 1024 => {
+                        errs.push(FieldError::too_long(format!("{at}.message"), 1024));
+                    }
+                    _ => {}
+                }
+                let id = s(r, "resourceID");
+                if seen.contains(&id) {
+                    errs.push(FieldError::duplicate(format!("{at}.resourceID"), json!(id)));
+                } else {
+                    seen.push(id);
+                }
+            }
+        }
     }
     errs
 }
