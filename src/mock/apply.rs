@@ -203,7 +203,7 @@ fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a
             }
             Elem::Key(k) => {
                 let list = ty.as_list()?;
-                let keys = ssa_keys(list);
+                let keys = list.ssa_keys;
                 let want = Elem::Key(k.clone());
                 cur = cur
                     .as_array()?
@@ -220,10 +220,6 @@ fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a
         }
     }
     Some(cur)
-}
-
-fn ssa_keys(list: &super::schema::List) -> Vec<&'static str> {
-    list.ssa_keys.to_vec()
 }
 
 fn is_leaf(set: &FieldSet, path: &[Elem]) -> bool {
@@ -261,7 +257,7 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
                     *l = merge_items(l, c, &|v| v.clone(), &|live, _| live.clone());
                 }
                 Some((ListKind::Merge(_), list)) => {
-                    let keys = ssa_keys(list);
+                    let keys = list.ssa_keys;
                     *l = merge_items(l, c, &|v| fields::key_elem(v, &keys), &|live, item| {
                         let mut merged = live.clone();
                         merge(&mut merged, item, &list.item);
@@ -352,7 +348,7 @@ fn remove_path(object: &mut Value, path: &[Elem], ty: &'static Ty) {
             }
             Elem::Key(k) => {
                 let Some(list) = ty.as_list() else { return };
-                let keys = ssa_keys(list);
+                let keys = list.ssa_keys;
                 let want = Elem::Key(k.clone());
                 let Some(next) = cur
                     .as_array_mut()
@@ -374,7 +370,7 @@ fn remove_path(object: &mut Value, path: &[Elem], ty: &'static Ty) {
         }
         Elem::Key(k) => {
             if let (Some(list), Some(items)) = (ty.as_list(), cur.as_array_mut()) {
-                let keys = ssa_keys(list);
+                let keys = list.ssa_keys;
                 let want = Elem::Key(k.clone());
                 items.retain(|i| fields::key_elem(i, &keys) != want);
             }
@@ -650,7 +646,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 errs.push(format!("{}: expected list, got {}", at(path), v()));
                 return;
             };
-            let keys = ssa_keys(list);
+            let keys = list.ssa_keys;
             let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 let segment = match list.ssa_kind() {

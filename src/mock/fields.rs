@@ -146,10 +146,6 @@ pub fn key_elem(item: &Value, keys: &[&str]) -> Elem {
     Elem::Key(compact(&Value::Object(k)))
 }
 
-fn list_keys(list: &super::schema::List) -> Vec<&'static str> {
-    list.ssa_keys.to_vec()
-}
-
 /// Objects tracked field by field (structs and ordinary maps), as opposed
 /// to atomic maps and anything typed as a list.
 fn is_granular_map(ty: &Ty) -> bool {
@@ -217,7 +213,7 @@ fn diff(
                     }
                 }
                 _ => {
-                    let keys = list_keys(list);
+                    let keys = list.ssa_keys;
                     let elems: Vec<Elem> = items.iter().map(|i| key_elem(i, &keys)).collect();
                     for (item, elem) in items.iter().zip(&elems) {
                         path.push(elem.clone());
@@ -299,7 +295,7 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
                     }
                 }
                 _ => {
-                    let keys = list_keys(list);
+                    let keys = list.ssa_keys;
                     for v in items {
                         path.push(key_elem(v, &keys));
                         collect(v, &list.item, path, out, true);
