@@ -208,7 +208,7 @@ fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a
                 cur = cur
                     .as_array()?
                     .iter()
-                    .find(|i| fields::key_elem(i, &keys) == want)?;
+                    .find(|i| fields::key_elem(i, keys) == want)?;
                 ty = &list.item;
             }
             Elem::Value(v) => {
@@ -258,7 +258,7 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
                 }
                 Some((ListKind::Merge(_), list)) => {
                     let keys = list.ssa_keys;
-                    *l = merge_items(l, c, &|v| fields::key_elem(v, &keys), &|live, item| {
+                    *l = merge_items(l, c, &|v| fields::key_elem(v, keys), &|live, item| {
                         let mut merged = live.clone();
                         merge(&mut merged, item, &list.item);
                         merged
@@ -352,7 +352,7 @@ fn remove_path(object: &mut Value, path: &[Elem], ty: &'static Ty) {
                 let want = Elem::Key(k.clone());
                 let Some(next) = cur
                     .as_array_mut()
-                    .and_then(|a| a.iter_mut().find(|i| fields::key_elem(i, &keys) == want))
+                    .and_then(|a| a.iter_mut().find(|i| fields::key_elem(i, keys) == want))
                 else {
                     return;
                 };
@@ -372,7 +372,7 @@ fn remove_path(object: &mut Value, path: &[Elem], ty: &'static Ty) {
             if let (Some(list), Some(items)) = (ty.as_list(), cur.as_array_mut()) {
                 let keys = list.ssa_keys;
                 let want = Elem::Key(k.clone());
-                items.retain(|i| fields::key_elem(i, &keys) != want);
+                items.retain(|i| fields::key_elem(i, keys) != want);
             }
         }
         Elem::Value(v) => {
@@ -651,7 +651,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
             for (i, item) in items.iter().enumerate() {
                 let segment = match list.ssa_kind() {
                     ListKind::Merge(_) => {
-                        let elem = fields::key_elem(item, &keys);
+                        let elem = fields::key_elem(item, keys);
                         let segment = fields::render_path(std::slice::from_ref(&elem));
                         // Reported on the list, before the item's own errors.
                         if seen.contains(&elem) {

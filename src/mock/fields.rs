@@ -214,7 +214,7 @@ fn diff(
                 }
                 _ => {
                     let keys = list.ssa_keys;
-                    let elems: Vec<Elem> = items.iter().map(|i| key_elem(i, &keys)).collect();
+                    let elems: Vec<Elem> = items.iter().map(|i| key_elem(i, keys)).collect();
                     for (item, elem) in items.iter().zip(&elems) {
                         path.push(elem.clone());
                         // A key that occurs twice is owned as one leaf: the
@@ -222,7 +222,7 @@ fn diff(
                         if elems.iter().filter(|e| *e == elem).count() > 1 {
                             let with_key = |l: &[Value]| -> Vec<Value> {
                                 l.iter()
-                                    .filter(|x| key_elem(x, &keys) == *elem)
+                                    .filter(|x| key_elem(x, keys) == *elem)
                                     .cloned()
                                     .collect()
                             };
@@ -231,7 +231,7 @@ fn diff(
                             }
                         } else {
                             let old_item = old_items
-                                .and_then(|o| o.iter().find(|x| key_elem(x, &keys) == *elem));
+                                .and_then(|o| o.iter().find(|x| key_elem(x, keys) == *elem));
                             diff(old_item, item, &list.item, path, out);
                         }
                         path.pop();
@@ -297,7 +297,7 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
                 _ => {
                     let keys = list.ssa_keys;
                     for v in items {
-                        path.push(key_elem(v, &keys));
+                        path.push(key_elem(v, keys));
                         collect(v, &list.item, path, out, true);
                         path.pop();
                     }
