@@ -37,6 +37,11 @@ pub struct CaseFile {
 #[serde(deny_unknown_fields)]
 pub struct Given {
     pub pod: PodSource,
+    /// Delete the pod before the request, so it is terminating: its own
+    /// finalizers keep it, with `deletionTimestamp` set (PATCHes on pods
+    /// being deleted follow extra rules).
+    #[serde(default)]
+    pub deleting: bool,
 }
 
 /// A starting pod: a file (resolved when loading) or an inline manifest.
@@ -327,9 +332,11 @@ pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
         None => None,
         Some(Given {
             pod: PodSource::Inline(v),
+            ..
         }) => Some(v.clone()),
         Some(Given {
             pod: PodSource::File(fixture),
+            ..
         }) => {
             let found =
                 resolve_fixture(path, fixture, root).ok_or_else(|| CaseError::FixtureMissing {

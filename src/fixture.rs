@@ -204,6 +204,35 @@ impl Fixtures {
         }
     }
 
+    /// Starts deleting a pod this run created (uid precondition) and returns
+    /// it as the answer shows it: its finalizers keep it, terminating. The
+    /// final cleanup removes them.
+    pub async fn start_deletion(&self, name: &str, uid: &str) -> Result<Value, FixtureError> {
+        let options = json!({
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "preconditions": {"uid": uid},
+        });
+        let answer = self
+            .client
+            .delete(&pod_path(&self.namespace, name), Some(&options))
+            .await?;
+        match (answer.status, answer.json()) {
+            (200 | 202, Some(pod))
+                if !pod["metadata"]["deletionTimestamp"].is_null()
+                    && pod["metadata"]["finalizers"]
+                        .as_array()
+                        .is_some_and(|f| !f.is_empty()) =>
+            {
+                Ok(pod)
+            }
+            _ => Err(FixtureError::refused(
+                format!("deleting the starting pod {name} (does it keep a finalizer?)"),
+                &answer,
+            )),
+        }
+    }
+
     /// Reads a pod back.
     pub async fn get_pod(&self, name: &str) -> Result<Answer, FixtureError> {
         Ok(self.client.get(&pod_path(&self.namespace, name)).await?)

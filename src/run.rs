@@ -319,7 +319,15 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         None => None,
         Some(manifest) => {
             let pod_manifest = prepare_pod(manifest, &pod, &fixtures.namespace, run_id);
-            match fixtures.create_pod(&pod_manifest).await {
+            let deleting = case.file.given.as_ref().is_some_and(|g| g.deleting);
+            let made = match fixtures.create_pod(&pod_manifest).await {
+                Ok(created) if deleting => {
+                    let uid = created["metadata"]["uid"].as_str().unwrap_or_default();
+                    fixtures.start_deletion(&pod, uid).await
+                }
+                other => other,
+            };
+            match made {
                 Ok(created) => Some(created),
                 Err(e) => return errored(case, pod, started, redact(shared, &e.to_string())),
             }
