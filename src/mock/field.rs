@@ -81,6 +81,18 @@ impl FieldError {
         }
     }
 
+    /// `field.Invalid` once per message a name rule returned for `value`.
+    pub fn invalid_each(
+        field: impl Into<String>,
+        value: &str,
+        msgs: Vec<String>,
+    ) -> impl Iterator<Item = Self> {
+        let field = field.into();
+        let value = Value::String(value.to_string());
+        msgs.into_iter()
+            .map(move |msg| Self::invalid(field.clone(), value.clone(), msg))
+    }
+
     /// `field.Required`.
     pub fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {

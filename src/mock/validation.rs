@@ -185,9 +185,11 @@ fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
     for key in ["hostname", "subdomain"] {
         let v = s(spec, key);
         if !v.is_empty() {
-            for msg in metadata::dns1123_label(v) {
-                errs.push(FieldError::invalid(format!("spec.{key}"), json!(v), msg));
-            }
+            errs.extend(FieldError::invalid_each(
+                format!("spec.{key}"),
+                v,
+                metadata::dns1123_label(v),
+            ));
         }
     }
     errs.extend(tolerations(arr(spec, "tolerations")));

@@ -20,9 +20,11 @@ pub(super) fn label_name(errs: &mut Vec<FieldError>, key: &str, path: &str) {
 fn label_values(errs: &mut Vec<FieldError>, values: &[Value], path: &str) {
     for (i, v) in values.iter().enumerate() {
         let v = v.as_str().unwrap_or("");
-        for msg in metadata::label_value(v) {
-            errs.push(FieldError::invalid(format!("{path}[{i}]"), json!(v), msg));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}[{i}]"),
+            v,
+            metadata::label_value(v),
+        ));
     }
 }
 
@@ -185,13 +187,11 @@ fn node_selector_term(errs: &mut Vec<FieldError>, term: &Value, path: &str, any_
         if key == "metadata.name" {
             for (i, v) in values.iter().enumerate() {
                 let v = v.as_str().unwrap_or("");
-                for msg in metadata::dns1123_subdomain(v) {
-                    errs.push(FieldError::invalid(
-                        format!("{rp}.values[{i}]"),
-                        json!(v),
-                        msg,
-                    ));
-                }
+                errs.extend(FieldError::invalid_each(
+                    format!("{rp}.values[{i}]"),
+                    v,
+                    metadata::dns1123_subdomain(v),
+                ));
             }
         } else {
             errs.push(FieldError::invalid(
@@ -215,13 +215,11 @@ fn pod_affinity_term(errs: &mut Vec<FieldError>, term: &Value, path: &str) {
     ));
     for ns in arr(term, "namespaces") {
         let ns = ns.as_str().unwrap_or("");
-        for msg in metadata::dns1123_label(ns) {
-            errs.push(FieldError::invalid(
-                format!("{path}.namespace"),
-                json!(ns),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.namespace"),
+            ns,
+            metadata::dns1123_label(ns),
+        ));
     }
     errs.extend(match_label_keys(
         path,

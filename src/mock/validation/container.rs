@@ -211,13 +211,11 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     if name.is_empty() {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
-        for msg in metadata::dns1123_label(name) {
-            errs.push(FieldError::invalid(
-                format!("{path}.name"),
-                json!(name),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.name"),
+            name,
+            metadata::dns1123_label(name),
+        ));
     }
     if s(c, "image").is_empty() {
         errs.push(FieldError::required(format!("{path}.image"), ""));

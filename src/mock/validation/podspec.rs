@@ -177,9 +177,11 @@ pub(super) fn hostname_override(spec: &Value) -> Vec<FieldError> {
     if name.len() > 64 {
         errs.push(FieldError::too_long(path, 64));
     }
-    for msg in metadata::dns1123_subdomain(name) {
-        errs.push(FieldError::invalid(path, json!(name), msg));
-    }
+    errs.extend(FieldError::invalid_each(
+        path,
+        name,
+        metadata::dns1123_subdomain(name),
+    ));
     errs
 }
 
@@ -191,13 +193,11 @@ pub(super) fn host_aliases(spec: &Value) -> Vec<FieldError> {
         errs.extend(legacy_ip(&format!("{path}.ip"), s(alias, "ip")));
         for (j, host) in arr(alias, "hostnames").iter().enumerate() {
             let host = host.as_str().unwrap_or("");
-            for msg in metadata::dns1123_subdomain(host) {
-                errs.push(FieldError::invalid(
-                    format!("{path}.hostnames[{j}]"),
-                    json!(host),
-                    msg,
-                ));
-            }
+            errs.extend(FieldError::invalid_each(
+                format!("{path}.hostnames[{j}]"),
+                host,
+                metadata::dns1123_subdomain(host),
+            ));
         }
     }
     errs
@@ -209,22 +209,18 @@ pub(super) fn classes(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let name = s(spec, "priorityClassName");
     if !name.is_empty() {
-        for msg in metadata::dns1123_subdomain(name) {
-            errs.push(FieldError::invalid(
-                "spec.priorityClassName",
-                json!(name),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            "spec.priorityClassName",
+            name,
+            metadata::dns1123_subdomain(name),
+        ));
     }
     if let Some(name) = spec.get("runtimeClassName").and_then(Value::as_str) {
-        for msg in metadata::dns1123_subdomain(name) {
-            errs.push(FieldError::invalid(
-                "spec.runtimeClassName",
-                json!(name),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            "spec.runtimeClassName",
+            name,
+            metadata::dns1123_subdomain(name),
+        ));
     }
     match spec.get("preemptionPolicy").and_then(Value::as_str) {
         None | Some("PreemptLowerPriority" | "Never") => {}

@@ -224,13 +224,11 @@ pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
         } else if names.contains(name) {
             errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
         } else {
-            for msg in metadata::dns1123_label(name) {
-                errs.push(FieldError::invalid(
-                    format!("{path}.name"),
-                    json!(name),
-                    msg,
-                ));
-            }
+            errs.extend(FieldError::invalid_each(
+                format!("{path}.name"),
+                name,
+                metadata::dns1123_label(name),
+            ));
             names.insert(name);
         }
         let source = |k: &str| claim.get(k).and_then(Value::as_str);
@@ -262,9 +260,11 @@ pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
             ("resourceClaimTemplateName", template),
         ] {
             if let Some(v) = value {
-                for msg in metadata::dns1123_subdomain(v) {
-                    errs.push(FieldError::invalid(format!("{path}.{key}"), json!(v), msg));
-                }
+                errs.extend(FieldError::invalid_each(
+                    format!("{path}.{key}"),
+                    v,
+                    metadata::dns1123_subdomain(v),
+                ));
             }
         }
     }
@@ -293,13 +293,11 @@ pub(super) fn claim_names(
             let request = s(claim, "request");
             let mut key = name.to_string();
             if !request.is_empty() {
-                for msg in metadata::dns1123_label(request) {
-                    errs.push(FieldError::invalid(
-                        format!("{ip}.request"),
-                        json!(request),
-                        msg,
-                    ));
-                }
+                errs.extend(FieldError::invalid_each(
+                    format!("{ip}.request"),
+                    request,
+                    metadata::dns1123_label(request),
+                ));
                 key = format!("{name}/{request}");
             }
             if names.contains(&key) {

@@ -214,13 +214,11 @@ pub(super) fn windows_options(options: Option<&Value>, path: &str) -> Vec<FieldE
         return errs;
     };
     if let Some(name) = o.get("gmsaCredentialSpecName").and_then(Value::as_str) {
-        for msg in metadata::dns1123_subdomain(name) {
-            errs.push(FieldError::invalid(
-                format!("{path}.gmsaCredentialSpecName"),
-                json!(name),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.gmsaCredentialSpecName"),
+            name,
+            metadata::dns1123_subdomain(name),
+        ));
     }
     if let Some(spec) = o.get("gmsaCredentialSpec").and_then(Value::as_str) {
         let detail = if spec.is_empty() {

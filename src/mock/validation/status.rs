@@ -39,13 +39,11 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
     }
     let nominated = s(ns, "nominatedNodeName");
     if nominated != s(os, "nominatedNodeName") && !nominated.is_empty() {
-        for msg in metadata::dns1123_subdomain(nominated) {
-            errs.push(FieldError::invalid(
-                "status.nominatedNodeName",
-                json!(nominated),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            "status.nominatedNodeName",
+            nominated,
+            metadata::dns1123_subdomain(nominated),
+        ));
     }
     if let Some(g) = ns
         .get("observedGeneration")
@@ -249,13 +247,11 @@ fn claim_statuses(pod: &Value) -> Vec<FieldError> {
             seen.push(name);
         }
         if let Some(claim) = status.get("resourceClaimName").and_then(Value::as_str) {
-            for msg in metadata::dns1123_subdomain(claim) {
-                errs.push(FieldError::invalid(
-                    format!("{path}.resourceClaimName"),
-                    json!(claim),
-                    msg,
-                ));
-            }
+            errs.extend(FieldError::invalid_each(
+                format!("{path}.resourceClaimName"),
+                claim,
+                metadata::dns1123_subdomain(claim),
+            ));
         }
     }
     errs

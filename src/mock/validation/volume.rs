@@ -776,23 +776,19 @@ fn storageos(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
     if name.is_empty() {
         errs.push(FieldError::required(format!("{path}.volumeName"), ""));
     } else {
-        for msg in metadata::dns1123_label(name) {
-            errs.push(FieldError::invalid(
-                format!("{path}.volumeName"),
-                json!(name),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.volumeName"),
+            name,
+            metadata::dns1123_label(name),
+        ));
     }
     let namespace = s(src, "volumeNamespace");
     if !namespace.is_empty() {
-        for msg in metadata::dns1123_label(namespace) {
-            errs.push(FieldError::invalid(
-                format!("{path}.volumeNamespace"),
-                json!(namespace),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.volumeNamespace"),
+            namespace,
+            metadata::dns1123_label(namespace),
+        ));
     }
     secret_ref_name(src, path, errs);
 }
@@ -903,13 +899,11 @@ fn csi(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
             ));
         } else {
             // Go reports a bad secret name on `csi.name`.
-            for msg in metadata::dns1123_subdomain(name) {
-                errs.push(FieldError::invalid(
-                    format!("{path}.name"),
-                    json!(name),
-                    msg,
-                ));
-            }
+            errs.extend(FieldError::invalid_each(
+                format!("{path}.name"),
+                name,
+                metadata::dns1123_subdomain(name),
+            ));
         }
     }
 }
@@ -1038,13 +1032,11 @@ fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
 fn class_name(spec: &Value, key: &str, path: &str, errs: &mut Vec<FieldError>) {
     let class = s(spec, key);
     if !class.is_empty() {
-        for msg in metadata::dns1123_subdomain(class) {
-            errs.push(FieldError::invalid(
-                format!("{path}.{key}"),
-                json!(class),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.{key}"),
+            class,
+            metadata::dns1123_subdomain(class),
+        ));
     }
 }
 
@@ -1066,24 +1058,20 @@ fn data_sources(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
             ));
         }
         if !group.is_empty() {
-            for msg in metadata::dns1123_subdomain(group) {
-                errs.push(FieldError::invalid(
-                    format!("{p}.apiGroup"),
-                    json!(group),
-                    msg,
-                ));
-            }
+            errs.extend(FieldError::invalid_each(
+                format!("{p}.apiGroup"),
+                group,
+                metadata::dns1123_subdomain(group),
+            ));
         }
         if key == "dataSourceRef" {
             let ns = s(r, "namespace");
             if !ns.is_empty() {
-                for msg in metadata::dns1123_label(ns) {
-                    errs.push(FieldError::invalid(
-                        format!("{p}.namespace"),
-                        json!(ns),
-                        msg,
-                    ));
-                }
+                errs.extend(FieldError::invalid_each(
+                    format!("{p}.namespace"),
+                    ns,
+                    metadata::dns1123_label(ns),
+                ));
             }
         }
     }

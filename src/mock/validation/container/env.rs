@@ -291,13 +291,11 @@ fn config_map_key(key: &str) -> Vec<String> {
 fn key_selector(selector: &Value, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let name = s(selector, "name");
-    for msg in metadata::dns1123_subdomain(name) {
-        errs.push(FieldError::invalid(
-            format!("{path}.name"),
-            json!(name),
-            msg,
-        ));
-    }
+    errs.extend(FieldError::invalid_each(
+        format!("{path}.name"),
+        name,
+        metadata::dns1123_subdomain(name),
+    ));
     let key = s(selector, "key");
     if key.is_empty() {
         errs.push(FieldError::required(format!("{path}.key"), ""));
@@ -324,13 +322,11 @@ fn file_key_selector(selector: &Value, path: &str) -> Vec<FieldError> {
     if volume.is_empty() {
         errs.push(FieldError::required(format!("{path}.volumeName"), ""));
     } else {
-        for msg in metadata::dns1123_label(volume) {
-            errs.push(FieldError::invalid(
-                format!("{path}.volumeName"),
-                json!(volume),
-                msg,
-            ));
-        }
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.volumeName"),
+            volume,
+            metadata::dns1123_label(volume),
+        ));
     }
     let file = s(selector, "path");
     if file.is_empty() {
@@ -363,13 +359,11 @@ pub(super) fn env_from(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
                 if name.is_empty() {
                     errs.push(FieldError::required(format!("{sp}.{key}.name"), ""));
                 } else {
-                    for msg in metadata::dns1123_subdomain(name) {
-                        errs.push(FieldError::invalid(
-                            format!("{sp}.{key}.name"),
-                            json!(name),
-                            msg,
-                        ));
-                    }
+                    errs.extend(FieldError::invalid_each(
+                        format!("{sp}.{key}.name"),
+                        name,
+                        metadata::dns1123_subdomain(name),
+                    ));
                 }
             }
         }
