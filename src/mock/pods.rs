@@ -420,18 +420,18 @@ pub fn delete(store: &mut Store, ns: &str, name: &str, dry_run: bool) -> Result<
     Ok(pod)
 }
 
-/// Removes a deleting pod once its last finalizer is gone.
-fn reap_if_finalized(store: &mut Store, ns: &str, name: &str) {
-    let k = key(ns, name);
-    let done = store.pods.get(&k).is_some_and(|p| {
-        p.pointer("/metadata/deletionTimestamp").is_some()
-            && p.pointer("/metadata/finalizers")
-                .and_then(Value::as_array)
-                .is_none_or(Vec::is_empty)
-    });
-    if done {
-        store.pods.remove(&k);
-    }
+/// Go's `ShouldDeleteDuringUpdate`: the update removed the last finalizer of a
+/// pod whose deletion has no grace period left, so the store deletes it instead
+/// of writing it.
+fn deletes_during_update(new: &Value, old: &Value) -> bool {
+    new.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_none_or(Vec::is_empty)
+        && old.pointer("/metadata/deletionTimestamp").is_some()
+        && old
+            .pointer("/metadata/deletionGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .is_none_or(|g| g == 0)
 }
 
 /// `PUT` one pod: the body is the new object (no create on PUT here).
@@ -681,13 +681,18 @@ fn update(
         });
     }
     let mut pod = pod;
-    if !req.options.is_dry_run() {
+    if deletes_during_update(&pod, &current) {
+        // `deleteWithoutFinalizers` answers with the updated object as it
+        // stood before the write: its resourceVersion does not move.
+        if !req.options.is_dry_run() {
+            store.pods.remove(&key(req.namespace, req.name));
+        }
+    } else if !req.options.is_dry_run() {
         let rv = store.next_rv();
         if let Some(meta) = meta_mut(&mut pod) {
             meta.insert("resourceVersion".into(), json!(rv));
         }
         store.pods.insert(key(req.namespace, req.name), pod.clone());
-        reap_if_finalized(store, req.namespace, req.name);
     }
     Ok(Reply {
         code: 200,
