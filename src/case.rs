@@ -138,6 +138,56 @@ pub enum Body {
     Value(Value),
     /// Bytes sent as written.
     Raw(String),
+    /// A body too large to write out: `item` repeated `count` times.
+    Repeated(Repeated),
+}
+
+/// A generated body: `prefix`, then `count` copies of `item` joined by
+/// `separator`, then `suffix`. It lets size-limit cases (3 MiB bodies, 10001
+/// JSON Patch operations) stay small files.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeated {
+    #[serde(default)]
+    pub prefix: String,
+    pub item: String,
+    #[serde(default)]
+    pub separator: String,
+    pub count: usize,
+    #[serde(default)]
+    pub suffix: String,
+}
+
+impl Repeated {
+    /// The largest body a case may generate: well past the 3 MiB API limit.
+    pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+    /// The body's length in bytes, `None` past `usize`.
+    fn len(&self) -> Option<usize> {
+        let items = self.item.len().checked_mul(self.count)?;
+        let separators = self
+            .separator
+            .len()
+            .checked_mul(self.count.saturating_sub(1))?;
+        items
+            .checked_add(separators)?
+            .checked_add(self.prefix.len() + self.suffix.len())
+    }
+
+    /// The body, with `f` applied to each written part.
+    pub fn render(&self, f: impl Fn(&str) -> String) -> String {
+        let item = f(&self.item);
+        let separator = f(&self.separator);
+        let mut out = f(&self.prefix);
+        for i in 0..self.count {
+            if i > 0 {
+                out.push_str(&separator);
+            }
+            out.push_str(&item);
+        }
+        out.push_str(&f(&self.suffix));
+        out
+    }
 }
 
 #[derive(Deserialize)]
@@ -148,6 +198,7 @@ struct RawRequest {
     content_type: Option<String>,
     body: Option<Value>,
     raw_body: Option<String>,
+    repeated_body: Option<Repeated>,
     #[serde(default)]
     query: BTreeMap<String, QueryValue>,
     #[serde(default)]
@@ -196,12 +247,23 @@ impl TryFrom<RawRequest> for RequestSpec {
                 );
             }
         };
-        let body = match (raw.body, raw.raw_body) {
-            (Some(v), None) => Body::Value(v),
-            (None, Some(s)) => Body::Raw(s),
-            (None, None) => Body::Empty,
-            (Some(_), Some(_)) => {
-                return Err("`body` and `raw_body` are exclusive: give one".into());
+        let body = match (raw.body, raw.raw_body, raw.repeated_body) {
+            (Some(v), None, None) => Body::Value(v),
+            (None, Some(s), None) => Body::Raw(s),
+            (None, None, Some(r)) => {
+                if r.len().is_none_or(|n| n > Repeated::MAX_BYTES) {
+                    return Err(format!(
+                        "`repeated_body` would exceed {} bytes",
+                        Repeated::MAX_BYTES
+                    ));
+                }
+                Body::Repeated(r)
+            }
+            (None, None, None) => Body::Empty,
+            _ => {
+                return Err(
+                    "`body`, `raw_body` and `repeated_body` are exclusive: give one".into(),
+                );
             }
         };
         if raw.path.is_some() && (raw.pod.is_some() || raw.namespace.is_some()) {
@@ -505,6 +567,24 @@ mod tests {
         3,
         3,
         "exclusive"
+    )]
+    #[case::two_bodies(
+        "description: d\nrequest:\n  type: json\n  raw_body: x\n  repeated_body: {item: x, count: 2}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "exclusive"
+    )]
+    #[case::body_too_large(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xxxxxxxx, count: 2097153}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "would exceed 16777216 bytes"
+    )]
+    #[case::overflowing_body(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xx, count: 18446744073709551615}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "would exceed"
     )]
     fn rejects_with_position(
         #[case] text: &str,

@@ -18,7 +18,24 @@ pub struct Planned {
     /// Path and query string, e.g. `/api/v1/namespaces/ns/pods/web?dryRun=All`.
     pub path: String,
     pub headers: Vec<(String, String)>,
+    /// Reports keep an excerpt: a generated body can be megabytes long.
+    #[serde(serialize_with = "serialize_excerpt")]
     pub body: String,
+}
+
+/// Longest request body reports and `curl` lines repeat in full.
+pub const REPORTED_BODY_LIMIT: usize = 64 * 1024;
+
+/// `text` cut to `limit` characters, saying how long it was.
+pub fn excerpt(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
+        None => text.to_owned(),
+    }
+}
+
+fn serialize_excerpt<S: serde::Serializer>(body: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&excerpt(body, REPORTED_BODY_LIMIT))
 }
 
 /// Where a case aims: the names its variables take.
@@ -59,6 +76,7 @@ pub fn plan(spec: &RequestSpec, vars: &Vars) -> Planned {
     let body = match &spec.body {
         Body::Empty => String::new(),
         Body::Raw(s) => vars.apply(s),
+        Body::Repeated(r) => r.render(|s| vars.apply(s)),
         Body::Value(v) => {
             let v = vars.apply_value(v);
             // JSON is valid YAML, so apply patches are sent as JSON too: one encoder,
@@ -96,7 +114,8 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// A `curl` command that sends the same request. `auth` lists the headers the client
-/// adds (already redacted by the caller).
+/// adds (already redacted by the caller). A body past `REPORTED_BODY_LIMIT` is
+/// shown as an excerpt, marked as such.
 pub fn curl(base_url: &str, planned: &Planned, auth: &[(String, String)]) -> String {
     let mut parts = vec![
         "curl".to_owned(),
@@ -110,7 +129,7 @@ pub fn curl(base_url: &str, planned: &Planned, auth: &[(String, String)]) -> Str
     }
     if !planned.body.is_empty() {
         parts.push("--data-binary".into());
-        parts.push(shell_quote(&planned.body));
+        parts.push(shell_quote(&excerpt(&planned.body, REPORTED_BODY_LIMIT)));
     }
     parts.push(shell_quote(&format!("{base_url}{}", planned.path)));
     parts.join(" ")
@@ -174,6 +193,34 @@ mod tests {
         assert_eq!(p.path, "/api/v1/namespaces/ns/pods");
         assert_eq!(p.body, "not json");
         assert_eq!(p.headers[0].1, "text/plain");
+    }
+
+    #[test]
+    fn repeated_bodies_are_generated_with_variables() {
+        let s = spec(
+            "type: json\nrepeated_body: {prefix: '[', item: '\"${pod}\"', separator: ',', count: 3, suffix: ']'}\n",
+        );
+        assert_eq!(plan(&s, &vars()).body, r#"["web-1","web-1","web-1"]"#);
+        let none =
+            spec("type: json\nrepeated_body: {prefix: '[', item: x, count: 0, suffix: ']'}\n");
+        assert_eq!(plan(&none, &vars()).body, "[]");
+    }
+
+    #[test]
+    fn long_bodies_are_reported_as_excerpts() {
+        let body = "x".repeat(REPORTED_BODY_LIMIT + 1);
+        let p = Planned {
+            method: METHOD,
+            path: "/p".into(),
+            headers: vec![],
+            body: body.clone(),
+        };
+        let shown = excerpt(&body, REPORTED_BODY_LIMIT);
+        assert!(shown.ends_with(&format!("… ({} bytes in all)", body.len())));
+        assert_eq!(serde_json::to_value(&p).unwrap()["body"], shown.as_str());
+        assert!(curl("http://h", &p, &[]).contains("bytes in all)"));
+        assert_eq!(excerpt("héllo", 5), "héllo");
+        assert_eq!(excerpt("héllo", 2), "hé… (6 bytes in all)");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::Counts;
 use crate::compare::Mismatch;
+use crate::request::excerpt;
 use crate::run::{CaseOutcome, RunReport, Status};
 use crate::snapshot::Verdict;
 
@@ -82,18 +83,6 @@ fn short(v: &Value) -> String {
     }
 }
 
-fn excerpt(text: &str) -> String {
-    if text.chars().count() > BODY_LIMIT {
-        format!(
-            "{}… ({} bytes in all)",
-            text.chars().take(BODY_LIMIT).collect::<String>(),
-            text.len()
-        )
-    } else {
-        text.to_owned()
-    }
-}
-
 /// The body as a reader wants it: indented JSON, with `managedFields` (long and
 /// rarely the point) folded; other text as it came.
 fn pretty(text: &str) -> String {
@@ -145,12 +134,16 @@ pub fn details(o: &CaseOutcome) -> String {
             let _ = writeln!(out, "  {k}: {v}");
         }
         if !r.body.is_empty() {
-            let _ = writeln!(out, "{}", indent(&excerpt(&r.body), "  "));
+            let _ = writeln!(out, "{}", indent(&excerpt(&r.body, BODY_LIMIT), "  "));
         }
     }
     if let Some(obs) = &o.observed {
         let _ = writeln!(out, "got: {}", obs.status);
-        let _ = writeln!(out, "{}", indent(&excerpt(&pretty(&obs.body)), "  "));
+        let _ = writeln!(
+            out,
+            "{}",
+            indent(&excerpt(&pretty(&obs.body), BODY_LIMIT), "  ")
+        );
     }
     if !o.mismatches.is_empty() {
         let _ = writeln!(out, "differences from the case's expectations:");
