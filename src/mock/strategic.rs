@@ -46,7 +46,7 @@ pub fn go_fmt(value: &Value) -> String {
     match value {
         Value::Null => "<nil>".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => go_number(n),
         Value::String(s) => s.clone(),
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().map(go_fmt).collect();
@@ -62,6 +62,58 @@ pub fn go_fmt(value: &Value) -> String {
     }
 }
 
+/// A number as apimachinery's JSON decoding leaves it in a map (`int64`
+/// when the text parses as one, else `float64`), printed by `%v`.
+fn go_number(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_f64()) {
+        (Some(i), _) => i.to_string(),
+        (None, Some(f)) => go_float(f),
+        (None, None) => n.to_string(),
+    }
+}
+
+/// Go's `%v` of a float64: `strconv.FormatFloat(f, 'g', -1, 64)`, the
+/// shortest digits, in exponent form when the exponent is below -4 or at
+/// least 6 (the precision Go uses for that choice when printing shortest).
+fn go_float(f: f64) -> String {
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    // Rust's `{:e}` gives the same shortest digits: `-1.2345e8`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs());
+    }
+    let dp = exp + 1;
+    let text = if dp <= 0 {
+        format!("0.{}{digits}", "0".repeat(dp.unsigned_abs() as usize))
+    } else {
+        let dp = dp as usize;
+        if digits.len() <= dp {
+            format!("{digits}{}", "0".repeat(dp - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..dp], &digits[dp..])
+        }
+    };
+    format!("{sign}{text}")
+}
+
 /// Go's `%s` of a decoded JSON value: strings bare, other scalars as
 /// `%!s(type=value)` (integers decode as int64).
 fn go_fmt_s(value: &Value) -> String {
@@ -69,7 +121,7 @@ fn go_fmt_s(value: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => "%!s(<nil>)".into(),
         Value::Bool(b) => format!("%!s(bool={b})"),
-        Value::Number(n) if n.is_f64() => format!("%!s(float64={n})"),
+        Value::Number(n) if n.as_i64().is_none() => format!("%!s(float64={})", go_number(n)),
         Value::Number(n) => format!("%!s(int64={n})"),
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().map(go_fmt_s).collect();
@@ -565,6 +617,26 @@ mod tests {
             panic!("objects expected");
         };
         apply(o, p, &POD_TY).map(Value::Object)
+    }
+
+    #[rstest]
+    #[case("1000", "1000")]
+    #[case("1e3", "1000")]
+    #[case("1.0", "1")]
+    #[case("1.5", "1.5")]
+    #[case("-2.25", "-2.25")]
+    #[case("123456.0", "123456")]
+    #[case("1234567.0", "1.234567e+06")]
+    #[case("123456789.5", "1.234567895e+08")]
+    #[case("1e21", "1e+21")]
+    #[case("0.0001", "0.0001")]
+    #[case("0.00001", "1e-05")]
+    #[case("-0.000012", "-1.2e-05")]
+    #[case("9223372036854775808", "9.223372036854776e+18")]
+    #[case("123456789012345678901234567890", "1.2345678901234568e+29")]
+    fn numbers_print_as_go_prints_decoded_json(#[case] text: &str, #[case] go: &str) {
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(go_fmt(&value), go);
     }
 
     fn base() -> Value {
