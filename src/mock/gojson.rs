@@ -7,6 +7,53 @@
 //! It only checks syntax; parsing into values is serde_json's job once the
 //! text is known to be valid.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// Number literals by JSON pointer, where Go keeps the sender's text.
+pub type Literals = BTreeMap<String, String>;
+
+/// A JSON pointer reference token for `key` (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Collects, under `pointer`, the number literals of the JSON text `raw`
+/// that serde_json would print differently (`1E2`, `1.50`, `-0`, integers
+/// past 64 bits). evanphx/json-patch keeps values it never decodes as
+/// `json.RawMessage`, so Go prints these as sent, in the patched document
+/// and in `cannot unmarshal number …` errors. Of duplicate keys the last
+/// wins, as in a Go map.
+pub fn number_literals(raw: &str, pointer: &str, out: &mut Literals) {
+    let text = raw.trim();
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            if let Ok(map) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
+                for (key, member) in map {
+                    let child = format!("{pointer}/{}", escape_pointer(&key));
+                    number_literals(member.get(), &child, out);
+                }
+            }
+        }
+        Some(b'[') => {
+            if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
+                for (i, item) in items.iter().enumerate() {
+                    number_literals(item.get(), &format!("{pointer}/{i}"), out);
+                }
+            }
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let printed = serde_json::from_str::<Value>(text).map(|v| v.to_string());
+            if printed.ok().as_deref() != Some(text) {
+                out.insert(pointer.to_string(), text.to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
 
@@ -557,6 +604,23 @@ impl Parser<'_> {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[test]
+    fn number_literals_keep_only_texts_serde_would_change() {
+        let mut out = Literals::new();
+        let body =
+            r#"{"a/b":{"x":1E2,"y":1.5,"z":[-0,7,1.50]},"n":99999999999999999999,"n":3,"s":"1e2"}"#;
+        number_literals(body, "", &mut out);
+        let expected: Literals = [
+            ("/a~1b/x", "1E2"),
+            ("/a~1b/z/0", "-0"),
+            ("/a~1b/z/2", "1.50"),
+        ]
+        .into_iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+        assert_eq!(out, expected);
+    }
 
     #[rstest]
     #[case("not json", "invalid character 'o' in literal null (expecting 'u')")]

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::gojson;
+use super::gojson::{self, Literals, escape_pointer, number_literals};
 use super::query::FieldValidation;
 use super::schema::{POD_TY, Ty};
 use super::status::Status;
@@ -57,6 +57,8 @@ pub struct Patched {
     /// How the 422 "patch" error renders the bad value (Go prints the whole
     /// patched JSON for json/merge patches and the patch map for SMP).
     pub shown: String,
+    /// Numbers of the patched document still in the sender's text.
+    pub literals: Literals,
 }
 
 /// Go's name for the JSON kind of a value in decode errors.
@@ -262,11 +264,16 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
             })
         }));
     }
-    let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
+    let mut literals = Literals::new();
+    for (pointer, raw) in &raw_at {
+        number_literals(&raw.text, pointer, &mut literals);
+    }
+    let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals);
     Ok(Patched {
         value: doc,
         strict,
         shown,
+        literals,
     })
 }
 
@@ -364,10 +371,6 @@ fn inserted_pointer(doc: &Value, op: &Value) -> Option<String> {
     }
 }
 
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 /// The patched document as evanphx/json-patch marshals it: containers it
 /// decoded (those in `parsed`, by JSON pointer) come out with sorted keys,
 /// everything it never touched keeps the bytes of the stored object, which
@@ -379,9 +382,12 @@ fn evanphx_json(
     pointer: &str,
     parsed: &BTreeSet<String>,
     inserted: &BTreeMap<String, Option<String>>,
+    literals: &Literals,
 ) -> String {
     if let Some(raw) = inserted.get(pointer) {
-        return raw.clone().unwrap_or_else(|| go_compact(value));
+        return raw
+            .clone()
+            .unwrap_or_else(|| compact_literals(value, pointer, literals));
     }
     if !parsed.contains(pointer) {
         return go_compact_typed(value, ty);
@@ -396,7 +402,7 @@ fn evanphx_json(
                     format!(
                         "{}:{}",
                         go_compact(&Value::String(k.clone())),
-                        evanphx_json(v, member, &child, parsed, inserted)
+                        evanphx_json(v, member, &child, parsed, inserted, literals)
                     )
                 })
                 .collect();
@@ -407,7 +413,51 @@ fn evanphx_json(
             let parts: Vec<String> = items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| evanphx_json(v, item_ty, &format!("{pointer}/{i}"), parsed, inserted))
+                .map(|(i, v)| {
+                    let child = format!("{pointer}/{i}");
+                    evanphx_json(v, item_ty, &child, parsed, inserted, literals)
+                })
+                .collect();
+            format!("[{}]", parts.join(","))
+        }
+        other => compact_literals(other, pointer, literals),
+    }
+}
+
+/// `go_compact`, but numbers listed in `literals` (by pointer below
+/// `pointer`) keep the sender's text.
+fn compact_literals(value: &Value, pointer: &str, literals: &Literals) -> String {
+    if let Some(text) = literals.get(pointer) {
+        return text.clone();
+    }
+    let below = format!("{pointer}/");
+    if !literals
+        .range(below.clone()..)
+        .next()
+        .is_some_and(|(p, _)| p.starts_with(&below))
+    {
+        return go_compact(value);
+    }
+    match value {
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    let child = format!("{below}{}", escape_pointer(k));
+                    format!(
+                        "{}:{}",
+                        go_compact(&Value::String(k.clone())),
+                        compact_literals(v, &child, literals)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| compact_literals(v, &format!("{below}{i}"), literals))
                 .collect();
             format!("[{}]", parts.join(","))
         }
@@ -567,11 +617,18 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
             json_patch::merge(&mut doc, &value);
             let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeMap::new());
             merged_objects(current, &value, "", &mut parsed, &mut inserted);
-            let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
+            // A merge patch puts its values at their own pointers.
+            let mut literals = Literals::new();
+            number_literals(&String::from_utf8_lossy(body), "", &mut literals);
+            literals.retain(|pointer, text| {
+                doc.pointer(pointer) == serde_json::from_str::<Value>(text).ok().as_ref()
+            });
+            let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals);
             return Ok(Patched {
                 value: doc,
                 strict,
                 shown,
+                literals,
             });
         }
         Value::Array(mut items) => {
@@ -586,6 +643,7 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         value: doc,
         strict,
         shown,
+        literals: Literals::new(),
     })
 }
 
@@ -616,6 +674,8 @@ fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
         value: Value::Object(merged),
         strict: duplicates(dups, ""),
         shown,
+        // Go decodes a strategic patch into a map: no text survives.
+        literals: Literals::new(),
     })
 }
 

@@ -17,8 +17,9 @@ use super::defaults;
 use super::field::FieldError;
 use super::fields::Scope;
 use super::gates;
+use super::gojson::Literals;
 use super::metadata;
-use super::patch::{self, PatchKind};
+use super::patch::{self, PatchKind, Patched};
 use super::pod_status;
 use super::query::{FieldValidation, WriteOptions};
 use super::schema::POD_TY;
@@ -123,13 +124,14 @@ struct Typed {
 fn type_pod(
     value: Value,
     style: typed::Style,
+    literals: &Literals,
     validation: FieldValidation,
     mut strict: Vec<String>,
     on_type_error: impl FnOnce(String) -> Status,
     on_strict: impl FnOnce(String) -> Status,
 ) -> Result<Typed, Failure> {
-    let decoded =
-        typed::decode_with(value, &POD_TY, style).map_err(|e| Failure::from(on_type_error(e.0)))?;
+    let decoded = typed::decode_with(value, &POD_TY, style, literals)
+        .map_err(|e| Failure::from(on_type_error(e.0)))?;
     strict.extend(
         decoded
             .unknown
@@ -172,6 +174,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
     } = type_pod(
         body,
         typed::Style::Json,
+        &Literals::new(),
         validation,
         strict,
         cannot_handle,
@@ -440,8 +443,13 @@ pub fn replace(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<St
         return Err(Status::not_found("pods", req.name).into());
     };
     let body = if body.is_null() { json!({}) } else { body };
-    let shown = patch::go_compact(&body);
-    update(store, req, None, current, body, strict, shown)
+    let patched = Patched {
+        shown: patch::go_compact(&body),
+        value: body,
+        strict,
+        literals: Literals::new(),
+    };
+    update(store, req, None, current, patched)
 }
 
 /// `PATCH` one pod with any of the four content types.
@@ -456,7 +464,7 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
         }
         return Err(Status::not_found("pods", req.name).into());
     };
-    let (patched_value, strict, shown) = if kind == PatchKind::Apply {
+    let patched = if kind == PatchKind::Apply {
         let (config, duplicates) = decode_apply(body)?;
         let manager = req.options.field_manager.clone();
         let merged = apply::server_side_apply(
@@ -467,20 +475,16 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
             &now_rfc3339(),
             req.scope,
         )?;
-        (merged, strict_yaml(duplicates, validation)?, String::new())
+        Patched {
+            value: merged,
+            strict: strict_yaml(duplicates, validation)?,
+            shown: String::new(),
+            literals: Literals::new(),
+        }
     } else {
-        let p = patch::apply(kind, &current, body, validation)?;
-        (p.value, p.strict, p.shown)
+        patch::apply(kind, &current, body, validation)?
     };
-    update(
-        store,
-        req,
-        Some(kind),
-        current,
-        patched_value,
-        strict,
-        shown,
-    )
+    update(store, req, Some(kind), current, patched)
 }
 
 /// The shared update pipeline of PATCH (`kind` set) and PUT: typing,
@@ -491,10 +495,14 @@ fn update(
     req: &Request<'_>,
     kind: Option<PatchKind>,
     current: Value,
-    patched_value: Value,
-    strict: Vec<String>,
-    shown: String,
+    patched: Patched,
 ) -> Outcome {
+    let Patched {
+        value: patched_value,
+        strict,
+        shown,
+        literals,
+    } = patched;
     let validation = req.options.field_validation();
     if !patched_value.is_object() {
         let shown_value = json!(shown);
@@ -564,6 +572,7 @@ fn update(
     } = type_pod(
         patched_value,
         style,
+        &literals,
         validation,
         strict,
         invalid_patch,
@@ -940,6 +949,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     } = type_pod(
         merged,
         typed::Style::Json,
+        &Literals::new(),
         FieldValidation::Ignore,
         Vec::new(),
         |msg| unconvertible(req.name, &msg),

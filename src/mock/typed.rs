@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use super::gojson::{Literals, escape_pointer};
 use super::schema::{Presence, Struct, Ty};
 
 /// A Go `*json.UnmarshalTypeError` (or a field's own decode error).
@@ -43,16 +44,23 @@ pub enum Style {
 
 /// Decodes `value` as the struct type `ty` with `encoding/json` texts.
 pub fn decode(value: Value, ty: &'static Ty) -> Result<Decoded, TypeError> {
-    decode_with(value, ty, Style::Json)
+    decode_with(value, ty, Style::Json, &Literals::new())
 }
 
-/// Decodes `value` as the struct type `ty` with the texts of `style`.
-pub fn decode_with(value: Value, ty: &'static Ty, style: Style) -> Result<Decoded, TypeError> {
+/// Decodes `value` as the struct type `ty` with the texts of `style`;
+/// `literals` are numbers `encoding/json` reads as the sender wrote them.
+pub fn decode_with(
+    value: Value,
+    ty: &'static Ty,
+    style: Style,
+    literals: &Literals,
+) -> Result<Decoded, TypeError> {
     let mut ctx = Ctx {
         unknown: Vec::new(),
         at: Vec::new(),
         empty_lists: Vec::new(),
         style,
+        literals,
     };
     let value = ctx.value(value, ty, "", "", "", None)?;
     Ok(Decoded {
@@ -77,12 +85,13 @@ pub fn restore_empty_lists(value: &mut Value, pointers: &[String]) {
     }
 }
 
-struct Ctx {
+struct Ctx<'a> {
     unknown: Vec<String>,
     /// The JSON pointer segments of the value being decoded.
     at: Vec<String>,
     empty_lists: Vec<String>,
     style: Style,
+    literals: &'a Literals,
 }
 
 /// The Go type name the unstructured converter reports for a JSON value.
@@ -157,10 +166,19 @@ fn json_kind(value: &Value) -> String {
     }
 }
 
-fn type_error(value: &Value, go_struct: &str, go_path: &str, go_type: &str) -> TypeError {
+fn type_error(
+    value: &Value,
+    literal: Option<&str>,
+    go_struct: &str,
+    go_path: &str,
+    go_type: &str,
+) -> TypeError {
     let what = match value {
         // Go names the literal for a float into an integer.
-        Value::Number(n) if go_type.starts_with("int") => format!("number {n}"),
+        Value::Number(n) if go_type.starts_with("int") => match literal {
+            Some(text) => format!("number {text}"),
+            None => format!("number {n}"),
+        },
         other => json_kind(other),
     };
     if go_struct.is_empty() {
@@ -216,7 +234,15 @@ fn quantity_format_error() -> TypeError {
     )
 }
 
-impl Ctx {
+impl Ctx<'_> {
+    /// The JSON pointer of the value being decoded.
+    fn pointer(&self) -> String {
+        self.at
+            .iter()
+            .map(|s| format!("/{}", escape_pointer(s)))
+            .collect()
+    }
+
     /// Decodes one value. `path` is the user-facing path with indices,
     /// `go_struct`/`go_path` the Go error context (innermost struct name,
     /// dotted JSON path without indices). `None` means "unset".
@@ -234,8 +260,15 @@ impl Ctx {
         }
         let style = self.style;
         let ty = ty.resolved();
+        let literal = self.literals.get(&self.pointer()).map(String::as_str);
         let mismatch = |v: &Value| match style {
-            Style::Json => Err(type_error(v, go_struct, go_path, &named_type(ty, go_type))),
+            Style::Json => Err(type_error(
+                v,
+                literal,
+                go_struct,
+                go_path,
+                &named_type(ty, go_type),
+            )),
             Style::Unstructured => Err(unstructured_error(v, ty, go_type)),
         };
         match ty {
@@ -261,6 +294,16 @@ impl Ctx {
                 other => mismatch(&other),
             },
             Ty::Int32 | Ty::Int => match &value {
+                // `encoding/json` parses the sender's text: `-0` is an
+                // integer, `1E2` is not.
+                Value::Number(_) if style == Style::Json && literal.is_some() => {
+                    match literal.and_then(|text| text.parse::<i64>().ok()) {
+                        Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => {
+                            Ok(Some(Value::from(i)))
+                        }
+                        _ => mismatch(&value),
+                    }
+                }
                 Value::Number(n) if style == Style::Json => match n.as_i64() {
                     Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => Ok(Some(value)),
                     _ => mismatch(&value),
@@ -375,11 +418,7 @@ impl Ctx {
                         && let Some(dropped) = out.remove(field.name)
                         && dropped.is_array()
                     {
-                        let mut pointer: String = self
-                            .at
-                            .iter()
-                            .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-                            .collect();
+                        let mut pointer = self.pointer();
                         pointer.push('/');
                         pointer.push_str(field.name);
                         self.empty_lists.push(pointer);
@@ -432,6 +471,23 @@ pub fn zero(ty: &'static Ty) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_numbers_decode_by_their_text() {
+        let pod = |v: Value| json!({"spec": {"activeDeadlineSeconds": v}});
+        let lit = |t: &str| -> Literals {
+            [("/spec/activeDeadlineSeconds".to_string(), t.to_string())].into()
+        };
+        let ok = decode_with(pod(json!(-0.0)), &POD_TY, Style::Json, &lit("-0")).unwrap();
+        assert_eq!(ok.value["spec"]["activeDeadlineSeconds"], json!(0));
+        let err = decode_with(pod(json!(100.0)), &POD_TY, Style::Json, &lit("1E2")).unwrap_err();
+        assert!(
+            err.0
+                .contains("cannot unmarshal number 1E2 into Go struct field"),
+            "{}",
+            err.0
+        );
+    }
     use crate::mock::schema::POD_TY;
     use serde_json::json;
 
