@@ -14,7 +14,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use axum::routing::{any, get, patch};
 use serde_json::{Value, json};
 
 use super::encode::{Layout, to_bytes};
@@ -423,9 +423,10 @@ fn routes(state: Shared) -> Router {
         .route("/api", get(api_versions))
         .route("/api/v1", get(api_v1_resources))
         .route("/apis", get(api_groups))
-        .route("/healthz", get(health))
-        .route("/readyz", get(health))
-        .route("/livez", get(health))
+        // The health checks answer every method alike.
+        .route("/healthz", any(health))
+        .route("/readyz", any(health))
+        .route("/livez", any(health))
         .route(
             "/api/v1/namespaces",
             get(list_namespaces).post(create_namespace),
@@ -461,15 +462,16 @@ fn routes(state: Shared) -> Router {
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
             get(get_pod).patch(patch_pod_ephemeral),
         )
-        // Subresources the real server serves without PATCH (proxy and
-        // resize aside): the route exists, so the method is what is refused.
-        .merge(unpatchable_subresources())
+        // Routes the real server serves without PATCH (pod subresources,
+        // proxy and resize aside, and the list and watch paths): the route
+        // exists, so the method is what is refused.
+        .merge(unpatchable_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
-fn unpatchable_subresources() -> Router<Shared> {
+fn unpatchable_routes() -> Router<Shared> {
     [
         "binding",
         "eviction",
@@ -479,11 +481,16 @@ fn unpatchable_subresources() -> Router<Shared> {
         "portforward",
     ]
     .into_iter()
-    .fold(Router::new(), |router, sub| {
-        router.route(
-            &format!("/api/v1/namespaces/{{ns}}/pods/{{name}}/{sub}"),
-            patch(method_not_allowed),
-        )
+    .map(|sub| format!("/api/v1/namespaces/{{ns}}/pods/{{name}}/{sub}"))
+    // The deprecated watch paths are GET-only routes too.
+    .chain([
+        "/api/v1/pods".to_string(),
+        "/api/v1/watch/pods".to_string(),
+        "/api/v1/watch/namespaces/{ns}/pods".to_string(),
+        "/api/v1/watch/namespaces/{ns}/pods/{name}".to_string(),
+    ])
+    .fold(Router::new(), |router, path| {
+        router.route(&path, patch(method_not_allowed))
     })
 }
 
