@@ -538,7 +538,9 @@ fn go_sharp_v(value: &Value) -> String {
     match value {
         Value::Null => "interface {}(nil)".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_f64() => n.as_f64().map_or_else(|| n.to_string(), go_float),
+        Value::Number(n) if n.is_f64() => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), super::field::go_float),
         Value::Number(n) => n.to_string(),
         Value::String(s) => super::field::go_quote(s),
         Value::Array(items) => {
@@ -553,28 +555,6 @@ fn go_sharp_v(value: &Value) -> String {
             format!("map[string]interface {{}}{{{}}}", parts.join(", "))
         }
     }
-}
-
-/// Go's `%v` of a `float64` (`strconv.FormatFloat(f, 'g', -1, 64)`): the
-/// shortest digits, in exponent form (`1e+21`, `1.5e-05`) when the decimal
-/// exponent is below -4 or at least 6 (the `%g` cut-off Go uses for
-/// shortest formatting), plain (`1000`, `0.25`) otherwise.
-fn go_float(f: f64) -> String {
-    let sci = format!("{f:e}");
-    let Some((mantissa, exp)) = sci.split_once('e') else {
-        return sci;
-    };
-    let Ok(exp) = exp.parse::<i32>() else {
-        return sci;
-    };
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exp.unsigned_abs());
-    }
-    let plain = format!("{f}");
-    plain
-        .strip_suffix(".0")
-        .map_or(plain.clone(), str::to_string)
 }
 
 /// structured-merge-diff's schema validation of an applied configuration:
@@ -745,20 +725,6 @@ mod tests {
                 ".spec.foo: field not declared in schema".to_string(),
             ]
         );
-    }
-
-    #[rstest::rstest]
-    #[case(1000.0, "1000")]
-    #[case(9.0, "9")]
-    #[case(1.5, "1.5")]
-    #[case(0.1, "0.1")]
-    #[case(1e21, "1e+21")]
-    #[case(1e6, "1e+06")]
-    #[case(1_234_567.0, "1.234567e+06")]
-    #[case(0.000_015, "1.5e-05")]
-    #[case(0.0001, "0.0001")]
-    fn floats_print_like_go(#[case] f: f64, #[case] want: &str) {
-        assert_eq!(go_float(f), want);
     }
 
     #[test]

@@ -119,6 +119,22 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
     }
 }
 
+/// Numbers as apimachinery's JSON decoding leaves them in an `interface{}`:
+/// an `int64` when the text parses as one, else a `float64`, so integers
+/// past `int64` (which go-yaml reads as `uint64`) turn into floats.
+pub fn int64_or_float(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
+            if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                *n = f;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(int64_or_float),
+        Value::Object(map) => map.values_mut().for_each(int64_or_float),
+        _ => {}
+    }
+}
+
 /// The first YAML document of `text`: go-yaml's `Unmarshal` reads one
 /// document and ignores the rest of the stream.
 pub fn first_document(text: &str) -> &str {

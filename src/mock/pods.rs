@@ -555,7 +555,9 @@ fn update(
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
-    let style = if kind == Some(PatchKind::Strategic) {
+    // Strategic and apply patches produce maps, which the unstructured
+    // converter types; json and merge patches produce JSON text.
+    let style = if matches!(kind, Some(PatchKind::Strategic | PatchKind::Apply)) {
         typed::Style::Unstructured
     } else {
         typed::Style::Json
@@ -831,7 +833,9 @@ fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
             .into());
         }
     };
-    let config = if config.is_null() { json!({}) } else { config };
+    let mut config = if config.is_null() { json!({}) } else { config };
+    // sigs.k8s.io/yaml turns the YAML into JSON, decoded into a map.
+    super::gojson::int64_or_float(&mut config);
     if !config.is_object() {
         return Err(Status::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
@@ -948,7 +952,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         ..
     } = type_pod(
         merged,
-        typed::Style::Json,
+        typed::Style::Unstructured,
         &Literals::new(),
         FieldValidation::Ignore,
         Vec::new(),

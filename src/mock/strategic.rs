@@ -67,51 +67,9 @@ pub fn go_fmt(value: &Value) -> String {
 fn go_number(n: &serde_json::Number) -> String {
     match (n.as_i64(), n.as_f64()) {
         (Some(i), _) => i.to_string(),
-        (None, Some(f)) => go_float(f),
+        (None, Some(f)) => super::field::go_float(f),
         (None, None) => n.to_string(),
     }
-}
-
-/// Go's `%v` of a float64: `strconv.FormatFloat(f, 'g', -1, 64)`, the
-/// shortest digits, in exponent form when the exponent is below -4 or at
-/// least 6 (the precision Go uses for that choice when printing shortest).
-fn go_float(f: f64) -> String {
-    if !f.is_finite() {
-        return if f.is_nan() {
-            "NaN".into()
-        } else if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    // Rust's `{:e}` gives the same shortest digits: `-1.2345e8`.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs());
-    }
-    let dp = exp + 1;
-    let text = if dp <= 0 {
-        format!("0.{}{digits}", "0".repeat(dp.unsigned_abs() as usize))
-    } else {
-        let dp = dp as usize;
-        if digits.len() <= dp {
-            format!("{digits}{}", "0".repeat(dp - digits.len()))
-        } else {
-            format!("{}.{}", &digits[..dp], &digits[dp..])
-        }
-    };
-    format!("{sign}{text}")
 }
 
 /// Go's `%s` of a decoded JSON value: strings bare, other scalars as
