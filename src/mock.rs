@@ -30,6 +30,7 @@
 mod admission;
 mod apparmor;
 mod apply;
+mod auth;
 mod container_warnings;
 mod defaults;
 mod duration;

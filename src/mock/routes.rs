@@ -84,30 +84,86 @@ enum Refusal {
     Conversion,
 }
 
-/// Output negotiation over the Accept header: the highest-q entry among
-/// JSON, YAML (and protobuf, answered as JSON); `pretty` as a media-type
+/// One clause of an Accept header, as goautoneg's `ParseAccept` reads it.
+struct Clause<'a> {
+    media: String,
+    q: f64,
+    params: Vec<(&'a str, &'a str)>,
+}
+
+/// goautoneg's `ParseAccept`: malformed clauses and parameters are skipped,
+/// an unparsable `q` counts as 0, and the clauses are insertion-sorted by
+/// its `Less`, which puts a more specific type first whatever its `q`.
+fn accept_clauses(header: &str) -> Vec<Clause<'_>> {
+    let mut clauses: Vec<Clause<'_>> = Vec::new();
+    for part in header.split(',') {
+        let part = part.trim_matches(' ');
+        let (media, params) = part.split_once(';').unwrap_or((part, ""));
+        let media = match media.split_once('/') {
+            None if media.trim_matches(' ') == "*" => "*/*".to_string(),
+            None => continue,
+            Some((_, sub)) if sub.contains('/') => continue,
+            Some((ty, sub)) => format!("{}/{}", ty.trim_matches(' '), sub.trim_matches(' ')),
+        };
+        let mut clause = Clause {
+            media,
+            q: 1.0,
+            params: Vec::new(),
+        };
+        for param in params.split(';').filter(|p| !p.is_empty()) {
+            let Some((key, value)) = param.split_once('=') else {
+                continue;
+            };
+            if value.is_empty() || value.contains('=') {
+                continue;
+            }
+            match key.trim_matches(' ') {
+                "q" => clause.q = value.parse::<f32>().map_or(0.0, f64::from),
+                key => clause.params.push((key, value.trim_matches(' '))),
+            }
+        }
+        clauses.push(clause);
+    }
+    let wild = |media: &str, ty: bool| {
+        let (t, s) = media.split_once('/').unwrap_or((media, ""));
+        if ty { t == "*" } else { s == "*" }
+    };
+    let less = |a: &Clause<'_>, b: &Clause<'_>| {
+        a.q > b.q
+            || (!wild(&a.media, true) && wild(&b.media, true))
+            || (!wild(&a.media, false) && wild(&b.media, false))
+    };
+    for i in 1..clauses.len() {
+        let mut j = i;
+        while j > 0 && less(&clauses[j], &clauses[j - 1]) {
+            clauses.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    clauses
+}
+
+/// Output negotiation over the Accept header (`NegotiateMediaTypeOptions`):
+/// the first sorted clause naming JSON, YAML (or protobuf, answered as
+/// JSON) with acceptable parameters wins; `pretty=1` as a media-type
 /// parameter; `as`/`g`/`v` conversions.
 fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
         return Ok((false, false, None));
     }
-    let mut best: Option<(f64, bool, bool, Option<Transform>)> = None;
     let mut wildcard_subtype = false;
     let mut conversion_refused = false;
-    for entry in accept.split(',') {
-        let mut parts = entry.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let mut q = 1.0;
+    for clause in accept_clauses(accept) {
+        // Media types compare case-sensitively, as in Go.
+        let media = clause.media;
         let mut pretty = false;
         let (mut as_kind, mut group, mut version) = (None, "", "");
-        for param in parts {
-            let (k, v) = param.split_once('=').unwrap_or((param, ""));
-            match k.trim() {
-                "q" => q = v.trim().parse().unwrap_or(1.0),
-                "pretty" => pretty = matches!(v.trim(), "1" | "true" | "t" | "True" | "TRUE"),
-                "as" => as_kind = Some(v.trim()),
-                "g" => group = v.trim(),
-                "v" => version = v.trim(),
+        for &(k, v) in &clause.params {
+            match k {
+                "pretty" => pretty = v == "1",
+                "as" => as_kind = Some(v),
+                "g" => group = v,
+                "v" => version = v,
                 _ => {}
             }
         }
@@ -141,15 +197,14 @@ fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
                 continue;
             }
         };
-        if q > 0.0 && best.is_none_or(|(bq, ..)| q > bq) {
-            best = Some((q, yaml, pretty, transform));
-        }
+        return Ok((yaml, pretty, transform));
     }
-    match best {
-        Some((_, yaml, pretty, transform)) => Ok((yaml, pretty, transform)),
-        None if conversion_refused => Err(Refusal::Conversion),
-        None if wildcard_subtype => Err(Refusal::Handler),
-        None => Err(Refusal::Router),
+    if conversion_refused {
+        Err(Refusal::Conversion)
+    } else if wildcard_subtype {
+        Err(Refusal::Handler)
+    } else {
+        Err(Refusal::Router)
     }
 }
 
@@ -384,6 +439,11 @@ async fn common_headers(State(flow): State<Flow>, mut request: Request, next: Ne
         ctx.status(&Status::bad_request(format!(
             "invalid timeout specified in the request URL - {e}"
         )))
+    } else if let Err(refused) =
+        super::auth::check(request.method(), request.uri().path(), request.headers())
+    {
+        // WithImpersonation and WithAuthorization, before any routing.
+        ctx.status(&refused)
     } else if request.method() == axum::http::Method::HEAD
         && request.uri().path().starts_with("/api")
     {
@@ -1248,6 +1308,41 @@ async fn patch_in_scope(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    // A specific type sorts before a wildcard whatever its q.
+    #[case("*/*;q=1, application/yaml;q=0.5", Ok(true))]
+    // q=0 and an unparsable q still accept, ranked last.
+    #[case("application/yaml;q=0", Ok(true))]
+    #[case("application/json;q=abc, application/yaml;q=0.5", Ok(true))]
+    #[case("application/yaml;q=0.5, application/json;q=0.5", Ok(true))]
+    // Media types compare case-sensitively.
+    #[case("application/YAML, application/json;q=0.1", Ok(false))]
+    #[case("Application/JSON", Err(Refusal::Router))]
+    #[case("application/*", Err(Refusal::Handler))]
+    #[case(
+        "application/json;as=Bogus;g=meta.k8s.io;v=v1",
+        Err(Refusal::Conversion)
+    )]
+    fn accept_negotiates_as_goautoneg_sorts(
+        #[case] accept: &str,
+        #[case] yaml: Result<bool, Refusal>,
+    ) {
+        assert_eq!(negotiate(accept).map(|(yaml, ..)| yaml), yaml);
+    }
+
+    #[test]
+    fn only_pretty_1_is_pretty() {
+        assert_eq!(
+            negotiate("application/json;pretty=1").map(|r| r.1),
+            Ok(true)
+        );
+        assert_eq!(
+            negotiate("application/json;pretty=true").map(|r| r.1),
+            Ok(false)
+        );
+    }
 
     #[test]
     fn warning_header_escapes_quotes() {

@@ -184,12 +184,29 @@ impl Status {
 
     /// 403 `Forbidden` on a resource (`errors.NewForbidden`).
     pub fn forbidden(resource: &str, name: &str, why: &str) -> Self {
-        Self::new(
-            403,
-            "Forbidden",
-            format!("{resource} \"{name}\" is forbidden: {why}"),
-        )
-        .with_details(Self::named(resource, name))
+        Self::forbidden_resource("", resource, name, why)
+    }
+
+    /// 403 `errors.NewForbidden` for any group, resource and name, each
+    /// possibly empty (a non-resource path has none).
+    pub fn forbidden_resource(group: &str, resource: &str, name: &str, why: &str) -> Self {
+        let qualified = if group.is_empty() {
+            resource.to_string()
+        } else {
+            format!("{resource}.{group}")
+        };
+        let message = match (qualified.is_empty(), name.is_empty()) {
+            (true, _) => format!("forbidden: {why}"),
+            (false, true) => format!("{qualified} is forbidden: {why}"),
+            (false, false) => format!("{qualified} \"{name}\" is forbidden: {why}"),
+        };
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Self::new(403, "Forbidden", message).with_details(Details {
+            name: some(name),
+            group: some(group),
+            kind: some(resource),
+            ..Details::default()
+        })
     }
 
     /// 422 `errors.NewInvalid(kind, name, errs)`; `group` empty for core.
