@@ -22,10 +22,12 @@
 //! …" is a unified diff of the JSON specs, not Go's internal-struct dump
 //! (go-cmp randomises its spacing anyway); where Go walks a map (several bad
 //! labels, resource names, apply conflict causes) the mock walks it sorted,
-//! while the real order is random; responses are never protobuf; numbers a
-//! patch carries can be re-printed in error texts (`1e+20`, `1.5`) where Go
-//! keeps their text; `pods/resize` is not served; container statuses are
-//! stored as sent (no `state: {}` filling).
+//! while the real order is random; responses are never protobuf (nor
+//! gzip-compressed); a strategic patch's `-0` and `-0.0` cannot be told
+//! apart (Go prints the first as `0`); `pods/resize` is not served; of
+//! RBAC only the bootstrap `system:masters` binding is modelled, so an
+//! impersonated system user that a bootstrap role grants pod rights
+//! (`system:kube-scheduler` on `pods/status`) is refused here.
 
 mod admission;
 mod apparmor;
