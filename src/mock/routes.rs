@@ -461,8 +461,12 @@ fn routes(state: Shared) -> Router {
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
             get(get_pod).patch(patch_pod_ephemeral),
         )
-        // Subresources the real server serves without PATCH (proxy and
-        // resize aside): the route exists, so the method is what is refused.
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/resize",
+            get(get_pod).patch(patch_pod_resize).put(put_pod_resize),
+        )
+        // Subresources the real server serves without PATCH (proxy
+        // aside): the route exists, so the method is what is refused.
         .merge(unpatchable_subresources())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -542,6 +546,7 @@ async fn api_v1_resources(headers: HeaderMap, RawQuery(q): RawQuery) -> Response
             {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": rw,
              "shortNames": ["po"], "categories": ["all"], "storageVersionHash": "xPOwRZ+Yhw8="},
             {"name": "pods/ephemeralcontainers", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
+            {"name": "pods/resize", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
             {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
             {"name": "serviceaccounts", "singularName": "serviceaccount", "namespaced": true,
              "kind": "ServiceAccount", "verbs": rw, "shortNames": ["sa"], "storageVersionHash": "pbx9ZvyFpBE="},
@@ -1137,6 +1142,29 @@ async fn put_pod(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Response {
+    put_in_scope(state, ns, name, headers, q, body, Scope::Main).await
+}
+
+/// `PUT` on `pods/resize`: the resize strategy applied to the whole body.
+async fn put_pod_resize(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    put_in_scope(state, ns, name, headers, q, body, Scope::Resize).await
+}
+
+async fn put_in_scope(
+    state: Shared,
+    ns: String,
+    name: String,
+    headers: HeaderMap,
+    q: Option<String>,
+    body: Body,
+    scope: Scope,
+) -> Response {
     let ctx = Ctx::new(&headers, q.as_deref());
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
@@ -1147,7 +1175,7 @@ async fn put_pod(
             Err(s) => return ctx.status(&s),
         };
     let req = PodRequest {
-        scope: Scope::Main,
+        scope,
         namespace: &ns,
         name: &name,
         user_agent: &ctx.user_agent,
@@ -1187,6 +1215,16 @@ async fn patch_pod_ephemeral(
         Scope::EphemeralContainers,
     )
     .await
+}
+
+async fn patch_pod_resize(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    patch_in_scope(state, ns, name, headers, q, body, Scope::Resize).await
 }
 
 async fn patch_in_scope(
