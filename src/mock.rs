@@ -8,8 +8,8 @@
 //! Served: `/version`, `/healthz`, `/readyz`, `/livez`, `/api`; namespaces
 //! (list, create, get, delete); service accounts (list, create, get, delete);
 //! pods (list and delete-collection with `labelSelector` and `fieldSelector`, create, get, PUT,
-//! PATCH with all four content types, delete) and the pod `status` and
-//! `ephemeralcontainers` subresources.
+//! PATCH with all four content types, delete) and the pod `status`,
+//! `ephemeralcontainers` and `resize` (GET, PATCH, PUT) subresources.
 //!
 //! This file holds the public API only; the behaviour lives in the
 //! submodules. The mock imports nothing from the rest of the crate so it can
@@ -24,8 +24,9 @@
 //! labels, resource names, apply conflict causes) the mock walks it sorted,
 //! while the real order is random; responses are never protobuf; numbers a
 //! patch carries can be re-printed in error texts (`1e+20`, `1.5`) where Go
-//! keeps their text; `pods/resize` is not served; container statuses are
-//! stored as sent (no `state: {}` filling).
+//! keeps their text; container statuses are stored as sent (no `state: {}`
+//! filling); no node exists, so a resize that changes a bound pod's spec is
+//! always forbidden by `PodResizeValidator` ("node … not found").
 
 mod admission;
 mod apparmor;

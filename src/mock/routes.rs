@@ -86,8 +86,10 @@ enum Refusal {
 
 /// Output negotiation over the Accept header: the highest-q entry among
 /// JSON, YAML (and protobuf, answered as JSON); `pretty` as a media-type
-/// parameter; `as`/`g`/`v` conversions.
-fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
+/// parameter; `as`/`g`/`v` conversions. Without `tables` (an endpoint whose
+/// storage has no table convertor) an `as=Table` entry is a conversion the
+/// endpoint does not allow, skipped like an unknown one.
+fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
         return Ok((false, false, None));
     }
@@ -130,7 +132,7 @@ fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
             Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
                 "PartialObjectMetadata" => Some(Transform::Metadata(version)),
                 "PartialObjectMetadataList" => Some(Transform::MetadataList),
-                "Table" => Some(Transform::Table(version)),
+                "Table" if tables => Some(Transform::Table(version)),
                 _ => {
                     conversion_refused = true;
                     continue;
@@ -155,6 +157,17 @@ fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
 
 impl Ctx {
     fn new(headers: &HeaderMap, raw_query: Option<&str>) -> Self {
+        Self::negotiated(headers, raw_query, true)
+    }
+
+    /// For the `ephemeralcontainers` and `resize` subresources, whose
+    /// storage converts to no Table (`status` delegates to the pod's).
+    fn for_scope(headers: &HeaderMap, raw_query: Option<&str>, scope: Scope) -> Self {
+        let tables = !matches!(scope, Scope::EphemeralContainers | Scope::Resize);
+        Self::negotiated(headers, raw_query, tables)
+    }
+
+    fn negotiated(headers: &HeaderMap, raw_query: Option<&str>, tables: bool) -> Self {
         let query = Query::parse(raw_query);
         let user_agent = headers
             .get(header::USER_AGENT)
@@ -165,7 +178,7 @@ impl Ctx {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept) {
+        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept, tables) {
             Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
             Err(refusal) => (false, false, None, Some(refusal)),
         };
@@ -459,11 +472,13 @@ fn routes(state: Shared) -> Router {
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
-            get(get_pod).patch(patch_pod_ephemeral),
+            get(get_pod_ephemeral).patch(patch_pod_ephemeral),
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/resize",
-            get(get_pod).patch(patch_pod_resize).put(put_pod_resize),
+            get(get_pod_resize)
+                .patch(patch_pod_resize)
+                .put(put_pod_resize),
         )
         // Subresources the real server serves without PATCH (proxy
         // aside): the route exists, so the method is what is refused.
@@ -1094,11 +1109,40 @@ async fn get_pod(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let ctx = Ctx::new(&headers, q.as_deref());
+    get_in_scope(&state, &ns, &name, &headers, q, Scope::Main)
+}
+
+async fn get_pod_ephemeral(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    get_in_scope(&state, &ns, &name, &headers, q, Scope::EphemeralContainers)
+}
+
+async fn get_pod_resize(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    get_in_scope(&state, &ns, &name, &headers, q, Scope::Resize)
+}
+
+fn get_in_scope(
+    state: &Shared,
+    ns: &str,
+    name: &str,
+    headers: &HeaderMap,
+    q: Option<String>,
+    scope: Scope,
+) -> Response {
+    let ctx = Ctx::for_scope(headers, q.as_deref(), scope);
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let result = pods::get(&state.lock(), &ns, &name);
+    let result = pods::get(&state.lock(), ns, name);
     match result {
         Ok(pod) => ctx.json(200, &pod, &POD_TY, &[]),
         Err(s) => ctx.status(&s),
@@ -1165,7 +1209,7 @@ async fn put_in_scope(
     body: Body,
     scope: Scope,
 ) -> Response {
-    let ctx = Ctx::new(&headers, q.as_deref());
+    let ctx = Ctx::for_scope(&headers, q.as_deref(), scope);
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
@@ -1236,7 +1280,7 @@ async fn patch_in_scope(
     body: Body,
     scope: Scope,
 ) -> Response {
-    let ctx = Ctx::new(&headers, q.as_deref());
+    let ctx = Ctx::for_scope(&headers, q.as_deref(), scope);
     if let Err(s) = route_consumes(&headers, PATCH_CONSUMES) {
         return ctx.status(&s);
     }

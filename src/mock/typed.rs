@@ -452,8 +452,7 @@ pub fn semantic_eq(a: Option<&Value>, b: Option<&Value>, ty: &'static Ty) -> boo
         Ty::List(list) => match (a.as_array(), b.as_array()) {
             (Some(x), Some(y)) => {
                 x.len() == y.len()
-                    && x
-                        .iter()
+                    && x.iter()
                         .zip(y)
                         .all(|(i, j)| semantic_eq(Some(i), Some(j), &list.item))
             }

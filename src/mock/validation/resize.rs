@@ -17,18 +17,23 @@ use super::{MIRROR, ROOT_PATH, arr, metadata_and_spec, s, spec_ty};
 
 /// `ValidatePodResize`.
 pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs =
-        super::super::metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs = super::super::metadata::object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
     if old
         .pointer("/metadata/annotations")
         .and_then(|a| a.get(MIRROR))
         .is_some()
     {
-        return vec![FieldError::forbidden(ROOT_PATH, "static pods cannot be resized")];
+        return vec![FieldError::forbidden(
+            ROOT_PATH,
+            "static pods cannot be resized",
+        )];
     }
     if old.pointer("/spec/os/name").and_then(Value::as_str) == Some("windows") {
-        return vec![FieldError::forbidden(ROOT_PATH, "windows pods cannot be resized")];
+        return vec![FieldError::forbidden(
+            ROOT_PATH,
+            "windows pods cannot be resized",
+        )];
     }
     let (ns, os) = (&new["spec"], &old["spec"]);
     // `qos.GetPodQOS` reads the stored class; the new one is computed.
@@ -249,10 +254,7 @@ fn drop_cpu_memory_list(list: Option<&Value>, old: Option<&Value>) -> Option<Val
     if list.is_none() && old.is_none() {
         return None;
     }
-    let mut out = list
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let mut out = list.and_then(Value::as_object).cloned().unwrap_or_default();
     for key in ["cpu", "memory"] {
         out.remove(key);
         if let Some(v) = old.and_then(|o| o.get(key)) {

@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 
 use super::super::super::field::FieldError;
 use super::super::super::{metadata, quantity};
+use super::super::arr;
 use super::super::resources::{
     claim_names, hugepages, native, pod_claim_names, resource_name as standard_name,
 };
-use super::super::arr;
 use super::NEGATIVE;
 
 fn is_extended(name: &str) -> bool {
