@@ -560,6 +560,45 @@ mod tests {
     }
 
     #[test]
+    fn semantic_equality() {
+        let spec = POD_TY.member("spec").expect("spec");
+        let with = |res: Value| json!({"containers": [{"name": "c", "resources": res}]});
+        // Quantities by amount.
+        assert!(semantic_eq(
+            Some(&with(json!({"requests": {"memory": "64Mi"}}))),
+            Some(&with(json!({"requests": {"memory": "67108864"}}))),
+            spec
+        ));
+        assert!(!semantic_eq(
+            Some(&with(json!({"requests": {"memory": "64Mi"}}))),
+            Some(&with(json!({"requests": {"memory": "64M"}}))),
+            spec
+        ));
+        // An empty map is the nil one; a missing map key is not a zero one.
+        assert!(semantic_eq(
+            Some(&with(json!({"requests": {}}))),
+            Some(&with(json!({}))),
+            spec
+        ));
+        assert!(!semantic_eq(
+            Some(&with(json!({"requests": {"cpu": "0"}}))),
+            Some(&with(json!({}))),
+            spec
+        ));
+        // A set pointer never equals an unset one, even when empty.
+        assert!(!semantic_eq(
+            Some(&json!({"resources": {}})),
+            Some(&json!({})),
+            spec
+        ));
+        assert!(semantic_eq(
+            Some(&json!({"hostNetwork": false})),
+            Some(&json!({})),
+            spec
+        ));
+    }
+
+    #[test]
     fn type_mismatch_text() {
         let err = decode(
             json!({"spec": {"containers": [{"name": "c", "image": 5}]}}),
