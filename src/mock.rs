@@ -8,8 +8,8 @@
 //! Served: `/version`, `/healthz`, `/readyz`, `/livez`, `/api`; namespaces
 //! (list, create, get, delete); service accounts (list, create, get, delete);
 //! pods (list and delete-collection with `labelSelector` and `fieldSelector`, create, get, PUT,
-//! PATCH with all four content types, delete) and the pod `status` and
-//! `ephemeralcontainers` subresources.
+//! PATCH with all four content types, delete) and the pod `status`,
+//! `ephemeralcontainers` and `resize` (GET, PATCH, PUT) subresources.
 //!
 //! This file holds the public API only; the behaviour lives in the
 //! submodules. The mock imports nothing from the rest of the crate so it can
@@ -24,10 +24,12 @@
 //! labels, resource names, apply conflict causes) the mock walks it sorted,
 //! while the real order is random; responses are never protobuf (nor
 //! gzip-compressed); a strategic patch's `-0` and `-0.0` cannot be told
-//! apart (Go prints the first as `0`); `pods/resize` is not served; of
-//! RBAC only the bootstrap `system:masters` binding is modelled, so an
-//! impersonated system user that a bootstrap role grants pod rights
-//! (`system:kube-scheduler` on `pods/status`) is refused here.
+//! apart (Go prints the first as `0`); no node exists, so a resize that
+//! changes a bound pod's spec is always forbidden by `PodResizeValidator`
+//! ("node … not found"); of RBAC only the bootstrap `system:masters`
+//! binding is modelled, so an impersonated system user that a bootstrap
+//! role grants pod rights (`system:kube-scheduler` on `pods/status`) is
+//! refused here.
 
 mod admission;
 mod apparmor;

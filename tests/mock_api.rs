@@ -761,6 +761,56 @@ async fn ephemeral_containers_subresource() {
     );
 }
 
+/// `pods/resize` serves GET, PATCH and PUT (as a live 1.36.5 does): PUT of
+/// the read object with a new cpu request resizes it and drops the image
+/// change; other methods are 405.
+#[tokio::test]
+async fn resize_subresource_methods() {
+    let app = router();
+    let pod = json!({"metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "web", "image": "nginx",
+            "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "200m"}}}]}});
+    let r = send(
+        &app,
+        "POST",
+        PODS,
+        Some("application/json"),
+        pod.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let uri = format!("{PODS}/web/resize");
+    let r = send(&app, "GET", &uri, None, b"").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut pod = r.json();
+    pod["spec"]["containers"][0]["image"] = json!("busybox");
+    pod["spec"]["containers"][0]["resources"]["requests"]["cpu"] = json!("150m");
+    let r = send(
+        &app,
+        "PUT",
+        &uri,
+        Some("application/json"),
+        pod.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let got = r.json();
+    assert_eq!(got["spec"]["containers"][0]["image"], json!("nginx"));
+    assert_eq!(
+        got["spec"]["containers"][0]["resources"]["requests"]["cpu"],
+        json!("150m")
+    );
+    assert_eq!(got["metadata"]["generation"], json!(2));
+    assert_eq!(
+        got["metadata"]["managedFields"][1]["subresource"],
+        json!("resize")
+    );
+    let r = send(&app, "POST", &uri, Some("application/json"), b"{}").await;
+    assert_eq!(r.status, 405);
+    let r = send(&app, "GET", "/api/v1", None, b"").await;
+    assert!(r.text.contains("\"pods/resize\""), "{}", r.text);
+}
+
 /// Random mutations of valid patch bodies: every answer is a response,
 /// errors are `Status` objects, and the handler never panics.
 #[tokio::test]

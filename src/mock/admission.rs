@@ -300,6 +300,26 @@ pub fn default_toleration_seconds(pod: &mut Value) {
     }
 }
 
+/// The validating plugins that look at a resize of a bound pod
+/// (`NodeDeclaredFeatureValidator`, then `PodResizeValidator`): when the
+/// resize changed the spec they fetch the pod's node, which the mock never
+/// has, so the answer is the plugins' "not found".
+pub fn validate_resize(pod: &Value, old: &Value, name: &str) -> Result<(), Status> {
+    let node = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let generation = |p: &Value| p.pointer("/metadata/generation").and_then(Value::as_i64);
+    if node.is_empty() || generation(pod) == generation(old) {
+        return Ok(());
+    }
+    Err(Status::forbidden(
+        "pods",
+        name,
+        &format!("node {} not found", super::field::go_quote(node)),
+    ))
+}
+
 /// The pod's QoS class (`qos.GetPodQOS`).
 pub fn qos_class(pod: &Value) -> &'static str {
     let mut requests: Vec<(&str, Quantity)> = Vec::new();

@@ -71,6 +71,10 @@ pub enum Scope {
     /// is kept, yet (as on a live server) the field manager records every
     /// field the patch touched, status excepted.
     EphemeralContainers,
+    /// The `resize` subresource: only container (and pod-level) resources
+    /// and resize policies are kept; like `EphemeralContainers`, the field
+    /// manager still records every field the patch touched.
+    Resize,
 }
 
 impl Scope {
@@ -80,14 +84,16 @@ impl Scope {
             Scope::Main => "",
             Scope::Status => "status",
             Scope::EphemeralContainers => "ephemeralcontainers",
+            Scope::Resize => "resize",
         }
     }
 }
 
 /// The part of an object a field manager tracks: no kind/apiVersion, no
 /// reset fields of the scope's strategy (`GetResetFields`), no system
-/// metadata. The ephemeral containers strategy declares only a filter the
-/// live server does not apply to updates: a status change there is owned.
+/// metadata. The ephemeral containers and resize strategies declare only a
+/// filter the live server does not apply to updates: a status change there
+/// is owned.
 pub fn tracked(object: &Value, scope: Scope) -> Value {
     let mut out = object.clone();
     if let Some(map) = out.as_object_mut() {
@@ -96,7 +102,7 @@ pub fn tracked(object: &Value, scope: Scope) -> Value {
         match scope {
             Scope::Main => map.remove("status"),
             Scope::Status => map.remove("spec"),
-            Scope::EphemeralContainers => None,
+            Scope::EphemeralContainers | Scope::Resize => None,
         };
         if let (Scope::Status, Some(Value::Object(meta))) = (scope, map.get_mut("metadata")) {
             meta.remove("ownerReferences");

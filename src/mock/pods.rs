@@ -676,9 +676,13 @@ fn update(
         Scope::EphemeralContainers => {
             errs.extend(validation::validate_ephemeral_update(&pod, &current));
         }
+        Scope::Resize => errs.extend(validation::validate_resize(&pod, &current)),
     }
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
+    }
+    if req.scope == Scope::Resize {
+        admission::validate_resize(&pod, &current, req.name).map_err(fail)?;
     }
     if req.scope == Scope::Status {
         warnings.extend(pod_status::warnings(&pod));
@@ -712,6 +716,91 @@ fn update(
     })
 }
 
+/// The old pod with the new object's metadata, except what
+/// `ResetObjectMetaForStatus` takes back from the old one (labels,
+/// annotations, finalizers, owner references, deletion timestamp,
+/// generation): what a subresource strategy starts from.
+fn reset_for_subresource(new: &Value, old: &Value) -> Value {
+    let mut kept = old.clone();
+    if let Some(meta) = meta_mut(&mut kept) {
+        for k in [
+            "name",
+            "generateName",
+            "namespace",
+            "resourceVersion",
+            "uid",
+            "deletionGracePeriodSeconds",
+            "managedFields",
+        ] {
+            match new.pointer(&format!("/metadata/{k}")) {
+                Some(v) => meta.insert(k.into(), v.clone()),
+                None => meta.remove(k),
+            };
+        }
+    }
+    kept
+}
+
+/// `dropNonResizeUpdates`: the old pod with the new containers' (and init
+/// containers') `resources` and `resizePolicy` and the new pod-level
+/// `resources`. When containers were added, removed, renamed or reordered
+/// it keeps the new pod as it is (`None`; for renames, that list only), for
+/// validation to refuse.
+fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
+    let list = |pod: &Value, key: &str| -> Vec<Value> {
+        pod.pointer(&format!("/spec/{key}"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let lists = ["containers", "initContainers"];
+    if lists
+        .iter()
+        .any(|key| list(new, key).len() != list(old, key).len())
+    {
+        return None;
+    }
+    let mut kept = reset_for_subresource(new, old);
+    let spec = kept.get_mut("spec").and_then(Value::as_object_mut)?;
+    for key in lists {
+        let (new_list, old_list) = (list(new, key), list(old, key));
+        if new_list.is_empty() {
+            continue;
+        }
+        let renamed = new_list
+            .iter()
+            .zip(&old_list)
+            .any(|(n, o)| n.get("name") != o.get("name"));
+        let merged: Vec<Value> = if renamed {
+            new_list
+        } else {
+            new_list
+                .iter()
+                .zip(old_list)
+                .map(|(n, mut o)| {
+                    if let Some(obj) = o.as_object_mut() {
+                        for field in ["resources", "resizePolicy"] {
+                            match n.get(field) {
+                                Some(v) => obj.insert(field.into(), v.clone()),
+                                None => obj.remove(field),
+                            };
+                        }
+                    }
+                    o
+                })
+                .collect()
+        };
+        spec.insert(key.into(), Value::Array(merged));
+    }
+    // InPlacePodLevelResourcesVerticalScaling (on in 1.36) keeps the new
+    // pod-level resources.
+    match new.pointer("/spec/resources") {
+        Some(v) => spec.insert("resources".into(), v.clone()),
+        None => spec.remove("resources"),
+    };
+    Some(kept)
+}
+
 /// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
 fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     if let Some(spec) = pod.get_mut("spec") {
@@ -721,29 +810,18 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         // dropNonEphemeralContainerUpdates: the old pod with the new
         // ephemeral containers and the new metadata but what
         // `ResetObjectMetaForStatus` takes from the old one.
-        let mut kept = old.clone();
-        if let Some(meta) = meta_mut(&mut kept) {
-            for k in [
-                "name",
-                "generateName",
-                "namespace",
-                "resourceVersion",
-                "uid",
-                "deletionGracePeriodSeconds",
-                "managedFields",
-            ] {
-                match pod.pointer(&format!("/metadata/{k}")) {
-                    Some(v) => meta.insert(k.into(), v.clone()),
-                    None => meta.remove(k),
-                };
-            }
-        }
+        let mut kept = reset_for_subresource(pod, old);
         if let Some(spec) = kept.get_mut("spec").and_then(Value::as_object_mut) {
             match pod.pointer("/spec/ephemeralContainers") {
                 Some(v) => spec.insert("ephemeralContainers".into(), v.clone()),
                 None => spec.remove("ephemeralContainers"),
             };
         }
+        *pod = kept;
+    }
+    if scope == Scope::Resize
+        && let Some(kept) = drop_non_resize_updates(pod, old)
+    {
         *pod = kept;
     }
     if scope == Scope::Status {
@@ -764,7 +842,13 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         .get("generation")
         .and_then(Value::as_i64)
         .unwrap_or(0);
-    let spec_changed = pod.get("spec") != old.get("spec");
+    // `updatePodGeneration` compares with `Semantic.DeepEqual`: a quantity
+    // respelled (`64Mi` as `67108864`) is no spec change.
+    let spec_changed = !typed::semantic_eq(
+        pod.get("spec"),
+        old.get("spec"),
+        POD_TY.member("spec").unwrap_or(&super::schema::Ty::Any),
+    );
     if let Some(meta) = meta_mut(pod) {
         if meta
             .get("uid")

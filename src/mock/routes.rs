@@ -146,8 +146,10 @@ fn accept_clauses(header: &str) -> Vec<Clause<'_>> {
 /// Output negotiation over the Accept header (`NegotiateMediaTypeOptions`):
 /// the first sorted clause naming JSON, YAML (or protobuf, answered as
 /// JSON) with acceptable parameters wins; `pretty=1` as a media-type
-/// parameter; `as`/`g`/`v` conversions.
-fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
+/// parameter; `as`/`g`/`v` conversions. Without `tables` (an endpoint whose
+/// storage has no table convertor) an `as=Table` entry is a conversion the
+/// endpoint does not allow, skipped like an unknown one.
+fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
         return Ok((false, false, None));
     }
@@ -186,7 +188,7 @@ fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
             Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
                 "PartialObjectMetadata" => Some(Transform::Metadata(version)),
                 "PartialObjectMetadataList" => Some(Transform::MetadataList),
-                "Table" => Some(Transform::Table(version)),
+                "Table" if tables => Some(Transform::Table(version)),
                 _ => {
                     conversion_refused = true;
                     continue;
@@ -210,6 +212,17 @@ fn negotiate(accept: &str) -> Result<(bool, bool, Option<Transform>), Refusal> {
 
 impl Ctx {
     fn new(headers: &HeaderMap, raw_query: Option<&str>) -> Self {
+        Self::negotiated(headers, raw_query, true)
+    }
+
+    /// For the `ephemeralcontainers` and `resize` subresources, whose
+    /// storage converts to no Table (`status` delegates to the pod's).
+    fn for_scope(headers: &HeaderMap, raw_query: Option<&str>, scope: Scope) -> Self {
+        let tables = !matches!(scope, Scope::EphemeralContainers | Scope::Resize);
+        Self::negotiated(headers, raw_query, tables)
+    }
+
+    fn negotiated(headers: &HeaderMap, raw_query: Option<&str>, tables: bool) -> Self {
         let query = Query::parse(raw_query);
         let user_agent = headers
             .get(header::USER_AGENT)
@@ -220,7 +233,7 @@ impl Ctx {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept) {
+        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept, tables) {
             Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
             Err(refusal) => (false, false, None, Some(refusal)),
         };
@@ -520,11 +533,17 @@ fn routes(state: Shared) -> Router {
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
-            get(get_pod).patch(patch_pod_ephemeral),
+            get(get_pod_ephemeral).patch(patch_pod_ephemeral),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/resize",
+            get(get_pod_resize)
+                .patch(patch_pod_resize)
+                .put(put_pod_resize),
         )
         // Routes the real server serves without PATCH (pod subresources,
-        // proxy and resize aside, and the list and watch paths): the route
-        // exists, so the method is what is refused.
+        // proxy aside, and the list and watch paths): the route exists, so
+        // the method is what is refused.
         .merge(unpatchable_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -609,6 +628,7 @@ async fn api_v1_resources(headers: HeaderMap, RawQuery(q): RawQuery) -> Response
             {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": rw,
              "shortNames": ["po"], "categories": ["all"], "storageVersionHash": "xPOwRZ+Yhw8="},
             {"name": "pods/ephemeralcontainers", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
+            {"name": "pods/resize", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
             {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": sub},
             {"name": "serviceaccounts", "singularName": "serviceaccount", "namespaced": true,
              "kind": "ServiceAccount", "verbs": rw, "shortNames": ["sa"], "storageVersionHash": "pbx9ZvyFpBE="},
@@ -1156,11 +1176,40 @@ async fn get_pod(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let ctx = Ctx::new(&headers, q.as_deref());
+    get_in_scope(&state, &ns, &name, &headers, q, Scope::Main)
+}
+
+async fn get_pod_ephemeral(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    get_in_scope(&state, &ns, &name, &headers, q, Scope::EphemeralContainers)
+}
+
+async fn get_pod_resize(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    get_in_scope(&state, &ns, &name, &headers, q, Scope::Resize)
+}
+
+fn get_in_scope(
+    state: &Shared,
+    ns: &str,
+    name: &str,
+    headers: &HeaderMap,
+    q: Option<String>,
+    scope: Scope,
+) -> Response {
+    let ctx = Ctx::for_scope(headers, q.as_deref(), scope);
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
-    let result = pods::get(&state.lock(), &ns, &name);
+    let result = pods::get(&state.lock(), ns, name);
     match result {
         Ok(pod) => ctx.json(200, &pod, &POD_TY, &[]),
         Err(s) => ctx.status(&s),
@@ -1204,7 +1253,30 @@ async fn put_pod(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Response {
-    let ctx = Ctx::new(&headers, q.as_deref());
+    put_in_scope(state, ns, name, headers, q, body, Scope::Main).await
+}
+
+/// `PUT` on `pods/resize`: the resize strategy applied to the whole body.
+async fn put_pod_resize(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    put_in_scope(state, ns, name, headers, q, body, Scope::Resize).await
+}
+
+async fn put_in_scope(
+    state: Shared,
+    ns: String,
+    name: String,
+    headers: HeaderMap,
+    q: Option<String>,
+    body: Body,
+    scope: Scope,
+) -> Response {
+    let ctx = Ctx::for_scope(&headers, q.as_deref(), scope);
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
@@ -1214,7 +1286,7 @@ async fn put_pod(
             Err(s) => return ctx.status(&s),
         };
     let req = PodRequest {
-        scope: Scope::Main,
+        scope,
         namespace: &ns,
         name: &name,
         user_agent: &ctx.user_agent,
@@ -1256,6 +1328,16 @@ async fn patch_pod_ephemeral(
     .await
 }
 
+async fn patch_pod_resize(
+    State(state): State<Shared>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    patch_in_scope(state, ns, name, headers, q, body, Scope::Resize).await
+}
+
 async fn patch_in_scope(
     state: Shared,
     ns: String,
@@ -1265,7 +1347,7 @@ async fn patch_in_scope(
     body: Body,
     scope: Scope,
 ) -> Response {
-    let ctx = Ctx::new(&headers, q.as_deref());
+    let ctx = Ctx::for_scope(&headers, q.as_deref(), scope);
     if let Err(s) = route_consumes(&headers, PATCH_CONSUMES) {
         return ctx.status(&s);
     }
@@ -1329,17 +1411,17 @@ mod tests {
         #[case] accept: &str,
         #[case] yaml: Result<bool, Refusal>,
     ) {
-        assert_eq!(negotiate(accept).map(|(yaml, ..)| yaml), yaml);
+        assert_eq!(negotiate(accept, true).map(|(yaml, ..)| yaml), yaml);
     }
 
     #[test]
     fn only_pretty_1_is_pretty() {
         assert_eq!(
-            negotiate("application/json;pretty=1").map(|r| r.1),
+            negotiate("application/json;pretty=1", true).map(|r| r.1),
             Ok(true)
         );
         assert_eq!(
-            negotiate("application/json;pretty=true").map(|r| r.1),
+            negotiate("application/json;pretty=true", true).map(|r| r.1),
             Ok(false)
         );
     }

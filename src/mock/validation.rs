@@ -19,6 +19,7 @@ mod annotations;
 mod container;
 mod paths;
 mod podspec;
+mod resize;
 pub(super) mod resources;
 mod security;
 mod spread;
@@ -27,12 +28,15 @@ mod volume;
 pub mod volume_warnings;
 
 use container::containers;
+pub use resize::validate_resize;
 pub use status::validate_status_update;
 
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
 const MIRROR: &str = "kubernetes.io/config.mirror";
+/// How `field.NewPath("")` prints: an empty name renders as an index.
+const ROOT_PATH: &str = "[]";
 const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 const MAX_INT32: i64 = 2_147_483_647;
 
@@ -44,6 +48,13 @@ pub(super) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
+}
+
+/// The type of `spec`, for [`super::typed::semantic_eq`].
+fn spec_ty() -> &'static super::schema::Ty {
+    super::schema::POD_TY
+        .member("spec")
+        .unwrap_or(&super::schema::Ty::Any)
 }
 
 /// Errors of `ValidatePodCreate` (what a POST must pass).
@@ -328,7 +339,7 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
         .is_some()
     {
         return vec![FieldError::forbidden(
-            "",
+            ROOT_PATH,
             "static pods do not support ephemeral containers",
         )];
     }
@@ -461,7 +472,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         gated_node_selector(ns, os, m, &mut errs);
         gated_node_affinity(os, m, &mut errs);
     }
-    if &munged != os {
+    if !super::typed::semantic_eq(Some(&munged), Some(os), spec_ty()) {
         errs.push(FieldError::forbidden(
             "spec",
             format!(

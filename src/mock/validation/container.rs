@@ -237,7 +237,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         s(c, "imagePullPolicy"),
         &["Always", "IfNotPresent", "Never"],
     );
-    resources(c, &format!("{path}.resources"), errs);
+    resources(c, pod.spec, &format!("{path}.resources"), errs);
     resize_policy(pod, c, path, errs);
     if let Some(sc) = set(c, "securityContext") {
         security_context(pod, sc, &format!("{path}.securityContext"), errs);

@@ -1,15 +1,15 @@
 //! `validateResourceRequirements` for a container: resource names,
 //! quantity values, requests against limits, hugepages and claims.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Value, json};
 
 use super::super::super::field::FieldError;
 use super::super::super::{metadata, quantity};
-use super::super::resources::{hugepages, native, resource_name as standard_name};
-use super::super::{arr, s};
-use super::{NEGATIVE, not_found};
+use super::super::arr;
+use super::super::resources::{
+    claim_names, hugepages, native, pod_claim_names, resource_name as standard_name,
+};
+use super::NEGATIVE;
 
 fn is_extended(name: &str) -> bool {
     !native(name)
@@ -71,7 +71,7 @@ fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<Fiel
 }
 
 /// `validateResourceRequirements` for a container.
-pub(super) fn resources(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn resources(c: &Value, spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let list = |key: &str| -> Vec<(String, quantity::Quantity)> {
         c.pointer(&format!("/resources/{key}"))
             .and_then(Value::as_object)
@@ -133,22 +133,9 @@ pub(super) fn resources(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
             "HugePages require cpu or memory",
         ));
     }
-    let mut seen = BTreeSet::new();
-    for (j, claim) in arr(c.get("resources").unwrap_or(&Value::Null), "claims")
-        .iter()
-        .enumerate()
-    {
-        let cp = format!("{path}.claims[{j}]");
-        let name = s(claim, "name");
-        if name.is_empty() {
-            errs.push(FieldError::required(&cp, ""));
-            continue;
-        }
-        if !seen.insert(name) {
-            errs.push(FieldError::duplicate(&cp, json!(name)));
-        }
-        let mut e = not_found(&cp, name);
-        e.detail = "must be one of the names in pod.spec.resourceClaims which is empty".into();
-        errs.push(e);
-    }
+    errs.extend(claim_names(
+        arr(c.get("resources").unwrap_or(&Value::Null), "claims"),
+        &pod_claim_names(spec),
+        &format!("{path}.claims"),
+    ));
 }
