@@ -220,6 +220,17 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         let Some(op) = evanphx_v4(&doc, op) else {
             continue;
         };
+        // copy and move insert the node found at `from`, which marshals as
+        // it stands: its raw bytes, or sorted keys where it was decoded
+        // (evanphx's `deepCopy` marshals it; `move` moves the node itself).
+        let moved = match op.get("op").and_then(Value::as_str) {
+            Some("copy" | "move") => op
+                .get("from")
+                .and_then(Value::as_str)
+                .and_then(|from| node_json(&doc, from, &parsed, &inserted, &raw_at)),
+            _ => None,
+        };
+        let sent = sent.or(moved);
         if let Some(pointer) = inserted_pointer(&doc, &op) {
             raw_at.retain(|p, _| !(*p == pointer || p.starts_with(&format!("{pointer}/"))));
             if let Some(text) = sent {
@@ -239,7 +250,7 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     // A value still at its place shows as sent (a later `remove` or index
     // shift may have put something else there).
     raw_at.retain(|pointer, raw| {
-        let here = serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer);
+        let here = raw_in_place(&doc, pointer, raw);
         if let (true, Some(entry)) = (here, inserted.get_mut(pointer)) {
             *entry = Some(gojson::compact(&raw.text));
         }
@@ -344,24 +355,65 @@ fn go_field_path(doc: &Value, pointer: &str) -> String {
     out
 }
 
-/// Where an `add` or `replace` puts its value (`-` resolved to the index):
-/// that value is the patch's own JSON, which evanphx/json-patch marshals
-/// back as it was sent, not in Go struct order.
+/// Where an `add`, `replace`, `copy` or `move` puts its value (`-`
+/// resolved to the index, after a `move` took its node out): that value is
+/// the patch's own JSON or the node copied or moved, which
+/// evanphx/json-patch marshals back as it stands, not in Go struct order.
 fn inserted_pointer(doc: &Value, op: &Value) -> Option<String> {
-    if !matches!(
-        op.get("op").and_then(Value::as_str),
-        Some("add" | "replace")
-    ) {
+    let name = op.get("op").and_then(Value::as_str);
+    if !matches!(name, Some("add" | "replace" | "copy" | "move")) {
         return None;
     }
     let path = op.get("path").and_then(Value::as_str)?;
     match split_pointer(path) {
         Some((parent, last)) if last == "-" => {
-            let len = doc.pointer(parent).and_then(Value::as_array)?.len();
+            let mut len = doc.pointer(parent).and_then(Value::as_array)?.len();
+            let from_parent = op
+                .get("from")
+                .and_then(Value::as_str)
+                .and_then(split_pointer)
+                .map(|(from_parent, _)| from_parent);
+            if name == Some("move") && from_parent == Some(parent) {
+                len = len.saturating_sub(1);
+            }
             Some(format!("{parent}/{len}"))
         }
         _ => Some(path.to_string()),
     }
+}
+
+/// Whether the undecoded value `raw` still sits at `pointer`.
+fn raw_in_place(doc: &Value, pointer: &str, raw: &Raw) -> bool {
+    serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer)
+}
+
+/// The JSON evanphx/json-patch marshals for the node at `pointer` now
+/// (see [`evanphx_json`]), with the undecoded values still in place shown
+/// as sent.
+fn node_json(
+    doc: &Value,
+    pointer: &str,
+    parsed: &BTreeSet<String>,
+    inserted: &BTreeMap<String, Option<String>>,
+    raw_at: &BTreeMap<String, Raw>,
+) -> Option<String> {
+    let value = doc.pointer(pointer)?;
+    let mut shown = inserted.clone();
+    for (p, raw) in raw_at {
+        if raw_in_place(doc, p, raw) {
+            shown.insert(p.clone(), Some(gojson::compact(&raw.text)));
+        }
+    }
+    let ty = pointer
+        .split('/')
+        .skip(1)
+        .fold(&POD_TY, |ty: &'static Ty, segment| match ty.as_list() {
+            Some(list) => &list.item,
+            None => ty
+                .member(&segment.replace("~1", "/").replace("~0", "~"))
+                .unwrap_or(&Ty::Any),
+        });
+    Some(evanphx_json(value, ty, pointer, parsed, &shown))
 }
 
 fn escape_pointer(key: &str) -> String {
@@ -451,7 +503,9 @@ fn split_pointer(path: &str) -> Option<(&str, String)> {
 }
 
 /// Rewrites a pointer as evanphx/json-patch v4 reads it into the RFC 6901
-/// form: whatever precedes the first '/' is ignored, and array indices go
+/// form: whatever precedes the first '/' is ignored, keys are unescaped by
+/// `decodePatchKey` (plain replaces of `~1` then `~0`, so a stray `~` or
+/// `~2` stays literal) and escaped again, and array indices go
 /// through `strconv.Atoi` (signs and leading zeros allowed; negative indices
 /// count from the end, one past it for the target of an `add`).
 fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
@@ -473,11 +527,12 @@ fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
                 cur = usize::try_from(idx).ok().and_then(|i| items.get(i));
             }
             (Some(Value::Object(map)), _) => {
-                out.push_str(part);
-                cur = map.get(&part.replace("~1", "/").replace("~0", "~"));
+                let key = part.replace("~1", "/").replace("~0", "~");
+                out.push_str(&escape_pointer(&key));
+                cur = map.get(&key);
             }
             _ => {
-                out.push_str(part);
+                out.push_str(&escape_pointer(&part.replace("~1", "/").replace("~0", "~")));
                 cur = None;
             }
         }
