@@ -473,24 +473,35 @@ fn go_compact_typed(value: &Value, ty: &'static Ty) -> String {
 }
 
 /// Pointers of the objects a merge patch merged into (both sides objects).
-/// The values taken whole from the patch go to `inserted`.
+/// The values taken whole from the patch go to `inserted`: as sent (`raw`,
+/// the patch's text at this level) when evanphx/json-patch never decodes
+/// them (scalars, and any value replacing an object), sorted otherwise
+/// (`pruneNulls` decodes objects and lists).
 fn merged_objects(
     current: &Value,
     patch: &Value,
+    raw: Option<&str>,
     pointer: &str,
     out: &mut BTreeSet<String>,
     inserted: &mut BTreeMap<String, Option<String>>,
 ) {
     if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
         out.insert(pointer.to_string());
+        let raw_members: HashMap<String, Box<RawValue>> = raw
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
         for (k, v) in p {
             let child = format!("{pointer}/{}", escape_pointer(k));
+            let raw_child = raw_members.get(k).map(|r| r.get());
             match cur.get(k) {
                 Some(c) if c.is_object() && v.is_object() => {
-                    merged_objects(c, v, &child, out, inserted);
+                    merged_objects(c, v, raw_child, &child, out, inserted);
                 }
-                _ => {
-                    inserted.insert(child, None);
+                c => {
+                    let as_sent =
+                        !(v.is_object() || v.is_array()) || c.is_some_and(Value::is_object);
+                    let text = raw_child.filter(|_| as_sent).map(gojson::compact);
+                    inserted.insert(child, text);
                 }
             }
         }
@@ -619,9 +630,10 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         Value::Null => return Err(invalid_patch()),
         Value::Object(_) => {
             let mut doc = current.clone();
-            json_patch::merge(&mut doc, &value);
+            merge_node(&mut doc, value.clone());
             let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeMap::new());
-            merged_objects(current, &value, "", &mut parsed, &mut inserted);
+            let raw = std::str::from_utf8(body).ok();
+            merged_objects(current, &value, raw, "", &mut parsed, &mut inserted);
             let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted);
             return Ok(Patched {
                 value: doc,
@@ -630,8 +642,9 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
             });
         }
         Value::Array(mut items) => {
-            // Not a document: evanphx returns the patch itself, nulls pruned.
-            items.retain(|v| !v.is_null());
+            // Not a document: evanphx returns the patch itself, nulls pruned
+            // (`pruneAryNulls` keeps null elements, prunes inside the others).
+            items.iter_mut().for_each(strategic::discard_nulls);
             Value::Array(items)
         }
         _ => return Err(invalid_patch()),
@@ -642,6 +655,37 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         strict,
         shown,
     })
+}
+
+/// evanphx/json-patch v4 `merge` (RFC 7386 as `MergePatch` runs it): two
+/// objects merge member by member (`mergeDocs`: `null` deletes, a member
+/// the document lacks or holds as `null` is set with its nulls pruned); a
+/// non-object in the document is replaced by the patch value with its
+/// nulls pruned (`pruneNulls`, also inside list elements), but an object
+/// in the document replaced by a non-object takes it as sent, nulls kept.
+fn merge_node(cur: &mut Value, patch: Value) {
+    match (cur, patch) {
+        (Value::Object(doc), Value::Object(patch)) => {
+            for (k, v) in patch {
+                match doc.get_mut(&k) {
+                    _ if v.is_null() => {
+                        doc.remove(&k);
+                    }
+                    Some(existing) if !existing.is_null() => merge_node(existing, v),
+                    _ => {
+                        let mut v = v;
+                        strategic::discard_nulls(&mut v);
+                        doc.insert(k, v);
+                    }
+                }
+            }
+        }
+        (cur @ Value::Object(_), patch) => *cur = patch,
+        (cur, mut patch) => {
+            strategic::discard_nulls(&mut patch);
+            *cur = patch;
+        }
+    }
 }
 
 fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {

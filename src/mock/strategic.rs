@@ -101,8 +101,9 @@ fn no_merge_key(map: &Map<String, Value>, key: &str) -> SmpError {
     ))
 }
 
-/// Removes `null` map values recursively (`discardNullValuesFromPatch`).
-fn discard_nulls(value: &mut Value) {
+/// Removes `null` map values recursively (`discardNullValuesFromPatch`;
+/// evanphx/json-patch's `pruneNulls` is the same walk).
+pub(super) fn discard_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.retain(|_, v| !v.is_null());
