@@ -113,7 +113,14 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     };
     let bad = |msg: String| Status::bad_request(format!("{prefix}{msg}"));
     let dups = gojson::check(body).map_err(bad)?;
-    let value: Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        let context = if strict_mode {
+            "struct field jsonPatchOp.value"
+        } else {
+            "value"
+        };
+        bad(go_decode_error(body, &e, context))
+    })?;
     let (list_type, op_type) = if strict_mode {
         ("[]handlers.jsonPatchOp", "handlers.jsonPatchOp")
     } else {
@@ -613,7 +620,8 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
     let value: Value = if strict_mode {
         let bad = |msg: String| Status::bad_request(format!("error decoding patch: {msg}"));
         let dups = gojson::check(body).map_err(bad)?;
-        let value: Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| bad(go_decode_error(body, &e, "value")))?;
         if !matches!(value, Value::Object(_) | Value::Null) {
             return Err(bad(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
@@ -657,6 +665,34 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
     })
 }
 
+/// Go's text for a body serde cannot hold: a number beyond float64 fails
+/// in `encoding/json`'s `convertNumber` as an `UnmarshalTypeError` naming
+/// the literal (`number 1e400`) and `context` (`value`, or the struct field
+/// being decoded); other errors keep serde's text.
+fn go_decode_error(body: &[u8], e: &serde_json::Error, context: &str) -> String {
+    let message = e.to_string();
+    if !message.starts_with("number out of range") {
+        return message;
+    }
+    // serde reports the number's last byte (1-based line and column).
+    let line_start: usize = body
+        .split(|b| *b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(|line| line.len() + 1)
+        .sum();
+    let end = (line_start + e.column()).min(body.len());
+    let start = body[..end]
+        .iter()
+        .rposition(|b| !b"0123456789eE+-.".contains(b))
+        .map_or(0, |i| i + 1);
+    match std::str::from_utf8(&body[start..end]) {
+        Ok(literal) if !literal.is_empty() => {
+            format!("json: cannot unmarshal number {literal} into Go {context} of type float64")
+        }
+        _ => message,
+    }
+}
+
 /// evanphx/json-patch v4 `merge` (RFC 7386 as `MergePatch` runs it): two
 /// objects merge member by member (`mergeDocs`: `null` deletes, a member
 /// the document lacks or holds as `null` is set with its nulls pruned); a
@@ -690,8 +726,8 @@ fn merge_node(cur: &mut Value, patch: Value) {
 
 fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
     let dups = gojson::check(body).map_err(Status::bad_request)?;
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| Status::bad_request(e.to_string()))?;
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
     let patch = match value {
         Value::Object(map) => map,
         Value::Null => Map::new(),
