@@ -766,6 +766,26 @@ mod tests {
     }
 
     #[rstest]
+    #[case::nested_nulls_pruned_in_new_list(json!({"l": 1}), json!({"l": [{"a": null, "b": 1}, null]}), json!({"l": [{"b": 1}, null]}))]
+    #[case::object_replaced_by_list_keeps_nulls(json!({"o": {"x": 1}}), json!({"o": [{"a": null}]}), json!({"o": [{"a": null}]}))]
+    #[case::null_member_set_pruned(json!({"o": null}), json!({"o": {"a": null, "b": 2}}), json!({"o": {"b": 2}}))]
+    #[case::null_deletes(json!({"o": {"x": 1, "y": 2}}), json!({"o": {"x": null}}), json!({"o": {"y": 2}}))]
+    fn evanphx_merge(#[case] doc: Value, #[case] patch: Value, #[case] expected: Value) {
+        let mut doc = doc;
+        merge_node(&mut doc, patch);
+        assert_eq!(doc, expected);
+    }
+
+    #[rstest]
+    #[case::map_value(b"{\"a\":1e400}".as_slice(), "value", "json: cannot unmarshal number 1e400 into Go value of type float64")]
+    #[case::second_line(b"{\n \"a\": -2E+999}".as_slice(), "value", "json: cannot unmarshal number -2E+999 into Go value of type float64")]
+    #[case::patch_op(b"[{\"value\":1e400}]".as_slice(), "struct field jsonPatchOp.value", "json: cannot unmarshal number 1e400 into Go struct field jsonPatchOp.value of type float64")]
+    fn number_beyond_float64(#[case] body: &[u8], #[case] context: &str, #[case] expected: &str) {
+        let err = serde_json::from_slice::<Value>(body).expect_err("out of range");
+        assert_eq!(go_decode_error(body, &err, context), expected);
+    }
+
+    #[rstest]
     #[case(
         PatchKind::Json,
         "not json",

@@ -870,6 +870,60 @@ mod tests {
         assert_eq!(got.pointer(pointer), Some(&expected), "{got}");
     }
 
+    #[rstest]
+    #[case::unknown_field(json!({"spec": {"$setElementOrder/bogus": []}}),
+        "unable to find api field in struct PodSpec for the json field \"bogus\"")]
+    #[case::not_a_slice(json!({"spec": {"$setElementOrder/nodeName": []}}),
+        "expected slice or array type, but got: struct")]
+    #[case::inside_a_map(json!({"metadata": {"labels": {"$setElementOrder/x": []}}}),
+        "merging an object in json but data type is not struct, instead is: map")]
+    #[case::live_not_a_list(json!({"metadata": {"$setElementOrder/labels": []}}),
+        "expected a []interface {}, but received a map[string]interface {}")]
+    #[case::patch_list_null(json!({"metadata": {"$setElementOrder/finalizers": [], "finalizers": null}}),
+        "expected a []interface {}, but received a %!s(<nil>)")]
+    #[case::order_not_maps(json!({"spec": {"$setElementOrder/containers": ["web"]}}),
+        "value for key 0 is not a map")]
+    #[case::order_without_key(json!({"spec": {"$setElementOrder/containers": [{"image": "x"}]}}),
+        "map: map[image:x] does not contain declared merge key: name")]
+    #[case::no_elements(json!({"spec": {"$setElementOrder/imagePullSecrets": [], "imagePullSecrets": []}}),
+        "no elements in any of the given slices")]
+    fn set_element_order_errors(#[case] patch: Value, #[case] message: &str) {
+        let err = smp(base(), patch).expect_err("500");
+        assert_eq!(err, SmpError::Internal(message.into()));
+    }
+
+    #[rstest]
+    #[case::empty_order_new_items_drift(json!({"metadata": {"$setElementOrder/finalizers": [], "finalizers": ["c", "d"]}}),
+        json!(["x", "d", "c"]))]
+    #[case::order_reverses(json!({"metadata": {"$setElementOrder/finalizers": ["y", "x"], "finalizers": ["y"]}}),
+        json!(["y", "x"]))]
+    #[case::order_alone_keeps_list(json!({"metadata": {"$setElementOrder/finalizers": ["x"]}}),
+        json!(["x"]))]
+    fn set_element_order_results(#[case] patch: Value, #[case] expected: Value) {
+        let got = smp(base(), patch).expect("merges");
+        assert_eq!(
+            got.pointer("/metadata/finalizers"),
+            Some(&expected),
+            "{got}"
+        );
+    }
+
+    #[rstest]
+    #[case::consistent(vec![3, 1, 2], vec![1, 2, 3])]
+    #[case::long_runs_merged((0..45).rev().collect(), (0..45).collect())]
+    fn go_stable_sorts(#[case] mut items: Vec<i32>, #[case] expected: Vec<i32>) {
+        go_slice_stable(&mut items, |a, b| a < b);
+        assert_eq!(items, expected);
+    }
+
+    #[test]
+    fn go_stable_with_always_less_moves_each_item_first() {
+        // Go's insertion sort with a comparator that is always true reverses.
+        let mut items = vec![1, 2, 3, 4];
+        go_slice_stable(&mut items, |_, _| true);
+        assert_eq!(items, vec![4, 3, 2, 1]);
+    }
+
     #[test]
     fn missing_merge_key_is_internal_error() {
         let err = smp(
