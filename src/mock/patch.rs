@@ -115,7 +115,14 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     };
     let bad = |msg: String| Status::bad_request(format!("{prefix}{msg}"));
     let dups = gojson::check(body).map_err(bad)?;
-    let value: Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        let context = if strict_mode {
+            "struct field jsonPatchOp.value"
+        } else {
+            "value"
+        };
+        bad(go_decode_error(body, &e, context))
+    })?;
     let (list_type, op_type) = if strict_mode {
         ("[]handlers.jsonPatchOp", "handlers.jsonPatchOp")
     } else {
@@ -222,6 +229,17 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         let Some(op) = evanphx_v4(&doc, op) else {
             continue;
         };
+        // copy and move insert the node found at `from`, which marshals as
+        // it stands: its raw bytes, or sorted keys where it was decoded
+        // (evanphx's `deepCopy` marshals it; `move` moves the node itself).
+        let moved = match op.get("op").and_then(Value::as_str) {
+            Some("copy" | "move") => op
+                .get("from")
+                .and_then(Value::as_str)
+                .and_then(|from| node_json(&doc, from, &parsed, &inserted, &raw_at)),
+            _ => None,
+        };
+        let sent = sent.or(moved);
         if let Some(pointer) = inserted_pointer(&doc, &op) {
             raw_at.retain(|p, _| !(*p == pointer || p.starts_with(&format!("{pointer}/"))));
             if let Some(text) = sent {
@@ -241,7 +259,7 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     // A value still at its place shows as sent (a later `remove` or index
     // shift may have put something else there).
     raw_at.retain(|pointer, raw| {
-        let here = serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer);
+        let here = raw_in_place(&doc, pointer, raw);
         if let (true, Some(entry)) = (here, inserted.get_mut(pointer)) {
             *entry = Some(gojson::compact(&raw.text));
         }
@@ -351,24 +369,72 @@ fn go_field_path(doc: &Value, pointer: &str) -> String {
     out
 }
 
-/// Where an `add` or `replace` puts its value (`-` resolved to the index):
-/// that value is the patch's own JSON, which evanphx/json-patch marshals
-/// back as it was sent, not in Go struct order.
+/// Where an `add`, `replace`, `copy` or `move` puts its value (`-`
+/// resolved to the index, after a `move` took its node out): that value is
+/// the patch's own JSON or the node copied or moved, which
+/// evanphx/json-patch marshals back as it stands, not in Go struct order.
 fn inserted_pointer(doc: &Value, op: &Value) -> Option<String> {
-    if !matches!(
-        op.get("op").and_then(Value::as_str),
-        Some("add" | "replace")
-    ) {
+    let name = op.get("op").and_then(Value::as_str);
+    if !matches!(name, Some("add" | "replace" | "copy" | "move")) {
         return None;
     }
     let path = op.get("path").and_then(Value::as_str)?;
     match split_pointer(path) {
         Some((parent, last)) if last == "-" => {
-            let len = doc.pointer(parent).and_then(Value::as_array)?.len();
+            let mut len = doc.pointer(parent).and_then(Value::as_array)?.len();
+            let from_parent = op
+                .get("from")
+                .and_then(Value::as_str)
+                .and_then(split_pointer)
+                .map(|(from_parent, _)| from_parent);
+            if name == Some("move") && from_parent == Some(parent) {
+                len = len.saturating_sub(1);
+            }
             Some(format!("{parent}/{len}"))
         }
         _ => Some(path.to_string()),
     }
+}
+
+/// Whether the undecoded value `raw` still sits at `pointer`.
+fn raw_in_place(doc: &Value, pointer: &str, raw: &Raw) -> bool {
+    serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer)
+}
+
+/// The JSON evanphx/json-patch marshals for the node at `pointer` now
+/// (see [`evanphx_json`]), with the undecoded values still in place shown
+/// as sent.
+fn node_json(
+    doc: &Value,
+    pointer: &str,
+    parsed: &BTreeSet<String>,
+    inserted: &BTreeMap<String, Option<String>>,
+    raw_at: &BTreeMap<String, Raw>,
+) -> Option<String> {
+    let value = doc.pointer(pointer)?;
+    let mut shown = inserted.clone();
+    for (p, raw) in raw_at {
+        if raw_in_place(doc, p, raw) {
+            shown.insert(p.clone(), Some(gojson::compact(&raw.text)));
+        }
+    }
+    let ty = pointer
+        .split('/')
+        .skip(1)
+        .fold(&POD_TY, |ty: &'static Ty, segment| match ty.as_list() {
+            Some(list) => &list.item,
+            None => ty
+                .member(&segment.replace("~1", "/").replace("~0", "~"))
+                .unwrap_or(&Ty::Any),
+        });
+    Some(evanphx_json(
+        value,
+        ty,
+        pointer,
+        parsed,
+        &shown,
+        &Literals::new(),
+    ))
 }
 
 /// The patched document as evanphx/json-patch marshals it: containers it
@@ -471,24 +537,35 @@ fn go_compact_typed(value: &Value, ty: &'static Ty) -> String {
 }
 
 /// Pointers of the objects a merge patch merged into (both sides objects).
-/// The values taken whole from the patch go to `inserted`.
+/// The values taken whole from the patch go to `inserted`: as sent (`raw`,
+/// the patch's text at this level) when evanphx/json-patch never decodes
+/// them (scalars, and any value replacing an object), sorted otherwise
+/// (`pruneNulls` decodes objects and lists).
 fn merged_objects(
     current: &Value,
     patch: &Value,
+    raw: Option<&str>,
     pointer: &str,
     out: &mut BTreeSet<String>,
     inserted: &mut BTreeMap<String, Option<String>>,
 ) {
     if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
         out.insert(pointer.to_string());
+        let raw_members: HashMap<String, Box<RawValue>> = raw
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
         for (k, v) in p {
             let child = format!("{pointer}/{}", escape_pointer(k));
+            let raw_child = raw_members.get(k).map(|r| r.get());
             match cur.get(k) {
                 Some(c) if c.is_object() && v.is_object() => {
-                    merged_objects(c, v, &child, out, inserted);
+                    merged_objects(c, v, raw_child, &child, out, inserted);
                 }
-                _ => {
-                    inserted.insert(child, None);
+                c => {
+                    let as_sent =
+                        !(v.is_object() || v.is_array()) || c.is_some_and(Value::is_object);
+                    let text = raw_child.filter(|_| as_sent).map(gojson::compact);
+                    inserted.insert(child, text);
                 }
             }
         }
@@ -501,7 +578,9 @@ fn split_pointer(path: &str) -> Option<(&str, String)> {
 }
 
 /// Rewrites a pointer as evanphx/json-patch v4 reads it into the RFC 6901
-/// form: whatever precedes the first '/' is ignored, and array indices go
+/// form: whatever precedes the first '/' is ignored, keys are unescaped by
+/// `decodePatchKey` (plain replaces of `~1` then `~0`, so a stray `~` or
+/// `~2` stays literal) and escaped again, and array indices go
 /// through `strconv.Atoi` (signs and leading zeros allowed; negative indices
 /// count from the end, one past it for the target of an `add`).
 fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
@@ -523,11 +602,12 @@ fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
                 cur = usize::try_from(idx).ok().and_then(|i| items.get(i));
             }
             (Some(Value::Object(map)), _) => {
-                out.push_str(part);
-                cur = map.get(&part.replace("~1", "/").replace("~0", "~"));
+                let key = part.replace("~1", "/").replace("~0", "~");
+                out.push_str(&escape_pointer(&key));
+                cur = map.get(&key);
             }
             _ => {
-                out.push_str(part);
+                out.push_str(&escape_pointer(&part.replace("~1", "/").replace("~0", "~")));
                 cur = None;
             }
         }
@@ -597,7 +677,8 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
     let value: Value = if strict_mode {
         let bad = |msg: String| Status::bad_request(format!("error decoding patch: {msg}"));
         let dups = gojson::check(body).map_err(bad)?;
-        let value: Value = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| bad(go_decode_error(body, &e, "value")))?;
         if !matches!(value, Value::Object(_) | Value::Null) {
             return Err(bad(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
@@ -614,9 +695,10 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         Value::Null => return Err(invalid_patch()),
         Value::Object(_) => {
             let mut doc = current.clone();
-            json_patch::merge(&mut doc, &value);
+            merge_node(&mut doc, value.clone());
             let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeMap::new());
-            merged_objects(current, &value, "", &mut parsed, &mut inserted);
+            let raw = std::str::from_utf8(body).ok();
+            merged_objects(current, &value, raw, "", &mut parsed, &mut inserted);
             // A merge patch puts its values at their own pointers.
             let mut literals = Literals::new();
             number_literals(&String::from_utf8_lossy(body), "", &mut literals);
@@ -632,8 +714,9 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
             });
         }
         Value::Array(mut items) => {
-            // Not a document: evanphx returns the patch itself, nulls pruned.
-            items.retain(|v| !v.is_null());
+            // Not a document: evanphx returns the patch itself, nulls pruned
+            // (`pruneAryNulls` keeps null elements, prunes inside the others).
+            items.iter_mut().for_each(strategic::discard_nulls);
             Value::Array(items)
         }
         _ => return Err(invalid_patch()),
@@ -647,10 +730,69 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
     })
 }
 
+/// Go's text for a body serde cannot hold: a number beyond float64 fails
+/// in `encoding/json`'s `convertNumber` as an `UnmarshalTypeError` naming
+/// the literal (`number 1e400`) and `context` (`value`, or the struct field
+/// being decoded); other errors keep serde's text.
+fn go_decode_error(body: &[u8], e: &serde_json::Error, context: &str) -> String {
+    let message = e.to_string();
+    if !message.starts_with("number out of range") {
+        return message;
+    }
+    // serde reports the number's last byte (1-based line and column).
+    let line_start: usize = body
+        .split(|b| *b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(|line| line.len() + 1)
+        .sum();
+    let end = (line_start + e.column()).min(body.len());
+    let start = body[..end]
+        .iter()
+        .rposition(|b| !b"0123456789eE+-.".contains(b))
+        .map_or(0, |i| i + 1);
+    match std::str::from_utf8(&body[start..end]) {
+        Ok(literal) if !literal.is_empty() => {
+            format!("json: cannot unmarshal number {literal} into Go {context} of type float64")
+        }
+        _ => message,
+    }
+}
+
+/// evanphx/json-patch v4 `merge` (RFC 7386 as `MergePatch` runs it): two
+/// objects merge member by member (`mergeDocs`: `null` deletes, a member
+/// the document lacks or holds as `null` is set with its nulls pruned); a
+/// non-object in the document is replaced by the patch value with its
+/// nulls pruned (`pruneNulls`, also inside list elements), but an object
+/// in the document replaced by a non-object takes it as sent, nulls kept.
+fn merge_node(cur: &mut Value, patch: Value) {
+    match (cur, patch) {
+        (Value::Object(doc), Value::Object(patch)) => {
+            for (k, v) in patch {
+                match doc.get_mut(&k) {
+                    _ if v.is_null() => {
+                        doc.remove(&k);
+                    }
+                    Some(existing) if !existing.is_null() => merge_node(existing, v),
+                    _ => {
+                        let mut v = v;
+                        strategic::discard_nulls(&mut v);
+                        doc.insert(k, v);
+                    }
+                }
+            }
+        }
+        (cur @ Value::Object(_), patch) => *cur = patch,
+        (cur, mut patch) => {
+            strategic::discard_nulls(&mut patch);
+            *cur = patch;
+        }
+    }
+}
+
 fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
     let dups = gojson::check(body).map_err(Status::bad_request)?;
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| Status::bad_request(e.to_string()))?;
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
     let patch = match value {
         Value::Object(map) => map,
         Value::Null => Map::new(),
@@ -688,6 +830,26 @@ mod tests {
     fn pod() -> Value {
         json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "labels": {"a": "1"}},
             "spec": {"containers": [{"name": "web", "image": "nginx"}]}})
+    }
+
+    #[rstest]
+    #[case::nested_nulls_pruned_in_new_list(json!({"l": 1}), json!({"l": [{"a": null, "b": 1}, null]}), json!({"l": [{"b": 1}, null]}))]
+    #[case::object_replaced_by_list_keeps_nulls(json!({"o": {"x": 1}}), json!({"o": [{"a": null}]}), json!({"o": [{"a": null}]}))]
+    #[case::null_member_set_pruned(json!({"o": null}), json!({"o": {"a": null, "b": 2}}), json!({"o": {"b": 2}}))]
+    #[case::null_deletes(json!({"o": {"x": 1, "y": 2}}), json!({"o": {"x": null}}), json!({"o": {"y": 2}}))]
+    fn evanphx_merge(#[case] doc: Value, #[case] patch: Value, #[case] expected: Value) {
+        let mut doc = doc;
+        merge_node(&mut doc, patch);
+        assert_eq!(doc, expected);
+    }
+
+    #[rstest]
+    #[case::map_value(b"{\"a\":1e400}".as_slice(), "value", "json: cannot unmarshal number 1e400 into Go value of type float64")]
+    #[case::second_line(b"{\n \"a\": -2E+999}".as_slice(), "value", "json: cannot unmarshal number -2E+999 into Go value of type float64")]
+    #[case::patch_op(b"[{\"value\":1e400}]".as_slice(), "struct field jsonPatchOp.value", "json: cannot unmarshal number 1e400 into Go struct field jsonPatchOp.value of type float64")]
+    fn number_beyond_float64(#[case] body: &[u8], #[case] context: &str, #[case] expected: &str) {
+        let err = serde_json::from_slice::<Value>(body).expect_err("out of range");
+        assert_eq!(go_decode_error(body, &err, context), expected);
     }
 
     #[rstest]
