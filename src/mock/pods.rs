@@ -21,10 +21,10 @@ use super::metadata;
 use super::patch::{self, PatchKind};
 use super::pod_status;
 use super::query::{FieldValidation, WriteOptions};
-use super::schema::POD_TY;
+use super::schema::{POD_TY, Ty};
 use super::status::Status;
 use super::store::{Store, now_rfc3339};
-use super::typed;
+use super::typed::{self, semantic_eq};
 use super::validation;
 
 /// Who is asking and where.
@@ -753,7 +753,13 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         .get("generation")
         .and_then(Value::as_i64)
         .unwrap_or(0);
-    let spec_changed = pod.get("spec") != old.get("spec");
+    // `podStrategy.PrepareForUpdate` bumps on `!Semantic.DeepEqual(spec)`:
+    // a quantity rewritten with the same value is no change.
+    let spec_ty = POD_TY.member("spec").unwrap_or(&Ty::Any);
+    let spec_changed = match (pod.get("spec"), old.get("spec")) {
+        (Some(new), Some(old)) => !semantic_eq(spec_ty, new, old),
+        (new, old) => new != old,
+    };
     if let Some(meta) = meta_mut(pod) {
         if meta
             .get("uid")

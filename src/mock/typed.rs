@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use super::quantity::Quantity;
 use super::schema::{Presence, Struct, Ty};
 
 /// A Go `*json.UnmarshalTypeError` (or a field's own decode error).
@@ -429,11 +430,52 @@ pub fn zero(ty: &'static Ty) -> Value {
     }
 }
 
+/// `apiequality.Semantic.DeepEqual` on two decoded values of this type:
+/// JSON equality, except that quantities compare by value
+/// (`resource.Quantity.Cmp`), so `128Mi` equals `134217728`.
+pub fn semantic_eq(ty: &'static Ty, a: &Value, b: &Value) -> bool {
+    match (ty.resolved(), a, b) {
+        (Ty::Quantity, Value::String(x), Value::String(y)) => {
+            match (Quantity::parse(x), Quantity::parse(y)) {
+                (Some(x), Some(y)) => x == y,
+                _ => x == y,
+            }
+        }
+        (Ty::List(list), Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| semantic_eq(&list.item, x, y))
+        }
+        (
+            ty @ (Ty::Struct(_) | Ty::Map(_) | Ty::AtomicMap(_)),
+            Value::Object(x),
+            Value::Object(y),
+        ) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, xv)| {
+                    y.get(k)
+                        .is_some_and(|yv| ty.member(k).map_or(xv == yv, |m| semantic_eq(m, xv, yv)))
+                })
+        }
+        _ => a == b,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::mock::schema::POD_TY;
     use serde_json::json;
+
+    #[rstest::rstest]
+    #[case(json!({"memory": "128Mi"}), json!({"memory": "134217728"}), true)]
+    #[case(json!({"cpu": "100m"}), json!({"cpu": "0.1"}), true)]
+    #[case(json!({"memory": "128Mi"}), json!({"memory": "128M"}), false)]
+    #[case(json!({"memory": "1Gi"}), json!({"memory": "1Gi", "cpu": "1"}), false)]
+    fn quantities_compare_by_value(#[case] a: Value, #[case] b: Value, #[case] equal: bool) {
+        let spec =
+            |limits: Value| json!({"containers": [{"name": "c", "resources": {"limits": limits}}]});
+        let ty = POD_TY.member("spec").expect("spec");
+        assert_eq!(semantic_eq(ty, &spec(a), &spec(b)), equal);
+    }
 
     #[test]
     fn drops_unknown_and_empty_fills_required() {

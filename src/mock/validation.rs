@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 
 use super::field::FieldError;
 use super::metadata;
+use super::schema::{POD_TY, Ty};
+use super::typed::semantic_eq;
 
 mod affinity;
 mod annotations;
@@ -68,7 +70,7 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
 /// `validatePodMetadataAndSpec`.
 fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
     let meta = &pod["metadata"];
-    let mut errs = metadata::object_meta(meta, metadata::dns1123_subdomain);
+    let mut errs = metadata::core_object_meta(meta, metadata::dns1123_subdomain_name);
     errs.extend(pod_specific_annotations(pod));
     errs.extend(pod_spec(&pod["spec"], s(meta, "name")));
     errs.extend(volume::service_account_tokens(&pod["spec"]));
@@ -301,9 +303,10 @@ pub fn common_fields_update(new: &Value, old: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// `path.ValidatePathSegmentName`.
-fn path_segment_name(name: &str) -> Vec<String> {
-    if name == "." || name == ".." {
+/// `path.ValidatePathSegmentName`: a `generateName` (`prefix`) is only
+/// checked for '/' and '%' (`IsValidPathSegmentPrefix`).
+fn path_segment_name(name: &str, prefix: bool) -> Vec<String> {
+    if !prefix && (name == "." || name == "..") {
         return vec![format!("may not be '{name}'")];
     }
     let mut errs = Vec::new();
@@ -317,7 +320,7 @@ fn path_segment_name(name: &str) -> Vec<String> {
 
 /// `ValidatePodEphemeralContainersUpdate`.
 pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs = metadata::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
     errs.extend(annotation_updates(new, old));
     if old
@@ -359,7 +362,7 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
 
 /// `ValidatePodUpdate`.
 pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs = metadata::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
     errs.extend(annotation_updates(new, old));
     let (ns, os) = (&new["spec"], &old["spec"]);
@@ -420,7 +423,8 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         arr(ns, "schedulingGates"),
         arr(os, "schedulingGates"),
     ));
-    if ns == os {
+    let spec_ty = POD_TY.member("spec").unwrap_or(&Ty::Any);
+    if semantic_eq(spec_ty, ns, os) {
         return errs;
     }
     let mut munged = ns.clone();
@@ -461,7 +465,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         gated_node_selector(ns, os, m, &mut errs);
         gated_node_affinity(os, m, &mut errs);
     }
-    if &munged != os {
+    if !semantic_eq(spec_ty, &munged, os) {
         errs.push(FieldError::forbidden(
             "spec",
             format!(
