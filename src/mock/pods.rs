@@ -547,7 +547,9 @@ fn update(
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
-    let style = if kind == Some(PatchKind::Strategic) {
+    // Strategic and apply results reach the typed Pod through
+    // `DefaultUnstructuredConverter` (whole floats convert, others do not).
+    let style = if matches!(kind, Some(PatchKind::Strategic | PatchKind::Apply)) {
         typed::Style::Unstructured
     } else {
         typed::Style::Json
@@ -945,7 +947,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         ..
     } = type_pod(
         merged,
-        typed::Style::Json,
+        typed::Style::Unstructured,
         FieldValidation::Ignore,
         Vec::new(),
         |msg| unconvertible(req.name, &msg),
