@@ -431,7 +431,28 @@ pub fn server_side_apply(
     }
     conflicts.sort_by(|a, b| a.1.cmp(&b.1));
     if !conflicts.is_empty() && !force {
-        return Err(conflict_error(&entries, &conflicts));
+        // `lastAppliedManager`: kubectl may take over, as if forced, the
+        // fields its client-side last-applied annotation still matches.
+        let allowed = (manager == LAST_APPLIED_MANAGER)
+            .then(|| last_applied_config(live))
+            .flatten();
+        let remaining: Vec<(usize, Vec<Elem>)> = match &allowed {
+            Some(last) => {
+                let tracked_last = fields::tracked(last, scope);
+                conflicts
+                    .iter()
+                    .filter(|(_, path)| {
+                        let in_last = value_at(&tracked_last, path, &POD_TY);
+                        in_last.is_none() || in_last != value_at(&tracked_live, path, &POD_TY)
+                    })
+                    .cloned()
+                    .collect()
+            }
+            None => conflicts.clone(),
+        };
+        if !remaining.is_empty() {
+            return Err(conflict_error(&entries, &remaining));
+        }
     }
     for (i, path) in &conflicts {
         entries[*i].set.remove(path);
@@ -480,7 +501,117 @@ pub fn server_side_apply(
         }),
     }
     write_entries(&mut merged, entries);
+    if manager == LAST_APPLIED_MANAGER {
+        update_last_applied(&mut merged, config);
+    }
     Ok(merged)
+}
+
+/// The field manager whose applies keep kubectl's client-side annotation in
+/// step (`lastAppliedUpdater`, `lastAppliedManager`).
+const LAST_APPLIED_MANAGER: &str = "kubectl";
+/// `corev1.LastAppliedConfigAnnotation`.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `allowedConflictsFromLastApplied`'s input: the live object's non-empty
+/// last-applied annotation, decoded, when it is a `v1` object that converts
+/// to a typed Pod; `None` keeps every conflict.
+fn last_applied_config(live: &Value) -> Option<Value> {
+    let raw = live
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())?;
+    let last: Value = serde_json::from_str(raw).ok()?;
+    let v1 = last.get("apiVersion").and_then(Value::as_str) == Some("v1");
+    (last.is_object() && v1 && schema_errors(&last).is_empty()).then_some(last)
+}
+
+/// `lastAppliedUpdater.Apply`: when the applied object carries a non-empty
+/// last-applied annotation, it is rewritten to the applied configuration
+/// (without that annotation) as `unstructured` JSON encodes it; `SetLastApplied`
+/// drops it instead when the annotations would then exceed the size limit.
+fn update_last_applied(merged: &mut Value, config: &Value) {
+    let Some(Value::Object(annotations)) = merged.pointer_mut("/metadata/annotations") else {
+        return;
+    };
+    if annotations
+        .get(LAST_APPLIED)
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return;
+    }
+    let mut applied = config.clone();
+    if let Some(Value::Object(own)) = applied.pointer_mut("/metadata/annotations") {
+        own.remove(LAST_APPLIED);
+    }
+    let mut text = String::new();
+    write_unstructured_json(&mut text, &applied);
+    // `json.Encoder.Encode` ends the document with a newline.
+    let encoded = super::gojson::compact(&text) + "\n";
+    annotations.insert(LAST_APPLIED.into(), Value::String(encoded));
+    let size: usize = annotations
+        .iter()
+        .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+        .sum();
+    if size > super::metadata::TOTAL_ANNOTATION_SIZE {
+        annotations.remove(LAST_APPLIED);
+    }
+}
+
+/// `json.Marshal` of a `map[string]interface{}` decoded from YAML: keys
+/// sorted, every number a `float64`. HTML escaping is left to
+/// [`super::gojson::compact`].
+fn write_unstructured_json(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_unstructured_json(out, &map[k]);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_unstructured_json(out, item);
+            }
+            out.push(']');
+        }
+        Value::Number(n) => out.push_str(&go_json_float(n.as_f64().unwrap_or(0.0))),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// `encoding/json`'s float64 encoding: the shortest digits, plain between
+/// 1e-6 and 1e21, otherwise exponent form with `e-7`, not `e-07`.
+fn go_json_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let sci = format!("{f:e}");
+        if let Some((mantissa, exp)) = sci.split_once('e')
+            && let Ok(exp) = exp.parse::<i32>()
+        {
+            return if exp < 0 {
+                format!("{mantissa}e-{}", exp.unsigned_abs())
+            } else {
+                format!("{mantissa}e+{exp:02}")
+            };
+        }
+        return sci;
+    }
+    format!("{f}")
 }
 
 fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status {
@@ -725,6 +856,52 @@ mod tests {
                 ".spec.foo: field not declared in schema".to_string(),
             ]
         );
+    }
+
+    fn with_last_applied(last: &str) -> Value {
+        let mut pod = live();
+        pod["metadata"]["labels"] = json!({"app": "web"});
+        pod["metadata"]["annotations"] = json!({LAST_APPLIED: last});
+        let zero = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
+        record_update(&zero, &mut pod, "curl", "2026-01-01T00:00:00Z", Scope::Main);
+        pod
+    }
+
+    #[test]
+    fn kubectl_takes_over_what_last_applied_matches() {
+        let config = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "labels": {"app": "other"}}});
+        let matching = with_last_applied(
+            r#"{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"app":"web"}}}"#,
+        );
+        let merged = server_side_apply(&matching, &config, "kubectl", false, "t", Scope::Main)
+            .expect("allowed by last-applied");
+        assert_eq!(merged["metadata"]["labels"]["app"], json!("other"));
+        assert_eq!(
+            merged["metadata"]["annotations"][LAST_APPLIED],
+            json!(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"labels\":{\"app\":\"other\"},\"name\":\"web\"}}\n"
+            )
+        );
+        let stale = with_last_applied(
+            r#"{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"app":"old"}}}"#,
+        );
+        let err = server_side_apply(&stale, &config, "kubectl", false, "t", Scope::Main)
+            .expect_err("conflict");
+        assert_eq!(err.code, 409);
+        let other = server_side_apply(&matching, &config, "kubectl-x", false, "t", Scope::Main);
+        assert!(other.is_err());
+    }
+
+    #[rstest::rstest]
+    #[case(1000.0, "1000")]
+    #[case(0.5, "0.5")]
+    #[case(1e21, "1e+21")]
+    #[case(1e-7, "1e-7")]
+    #[case(1.5e-10, "1.5e-10")]
+    #[case(123456789.0, "123456789")]
+    fn floats_encode_as_go_json(#[case] f: f64, #[case] text: &str) {
+        assert_eq!(go_json_float(f), text);
     }
 
     #[test]

@@ -215,6 +215,43 @@ pub fn render_value(value: &Value) -> String {
     }
 }
 
+/// Go's `strconv.IsPrint` for the runes it rejects besides controls: space
+/// separators other than ' ' (U+00A0 included), line and paragraph
+/// separators, format characters (Cf) and private-use code points.
+/// Unassigned code points, also unprintable in Go, are not modelled.
+fn go_is_print(c: char) -> bool {
+    const UNPRINTABLE: &[(u32, u32)] = &[
+        (0x00a0, 0x00a0),
+        (0x00ad, 0x00ad),
+        (0x0600, 0x0605),
+        (0x061c, 0x061c),
+        (0x06dd, 0x06dd),
+        (0x070f, 0x070f),
+        (0x0890, 0x0891),
+        (0x08e2, 0x08e2),
+        (0x1680, 0x1680),
+        (0x180e, 0x180e),
+        (0x2000, 0x200f),
+        (0x2028, 0x202f),
+        (0x205f, 0x2064),
+        (0x2066, 0x206f),
+        (0x3000, 0x3000),
+        (0xe000, 0xf8ff),
+        (0xfeff, 0xfeff),
+        (0xfff9, 0xfffb),
+        (0x110bd, 0x110bd),
+        (0x110cd, 0x110cd),
+        (0x13430, 0x1343f),
+        (0x1bca0, 0x1bca3),
+        (0x1d173, 0x1d17a),
+        (0xe0001, 0xe0001),
+        (0xe0020, 0xe007f),
+        (0xf0000, 0x10ffff),
+    ];
+    let n = c as u32;
+    !c.is_control() && !UNPRINTABLE.iter().any(|&(lo, hi)| (lo..=hi).contains(&n))
+}
+
 /// Go's `strconv.Quote` (`%q`) for the characters pod fields realistically hold.
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -233,7 +270,7 @@ pub fn go_quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
-            c if c.is_control() => {
+            c if !go_is_print(c) => {
                 let n = c as u32;
                 if n <= 0xffff {
                     out.push_str(&format!("\\u{n:04x}"));
@@ -323,6 +360,17 @@ mod tests {
     #[case(FieldError::invalid("x", json!("a\tb"), "bad"), "x: Invalid value: \"a\\tb\": bad")]
     fn messages(#[case] err: FieldError, #[case] expected: &str) {
         assert_eq!(err.message(), expected);
+    }
+
+    #[rstest]
+    #[case("nginx\u{a0}", r#""nginx\u00a0""#)]
+    #[case("a\u{200b}b", r#""a\u200bb""#)]
+    #[case("\u{feff}k", r#""\ufeffk""#)]
+    #[case("x\u{3000}", r#""x\u3000""#)]
+    #[case("k\u{f0000}", r#""k\U000f0000""#)]
+    #[case("ключ é ✓", r#""ключ é ✓""#)]
+    fn quote_escapes_what_go_cannot_print(#[case] raw: &str, #[case] quoted: &str) {
+        assert_eq!(go_quote(raw), quoted);
     }
 
     #[test]

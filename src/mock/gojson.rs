@@ -108,10 +108,10 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
     // Values follow go-yaml v2's YAML 1.1 resolution; on failure the plain
     // serde path below reproduces the error texts.
     if let Ok(value) = super::yaml11::from_str(text) {
-        return Ok(value);
+        return Ok(whole_floats_as_integers(value));
     }
     match serde_yaml_ng::from_str::<serde_json::Value>(text) {
-        Ok(value) => Ok(value),
+        Ok(value) => Ok(whole_floats_as_integers(value)),
         Err(conversion) => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
             Err(syntax) => Err(syntax),
             Ok(_) => Err(conversion),
@@ -132,6 +132,32 @@ pub fn int64_or_float(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(int64_or_float),
         Value::Object(map) => map.values_mut().for_each(int64_or_float),
         _ => {}
+    }
+}
+
+/// `yaml.YAMLToJSON` writes go-yaml's `float64`s with `json.Marshal`, which
+/// prints a whole number without a fraction (`1000.0` becomes `1000`), so
+/// the JSON decoder later sees an integer.
+fn whole_floats_as_integers(value: Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^63 a whole f64 converts to i64 exactly.
+            if f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0 {
+                Value::from(f as i64)
+            } else {
+                Value::Number(n)
+            }
+        }
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(whole_floats_as_integers).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, whole_floats_as_integers(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -636,6 +662,15 @@ mod tests {
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
         assert_eq!(out, expected);
+    }
+
+    #[rstest]
+    #[case("a: 1000.0", serde_json::json!({"a": 1000}))]
+    #[case("a: 1.5e3", serde_json::json!({"a": 1500}))]
+    #[case("a: [0.5, 2.0]", serde_json::json!({"a": [0.5, 2]}))]
+    #[case("a: 1e21", serde_json::json!({"a": 1e21}))]
+    fn yaml_whole_floats_become_integers(#[case] yaml: &str, #[case] want: serde_json::Value) {
+        assert_eq!(parse_yaml(yaml).expect("parses"), want);
     }
 
     #[rstest]

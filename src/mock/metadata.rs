@@ -299,20 +299,43 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateObjectMeta` for a namespaced object whose name must satisfy
-/// `name_rule`.
-pub fn object_meta(meta: &Value, name_rule: fn(&str) -> Vec<String>) -> Vec<FieldError> {
+/// Go's `ValidateNameFunc`: checks a name, or with `prefix` a
+/// `generateName` (which gets a random suffix appended later).
+pub type NameRule = fn(&str, bool) -> Vec<String>;
+
+/// `NameIsDNSSubdomain` (`ValidatePodName`): a `generateName` is checked
+/// through `maskTrailingDash`, so its trailing dash may end the prefix.
+pub fn dns1123_subdomain_name(name: &str, prefix: bool) -> Vec<String> {
+    if prefix {
+        dns1123_subdomain(&mask_trailing_dash(name))
+    } else {
+        dns1123_subdomain(name)
+    }
+}
+
+/// `maskTrailingDash`: Go replaces the last *two* bytes of a prefix ending
+/// in '-' with "a" (not just the dash), so `"ab_-"` passes as `"aba"` and
+/// `"--"` as `"a"`.
+fn mask_trailing_dash(name: &str) -> String {
+    let bytes = name.as_bytes();
+    if bytes.len() > 1 && name.ends_with('-') {
+        let mut masked = bytes[..bytes.len() - 2].to_vec();
+        masked.push(b'a');
+        String::from_utf8_lossy(&masked).into_owned()
+    } else {
+        name.to_string()
+    }
+}
+
+/// apimachinery's `ValidateObjectMetaAccessor` for a namespaced object
+/// whose name must satisfy `name_rule` (the generic registry's check; the
+/// core API's adds [`kube_finalizers`], see [`core_object_meta`]).
+pub fn object_meta(meta: &Value, name_rule: NameRule) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let s = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("");
-    if !s("generateName").is_empty() {
-        let generate = s("generateName");
-        // Generated names are validated with their suffix trimmed of '-'.
-        let trimmed = generate.trim_end_matches('-');
-        for msg in name_rule(if trimmed.is_empty() {
-            generate
-        } else {
-            trimmed
-        }) {
+    let generate = s("generateName");
+    if !generate.is_empty() {
+        for msg in name_rule(generate, true) {
             errs.push(FieldError::invalid(
                 "metadata.generateName",
                 json!(generate),
@@ -326,7 +349,7 @@ pub fn object_meta(meta: &Value, name_rule: fn(&str) -> Vec<String>) -> Vec<Fiel
             "name or generateName is required",
         ));
     } else {
-        for msg in name_rule(s("name")) {
+        for msg in name_rule(s("name"), false) {
             errs.push(FieldError::invalid("metadata.name", json!(s("name")), msg));
         }
     }
@@ -337,7 +360,23 @@ pub fn object_meta(meta: &Value, name_rule: fn(&str) -> Vec<String>) -> Vec<Fiel
     errs.extend(annotations(meta.get("annotations"), "metadata.annotations"));
     errs.extend(owner_references(meta));
     errs.extend(finalizers(meta));
+    errs
+}
+
+/// Core's `ValidateObjectMeta`: apimachinery's checks, then the legacy
+/// finalizer-name rule of [`kube_finalizers`].
+pub fn core_object_meta(meta: &Value, name_rule: NameRule) -> Vec<FieldError> {
+    let mut errs = object_meta(meta, name_rule);
     errs.extend(kube_finalizers(meta));
+    errs
+}
+
+/// Core's `ValidateObjectMetaUpdate`: apimachinery's update checks, then the
+/// finalizer-name rule again. The generic registry's `validateCommonFields`
+/// uses apimachinery's version only, so its copy of the errors has none.
+pub fn core_object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = object_meta_update(new, old);
+    errs.extend(kube_finalizers(new));
     errs
 }
 
@@ -361,7 +400,7 @@ fn kube_finalizers(meta: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateObjectMetaUpdate`.
+/// apimachinery's `ValidateObjectMetaUpdate`.
 pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let get = |m: &Value, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
@@ -543,6 +582,37 @@ mod tests {
         assert_eq!(
             warning,
             uids.map(|u| format!(".metadata.ownerReferences contains duplicate entries after mutating admission happens; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: {u}"))
+        );
+    }
+
+    #[rstest]
+    #[case("--", true)]
+    #[case("ab_-", true)]
+    #[case("x.-", true)]
+    #[case("-", false)]
+    #[case("Ab-", false)]
+    #[case("web-", true)]
+    #[case("web", true)]
+    fn generate_name_masks_two_bytes(#[case] prefix: &str, #[case] valid: bool) {
+        assert_eq!(dns1123_subdomain_name(prefix, true).is_empty(), valid);
+    }
+
+    #[test]
+    fn generate_name_length_counts_after_masking() {
+        let name = format!("{}-", "g".repeat(253));
+        assert!(dns1123_subdomain_name(&name, true).is_empty());
+        assert!(!dns1123_subdomain_name(&name, false).is_empty());
+    }
+
+    #[test]
+    fn core_update_adds_the_finalizer_rule() {
+        let meta = json!({"resourceVersion": "5", "finalizers": ["bad"]});
+        assert!(object_meta_update(&meta, &meta).is_empty());
+        let errs = core_object_meta_update(&meta, &meta);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            errs[0].message(),
+            "metadata.finalizers[0]: Invalid value: \"bad\": name is neither a standard finalizer name nor is it fully qualified"
         );
     }
 

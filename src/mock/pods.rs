@@ -555,8 +555,8 @@ fn update(
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
-    // Strategic and apply patches produce maps, which the unstructured
-    // converter types; json and merge patches produce JSON text.
+    // Strategic and apply results reach the typed Pod through
+    // `DefaultUnstructuredConverter` (whole floats convert, others do not).
     let style = if matches!(kind, Some(PatchKind::Strategic | PatchKind::Apply)) {
         typed::Style::Unstructured
     } else {

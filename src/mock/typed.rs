@@ -576,6 +576,18 @@ mod tests {
     use crate::mock::schema::POD_TY;
     use serde_json::json;
 
+    #[rstest::rstest]
+    #[case(json!({"memory": "128Mi"}), json!({"memory": "134217728"}), true)]
+    #[case(json!({"cpu": "100m"}), json!({"cpu": "0.1"}), true)]
+    #[case(json!({"memory": "128Mi"}), json!({"memory": "128M"}), false)]
+    #[case(json!({"memory": "1Gi"}), json!({"memory": "1Gi", "cpu": "1"}), false)]
+    fn quantities_compare_by_value(#[case] a: Value, #[case] b: Value, #[case] equal: bool) {
+        let spec =
+            |limits: Value| json!({"containers": [{"name": "c", "resources": {"limits": limits}}]});
+        let ty = POD_TY.member("spec").expect("spec");
+        assert_eq!(semantic_eq(Some(&spec(a)), Some(&spec(b)), ty), equal);
+    }
+
     #[test]
     fn drops_unknown_and_empty_fills_required() {
         let got = decode(

@@ -79,7 +79,7 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
 /// `validatePodMetadataAndSpec`.
 fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
     let meta = &pod["metadata"];
-    let mut errs = metadata::object_meta(meta, metadata::dns1123_subdomain);
+    let mut errs = metadata::core_object_meta(meta, metadata::dns1123_subdomain_name);
     errs.extend(pod_specific_annotations(pod));
     errs.extend(pod_spec(&pod["spec"], s(meta, "name")));
     errs.extend(volume::service_account_tokens(&pod["spec"]));
@@ -312,9 +312,10 @@ pub fn common_fields_update(new: &Value, old: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// `path.ValidatePathSegmentName`.
-fn path_segment_name(name: &str) -> Vec<String> {
-    if name == "." || name == ".." {
+/// `path.ValidatePathSegmentName`: a `generateName` (`prefix`) is only
+/// checked for '/' and '%' (`IsValidPathSegmentPrefix`).
+fn path_segment_name(name: &str, prefix: bool) -> Vec<String> {
+    if !prefix && (name == "." || name == "..") {
         return vec![format!("may not be '{name}'")];
     }
     let mut errs = Vec::new();
@@ -328,7 +329,7 @@ fn path_segment_name(name: &str) -> Vec<String> {
 
 /// `ValidatePodEphemeralContainersUpdate`.
 pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs = metadata::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
     errs.extend(annotation_updates(new, old));
     if old
@@ -370,7 +371,7 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
 
 /// `ValidatePodUpdate`.
 pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs = metadata::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
     errs.extend(annotation_updates(new, old));
     let (ns, os) = (&new["spec"], &old["spec"]);
@@ -431,7 +432,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         arr(ns, "schedulingGates"),
         arr(os, "schedulingGates"),
     ));
-    if ns == os {
+    if super::typed::semantic_eq(Some(ns), Some(os), spec_ty()) {
         return errs;
     }
     let mut munged = ns.clone();

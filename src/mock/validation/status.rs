@@ -14,7 +14,7 @@ const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
 
 /// The errors in Go's append order (container state transitions, extended and node-allocatable claim statuses are not modelled).
 pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs = metadata::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(annotation_updates(new, old));
     let (ns, os) = (&new["status"], &old["status"]);
     for (i, c) in arr(ns, "conditions").iter().enumerate() {
