@@ -233,7 +233,7 @@ pub fn go_quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
-            c if c.is_control() => {
+            c if !go_is_print(c) => {
                 let n = c as u32;
                 if n <= 0xffff {
                     out.push_str(&format!("\\u{n:04x}"));
@@ -246,6 +246,42 @@ pub fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// `strconv.IsPrint` (and `unicode.IsPrint`): letters, marks, numbers, punctuation, symbols and
+/// the ASCII space. Without Unicode category tables this refuses what Go
+/// refuses in practice: controls, every other space or separator (Rust's
+/// `White_Space`), the format characters (Cf) and private use.
+pub fn go_is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    let n = c as u32;
+    let format = matches!(
+        n,
+        0xad | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
+            | 0x180e
+            | 0x200b..=0x200f
+            | 0x202a..=0x202e
+            | 0x2060..=0x2064
+            | 0x2066..=0x206f
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x1343f
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+    );
+    let private = matches!(n, 0xe000..=0xf8ff | 0xf0000..=0x10ffff);
+    !(c.is_control() || c.is_whitespace() || format || private)
 }
 
 /// `errs.ToAggregate().Error()`: de-duplicated messages, bracketed when
@@ -270,6 +306,15 @@ mod tests {
     use super::*;
     use rstest::rstest;
     use serde_json::json;
+
+    #[rstest]
+    #[case("a\u{a0}b", "\"a\\u00a0b\"")]
+    #[case("a\u{200b}", "\"a\\u200b\"")]
+    #[case("\u{feff}x", "\"\\ufeffx\"")]
+    #[case("e\u{301} é 😀", "\"e\u{301} é 😀\"")]
+    fn quotes_like_strconv(#[case] s: &str, #[case] want: &str) {
+        assert_eq!(go_quote(s), want);
+    }
 
     #[rstest]
     #[case(FieldError::invalid("spec.activeDeadlineSeconds", json!(900), "must be less than or equal to previous value"),

@@ -72,6 +72,33 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
     }
 }
 
+/// Numbers as apimachinery's `yaml.Unmarshal` leaves them in an apply
+/// body: the YAML goes to JSON (a float64 printed by `encoding/json`, so
+/// `80.0` becomes `80`) and back with `UseNumber` and `ConvertMapNumbers`,
+/// which keeps what parses as an int64 and makes the rest float64. So an
+/// integral float in the int64 range is an integer, and an integer beyond
+/// it a float.
+pub fn convert_apply_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if n.is_i64() {
+                return;
+            }
+            let Some(f) = n.as_f64() else { return };
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            *value = if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
+                Value::from(f as i64)
+            } else {
+                serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+            };
+        }
+        Value::Array(items) => items.iter_mut().for_each(convert_apply_numbers),
+        Value::Object(map) => map.values_mut().for_each(convert_apply_numbers),
+        _ => {}
+    }
+}
+
 /// The first YAML document of `text`: go-yaml's `Unmarshal` reads one
 /// document and ignores the rest of the stream.
 pub fn first_document(text: &str) -> &str {
@@ -557,6 +584,20 @@ impl Parser<'_> {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case(serde_json::json!(80.0), serde_json::json!(80))]
+    #[case(serde_json::json!(30.5), serde_json::json!(30.5))]
+    #[case(serde_json::json!(9007199254740993_i64), serde_json::json!(9007199254740993_i64))]
+    #[case(serde_json::json!(9223372036854775808_u64), serde_json::json!(9223372036854775808.0))]
+    #[case(serde_json::json!({"a": [1e3]}), serde_json::json!({"a": [1000]}))]
+    fn apply_numbers_like_convert_map_numbers(
+        #[case] mut value: serde_json::Value,
+        #[case] want: serde_json::Value,
+    ) {
+        convert_apply_numbers(&mut value);
+        assert_eq!(value, want);
+    }
 
     #[rstest]
     #[case("not json", "invalid character 'o' in literal null (expecting 'u')")]

@@ -547,7 +547,10 @@ fn update(
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
-    let style = if kind == Some(PatchKind::Strategic) {
+    // Strategic merge and apply results are unstructured maps that
+    // `DefaultUnstructuredConverter.FromUnstructured` types (an integral
+    // float fits an int field); the other patches are JSON-decoded.
+    let style = if matches!(kind, Some(PatchKind::Strategic | PatchKind::Apply)) {
         typed::Style::Unstructured
     } else {
         typed::Style::Json
@@ -822,7 +825,8 @@ fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
             .into());
         }
     };
-    let config = if config.is_null() { json!({}) } else { config };
+    let mut config = if config.is_null() { json!({}) } else { config };
+    super::gojson::convert_apply_numbers(&mut config);
     if !config.is_object() {
         return Err(Status::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
@@ -939,7 +943,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         ..
     } = type_pod(
         merged,
-        typed::Style::Json,
+        typed::Style::Unstructured,
         FieldValidation::Ignore,
         Vec::new(),
         |msg| unconvertible(req.name, &msg),
@@ -967,11 +971,22 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
             "the namespace of the provided object does not match the namespace sent on the request",
         )));
     }
+    // An apply creates through `Store.Update`, whose `GuaranteedUpdate`
+    // clears the object's resourceVersion before storing it
+    // (`PrepareObjectForStorage`): a stale or made-up one is ignored,
+    // unlike on POST. The dry-run storage skips that step and answers
+    // with the applied one.
+    let applied_rv = meta_mut(&mut pod).and_then(|meta| meta.remove("resourceVersion"));
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
     finish_create(store, req, &mut pod, &live, false, &empty_lists).map_err(|status| Failure {
         status,
         warnings: warnings.clone(),
     })?;
+    if req.options.is_dry_run()
+        && let (Some(rv), Some(meta)) = (applied_rv, meta_mut(&mut pod))
+    {
+        meta.insert("resourceVersion".into(), rv);
+    }
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
