@@ -207,11 +207,12 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
             for (k, v) in c {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 if v.is_null() {
-                    // A null map or list keeps the live one; otherwise the
-                    // null stays in the merged object, which then differs
-                    // from the live one (`value.Equals`), and typing turns
-                    // it into the zero value (unset, or "" in a string map).
-                    if !l.get(k).is_some_and(|h| h.is_object() || h.is_array()) {
+                    // A null merged into a live granular map or list keeps
+                    // it; otherwise it is a leaf and stays in the merged
+                    // object, which then differs from the live one
+                    // (`value.Equals`), and typing turns it into the zero
+                    // value (unset, or "" in a string map).
+                    if !l.get(k).is_some_and(|h| merges_by_item(h, member)) {
                         l.insert(k.clone(), Value::Null);
                     }
                     continue;
@@ -241,6 +242,23 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
             }
         }
         (live, config) => *live = config.clone(),
+    }
+}
+
+/// `mergingWalker.doMap`/`doList`: a non-empty live value that is neither
+/// atomic nor an atomic list merges with what is applied item by item;
+/// anything else is a leaf the applied value replaces.
+fn merges_by_item(live: &Value, ty: &'static Ty) -> bool {
+    match (live, ty) {
+        (_, Ty::Atomic(_) | Ty::AtomicMap(_)) => false,
+        (Value::Object(map), _) => !map.is_empty(),
+        (Value::Array(items), _) => {
+            !items.is_empty()
+                && ty
+                    .as_list()
+                    .is_some_and(|list| list.ssa_kind() != ListKind::Atomic)
+        }
+        _ => false,
     }
 }
 
@@ -612,6 +630,27 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
             let keys = list.ssa_keys;
             let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
+                // `keyedAssociativeListItemToPathElement` and
+                // `setItemToPathElement` refuse these items outright.
+                let refused = match (list.ssa_kind(), item) {
+                    (ListKind::Merge(_), Value::Null) => {
+                        Some("associative list with keys may not have a null element")
+                    }
+                    (ListKind::Set, Value::Object(_)) => {
+                        Some("associative list without keys has an element that's a map type")
+                    }
+                    (ListKind::Set, Value::Array(_)) => {
+                        Some("not supported: associative list with lists as elements")
+                    }
+                    (ListKind::Set, Value::Null) => {
+                        Some("associative list without keys has an element that's an explicit null")
+                    }
+                    _ => None,
+                };
+                if let Some(why) = refused {
+                    errs.push(format!("{}: element {i}: {why}", at(path)));
+                    continue;
+                }
                 let elem = match list.ssa_kind() {
                     ListKind::Merge(_) => Some(fields::key_elem(item, keys)),
                     // A set item is named by its value (`[="a"]`).
@@ -676,6 +715,15 @@ mod tests {
             pod["metadata"]["managedFields"][0]["operation"],
             json!("Update")
         );
+    }
+
+    #[rstest::rstest]
+    #[case(json!({"finalizers": [null]}), ".metadata.finalizers: element 0: associative list without keys has an element that's an explicit null")]
+    #[case(json!({"finalizers": ["a", {"b": 1}]}), ".metadata.finalizers: element 1: associative list without keys has an element that's a map type")]
+    #[case(json!({"ownerReferences": [null]}), ".metadata.ownerReferences: element 0: associative list with keys may not have a null element")]
+    fn refused_list_items(#[case] metadata: Value, #[case] want: &str) {
+        let errs = schema_errors(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata}));
+        assert_eq!(errs, vec![want.to_string()]);
     }
 
     #[test]

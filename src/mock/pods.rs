@@ -809,7 +809,10 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
 /// keys come back unjudged: the strict YAML pass runs after the apply.
 fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     let whole = String::from_utf8_lossy(body);
-    let text = super::gojson::first_document(&whole);
+    // libyaml takes a byte order mark at the start of the stream as the
+    // encoding's, not as content.
+    let whole = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
+    let text = super::gojson::first_document(whole);
     let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
         super::gojson::json_duplicate_keys(text)
     } else {
