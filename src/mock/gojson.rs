@@ -150,10 +150,21 @@ pub fn yaml_error(serde_message: &str) -> String {
     }
 }
 
-/// Duplicate keys in the block mappings of a YAML document, as go-yaml
-/// reports them (`line 5: key "name" already set in map`). A line scanner:
-/// flow collections are not inspected, block scalars are skipped.
+/// Duplicate keys in the mappings of a YAML document, as go-yaml reports
+/// them (`line 5: key "name" already set in map`), in line order.
 pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
+    let mut found = block_duplicate_keys(text);
+    // Flow mappings, read by the parser, slot in by line; a flow mapping
+    // spread over lines can look like a block one to the scanner too.
+    found.extend(super::yaml11::flow_duplicate_keys(text));
+    found.sort_by_key(|(line, _)| *line);
+    found.dedup();
+    found.into_iter().map(|(_, message)| message).collect()
+}
+
+/// The block mappings' duplicates with their lines. A line scanner: flow
+/// collections are not inspected, block scalars are skipped.
+fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
     let mut skip_deeper_than: Option<usize> = None;
@@ -190,10 +201,13 @@ pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
         }
         if let Some((_, keys)) = stack.last_mut() {
             if keys.contains(&key) {
-                found.push(format!(
-                    "line {}: key {} already set in map",
+                found.push((
                     n + 1,
-                    super::field::go_quote(&key)
+                    format!(
+                        "line {}: key {} already set in map",
+                        n + 1,
+                        super::field::go_quote(&key)
+                    ),
                 ));
             } else {
                 keys.push(key);

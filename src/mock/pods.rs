@@ -177,6 +177,12 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         cannot_handle,
         cannot_handle,
     )?;
+    // The create handler's `WipeObjectMetaSystemFields`; an apply that
+    // creates goes through the patch handler, which keeps them.
+    if let Some(meta) = meta_mut(&mut pod) {
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+    }
     // CREATE dedups right after decoding (and again after admission, which
     // can then find nothing left).
     warnings.extend(metadata::dedup_owner_references(&mut pod, false));
@@ -323,8 +329,6 @@ fn finish_create(
         meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         meta.insert("creationTimestamp".into(), json!(now));
         meta.insert("generation".into(), json!(1));
-        meta.remove("deletionTimestamp");
-        meta.remove("deletionGracePeriodSeconds");
         meta.remove("selfLink");
     }
     let gated = pod
