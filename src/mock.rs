@@ -25,7 +25,11 @@
 //! while the real order is random; responses are never protobuf; numbers a
 //! patch carries can be re-printed in error texts (`1e+20`, `1.5`) where Go
 //! keeps their text; `pods/resize` is not served; container statuses are
-//! stored as sent (no `state: {}` filling).
+//! stored as sent (no `state: {}` filling); an apply body's YAML oddities
+//! beyond merge keys and `!!binary` (other explicit tags, `.inf`/`.nan`,
+//! null or collection keys, a `%YAML 1.2` directive) are not read as go-yaml
+//! v2 reads them; only the API paths answer PATCH (`/healthz`, `/openapi`
+//! and `/apis` discovery do not).
 
 mod admission;
 mod apparmor;
