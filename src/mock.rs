@@ -29,7 +29,11 @@
 //! ("node … not found"); of RBAC only the bootstrap `system:masters`
 //! binding is modelled, so an impersonated system user that a bootstrap
 //! role grants pod rights (`system:kube-scheduler` on `pods/status`) is
-//! refused here.
+//! refused here; an apply body's YAML oddities
+//! beyond merge keys and `!!binary` (other explicit tags, `.inf`/`.nan`,
+//! null or collection keys, a `%YAML 1.2` directive) are not read as go-yaml
+//! v2 reads them; only the API paths answer PATCH (`/openapi` and `/apis`
+//! discovery do not).
 
 mod admission;
 mod apparmor;

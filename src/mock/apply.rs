@@ -192,36 +192,6 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     write_entries(new, entries);
 }
 
-fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a Value> {
-    let mut cur = object;
-    let mut ty = ty;
-    for elem in path {
-        match elem {
-            Elem::Field(name) => {
-                cur = cur.get(name)?;
-                ty = ty.member(name).unwrap_or(&Ty::Any);
-            }
-            Elem::Key(k) => {
-                let list = ty.as_list()?;
-                let keys = list.ssa_keys;
-                let want = Elem::Key(k.clone());
-                cur = cur
-                    .as_array()?
-                    .iter()
-                    .find(|i| fields::key_elem(i, keys) == want)?;
-                ty = &list.item;
-            }
-            Elem::Value(v) => {
-                return cur
-                    .as_array()?
-                    .iter()
-                    .find(|i| serde_json::to_string(i).ok().as_deref() == Some(v));
-            }
-        }
-    }
-    Some(cur)
-}
-
 fn is_leaf(set: &FieldSet, path: &[Elem]) -> bool {
     !set.iter()
         .any(|p| p.len() > path.len() && p.starts_with(path))
@@ -237,9 +207,13 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
             for (k, v) in c {
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 if v.is_null() {
-                    // A null scalar clears it; a null map or list keeps it.
-                    if !l.get(k).is_some_and(|h| h.is_object() || h.is_array()) {
-                        l.remove(k);
+                    // A null merged into a live granular map or list keeps
+                    // it; otherwise it is a leaf and stays in the merged
+                    // object, which then differs from the live one
+                    // (`value.Equals`), and typing turns it into the zero
+                    // value (unset, or "" in a string map).
+                    if !l.get(k).is_some_and(|h| merges_by_item(h, member)) {
+                        l.insert(k.clone(), Value::Null);
                     }
                     continue;
                 }
@@ -268,6 +242,23 @@ fn merge(live: &mut Value, config: &Value, ty: &'static Ty) {
             }
         }
         (live, config) => *live = config.clone(),
+    }
+}
+
+/// `mergingWalker.doMap`/`doList`: a non-empty live value that is neither
+/// atomic nor an atomic list merges with what is applied item by item;
+/// anything else is a leaf the applied value replaces.
+fn merges_by_item(live: &Value, ty: &'static Ty) -> bool {
+    match (live, ty) {
+        (_, Ty::Atomic(_) | Ty::AtomicMap(_)) => false,
+        (Value::Object(map), _) => !map.is_empty(),
+        (Value::Array(items), _) => {
+            !items.is_empty()
+                && ty
+                    .as_list()
+                    .is_some_and(|list| list.ssa_kind() != ListKind::Atomic)
+        }
+        _ => false,
     }
 }
 
@@ -394,8 +385,6 @@ pub fn server_side_apply(
     scope: Scope,
 ) -> Result<Value, Status> {
     let applied = fields::applied(config, &POD_TY, scope);
-    let tracked_config = fields::tracked(config, scope);
-    let tracked_live = fields::tracked(live, scope);
     let mut entries = read_entries(live);
     if entries.is_empty() && live.pointer("/metadata/uid").is_some() {
         // An object nobody tracks gets a "before-first-apply" manager that
@@ -409,53 +398,6 @@ pub fn server_side_apply(
             subresource: String::new(),
             set: fields::changed(&zero, live, &POD_TY, Scope::Main),
         });
-    }
-    let mut conflicts: Vec<(usize, Vec<Elem>)> = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        if e.is(manager, "Apply", scope) {
-            continue;
-        }
-        for path in e.set.intersection(&applied) {
-            if !is_leaf(&applied, path) {
-                continue;
-            }
-            let want = value_at(&tracked_config, path, &POD_TY);
-            let have = value_at(&tracked_live, path, &POD_TY);
-            // A null map or list merges to the live value: no change, no conflict.
-            let keeps_live = want.is_some_and(Value::is_null)
-                && have.is_some_and(|h| h.is_object() || h.is_array());
-            if have.is_some() && want != have && !keeps_live {
-                conflicts.push((i, path.clone()));
-            }
-        }
-    }
-    conflicts.sort_by(|a, b| a.1.cmp(&b.1));
-    if !conflicts.is_empty() && !force {
-        // `lastAppliedManager`: kubectl may take over, as if forced, the
-        // fields its client-side last-applied annotation still matches.
-        let allowed = (manager == LAST_APPLIED_MANAGER)
-            .then(|| last_applied_config(live))
-            .flatten();
-        let remaining: Vec<(usize, Vec<Elem>)> = match &allowed {
-            Some(last) => {
-                let tracked_last = fields::tracked(last, scope);
-                conflicts
-                    .iter()
-                    .filter(|(_, path)| {
-                        let in_last = value_at(&tracked_last, path, &POD_TY);
-                        in_last.is_none() || in_last != value_at(&tracked_live, path, &POD_TY)
-                    })
-                    .cloned()
-                    .collect()
-            }
-            None => conflicts.clone(),
-        };
-        if !remaining.is_empty() {
-            return Err(conflict_error(&entries, &remaining));
-        }
-    }
-    for (i, path) in &conflicts {
-        entries[*i].set.remove(path);
     }
     let mut merged = live.clone();
     merge(&mut merged, config, &POD_TY);
@@ -472,12 +414,52 @@ pub fn server_side_apply(
             remove_path(&mut merged, path, &POD_TY);
         }
     }
-    // Fields others managed but that the merge changed move to this manager.
+    // `Updater.update`: another manager's fields that the merged (and
+    // pruned) object added or modified are conflicts; a value applied
+    // unchanged, or an empty map merged into a live one, is none.
     let changed = fields::changed(live, &merged, &POD_TY, scope);
+    let mut conflicts: Vec<(usize, Vec<Elem>)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if e.is(manager, "Apply", scope) {
+            continue;
+        }
+        conflicts.extend(e.set.intersection(&changed).map(|p| (i, p.clone())));
+    }
+    conflicts.sort_by(|a, b| a.1.cmp(&b.1));
+    if !conflicts.is_empty() && !force {
+        // `lastAppliedManager`: kubectl may take over, as if forced, the
+        // fields its client-side last-applied annotation still matches.
+        let tracked_live = fields::tracked(live, scope);
+        let remaining: Vec<(usize, Vec<Elem>)> = match (manager == LAST_APPLIED_MANAGER)
+            .then(|| last_applied_config(live))
+            .flatten()
+        {
+            Some(last) => {
+                let tracked_last = fields::tracked(&last, scope);
+                conflicts
+                    .iter()
+                    .filter(|(_, path)| {
+                        let in_last = value_at(&tracked_last, path, &POD_TY);
+                        in_last.is_none() || in_last != value_at(&tracked_live, path, &POD_TY)
+                    })
+                    .cloned()
+                    .collect()
+            }
+            None => conflicts.clone(),
+        };
+        if !remaining.is_empty() {
+            return Err(conflict_error(&entries, &remaining));
+        }
+    }
+    // With force, the conflicting fields move to this manager; fields the
+    // apply removed leave every other manager.
+    for (i, path) in &conflicts {
+        entries[*i].set.remove(path);
+    }
+    let removed = fields::changed(&merged, live, &POD_TY, scope);
     for e in entries.iter_mut() {
         if !e.is(manager, "Apply", scope) {
-            e.set
-                .retain(|p| !changed.contains(p) || !applied.contains(p));
+            e.set.retain(|p| !removed.contains(p));
         }
     }
     // The timestamp moves only when the apply changed the object itself;
@@ -505,6 +487,38 @@ pub fn server_side_apply(
         update_last_applied(&mut merged, config);
     }
     Ok(merged)
+}
+
+/// The value at a managed-fields `path` of `object` (keyed list items found
+/// by their key, set members by their JSON).
+fn value_at<'a>(object: &'a Value, path: &[Elem], ty: &'static Ty) -> Option<&'a Value> {
+    let mut cur = object;
+    let mut ty = ty;
+    for elem in path {
+        match elem {
+            Elem::Field(name) => {
+                cur = cur.get(name)?;
+                ty = ty.member(name).unwrap_or(&Ty::Any);
+            }
+            Elem::Key(k) => {
+                let list = ty.as_list()?;
+                let keys = list.ssa_keys;
+                let want = Elem::Key(k.clone());
+                cur = cur
+                    .as_array()?
+                    .iter()
+                    .find(|i| fields::key_elem(i, keys) == want)?;
+                ty = &list.item;
+            }
+            Elem::Value(v) => {
+                return cur
+                    .as_array()?
+                    .iter()
+                    .find(|i| serde_json::to_string(i).ok().as_deref() == Some(v));
+            }
+        }
+    }
+    Some(cur)
 }
 
 /// The field manager whose applies keep kubectl's client-side annotation in
@@ -760,9 +774,37 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
             let keys = list.ssa_keys;
             let mut seen = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let segment = match list.ssa_kind() {
-                    ListKind::Merge(_) => {
-                        let elem = fields::key_elem(item, keys);
+                // `keyedAssociativeListItemToPathElement` and
+                // `setItemToPathElement` refuse these items outright.
+                let refused = match (list.ssa_kind(), item) {
+                    (ListKind::Merge(_), Value::Null) => {
+                        Some("associative list with keys may not have a null element")
+                    }
+                    (ListKind::Set, Value::Object(_)) => {
+                        Some("associative list without keys has an element that's a map type")
+                    }
+                    (ListKind::Set, Value::Array(_)) => {
+                        Some("not supported: associative list with lists as elements")
+                    }
+                    (ListKind::Set, Value::Null) => {
+                        Some("associative list without keys has an element that's an explicit null")
+                    }
+                    _ => None,
+                };
+                if let Some(why) = refused {
+                    errs.push(format!("{}: element {i}: {why}", at(path)));
+                    continue;
+                }
+                let elem = match list.ssa_kind() {
+                    ListKind::Merge(_) => Some(fields::key_elem(item, keys)),
+                    // A set item is named by its value (`[="a"]`).
+                    ListKind::Set => {
+                        Some(Elem::Value(serde_json::to_string(item).unwrap_or_default()))
+                    }
+                    ListKind::Atomic => None,
+                };
+                let segment = match elem {
+                    Some(elem) => {
                         let segment = fields::render_path(std::slice::from_ref(&elem));
                         // Reported on the list, before the item's own errors.
                         if seen.contains(&elem) {
@@ -771,8 +813,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                         seen.push(elem);
                         segment
                     }
-                    ListKind::Set => format!("[={i}]"),
-                    ListKind::Atomic => format!("[{i}]"),
+                    None => format!("[{i}]"),
                 };
                 path.push(segment);
                 walk_schema(item, &list.item, path, errs);
@@ -817,6 +858,44 @@ mod tests {
         assert_eq!(
             pod["metadata"]["managedFields"][0]["operation"],
             json!("Update")
+        );
+    }
+
+    #[rstest::rstest]
+    #[case(json!({"finalizers": [null]}), ".metadata.finalizers: element 0: associative list without keys has an element that's an explicit null")]
+    #[case(json!({"finalizers": ["a", {"b": 1}]}), ".metadata.finalizers: element 1: associative list without keys has an element that's a map type")]
+    #[case(json!({"ownerReferences": [null]}), ".metadata.ownerReferences: element 0: associative list with keys may not have a null element")]
+    fn refused_list_items(#[case] metadata: Value, #[case] want: &str) {
+        let errs = schema_errors(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata}));
+        assert_eq!(errs, vec![want.to_string()]);
+    }
+
+    #[test]
+    fn empty_map_merges_without_conflict() {
+        let before = live();
+        let mut owned = before.clone();
+        owned["metadata"]["labels"] = json!({"app": "web"});
+        record_update(&before, &mut owned, "curl", "t", Scope::Main);
+        let config = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "labels": {}}});
+        let merged = server_side_apply(&owned, &config, "me", false, "t", Scope::Main)
+            .expect("an empty map changes nothing");
+        assert_eq!(merged["metadata"]["labels"], json!({"app": "web"}));
+    }
+
+    #[test]
+    fn null_stays_in_the_merge_and_metadata_is_stripped() {
+        let config = json!({"apiVersion": "v1", "kind": "Pod", "metadata": null,
+            "spec": {"activeDeadlineSeconds": null}});
+        let merged =
+            server_side_apply(&live(), &config, "me", false, "t", Scope::Main).expect("applied");
+        assert_eq!(merged["spec"]["activeDeadlineSeconds"], Value::Null);
+        let mine = &merged["metadata"]["managedFields"][0];
+        assert_eq!(mine["manager"], json!("me"));
+        assert_eq!(mine["time"], json!("t"));
+        assert_eq!(
+            mine["fieldsV1"],
+            json!({"f:spec": {"f:activeDeadlineSeconds": {}}})
         );
     }
 

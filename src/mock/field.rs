@@ -219,7 +219,7 @@ pub fn render_value(value: &Value) -> String {
 /// separators other than ' ' (U+00A0 included), line and paragraph
 /// separators, format characters (Cf) and private-use code points.
 /// Unassigned code points, also unprintable in Go, are not modelled.
-fn go_is_print(c: char) -> bool {
+pub fn go_is_print(c: char) -> bool {
     const UNPRINTABLE: &[(u32, u32)] = &[
         (0x00a0, 0x00a0),
         (0x00ad, 0x00ad),
@@ -342,6 +342,15 @@ mod tests {
     #[case(0.0001, "0.0001")]
     fn floats_print_like_go(#[case] f: f64, #[case] want: &str) {
         assert_eq!(go_float(f), want);
+    }
+
+    #[rstest]
+    #[case("a\u{a0}b", "\"a\\u00a0b\"")]
+    #[case("a\u{200b}", "\"a\\u200b\"")]
+    #[case("\u{feff}x", "\"\\ufeffx\"")]
+    #[case("e\u{301} é 😀", "\"e\u{301} é 😀\"")]
+    fn quotes_like_strconv(#[case] s: &str, #[case] want: &str) {
+        assert_eq!(go_quote(s), want);
     }
 
     #[rstest]

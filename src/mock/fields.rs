@@ -256,17 +256,16 @@ fn diff(
 /// The fields an applied configuration sets (`ToFieldSet`).
 pub fn applied(config: &Value, ty: &'static Ty, scope: Scope) -> FieldSet {
     let mut set = FieldSet::new();
-    let mut config = tracked(config, scope);
-    // Stripping removes paths from the set, so a metadata left with nothing
-    // tracked is not a member either.
-    if let Some(map) = config.as_object_mut()
-        && map
-            .get("metadata")
-            .is_some_and(|m| m.as_object().is_some_and(Map::is_empty))
-    {
-        map.remove("metadata");
-    }
-    collect(&config, ty, &mut Vec::new(), &mut set, false);
+    collect(
+        &tracked(config, scope),
+        ty,
+        &mut Vec::new(),
+        &mut set,
+        false,
+    );
+    // `stripMetaManager` strips `metadata` itself too, so an empty or null
+    // metadata is not a member either.
+    set.remove([Elem::Field("metadata".into())].as_slice());
     set
 }
 

@@ -212,10 +212,21 @@ pub fn yaml_error(serde_message: &str) -> String {
     }
 }
 
-/// Duplicate keys in the block mappings of a YAML document, as go-yaml
-/// reports them (`line 5: key "name" already set in map`). A line scanner:
-/// flow collections are not inspected, block scalars are skipped.
+/// Duplicate keys in the mappings of a YAML document, as go-yaml reports
+/// them (`line 5: key "name" already set in map`), in line order.
 pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
+    let mut found = block_duplicate_keys(text);
+    // Flow mappings, read by the parser, slot in by line; a flow mapping
+    // spread over lines can look like a block one to the scanner too.
+    found.extend(super::yaml11::flow_duplicate_keys(text));
+    found.sort_by_key(|(line, _)| *line);
+    found.dedup();
+    found.into_iter().map(|(_, message)| message).collect()
+}
+
+/// The block mappings' duplicates with their lines. A line scanner: flow
+/// collections are not inspected, block scalars are skipped.
+fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
     let mut skip_deeper_than: Option<usize> = None;
@@ -252,10 +263,13 @@ pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
         }
         if let Some((_, keys)) = stack.last_mut() {
             if keys.contains(&key) {
-                found.push(format!(
-                    "line {}: key {} already set in map",
+                found.push((
                     n + 1,
-                    super::field::go_quote(&key)
+                    format!(
+                        "line {}: key {} already set in map",
+                        n + 1,
+                        super::field::go_quote(&key)
+                    ),
                 ));
             } else {
                 keys.push(key);
@@ -671,6 +685,18 @@ mod tests {
     #[case("a: 1e21", serde_json::json!({"a": 1e21}))]
     fn yaml_whole_floats_become_integers(#[case] yaml: &str, #[case] want: serde_json::Value) {
         assert_eq!(parse_yaml(yaml).expect("parses"), want);
+    }
+
+    #[rstest]
+    #[case(serde_json::json!(30.5), serde_json::json!(30.5))]
+    #[case(serde_json::json!(9007199254740993_i64), serde_json::json!(9007199254740993_i64))]
+    #[case(serde_json::json!(9223372036854775808_u64), serde_json::json!(9223372036854775808.0))]
+    fn integers_past_int64_become_floats(
+        #[case] mut value: serde_json::Value,
+        #[case] want: serde_json::Value,
+    ) {
+        int64_or_float(&mut value);
+        assert_eq!(value, want);
     }
 
     #[rstest]

@@ -180,6 +180,12 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         cannot_handle,
         cannot_handle,
     )?;
+    // The create handler's `WipeObjectMetaSystemFields`; an apply that
+    // creates goes through the patch handler, which keeps them.
+    if let Some(meta) = meta_mut(&mut pod) {
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+    }
     // CREATE dedups right after decoding (and again after admission, which
     // can then find nothing left).
     warnings.extend(metadata::dedup_owner_references(&mut pod, false));
@@ -326,8 +332,6 @@ fn finish_create(
         meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         meta.insert("creationTimestamp".into(), json!(now));
         meta.insert("generation".into(), json!(1));
-        meta.remove("deletionTimestamp");
-        meta.remove("deletionGracePeriodSeconds");
         meta.remove("selfLink");
     }
     let gated = pod
@@ -555,8 +559,9 @@ fn update(
             &[FieldError::invalid("patch", json!(shown), msg)],
         )
     };
-    // Strategic and apply results reach the typed Pod through
-    // `DefaultUnstructuredConverter` (whole floats convert, others do not).
+    // Strategic merge and apply results are unstructured maps that
+    // `DefaultUnstructuredConverter.FromUnstructured` types (an integral
+    // float fits an int field); the other patches are JSON-decoded.
     let style = if matches!(kind, Some(PatchKind::Strategic | PatchKind::Apply)) {
         typed::Style::Unstructured
     } else {
@@ -901,7 +906,10 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
 /// keys come back unjudged: the strict YAML pass runs after the apply.
 fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     let whole = String::from_utf8_lossy(body);
-    let text = super::gojson::first_document(&whole);
+    // libyaml takes a byte order mark at the start of the stream as the
+    // encoding's, not as content.
+    let whole = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
+    let text = super::gojson::first_document(whole);
     let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
         super::gojson::json_duplicate_keys(text)
     } else {
@@ -1065,11 +1073,22 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
             "the namespace of the provided object does not match the namespace sent on the request",
         )));
     }
+    // An apply creates through `Store.Update`, whose `GuaranteedUpdate`
+    // clears the object's resourceVersion before storing it
+    // (`PrepareObjectForStorage`): a stale or made-up one is ignored,
+    // unlike on POST. The dry-run storage skips that step and answers
+    // with the applied one.
+    let applied_rv = meta_mut(&mut pod).and_then(|meta| meta.remove("resourceVersion"));
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
     finish_create(store, req, &mut pod, &live, false, &empty_lists).map_err(|status| Failure {
         status,
         warnings: warnings.clone(),
     })?;
+    if req.options.is_dry_run()
+        && let (Some(rv), Some(meta)) = (applied_rv, meta_mut(&mut pod))
+    {
+        meta.insert("resourceVersion".into(), rv);
+    }
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,

@@ -15,28 +15,33 @@ use super::status::Status;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query(pub Vec<(String, String)>);
 
-fn percent_decode(s: &str) -> String {
+/// Go's `url.QueryUnescape` (`+` is a space) or, with `query` false,
+/// `url.PathUnescape`: `%XX` is a byte; a `%` without two hex digits after
+/// it fails.
+pub fn go_unescape(s: &str, query: bool) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'+' if query => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
                 }
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
             }
             b => out.push(b),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    go_unescape(s, true).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 impl Query {
@@ -45,12 +50,14 @@ impl Query {
         let Some(raw) = raw else {
             return Self::default();
         };
+        // `url.ParseQuery` (what `req.URL.Query()` uses): pairs split on
+        // `&` only; a pair holding a `;` or a bad escape is skipped.
         Self(
-            raw.split(['&', ';'])
-                .filter(|part| !part.is_empty())
-                .map(|part| match part.split_once('=') {
-                    Some((k, v)) => (percent_decode(k), percent_decode(v)),
-                    None => (percent_decode(part), String::new()),
+            raw.split('&')
+                .filter(|part| !part.is_empty() && !part.contains(';'))
+                .filter_map(|part| {
+                    let (k, v) = part.split_once('=').unwrap_or((part, ""));
+                    Some((percent_decode(k)?, percent_decode(v)?))
                 })
                 .collect(),
         )
@@ -179,7 +186,8 @@ impl WriteOptions {
             errs.push(FieldError::too_long("fieldManager", 128));
         }
         for (i, c) in self.field_manager.char_indices() {
-            if c.is_control() || (c.is_whitespace() && c != ' ') {
+            // `unicode.IsPrint`, as `ValidateFieldManager` checks each rune.
+            if !super::field::go_is_print(c) {
                 errs.push(FieldError::invalid(
                     "fieldManager",
                     json!(self.field_manager),
@@ -278,5 +286,18 @@ mod tests {
     fn manager_from_user_agent() {
         assert_eq!(opts("").manager("kubectl/v1.36 (linux)"), "kubectl");
         assert_eq!(opts("fieldManager=me").manager("curl/8"), "me");
+    }
+
+    #[rstest]
+    #[case("fieldManager=a%zzb&dryRun=All", &[("dryRun", "All")])]
+    #[case("fieldManager=a;dryRun=All&pretty=1", &[("pretty", "1")])]
+    #[case("fieldManager=a+b%21&x", &[("fieldManager", "a b!"), ("x", "")])]
+    #[case("a=%4", &[])]
+    fn parse_query_like_go(#[case] raw: &str, #[case] want: &[(&str, &str)]) {
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(Query::parse(Some(raw)).0, want);
     }
 }

@@ -58,8 +58,25 @@ struct Ctx {
     not_acceptable: Option<Refusal>,
     /// A conversion the Accept header asked for, applied to pods.
     transform: Option<Transform>,
+    /// For errors, which never convert: `(yaml, pretty)` of the best entry
+    /// without conversion parameters (`DefaultEndpointRestrictions`), if any.
+    plain: Option<(bool, bool)>,
     query: Query,
     user_agent: String,
+}
+
+/// The Accept header without its entries that ask for a conversion.
+fn without_conversions(accept: &str) -> String {
+    accept
+        .split(',')
+        .filter(|entry| {
+            !entry.split(';').skip(1).any(|param| {
+                let key = param.split_once('=').map_or(param, |(k, _)| k);
+                matches!(key.trim(), "as" | "g" | "v")
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// What an `;as=…;g=meta.k8s.io;v=…` media type asks for instead of the pod.
@@ -160,6 +177,11 @@ fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform
         let media = clause.media;
         let mut pretty = false;
         let (mut as_kind, mut group, mut version) = (None, "", "");
+        // `acceptMediaTypeOptions`: any of as/g/v asks for a conversion.
+        let convert = clause
+            .params
+            .iter()
+            .any(|&(k, _)| matches!(k, "as" | "g" | "v"));
         for &(k, v) in &clause.params {
             match k {
                 "pretty" => pretty = v == "1",
@@ -184,7 +206,7 @@ fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform
             _ => "",
         };
         let transform = match as_kind {
-            None => None,
+            None if !convert => None,
             Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
                 "PartialObjectMetadata" => Some(Transform::Metadata(version)),
                 "PartialObjectMetadataList" => Some(Transform::MetadataList),
@@ -194,7 +216,7 @@ fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform
                     continue;
                 }
             },
-            Some(_) => {
+            _ => {
                 conversion_refused = true;
                 continue;
             }
@@ -237,11 +259,17 @@ impl Ctx {
             Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
             Err(refusal) => (false, false, None, Some(refusal)),
         };
+        let filtered = without_conversions(accept);
+        let plain = match negotiate(&filtered, tables) {
+            Ok((yaml, pretty, _)) if !filtered.trim().is_empty() => Some((yaml, pretty)),
+            _ => None,
+        };
         Self {
             pretty: accept_pretty || query.pretty(&user_agent),
             yaml,
             not_acceptable,
             transform,
+            plain,
             query,
             user_agent,
         }
@@ -262,6 +290,7 @@ impl Ctx {
             yaml: false,
             not_acceptable: None,
             transform: None,
+            plain: None,
             query: Query::default(),
             user_agent: String::new(),
         };
@@ -324,6 +353,24 @@ impl Ctx {
 
     fn failure(&self, failure: &Failure) -> Response {
         let status = &failure.status;
+        if let (Some((yaml, pretty)), Some(_)) = (self.plain, self.transform) {
+            // An error skips the conversion entries and takes the next one.
+            let plain = Ctx {
+                pretty: pretty || self.query.pretty(&self.user_agent),
+                yaml,
+                not_acceptable: None,
+                transform: None,
+                plain: None,
+                query: Query::default(),
+                user_agent: String::new(),
+            };
+            return plain.json(
+                status.code,
+                &status.to_value(),
+                &STATUS_TY,
+                &failure.warnings,
+            );
+        }
         if self.not_acceptable.is_some() || self.transform.is_some() {
             // An error for a client whose Accept nothing satisfies, or that
             // asked for a conversion a Status cannot take, is written raw as
@@ -333,6 +380,7 @@ impl Ctx {
                 yaml: false,
                 not_acceptable: None,
                 transform: None,
+                plain: None,
                 query: Query::default(),
                 user_agent: String::new(),
             };
@@ -419,12 +467,77 @@ impl Flow {
     }
 }
 
+/// A request path as Go's `URL.Path` holds it (percent-decoded), escaped
+/// again only where a URI path cannot hold the byte (`%` included), so
+/// that routing sees Go's segments and axum's extractors Go's values. A
+/// path with an invalid escape stays as written.
+fn routable_path(raw: &str) -> String {
+    let Some(decoded) = super::query::go_unescape(raw, false) else {
+        return raw.to_string();
+    };
+    let mut out = String::with_capacity(decoded.len());
+    for b in decoded {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The groups a kube-apiserver 1.36 serves under `/apis` (its discovery
+/// list): paths under them reach go-restful or the aggregator.
+const SERVED_GROUPS: &[&str] = &[
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "networking.k8s.io",
+    "node.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "resource.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+];
+
+/// Whether an unrouted path is go-restful's (a JSON `Status` 404): the
+/// director hands it a path equal to or under a web service's root
+/// (`/api`, `/apis/<group>/…`); any other path falls to the plain mux.
+fn restful_path(path: &str) -> bool {
+    let under = |root: &str| path == root || path.starts_with(&format!("{root}/"));
+    under("/api")
+        || path == "/apis"
+        || path
+            .strip_prefix("/apis/")
+            .and_then(|rest| rest.split('/').next())
+            .is_some_and(|group| SERVED_GROUPS.contains(&group))
+}
+
 /// Adds `Audit-Id`, `Cache-Control` and the APF headers to every response.
 async fn common_headers(State(flow): State<Flow>, mut request: Request, next: Next) -> Response {
-    // go-restful ignores one trailing slash.
+    // go-restful ignores one trailing slash, and routes on Go's decoded
+    // `URL.Path`: `%70ods` is `pods` and an encoded `%2F` separates
+    // segments like `/` (axum matches the raw path and decodes each
+    // segment only after splitting).
     let path = request.uri().path();
-    if path.len() > 1 && path.ends_with('/') {
-        let trimmed = path.trim_end_matches('/').to_string();
+    if path.contains('%') || (path.len() > 1 && path.ends_with('/')) {
+        let path = routable_path(path);
+        let trimmed = if path.len() > 1 {
+            path.trim_end_matches('/').to_string()
+        } else {
+            path
+        };
         let rebuilt = match request.uri().query() {
             Some(q) => format!("{trimmed}?{q}"),
             None => trimmed,
@@ -573,7 +686,19 @@ fn unpatchable_routes() -> Router<Shared> {
     })
 }
 
-async fn not_found(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+async fn not_found(uri: axum::http::Uri, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    if !restful_path(uri.path()) {
+        // The non-go-restful mux's `http.NotFound`.
+        return (
+            StatusCode::NOT_FOUND,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            "404 page not found\n",
+        )
+            .into_response();
+    }
     Ctx::new(&headers, q.as_deref()).status(&Status::route_not_found())
 }
 
@@ -688,7 +813,7 @@ async fn health() -> Response {
 }
 
 /// go-restful's `Consumes` check: comma-separated, parameters dropped,
-/// trimmed, case-sensitive; a missing header means octet-stream.
+/// spaces trimmed, case-sensitive; a missing header means octet-stream.
 fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> {
     let raw = headers
         .get(header::CONTENT_TYPE)
@@ -700,7 +825,8 @@ fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> 
         raw
     };
     let ok = raw.split(',').any(|part| {
-        let media = part.split(';').next().unwrap_or("").trim();
+        // `stringTrimSpaceCutset`: spaces only, a tab stays.
+        let media = part.split(';').next().unwrap_or("").trim_matches(' ');
         consumes.contains(&media)
     });
     if ok {
@@ -1366,6 +1492,10 @@ async fn patch_in_scope(
     let Some(kind) = PatchKind::from_media_type(media) else {
         return ctx.status(&Status::unsupported_media_type_handler(PATCH_CONSUMES));
     };
+    // `scope.Namer.Name`: an empty namespace segment (`namespaces//pods`).
+    if ns.is_empty() {
+        return ctx.status(&Status::bad_request("Namespace parameter required."));
+    }
     if let Some(refused) = ctx.refuse_accept() {
         return refused;
     }
@@ -1423,6 +1553,45 @@ mod tests {
         assert_eq!(
             negotiate("application/json;pretty=true", true).map(|r| r.1),
             Ok(false)
+        );
+    }
+
+    #[rstest]
+    #[case("/api/v1/namespaces/ns/%70ods/p", "/api/v1/namespaces/ns/pods/p")]
+    #[case("/api/v1/namespaces/ns/pods/a%2Fb", "/api/v1/namespaces/ns/pods/a/b")]
+    #[case("/x/a%25b/a%20b+", "/x/a%25b/a%20b+")]
+    #[case("/x/%zz", "/x/%zz")]
+    fn paths_route_decoded(#[case] raw: &str, #[case] want: &str) {
+        assert_eq!(routable_path(raw), want);
+    }
+
+    #[rstest]
+    #[case("/api", true)]
+    #[case("/api/v2/x", true)]
+    #[case("/apifoo/x", false)]
+    #[case("/API/v1", false)]
+    #[case("/apis/apps/v1/x", true)]
+    #[case("/apis/foo/v1/x", false)]
+    fn go_restful_owns_api_paths(#[case] path: &str, #[case] want: bool) {
+        assert_eq!(restful_path(path), want);
+    }
+
+    #[rstest]
+    #[case("application/json;v=v1;g=meta.k8s.io", Err(Refusal::Conversion))]
+    #[case("APPLICATION/JSON", Err(Refusal::Router))]
+    #[case("application/yaml", Ok((true, false, None)))]
+    fn negotiates_like_the_apiserver(
+        #[case] accept: &str,
+        #[case] want: Result<(bool, bool, Option<Transform>), Refusal>,
+    ) {
+        assert_eq!(negotiate(accept, true), want);
+    }
+
+    #[test]
+    fn conversions_left_out_for_errors() {
+        assert_eq!(
+            without_conversions("application/json;as=Table;v=v1;g=meta.k8s.io, application/yaml"),
+            " application/yaml"
         );
     }
 

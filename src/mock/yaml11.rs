@@ -12,14 +12,49 @@
 //! Strings it cannot lend (escapes, folding, block scalars) are never plain
 //! scalars that YAML 1.1 would read differently, so they stay strings.
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// Parses one YAML document into JSON with go-yaml v2's scalar resolution.
+/// Parses the first YAML document into JSON with go-yaml v2's scalar
+/// resolution. Like go-yaml's `Unmarshal`, it never looks past that
+/// document, so what follows it (`{"a": 1} trailing`) is not an error.
 pub fn from_str(text: &str) -> Result<Value, serde_yaml_ng::Error> {
-    Seed { src: text }.deserialize(serde_yaml_ng::Deserializer::from_str(text))
+    parse(text, &RefCell::default())
+}
+
+/// The duplicate keys of the flow mappings (`{a: 1, a: 2}`) in the first
+/// document, as go-yaml's strict mode words them (`line N: key "a" already
+/// set in map`, N the line of the repeated key's value), with their lines.
+/// Block mappings are [`super::gojson::yaml_duplicate_keys`]'s.
+pub fn flow_duplicate_keys(text: &str) -> Vec<(usize, String)> {
+    let trace = RefCell::default();
+    match parse(text, &trace) {
+        Ok(_) => trace.into_inner().duplicates,
+        Err(_) => Vec::new(),
+    }
+}
+
+fn parse(text: &str, trace: &RefCell<Trace>) -> Result<Value, serde_yaml_ng::Error> {
+    match serde_yaml_ng::Deserializer::from_str(text).next() {
+        Some(first) => Seed {
+            src: text,
+            merge_key: &Cell::new(false),
+            trace,
+        }
+        .deserialize(first),
+        None => Ok(Value::Null),
+    }
+}
+
+/// Where the scalars lent from the input stood, in reading order, and the
+/// flow-mapping duplicates found so far.
+#[derive(Default)]
+struct Trace {
+    offsets: Vec<usize>,
+    duplicates: Vec<(usize, String)>,
 }
 
 /// What go-yaml v2 makes of the plain scalar `s` (`resolve` in
@@ -138,23 +173,51 @@ fn key_string(key: Value) -> String {
 #[derive(Clone, Copy)]
 struct Seed<'a> {
     src: &'a str,
+    /// Set when the scalar just read was a plain `<<` (a merge key).
+    merge_key: &'a Cell<bool>,
+    trace: &'a RefCell<Trace>,
 }
 
 impl Seed<'_> {
-    /// Whether `lent` (a slice of the input) was written as a plain scalar.
-    fn is_plain(&self, lent: &str) -> bool {
+    /// Where `lent` starts in the input, if it is a slice of it.
+    fn offset(&self, lent: &str) -> Option<usize> {
         let base = self.src.as_ptr() as usize;
         let start = lent.as_ptr() as usize;
-        let Some(offset) = start.checked_sub(base).filter(|o| *o <= self.src.len()) else {
-            return false;
-        };
-        // An explicit tag (`!!str y`) settles the type: not a plain scalar.
-        let tagged = self.src[..offset]
+        start.checked_sub(base).filter(|o| *o <= self.src.len())
+    }
+
+    /// The explicit tag (`!!str`) written before the scalar at `offset`.
+    fn tag(&self, offset: usize) -> Option<&str> {
+        self.src[..offset]
             .trim_end_matches([' ', '\t'])
             .rsplit([' ', '\t', '\n', '[', '{', ','])
             .next()
-            .is_some_and(|token| token.starts_with('!'));
-        if tagged {
+            .filter(|token| token.starts_with('!'))
+    }
+
+    /// Records go-yaml's strict complaint about `name`, set again by the
+    /// value at `offset`.
+    fn duplicate(&self, offset: Option<usize>, name: &str) {
+        let line = self.src[..offset.unwrap_or(0)].matches('\n').count() + 1;
+        self.trace
+            .borrow_mut()
+            .duplicates
+            .push((line, format!("line {line}: key {name} already set in map")));
+    }
+
+    /// Whether the scalar at `offset` (or its opening quote) follows a `{`.
+    fn after_brace(&self, offset: usize) -> bool {
+        let before = self.src[..offset].trim_end_matches(['"', '\'']);
+        before.trim_end().ends_with('{')
+    }
+
+    /// Whether `lent` (a slice of the input) was written as a plain scalar.
+    fn is_plain(&self, lent: &str) -> bool {
+        let Some(offset) = self.offset(lent) else {
+            return false;
+        };
+        // An explicit tag (`!!str y`) settles the type: not a plain scalar.
+        if self.tag(offset).is_some() {
             return false;
         }
         let bytes = self.src.as_bytes();
@@ -203,7 +266,20 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Value, E> {
+        if let Some(offset) = self.offset(v) {
+            self.trace.borrow_mut().offsets.push(offset);
+        }
+        // go-yaml v2 resolves `!!binary` by decoding the base64 text, and
+        // the bytes then travel as a (lossy UTF-8) string.
+        if self.offset(v).and_then(|o| self.tag(o)) == Some("!!binary") {
+            use base64::Engine as _;
+            let text: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(text) {
+                return Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
         if self.is_plain(v) {
+            self.merge_key.set(v == "<<");
             Ok(resolve_plain(v))
         } else {
             Ok(Value::String(v.to_string()))
@@ -232,13 +308,62 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
-        while let Some(key) = map.next_key_seed(self)? {
+        let mut flow = None;
+        loop {
+            self.merge_key.set(false);
+            let key_at = self.trace.borrow().offsets.len();
+            let Some(key) = map.next_key_seed(self)? else {
+                break;
+            };
+            let merge = self.merge_key.get();
+            let key_offset = self.trace.borrow().offsets.get(key_at).copied();
+            // A flow mapping's first key follows its `{`.
+            let flow = *flow.get_or_insert_with(|| key_offset.is_some_and(|o| self.after_brace(o)));
+            let value_at = self.trace.borrow().offsets.len();
             let value = map.next_value_seed(self)?;
+            let value_offset = self.trace.borrow().offsets.get(value_at).copied();
+            let name = match &key {
+                Value::String(k) => super::field::go_quote(k),
+                other => key_string(other.clone()),
+            };
+            if flow && !merge && out.contains_key(&key_string(key.clone())) {
+                self.duplicate(value_offset.or(key_offset), &name);
+            }
+            if merge {
+                // go-yaml v2's `decoder.merge`: the mapping's keys (of each
+                // mapping in a sequence, the earlier ones winning) are set
+                // where the merge key stands, over any set before it.
+                let maps = match value {
+                    Value::Object(m) => vec![m],
+                    Value::Array(items) => items
+                        .into_iter()
+                        .rev()
+                        .map(|item| match item {
+                            Value::Object(m) => Ok(m),
+                            _ => Err(merge_error::<A::Error>()),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err(merge_error::<A::Error>()),
+                };
+                for m in maps {
+                    // Strict decoding reports a merged key already set.
+                    for k in m.keys().filter(|k| out.contains_key(*k)) {
+                        self.duplicate(value_offset.or(key_offset), &super::field::go_quote(k));
+                    }
+                    out.extend(m);
+                }
+                continue;
+            }
             // Later duplicates win, as in go-yaml's non-strict mode.
             out.insert(key_string(key), value);
         }
         Ok(Value::Object(out))
     }
+}
+
+/// go-yaml v2's `failWantMap`.
+fn merge_error<E: serde::de::Error>() -> E {
+    E::custom("map merge requires map or sequence of maps as the value")
 }
 
 #[cfg(test)]
@@ -256,6 +381,11 @@ mod tests {
     #[case("x: 010", json!({"x": 8}))]
     #[case("x: '010'", json!({"x": "010"}))]
     #[case("x: 1_000", json!({"x": 1000}))]
+    #[case("m:\n  <<: {a: 1}\n  b: 2", json!({"m": {"a": 1, "b": 2}}))]
+    #[case("m:\n  a: 0\n  <<: [{a: 1}, {a: 2, c: 3}]", json!({"m": {"a": 1, "c": 3}}))]
+    #[case("m: {'<<': {a: 1}}", json!({"m": {"<<": {"a": 1}}}))]
+    #[case("{\"a\": 1} trailing", json!({"a": 1}))]
+    #[case("x: !!binary aGVsbG8=", json!({"x": "hello"}))]
     #[case("x: 0o17", json!({"x": 15}))]
     #[case("x: 0x1F", json!({"x": 31}))]
     #[case("x: 1.5", json!({"x": 1.5}))]
@@ -281,5 +411,21 @@ mod tests {
     #[case("-", json!("-"))]
     fn plain_scalars(#[case] plain: &str, #[case] want: Value) {
         assert_eq!(resolve_plain(plain), want);
+    }
+
+    #[test]
+    fn duplicates_in_flow_mappings() {
+        let text = "a:\n  b: {x: 1, y: 2,\n    x: 3}\n  c: 1\n  c: 2\nd: {'k': 1, \"k\": 2}\n";
+        let found: Vec<String> = flow_duplicate_keys(text)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "line 3: key \"x\" already set in map".to_string(),
+                "line 6: key \"k\" already set in map".to_string()
+            ]
+        );
     }
 }
