@@ -180,19 +180,19 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         cannot_handle,
         cannot_handle,
     )?;
-    // CREATE dedups right after decoding (and again after admission, which
-    // can then find nothing left).
-    warnings.extend(metadata::dedup_owner_references(&mut pod, false));
-    let fail = |status: Status| Failure {
-        status,
-        warnings: warnings.clone(),
-    };
+    wipe_system_fields(&mut pod);
     let body_ns = meta_str(&pod, "namespace");
     if !body_ns.is_empty() && body_ns != req.namespace {
-        return Err(fail(Status::bad_request(
-            "the namespace of the provided object does not match the namespace sent on the request",
-        )));
+        return Err(Failure {
+            status: Status::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ),
+            warnings,
+        });
     }
+    // CREATE dedups after the namespace check (and again after admission,
+    // which can then find nothing left).
+    warnings.extend(metadata::dedup_owner_references(&mut pod, false));
     // PrepareForCreate warns about AppArmor annotations before validating.
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
     let fail = |status: Status| Failure {
@@ -286,6 +286,25 @@ fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
     }
 }
 
+/// `rest.WipeObjectMetaSystemFields`: the POST handler erases the system
+/// fields of the body before the field manager records it, so they are
+/// neither stored nor owned. A create through apply skips this (the store's
+/// create-on-update branch only fills `uid` and `creationTimestamp`), which
+/// is why `deletionTimestamp` and `deletionGracePeriodSeconds` survive there.
+fn wipe_system_fields(pod: &mut Value) {
+    if let Some(meta) = meta_mut(pod) {
+        for key in [
+            "creationTimestamp",
+            "uid",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "selfLink",
+        ] {
+            meta.remove(key);
+        }
+    }
+}
+
 /// The shared tail of a create (POST or apply): managed fields, admission,
 /// `BeforeCreate`, validation, conflict check, storage.
 fn finish_create(
@@ -326,8 +345,6 @@ fn finish_create(
         meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         meta.insert("creationTimestamp".into(), json!(now));
         meta.insert("generation".into(), json!(1));
-        meta.remove("deletionTimestamp");
-        meta.remove("deletionGracePeriodSeconds");
         meta.remove("selfLink");
     }
     let gated = pod
@@ -1175,6 +1192,36 @@ mod tests {
             err.status
                 .message
                 .ends_with("strict decoding error: unknown field \"spec.foo\"")
+        );
+    }
+
+    #[test]
+    fn post_wipes_system_fields_before_recording_ownership() {
+        let mut store = Store::booted();
+        let body = json!({"metadata": {"name": "web", "deletionGracePeriodSeconds": 30,
+            "deletionTimestamp": "2020-01-01T00:00:00Z"},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        let reply = create(&mut store, &req(""), body, Vec::new()).expect("created");
+        let meta = &reply.object["metadata"];
+        assert!(meta.get("deletionGracePeriodSeconds").is_none());
+        assert!(meta.get("deletionTimestamp").is_none());
+        let owned = &meta["managedFields"][0]["fieldsV1"]["f:metadata"];
+        assert!(owned.get("f:deletionGracePeriodSeconds").is_none());
+        assert!(owned.get("f:deletionTimestamp").is_none());
+    }
+
+    #[test]
+    fn apply_create_keeps_deletion_grace_period() {
+        let mut store = Store::booted();
+        let body = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","deletionGracePeriodSeconds":30},"spec":{"containers":[{"name":"web","image":"nginx"}]}}"#;
+        let reply =
+            patch(&mut store, &req("fieldManager=a"), PatchKind::Apply, body).expect("created");
+        assert_eq!(reply.code, 201);
+        let meta = &reply.object["metadata"];
+        assert_eq!(meta["deletionGracePeriodSeconds"], json!(30));
+        assert_eq!(
+            meta["managedFields"][0]["fieldsV1"]["f:metadata"]["f:deletionGracePeriodSeconds"],
+            json!({})
         );
     }
 
