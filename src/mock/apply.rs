@@ -410,34 +410,45 @@ pub fn server_side_apply(
             set: fields::changed(&zero, live, &POD_TY, Scope::Main),
         });
     }
+    // `Updater.update`: the conflicts are the paths other managers own that
+    // the merge adds or modifies (`Compare` of live and merged), so a node
+    // the live object lacks (its owner's value dropped, e.g. by a disabled
+    // feature gate) conflicts together with its fields; a null map or list
+    // merges to the live value and changes nothing.
+    let mut merged = live.clone();
+    merge(&mut merged, config, &POD_TY);
+    let mut touched = fields::changed(live, &merged, &POD_TY, scope);
+    // An applied null over a live scalar is a modification to Go (the real
+    // server reports the conflict); the mock's merge drops the field instead,
+    // so those paths are added back.
+    touched.extend(
+        applied
+            .iter()
+            .filter(|path| {
+                is_leaf(&applied, path)
+                    && value_at(&tracked_config, path, &POD_TY).is_some_and(Value::is_null)
+                    && value_at(&tracked_live, path, &POD_TY)
+                        .is_some_and(|h| !h.is_object() && !h.is_array())
+            })
+            .cloned(),
+    );
     let mut conflicts: Vec<(usize, Vec<Elem>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        if e.is(manager, "Apply", scope) {
-            continue;
-        }
-        for path in e.set.intersection(&applied) {
-            if !is_leaf(&applied, path) {
-                continue;
-            }
-            let want = value_at(&tracked_config, path, &POD_TY);
-            let have = value_at(&tracked_live, path, &POD_TY);
-            // A null map or list merges to the live value: no change, no conflict.
-            let keeps_live = want.is_some_and(Value::is_null)
-                && have.is_some_and(|h| h.is_object() || h.is_array());
-            if have.is_some() && want != have && !keeps_live {
-                conflicts.push((i, path.clone()));
-            }
+        if !e.is(manager, "Apply", scope) {
+            conflicts.extend(e.set.intersection(&touched).map(|p| (i, p.clone())));
         }
     }
-    conflicts.sort_by(|a, b| a.1.cmp(&b.1));
+    // Go lists each manager's conflicts together, in `Set.Iterate` order.
+    conflicts.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| fields::iterate_order(&a.1, &b.1))
+    });
     if !conflicts.is_empty() && !force {
         return Err(conflict_error(&entries, &conflicts));
     }
     for (i, path) in &conflicts {
         entries[*i].set.remove(path);
     }
-    let mut merged = live.clone();
-    merge(&mut merged, config, &POD_TY);
     let previous = entries
         .iter()
         .find(|e| e.is(manager, "Apply", scope))
@@ -711,6 +722,40 @@ mod tests {
             .map(|a| a.iter().filter_map(|e| e["manager"].as_str()).collect())
             .unwrap_or_default();
         assert_eq!(managers, vec!["me", "curl"]);
+    }
+
+    #[test]
+    fn conflicts_follow_set_iteration_and_include_dropped_nodes() {
+        // `curl` recorded a lifecycle the server then dropped (a disabled
+        // feature gate) and a toleration list.
+        let zero = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
+        let mut pod = json!({"metadata": {"name": "web"}, "spec": {
+            "containers": [{"name": "nginx", "image": "nginx", "lifecycle": {"stopSignal": "SIGUSR1"}}],
+            "tolerations": [{"key": "a", "operator": "Exists"}]}});
+        record_update(&zero, &mut pod, "curl", "2026-01-01T00:00:00Z", Scope::Main);
+        pod["spec"]["containers"][0]
+            .as_object_mut()
+            .map(|c| c.remove("lifecycle"));
+        let config = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27",
+                "lifecycle": {"stopSignal": "SIGUSR1"}}],
+                "tolerations": [{"key": "b", "operator": "Exists"}]}});
+        let err =
+            server_side_apply(&pod, &config, "me", false, "t", Scope::Main).expect_err("conflict");
+        let fields: Vec<&str> = err
+            .details
+            .as_ref()
+            .map(|d| d.causes.iter().map(|c| c.2.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            fields,
+            vec![
+                ".spec.tolerations",
+                ".spec.containers[name=\"nginx\"].image",
+                ".spec.containers[name=\"nginx\"].lifecycle",
+                ".spec.containers[name=\"nginx\"].lifecycle.stopSignal",
+            ]
+        );
     }
 
     #[test]
