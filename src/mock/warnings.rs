@@ -1,6 +1,6 @@
 //! The pod strategy's `WarningsOnCreate` (`GetWarningsForPod`), for the
 //! pod-level fields: deprecated node labels, invalid preferred node-affinity
-//! values, null label selectors, duplicate host alias IPs and pull secrets,
+//! values, null label selectors, deprecated annotations, duplicate host alias IPs and pull secrets,
 //! empty pull secret names, the non-functional pod seccomp annotation and
 //! negative grace periods, in Go's order
 //! (overheads and non-standard IPs never reach a successful create: the
@@ -14,6 +14,22 @@ use serde_json::Value;
 use super::field::go_quote;
 use super::metadata;
 use super::validation::{arr, s, volume_warnings};
+
+/// `deprecatedAnnotations` (none of them has a `prefix` in 1.36).
+const DEPRECATED_ANNOTATIONS: &[(&str, &str)] = &[
+    (
+        "scheduler.alpha.kubernetes.io/critical-pod",
+        "non-functional in v1.16+; use the \"priorityClassName\" field instead",
+    ),
+    (
+        "security.alpha.kubernetes.io/sysctls",
+        "non-functional in v1.11+; use the \"sysctls\" field instead",
+    ),
+    (
+        "security.alpha.kubernetes.io/unsafe-sysctls",
+        "non-functional in v1.11+; use the \"sysctls\" field instead",
+    ),
+];
 
 const DEPRECATED_NODE_LABELS: &[(&str, &str)] = &[
     (
@@ -109,6 +125,12 @@ pub fn on_create(pod: &Value) -> Vec<String> {
             out.push(format!(
                 "{path}.labelSelector: a null labelSelector results in matching no pod"
             ));
+        }
+    }
+    let annotations = pod.pointer("/metadata/annotations");
+    for (key, message) in DEPRECATED_ANNOTATIONS {
+        if annotations.and_then(|a| a.get(*key)).is_some() {
+            out.push(format!("metadata.annotations[{key}]: {message}"));
         }
     }
     out.extend(volume_warnings::warnings(spec));
@@ -227,6 +249,22 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn deprecated_annotations_warn_in_go_order() {
+        let pod = json!({
+            "metadata": {"name": "web", "annotations": {
+                "security.alpha.kubernetes.io/unsafe-sysctls": "x",
+                "scheduler.alpha.kubernetes.io/critical-pod": ""}},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        assert_eq!(
+            on_create(&pod),
+            vec![
+                "metadata.annotations[scheduler.alpha.kubernetes.io/critical-pod]: non-functional in v1.16+; use the \"priorityClassName\" field instead",
+                "metadata.annotations[security.alpha.kubernetes.io/unsafe-sysctls]: non-functional in v1.11+; use the \"sysctls\" field instead",
+            ]
+        );
+    }
 
     #[rstest::rstest]
     #[case::annotation_alone(json!({}), 1)]
