@@ -117,6 +117,8 @@ struct Typed {
     warnings: Vec<String>,
     /// Empty lists the decoder dropped ([`typed::Decoded::empty_lists`]).
     empty_lists: Vec<String>,
+    /// Empty maps the decoder dropped ([`typed::Decoded::empty_maps`]).
+    empty_maps: Vec<String>,
 }
 
 /// Decodes a body into a typed pod, handling unknown fields per directive.
@@ -152,6 +154,7 @@ fn type_pod(
         pod,
         warnings,
         empty_lists: decoded.empty_lists,
+        empty_maps: decoded.empty_maps,
     })
 }
 
@@ -171,6 +174,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         mut pod,
         mut warnings,
         empty_lists,
+        empty_maps,
     } = type_pod(
         body,
         typed::Style::Json,
@@ -199,7 +203,8 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         status,
         warnings: warnings.clone(),
     };
-    finish_create(store, req, &mut pod, &zero_pod(), true, &empty_lists).map_err(fail)?;
+    let dropped = (&empty_lists[..], &empty_maps[..]);
+    finish_create(store, req, &mut pod, &zero_pod(), true, dropped).map_err(fail)?;
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
@@ -313,7 +318,7 @@ fn finish_create(
     pod: &mut Value,
     live: &Value,
     record_update: bool,
-    empty_lists: &[String],
+    (empty_lists, empty_maps): (&[String], &[String]),
 ) -> Result<(), Status> {
     let now = now_rfc3339();
     if let Some(meta) = meta_mut(pod) {
@@ -374,7 +379,9 @@ fn finish_create(
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));
     }
-    admission::validate_create(pod)?;
+    // The RuntimeClass plugin sees a non-nil empty `overhead` map too.
+    typed::restore_empty_maps(&mut view, empty_maps);
+    admission::validate_create(&view)?;
     if store.pods.contains_key(&key(req.namespace, &name)) {
         return Err(Status::already_exists("pods", &name));
     }
@@ -588,6 +595,7 @@ fn update(
         mut pod,
         mut warnings,
         empty_lists,
+        ..
     } = type_pod(
         patched_value,
         style,
@@ -1050,6 +1058,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     let Typed {
         mut pod,
         empty_lists,
+        empty_maps,
         ..
     } = type_pod(
         merged,
@@ -1083,7 +1092,8 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
         )));
     }
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
-    finish_create(store, req, &mut pod, &live, false, &empty_lists).map_err(|status| Failure {
+    let dropped = (&empty_lists[..], &empty_maps[..]);
+    finish_create(store, req, &mut pod, &live, false, dropped).map_err(|status| Failure {
         status,
         warnings: warnings.clone(),
     })?;
