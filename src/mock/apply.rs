@@ -425,7 +425,11 @@ pub fn server_side_apply(
         }
         conflicts.extend(e.set.intersection(&changed).map(|p| (i, p.clone())));
     }
-    conflicts.sort_by(|a, b| a.1.cmp(&b.1));
+    // Go lists each manager's conflicts together, in `Set.Iterate` order.
+    conflicts.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| fields::iterate_order(&a.1, &b.1))
+    });
     if !conflicts.is_empty() && !force {
         // `lastAppliedManager`: kubectl may take over, as if forced, the
         // fields its client-side last-applied annotation still matches.
@@ -921,6 +925,40 @@ mod tests {
             .map(|a| a.iter().filter_map(|e| e["manager"].as_str()).collect())
             .unwrap_or_default();
         assert_eq!(managers, vec!["me", "curl"]);
+    }
+
+    #[test]
+    fn conflicts_follow_set_iteration_and_include_dropped_nodes() {
+        // `curl` recorded a lifecycle the server then dropped (a disabled
+        // feature gate) and a toleration list.
+        let zero = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
+        let mut pod = json!({"metadata": {"name": "web"}, "spec": {
+            "containers": [{"name": "nginx", "image": "nginx", "lifecycle": {"stopSignal": "SIGUSR1"}}],
+            "tolerations": [{"key": "a", "operator": "Exists"}]}});
+        record_update(&zero, &mut pod, "curl", "2026-01-01T00:00:00Z", Scope::Main);
+        pod["spec"]["containers"][0]
+            .as_object_mut()
+            .map(|c| c.remove("lifecycle"));
+        let config = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27",
+                "lifecycle": {"stopSignal": "SIGUSR1"}}],
+                "tolerations": [{"key": "b", "operator": "Exists"}]}});
+        let err =
+            server_side_apply(&pod, &config, "me", false, "t", Scope::Main).expect_err("conflict");
+        let fields: Vec<&str> = err
+            .details
+            .as_ref()
+            .map(|d| d.causes.iter().map(|c| c.2.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            fields,
+            vec![
+                ".spec.tolerations",
+                ".spec.containers[name=\"nginx\"].image",
+                ".spec.containers[name=\"nginx\"].lifecycle",
+                ".spec.containers[name=\"nginx\"].lifecycle.stopSignal",
+            ]
+        );
     }
 
     #[test]

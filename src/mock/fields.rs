@@ -8,6 +8,7 @@
 //! the pod status) never enter a set. This module computes sets; it must not
 //! decide conflicts (see [`super::apply`]).
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
@@ -392,6 +393,84 @@ pub fn valid_fields_v1(value: &Value) -> bool {
     })
 }
 
+/// structured-merge-diff's `value.Compare` for the scalars a path element
+/// holds: numbers (ints and floats together, by value) before strings before
+/// booleans before anything else (compared by their JSON text).
+fn compare_values(a: &Value, b: &Value) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Number(_) => 0,
+            Value::String(_) => 1,
+            Value::Bool(_) => 2,
+            Value::Array(_) => 3,
+            Value::Object(_) => 4,
+            Value::Null => 5,
+        }
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => {
+                let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+                x.partial_cmp(&y).unwrap_or(Ordering::Equal)
+            }
+        },
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => rank(a)
+            .cmp(&rank(b))
+            .then_with(|| compact(a).cmp(&compact(b))),
+    }
+}
+
+/// `PathElement.Compare`: field names before keys before values; names by
+/// byte order, keys as `FieldList.Compare` (field by field: name, then
+/// value), values by `value.Compare`.
+fn compare_elems(a: &Elem, b: &Elem) -> Ordering {
+    match (a, b) {
+        (Elem::Field(x), Elem::Field(y)) => x.cmp(y),
+        (Elem::Key(x), Elem::Key(y)) => {
+            let x: Map<String, Value> = serde_json::from_str(x).unwrap_or_default();
+            let y: Map<String, Value> = serde_json::from_str(y).unwrap_or_default();
+            for (l, r) in x.iter().zip(y.iter()) {
+                let c = l.0.cmp(r.0).then_with(|| compare_values(l.1, r.1));
+                if c != Ordering::Equal {
+                    return c;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Elem::Value(x), Elem::Value(y)) => {
+            let x: Value = serde_json::from_str(x).unwrap_or(Value::Null);
+            let y: Value = serde_json::from_str(y).unwrap_or(Value::Null);
+            compare_values(&x, &y)
+        }
+        _ => a.cmp(b),
+    }
+}
+
+/// The order in which `fieldpath.Set.Iterate` visits paths (a preorder walk
+/// where, at each level, the paths ending there come before the subtrees):
+/// the order of SSA conflicts in a 409, e.g. `.spec.tolerations` before
+/// `.spec.containers[name="web"].image`.
+pub fn iterate_order(a: &[Elem], b: &[Elem]) -> Ordering {
+    for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+        let (x_ends, y_ends) = (a.len() == i + 1, b.len() == i + 1);
+        if x_ends != y_ends {
+            return if x_ends {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let c = compare_elems(x, y);
+        if c != Ordering::Equal || x_ends {
+            return c;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// Renders a path the way SSA conflict messages do, e.g.
 /// `.spec.containers[name="nginx"].image`.
 pub fn render_path(path: &[Elem]) -> String {
@@ -420,6 +499,23 @@ pub fn render_path(path: &[Elem]) -> String {
 mod tests {
     use super::*;
     use crate::mock::schema::POD_TY;
+
+    fn path(elems: &[&str]) -> Vec<Elem> {
+        elems.iter().filter_map(|e| Elem::parse(e)).collect()
+    }
+
+    #[rstest::rstest]
+    #[case::member_before_subtree(&["f:spec", "f:tolerations"], &["f:spec", "f:containers", "k:{\"name\":\"a\"}"])]
+    #[case::members_by_name(&["f:spec", "f:a"], &["f:spec", "f:b"])]
+    #[case::node_before_its_fields(&["f:spec", "f:lifecycle"], &["f:spec", "f:lifecycle", "f:stopSignal"])]
+    #[case::fields_before_keys(&["f:spec", "f:x", "f:z"], &["f:spec", "f:x", "k:{\"name\":\"a\"}", "f:b"])]
+    // 9090 < 10000 by value, though not as text.
+    #[case::numeric_keys(&["f:p", "k:{\"containerPort\":9090}", "f:x"], &["f:p", "k:{\"containerPort\":10000}", "f:x"])]
+    fn iterate_order_matches_set_iterate(#[case] first: &[&str], #[case] second: &[&str]) {
+        let (a, b) = (path(first), path(second));
+        assert_eq!(iterate_order(&a, &b), Ordering::Less);
+        assert_eq!(iterate_order(&b, &a), Ordering::Greater);
+    }
 
     #[test]
     fn create_set_marks_new_nodes() {

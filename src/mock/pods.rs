@@ -117,6 +117,8 @@ struct Typed {
     warnings: Vec<String>,
     /// Empty lists the decoder dropped ([`typed::Decoded::empty_lists`]).
     empty_lists: Vec<String>,
+    /// Empty maps the decoder dropped ([`typed::Decoded::empty_maps`]).
+    empty_maps: Vec<String>,
 }
 
 /// Decodes a body into a typed pod, handling unknown fields per directive.
@@ -152,6 +154,7 @@ fn type_pod(
         pod,
         warnings,
         empty_lists: decoded.empty_lists,
+        empty_maps: decoded.empty_maps,
     })
 }
 
@@ -171,6 +174,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         mut pod,
         mut warnings,
         empty_lists,
+        empty_maps,
     } = type_pod(
         body,
         typed::Style::Json,
@@ -180,32 +184,27 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         cannot_handle,
         cannot_handle,
     )?;
-    // The create handler's `WipeObjectMetaSystemFields`; an apply that
-    // creates goes through the patch handler, which keeps them.
-    if let Some(meta) = meta_mut(&mut pod) {
-        meta.remove("deletionTimestamp");
-        meta.remove("deletionGracePeriodSeconds");
-    }
-    // CREATE dedups right after decoding (and again after admission, which
-    // can then find nothing left).
-    warnings.extend(metadata::dedup_owner_references(&mut pod, false));
-    let fail = |status: Status| Failure {
-        status,
-        warnings: warnings.clone(),
-    };
+    wipe_system_fields(&mut pod);
     let body_ns = meta_str(&pod, "namespace");
     if !body_ns.is_empty() && body_ns != req.namespace {
-        return Err(fail(Status::bad_request(
-            "the namespace of the provided object does not match the namespace sent on the request",
-        )));
+        return Err(Failure {
+            status: Status::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ),
+            warnings,
+        });
     }
+    // CREATE dedups after the namespace check (and again after admission,
+    // which can then find nothing left).
+    warnings.extend(metadata::dedup_owner_references(&mut pod, false));
     // PrepareForCreate warns about AppArmor annotations before validating.
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
     let fail = |status: Status| Failure {
         status,
         warnings: warnings.clone(),
     };
-    finish_create(store, req, &mut pod, &zero_pod(), true, &empty_lists).map_err(fail)?;
+    let dropped = (&empty_lists[..], &empty_maps[..]);
+    finish_create(store, req, &mut pod, &zero_pod(), true, dropped).map_err(fail)?;
     warnings.extend(super::warnings::on_create(&pod));
     Ok(Reply {
         code: 201,
@@ -292,6 +291,25 @@ fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
     }
 }
 
+/// `rest.WipeObjectMetaSystemFields`: the POST handler erases the system
+/// fields of the body before the field manager records it, so they are
+/// neither stored nor owned. A create through apply skips this (the store's
+/// create-on-update branch only fills `uid` and `creationTimestamp`), which
+/// is why `deletionTimestamp` and `deletionGracePeriodSeconds` survive there.
+fn wipe_system_fields(pod: &mut Value) {
+    if let Some(meta) = meta_mut(pod) {
+        for key in [
+            "creationTimestamp",
+            "uid",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "selfLink",
+        ] {
+            meta.remove(key);
+        }
+    }
+}
+
 /// The shared tail of a create (POST or apply): managed fields, admission,
 /// `BeforeCreate`, validation, conflict check, storage.
 fn finish_create(
@@ -300,7 +318,7 @@ fn finish_create(
     pod: &mut Value,
     live: &Value,
     record_update: bool,
-    empty_lists: &[String],
+    (empty_lists, empty_maps): (&[String], &[String]),
 ) -> Result<(), Status> {
     let now = now_rfc3339();
     if let Some(meta) = meta_mut(pod) {
@@ -361,7 +379,9 @@ fn finish_create(
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));
     }
-    admission::validate_create(pod)?;
+    // The RuntimeClass plugin sees a non-nil empty `overhead` map too.
+    typed::restore_empty_maps(&mut view, empty_maps);
+    admission::validate_create(&view)?;
     if store.pods.contains_key(&key(req.namespace, &name)) {
         return Err(Status::already_exists("pods", &name));
     }
@@ -576,6 +596,7 @@ fn update(
         mut pod,
         mut warnings,
         empty_lists,
+        ..
     } = type_pod(
         patched_value,
         style,
@@ -1041,6 +1062,7 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     let Typed {
         mut pod,
         empty_lists,
+        empty_maps,
         ..
     } = type_pod(
         merged,
@@ -1080,7 +1102,8 @@ fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) -> Outcome {
     // with the applied one.
     let applied_rv = meta_mut(&mut pod).and_then(|meta| meta.remove("resourceVersion"));
     warnings.extend(super::apparmor::version_skew(&mut pod.clone()));
-    finish_create(store, req, &mut pod, &live, false, &empty_lists).map_err(|status| Failure {
+    let dropped = (&empty_lists[..], &empty_maps[..]);
+    finish_create(store, req, &mut pod, &live, false, dropped).map_err(|status| Failure {
         status,
         warnings: warnings.clone(),
     })?;
@@ -1194,6 +1217,36 @@ mod tests {
             err.status
                 .message
                 .ends_with("strict decoding error: unknown field \"spec.foo\"")
+        );
+    }
+
+    #[test]
+    fn post_wipes_system_fields_before_recording_ownership() {
+        let mut store = Store::booted();
+        let body = json!({"metadata": {"name": "web", "deletionGracePeriodSeconds": 30,
+            "deletionTimestamp": "2020-01-01T00:00:00Z"},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        let reply = create(&mut store, &req(""), body, Vec::new()).expect("created");
+        let meta = &reply.object["metadata"];
+        assert!(meta.get("deletionGracePeriodSeconds").is_none());
+        assert!(meta.get("deletionTimestamp").is_none());
+        let owned = &meta["managedFields"][0]["fieldsV1"]["f:metadata"];
+        assert!(owned.get("f:deletionGracePeriodSeconds").is_none());
+        assert!(owned.get("f:deletionTimestamp").is_none());
+    }
+
+    #[test]
+    fn apply_create_keeps_deletion_grace_period() {
+        let mut store = Store::booted();
+        let body = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","deletionGracePeriodSeconds":30},"spec":{"containers":[{"name":"web","image":"nginx"}]}}"#;
+        let reply =
+            patch(&mut store, &req("fieldManager=a"), PatchKind::Apply, body).expect("created");
+        assert_eq!(reply.code, 201);
+        let meta = &reply.object["metadata"];
+        assert_eq!(meta["deletionGracePeriodSeconds"], json!(30));
+        assert_eq!(
+            meta["managedFields"][0]["fieldsV1"]["f:metadata"]["f:deletionGracePeriodSeconds"],
+            json!({})
         );
     }
 

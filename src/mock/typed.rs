@@ -29,6 +29,10 @@ pub struct Decoded {
     /// non-nil slices, which some validation tells from nil (see
     /// [`restore_empty_lists`]).
     pub empty_lists: Vec<String>,
+    /// JSON pointers of empty maps `omitempty` dropped: Go holds them as
+    /// non-nil maps, which admission tells from nil (a pod `overhead: {}`
+    /// without a RuntimeClass is refused).
+    pub empty_maps: Vec<String>,
 }
 
 /// Which Go decoder's error texts to produce.
@@ -59,6 +63,7 @@ pub fn decode_with(
         unknown: Vec::new(),
         at: Vec::new(),
         empty_lists: Vec::new(),
+        empty_maps: Vec::new(),
         style,
         literals,
     };
@@ -67,6 +72,7 @@ pub fn decode_with(
         value: value.unwrap_or(Value::Null),
         unknown: ctx.unknown,
         empty_lists: ctx.empty_lists,
+        empty_maps: ctx.empty_maps,
     })
 }
 
@@ -74,13 +80,22 @@ pub fn decode_with(
 /// object still stands and the key is absent: the view Go's validation has
 /// of a decoded object.
 pub fn restore_empty_lists(value: &mut Value, pointers: &[String]) {
+    restore_empty(value, pointers, || Value::Array(Vec::new()));
+}
+
+/// Puts back the empty maps of `pointers` like [`restore_empty_lists`].
+pub fn restore_empty_maps(value: &mut Value, pointers: &[String]) {
+    restore_empty(value, pointers, || Value::Object(Map::new()));
+}
+
+fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
     for pointer in pointers {
         let Some((parent, key)) = pointer.rsplit_once('/') else {
             continue;
         };
         let key = key.replace("~1", "/").replace("~0", "~");
         if let Some(Value::Object(map)) = value.pointer_mut(parent) {
-            map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+            map.entry(key).or_insert_with(empty);
         }
     }
 }
@@ -90,6 +105,7 @@ struct Ctx<'a> {
     /// The JSON pointer segments of the value being decoded.
     at: Vec<String>,
     empty_lists: Vec<String>,
+    empty_maps: Vec<String>,
     style: Style,
     literals: &'a Literals,
 }
@@ -416,12 +432,13 @@ impl Ctx<'_> {
                 Presence::Omit => {
                     if out.get(field.name).is_some_and(is_empty)
                         && let Some(dropped) = out.remove(field.name)
-                        && dropped.is_array()
                     {
-                        let mut pointer = self.pointer();
-                        pointer.push('/');
-                        pointer.push_str(field.name);
-                        self.empty_lists.push(pointer);
+                        let pointer = format!("{}/{}", self.pointer(), field.name);
+                        match dropped {
+                            Value::Array(_) => self.empty_lists.push(pointer),
+                            Value::Object(_) => self.empty_maps.push(pointer),
+                            _ => {}
+                        }
                     }
                 }
                 Presence::Ptr => {}
@@ -625,6 +642,22 @@ mod tests {
             view["spec"]["securityContext"]["supplementalGroups"],
             json!([])
         );
+    }
+
+    #[test]
+    fn reports_dropped_empty_maps() {
+        let got = decode(
+            json!({"spec": {"overhead": {}, "nodeSelector": {},
+                "containers": [{"name": "c"}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert!(got.value["spec"].get("overhead").is_none());
+        assert_eq!(got.empty_maps, vec!["/spec/nodeSelector", "/spec/overhead"]);
+        assert!(got.empty_lists.is_empty());
+        let mut view = got.value.clone();
+        restore_empty_maps(&mut view, &got.empty_maps);
+        assert_eq!(view["spec"]["overhead"], json!({}));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The pod strategy's `WarningsOnCreate` (`GetWarningsForPod`), for the
 //! pod-level fields: deprecated node labels, invalid preferred node-affinity
-//! values, null label selectors, duplicate host alias IPs and pull secrets,
-//! empty pull secret names and negative grace periods, in Go's order
+//! values, null label selectors, deprecated annotations, duplicate host alias IPs and pull secrets,
+//! empty pull secret names, the non-functional pod seccomp annotation and
+//! negative grace periods, in Go's order
 //! (overheads and non-standard IPs never reach a successful create: the
 //! RuntimeClass plugin and strict IP validation refuse them). Updates get no
 //! warnings.
@@ -13,6 +14,22 @@ use serde_json::Value;
 use super::field::go_quote;
 use super::metadata;
 use super::validation::{arr, s, volume_warnings};
+
+/// `deprecatedAnnotations` (none of them has a `prefix` in 1.36).
+const DEPRECATED_ANNOTATIONS: &[(&str, &str)] = &[
+    (
+        "scheduler.alpha.kubernetes.io/critical-pod",
+        "non-functional in v1.16+; use the \"priorityClassName\" field instead",
+    ),
+    (
+        "security.alpha.kubernetes.io/sysctls",
+        "non-functional in v1.11+; use the \"sysctls\" field instead",
+    ),
+    (
+        "security.alpha.kubernetes.io/unsafe-sysctls",
+        "non-functional in v1.11+; use the \"sysctls\" field instead",
+    ),
+];
 
 const DEPRECATED_NODE_LABELS: &[(&str, &str)] = &[
     (
@@ -110,6 +127,12 @@ pub fn on_create(pod: &Value) -> Vec<String> {
             ));
         }
     }
+    let annotations = pod.pointer("/metadata/annotations");
+    for (key, message) in DEPRECATED_ANNOTATIONS {
+        if annotations.and_then(|a| a.get(*key)).is_some() {
+            out.push(format!("metadata.annotations[{key}]: {message}"));
+        }
+    }
     out.extend(volume_warnings::warnings(spec));
     duplicates(
         &mut out,
@@ -131,6 +154,20 @@ pub fn on_create(pod: &Value) -> Vec<String> {
                 "spec.imagePullSecrets[{i}].name: invalid empty name \"\""
             ));
         }
+    }
+    // The pod seccomp annotation without the field it was replaced by.
+    let pod_seccomp = "seccomp.security.alpha.kubernetes.io/pod";
+    if spec
+        .pointer("/securityContext/seccompProfile")
+        .is_none_or(Value::is_null)
+        && pod
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(pod_seccomp))
+            .is_some()
+    {
+        out.push(format!(
+            "metadata.annotations[{pod_seccomp}]: non-functional in v1.27+; use the \"seccompProfile\" field instead"
+        ));
     }
     out.extend(super::container_warnings::on_create(pod));
     if spec
@@ -203,6 +240,55 @@ fn duplicates(out: &mut Vec<String>, list: &[Value], key: &str, path: &str, chil
                 "{path}[{i}].{child}: duplicate {key} {}",
                 go_quote(v)
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn deprecated_annotations_warn_in_go_order() {
+        let pod = json!({
+            "metadata": {"name": "web", "annotations": {
+                "security.alpha.kubernetes.io/unsafe-sysctls": "x",
+                "scheduler.alpha.kubernetes.io/critical-pod": ""}},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        assert_eq!(
+            on_create(&pod),
+            vec![
+                "metadata.annotations[scheduler.alpha.kubernetes.io/critical-pod]: non-functional in v1.16+; use the \"priorityClassName\" field instead",
+                "metadata.annotations[security.alpha.kubernetes.io/unsafe-sysctls]: non-functional in v1.11+; use the \"sysctls\" field instead",
+            ]
+        );
+    }
+
+    #[rstest::rstest]
+    #[case::annotation_alone(json!({}), 1)]
+    #[case::with_the_field(json!({"seccompProfile": {"type": "RuntimeDefault"}}), 0)]
+    fn pod_seccomp_annotation_warns_without_the_field(
+        #[case] security_context: Value,
+        #[case] count: usize,
+    ) {
+        let pod = json!({
+            "metadata": {"name": "web", "annotations": {
+                "seccomp.security.alpha.kubernetes.io/pod": "runtime/default",
+                "container.seccomp.security.alpha.kubernetes.io/web": "runtime/default"}},
+            "spec": {"securityContext": security_context,
+                "containers": [{"name": "web", "image": "nginx"}]}});
+        let warnings = on_create(&pod);
+        let pod_level: Vec<&String> = warnings
+            .iter()
+            .filter(|w| w.contains("[seccomp.security.alpha.kubernetes.io/pod]"))
+            .collect();
+        assert_eq!(pod_level.len(), count);
+        if count == 1 {
+            // Before the container annotation's warning, as in Go.
+            assert!(warnings[0].starts_with("metadata.annotations[seccomp.security.alpha"));
+            assert_eq!(warnings.len(), 2);
         }
     }
 }
