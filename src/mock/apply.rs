@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::{self, Elem, FieldSet, Scope};
+use super::gofmt::{go_fmt, go_sharp_v, go_type_of};
 use super::schema::{ListKind, POD_TY, Ty};
 use super::status::{Details, Status};
 
@@ -33,11 +34,11 @@ impl Entry {
 
     /// `printManager`: `"name"` for Apply, `"name" using v1` for Update.
     fn printed(&self) -> String {
-        let mut s = super::field::go_quote(&self.manager);
+        let mut s = super::gofmt::go_quote(&self.manager);
         if !self.subresource.is_empty() {
             s.push_str(&format!(
                 " with subresource {}",
-                super::field::go_quote(&self.subresource)
+                super::gofmt::go_quote(&self.subresource)
             ));
         }
         if self.operation == "Update" {
@@ -678,30 +679,6 @@ fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status
     }
 }
 
-/// Go `%#v` of a decoded YAML/JSON value inside an `interface{}`.
-fn go_sharp_v(value: &Value) -> String {
-    match value {
-        Value::Null => "interface {}(nil)".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_f64() => n
-            .as_f64()
-            .map_or_else(|| n.to_string(), super::field::go_float),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => super::field::go_quote(s),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_sharp_v).collect();
-            format!("[]interface {{}}{{{}}}", parts.join(", "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}:{}", super::field::go_quote(k), go_sharp_v(v)))
-                .collect();
-            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
-        }
-    }
-}
-
 /// structured-merge-diff's schema validation of an applied configuration:
 /// unknown fields and type mismatches, in its wording and path syntax.
 pub fn schema_errors(config: &Value) -> Vec<String> {
@@ -723,7 +700,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
     // structured-merge-diff prints the offending value three ways: `%#v`
     // for strings, `%T` of the plain value for numbers, `%v` otherwise.
     let sharp_v = || format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(value));
-    let v = || format!("&{{{}}}", super::strategic::go_fmt(value));
+    let v = || format!("&{{{}}}", go_fmt(value));
     let at = |path: &[String]| path.concat();
     match ty.resolved() {
         Ty::Atomic(inner) => walk_schema(value, inner, path, errs),
@@ -820,19 +797,6 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 path.pop();
             }
         }
-    }
-}
-
-/// Go's `%T` of a decoded JSON value.
-fn go_type_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float64",
-        Value::Number(_) => "int64",
-        Value::String(_) => "string",
-        Value::Array(_) => "[]interface {}",
-        Value::Object(_) => "map[string]interface {}",
     }
 }
 

@@ -268,7 +268,7 @@ fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
                     format!(
                         "line {}: key {} already set in map",
                         n + 1,
-                        super::field::go_quote(&key)
+                        super::gofmt::go_quote(&key)
                     ),
                 ));
             } else {
@@ -327,7 +327,7 @@ pub fn json_duplicate_keys(text: &str) -> Vec<String> {
                     if keys.contains(&key) {
                         found.push(format!(
                             "line {start_line}: key {} already set in map",
-                            super::field::go_quote(&key)
+                            super::gofmt::go_quote(&key)
                         ));
                     } else {
                         keys.push(key);
@@ -369,7 +369,7 @@ fn quote_char(c: u8) -> String {
         b'"' => "'\"'".into(),
         _ => {
             let ch = char::from(c);
-            let quoted = super::field::go_quote(&ch.to_string());
+            let quoted = super::gofmt::go_quote(&ch.to_string());
             format!("'{}'", &quoted[1..quoted.len() - 1])
         }
     }

@@ -418,7 +418,7 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
         if !added.is_empty() {
             let names: Vec<String> = added
                 .iter()
-                .map(|f| super::field::go_quote(f.as_str().unwrap_or("")))
+                .map(|f| super::gofmt::go_quote(f.as_str().unwrap_or("")))
                 .collect();
             errs.push(FieldError::forbidden(
                 "metadata.finalizers",

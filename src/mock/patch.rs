@@ -803,7 +803,7 @@ fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
             )));
         }
     };
-    let shown = strategic::go_fmt(&Value::Object(patch.clone()));
+    let shown = super::gofmt::go_fmt(&Value::Object(patch.clone()));
     let Value::Object(original) = current.clone() else {
         return Err(Status::internal_raw("stored object is not a map"));
     };

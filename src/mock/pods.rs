@@ -273,8 +273,8 @@ fn kind_mismatch(body: &Value) -> Option<(String, String, String)> {
     } else {
         format!(
             "no kind {} is registered for version {} in scheme \"pkg/runtime/scheme.go:111\"",
-            super::field::go_quote(kind),
-            super::field::go_quote(api_version)
+            super::gofmt::go_quote(kind),
+            super::gofmt::go_quote(api_version)
         )
     };
     Some((kind.to_string(), version, why))
@@ -286,7 +286,7 @@ fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
         None => Ok(()),
         Some((kind, version, why)) => Err(Status::bad_request(format!(
             "{kind} in version {} cannot be handled as a Pod: {why}",
-            super::field::go_quote(&version)
+            super::gofmt::go_quote(&version)
         ))
         .into()),
     }
@@ -649,7 +649,7 @@ fn update(
                 };
                 return Err(fail(Status::internal_raw(format!(
                     "strconv.ParseUint: parsing {}: {why}",
-                    super::field::go_quote(&rv)
+                    super::gofmt::go_quote(&rv)
                 ))));
             }
             Ok(_) if rv != current_rv => return Err(fail(Status::stale("pods", req.name))),

@@ -218,7 +218,7 @@ impl Status {
         };
         let message = format!(
             "{qualified} {} is invalid: {}",
-            super::field::go_quote(name),
+            super::gofmt::go_quote(name),
             aggregate_message(errors)
         );
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());

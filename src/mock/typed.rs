@@ -283,8 +283,8 @@ impl Ctx<'_> {
                     Ok(_) => Ok(Some(value)),
                     Err(_) => Err(TypeError(format!(
                         "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"",
-                        super::field::go_quote(s),
-                        super::field::go_quote(s)
+                        super::gofmt::go_quote(s),
+                        super::gofmt::go_quote(s)
                     ))),
                 },
                 other => mismatch(other),

@@ -352,14 +352,14 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
                 "spec.ephemeralContainers",
                 format!(
                     "existing ephemeral containers {} may not be removed\n",
-                    super::field::go_quote(name)
+                    super::gofmt::go_quote(name)
                 ),
             )),
             Some(n) if n != o => errs.push(FieldError::forbidden(
                 "spec.ephemeralContainers",
                 format!(
                     "existing ephemeral containers {} may not be changed\n{}",
-                    super::field::go_quote(name),
+                    super::gofmt::go_quote(name),
                     spec_diff(o, n)
                 ),
             )),
