@@ -29,6 +29,14 @@ pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Compact JSON without `Encode`'s newline: a marshalled value as Go's
+/// error texts embed it.
+pub fn compact_string(value: &Value, ty: &'static Ty) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, ty, Layout::Compact, 0);
+    out
+}
+
 fn newline(out: &mut String, layout: Layout, depth: usize) {
     if layout == Layout::Pretty {
         out.push('\n');

@@ -207,13 +207,7 @@ pub fn render_value(value: &Value) -> String {
         Value::String(s) => go_quote(s),
         Value::Null => "null".to_string(),
         Value::Bool(_) | Value::Number(_) => value.to_string(),
-        other => String::from_utf8_lossy(&super::encode::to_bytes(
-            other,
-            &super::schema::Ty::Any,
-            super::encode::Layout::Compact,
-        ))
-        .trim_end()
-        .to_string(),
+        other => super::encode::compact_string(other, &super::schema::Ty::Any),
     }
 }
 

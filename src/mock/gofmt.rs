@@ -103,17 +103,7 @@ pub fn go_fmt(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => go_number(n),
         Value::String(s) => s.clone(),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_fmt).collect();
-            format!("[{}]", parts.join(" "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_fmt(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
+        composite => go_composite(composite, go_fmt),
     }
 }
 
@@ -136,17 +126,26 @@ pub fn go_fmt_s(value: &Value) -> String {
         Value::Bool(b) => format!("%!s(bool={b})"),
         Value::Number(n) if n.as_i64().is_none() => format!("%!s(float64={})", go_number(n)),
         Value::Number(n) => format!("%!s(int64={n})"),
+        composite => go_composite(composite, go_fmt_s),
+    }
+}
+
+/// A slice (`[a b]`) or map (`map[k:v]`, keys sorted) as `%v` and `%s`
+/// print it, each element with `verb`; a scalar with `verb` itself.
+fn go_composite(value: &Value, verb: fn(&Value) -> String) -> String {
+    match value {
         Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_fmt_s).collect();
+            let parts: Vec<String> = items.iter().map(verb).collect();
             format!("[{}]", parts.join(" "))
         }
         Value::Object(map) => {
             let parts: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{k}:{}", go_fmt_s(v)))
+                .map(|(k, v)| format!("{k}:{}", verb(v)))
                 .collect();
             format!("map[{}]", parts.join(" "))
         }
+        scalar => verb(scalar),
     }
 }
 

@@ -20,6 +20,24 @@ pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// A JSON pointer reference token decoded: `~1` then `~0`, in that
+/// order (RFC 6901, and evanphx/json-patch's `decodePatchKey`).
+pub fn unescape_pointer(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Go's name for the JSON kind of a value in decode errors.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
 /// Collects, under `pointer`, the number literals of the JSON text `raw`
 /// that serde_json would print differently (`1E2`, `1.50`, `-0`, integers
 /// past 64 bits). evanphx/json-patch keeps values it never decodes as

@@ -448,7 +448,7 @@ pub fn replace(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<St
     };
     let body = if body.is_null() { json!({}) } else { body };
     let patched = Patched {
-        shown: patch::go_compact(&body),
+        shown: super::encode::compact_string(&body, &super::schema::Ty::Any),
         value: body,
         strict,
         literals: Literals::new(),
@@ -519,7 +519,7 @@ fn update(
                 shown_value,
                 format!(
                     "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-                    patch::json_kind(&patched_value)
+                    super::gojson::json_kind(&patched_value)
                 ),
             )],
         )
@@ -931,7 +931,7 @@ fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     if !config.is_object() {
         return Err(Status::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            patch::json_kind(&config)
+            super::gojson::json_kind(&config)
         ))
         .into());
     }

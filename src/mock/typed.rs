@@ -78,7 +78,7 @@ pub fn restore_empty_lists(value: &mut Value, pointers: &[String]) {
         let Some((parent, key)) = pointer.rsplit_once('/') else {
             continue;
         };
-        let key = key.replace("~1", "/").replace("~0", "~");
+        let key = super::gojson::unescape_pointer(key);
         if let Some(Value::Object(map)) = value.pointer_mut(parent) {
             map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
         }
@@ -155,17 +155,6 @@ fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> 
     })
 }
 
-fn json_kind(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "bool".into(),
-        Value::Number(_) => "number".into(),
-        Value::String(_) => "string".into(),
-        Value::Array(_) => "array".into(),
-        Value::Object(_) => "object".into(),
-    }
-}
-
 fn type_error(
     value: &Value,
     literal: Option<&str>,
@@ -179,7 +168,7 @@ fn type_error(
             Some(text) => format!("number {text}"),
             None => format!("number {n}"),
         },
-        other => json_kind(other),
+        other => super::gojson::json_kind(other).to_string(),
     };
     if go_struct.is_empty() {
         TypeError(format!(

@@ -335,7 +335,7 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
     if old
         .pointer(&format!(
             "/metadata/annotations/{}",
-            MIRROR.replace('/', "~1")
+            super::gojson::escape_pointer(MIRROR)
         ))
         .is_some()
     {
