@@ -561,10 +561,7 @@ fn update_last_applied(merged: &mut Value, config: &Value) {
     if let Some(Value::Object(own)) = applied.pointer_mut("/metadata/annotations") {
         own.remove(LAST_APPLIED);
     }
-    let mut text = String::new();
-    write_unstructured_json(&mut text, &applied);
-    // `json.Encoder.Encode` ends the document with a newline.
-    let encoded = super::gojson::compact(&text) + "\n";
+    let encoded = super::encode::unstructured_line(&applied);
     annotations.insert(LAST_APPLIED.into(), Value::String(encoded));
     let size: usize = annotations
         .iter()
@@ -573,60 +570,6 @@ fn update_last_applied(merged: &mut Value, config: &Value) {
     if size > super::metadata::TOTAL_ANNOTATION_SIZE {
         annotations.remove(LAST_APPLIED);
     }
-}
-
-/// `json.Marshal` of a `map[string]interface{}` decoded from YAML: keys
-/// sorted, every number a `float64`. HTML escaping is left to
-/// [`super::gojson::compact`].
-fn write_unstructured_json(out: &mut String, value: &Value) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_unstructured_json(out, &map[k]);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_unstructured_json(out, item);
-            }
-            out.push(']');
-        }
-        Value::Number(n) => out.push_str(&go_json_float(n.as_f64().unwrap_or(0.0))),
-        other => out.push_str(&other.to_string()),
-    }
-}
-
-/// `encoding/json`'s float64 encoding: the shortest digits, plain between
-/// 1e-6 and 1e21, otherwise exponent form with `e-7`, not `e-07`.
-fn go_json_float(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let sci = format!("{f:e}");
-        if let Some((mantissa, exp)) = sci.split_once('e')
-            && let Ok(exp) = exp.parse::<i32>()
-        {
-            return if exp < 0 {
-                format!("{mantissa}e-{}", exp.unsigned_abs())
-            } else {
-                format!("{mantissa}e+{exp:02}")
-            };
-        }
-        return sci;
-    }
-    format!("{f}")
 }
 
 fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status {
@@ -934,17 +877,6 @@ mod tests {
         assert_eq!(err.code, 409);
         let other = server_side_apply(&matching, &config, "kubectl-x", false, "t", Scope::Main);
         assert!(other.is_err());
-    }
-
-    #[rstest::rstest]
-    #[case(1000.0, "1000")]
-    #[case(0.5, "0.5")]
-    #[case(1e21, "1e+21")]
-    #[case(1e-7, "1e-7")]
-    #[case(1.5e-10, "1.5e-10")]
-    #[case(123456789.0, "123456789")]
-    fn floats_encode_as_go_json(#[case] f: f64, #[case] text: &str) {
-        assert_eq!(go_json_float(f), text);
     }
 
     #[test]

@@ -285,16 +285,22 @@ impl Ctx {
             ),
             _ => Status::not_acceptable(),
         };
-        let plain = Ctx {
-            pretty: refusal != Refusal::Handler,
-            yaml: false,
+        let raw = Ctx::fixed(false, refusal != Refusal::Handler);
+        Some(raw.json(status.code, &status.to_value(), &STATUS_TY, &[]))
+    }
+
+    /// Writes as JSON or YAML, with nothing negotiated left to refuse or
+    /// convert: how a `Status` goes out when the Accept header cannot apply.
+    fn fixed(yaml: bool, pretty: bool) -> Self {
+        Ctx {
+            pretty,
+            yaml,
             not_acceptable: None,
             transform: None,
             plain: None,
             query: Query::default(),
             user_agent: String::new(),
-        };
-        Some(plain.json(status.code, &status.to_value(), &STATUS_TY, &[]))
+        }
     }
 
     fn layout(&self) -> Layout {
@@ -353,45 +359,21 @@ impl Ctx {
 
     fn failure(&self, failure: &Failure) -> Response {
         let status = &failure.status;
-        if let (Some((yaml, pretty)), Some(_)) = (self.plain, self.transform) {
+        let fixed = match (self.plain, self.transform) {
             // An error skips the conversion entries and takes the next one.
-            let plain = Ctx {
-                pretty: pretty || self.query.pretty(&self.user_agent),
+            (Some((yaml, pretty)), Some(_)) => Some(Ctx::fixed(
                 yaml,
-                not_acceptable: None,
-                transform: None,
-                plain: None,
-                query: Query::default(),
-                user_agent: String::new(),
-            };
-            return plain.json(
-                status.code,
-                &status.to_value(),
-                &STATUS_TY,
-                &failure.warnings,
-            );
-        }
-        if self.not_acceptable.is_some() || self.transform.is_some() {
+                pretty || self.query.pretty(&self.user_agent),
+            )),
             // An error for a client whose Accept nothing satisfies, or that
             // asked for a conversion a Status cannot take, is written raw as
             // indented JSON.
-            let raw = Ctx {
-                pretty: true,
-                yaml: false,
-                not_acceptable: None,
-                transform: None,
-                plain: None,
-                query: Query::default(),
-                user_agent: String::new(),
-            };
-            return raw.json(
-                status.code,
-                &status.to_value(),
-                &STATUS_TY,
-                &failure.warnings,
-            );
-        }
-        self.json(
+            _ if self.not_acceptable.is_some() || self.transform.is_some() => {
+                Some(Ctx::fixed(false, true))
+            }
+            _ => None,
+        };
+        fixed.as_ref().unwrap_or(self).json(
             status.code,
             &status.to_value(),
             &STATUS_TY,
