@@ -852,7 +852,7 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     let spec_changed = !typed::semantic_eq(
         pod.get("spec"),
         old.get("spec"),
-        POD_TY.member("spec").unwrap_or(&super::schema::Ty::Any),
+        &super::schema::POD_SPEC_TY,
     );
     if let Some(meta) = meta_mut(pod) {
         if meta
