@@ -247,15 +247,8 @@ impl Ctx {
 
     fn negotiated(headers: &HeaderMap, raw_query: Option<&str>, allowed: Allowed) -> Self {
         let query = Query::parse(raw_query);
-        let user_agent = headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let user_agent = header_text(headers, header::USER_AGENT).to_string();
+        let accept = header_text(headers, header::ACCEPT);
         let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept, allowed) {
             Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
             Err(refusal) => (false, false, None, Some(refusal)),
@@ -793,13 +786,18 @@ async fn health() -> Response {
         .into_response()
 }
 
+/// A request header's text; empty when absent or not visible ASCII.
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 /// go-restful's `Consumes` check: comma-separated, parameters dropped,
 /// spaces trimmed, case-sensitive; a missing header means octet-stream.
 fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> {
-    let raw = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let raw = header_text(headers, header::CONTENT_TYPE);
     let raw = if raw.is_empty() {
         "application/octet-stream"
     } else {
@@ -820,10 +818,7 @@ fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> 
 /// The create handlers' input negotiation: no Content-Type means JSON,
 /// parameters are ignored, anything but JSON or YAML is a handler 415.
 fn write_media_type(headers: &HeaderMap) -> Result<bool, Status> {
-    let raw = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let raw = header_text(headers, header::CONTENT_TYPE);
     let media = raw
         .split(';')
         .next()
@@ -1462,10 +1457,7 @@ async fn patch_in_scope(
         return ctx.refuse_accept().unwrap_or_default();
     }
     // The handler's own check: everything before the first ';', untrimmed.
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = header_text(&headers, header::CONTENT_TYPE);
     let media = match content_type.find(';') {
         Some(i) if i > 0 => &content_type[..i],
         _ => content_type,
