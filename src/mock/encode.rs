@@ -1,7 +1,8 @@
 //! Serialises JSON values the way kube-apiserver's Go `encoding/json` does:
 //! struct fields in declaration order (taken from [`super::schema`]), map keys
 //! sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped, and either compact output
-//! followed by a newline or 2-space indented output without one.
+//! followed by a newline or 2-space indented output without one. Numbers
+//! print as decoded, or all as `float64` for an `unstructured` object.
 //!
 //! It only writes bytes; it must not change values (dropping empty fields is
 //! the decoder's job, see [`super::typed`]).

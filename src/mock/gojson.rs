@@ -1,11 +1,13 @@
-//! A port of Go `encoding/json`'s syntax checker (`scanner.go`), so that
-//! undecodable bodies get the exact texts kube-apiserver returns (`invalid
-//! character 'o' in literal null (expecting 'u')`, `unexpected end of JSON
-//! input`, …), plus detection of duplicate object keys, which the strict
-//! decoder reports as `duplicate field "<path>"`.
+//! Go's view of request body texts, before any typing: a port of
+//! `encoding/json`'s syntax checker (`scanner.go`), so that undecodable
+//! bodies get the exact texts kube-apiserver returns (`invalid character
+//! 'o' in literal null (expecting 'u')`, `unexpected end of JSON input`,
+//! …); duplicate object keys as the strict decoder reports them
+//! (`duplicate field "<path>"`); YAML read as sigs.k8s.io/yaml and go-yaml
+//! read it (numbers, errors, duplicate keys); the number texts Go keeps as
+//! sent; and JSON-pointer tokens.
 //!
-//! It only checks syntax; parsing into values is serde_json's job once the
-//! text is known to be valid.
+//! It reads texts; typing the values is [`super::typed`]'s job.
 
 use std::collections::BTreeMap;
 
