@@ -435,36 +435,10 @@ fn evanphx_json(
     if !parsed.contains(pointer) {
         return compact_string(value, ty);
     }
-    match value {
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| {
-                    let member = ty.member(k).unwrap_or(&Ty::Any);
-                    let child = format!("{pointer}/{}", escape_pointer(k));
-                    format!(
-                        "{}:{}",
-                        compact_string(&Value::String(k.clone()), &Ty::Any),
-                        evanphx_json(v, member, &child, parsed, inserted, literals)
-                    )
-                })
-                .collect();
-            format!("{{{}}}", parts.join(","))
-        }
-        Value::Array(items) => {
-            let item_ty = ty.as_list().map_or(&Ty::Any, |l| &l.item);
-            let parts: Vec<String> = items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let child = format!("{pointer}/{i}");
-                    evanphx_json(v, item_ty, &child, parsed, inserted, literals)
-                })
-                .collect();
-            format!("[{}]", parts.join(","))
-        }
-        other => compact_literals(other, pointer, literals),
-    }
+    compact_children(value, ty, pointer, |v, member, child| {
+        evanphx_json(v, member, child, parsed, inserted, literals)
+    })
+    .unwrap_or_else(|| compact_literals(value, pointer, literals))
 }
 
 /// [`compact_string`], but numbers listed in `literals` (by pointer below
@@ -481,30 +455,47 @@ fn compact_literals(value: &Value, pointer: &str, literals: &Literals) -> String
     {
         return compact_string(value, &Ty::Any);
     }
+    compact_children(value, &Ty::Any, pointer, |v, _, child| {
+        compact_literals(v, child, literals)
+    })
+    .unwrap_or_else(|| compact_string(value, &Ty::Any))
+}
+
+/// An object or list as compact JSON, each member or item written by
+/// `child` (given it, its type under `ty` and its JSON pointer); `None`
+/// for a scalar.
+fn compact_children(
+    value: &Value,
+    ty: &'static Ty,
+    pointer: &str,
+    child: impl Fn(&Value, &'static Ty, &str) -> String,
+) -> Option<String> {
     match value {
         Value::Object(map) => {
             let parts: Vec<String> = map
                 .iter()
                 .map(|(k, v)| {
-                    let child = format!("{below}{}", escape_pointer(k));
+                    let member = ty.member(k).unwrap_or(&Ty::Any);
+                    let pointer = format!("{pointer}/{}", escape_pointer(k));
                     format!(
                         "{}:{}",
                         compact_string(&Value::String(k.clone()), &Ty::Any),
-                        compact_literals(v, &child, literals)
+                        child(v, member, &pointer)
                     )
                 })
                 .collect();
-            format!("{{{}}}", parts.join(","))
+            Some(format!("{{{}}}", parts.join(",")))
         }
         Value::Array(items) => {
+            let item_ty = ty.as_list().map_or(&Ty::Any, |l| &l.item);
             let parts: Vec<String> = items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| compact_literals(v, &format!("{below}{i}"), literals))
+                .map(|(i, v)| child(v, item_ty, &format!("{pointer}/{i}")))
                 .collect();
-            format!("[{}]", parts.join(","))
+            Some(format!("[{}]", parts.join(",")))
         }
-        other => compact_string(other, &Ty::Any),
+        _ => None,
     }
 }
 
