@@ -46,6 +46,7 @@ mod encode;
 mod field;
 mod fields;
 mod gates;
+mod gofmt;
 mod gojson;
 mod label_keys;
 mod metadata;

@@ -65,7 +65,7 @@ fn runtime_class(pod: &Value) -> Result<(), Status> {
             &pod_name(pod),
             &format!(
                 "pod rejected: RuntimeClass {} not found",
-                super::field::go_quote(class)
+                super::gofmt::go_quote(class)
             ),
         )),
         _ => Ok(()),
@@ -316,7 +316,7 @@ pub fn validate_resize(pod: &Value, old: &Value, name: &str) -> Result<(), Statu
     Err(Status::forbidden(
         "pods",
         name,
-        &format!("node {} not found", super::field::go_quote(node)),
+        &format!("node {} not found", super::gofmt::go_quote(node)),
     ))
 }
 

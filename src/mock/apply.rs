@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::{self, Elem, FieldSet, Scope};
+use super::gofmt::{go_fmt, go_sharp_v, go_type_of};
 use super::schema::{ListKind, POD_TY, Ty};
 use super::status::{Details, Status};
 
@@ -33,11 +34,11 @@ impl Entry {
 
     /// `printManager`: `"name"` for Apply, `"name" using v1` for Update.
     fn printed(&self) -> String {
-        let mut s = super::field::go_quote(&self.manager);
+        let mut s = super::gofmt::go_quote(&self.manager);
         if !self.subresource.is_empty() {
             s.push_str(&format!(
                 " with subresource {}",
-                super::field::go_quote(&self.subresource)
+                super::gofmt::go_quote(&self.subresource)
             ));
         }
         if self.operation == "Update" {
@@ -564,10 +565,7 @@ fn update_last_applied(merged: &mut Value, config: &Value) {
     if let Some(Value::Object(own)) = applied.pointer_mut("/metadata/annotations") {
         own.remove(LAST_APPLIED);
     }
-    let mut text = String::new();
-    write_unstructured_json(&mut text, &applied);
-    // `json.Encoder.Encode` ends the document with a newline.
-    let encoded = super::gojson::compact(&text) + "\n";
+    let encoded = super::encode::unstructured_line(&applied);
     annotations.insert(LAST_APPLIED.into(), Value::String(encoded));
     let size: usize = annotations
         .iter()
@@ -576,60 +574,6 @@ fn update_last_applied(merged: &mut Value, config: &Value) {
     if size > super::metadata::TOTAL_ANNOTATION_SIZE {
         annotations.remove(LAST_APPLIED);
     }
-}
-
-/// `json.Marshal` of a `map[string]interface{}` decoded from YAML: keys
-/// sorted, every number a `float64`. HTML escaping is left to
-/// [`super::gojson::compact`].
-fn write_unstructured_json(out: &mut String, value: &Value) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_unstructured_json(out, &map[k]);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_unstructured_json(out, item);
-            }
-            out.push(']');
-        }
-        Value::Number(n) => out.push_str(&go_json_float(n.as_f64().unwrap_or(0.0))),
-        other => out.push_str(&other.to_string()),
-    }
-}
-
-/// `encoding/json`'s float64 encoding: the shortest digits, plain between
-/// 1e-6 and 1e21, otherwise exponent form with `e-7`, not `e-07`.
-fn go_json_float(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let sci = format!("{f:e}");
-        if let Some((mantissa, exp)) = sci.split_once('e')
-            && let Ok(exp) = exp.parse::<i32>()
-        {
-            return if exp < 0 {
-                format!("{mantissa}e-{}", exp.unsigned_abs())
-            } else {
-                format!("{mantissa}e+{exp:02}")
-            };
-        }
-        return sci;
-    }
-    format!("{f}")
 }
 
 fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status {
@@ -682,30 +626,6 @@ fn conflict_error(entries: &[Entry], conflicts: &[(usize, Vec<Elem>)]) -> Status
     }
 }
 
-/// Go `%#v` of a decoded YAML/JSON value inside an `interface{}`.
-fn go_sharp_v(value: &Value) -> String {
-    match value {
-        Value::Null => "interface {}(nil)".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_f64() => n
-            .as_f64()
-            .map_or_else(|| n.to_string(), super::field::go_float),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => super::field::go_quote(s),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_sharp_v).collect();
-            format!("[]interface {{}}{{{}}}", parts.join(", "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}:{}", super::field::go_quote(k), go_sharp_v(v)))
-                .collect();
-            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
-        }
-    }
-}
-
 /// structured-merge-diff's schema validation of an applied configuration:
 /// unknown fields and type mismatches, in its wording and path syntax.
 pub fn schema_errors(config: &Value) -> Vec<String> {
@@ -727,7 +647,7 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
     // structured-merge-diff prints the offending value three ways: `%#v`
     // for strings, `%T` of the plain value for numbers, `%v` otherwise.
     let sharp_v = || format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(value));
-    let v = || format!("&{{{}}}", super::strategic::go_fmt(value));
+    let v = || format!("&{{{}}}", go_fmt(value));
     let at = |path: &[String]| path.concat();
     match ty.resolved() {
         Ty::Atomic(inner) => walk_schema(value, inner, path, errs),
@@ -824,19 +744,6 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 path.pop();
             }
         }
-    }
-}
-
-/// Go's `%T` of a decoded JSON value.
-fn go_type_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float64",
-        Value::Number(_) => "int64",
-        Value::String(_) => "string",
-        Value::Array(_) => "[]interface {}",
-        Value::Object(_) => "map[string]interface {}",
     }
 }
 
@@ -1008,17 +915,6 @@ mod tests {
         assert_eq!(err.code, 409);
         let other = server_side_apply(&matching, &config, "kubectl-x", false, "t", Scope::Main);
         assert!(other.is_err());
-    }
-
-    #[rstest::rstest]
-    #[case(1000.0, "1000")]
-    #[case(0.5, "0.5")]
-    #[case(1e21, "1e+21")]
-    #[case(1e-7, "1e-7")]
-    #[case(1.5e-10, "1.5e-10")]
-    #[case(123456789.0, "123456789")]
-    fn floats_encode_as_go_json(#[case] f: f64, #[case] text: &str) {
-        assert_eq!(go_json_float(f), text);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use axum::http::{HeaderMap, Method};
 
-use super::field::go_quote;
+use super::gofmt::go_quote;
 use super::status::Status;
 
 const USER: &str = "impersonate-user";

@@ -1,12 +1,13 @@
 //! Serialises JSON values the way kube-apiserver's Go `encoding/json` does:
 //! struct fields in declaration order (taken from [`super::schema`]), map keys
 //! sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped, and either compact output
-//! followed by a newline or 2-space indented output without one.
+//! followed by a newline or 2-space indented output without one. Numbers
+//! print as decoded, or all as `float64` for an `unstructured` object.
 //!
 //! It only writes bytes; it must not change values (dropping empty fields is
 //! the decoder's job, see [`super::typed`]).
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::schema::Ty;
 
@@ -22,11 +23,19 @@ pub enum Layout {
 /// Serialises `value`, ordering keys as the Go type `ty` would.
 pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
     let mut out = String::with_capacity(256);
-    write_value(&mut out, value, ty, layout, 0);
+    write_value(&mut out, value, ty, layout, 0, Number::to_string);
     if layout == Layout::Compact {
         out.push('\n');
     }
     out.into_bytes()
+}
+
+/// Compact JSON without `Encode`'s newline: a marshalled value as Go's
+/// error texts embed it.
+pub fn compact_string(value: &Value, ty: &'static Ty) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, ty, Layout::Compact, 0, Number::to_string);
+    out
 }
 
 fn newline(out: &mut String, layout: Layout, depth: usize) {
@@ -38,12 +47,52 @@ fn newline(out: &mut String, layout: Layout, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, value: &Value, ty: &'static Ty, layout: Layout, depth: usize) {
+/// `json.Encoder.Encode` of an `unstructured` object (YAML or JSON decoded
+/// into a `map[string]interface{}`): keys sorted, every number a
+/// `float64`.
+pub fn unstructured_line(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, &Ty::Any, Layout::Compact, 0, |n| {
+        float64(n.as_f64().unwrap_or(0.0))
+    });
+    out.push('\n');
+    out
+}
+
+/// `encoding/json`'s float64 encoding: the shortest digits, plain between
+/// 1e-6 and 1e21, otherwise exponent form with `e-7`, not `e-07`.
+fn float64(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let sci = format!("{f:e}");
+        if let Some((mantissa, exp)) = sci.split_once('e')
+            && let Ok(exp) = exp.parse::<i32>()
+        {
+            return if exp < 0 {
+                format!("{mantissa}e-{}", exp.unsigned_abs())
+            } else {
+                format!("{mantissa}e+{exp:02}")
+            };
+        }
+        return sci;
+    }
+    format!("{f}")
+}
+
+/// Writes `value`; `number` prints each number.
+fn write_value(
+    out: &mut String,
+    value: &Value,
+    ty: &'static Ty,
+    layout: Layout,
+    depth: usize,
+    number: fn(&Number) -> String,
+) {
     let ty = ty.resolved();
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => out.push_str(&number(n)),
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             if items.is_empty() {
@@ -60,7 +109,7 @@ fn write_value(out: &mut String, value: &Value, ty: &'static Ty, layout: Layout,
                     out.push(',');
                 }
                 newline(out, layout, depth + 1);
-                write_value(out, item, item_ty, layout, depth + 1);
+                write_value(out, item, item_ty, layout, depth + 1, number);
             }
             newline(out, layout, depth);
             out.push(']');
@@ -83,7 +132,7 @@ fn write_value(out: &mut String, value: &Value, ty: &'static Ty, layout: Layout,
                 if layout == Layout::Pretty {
                     out.push(' ');
                 }
-                write_value(out, v, member, layout, depth + 1);
+                write_value(out, v, member, layout, depth + 1, number);
             };
             if let Ty::Struct(st) = ty {
                 // Declared fields first, in Go declaration order; anything
@@ -201,5 +250,16 @@ mod tests {
             String::from_utf8_lossy(&bytes),
             "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n  \"details\": {},\n  \"code\": 404\n}"
         );
+    }
+
+    #[rstest]
+    #[case(1000.0, "1000")]
+    #[case(0.5, "0.5")]
+    #[case(1e21, "1e+21")]
+    #[case(1e-7, "1e-7")]
+    #[case(1.5e-10, "1.5e-10")]
+    #[case(123456789.0, "123456789")]
+    fn floats_encode_as_go_json(#[case] f: f64, #[case] text: &str) {
+        assert_eq!(float64(f), text);
     }
 }

@@ -1,11 +1,13 @@
-//! A port of Go `encoding/json`'s syntax checker (`scanner.go`), so that
-//! undecodable bodies get the exact texts kube-apiserver returns (`invalid
-//! character 'o' in literal null (expecting 'u')`, `unexpected end of JSON
-//! input`, …), plus detection of duplicate object keys, which the strict
-//! decoder reports as `duplicate field "<path>"`.
+//! Go's view of request body texts, before any typing: a port of
+//! `encoding/json`'s syntax checker (`scanner.go`), so that undecodable
+//! bodies get the exact texts kube-apiserver returns (`invalid character
+//! 'o' in literal null (expecting 'u')`, `unexpected end of JSON input`,
+//! …); duplicate object keys as the strict decoder reports them
+//! (`duplicate field "<path>"`); YAML read as sigs.k8s.io/yaml and go-yaml
+//! read it (numbers, errors, duplicate keys); the number texts Go keeps as
+//! sent; and JSON-pointer tokens.
 //!
-//! It only checks syntax; parsing into values is serde_json's job once the
-//! text is known to be valid.
+//! It reads texts; typing the values is [`super::typed`]'s job.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,24 @@ pub type Literals = BTreeMap<String, String>;
 /// A JSON pointer reference token for `key` (RFC 6901).
 pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A JSON pointer reference token decoded: `~1` then `~0`, in that
+/// order (RFC 6901, and evanphx/json-patch's `decodePatchKey`).
+pub fn unescape_pointer(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Go's name for the JSON kind of a value in decode errors.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// Collects, under `pointer`, the number literals of the JSON text `raw`
@@ -268,7 +288,7 @@ fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
                     format!(
                         "line {}: key {} already set in map",
                         n + 1,
-                        super::field::go_quote(&key)
+                        super::gofmt::go_quote(&key)
                     ),
                 ));
             } else {
@@ -327,7 +347,7 @@ pub fn json_duplicate_keys(text: &str) -> Vec<String> {
                     if keys.contains(&key) {
                         found.push(format!(
                             "line {start_line}: key {} already set in map",
-                            super::field::go_quote(&key)
+                            super::gofmt::go_quote(&key)
                         ));
                     } else {
                         keys.push(key);
@@ -369,7 +389,7 @@ fn quote_char(c: u8) -> String {
         b'"' => "'\"'".into(),
         _ => {
             let ch = char::from(c);
-            let quoted = super::field::go_quote(&ch.to_string());
+            let quoted = super::gofmt::go_quote(&ch.to_string());
             format!("'{}'", &quoted[1..quoted.len() - 1])
         }
     }

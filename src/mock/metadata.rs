@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use super::encode::{self, Layout};
+use super::encode;
 use super::field::FieldError;
 use super::schema::{POD_TY, Ty};
 
@@ -271,10 +271,9 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
         }
         if (group, version, s("kind")) == ("", "v1", "Event") {
             let item_ty = refs_ty.as_list().map_or(&Ty::Any, |l| &l.item);
-            let rendered = encode::to_bytes(r, item_ty, Layout::Compact);
             errs.push(FieldError::invalid_rendered(
                 gvk_path,
-                String::from_utf8_lossy(&rendered).trim_end().to_string(),
+                encode::compact_string(r, item_ty),
                 "/v1, Kind=Event is disallowed from being an owner",
             ));
         }
@@ -283,11 +282,9 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
             match &first_controller {
                 None => first_controller = Some(current),
                 Some(first) => {
-                    let rendered =
-                        encode::to_bytes(&Value::Array(refs.clone()), refs_ty, Layout::Compact);
                     errs.push(FieldError::invalid_rendered(
                         "metadata.ownerReferences",
-                        String::from_utf8_lossy(&rendered).trim_end().to_string(),
+                        encode::compact_string(&Value::Array(refs.clone()), refs_ty),
                         format!(
                             "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {current}"
                         ),
@@ -418,7 +415,7 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
         if !added.is_empty() {
             let names: Vec<String> = added
                 .iter()
-                .map(|f| super::field::go_quote(f.as_str().unwrap_or("")))
+                .map(|f| super::gofmt::go_quote(f.as_str().unwrap_or("")))
                 .collect();
             errs.push(FieldError::forbidden(
                 "metadata.finalizers",

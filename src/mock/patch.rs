@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::gojson::{self, Literals, escape_pointer, number_literals};
+use super::encode::compact_string;
+use super::gojson::{self, Literals, escape_pointer, json_kind, number_literals, unescape_pointer};
 use super::query::FieldValidation;
 use super::schema::{POD_TY, Ty};
 use super::status::Status;
@@ -59,28 +60,6 @@ pub struct Patched {
     pub shown: String,
     /// Numbers of the patched document still in the sender's text.
     pub literals: Literals,
-}
-
-/// Go's name for the JSON kind of a value in decode errors.
-pub fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Compact JSON as Go's encoder writes it (used in error values).
-pub fn go_compact(value: &Value) -> String {
-    let bytes = super::encode::to_bytes(
-        value,
-        &super::schema::Ty::Any,
-        super::encode::Layout::Compact,
-    );
-    String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 
 fn duplicates(dups: Vec<String>, prefix: &str) -> Vec<String> {
@@ -352,7 +331,7 @@ fn go_field_path(doc: &Value, pointer: &str) -> String {
     let mut out = String::new();
     let mut cur = Some(doc);
     for segment in pointer.split('/').skip(1) {
-        let key = segment.replace("~1", "/").replace("~0", "~");
+        let key = unescape_pointer(segment);
         if cur.is_some_and(Value::is_array) {
             out.push_str(&format!("[{key}]"));
         } else {
@@ -423,9 +402,7 @@ fn node_json(
         .skip(1)
         .fold(&POD_TY, |ty: &'static Ty, segment| match ty.as_list() {
             Some(list) => &list.item,
-            None => ty
-                .member(&segment.replace("~1", "/").replace("~0", "~"))
-                .unwrap_or(&Ty::Any),
+            None => ty.member(&unescape_pointer(segment)).unwrap_or(&Ty::Any),
         });
     Some(evanphx_json(
         value,
@@ -456,41 +433,15 @@ fn evanphx_json(
             .unwrap_or_else(|| compact_literals(value, pointer, literals));
     }
     if !parsed.contains(pointer) {
-        return go_compact_typed(value, ty);
+        return compact_string(value, ty);
     }
-    match value {
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| {
-                    let member = ty.member(k).unwrap_or(&Ty::Any);
-                    let child = format!("{pointer}/{}", escape_pointer(k));
-                    format!(
-                        "{}:{}",
-                        go_compact(&Value::String(k.clone())),
-                        evanphx_json(v, member, &child, parsed, inserted, literals)
-                    )
-                })
-                .collect();
-            format!("{{{}}}", parts.join(","))
-        }
-        Value::Array(items) => {
-            let item_ty = ty.as_list().map_or(&Ty::Any, |l| &l.item);
-            let parts: Vec<String> = items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let child = format!("{pointer}/{i}");
-                    evanphx_json(v, item_ty, &child, parsed, inserted, literals)
-                })
-                .collect();
-            format!("[{}]", parts.join(","))
-        }
-        other => compact_literals(other, pointer, literals),
-    }
+    compact_children(value, ty, pointer, |v, member, child| {
+        evanphx_json(v, member, child, parsed, inserted, literals)
+    })
+    .unwrap_or_else(|| compact_literals(value, pointer, literals))
 }
 
-/// `go_compact`, but numbers listed in `literals` (by pointer below
+/// [`compact_string`], but numbers listed in `literals` (by pointer below
 /// `pointer`) keep the sender's text.
 fn compact_literals(value: &Value, pointer: &str, literals: &Literals) -> String {
     if let Some(text) = literals.get(pointer) {
@@ -502,38 +453,50 @@ fn compact_literals(value: &Value, pointer: &str, literals: &Literals) -> String
         .next()
         .is_some_and(|(p, _)| p.starts_with(&below))
     {
-        return go_compact(value);
+        return compact_string(value, &Ty::Any);
     }
+    compact_children(value, &Ty::Any, pointer, |v, _, child| {
+        compact_literals(v, child, literals)
+    })
+    .unwrap_or_else(|| compact_string(value, &Ty::Any))
+}
+
+/// An object or list as compact JSON, each member or item written by
+/// `child` (given it, its type under `ty` and its JSON pointer); `None`
+/// for a scalar.
+fn compact_children(
+    value: &Value,
+    ty: &'static Ty,
+    pointer: &str,
+    child: impl Fn(&Value, &'static Ty, &str) -> String,
+) -> Option<String> {
     match value {
         Value::Object(map) => {
             let parts: Vec<String> = map
                 .iter()
                 .map(|(k, v)| {
-                    let child = format!("{below}{}", escape_pointer(k));
+                    let member = ty.member(k).unwrap_or(&Ty::Any);
+                    let pointer = format!("{pointer}/{}", escape_pointer(k));
                     format!(
                         "{}:{}",
-                        go_compact(&Value::String(k.clone())),
-                        compact_literals(v, &child, literals)
+                        compact_string(&Value::String(k.clone()), &Ty::Any),
+                        child(v, member, &pointer)
                     )
                 })
                 .collect();
-            format!("{{{}}}", parts.join(","))
+            Some(format!("{{{}}}", parts.join(",")))
         }
         Value::Array(items) => {
+            let item_ty = ty.as_list().map_or(&Ty::Any, |l| &l.item);
             let parts: Vec<String> = items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| compact_literals(v, &format!("{below}{i}"), literals))
+                .map(|(i, v)| child(v, item_ty, &format!("{pointer}/{i}")))
                 .collect();
-            format!("[{}]", parts.join(","))
+            Some(format!("[{}]", parts.join(",")))
         }
-        other => go_compact(other),
+        _ => None,
     }
-}
-
-fn go_compact_typed(value: &Value, ty: &'static Ty) -> String {
-    let bytes = super::encode::to_bytes(value, ty, super::encode::Layout::Compact);
-    String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 
 /// Pointers of the objects a merge patch merged into (both sides objects).
@@ -574,7 +537,7 @@ fn merged_objects(
 
 fn split_pointer(path: &str) -> Option<(&str, String)> {
     let (parent, key) = path.rsplit_once('/')?;
-    Some((parent, key.replace("~1", "/").replace("~0", "~")))
+    Some((parent, unescape_pointer(key)))
 }
 
 /// Rewrites a pointer as evanphx/json-patch v4 reads it into the RFC 6901
@@ -602,12 +565,12 @@ fn canonical_indices(doc: &Value, path: &str, add: bool) -> String {
                 cur = usize::try_from(idx).ok().and_then(|i| items.get(i));
             }
             (Some(Value::Object(map)), _) => {
-                let key = part.replace("~1", "/").replace("~0", "~");
+                let key = unescape_pointer(part);
                 out.push_str(&escape_pointer(&key));
                 cur = map.get(&key);
             }
             _ => {
-                out.push_str(&escape_pointer(&part.replace("~1", "/").replace("~0", "~")));
+                out.push_str(&escape_pointer(&unescape_pointer(part)));
                 cur = None;
             }
         }
@@ -721,7 +684,7 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         }
         _ => return Err(invalid_patch()),
     };
-    let shown = go_compact(&doc);
+    let shown = compact_string(&doc, &Ty::Any);
     Ok(Patched {
         value: doc,
         strict,
@@ -803,7 +766,7 @@ fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
             )));
         }
     };
-    let shown = strategic::go_fmt(&Value::Object(patch.clone()));
+    let shown = super::gofmt::go_fmt(&Value::Object(patch.clone()));
     let Value::Object(original) = current.clone() else {
         return Err(Status::internal_raw("stored object is not a map"));
     };

@@ -272,8 +272,8 @@ fn kind_mismatch(body: &Value) -> Option<(String, String, String)> {
     } else {
         format!(
             "no kind {} is registered for version {} in scheme \"pkg/runtime/scheme.go:111\"",
-            super::field::go_quote(kind),
-            super::field::go_quote(api_version)
+            super::gofmt::go_quote(kind),
+            super::gofmt::go_quote(api_version)
         )
     };
     Some((kind.to_string(), version, why))
@@ -285,7 +285,7 @@ fn check_type_meta_for_create(body: &Value) -> Result<(), Failure> {
         None => Ok(()),
         Some((kind, version, why)) => Err(Status::bad_request(format!(
             "{kind} in version {} cannot be handled as a Pod: {why}",
-            super::field::go_quote(&version)
+            super::gofmt::go_quote(&version)
         ))
         .into()),
     }
@@ -468,7 +468,7 @@ pub fn replace(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<St
     };
     let body = if body.is_null() { json!({}) } else { body };
     let patched = Patched {
-        shown: patch::go_compact(&body),
+        shown: super::encode::compact_string(&body, &super::schema::Ty::Any),
         value: body,
         strict,
         literals: Literals::new(),
@@ -539,7 +539,7 @@ fn update(
                 shown_value,
                 format!(
                     "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-                    patch::json_kind(&patched_value)
+                    super::gojson::json_kind(&patched_value)
                 ),
             )],
         )
@@ -670,7 +670,7 @@ fn update(
                 };
                 return Err(fail(Status::internal_raw(format!(
                     "strconv.ParseUint: parsing {}: {why}",
-                    super::field::go_quote(&rv)
+                    super::gofmt::go_quote(&rv)
                 ))));
             }
             Ok(_) if rv != current_rv => return Err(fail(Status::stale("pods", req.name))),
@@ -873,7 +873,7 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     let spec_changed = !typed::semantic_eq(
         pod.get("spec"),
         old.get("spec"),
-        POD_TY.member("spec").unwrap_or(&super::schema::Ty::Any),
+        &super::schema::POD_SPEC_TY,
     );
     if let Some(meta) = meta_mut(pod) {
         if meta
@@ -952,7 +952,7 @@ fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     if !config.is_object() {
         return Err(Status::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            patch::json_kind(&config)
+            super::gojson::json_kind(&config)
         ))
         .into());
     }

@@ -187,7 +187,7 @@ impl WriteOptions {
         }
         for (i, c) in self.field_manager.char_indices() {
             // `unicode.IsPrint`, as `ValidateFieldManager` checks each rune.
-            if !super::field::go_is_print(c) {
+            if !super::gofmt::go_is_print(c) {
                 errs.push(FieldError::invalid(
                     "fieldManager",
                     json!(self.field_manager),

@@ -53,8 +53,8 @@ const WRITE_CONSUMES: &[&str] = &[
 struct Ctx {
     pretty: bool,
     yaml: bool,
-    /// `Some(pretty)` when the Accept header names no producible type: the
-    /// 406 is indented when go-restful's router refuses it.
+    /// Why no entry of the Accept header can be answered, if none can (see
+    /// [`Ctx::refuse_accept`]).
     not_acceptable: Option<Refusal>,
     /// A conversion the Accept header asked for, applied to pods.
     transform: Option<Transform>,
@@ -65,18 +65,15 @@ struct Ctx {
     user_agent: String,
 }
 
-/// The Accept header without its entries that ask for a conversion.
-fn without_conversions(accept: &str) -> String {
-    accept
-        .split(',')
-        .filter(|entry| {
-            !entry.split(';').skip(1).any(|param| {
-                let key = param.split_once('=').map_or(param, |(k, _)| k);
-                matches!(key.trim(), "as" | "g" | "v")
-            })
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+/// The conversions an endpoint lets a response take
+/// (`EndpointRestrictions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Allowed {
+    All,
+    /// A storage without a table convertor.
+    NoTable,
+    /// `DefaultEndpointRestrictions`, which errors get: no conversion.
+    Nothing,
 }
 
 /// What an `;as=…;g=meta.k8s.io;v=…` media type asks for instead of the pod.
@@ -163,10 +160,9 @@ fn accept_clauses(header: &str) -> Vec<Clause<'_>> {
 /// Output negotiation over the Accept header (`NegotiateMediaTypeOptions`):
 /// the first sorted clause naming JSON, YAML (or protobuf, answered as
 /// JSON) with acceptable parameters wins; `pretty=1` as a media-type
-/// parameter; `as`/`g`/`v` conversions. Without `tables` (an endpoint whose
-/// storage has no table convertor) an `as=Table` entry is a conversion the
-/// endpoint does not allow, skipped like an unknown one.
-fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform>), Refusal> {
+/// parameter; `as`/`g`/`v` conversions. A conversion the endpoint does
+/// not allow is skipped like an unknown one.
+fn negotiate(accept: &str, allowed: Allowed) -> Result<(bool, bool, Option<Transform>), Refusal> {
     if accept.trim().is_empty() {
         return Ok((false, false, None));
     }
@@ -207,10 +203,11 @@ fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform
         };
         let transform = match as_kind {
             None if !convert => None,
+            _ if allowed == Allowed::Nothing => continue,
             Some(kind) if group == "meta.k8s.io" && !version.is_empty() => match kind {
                 "PartialObjectMetadata" => Some(Transform::Metadata(version)),
                 "PartialObjectMetadataList" => Some(Transform::MetadataList),
-                "Table" if tables => Some(Transform::Table(version)),
+                "Table" if allowed == Allowed::All => Some(Transform::Table(version)),
                 _ => {
                     conversion_refused = true;
                     continue;
@@ -234,36 +231,31 @@ fn negotiate(accept: &str, tables: bool) -> Result<(bool, bool, Option<Transform
 
 impl Ctx {
     fn new(headers: &HeaderMap, raw_query: Option<&str>) -> Self {
-        Self::negotiated(headers, raw_query, true)
+        Self::negotiated(headers, raw_query, Allowed::All)
     }
 
     /// For the `ephemeralcontainers` and `resize` subresources, whose
     /// storage converts to no Table (`status` delegates to the pod's).
     fn for_scope(headers: &HeaderMap, raw_query: Option<&str>, scope: Scope) -> Self {
-        let tables = !matches!(scope, Scope::EphemeralContainers | Scope::Resize);
-        Self::negotiated(headers, raw_query, tables)
+        let allowed = if matches!(scope, Scope::EphemeralContainers | Scope::Resize) {
+            Allowed::NoTable
+        } else {
+            Allowed::All
+        };
+        Self::negotiated(headers, raw_query, allowed)
     }
 
-    fn negotiated(headers: &HeaderMap, raw_query: Option<&str>, tables: bool) -> Self {
+    fn negotiated(headers: &HeaderMap, raw_query: Option<&str>, allowed: Allowed) -> Self {
         let query = Query::parse(raw_query);
-        let user_agent = headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept, tables) {
+        let user_agent = header_text(headers, header::USER_AGENT).to_string();
+        let accept = header_text(headers, header::ACCEPT);
+        let (yaml, accept_pretty, transform, not_acceptable) = match negotiate(accept, allowed) {
             Ok((yaml, pretty, transform)) => (yaml, pretty, transform, None),
             Err(refusal) => (false, false, None, Some(refusal)),
         };
-        let filtered = without_conversions(accept);
-        let plain = match negotiate(&filtered, tables) {
-            Ok((yaml, pretty, _)) if !filtered.trim().is_empty() => Some((yaml, pretty)),
-            _ => None,
-        };
+        let plain = negotiate(accept, Allowed::Nothing)
+            .ok()
+            .map(|(yaml, pretty, _)| (yaml, pretty));
         Self {
             pretty: accept_pretty || query.pretty(&user_agent),
             yaml,
@@ -285,16 +277,22 @@ impl Ctx {
             ),
             _ => Status::not_acceptable(),
         };
-        let plain = Ctx {
-            pretty: refusal != Refusal::Handler,
-            yaml: false,
+        let raw = Ctx::fixed(false, refusal != Refusal::Handler);
+        Some(raw.json(status.code, &status.to_value(), &STATUS_TY, &[]))
+    }
+
+    /// Writes as JSON or YAML, with nothing negotiated left to refuse or
+    /// convert: how a `Status` goes out when the Accept header cannot apply.
+    fn fixed(yaml: bool, pretty: bool) -> Self {
+        Ctx {
+            pretty,
+            yaml,
             not_acceptable: None,
             transform: None,
             plain: None,
             query: Query::default(),
             user_agent: String::new(),
-        };
-        Some(plain.json(status.code, &status.to_value(), &STATUS_TY, &[]))
+        }
     }
 
     fn layout(&self) -> Layout {
@@ -353,45 +351,21 @@ impl Ctx {
 
     fn failure(&self, failure: &Failure) -> Response {
         let status = &failure.status;
-        if let (Some((yaml, pretty)), Some(_)) = (self.plain, self.transform) {
+        let fixed = match (self.plain, self.transform) {
             // An error skips the conversion entries and takes the next one.
-            let plain = Ctx {
-                pretty: pretty || self.query.pretty(&self.user_agent),
+            (Some((yaml, pretty)), Some(_)) => Some(Ctx::fixed(
                 yaml,
-                not_acceptable: None,
-                transform: None,
-                plain: None,
-                query: Query::default(),
-                user_agent: String::new(),
-            };
-            return plain.json(
-                status.code,
-                &status.to_value(),
-                &STATUS_TY,
-                &failure.warnings,
-            );
-        }
-        if self.not_acceptable.is_some() || self.transform.is_some() {
+                pretty || self.query.pretty(&self.user_agent),
+            )),
             // An error for a client whose Accept nothing satisfies, or that
             // asked for a conversion a Status cannot take, is written raw as
             // indented JSON.
-            let raw = Ctx {
-                pretty: true,
-                yaml: false,
-                not_acceptable: None,
-                transform: None,
-                plain: None,
-                query: Query::default(),
-                user_agent: String::new(),
-            };
-            return raw.json(
-                status.code,
-                &status.to_value(),
-                &STATUS_TY,
-                &failure.warnings,
-            );
-        }
-        self.json(
+            _ if self.not_acceptable.is_some() || self.transform.is_some() => {
+                Some(Ctx::fixed(false, true))
+            }
+            _ => None,
+        };
+        fixed.as_ref().unwrap_or(self).json(
             status.code,
             &status.to_value(),
             &STATUS_TY,
@@ -812,13 +786,18 @@ async fn health() -> Response {
         .into_response()
 }
 
+/// A request header's text; empty when absent or not visible ASCII.
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 /// go-restful's `Consumes` check: comma-separated, parameters dropped,
 /// spaces trimmed, case-sensitive; a missing header means octet-stream.
 fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> {
-    let raw = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let raw = header_text(headers, header::CONTENT_TYPE);
     let raw = if raw.is_empty() {
         "application/octet-stream"
     } else {
@@ -839,10 +818,7 @@ fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(), Status> 
 /// The create handlers' input negotiation: no Content-Type means JSON,
 /// parameters are ignored, anything but JSON or YAML is a handler 415.
 fn write_media_type(headers: &HeaderMap) -> Result<bool, Status> {
-    let raw = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let raw = header_text(headers, header::CONTENT_TYPE);
     let media = raw
         .split(';')
         .next()
@@ -1481,10 +1457,7 @@ async fn patch_in_scope(
         return ctx.refuse_accept().unwrap_or_default();
     }
     // The handler's own check: everything before the first ';', untrimmed.
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = header_text(&headers, header::CONTENT_TYPE);
     let media = match content_type.find(';') {
         Some(i) if i > 0 => &content_type[..i],
         _ => content_type,
@@ -1541,17 +1514,17 @@ mod tests {
         #[case] accept: &str,
         #[case] yaml: Result<bool, Refusal>,
     ) {
-        assert_eq!(negotiate(accept, true).map(|(yaml, ..)| yaml), yaml);
+        assert_eq!(negotiate(accept, Allowed::All).map(|(yaml, ..)| yaml), yaml);
     }
 
     #[test]
     fn only_pretty_1_is_pretty() {
         assert_eq!(
-            negotiate("application/json;pretty=1", true).map(|r| r.1),
+            negotiate("application/json;pretty=1", Allowed::All).map(|r| r.1),
             Ok(true)
         );
         assert_eq!(
-            negotiate("application/json;pretty=true", true).map(|r| r.1),
+            negotiate("application/json;pretty=true", Allowed::All).map(|r| r.1),
             Ok(false)
         );
     }
@@ -1584,14 +1557,17 @@ mod tests {
         #[case] accept: &str,
         #[case] want: Result<(bool, bool, Option<Transform>), Refusal>,
     ) {
-        assert_eq!(negotiate(accept, true), want);
+        assert_eq!(negotiate(accept, Allowed::All), want);
     }
 
     #[test]
     fn conversions_left_out_for_errors() {
         assert_eq!(
-            without_conversions("application/json;as=Table;v=v1;g=meta.k8s.io, application/yaml"),
-            " application/yaml"
+            negotiate(
+                "application/json;as=Table;v=v1;g=meta.k8s.io, application/yaml",
+                Allowed::Nothing
+            ),
+            Ok((true, false, None))
         );
     }
 

@@ -260,6 +260,8 @@ pub static POD: Struct = Struct {
 
 /// The `Ty` of a whole Pod.
 pub static POD_TY: Ty = Ty::Struct(&POD);
+/// The `Ty` of a Pod's `spec`.
+pub static POD_SPEC_TY: Ty = Ty::Struct(&POD_SPEC);
 
 static POD_SPEC: Struct = Struct {
     name: "PodSpec",

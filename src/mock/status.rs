@@ -35,6 +35,20 @@ pub struct Status {
     pub details: Option<Box<Details>>,
 }
 
+/// `schema.GroupResource.String()`: `pods`, or `deployments.apps`.
+fn group_resource(group: &str, resource: &str) -> String {
+    if group.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{resource}.{group}")
+    }
+}
+
+/// A `Details` field: omitted when empty.
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
 impl Status {
     fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -190,42 +204,32 @@ impl Status {
     /// 403 `errors.NewForbidden` for any group, resource and name, each
     /// possibly empty (a non-resource path has none).
     pub fn forbidden_resource(group: &str, resource: &str, name: &str, why: &str) -> Self {
-        let qualified = if group.is_empty() {
-            resource.to_string()
-        } else {
-            format!("{resource}.{group}")
-        };
+        let qualified = group_resource(group, resource);
         let message = match (qualified.is_empty(), name.is_empty()) {
             (true, _) => format!("forbidden: {why}"),
             (false, true) => format!("{qualified} is forbidden: {why}"),
             (false, false) => format!("{qualified} \"{name}\" is forbidden: {why}"),
         };
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
         Self::new(403, "Forbidden", message).with_details(Details {
-            name: some(name),
-            group: some(group),
-            kind: some(resource),
+            name: non_empty(name),
+            group: non_empty(group),
+            kind: non_empty(resource),
             ..Details::default()
         })
     }
 
     /// 422 `errors.NewInvalid(kind, name, errs)`; `group` empty for core.
     pub fn invalid(group: &str, kind: &str, name: &str, errors: &[FieldError]) -> Self {
-        let qualified = if group.is_empty() {
-            kind.to_string()
-        } else {
-            format!("{kind}.{group}")
-        };
         let message = format!(
-            "{qualified} {} is invalid: {}",
-            super::field::go_quote(name),
+            "{} {} is invalid: {}",
+            group_resource(group, kind),
+            super::gofmt::go_quote(name),
             aggregate_message(errors)
         );
-        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
         Self::new(422, "Invalid", message).with_details(Details {
-            name: opt(name),
-            group: opt(group),
-            kind: opt(kind),
+            name: non_empty(name),
+            group: non_empty(group),
+            kind: non_empty(kind),
             causes: errors
                 .iter()
                 .map(|e| (e.kind.cause_reason().to_string(), e.body(), e.field.clone()))

@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value};
 
-use super::field::go_quote;
+use super::gofmt::{go_fmt, go_fmt_s, go_quote, go_type_of};
 use super::schema::{Field, List, ListKind, Presence, Ty};
 
 /// A strategic-merge failure, classified like `interpretStrategicMergePatchError`.
@@ -40,60 +40,6 @@ pub fn apply(
     ty: &'static Ty,
 ) -> Result<Map<String, Value>, SmpError> {
     merge_map(original, patch, ty, "struct")
-}
-
-/// Go's `fmt` `%v` rendering of a decoded JSON value, used in error texts.
-pub fn go_fmt(value: &Value) -> String {
-    match value {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => go_number(n),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_fmt).collect();
-            format!("[{}]", parts.join(" "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_fmt(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
-}
-
-/// A number as apimachinery's JSON decoding leaves it in a map (`int64`
-/// when the text parses as one, else `float64`), printed by `%v`.
-fn go_number(n: &serde_json::Number) -> String {
-    match (n.as_i64(), n.as_f64()) {
-        (Some(i), _) => i.to_string(),
-        (None, Some(f)) => super::field::go_float(f),
-        (None, None) => n.to_string(),
-    }
-}
-
-/// Go's `%s` of a decoded JSON value: strings bare, other scalars as
-/// `%!s(type=value)` (integers decode as int64).
-fn go_fmt_s(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "%!s(<nil>)".into(),
-        Value::Bool(b) => format!("%!s(bool={b})"),
-        Value::Number(n) if n.as_i64().is_none() => format!("%!s(float64={})", go_number(n)),
-        Value::Number(n) => format!("%!s(int64={n})"),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_fmt_s).collect();
-            format!("[{}]", parts.join(" "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_fmt_s(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
 }
 
 fn bad_patch_type(directive: &Value, map: &Map<String, Value>) -> SmpError {
@@ -406,10 +352,7 @@ fn check_set_element_order(
             items.push(item);
         } else {
             let Value::Object(map) = item else {
-                return Err(SmpError::Internal(format!(
-                    "expected a map[string]interface {{}}, but received a {}",
-                    go_type(item)
-                )));
+                return Err(bad_arg_type(GO_MAP, item));
             };
             if map.get(DIRECTIVE).and_then(Value::as_str) != Some("delete") {
                 items.push(item);
@@ -425,10 +368,7 @@ fn check_set_element_order(
                 .get(merge_key)
                 .cloned()
                 .ok_or_else(|| no_merge_key(map, merge_key)),
-            other => Err(SmpError::Internal(format!(
-                "expected a map[string]interface {{}}, but received a {}",
-                go_type(other)
-            ))),
+            other => Err(bad_arg_type(GO_MAP, other)),
         }
     };
     let (mut p, mut o) = (0, 0);
@@ -473,16 +413,12 @@ fn remove_directives(value: Value) -> Option<Value> {
     }
 }
 
-/// Go's `reflect.TypeOf` name for a decoded JSON value.
+/// Go's `%s` of `reflect.TypeOf` for a decoded JSON value (`nil` has no type).
 fn go_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "%!s(<nil>)",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float64",
-        Value::Number(_) => "int64",
-        Value::String(_) => "string",
-        Value::Array(_) => "[]interface {}",
-        Value::Object(_) => "map[string]interface {}",
+    if value.is_null() {
+        "%!s(<nil>)"
+    } else {
+        go_type_of(value)
     }
 }
 
@@ -848,26 +784,6 @@ mod tests {
             panic!("objects expected");
         };
         apply(o, p, &POD_TY).map(Value::Object)
-    }
-
-    #[rstest]
-    #[case("1000", "1000")]
-    #[case("1e3", "1000")]
-    #[case("1.0", "1")]
-    #[case("1.5", "1.5")]
-    #[case("-2.25", "-2.25")]
-    #[case("123456.0", "123456")]
-    #[case("1234567.0", "1.234567e+06")]
-    #[case("123456789.5", "1.234567895e+08")]
-    #[case("1e21", "1e+21")]
-    #[case("0.0001", "0.0001")]
-    #[case("0.00001", "1e-05")]
-    #[case("-0.000012", "-1.2e-05")]
-    #[case("9223372036854775808", "9.223372036854776e+18")]
-    #[case("123456789012345678901234567890", "1.2345678901234568e+29")]
-    fn numbers_print_as_go_prints_decoded_json(#[case] text: &str, #[case] go: &str) {
-        let value: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(go_fmt(&value), go);
     }
 
     fn base() -> Value {

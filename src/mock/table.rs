@@ -160,7 +160,7 @@ pub fn pod_table(pod: &Value, version: &str, include: &str) -> Result<Value, Sta
         other => {
             return Err(Status::bad_request(format!(
                 "Unable to convert to Table as requested: includeObject: Invalid value: {}: must be 'Metadata', 'Object', 'None', or empty",
-                super::field::go_quote(other)
+                super::gofmt::go_quote(other)
             )));
         }
     };

@@ -93,7 +93,7 @@ fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
         let Some((parent, key)) = pointer.rsplit_once('/') else {
             continue;
         };
-        let key = key.replace("~1", "/").replace("~0", "~");
+        let key = super::gojson::unescape_pointer(key);
         if let Some(Value::Object(map)) = value.pointer_mut(parent) {
             map.entry(key).or_insert_with(empty);
         }
@@ -171,17 +171,6 @@ fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> 
     })
 }
 
-fn json_kind(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "bool".into(),
-        Value::Number(_) => "number".into(),
-        Value::String(_) => "string".into(),
-        Value::Array(_) => "array".into(),
-        Value::Object(_) => "object".into(),
-    }
-}
-
 fn type_error(
     value: &Value,
     literal: Option<&str>,
@@ -195,7 +184,7 @@ fn type_error(
             Some(text) => format!("number {text}"),
             None => format!("number {n}"),
         },
-        other => json_kind(other),
+        other => super::gojson::json_kind(other).to_string(),
     };
     if go_struct.is_empty() {
         TypeError(format!(
@@ -299,8 +288,8 @@ impl Ctx<'_> {
                     Ok(_) => Ok(Some(value)),
                     Err(_) => Err(TypeError(format!(
                         "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"",
-                        super::field::go_quote(s),
-                        super::field::go_quote(s)
+                        super::gofmt::go_quote(s),
+                        super::gofmt::go_quote(s)
                     ))),
                 },
                 other => mismatch(other),

@@ -50,13 +50,6 @@ pub(super) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-/// The type of `spec`, for [`super::typed::semantic_eq`].
-fn spec_ty() -> &'static super::schema::Ty {
-    super::schema::POD_TY
-        .member("spec")
-        .unwrap_or(&super::schema::Ty::Any)
-}
-
 /// Errors of `ValidatePodCreate` (what a POST must pass).
 pub fn validate_create(pod: &Value) -> Vec<FieldError> {
     let mut errs = metadata_and_spec(pod);
@@ -335,7 +328,7 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
     if old
         .pointer(&format!(
             "/metadata/annotations/{}",
-            MIRROR.replace('/', "~1")
+            super::gojson::escape_pointer(MIRROR)
         ))
         .is_some()
     {
@@ -352,14 +345,14 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
                 "spec.ephemeralContainers",
                 format!(
                     "existing ephemeral containers {} may not be removed\n",
-                    super::field::go_quote(name)
+                    super::gofmt::go_quote(name)
                 ),
             )),
             Some(n) if n != o => errs.push(FieldError::forbidden(
                 "spec.ephemeralContainers",
                 format!(
                     "existing ephemeral containers {} may not be changed\n{}",
-                    super::field::go_quote(name),
+                    super::gofmt::go_quote(name),
                     spec_diff(o, n)
                 ),
             )),
@@ -432,7 +425,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         arr(ns, "schedulingGates"),
         arr(os, "schedulingGates"),
     ));
-    if super::typed::semantic_eq(Some(ns), Some(os), spec_ty()) {
+    if super::typed::semantic_eq(Some(ns), Some(os), &super::schema::POD_SPEC_TY) {
         return errs;
     }
     let mut munged = ns.clone();
@@ -473,7 +466,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         gated_node_selector(ns, os, m, &mut errs);
         gated_node_affinity(os, m, &mut errs);
     }
-    if !super::typed::semantic_eq(Some(&munged), Some(os), spec_ty()) {
+    if !super::typed::semantic_eq(Some(&munged), Some(os), &super::schema::POD_SPEC_TY) {
         errs.push(FieldError::forbidden(
             "spec",
             format!(

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::field::go_quote;
+use super::gofmt::go_quote;
 use super::metadata;
 use super::validation::{arr, s, volume_warnings};
 

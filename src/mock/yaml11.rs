@@ -323,7 +323,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
             let value = map.next_value_seed(self)?;
             let value_offset = self.trace.borrow().offsets.get(value_at).copied();
             let name = match &key {
-                Value::String(k) => super::field::go_quote(k),
+                Value::String(k) => super::gofmt::go_quote(k),
                 other => key_string(other.clone()),
             };
             if flow && !merge && out.contains_key(&key_string(key.clone())) {
@@ -348,7 +348,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 for m in maps {
                     // Strict decoding reports a merged key already set.
                     for k in m.keys().filter(|k| out.contains_key(*k)) {
-                        self.duplicate(value_offset.or(key_offset), &super::field::go_quote(k));
+                        self.duplicate(value_offset.or(key_offset), &super::gofmt::go_quote(k));
                     }
                     out.extend(m);
                 }

@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 
 use super::super::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
-use super::super::field::{FieldError, go_quote};
+use super::super::field::FieldError;
+use super::super::gofmt::go_quote;
 use super::paths::local_descending;
 use super::{arr, s};
 

@@ -11,9 +11,9 @@
 use serde_json::{Map, Value, json};
 
 use super::super::field::FieldError;
-use super::super::schema::Ty;
+use super::super::schema::{POD_SPEC_TY, Ty};
 use super::super::typed::semantic_eq;
-use super::{MIRROR, ROOT_PATH, arr, metadata_and_spec, s, spec_ty};
+use super::{MIRROR, ROOT_PATH, arr, metadata_and_spec, s};
 
 /// `ValidatePodResize`.
 pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
@@ -130,7 +130,7 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
     if !errs.is_empty() {
         return errs;
     }
-    if !semantic_eq(Some(&munged), Some(os), spec_ty()) {
+    if !semantic_eq(Some(&munged), Some(os), &POD_SPEC_TY) {
         errs.push(FieldError::forbidden(
             "spec",
             "only cpu and memory resources are mutable",
@@ -140,17 +140,14 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
 }
 
 fn container_ty() -> &'static Ty {
-    spec_ty()
+    POD_SPEC_TY
         .member("containers")
-        .and_then(|t| match t.resolved() {
-            Ty::List(list) => Some(&list.item),
-            _ => None,
-        })
-        .unwrap_or(&Ty::Any)
+        .and_then(Ty::as_list)
+        .map_or(&Ty::Any, |list| &list.item)
 }
 
 fn resources_ty() -> &'static Ty {
-    spec_ty().member("resources").unwrap_or(&Ty::Any)
+    POD_SPEC_TY.member("resources").unwrap_or(&Ty::Any)
 }
 
 /// A list put back into the munged spec (an empty one stays away).

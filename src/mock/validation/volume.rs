@@ -182,7 +182,7 @@ fn source(volume: &Value, path: &str, name: &str, pod_name: &str) -> Vec<FieldEr
                     errs.push(FieldError::invalid(
                         format!("{path}.name"),
                         json!(name),
-                        format!("PVC name {}: {msg}", crate::mock::field::go_quote(&pvc)),
+                        format!("PVC name {}: {msg}", crate::mock::gofmt::go_quote(&pvc)),
                     ));
                 }
             }

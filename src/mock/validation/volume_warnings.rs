@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::volume::set;
 use super::{arr, s};
-use crate::mock::field::go_quote;
+use crate::mock::gofmt::go_quote;
 
 /// Deprecated plugins in the order Go tests them, with the field name its
 /// message uses (`storageOS`, not the JSON `storageos`).

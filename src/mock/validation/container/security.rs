@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::super::super::encode::{self, Layout};
+use super::super::super::encode;
 use super::super::super::field::FieldError;
 use super::super::super::schema::Ty;
 use super::super::paths::local_descending;
@@ -174,8 +174,7 @@ fn go_struct(fields: &[(&str, String)]) -> String {
 
 /// A JSON value as Go marshals it (compact, Go's escaping).
 fn go_json(value: Option<&Value>) -> String {
-    let bytes = encode::to_bytes(value.unwrap_or(&Value::Null), &Ty::Any, Layout::Compact);
-    String::from_utf8_lossy(&bytes).trim_end().to_string()
+    encode::compact_string(value.unwrap_or(&Value::Null), &Ty::Any)
 }
 
 /// A seccomp or AppArmor profile as the internal Go struct marshals it.
