@@ -15,9 +15,11 @@ use super::super::schema::{POD_SPEC_TY, Ty};
 use super::super::typed::semantic_eq;
 use super::{MIRROR, ROOT_PATH, arr, metadata_and_spec, s};
 
-/// `ValidatePodResize`.
+/// `ValidatePodResize`, which opens with the core package's
+/// `ValidateObjectMetaUpdate` (finalizer names included).
 pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = super::super::metadata::object_meta_update(&new["metadata"], &old["metadata"]);
+    let mut errs =
+        super::super::metadata::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
     if old
         .pointer("/metadata/annotations")
