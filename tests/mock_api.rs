@@ -55,19 +55,24 @@ async fn send(app: &Router, method: &str, uri: &str, ct: Option<&str>, body: &[u
 
 const PODS: &str = "/api/v1/namespaces/default/pods";
 
-async fn with_pod() -> Router {
-    let app = router();
-    let pod = json!({"metadata": {"name": "web", "labels": {"app": "web"}},
-        "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}],
-                 "activeDeadlineSeconds": 600}});
-    let r = send(
-        &app,
+/// `POST`s `pod` as JSON to the default namespace.
+async fn post_pod(app: &Router, pod: &Value) -> Resp {
+    send(
+        app,
         "POST",
         PODS,
         Some("application/json"),
         pod.to_string().as_bytes(),
     )
-    .await;
+    .await
+}
+
+async fn with_pod() -> Router {
+    let app = router();
+    let pod = json!({"metadata": {"name": "web", "labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}],
+                 "activeDeadlineSeconds": 600}});
+    let r = post_pod(&app, &pod).await;
     assert_eq!(r.status, 201, "{}", r.text);
     app
 }
@@ -110,14 +115,7 @@ async fn create_returns_a_defaulted_admitted_pod() {
 async fn create_errors() {
     let app = with_pod().await;
     let pod = json!({"metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
-    let r = send(
-        &app,
-        "POST",
-        PODS,
-        Some("application/json"),
-        pod.to_string().as_bytes(),
-    )
-    .await;
+    let r = post_pod(&app, &pod).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.json()["message"], json!("pods \"web\" already exists"));
     let r = send(
@@ -131,14 +129,7 @@ async fn create_errors() {
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["message"], json!("namespaces \"nope\" not found"));
     let no_image = json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "c"}]}});
-    let r = send(
-        &app,
-        "POST",
-        PODS,
-        Some("application/json"),
-        no_image.to_string().as_bytes(),
-    )
-    .await;
+    let r = post_pod(&app, &no_image).await;
     assert_eq!(r.status, 422);
     assert_eq!(
         r.json()["message"],
@@ -553,14 +544,7 @@ async fn gated_pods_get_the_scheduling_gated_condition() {
     let app = router();
     let pod = json!({"metadata": {"name": "g"}, "spec": {"schedulingGates": [{"name": "example.com/hold"}],
         "containers": [{"name": "c", "image": "nginx"}]}});
-    let r = send(
-        &app,
-        "POST",
-        PODS,
-        Some("application/json"),
-        pod.to_string().as_bytes(),
-    )
-    .await;
+    let r = post_pod(&app, &pod).await;
     assert_eq!(r.status, 201);
     assert!(r.text.contains(
         "\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\",\"lastProbeTime\":null,\"lastTransitionTime\":\""
@@ -773,14 +757,7 @@ async fn resize_subresource_methods() {
     let pod = json!({"metadata": {"name": "web"},
         "spec": {"containers": [{"name": "web", "image": "nginx",
             "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "200m"}}}]}});
-    let r = send(
-        &app,
-        "POST",
-        PODS,
-        Some("application/json"),
-        pod.to_string().as_bytes(),
-    )
-    .await;
+    let r = post_pod(&app, &pod).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let uri = format!("{PODS}/web/resize");
     let r = send(&app, "GET", &uri, None, b"").await;

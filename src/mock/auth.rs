@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderMap, Method};
 
 use super::gofmt::go_quote;
+use super::routes::header_text;
 use super::status::Status;
 
 const USER: &str = "impersonate-user";
@@ -28,13 +29,7 @@ struct Wanted {
 
 impl Wanted {
     fn from_headers(headers: &HeaderMap) -> Self {
-        let first = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
+        let first = |name: &str| header_text(headers, name).to_string();
         let text = |v: &axum::http::HeaderValue| v.to_str().unwrap_or("").to_string();
         let groups: Vec<String> = headers.get_all(GROUP).iter().map(text).collect();
         let mut extra: BTreeMap<String, Vec<String>> = BTreeMap::new();

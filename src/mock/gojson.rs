@@ -40,37 +40,55 @@ pub fn json_kind(value: &Value) -> &'static str {
     }
 }
 
+/// Where a member sits in its JSON container.
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl Step {
+    /// The member's JSON-pointer reference token.
+    pub fn token(&self) -> String {
+        match self {
+            Step::Key(key) => escape_pointer(key),
+            Step::Index(i) => i.to_string(),
+        }
+    }
+}
+
+/// The members of the raw JSON object or array `text`, left undecoded as
+/// Go's `json.RawMessage`s are (of duplicate keys the last wins, as in a Go
+/// map); none for a scalar or invalid text.
+pub fn raw_members(text: &str) -> Vec<(Step, Box<RawValue>)> {
+    if let Ok(map) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
+        map.into_iter().map(|(k, v)| (Step::Key(k), v)).collect()
+    } else if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Step::Index(i), v))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// Collects, under `pointer`, the number literals of the JSON text `raw`
 /// that serde_json would print differently (`1E2`, `1.50`, `-0`, integers
 /// past 64 bits). evanphx/json-patch keeps values it never decodes as
 /// `json.RawMessage`, so Go prints these as sent, in the patched document
-/// and in `cannot unmarshal number …` errors. Of duplicate keys the last
-/// wins, as in a Go map.
+/// and in `cannot unmarshal number …` errors.
 pub fn number_literals(raw: &str, pointer: &str, out: &mut Literals) {
     let text = raw.trim();
-    match text.as_bytes().first() {
-        Some(b'{') => {
-            if let Ok(map) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
-                for (key, member) in map {
-                    let child = format!("{pointer}/{}", escape_pointer(&key));
-                    number_literals(member.get(), &child, out);
-                }
-            }
+    if text.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+        let printed = serde_json::from_str::<Value>(text).map(|v| v.to_string());
+        if printed.ok().as_deref() != Some(text) {
+            out.insert(pointer.to_string(), text.to_string());
         }
-        Some(b'[') => {
-            if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
-                for (i, item) in items.iter().enumerate() {
-                    number_literals(item.get(), &format!("{pointer}/{i}"), out);
-                }
-            }
-        }
-        Some(b'-' | b'0'..=b'9') => {
-            let printed = serde_json::from_str::<Value>(text).map(|v| v.to_string());
-            if printed.ok().as_deref() != Some(text) {
-                out.insert(pointer.to_string(), text.to_string());
-            }
-        }
-        _ => {}
+        return;
+    }
+    for (step, member) in raw_members(text) {
+        number_literals(member.get(), &format!("{pointer}/{}", step.token()), out);
     }
 }
 
@@ -127,11 +145,15 @@ pub fn compact(raw: &str) -> String {
 pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
     // Values follow go-yaml v2's YAML 1.1 resolution; on failure the plain
     // serde path below reproduces the error texts.
-    if let Ok(value) = super::yaml11::from_str(text) {
-        return Ok(whole_floats_as_integers(value));
+    if let Ok(mut value) = super::yaml11::from_str(text) {
+        whole_floats_as_integers(&mut value);
+        return Ok(value);
     }
     match serde_yaml_ng::from_str::<serde_json::Value>(text) {
-        Ok(value) => Ok(whole_floats_as_integers(value)),
+        Ok(mut value) => {
+            whole_floats_as_integers(&mut value);
+            Ok(value)
+        }
         Err(conversion) => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
             Err(syntax) => Err(syntax),
             Ok(_) => Err(conversion),
@@ -139,46 +161,43 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
     }
 }
 
+/// Calls `f` on every number inside `value`.
+fn each_number(value: &mut Value, f: &impl Fn(&mut serde_json::Number)) {
+    match value {
+        Value::Number(n) => f(n),
+        Value::Array(items) => items.iter_mut().for_each(|v| each_number(v, f)),
+        Value::Object(map) => map.values_mut().for_each(|v| each_number(v, f)),
+        _ => {}
+    }
+}
+
 /// Numbers as apimachinery's JSON decoding leaves them in an `interface{}`:
 /// an `int64` when the text parses as one, else a `float64`, so integers
 /// past `int64` (which go-yaml reads as `uint64`) turn into floats.
 pub fn int64_or_float(value: &mut Value) {
-    match value {
-        Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
-            if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
-                *n = f;
-            }
+    each_number(value, &|n| {
+        if n.as_i64().is_none()
+            && n.is_u64()
+            && let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64)
+        {
+            *n = f;
         }
-        Value::Array(items) => items.iter_mut().for_each(int64_or_float),
-        Value::Object(map) => map.values_mut().for_each(int64_or_float),
-        _ => {}
-    }
+    });
 }
 
 /// `yaml.YAMLToJSON` writes go-yaml's `float64`s with `json.Marshal`, which
 /// prints a whole number without a fraction (`1000.0` becomes `1000`), so
 /// the JSON decoder later sees an integer.
-fn whole_floats_as_integers(value: Value) -> Value {
-    match value {
-        Value::Number(n) if n.is_f64() => {
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            // Within ±2^63 a whole f64 converts to i64 exactly.
-            if f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0 {
-                Value::from(f as i64)
-            } else {
-                Value::Number(n)
-            }
+fn whole_floats_as_integers(value: &mut Value) {
+    each_number(value, &|n| {
+        // Within ±2^63 a whole f64 converts to i64 exactly.
+        if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+            && f.fract() == 0.0
+            && f.abs() < 9_223_372_036_854_775_808.0
+        {
+            *n = serde_json::Number::from(f as i64);
         }
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(whole_floats_as_integers).collect())
-        }
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k, whole_floats_as_integers(v)))
-                .collect(),
-        ),
-        other => other,
-    }
+    });
 }
 
 /// The first YAML document of `text`: go-yaml's `Unmarshal` reads one

@@ -13,7 +13,9 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::encode::compact_string;
-use super::gojson::{self, Literals, escape_pointer, json_kind, number_literals, unescape_pointer};
+use super::gojson::{
+    self, Literals, Step, escape_pointer, json_kind, number_literals, unescape_pointer,
+};
 use super::query::FieldValidation;
 use super::schema::{POD_TY, Ty};
 use super::status::Status;
@@ -286,27 +288,21 @@ impl Raw {
     /// The members evanphx/json-patch leaves undecoded when it decodes this
     /// container (a Go map: the last of duplicate keys wins).
     fn members(&self, pointer: &str) -> Vec<(String, Raw)> {
-        let child = |key: String, step: String, text: &RawValue| {
-            let raw = Raw {
-                text: text.get().to_string(),
-                op: self.op,
-                rest: format!("{}{step}", self.rest),
-            };
-            (format!("{pointer}/{}", escape_pointer(&key)), raw)
-        };
-        if let Ok(map) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(&self.text) {
-            map.into_iter()
-                .map(|(k, v)| child(k.clone(), format!(".{k}"), &v))
-                .collect()
-        } else if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(&self.text) {
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(n, v)| child(n.to_string(), format!("[{n}]"), &v))
-                .collect()
-        } else {
-            Vec::new()
-        }
+        gojson::raw_members(&self.text)
+            .into_iter()
+            .map(|(step, text)| {
+                let rest = match &step {
+                    Step::Key(k) => format!("{}.{k}", self.rest),
+                    Step::Index(i) => format!("{}[{i}]", self.rest),
+                };
+                let raw = Raw {
+                    text: text.get().to_string(),
+                    op: self.op,
+                    rest,
+                };
+                (format!("{pointer}/{}", step.token()), raw)
+            })
+            .collect()
     }
 }
 

@@ -14,7 +14,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, patch};
+use axum::routing::{MethodRouter, any, get, patch, put};
 use serde_json::{Value, json};
 
 use super::encode::{Layout, to_bytes};
@@ -609,24 +609,21 @@ fn routes(state: Shared) -> Router {
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}",
-            get(get_pod)
-                .patch(patch_pod)
-                .put(put_pod)
-                .delete(delete_pod),
+            scoped(Scope::Main, true).delete(delete_pod),
         )
+        // `status` reads the pod as the main endpoint does (its storage
+        // shares the pod's table convertor).
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/status",
-            get(get_pod).patch(patch_pod_status),
+            get_scoped(Scope::Main).merge(patch_scoped(Scope::Status)),
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
-            get(get_pod_ephemeral).patch(patch_pod_ephemeral),
+            scoped(Scope::EphemeralContainers, false),
         )
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/resize",
-            get(get_pod_resize)
-                .patch(patch_pod_resize)
-                .put(put_pod_resize),
+            scoped(Scope::Resize, true),
         )
         // Routes the real server serves without PATCH (pod subresources,
         // proxy aside, and the list and watch paths): the route exists, so
@@ -787,7 +784,7 @@ async fn health() -> Response {
 }
 
 /// A request header's text; empty when absent or not visible ASCII.
-fn header_text(headers: &HeaderMap, name: header::HeaderName) -> &str {
+pub(super) fn header_text(headers: &HeaderMap, name: impl header::AsHeaderName) -> &str {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -1272,31 +1269,50 @@ async fn create_pod(
     ctx.reply(outcome)
 }
 
-async fn get_pod(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    get_in_scope(&state, &ns, &name, &headers, q, Scope::Main)
+/// The GET and PATCH (and, `with_put`, PUT) handlers of the pod or of one
+/// of its subresources, each bound to its scope.
+fn scoped(scope: Scope, with_put: bool) -> MethodRouter<Shared> {
+    let router = get_scoped(scope).merge(patch_scoped(scope));
+    if with_put {
+        router.merge(put_scoped(scope))
+    } else {
+        router
+    }
 }
 
-async fn get_pod_ephemeral(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    get_in_scope(&state, &ns, &name, &headers, q, Scope::EphemeralContainers)
+fn get_scoped(scope: Scope) -> MethodRouter<Shared> {
+    get(
+        move |State(state): State<Shared>,
+              Path((ns, name)): Path<(String, String)>,
+              headers: HeaderMap,
+              RawQuery(q): RawQuery| async move {
+            get_in_scope(&state, &ns, &name, &headers, q, scope)
+        },
+    )
 }
 
-async fn get_pod_resize(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    get_in_scope(&state, &ns, &name, &headers, q, Scope::Resize)
+fn patch_scoped(scope: Scope) -> MethodRouter<Shared> {
+    patch(
+        move |State(state): State<Shared>,
+              Path((ns, name)): Path<(String, String)>,
+              headers: HeaderMap,
+              RawQuery(q): RawQuery,
+              body: Body| async move {
+            patch_in_scope(state, ns, name, headers, q, body, scope).await
+        },
+    )
+}
+
+fn put_scoped(scope: Scope) -> MethodRouter<Shared> {
+    put(
+        move |State(state): State<Shared>,
+              Path((ns, name)): Path<(String, String)>,
+              headers: HeaderMap,
+              RawQuery(q): RawQuery,
+              body: Body| async move {
+            put_in_scope(state, ns, name, headers, q, body, scope).await
+        },
+    )
 }
 
 fn get_in_scope(
@@ -1336,39 +1352,8 @@ async fn delete_pod(
     }
 }
 
-async fn patch_pod(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Response {
-    patch_in_scope(state, ns, name, headers, q, body, Scope::Main).await
-}
-
 /// `PUT` replaces the pod: the update pipeline of a patch whose result is
-/// the body itself.
-async fn put_pod(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Response {
-    put_in_scope(state, ns, name, headers, q, body, Scope::Main).await
-}
-
-/// `PUT` on `pods/resize`: the resize strategy applied to the whole body.
-async fn put_pod_resize(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Response {
-    put_in_scope(state, ns, name, headers, q, body, Scope::Resize).await
-}
-
+/// the body itself (on `pods/resize`, the resize strategy applied to it).
 async fn put_in_scope(
     state: Shared,
     ns: String,
@@ -1399,45 +1384,6 @@ async fn put_in_scope(
         pods::replace(&mut store, &req, value, duplicates)
     };
     ctx.reply(outcome)
-}
-
-async fn patch_pod_status(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Response {
-    patch_in_scope(state, ns, name, headers, q, body, Scope::Status).await
-}
-
-async fn patch_pod_ephemeral(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Response {
-    patch_in_scope(
-        state,
-        ns,
-        name,
-        headers,
-        q,
-        body,
-        Scope::EphemeralContainers,
-    )
-    .await
-}
-
-async fn patch_pod_resize(
-    State(state): State<Shared>,
-    Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
-) -> Response {
-    patch_in_scope(state, ns, name, headers, q, body, Scope::Resize).await
 }
 
 async fn patch_in_scope(
