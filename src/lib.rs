@@ -13,7 +13,6 @@ pub mod compare;
 pub mod differential;
 pub mod fixture;
 pub mod kubeconfig;
-pub mod mock;
 pub mod normalize;
 pub mod report;
 pub mod request;

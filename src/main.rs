@@ -18,12 +18,12 @@ use tokio_util::sync::CancellationToken;
 use cli::{CleanupArgs, Cli, Command, DiffArgs, RunArgs, SelectArgs, TargetArgs, TargetSpec};
 use podpatch::case::{self, Case};
 use podpatch::client::{Client, Retry};
-use podpatch::mock::MockServer;
 use podpatch::report::{Counts, json, junit, terminal};
 use podpatch::run::{self, Status};
 use podpatch::snapshot;
 use podpatch::target::{self, Target};
 use podpatch::{differential, fixture, kubeconfig};
+use podpatch_mock::MockServer;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use podpatch::case::{self, Case};
-use podpatch::mock::MockServer;
 use podpatch::run::{self, Options, RunReport};
 use podpatch::snapshot::Mode;
 use podpatch::target::Target;
+use podpatch_mock::MockServer;
 use tokio_util::sync::CancellationToken;
 
 /// The repository root.

@@ -1,0 +1,265 @@
+//! Serialises JSON values the way kube-apiserver's Go `encoding/json` does:
+//! struct fields in declaration order (taken from [`crate::schema`]), map keys
+//! sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped, and either compact output
+//! followed by a newline or 2-space indented output without one. Numbers
+//! print as decoded, or all as `float64` for an `unstructured` object.
+//!
+//! It only writes bytes; it must not change values (dropping empty fields is
+//! the decoder's job, see [`crate::golang::unmarshal`]).
+
+use serde_json::{Number, Value};
+
+use crate::schema::Ty;
+
+/// Output layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Compact JSON plus `"\n"` (`json.Encoder.Encode`).
+    Compact,
+    /// 2-space indentation, no trailing newline (`json.MarshalIndent`).
+    Pretty,
+}
+
+/// Serialises `value`, ordering keys as the Go type `ty` would.
+pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
+    let mut out = String::with_capacity(256);
+    write_value(&mut out, value, ty, layout, 0, Number::to_string);
+    if layout == Layout::Compact {
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// Compact JSON without `Encode`'s newline: a marshalled value as Go's
+/// error texts embed it.
+pub fn compact_string(value: &Value, ty: &'static Ty) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, ty, Layout::Compact, 0, Number::to_string);
+    out
+}
+
+fn newline(out: &mut String, layout: Layout, depth: usize) {
+    if layout == Layout::Pretty {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+}
+
+/// `json.Encoder.Encode` of an `unstructured` object (YAML or JSON decoded
+/// into a `map[string]interface{}`): keys sorted, every number a
+/// `float64`.
+pub fn unstructured_line(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, &Ty::Any, Layout::Compact, 0, |n| {
+        float64(n.as_f64().unwrap_or(0.0))
+    });
+    out.push('\n');
+    out
+}
+
+/// `encoding/json`'s float64 encoding: the shortest digits, plain between
+/// 1e-6 and 1e21, otherwise exponent form with `e-7`, not `e-07`.
+fn float64(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let sci = format!("{f:e}");
+        if let Some((mantissa, exp)) = sci.split_once('e')
+            && let Ok(exp) = exp.parse::<i32>()
+        {
+            return if exp < 0 {
+                format!("{mantissa}e-{}", exp.unsigned_abs())
+            } else {
+                format!("{mantissa}e+{exp:02}")
+            };
+        }
+        return sci;
+    }
+    format!("{f}")
+}
+
+/// Writes `value`; `number` prints each number.
+fn write_value(
+    out: &mut String,
+    value: &Value,
+    ty: &'static Ty,
+    layout: Layout,
+    depth: usize,
+    number: fn(&Number) -> String,
+) {
+    let ty = ty.resolved();
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            let item_ty = match ty {
+                Ty::List(list) => &list.item,
+                _ => &Ty::Any,
+            };
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, layout, depth + 1);
+                write_value(out, item, item_ty, layout, depth + 1, number);
+            }
+            newline(out, layout, depth);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push('{');
+            let mut first = true;
+            let mut entry = |out: &mut String, key: &str, v: &Value, member: &'static Ty| {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                newline(out, layout, depth + 1);
+                write_str(out, key);
+                out.push(':');
+                if layout == Layout::Pretty {
+                    out.push(' ');
+                }
+                write_value(out, v, member, layout, depth + 1, number);
+            };
+            if let Ty::Struct(st) = ty {
+                // Declared fields first, in Go declaration order; anything
+                // undeclared (only reachable for hand-built values) sorted after.
+                for field in st.fields {
+                    if let Some(v) = map.get(field.name) {
+                        entry(out, field.name, v, &field.ty);
+                    }
+                }
+                for (key, v) in map {
+                    if st.field(key).is_none() {
+                        entry(out, key, v, &Ty::Any);
+                    }
+                }
+            } else {
+                let member = match ty {
+                    Ty::Map(value_ty) | Ty::AtomicMap(value_ty) => value_ty,
+                    _ => &Ty::Any,
+                };
+                for (key, v) in map {
+                    entry(out, key, v, member);
+                }
+            }
+            newline(out, layout, depth);
+            out.push('}');
+        }
+    }
+}
+
+/// Writes a JSON string literal with Go's HTML-safe escaping.
+fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{0}'..='\u{1f}' => {
+                let b = c as u32 as usize;
+                out.push_str("\\u00");
+                out.push(HEX[b >> 4] as char);
+                out.push(HEX[b & 0xf] as char);
+            }
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::STATUS_TY;
+    use rstest::rstest;
+    use serde_json::json;
+
+    /// Nested Pod structs come out in Go declaration order, not sorted.
+    #[rstest]
+    #[case::weighted_affinity_term(
+        json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"podAffinityTerm": {"topologyKey": "zone", "labelSelector": {"matchLabels": {"a": "b"}}}, "weight": 1}]}}),
+        r#"{"podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":1,"podAffinityTerm":{"labelSelector":{"matchLabels":{"a":"b"}},"topologyKey":"zone"}}]}}"#
+    )]
+    #[case::node_selector_requirement(
+        json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"values": ["x"], "operator": "In", "key": "k"}]}]}}}),
+        r#"{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"k","operator":"In","values":["x"]}]}]}}}"#
+    )]
+    fn affinity_in_go_field_order(#[case] affinity: Value, #[case] want: &str) {
+        let pod = json!({"spec": {"affinity": affinity}});
+        let ty = crate::schema::POD_TY
+            .member("spec")
+            .and_then(|s| s.member("affinity"));
+        let ty = ty.expect("affinity is modelled");
+        let bytes = to_bytes(&pod["spec"]["affinity"], ty, Layout::Compact);
+        assert_eq!(String::from_utf8_lossy(&bytes).trim_end(), want);
+    }
+
+    #[test]
+    fn spread_constraint_in_go_field_order() {
+        let c = json!({"labelSelector": {}, "whenUnsatisfiable": "DoNotSchedule", "topologyKey": "zone", "maxSkew": 1});
+        let spec = crate::schema::POD_TY.member("spec").expect("spec");
+        let list = spec
+            .member("topologySpreadConstraints")
+            .and_then(|t| t.as_list());
+        let item = &list.expect("a list").item;
+        let bytes = to_bytes(&c, item, Layout::Compact);
+        assert_eq!(
+            String::from_utf8_lossy(&bytes).trim_end(),
+            r#"{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule","labelSelector":{}}"#
+        );
+    }
+
+    #[rstest]
+    #[case(json!("a<b>&c"), "\"a\\u003cb\\u003e\\u0026c\"\n")]
+    #[case(json!("\u{1}\n\u{8}"), "\"\\u0001\\n\\b\"\n")]
+    #[case(json!({"b": 1, "a": [true, null]}), "{\"a\":[true,null],\"b\":1}\n")]
+    fn compact_any(#[case] value: Value, #[case] expected: &str) {
+        let bytes = to_bytes(&value, &Ty::Any, Layout::Compact);
+        assert_eq!(String::from_utf8_lossy(&bytes), expected);
+    }
+
+    #[test]
+    fn status_fields_in_struct_order_pretty() {
+        let value = json!({"code": 404, "kind": "Status", "apiVersion": "v1", "metadata": {}, "details": {}});
+        let bytes = to_bytes(&value, &STATUS_TY, Layout::Pretty);
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n  \"details\": {},\n  \"code\": 404\n}"
+        );
+    }
+
+    #[rstest]
+    #[case(1000.0, "1000")]
+    #[case(0.5, "0.5")]
+    #[case(1e21, "1e+21")]
+    #[case(1e-7, "1e-7")]
+    #[case(1.5e-10, "1.5e-10")]
+    #[case(123456789.0, "123456789")]
+    fn floats_encode_as_go_json(#[case] f: f64, #[case] text: &str) {
+        assert_eq!(float64(f), text);
+    }
+}

@@ -1,0 +1,708 @@
+//! Decodes a JSON value into the shape a Go struct would hold after
+//! `json.Unmarshal` and re-marshal: unknown fields dropped (and reported with
+//! their `spec.containers[0].foo` paths for `fieldValidation`), `null` meaning
+//! "unset", `omitempty` zero values dropped, non-`omitempty` fields filled with
+//! their zero value, numbers for quantities rendered as strings, and type
+//! mismatches reported with Go's `json: cannot unmarshal …` text.
+//!
+//! It knows types only ([`crate::schema`]); it must not apply defaults or
+//! validation rules.
+
+use serde_json::{Map, Value};
+
+use crate::golang::json::{Literals, escape_pointer};
+use crate::schema::{Presence, Struct, Ty};
+
+/// A Go `*json.UnmarshalTypeError` (or a field's own decode error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TypeError(pub String);
+
+/// The decoded value and the unknown fields that were dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The canonical value.
+    pub value: Value,
+    /// Paths of dropped unknown fields, in document order.
+    pub unknown: Vec<String>,
+    /// JSON pointers of empty lists `omitempty` dropped: Go holds them as
+    /// non-nil slices, which some validation tells from nil (see
+    /// [`restore_empty_lists`]).
+    pub empty_lists: Vec<String>,
+    /// JSON pointers of empty maps `omitempty` dropped: Go holds them as
+    /// non-nil maps, which admission tells from nil (a pod `overhead: {}`
+    /// without a RuntimeClass is refused).
+    pub empty_maps: Vec<String>,
+}
+
+/// Which Go decoder's error texts to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `encoding/json` (`json: cannot unmarshal …`): create bodies, JSON
+    /// and merge patches.
+    Json,
+    /// `runtime.DefaultUnstructuredConverter` (`cannot convert int64 to
+    /// string`): strategic merge patches.
+    Unstructured,
+}
+
+/// Decodes `value` as the struct type `ty` with `encoding/json` texts.
+pub fn decode(value: Value, ty: &'static Ty) -> Result<Decoded, TypeError> {
+    decode_with(value, ty, Style::Json, &Literals::new())
+}
+
+/// Decodes `value` as the struct type `ty` with the texts of `style`;
+/// `literals` are numbers `encoding/json` reads as the sender wrote them.
+pub fn decode_with(
+    value: Value,
+    ty: &'static Ty,
+    style: Style,
+    literals: &Literals,
+) -> Result<Decoded, TypeError> {
+    let mut ctx = Ctx {
+        unknown: Vec::new(),
+        at: Vec::new(),
+        empty_lists: Vec::new(),
+        empty_maps: Vec::new(),
+        style,
+        literals,
+    };
+    let value = ctx.value(value, ty, "", "", "", None)?;
+    Ok(Decoded {
+        value: value.unwrap_or(Value::Null),
+        unknown: ctx.unknown,
+        empty_lists: ctx.empty_lists,
+        empty_maps: ctx.empty_maps,
+    })
+}
+
+/// Puts back, in `value`, the empty lists of `pointers` where their parent
+/// object still stands and the key is absent: the view Go's validation has
+/// of a decoded object.
+pub fn restore_empty_lists(value: &mut Value, pointers: &[String]) {
+    restore_empty(value, pointers, || Value::Array(Vec::new()));
+}
+
+/// Puts back the empty maps of `pointers` like [`restore_empty_lists`].
+pub fn restore_empty_maps(value: &mut Value, pointers: &[String]) {
+    restore_empty(value, pointers, || Value::Object(Map::new()));
+}
+
+fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
+    for pointer in pointers {
+        let Some((parent, key)) = pointer.rsplit_once('/') else {
+            continue;
+        };
+        let key = crate::golang::json::unescape_pointer(key);
+        if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+            map.entry(key).or_insert_with(empty);
+        }
+    }
+}
+
+struct Ctx<'a> {
+    unknown: Vec<String>,
+    /// The JSON pointer segments of the value being decoded.
+    at: Vec<String>,
+    empty_lists: Vec<String>,
+    empty_maps: Vec<String>,
+    style: Style,
+    literals: &'a Literals,
+}
+
+/// The Go type name the unstructured converter reports for a JSON value.
+fn unstructured_source(value: &Value) -> (&'static str, &'static str) {
+    match value {
+        Value::Null => ("<nil>", "invalid"),
+        Value::Bool(_) => ("bool", "bool"),
+        Value::Number(n) if n.is_f64() => ("float64", "float64"),
+        Value::Number(_) => ("int64", "int64"),
+        Value::String(_) => ("string", "string"),
+        Value::Array(_) => ("[]interface {}", "slice"),
+        Value::Object(_) => ("map[string]interface {}", "map"),
+    }
+}
+
+/// The int64 the unstructured converter makes of a patched number: integers
+/// beyond int64 arrive as float64, and Go's conversion of an out-of-range
+/// float64 gives the smallest int64 (on amd64). Fractions do not convert.
+fn unstructured_int(n: &serde_json::Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    let f = n.as_f64()?;
+    if f.fract() != 0.0 {
+        return None;
+    }
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    Some(if (-LIMIT..LIMIT).contains(&f) {
+        f as i64
+    } else {
+        i64::MIN
+    })
+}
+
+/// `fromUnstructured`'s error for `value` landing in a field of type `ty`.
+fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> TypeError {
+    let (type_name, kind) = unstructured_source(value);
+    TypeError(match ty.resolved() {
+        Ty::Struct(_) => format!("cannot restore struct from: {kind}"),
+        Ty::List(_) => format!("cannot restore slice from {kind}"),
+        Ty::Map(_) | Ty::AtomicMap(_) => format!("cannot restore map from {kind}"),
+        other => {
+            // Go's reflect conversions: numbers convert among themselves and
+            // an integer converts to a string (as a rune); anything else is
+            // not convertible at all.
+            let convertible = matches!(
+                (type_name, go_type_name(other).as_str()),
+                ("int64", "string") | ("float64", "int64" | "int32") | ("int64", "int64" | "int32")
+            );
+            if convertible {
+                format!(
+                    "cannot convert {type_name} to {}",
+                    named_type(other, go_type)
+                )
+            } else {
+                // Here Go names the kind: a named string type
+                // (`v1.PullPolicy`) is a `string`.
+                format!("unrecognized type: {}", go_type_name(other))
+            }
+        }
+    })
+}
+
+fn type_error(
+    value: &Value,
+    literal: Option<&str>,
+    go_struct: &str,
+    go_path: &str,
+    go_type: &str,
+) -> TypeError {
+    let what = match value {
+        // Go names the literal for a float into an integer.
+        Value::Number(n) if go_type.starts_with("int") => match literal {
+            Some(text) => format!("number {text}"),
+            None => format!("number {n}"),
+        },
+        other => crate::golang::json::json_kind(other).to_string(),
+    };
+    if go_struct.is_empty() {
+        TypeError(format!(
+            "json: cannot unmarshal {what} into Go value of type {go_type}"
+        ))
+    } else {
+        TypeError(format!(
+            "json: cannot unmarshal {what} into Go struct field {go_struct}.{go_path} of type {go_type}"
+        ))
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn go_type_name(ty: &'static Ty) -> String {
+    match ty.resolved() {
+        Ty::Str | Ty::Time => "string".into(),
+        Ty::Int => "int64".into(),
+        Ty::Int32 => "int32".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Quantity => "resource.Quantity".into(),
+        Ty::Struct(s) => format!("v1.{}", s.name),
+        Ty::List(list) => format!("[]{}", go_type_name(&list.item)),
+        Ty::Map(v) | Ty::AtomicMap(v) => format!("map[string]{}", go_type_name(v)),
+        Ty::Any => "interface {}".into(),
+        Ty::Atomic(inner) => go_type_name(inner),
+    }
+}
+
+/// The Go type name of a field of type `ty` whose schema spells out
+/// `go_type` (the items' type for a list or map).
+fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
+    match (ty.resolved(), go_type) {
+        (Ty::List(_), Some(name)) => format!("[]{name}"),
+        (Ty::Map(_) | Ty::AtomicMap(_), Some(name)) => format!("map[string]{name}"),
+        (_, Some(name)) => name.to_string(),
+        (other, None) => go_type_name(other),
+    }
+}
+
+/// `resource.ErrFormatWrong`.
+fn quantity_format_error() -> TypeError {
+    TypeError(
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+            .to_string(),
+    )
+}
+
+impl Ctx<'_> {
+    /// The JSON pointer of the value being decoded.
+    fn pointer(&self) -> String {
+        self.at
+            .iter()
+            .map(|s| format!("/{}", escape_pointer(s)))
+            .collect()
+    }
+
+    /// Decodes one value. `path` is the user-facing path with indices,
+    /// `go_struct`/`go_path` the Go error context (innermost struct name,
+    /// dotted JSON path without indices). `None` means "unset".
+    fn value(
+        &mut self,
+        value: Value,
+        ty: &'static Ty,
+        path: &str,
+        go_struct: &str,
+        go_path: &str,
+        go_type: Option<&'static str>,
+    ) -> Result<Option<Value>, TypeError> {
+        if value.is_null() {
+            return Ok(None);
+        }
+        let style = self.style;
+        let ty = ty.resolved();
+        let literal = self.literals.get(&self.pointer()).map(String::as_str);
+        let mismatch = |v: &Value| match style {
+            Style::Json => Err(type_error(
+                v,
+                literal,
+                go_struct,
+                go_path,
+                &named_type(ty, go_type),
+            )),
+            Style::Unstructured => Err(unstructured_error(v, ty, go_type)),
+        };
+        match ty {
+            Ty::Atomic(inner) => self.value(value, inner, path, go_struct, go_path, go_type),
+            Ty::Any => Ok(Some(value)),
+            Ty::Str => match value {
+                Value::String(_) => Ok(Some(value)),
+                other => mismatch(&other),
+            },
+            Ty::Time => match &value {
+                Value::String(s) => match s.parse::<jiff::Timestamp>() {
+                    Ok(_) => Ok(Some(value)),
+                    Err(_) => Err(TypeError(format!(
+                        "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"",
+                        crate::golang::format::go_quote(s),
+                        crate::golang::format::go_quote(s)
+                    ))),
+                },
+                other => mismatch(other),
+            },
+            Ty::Bool => match value {
+                Value::Bool(_) => Ok(Some(value)),
+                other => mismatch(&other),
+            },
+            Ty::Int32 | Ty::Int => match &value {
+                // `encoding/json` parses the sender's text: `-0` is an
+                // integer, `1E2` is not.
+                Value::Number(_) if style == Style::Json && literal.is_some() => {
+                    match literal.and_then(|text| text.parse::<i64>().ok()) {
+                        Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => {
+                            Ok(Some(Value::from(i)))
+                        }
+                        _ => mismatch(&value),
+                    }
+                }
+                Value::Number(n) if style == Style::Json => match n.as_i64() {
+                    Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => Ok(Some(value)),
+                    _ => mismatch(&value),
+                },
+                Value::Number(n) => match unstructured_int(n) {
+                    // `reflect.Value.Convert` keeps an int32's low bits.
+                    Some(i) if matches!(ty, Ty::Int32) => Ok(Some(Value::from(i as i32))),
+                    Some(i) => Ok(Some(Value::from(i))),
+                    None => mismatch(&value),
+                },
+                other => mismatch(other),
+            },
+            Ty::Quantity => match value {
+                Value::String(s) => {
+                    if let Some(canonical) = crate::golang::quantity::canonical(s.trim()) {
+                        Ok(Some(Value::String(canonical)))
+                    } else {
+                        Err(quantity_format_error())
+                    }
+                }
+                Value::Number(n) => {
+                    let s = n.to_string();
+                    Ok(Some(Value::String(
+                        crate::golang::quantity::canonical(&s).unwrap_or(s),
+                    )))
+                }
+                // `UnmarshalJSON` parses any other JSON text as a quantity,
+                // which `true`, objects and arrays never are.
+                _ => Err(quantity_format_error()),
+            },
+            Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
+                Value::Object(map) => {
+                    let mut out = Map::new();
+                    for (key, v) in map {
+                        let child = format!("{}[{key}]", path);
+                        self.at.push(key.clone());
+                        let v = self.value(v, item_ty, &child, go_struct, go_path, go_type)?;
+                        self.at.pop();
+                        if let Some(v) = v {
+                            out.insert(key, v);
+                        } else {
+                            // A null map value decodes to the zero value.
+                            out.insert(key, zero(item_ty));
+                        }
+                    }
+                    Ok(Some(Value::Object(out)))
+                }
+                other => mismatch(&other),
+            },
+            Ty::List(list) => match value {
+                Value::Array(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for (i, item) in items.into_iter().enumerate() {
+                        let child = format!("{path}[{i}]");
+                        self.at.push(i.to_string());
+                        let v =
+                            self.value(item, &list.item, &child, go_struct, go_path, go_type)?;
+                        self.at.pop();
+                        out.push(v.unwrap_or_else(|| zero(&list.item)));
+                    }
+                    Ok(Some(Value::Array(out)))
+                }
+                other => mismatch(&other),
+            },
+            Ty::Struct(st) => match value {
+                Value::Object(map) => Ok(Some(self.decode_struct(map, st, path, go_path)?)),
+                other => mismatch(&other),
+            },
+        }
+    }
+
+    fn decode_struct(
+        &mut self,
+        map: Map<String, Value>,
+        st: &'static Struct,
+        path: &str,
+        go_path: &str,
+    ) -> Result<Value, TypeError> {
+        let mut out = Map::new();
+        for (key, v) in map {
+            let Some(field) = st.field(&key) else {
+                self.unknown.push(join(path, &key));
+                continue;
+            };
+            let child_go = match field.embedded {
+                Some(embedded) => join(&join(go_path, embedded), &key),
+                None => join(go_path, &key),
+            };
+            self.at.push(key.clone());
+            let decoded = self.value(
+                v,
+                &field.ty,
+                &join(path, &key),
+                st.name,
+                &child_go,
+                field.go_type,
+            )?;
+            self.at.pop();
+            if let Some(v) = decoded {
+                out.insert(key, v);
+            }
+        }
+        for field in st.fields {
+            match field.presence {
+                Presence::Always => {
+                    if !out.contains_key(field.name) {
+                        out.insert(field.name.to_string(), zero(&field.ty));
+                    }
+                }
+                Presence::Omit => {
+                    if out.get(field.name).is_some_and(is_empty)
+                        && let Some(dropped) = out.remove(field.name)
+                    {
+                        let pointer = format!("{}/{}", self.pointer(), field.name);
+                        match dropped {
+                            Value::Array(_) => self.empty_lists.push(pointer),
+                            Value::Object(_) => self.empty_maps.push(pointer),
+                            _ => {}
+                        }
+                    }
+                }
+                Presence::Ptr => {}
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Go's `omitempty` emptiness.
+pub fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// `apiequality.Semantic.DeepEqual` on two decoded values of `ty` (`None`
+/// for an absent field): quantities compare by amount (`64Mi` equals
+/// `67108864`), nil and empty slices and maps are equal, an unset value
+/// equals its zero value, and a pointer (`Presence::Ptr`) that is set never
+/// equals one that is not.
+pub fn semantic_eq(a: Option<&Value>, b: Option<&Value>, ty: &'static Ty) -> bool {
+    let a = a.filter(|v| !v.is_null());
+    let b = b.filter(|v| !v.is_null());
+    let (a, b) = match (a, b) {
+        (None, None) => return true,
+        (Some(a), Some(b)) => (a, b),
+        (Some(v), None) | (None, Some(v)) => return is_zero(v, ty),
+    };
+    match ty.resolved() {
+        Ty::Quantity => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => match (
+                crate::golang::quantity::Quantity::parse(x),
+                crate::golang::quantity::Quantity::parse(y),
+            ) {
+                (Some(x), Some(y)) => x == y,
+                _ => x == y,
+            },
+            _ => a == b,
+        },
+        Ty::Struct(st) => {
+            let (Some(x), Some(y)) = (a.as_object(), b.as_object()) else {
+                return a == b;
+            };
+            let known = st.fields.iter().all(|f| {
+                let (fx, fy) = (x.get(f.name), y.get(f.name));
+                if f.presence == Presence::Ptr {
+                    let set = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
+                    if set(fx) != set(fy) {
+                        return false;
+                    }
+                }
+                semantic_eq(fx, fy, &f.ty)
+            });
+            // Keys the schema does not model compare as JSON.
+            known
+                && x.iter()
+                    .chain(y.iter())
+                    .filter(|(k, _)| !st.fields.iter().any(|f| f.name == k.as_str()))
+                    .all(|(k, _)| x.get(k) == y.get(k))
+        }
+        Ty::List(list) => match (a.as_array(), b.as_array()) {
+            (Some(x), Some(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y)
+                        .all(|(i, j)| semantic_eq(Some(i), Some(j), &list.item))
+            }
+            _ => a == b,
+        },
+        Ty::Map(item) | Ty::AtomicMap(item) => match (a.as_object(), b.as_object()) {
+            (Some(x), Some(y)) => {
+                x.len() == y.len()
+                    && x.iter().all(|(k, v)| {
+                        y.get(k)
+                            .is_some_and(|w| semantic_eq(Some(v), Some(w), item))
+                    })
+            }
+            _ => a == b,
+        },
+        _ => a == b,
+    }
+}
+
+/// Whether a set value equals the Go zero value of `ty` under
+/// [`semantic_eq`] (an empty slice or map is the nil one).
+fn is_zero(v: &Value, ty: &'static Ty) -> bool {
+    match (ty.resolved(), v) {
+        (Ty::Struct(st), Value::Object(map)) => map.iter().all(|(k, v)| {
+            st.fields
+                .iter()
+                .find(|f| f.name == k.as_str())
+                .is_some_and(|f| f.presence != Presence::Ptr && is_zero(v, &f.ty))
+        }),
+        (Ty::Quantity, Value::String(s)) => {
+            crate::golang::quantity::Quantity::parse(s).is_some_and(|q| q.is_zero())
+        }
+        _ => is_empty(v),
+    }
+}
+
+/// The JSON a Go zero value of `ty` marshals to.
+pub fn zero(ty: &'static Ty) -> Value {
+    match ty.resolved() {
+        Ty::Str | Ty::Time | Ty::Quantity => match ty {
+            // A zero metav1.Time marshals as null.
+            Ty::Time => Value::Null,
+            Ty::Quantity => Value::String("0".into()),
+            _ => Value::String(String::new()),
+        },
+        Ty::Int | Ty::Int32 => Value::from(0),
+        Ty::Bool => Value::Bool(false),
+        Ty::Struct(st) => {
+            let mut out = Map::new();
+            for field in st.fields {
+                if field.presence == Presence::Always {
+                    out.insert(field.name.to_string(), zero(&field.ty));
+                }
+            }
+            Value::Object(out)
+        }
+        Ty::List(_) | Ty::Map(_) | Ty::AtomicMap(_) | Ty::Any => Value::Null,
+        Ty::Atomic(inner) => zero(inner),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_numbers_decode_by_their_text() {
+        let pod = |v: Value| json!({"spec": {"activeDeadlineSeconds": v}});
+        let lit = |t: &str| -> Literals {
+            [("/spec/activeDeadlineSeconds".to_string(), t.to_string())].into()
+        };
+        let ok = decode_with(pod(json!(-0.0)), &POD_TY, Style::Json, &lit("-0")).unwrap();
+        assert_eq!(ok.value["spec"]["activeDeadlineSeconds"], json!(0));
+        let err = decode_with(pod(json!(100.0)), &POD_TY, Style::Json, &lit("1E2")).unwrap_err();
+        assert!(
+            err.0
+                .contains("cannot unmarshal number 1E2 into Go struct field"),
+            "{}",
+            err.0
+        );
+    }
+    use crate::schema::POD_TY;
+    use serde_json::json;
+
+    #[rstest::rstest]
+    #[case(json!({"memory": "128Mi"}), json!({"memory": "134217728"}), true)]
+    #[case(json!({"cpu": "100m"}), json!({"cpu": "0.1"}), true)]
+    #[case(json!({"memory": "128Mi"}), json!({"memory": "128M"}), false)]
+    #[case(json!({"memory": "1Gi"}), json!({"memory": "1Gi", "cpu": "1"}), false)]
+    fn quantities_compare_by_value(#[case] a: Value, #[case] b: Value, #[case] equal: bool) {
+        let spec =
+            |limits: Value| json!({"containers": [{"name": "c", "resources": {"limits": limits}}]});
+        let ty = POD_TY.member("spec").expect("spec");
+        assert_eq!(semantic_eq(Some(&spec(a)), Some(&spec(b)), ty), equal);
+    }
+
+    #[test]
+    fn drops_unknown_and_empty_fills_required() {
+        let got = decode(
+            json!({"metadata": {"name": "web", "labels": {}}, "spec": {"foo": 1, "hostNetwork": false,
+                "containers": [{"name": "c", "image": "nginx", "bar": true}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert_eq!(got.unknown, vec!["spec.containers[0].bar", "spec.foo"]);
+        assert_eq!(
+            got.value,
+            json!({"metadata": {"name": "web", "creationTimestamp": null},
+                "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {}}]}, "status": {}})
+        );
+    }
+
+    #[test]
+    fn reports_dropped_empty_lists() {
+        let got = decode(
+            json!({"spec": {"securityContext": {"supplementalGroups": []},
+                "containers": [{"name": "c", "env": []}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert_eq!(
+            got.empty_lists,
+            vec![
+                "/spec/containers/0/env",
+                "/spec/securityContext/supplementalGroups"
+            ]
+        );
+        let mut view = got.value.clone();
+        restore_empty_lists(&mut view, &got.empty_lists);
+        assert_eq!(
+            view["spec"]["securityContext"]["supplementalGroups"],
+            json!([])
+        );
+    }
+
+    #[test]
+    fn reports_dropped_empty_maps() {
+        let got = decode(
+            json!({"spec": {"overhead": {}, "nodeSelector": {},
+                "containers": [{"name": "c"}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert!(got.value["spec"].get("overhead").is_none());
+        assert_eq!(got.empty_maps, vec!["/spec/nodeSelector", "/spec/overhead"]);
+        assert!(got.empty_lists.is_empty());
+        let mut view = got.value.clone();
+        restore_empty_maps(&mut view, &got.empty_maps);
+        assert_eq!(view["spec"]["overhead"], json!({}));
+    }
+
+    #[test]
+    fn semantic_equality() {
+        let spec = POD_TY.member("spec").expect("spec");
+        let with = |res: Value| json!({"containers": [{"name": "c", "resources": res}]});
+        // Quantities by amount.
+        assert!(semantic_eq(
+            Some(&with(json!({"requests": {"memory": "64Mi"}}))),
+            Some(&with(json!({"requests": {"memory": "67108864"}}))),
+            spec
+        ));
+        assert!(!semantic_eq(
+            Some(&with(json!({"requests": {"memory": "64Mi"}}))),
+            Some(&with(json!({"requests": {"memory": "64M"}}))),
+            spec
+        ));
+        // An empty map is the nil one; a missing map key is not a zero one.
+        assert!(semantic_eq(
+            Some(&with(json!({"requests": {}}))),
+            Some(&with(json!({}))),
+            spec
+        ));
+        assert!(!semantic_eq(
+            Some(&with(json!({"requests": {"cpu": "0"}}))),
+            Some(&with(json!({}))),
+            spec
+        ));
+        // A set pointer never equals an unset one, even when empty.
+        assert!(!semantic_eq(
+            Some(&json!({"resources": {}})),
+            Some(&json!({})),
+            spec
+        ));
+        assert!(semantic_eq(
+            Some(&json!({"hostNetwork": false})),
+            Some(&json!({})),
+            spec
+        ));
+    }
+
+    #[test]
+    fn type_mismatch_text() {
+        let err = decode(
+            json!({"spec": {"containers": [{"name": "c", "image": 5}]}}),
+            &POD_TY,
+        )
+        .expect_err("mismatch");
+        assert_eq!(
+            err.0,
+            "json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string"
+        );
+        let err = decode(json!({"metadata": {"labels": {"a": 1}}}), &POD_TY).expect_err("label");
+        assert_eq!(
+            err.0,
+            "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! `validateResourceRequirements` for a container: resource names,
+//! quantity values, requests against limits, hugepages and claims.
+
+use serde_json::{Value, json};
+
+use super::super::arr;
+use super::super::resources::{
+    claim_names, hugepages, native, pod_claim_names, resource_name as standard_name,
+};
+use super::NEGATIVE;
+use crate::golang::quantity;
+use crate::validation::field::FieldError;
+use crate::validation::objectmeta;
+
+fn is_extended(name: &str) -> bool {
+    !native(name)
+        && !name.starts_with("requests.")
+        && objectmeta::qualified_name(&format!("requests.{name}"), "").is_empty()
+}
+
+/// `validateContainerResourceName`.
+fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = standard_name(name, path);
+    if !name.contains('/') {
+        if !(["cpu", "memory", "ephemeral-storage"].contains(&name) || hugepages(name)) {
+            errs.push(FieldError::invalid(
+                path,
+                json!(name),
+                "must be a standard resource for containers",
+            ));
+        }
+    } else if !native(name) && !is_extended(name) {
+        errs.push(FieldError::invalid(
+            path,
+            json!(name),
+            "doesn't follow extended resource name standard",
+        ));
+    }
+    errs
+}
+
+/// `ValidateResourceQuantityValue`.
+fn quantity_value(name: &str, q: &quantity::Quantity, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if q.is_negative() {
+        errs.push(FieldError::invalid(path, json!(q.to_string()), NEGATIVE));
+    }
+    if is_extended(name) && !q.is_integer() {
+        errs.push(FieldError::invalid(
+            path,
+            json!(q.to_string()),
+            "must be an integer",
+        ));
+    }
+    errs
+}
+
+/// The hugepage divisibility rule of `validateResourceQuantityHugePageValue`.
+fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<FieldError> {
+    if !hugepages(name) {
+        return None;
+    }
+    let page = quantity::Quantity::parse(&name["hugepages-".len()..]);
+    let divisible = page.as_ref().is_some_and(|p| q.divisible_by(p));
+    (!divisible).then(|| {
+        FieldError::invalid(
+            path,
+            json!(q.to_string()),
+            format!("{q} is not positive integer multiple of {name}"),
+        )
+    })
+}
+
+/// `validateResourceRequirements` for a container.
+pub(super) fn resources(c: &Value, spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let list = |key: &str| -> Vec<(String, quantity::Quantity)> {
+        c.pointer(&format!("/resources/{key}"))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), quantity::Quantity::parse(v.as_str()?)?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (limits, requests) = (list("limits"), list("requests"));
+    let lim_path = format!("{path}.limits");
+    let req_path = format!("{path}.requests");
+    let cpu_or_memory = |name: &str| name == "cpu" || name == "memory";
+    let mut has_compute = false;
+    let mut has_hugepages = false;
+    for (name, q) in &limits {
+        let fp = format!("{lim_path}[{name}]");
+        errs.extend(resource_name(name, &fp));
+        errs.extend(quantity_value(name, q, &fp));
+        has_hugepages |= hugepages(name);
+        errs.extend(hugepage_value(name, q, &fp));
+        has_compute |= cpu_or_memory(name);
+    }
+    for (name, q) in &requests {
+        let fp = format!("{req_path}[{name}]");
+        errs.extend(resource_name(name, &fp));
+        errs.extend(quantity_value(name, q, &fp));
+        let overcommit = native(name) && !hugepages(name);
+        match limits.iter().find(|(n, _)| n == name) {
+            Some((_, limit)) => {
+                if q != limit && !overcommit {
+                    errs.push(FieldError::invalid(
+                        &req_path,
+                        json!(q.to_string()),
+                        format!("must be equal to {name} limit of {limit}"),
+                    ));
+                } else if q > limit {
+                    errs.push(FieldError::invalid(
+                        &req_path,
+                        json!(q.to_string()),
+                        format!("must be less than or equal to {name} limit of {limit}"),
+                    ));
+                }
+            }
+            None if !overcommit => errs.push(FieldError::required(
+                &lim_path,
+                "Limit must be set for non overcommitable resources",
+            )),
+            None => {}
+        }
+        has_hugepages |= hugepages(name);
+        errs.extend(hugepage_value(name, q, &fp));
+        has_compute |= cpu_or_memory(name);
+    }
+    if !has_compute && has_hugepages {
+        errs.push(FieldError::forbidden(
+            path,
+            "HugePages require cpu or memory",
+        ));
+    }
+    errs.extend(claim_names(
+        arr(c.get("resources").unwrap_or(&Value::Null), "claims"),
+        &pod_claim_names(spec),
+        &format!("{path}.claims"),
+    ));
+}

@@ -1,0 +1,627 @@
+//! Object-metadata validation as apimachinery's `api/validation/objectmeta.go`
+//! and the `content` helpers render it (1.35+ wording): names, labels,
+//! annotations, finalizers, and the immutability rules of updates.
+//!
+//! Each function returns field errors in Go's append order; label and
+//! annotation maps are walked in sorted key order (Go's is random). It must
+//! not know about pod specs.
+
+use serde_json::{Value, json};
+
+use crate::golang::json_encode;
+use crate::schema::{POD_TY, Ty};
+use crate::validation::field::FieldError;
+
+const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+const QNAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+
+/// Total annotation size limit in bytes.
+pub const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;
+
+/// `validation.RegexError`: the message, examples and regex, joined with
+/// Go's peculiar double spaces.
+pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+    let mut out = format!("{msg} (e.g. ");
+    for (i, example) in examples.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" or ");
+        }
+        out.push_str(&format!("'{example}', "));
+    }
+    out.push_str(&format!("regex used for validation is '{fmt}')"));
+    out
+}
+
+fn is_qname_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn matches_qname(s: &str) -> bool {
+    // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+    !s.is_empty()
+        && s.chars().next().is_some_and(is_qname_char)
+        && s.chars().last().is_some_and(is_qname_char)
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn matches_dns_label(s: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !s.is_empty()
+        && s.chars().next().is_some_and(alnum)
+        && s.chars().last().is_some_and(alnum)
+        && s.chars().all(|c| alnum(c) || c == '-')
+}
+
+/// `IsDNS1123Label`.
+pub fn dns1123_label(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 63 {
+        errs.push("must be no more than 63 characters".to_string());
+    }
+    if !matches_dns_label(s) && s.split('.').all(matches_dns_label) {
+        // A valid subdomain that is no label can only be one with dots.
+        errs.push("must not contain dots".to_string());
+    } else if !matches_dns_label(s) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+            DNS1123_LABEL_FMT,
+            &["my-name", "123-abc"],
+        ));
+    }
+    errs
+}
+
+/// `IsDNS1123Subdomain` from `k8s.io/apimachinery/pkg/util/validation`
+/// (object names), which still words its length limit in characters.
+pub fn dns1123_subdomain(s: &str) -> Vec<String> {
+    subdomain(s, "characters")
+}
+
+/// `IsDNS1123Subdomain`, with the length limit worded in `unit`: the
+/// `api/validate/content` copy behind label-key prefixes says "bytes" since
+/// 1.35, the older `util/validation` one still says "characters".
+fn subdomain(s: &str, unit: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 253 {
+        errs.push(format!("must be no more than 253 {unit}"));
+    }
+    if !s.split('.').all(matches_dns_label) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+            DNS1123_SUBDOMAIN_FMT,
+            &["example.com"],
+        ));
+    }
+    errs
+}
+
+/// `IsQualifiedName` (label keys, annotation keys, finalizers).
+pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else {
+                errs.extend(
+                    subdomain(prefix, "bytes")
+                        .into_iter()
+                        .map(|m| format!("prefix part {m}")),
+                );
+            }
+            name
+        }
+        _ => {
+            errs.push(format!(
+                "{what} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                regex_error(
+                    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                    QNAME_FMT,
+                    &["MyName", "my.name", "123-abc"],
+                )
+            ));
+            return errs;
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".to_string());
+    } else if name.len() > 63 {
+        errs.push("name part must be no more than 63 bytes".to_string());
+    }
+    if !matches_qname(name) {
+        errs.push(format!(
+            "name part {}",
+            regex_error(
+                "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                QNAME_FMT,
+                &["MyName", "my.name", "123-abc"],
+            )
+        ));
+    }
+    errs
+}
+
+/// `IsValidLabelValue`.
+pub fn label_value(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push("must be no more than 63 bytes".to_string());
+    }
+    if !value.is_empty() && !matches_qname(value) {
+        errs.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
+}
+
+/// `ValidateLabels` on `field`.
+pub fn labels(map: Option<&Value>, field: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(Value::Object(map)) = map else {
+        return errs;
+    };
+    for (key, value) in map {
+        for msg in qualified_name(key, "a valid label key") {
+            errs.push(FieldError::invalid(field, json!(key), msg));
+        }
+        let v = value.as_str().unwrap_or("");
+        for msg in label_value(v) {
+            errs.push(FieldError::invalid(field, json!(v), msg));
+        }
+    }
+    errs
+}
+
+/// `ValidateAnnotations` on `field`.
+pub fn annotations(map: Option<&Value>, field: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(Value::Object(map)) = map else {
+        return errs;
+    };
+    let mut total = 0;
+    for (key, value) in map {
+        for msg in qualified_name(&key.to_lowercase(), "a valid label key") {
+            errs.push(FieldError::invalid(field, json!(key), msg));
+        }
+        total += key.len() + value.as_str().map_or(0, str::len);
+    }
+    if total > TOTAL_ANNOTATION_SIZE {
+        errs.push(FieldError::too_long(field, TOTAL_ANNOTATION_SIZE));
+    }
+    errs
+}
+
+fn finalizers(meta: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(Value::Array(list)) = meta.get("finalizers") {
+        for f in list.iter().filter_map(Value::as_str) {
+            for msg in qualified_name(f, "a valid label key") {
+                errs.push(FieldError::invalid("metadata.finalizers", json!(f), msg));
+            }
+        }
+        let has = |name: &str| list.iter().any(|f| f == name);
+        if has("orphan") && has("foregroundDeletion") {
+            errs.push(FieldError::invalid(
+                "metadata.finalizers",
+                json!(list),
+                "finalizer orphan and foregroundDeletion cannot be both set",
+            ));
+        }
+    }
+    errs
+}
+
+fn owner_references(meta: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(Value::Array(refs)) = meta.get("ownerReferences") else {
+        return errs;
+    };
+    let mut first_controller: Option<String> = None;
+    let refs_ty = POD_TY
+        .member("metadata")
+        .and_then(|m| m.member("ownerReferences"))
+        .unwrap_or(&Ty::Any);
+    for r in refs {
+        let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
+        let gvk_path = "metadata.ownerReferences";
+        // schema.FromAPIVersionAndKind: an unparsable group/version has none.
+        let api_version = s("apiVersion");
+        let (group, version) = match api_version.matches('/').count() {
+            _ if api_version == "/" => ("", ""),
+            0 => ("", api_version),
+            1 => api_version.split_once('/').unwrap_or_default(),
+            _ => ("", ""),
+        };
+        if version.is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.apiVersion"),
+                json!(s("apiVersion")),
+                "version must not be empty",
+            ));
+        }
+        if s("kind").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.kind"),
+                json!(s("kind")),
+                "must not be empty",
+            ));
+        }
+        if s("name").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.name"),
+                json!(s("name")),
+                "must not be empty",
+            ));
+        }
+        if s("uid").is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{gvk_path}.uid"),
+                json!(s("uid")),
+                "must not be empty",
+            ));
+        }
+        if (group, version, s("kind")) == ("", "v1", "Event") {
+            let item_ty = refs_ty.as_list().map_or(&Ty::Any, |l| &l.item);
+            errs.push(FieldError::invalid_rendered(
+                gvk_path,
+                json_encode::compact_string(r, item_ty),
+                "/v1, Kind=Event is disallowed from being an owner",
+            ));
+        }
+        if r.get("controller").and_then(Value::as_bool) == Some(true) {
+            let current = format!("{}/{}", s("kind"), s("name"));
+            match &first_controller {
+                None => first_controller = Some(current),
+                Some(first) => {
+                    errs.push(FieldError::invalid_rendered(
+                        "metadata.ownerReferences",
+                        json_encode::compact_string(&Value::Array(refs.clone()), refs_ty),
+                        format!(
+                            "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {current}"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    errs
+}
+
+/// Go's `ValidateNameFunc`: checks a name, or with `prefix` a
+/// `generateName` (which gets a random suffix appended later).
+pub type NameRule = fn(&str, bool) -> Vec<String>;
+
+/// `NameIsDNSSubdomain` (`ValidatePodName`): a `generateName` is checked
+/// through `maskTrailingDash`, so its trailing dash may end the prefix.
+pub fn dns1123_subdomain_name(name: &str, prefix: bool) -> Vec<String> {
+    if prefix {
+        dns1123_subdomain(&mask_trailing_dash(name))
+    } else {
+        dns1123_subdomain(name)
+    }
+}
+
+/// `maskTrailingDash`: Go replaces the last *two* bytes of a prefix ending
+/// in '-' with "a" (not just the dash), so `"ab_-"` passes as `"aba"` and
+/// `"--"` as `"a"`.
+fn mask_trailing_dash(name: &str) -> String {
+    let bytes = name.as_bytes();
+    if bytes.len() > 1 && name.ends_with('-') {
+        let mut masked = bytes[..bytes.len() - 2].to_vec();
+        masked.push(b'a');
+        String::from_utf8_lossy(&masked).into_owned()
+    } else {
+        name.to_string()
+    }
+}
+
+/// apimachinery's `ValidateObjectMetaAccessor` for a namespaced object
+/// whose name must satisfy `name_rule` (the generic registry's check; the
+/// core API's adds [`kube_finalizers`], see [`core_object_meta`]).
+pub fn object_meta(meta: &Value, name_rule: NameRule) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let s = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("");
+    let generate = s("generateName");
+    if !generate.is_empty() {
+        for msg in name_rule(generate, true) {
+            errs.push(FieldError::invalid(
+                "metadata.generateName",
+                json!(generate),
+                msg,
+            ));
+        }
+    }
+    if s("name").is_empty() {
+        errs.push(FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else {
+        for msg in name_rule(s("name"), false) {
+            errs.push(FieldError::invalid("metadata.name", json!(s("name")), msg));
+        }
+    }
+    if s("namespace").is_empty() {
+        errs.push(FieldError::required("metadata.namespace", ""));
+    }
+    errs.extend(labels(meta.get("labels"), "metadata.labels"));
+    errs.extend(annotations(meta.get("annotations"), "metadata.annotations"));
+    errs.extend(owner_references(meta));
+    errs.extend(finalizers(meta));
+    errs
+}
+
+/// Core's `ValidateObjectMeta`: apimachinery's checks, then the legacy
+/// finalizer-name rule of [`kube_finalizers`].
+pub fn core_object_meta(meta: &Value, name_rule: NameRule) -> Vec<FieldError> {
+    let mut errs = object_meta(meta, name_rule);
+    errs.extend(kube_finalizers(meta));
+    errs
+}
+
+/// Core's `ValidateObjectMetaUpdate`: apimachinery's update checks, then the
+/// finalizer-name rule again. The generic registry's `validateCommonFields`
+/// uses apimachinery's version only, so its copy of the errors has none.
+pub fn core_object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = object_meta_update(new, old);
+    errs.extend(kube_finalizers(new));
+    errs
+}
+
+/// Core validation's extra finalizer rule: a name without a `/` must be one
+/// of the standard finalizers.
+fn kube_finalizers(meta: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(Value::Array(list)) = meta.get("finalizers") {
+        for (i, f) in list.iter().enumerate() {
+            let f = f.as_str().unwrap_or("");
+            let standard = ["kubernetes", "orphan", "foregroundDeletion"].contains(&f);
+            if !f.contains('/') && !standard {
+                errs.push(FieldError::invalid(
+                    format!("metadata.finalizers[{i}]"),
+                    json!(f),
+                    "name is neither a standard finalizer name nor is it fully qualified",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// apimachinery's `ValidateObjectMetaUpdate`.
+pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let get = |m: &Value, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    if !get(old, "deletionTimestamp").is_null() {
+        let old_set: Vec<Value> = old
+            .get("finalizers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let added: Vec<Value> = new
+            .get("finalizers")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter(|f| !old_set.contains(f)).cloned().collect())
+            .unwrap_or_default();
+        if !added.is_empty() {
+            let names: Vec<String> = added
+                .iter()
+                .map(|f| crate::golang::format::go_quote(f.as_str().unwrap_or("")))
+                .collect();
+            errs.push(FieldError::forbidden(
+                "metadata.finalizers",
+                format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+    if new
+        .get("resourceVersion")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        errs.push(FieldError::invalid(
+            "metadata.resourceVersion",
+            json!(""),
+            "must be specified for an update",
+        ));
+    }
+    for key in [
+        "name",
+        "namespace",
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ] {
+        let (n, o) = (get(new, key), get(old, key));
+        let both_empty = |v: &Value| v.is_null() || v.as_str() == Some("");
+        if n != o && !(both_empty(&n) && both_empty(&o)) {
+            // Since 1.34 non-primitive values (metav1.Time included) render
+            // as JSON, so timestamps show as their RFC 3339 string.
+            let shown = if key == "name" || key == "namespace" || key == "uid" {
+                json!(n.as_str().unwrap_or(""))
+            } else {
+                n
+            };
+            errs.push(FieldError::invalid(
+                format!("metadata.{key}"),
+                shown,
+                "field is immutable",
+            ));
+        }
+    }
+    errs.extend(labels(new.get("labels"), "metadata.labels"));
+    errs.extend(annotations(new.get("annotations"), "metadata.annotations"));
+    errs.extend(owner_references(new));
+    errs
+}
+
+/// `dedupOwnerReferencesAndAddWarning`: drops owner references that repeat
+/// an earlier entry exactly (same UID and every other field), returning the
+/// warning the apiserver sends when it did. Entries sharing a UID but
+/// differing elsewhere are kept, as in Go.
+pub fn dedup_owner_references(pod: &mut Value, after_admission: bool) -> Option<String> {
+    let refs = pod
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("ownerReferences"))
+        .and_then(Value::as_array_mut)?;
+    let mut kept: Vec<Value> = Vec::with_capacity(refs.len());
+    let mut duplicates = Vec::new();
+    for r in refs.drain(..) {
+        if kept.contains(&r) {
+            duplicates.push(
+                r.get("uid")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            );
+        } else {
+            kept.push(r);
+        }
+    }
+    *refs = kept;
+    if duplicates.is_empty() {
+        return None;
+    }
+    let when = if after_admission {
+        " after mutating admission happens"
+    } else {
+        ""
+    };
+    Some(format!(
+        ".metadata.ownerReferences contains duplicate entries{when}; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: {}",
+        duplicates.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[test]
+    fn bad_label_value_message() {
+        let errs = labels(Some(&json!({"app": "bad value!"})), "metadata.labels");
+        assert_eq!(
+            errs[0].message(),
+            "metadata.labels: Invalid value: \"bad value!\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+        );
+    }
+
+    #[rstest]
+    #[case("app", 0)]
+    #[case("example.com/app", 0)]
+    #[case("a/b/c", 1)]
+    #[case("-bad", 1)]
+    #[case("/x", 1)]
+    #[case("Bad_Prefix/x", 1)]
+    fn label_keys(#[case] key: &str, #[case] n: usize) {
+        assert_eq!(qualified_name(key, "a valid label key").len(), n, "{key}");
+    }
+
+    #[rstest]
+    #[case::label_key_prefix_in_bytes(
+        &format!("{}.com/x", "a".repeat(250)),
+        "prefix part must be no more than 253 bytes"
+    )]
+    #[case::label_key_name_in_bytes(&"a".repeat(64), "name part must be no more than 63 bytes")]
+    fn length_limits_say_bytes(#[case] key: &str, #[case] want: &str) {
+        assert_eq!(
+            qualified_name(key, "a valid label key"),
+            vec![want.to_string()]
+        );
+    }
+
+    #[test]
+    fn object_names_still_say_characters() {
+        assert_eq!(
+            dns1123_subdomain(&"a".repeat(254)),
+            vec!["must be no more than 253 characters".to_string()]
+        );
+    }
+
+    #[rstest]
+    #[case::exact_duplicate(
+        json!([{"uid": "u1", "name": "a"}, {"uid": "u1", "name": "a"}]),
+        json!([{"uid": "u1", "name": "a"}]),
+        Some("u1")
+    )]
+    #[case::same_uid_other_fields_kept(
+        json!([{"uid": "u1", "name": "a"}, {"uid": "u1", "name": "b"}]),
+        json!([{"uid": "u1", "name": "a"}, {"uid": "u1", "name": "b"}]),
+        None
+    )]
+    #[case::two_duplicates(
+        json!([{"uid": "u1"}, {"uid": "u2"}, {"uid": "u1"}, {"uid": "u2"}]),
+        json!([{"uid": "u1"}, {"uid": "u2"}]),
+        Some("u1, u2")
+    )]
+    fn owner_references_dedup(
+        #[case] refs: Value,
+        #[case] kept: Value,
+        #[case] uids: Option<&str>,
+    ) {
+        let mut pod = json!({"metadata": {"ownerReferences": refs}});
+        let warning = dedup_owner_references(&mut pod, true);
+        assert_eq!(pod["metadata"]["ownerReferences"], kept);
+        assert_eq!(
+            warning,
+            uids.map(|u| format!(".metadata.ownerReferences contains duplicate entries after mutating admission happens; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: {u}"))
+        );
+    }
+
+    #[rstest]
+    #[case("--", true)]
+    #[case("ab_-", true)]
+    #[case("x.-", true)]
+    #[case("-", false)]
+    #[case("Ab-", false)]
+    #[case("web-", true)]
+    #[case("web", true)]
+    fn generate_name_masks_two_bytes(#[case] prefix: &str, #[case] valid: bool) {
+        assert_eq!(dns1123_subdomain_name(prefix, true).is_empty(), valid);
+    }
+
+    #[test]
+    fn generate_name_length_counts_after_masking() {
+        let name = format!("{}-", "g".repeat(253));
+        assert!(dns1123_subdomain_name(&name, true).is_empty());
+        assert!(!dns1123_subdomain_name(&name, false).is_empty());
+    }
+
+    #[test]
+    fn core_update_adds_the_finalizer_rule() {
+        let meta = json!({"resourceVersion": "5", "finalizers": ["bad"]});
+        assert!(object_meta_update(&meta, &meta).is_empty());
+        let errs = core_object_meta_update(&meta, &meta);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            errs[0].message(),
+            "metadata.finalizers[0]: Invalid value: \"bad\": name is neither a standard finalizer name nor is it fully qualified"
+        );
+    }
+
+    #[test]
+    fn uid_is_immutable() {
+        let errs = object_meta_update(
+            &json!({"uid": "bogus", "resourceVersion": "5"}),
+            &json!({"uid": "real", "resourceVersion": "5"}),
+        );
+        assert_eq!(
+            errs[0].message(),
+            "metadata.uid: Invalid value: \"bogus\": field is immutable"
+        );
+    }
+}

@@ -1,0 +1,414 @@
+//! Pod-level scalar and list checks of `ValidatePodSpec` that have no home
+//! of their own: DNS config, readiness gates, hostname override, host
+//! aliases, priority class, runtime class, preemption policy and the pod OS
+//! with the fields each OS forbids.
+
+use serde_json::{Value, json};
+
+use super::affinity::label_name;
+use super::{arr, s};
+use crate::validation::field::FieldError;
+use crate::validation::objectmeta;
+
+/// `validatePodDNSConfig` (relaxed search validation is on in 1.36).
+pub(super) fn dns_config(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let config = spec.get("dnsConfig").filter(|v| !v.is_null());
+    let path = "spec.dnsConfig";
+    if s(spec, "dnsPolicy") == "None" {
+        match config {
+            None => {
+                return vec![FieldError::required(
+                    path,
+                    "must provide `dnsConfig` when `dnsPolicy` is None",
+                )];
+            }
+            Some(c) if arr(c, "nameservers").is_empty() => {
+                return vec![FieldError::required(
+                    format!("{path}.nameservers"),
+                    "must provide at least one DNS nameserver when `dnsPolicy` is None",
+                )];
+            }
+            _ => {}
+        }
+    }
+    let Some(config) = config else {
+        return errs;
+    };
+    let nameservers = arr(config, "nameservers");
+    if nameservers.len() > 3 {
+        errs.push(FieldError::invalid(
+            format!("{path}.nameservers"),
+            json!(nameservers),
+            "must not have more than 3 nameservers",
+        ));
+    }
+    for (i, ns) in nameservers.iter().enumerate() {
+        errs.extend(legacy_ip(
+            &format!("{path}.nameservers[{i}]"),
+            ns.as_str().unwrap_or(""),
+        ));
+    }
+    let searches = arr(config, "searches");
+    if searches.len() > 32 {
+        errs.push(FieldError::invalid(
+            format!("{path}.searches"),
+            json!(searches),
+            "must not have more than 32 search paths",
+        ));
+    }
+    let joined: usize = searches
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").len())
+        .sum::<usize>()
+        + searches.len().saturating_sub(1);
+    if joined > 2048 {
+        errs.push(FieldError::invalid(
+            format!("{path}.searches"),
+            json!(searches),
+            "must not have more than 2048 characters (including spaces) in the search list",
+        ));
+    }
+    for (i, search) in searches.iter().enumerate() {
+        let search = search.as_str().unwrap_or("");
+        if search == "." {
+            continue;
+        }
+        let search = search.strip_suffix('.').unwrap_or(search);
+        for msg in subdomain_with_underscore(search) {
+            errs.push(FieldError::invalid(
+                format!("{path}.searches[{i}]"),
+                json!(search),
+                msg,
+            ));
+        }
+    }
+    for (i, option) in arr(config, "options").iter().enumerate() {
+        if s(option, "name").is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.options[{i}]"),
+                "must not be empty",
+            ));
+        }
+    }
+    errs
+}
+
+/// `IsDNS1123SubdomainWithUnderscore`.
+fn subdomain_with_underscore(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 253 {
+        errs.push("must be no more than 253 characters".to_string());
+    }
+    // _?[a-z0-9]([-_a-z0-9]*[a-z0-9])?
+    let label = |l: &str| {
+        let l = l.strip_prefix('_').unwrap_or(l);
+        let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        l.starts_with(alnum)
+            && l.ends_with(alnum)
+            && l.chars().all(|c| alnum(c) || c == '-' || c == '_')
+    };
+    if !value.split('.').all(label) {
+        errs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')".to_string());
+    }
+    errs
+}
+
+/// `IsValidIPForLegacyField` with `StrictIPCIDRValidation` on: Go's sloppy
+/// parser must accept the value, then leading zeros and IPv4-mapped IPv6
+/// addresses are refused.
+pub(super) fn legacy_ip(path: &str, value: &str) -> Vec<FieldError> {
+    let bad = |detail: &str| vec![FieldError::invalid(path, json!(value), detail)];
+    match value.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some() => {
+            bad("must not be an IPv4-mapped IPv6 address")
+        }
+        Ok(_) => Vec::new(),
+        Err(_) => {
+            let octets: Vec<&str> = value.split('.').collect();
+            let sloppy_v4 = octets.len() == 4
+                && octets.iter().all(|o| {
+                    !o.is_empty()
+                        && o.bytes().all(|b| b.is_ascii_digit())
+                        && o.parse::<u32>().is_ok_and(|n| n <= 255)
+                });
+            if sloppy_v4 {
+                bad("must not have leading 0s")
+            } else {
+                bad("must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+            }
+        }
+    }
+}
+
+/// `validateReadinessGates`.
+pub(super) fn readiness_gates(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, gate) in arr(spec, "readinessGates").iter().enumerate() {
+        label_name(
+            &mut errs,
+            s(gate, "conditionType"),
+            &format!("spec.readinessGates[{i}].conditionType"),
+        );
+    }
+    errs
+}
+
+/// `validatePodHostName`: `hostnameOverride` excludes FQDN hostnames and
+/// host networking, and must be a short subdomain.
+pub(super) fn hostname_override(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(name) = spec.get("hostnameOverride").and_then(Value::as_str) else {
+        return errs;
+    };
+    let path = "spec.hostnameOverride";
+    if spec.get("setHostnameAsFQDN").and_then(Value::as_bool) == Some(true) {
+        errs.push(FieldError::forbidden(
+            path,
+            "may not be specified when setHostnameAsFQDN is true",
+        ));
+    }
+    if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
+        errs.push(FieldError::forbidden(
+            path,
+            "may not be specified when hostNetwork is true",
+        ));
+    }
+    if name.len() > 64 {
+        errs.push(FieldError::too_long(path, 64));
+    }
+    errs.extend(FieldError::invalid_each(
+        path,
+        name,
+        objectmeta::dns1123_subdomain(name),
+    ));
+    errs
+}
+
+/// `ValidateHostAliases`.
+pub(super) fn host_aliases(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, alias) in arr(spec, "hostAliases").iter().enumerate() {
+        let path = format!("spec.hostAliases[{i}]");
+        errs.extend(legacy_ip(&format!("{path}.ip"), s(alias, "ip")));
+        for (j, host) in arr(alias, "hostnames").iter().enumerate() {
+            let host = host.as_str().unwrap_or("");
+            errs.extend(FieldError::invalid_each(
+                format!("{path}.hostnames[{j}]"),
+                host,
+                objectmeta::dns1123_subdomain(host),
+            ));
+        }
+    }
+    errs
+}
+
+/// `priorityClassName`, `runtimeClassName` and `preemptionPolicy`, in
+/// `ValidatePodSpec` order.
+pub(super) fn classes(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let name = s(spec, "priorityClassName");
+    if !name.is_empty() {
+        errs.extend(FieldError::invalid_each(
+            "spec.priorityClassName",
+            name,
+            objectmeta::dns1123_subdomain(name),
+        ));
+    }
+    if let Some(name) = spec.get("runtimeClassName").and_then(Value::as_str) {
+        errs.extend(FieldError::invalid_each(
+            "spec.runtimeClassName",
+            name,
+            objectmeta::dns1123_subdomain(name),
+        ));
+    }
+    match spec.get("preemptionPolicy").and_then(Value::as_str) {
+        None | Some("PreemptLowerPriority" | "Never") => {}
+        Some("") => errs.push(FieldError::required("spec.preemptionPolicy", "")),
+        Some(other) => errs.push(FieldError::not_supported(
+            "spec.preemptionPolicy",
+            json!(other),
+            &["PreemptLowerPriority", "Never"],
+        )),
+    }
+    errs
+}
+
+/// `validateOS`, then `validateLinux` or `validateWindows` for a valid name.
+pub(super) fn os(spec: &Value) -> Vec<FieldError> {
+    let Some(os) = spec.get("os").filter(|v| !v.is_null()) else {
+        return Vec::new();
+    };
+    match s(os, "name") {
+        "" => vec![FieldError::required("spec.os.name", "")],
+        "linux" => linux(spec),
+        "windows" => windows(spec),
+        other => vec![FieldError::not_supported(
+            "spec.os",
+            json!(other),
+            &["linux", "windows"],
+        )],
+    }
+}
+
+fn set(v: &Value, key: &str) -> bool {
+    v.get(key).is_some_and(|x| !x.is_null())
+}
+
+/// `VisitContainersWithPath`: init, regular, then ephemeral containers.
+pub(super) fn containers_with_path(spec: &Value) -> impl Iterator<Item = (String, &Value)> {
+    ["initContainers", "containers", "ephemeralContainers"]
+        .into_iter()
+        .flat_map(move |list| {
+            arr(spec, list)
+                .iter()
+                .enumerate()
+                .map(move |(i, c)| (format!("spec.{list}[{i}]"), c))
+        })
+}
+
+fn linux(spec: &Value) -> Vec<FieldError> {
+    const MSG: &str = "windows options cannot be set for a linux pod";
+    let mut errs = Vec::new();
+    if spec
+        .get("securityContext")
+        .is_some_and(|sc| set(sc, "windowsOptions"))
+    {
+        errs.push(FieldError::forbidden(
+            "spec.securityContext.windowsOptions",
+            MSG,
+        ));
+    }
+    for (path, c) in containers_with_path(spec) {
+        if c.get("securityContext")
+            .is_some_and(|sc| set(sc, "windowsOptions"))
+        {
+            errs.push(FieldError::forbidden(
+                format!("{path}.securityContext.windowsOptions"),
+                MSG,
+            ));
+        }
+    }
+    errs
+}
+
+/// `validateWindows`: Linux-only pod and container security fields.
+fn windows(spec: &Value) -> Vec<FieldError> {
+    const MSG: &str = "cannot be set for a windows pod";
+    let mut errs = Vec::new();
+    let sc = spec.get("securityContext").unwrap_or(&Value::Null);
+    let on = |key: &str| spec.get(key).and_then(Value::as_bool) == Some(true);
+    for (present, path) in [
+        (
+            set(sc, "appArmorProfile"),
+            "spec.securityContext.appArmorProfile",
+        ),
+        (
+            set(sc, "seLinuxOptions"),
+            "spec.securityContext.seLinuxOptions",
+        ),
+        (set(spec, "hostUsers"), "spec.hostUsers"),
+        (on("hostPID"), "spec.hostPID"),
+        (on("hostIPC"), "spec.hostIPC"),
+        (
+            set(sc, "seccompProfile"),
+            "spec.securityContext.seccompProfile",
+        ),
+        (set(sc, "fsGroup"), "spec.securityContext.fsGroup"),
+        (
+            set(sc, "fsGroupChangePolicy"),
+            "spec.securityContext.fsGroupChangePolicy",
+        ),
+        (
+            !arr(sc, "sysctls").is_empty(),
+            "spec.securityContext.sysctls",
+        ),
+        (
+            set(spec, "shareProcessNamespace"),
+            "spec.shareProcessNamespace",
+        ),
+        (set(sc, "runAsUser"), "spec.securityContext.runAsUser"),
+        (set(sc, "runAsGroup"), "spec.securityContext.runAsGroup"),
+        (
+            set(sc, "supplementalGroups"),
+            "spec.securityContext.supplementalGroups",
+        ),
+        (
+            set(sc, "supplementalGroupsPolicy"),
+            "spec.securityContext.supplementalGroupsPolicy",
+        ),
+        (
+            set(sc, "seLinuxChangePolicy"),
+            "spec.securityContext.seLinuxChangePolicy",
+        ),
+    ] {
+        if present {
+            errs.push(FieldError::forbidden(path, MSG));
+        }
+    }
+    for (path, c) in containers_with_path(spec) {
+        let Some(csc) = c.get("securityContext").filter(|v| !v.is_null()) else {
+            continue;
+        };
+        for key in [
+            "appArmorProfile",
+            "seLinuxOptions",
+            "seccompProfile",
+            "capabilities",
+            "readOnlyRootFilesystem",
+            "privileged",
+            "allowPrivilegeEscalation",
+            "procMount",
+            "runAsUser",
+            "runAsGroup",
+        ] {
+            if set(csc, key) {
+                errs.push(FieldError::forbidden(
+                    format!("{path}.securityContext.{key}"),
+                    MSG,
+                ));
+            }
+        }
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("10.0.0.1", "")]
+    #[case("2001:db8::1", "")]
+    #[case("010.0.0.1", "must not have leading 0s")]
+    #[case("::ffff:1.2.3.4", "must not be an IPv4-mapped IPv6 address")]
+    #[case(
+        "999.1.1.1",
+        "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+    )]
+    #[case("", "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
+    fn legacy_ip_rules(#[case] ip: &str, #[case] detail: &str) {
+        let errs = legacy_ip("x", ip);
+        let got = errs.first().map_or("", |e| e.detail.as_str());
+        assert_eq!(got, detail);
+    }
+
+    #[rstest]
+    #[case("_srv.example.com", true)]
+    #[case("a_b.example", true)]
+    #[case("Upper.example", false)]
+    #[case("_", false)]
+    #[case("-a", false)]
+    fn search_domains(#[case] domain: &str, #[case] ok: bool) {
+        assert_eq!(subdomain_with_underscore(domain).is_empty(), ok);
+    }
+
+    #[test]
+    fn dns_none_stops_at_missing_nameservers() {
+        let spec = json!({"dnsPolicy": "None", "dnsConfig": {"searches": ["Bad_"]}});
+        let errs = dns_config(&spec);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "spec.dnsConfig.nameservers");
+    }
+}
