@@ -8,7 +8,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use http_body_util::BodyExt;
 use podpatch_mock::{MockServer, router};
 use rstest::rstest;
