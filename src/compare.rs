@@ -46,13 +46,13 @@ pub fn expectations(expect: &Expect, vars: &Vars, observed: &Observed) -> Vec<Mi
     if let Some(body) = &expect.body {
         let actual = serde_json::from_str(&observed.body)
             .unwrap_or_else(|_| Value::String(observed.body.clone()));
-        shape("body", &vars.apply_shape(body), Some(&actual), &mut out);
+        shape("body", &body.with_vars(vars), Some(&actual), &mut out);
     }
     for (name, expected) in &expect.headers {
         let actual = observed.header(name).map(Value::String);
         shape(
             &format!("headers.{}", name.to_ascii_lowercase()),
-            &vars.apply_shape(expected),
+            &expected.with_vars(vars),
             actual.as_ref(),
             &mut out,
         );
@@ -69,7 +69,7 @@ pub fn expectations(expect: &Expect, vars: &Vars, observed: &Observed) -> Vec<Mi
             }
         }
         (Some(Stored::Shape(s)), stored) => {
-            shape("stored", &vars.apply_shape(s), stored.as_ref(), &mut out)
+            shape("stored", &s.with_vars(vars), stored.as_ref(), &mut out)
         }
     }
     out

@@ -12,6 +12,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::vars::Vars;
+
 /// A node of an expected shape.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
@@ -101,7 +103,7 @@ impl Matcher {
             "regex" => {
                 let source: String = map.next_value()?;
                 // Variables are substituted at match time; check the syntax with a stand-in.
-                Regex::new(&crate::vars::Vars::placeholder().apply_regex(&source))
+                Regex::new(&Vars::placeholder().apply_regex(&source))
                     .map_err(|e| de::Error::custom(format!("invalid `$regex`: {e}")))?;
                 Ok(Matcher::Regex(source))
             }
@@ -128,6 +130,27 @@ impl Shape {
                 Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
             Shape::Matcher(m) => m.to_json(),
+        }
+    }
+
+    /// The shape with the case variables substituted in every string, matcher
+    /// arguments included.
+    pub fn with_vars(&self, vars: &Vars) -> Shape {
+        match self {
+            Shape::Scalar(v) => Shape::Scalar(vars.apply_value(v)),
+            Shape::List(items) => Shape::List(items.iter().map(|s| s.with_vars(vars)).collect()),
+            Shape::Map(map) => Shape::Map(
+                map.iter()
+                    .map(|(k, v)| (vars.apply(k), v.with_vars(vars)))
+                    .collect(),
+            ),
+            Shape::Matcher(m) => Shape::Matcher(match m {
+                Matcher::Prefix(p) => Matcher::Prefix(vars.apply(p)),
+                Matcher::Contains(s) => Matcher::Contains(Box::new(s.with_vars(vars))),
+                Matcher::Regex(r) => Matcher::Regex(vars.apply_regex(r)),
+                Matcher::Exact(v) => Matcher::Exact(vars.apply_value(v)),
+                other => other.clone(),
+            }),
         }
     }
 }

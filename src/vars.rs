@@ -6,8 +6,6 @@
 
 use serde_json::Value;
 
-use crate::shape::{Matcher, Shape};
-
 /// The values of the variables for one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vars {
@@ -52,26 +50,6 @@ impl Vars {
                     .collect(),
             ),
             other => other.clone(),
-        }
-    }
-
-    /// Substitutes the variables in every string of a shape, matcher arguments included.
-    pub fn apply_shape(&self, shape: &Shape) -> Shape {
-        match shape {
-            Shape::Scalar(v) => Shape::Scalar(self.apply_value(v)),
-            Shape::List(items) => Shape::List(items.iter().map(|s| self.apply_shape(s)).collect()),
-            Shape::Map(map) => Shape::Map(
-                map.iter()
-                    .map(|(k, v)| (self.apply(k), self.apply_shape(v)))
-                    .collect(),
-            ),
-            Shape::Matcher(m) => Shape::Matcher(match m {
-                Matcher::Prefix(p) => Matcher::Prefix(self.apply(p)),
-                Matcher::Contains(s) => Matcher::Contains(Box::new(self.apply_shape(s))),
-                Matcher::Regex(r) => Matcher::Regex(self.apply_regex(r)),
-                Matcher::Exact(v) => Matcher::Exact(self.apply_value(v)),
-                other => other.clone(),
-            }),
         }
     }
 }
