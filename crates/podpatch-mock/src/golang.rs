@@ -6,9 +6,16 @@
 
 pub(crate) mod duration;
 pub(crate) mod format;
-pub(crate) mod json;
 pub(crate) mod json_encode;
+pub(crate) mod json_number;
+pub(crate) mod json_pointer;
+pub(crate) mod json_raw;
+pub(crate) mod json_scanner;
 pub(crate) mod quantity;
+pub(crate) mod semantic;
 pub(crate) mod unmarshal;
 pub(crate) mod yaml_decode;
+pub(crate) mod yaml_duplicates;
 pub(crate) mod yaml_encode;
+pub(crate) mod yaml_read;
+pub(crate) mod zero;

@@ -328,7 +328,7 @@ pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
     if old
         .pointer(&format!(
             "/metadata/annotations/{}",
-            crate::golang::json::escape_pointer(MIRROR)
+            crate::golang::json_pointer::escape_pointer(MIRROR)
         ))
         .is_some()
     {
@@ -425,7 +425,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         arr(ns, "schedulingGates"),
         arr(os, "schedulingGates"),
     ));
-    if crate::golang::unmarshal::semantic_eq(Some(ns), Some(os), &super::schema::POD_SPEC_TY) {
+    if crate::golang::semantic::semantic_eq(Some(ns), Some(os), &super::schema::POD_SPEC_TY) {
         return errs;
     }
     let mut munged = ns.clone();
@@ -466,8 +466,7 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
         gated_node_selector(ns, os, m, &mut errs);
         gated_node_affinity(os, m, &mut errs);
     }
-    if !crate::golang::unmarshal::semantic_eq(Some(&munged), Some(os), &super::schema::POD_SPEC_TY)
-    {
+    if !crate::golang::semantic::semantic_eq(Some(&munged), Some(os), &super::schema::POD_SPEC_TY) {
         errs.push(FieldError::forbidden(
             "spec",
             format!(

@@ -1,5 +1,7 @@
 //! Decodes a JSON value into the shape a Go struct would hold after
-//! `json.Unmarshal` and re-marshal: unknown fields dropped (and reported with
+//! `encoding/json`'s `Unmarshal` (decode.go) or, for strategic merge
+//! patches, `runtime.DefaultUnstructuredConverter.FromUnstructured`, then
+//! re-marshal: unknown fields dropped (and reported with
 //! their `spec.containers[0].foo` paths for `fieldValidation`), `null` meaning
 //! "unset", `omitempty` zero values dropped, non-`omitempty` fields filled with
 //! their zero value, numbers for quantities rendered as strings, and type
@@ -10,7 +12,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::golang::json::{Literals, escape_pointer};
+use crate::golang::json_number::Literals;
+use crate::golang::json_pointer::escape_pointer;
+use crate::golang::zero::{is_empty, zero};
 use crate::schema::{Presence, Struct, Ty};
 
 /// A Go `*json.UnmarshalTypeError` (or a field's own decode error).
@@ -93,7 +97,7 @@ fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
         let Some((parent, key)) = pointer.rsplit_once('/') else {
             continue;
         };
-        let key = crate::golang::json::unescape_pointer(key);
+        let key = crate::golang::json_pointer::unescape_pointer(key);
         if let Some(Value::Object(map)) = value.pointer_mut(parent) {
             map.entry(key).or_insert_with(empty);
         }
@@ -184,7 +188,7 @@ fn type_error(
             Some(text) => format!("number {text}"),
             None => format!("number {n}"),
         },
-        other => crate::golang::json::json_kind(other).to_string(),
+        other => crate::golang::json_raw::json_kind(other).to_string(),
     };
     if go_struct.is_empty() {
         TypeError(format!(
@@ -437,128 +441,6 @@ impl Ctx<'_> {
     }
 }
 
-/// Go's `omitempty` emptiness.
-pub fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-    }
-}
-
-/// `apiequality.Semantic.DeepEqual` on two decoded values of `ty` (`None`
-/// for an absent field): quantities compare by amount (`64Mi` equals
-/// `67108864`), nil and empty slices and maps are equal, an unset value
-/// equals its zero value, and a pointer (`Presence::Ptr`) that is set never
-/// equals one that is not.
-pub fn semantic_eq(a: Option<&Value>, b: Option<&Value>, ty: &'static Ty) -> bool {
-    let a = a.filter(|v| !v.is_null());
-    let b = b.filter(|v| !v.is_null());
-    let (a, b) = match (a, b) {
-        (None, None) => return true,
-        (Some(a), Some(b)) => (a, b),
-        (Some(v), None) | (None, Some(v)) => return is_zero(v, ty),
-    };
-    match ty.resolved() {
-        Ty::Quantity => match (a.as_str(), b.as_str()) {
-            (Some(x), Some(y)) => match (
-                crate::golang::quantity::Quantity::parse(x),
-                crate::golang::quantity::Quantity::parse(y),
-            ) {
-                (Some(x), Some(y)) => x == y,
-                _ => x == y,
-            },
-            _ => a == b,
-        },
-        Ty::Struct(st) => {
-            let (Some(x), Some(y)) = (a.as_object(), b.as_object()) else {
-                return a == b;
-            };
-            let known = st.fields.iter().all(|f| {
-                let (fx, fy) = (x.get(f.name), y.get(f.name));
-                if f.presence == Presence::Ptr {
-                    let set = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
-                    if set(fx) != set(fy) {
-                        return false;
-                    }
-                }
-                semantic_eq(fx, fy, &f.ty)
-            });
-            // Keys the schema does not model compare as JSON.
-            known
-                && x.iter()
-                    .chain(y.iter())
-                    .filter(|(k, _)| !st.fields.iter().any(|f| f.name == k.as_str()))
-                    .all(|(k, _)| x.get(k) == y.get(k))
-        }
-        Ty::List(list) => match (a.as_array(), b.as_array()) {
-            (Some(x), Some(y)) => {
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y)
-                        .all(|(i, j)| semantic_eq(Some(i), Some(j), &list.item))
-            }
-            _ => a == b,
-        },
-        Ty::Map(item) | Ty::AtomicMap(item) => match (a.as_object(), b.as_object()) {
-            (Some(x), Some(y)) => {
-                x.len() == y.len()
-                    && x.iter().all(|(k, v)| {
-                        y.get(k)
-                            .is_some_and(|w| semantic_eq(Some(v), Some(w), item))
-                    })
-            }
-            _ => a == b,
-        },
-        _ => a == b,
-    }
-}
-
-/// Whether a set value equals the Go zero value of `ty` under
-/// [`semantic_eq`] (an empty slice or map is the nil one).
-fn is_zero(v: &Value, ty: &'static Ty) -> bool {
-    match (ty.resolved(), v) {
-        (Ty::Struct(st), Value::Object(map)) => map.iter().all(|(k, v)| {
-            st.fields
-                .iter()
-                .find(|f| f.name == k.as_str())
-                .is_some_and(|f| f.presence != Presence::Ptr && is_zero(v, &f.ty))
-        }),
-        (Ty::Quantity, Value::String(s)) => {
-            crate::golang::quantity::Quantity::parse(s).is_some_and(|q| q.is_zero())
-        }
-        _ => is_empty(v),
-    }
-}
-
-/// The JSON a Go zero value of `ty` marshals to.
-pub fn zero(ty: &'static Ty) -> Value {
-    match ty.resolved() {
-        Ty::Str | Ty::Time | Ty::Quantity => match ty {
-            // A zero metav1.Time marshals as null.
-            Ty::Time => Value::Null,
-            Ty::Quantity => Value::String("0".into()),
-            _ => Value::String(String::new()),
-        },
-        Ty::Int | Ty::Int32 => Value::from(0),
-        Ty::Bool => Value::Bool(false),
-        Ty::Struct(st) => {
-            let mut out = Map::new();
-            for field in st.fields {
-                if field.presence == Presence::Always {
-                    out.insert(field.name.to_string(), zero(&field.ty));
-                }
-            }
-            Value::Object(out)
-        }
-        Ty::List(_) | Ty::Map(_) | Ty::AtomicMap(_) | Ty::Any => Value::Null,
-        Ty::Atomic(inner) => zero(inner),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,18 +463,6 @@ mod tests {
     }
     use crate::schema::POD_TY;
     use serde_json::json;
-
-    #[rstest::rstest]
-    #[case(json!({"memory": "128Mi"}), json!({"memory": "134217728"}), true)]
-    #[case(json!({"cpu": "100m"}), json!({"cpu": "0.1"}), true)]
-    #[case(json!({"memory": "128Mi"}), json!({"memory": "128M"}), false)]
-    #[case(json!({"memory": "1Gi"}), json!({"memory": "1Gi", "cpu": "1"}), false)]
-    fn quantities_compare_by_value(#[case] a: Value, #[case] b: Value, #[case] equal: bool) {
-        let spec =
-            |limits: Value| json!({"containers": [{"name": "c", "resources": {"limits": limits}}]});
-        let ty = POD_TY.member("spec").expect("spec");
-        assert_eq!(semantic_eq(Some(&spec(a)), Some(&spec(b)), ty), equal);
-    }
 
     #[test]
     fn drops_unknown_and_empty_fills_required() {
@@ -647,45 +517,6 @@ mod tests {
         let mut view = got.value.clone();
         restore_empty_maps(&mut view, &got.empty_maps);
         assert_eq!(view["spec"]["overhead"], json!({}));
-    }
-
-    #[test]
-    fn semantic_equality() {
-        let spec = POD_TY.member("spec").expect("spec");
-        let with = |res: Value| json!({"containers": [{"name": "c", "resources": res}]});
-        // Quantities by amount.
-        assert!(semantic_eq(
-            Some(&with(json!({"requests": {"memory": "64Mi"}}))),
-            Some(&with(json!({"requests": {"memory": "67108864"}}))),
-            spec
-        ));
-        assert!(!semantic_eq(
-            Some(&with(json!({"requests": {"memory": "64Mi"}}))),
-            Some(&with(json!({"requests": {"memory": "64M"}}))),
-            spec
-        ));
-        // An empty map is the nil one; a missing map key is not a zero one.
-        assert!(semantic_eq(
-            Some(&with(json!({"requests": {}}))),
-            Some(&with(json!({}))),
-            spec
-        ));
-        assert!(!semantic_eq(
-            Some(&with(json!({"requests": {"cpu": "0"}}))),
-            Some(&with(json!({}))),
-            spec
-        ));
-        // A set pointer never equals an unset one, even when empty.
-        assert!(!semantic_eq(
-            Some(&json!({"resources": {}})),
-            Some(&json!({})),
-            spec
-        ));
-        assert!(semantic_eq(
-            Some(&json!({"hostNetwork": false})),
-            Some(&json!({})),
-            spec
-        ));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn from_str(text: &str) -> Result<Value, serde_yaml_ng::Error> {
 /// The duplicate keys of the flow mappings (`{a: 1, a: 2}`) in the first
 /// document, as go-yaml's strict mode words them (`line N: key "a" already
 /// set in map`, N the line of the repeated key's value), with their lines.
-/// Block mappings are [`crate::golang::json::yaml_duplicate_keys`]'s.
+/// Block mappings are found by the line scanner of `yaml_duplicates`.
 pub fn flow_duplicate_keys(text: &str) -> Vec<(usize, String)> {
     let trace = RefCell::default();
     match parse(text, &trace) {

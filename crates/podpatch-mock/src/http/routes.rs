@@ -868,10 +868,10 @@ fn parse_write_body(yaml: bool, bytes: &[u8], kind: &str) -> Result<(Value, Vec<
     };
     let mut duplicates = Vec::new();
     let value: Value = if yaml {
-        crate::golang::json::parse_yaml(&String::from_utf8_lossy(bytes))
-            .map_err(|e| unrecognized(crate::golang::json::yaml_error(&e.to_string())))?
+        crate::golang::yaml_read::parse_yaml(&String::from_utf8_lossy(bytes))
+            .map_err(|e| unrecognized(crate::golang::yaml_read::yaml_error(&e.to_string())))?
     } else {
-        let dups = crate::golang::json::check(bytes).map_err(unrecognized)?;
+        let dups = crate::golang::json_scanner::check(bytes).map_err(unrecognized)?;
         duplicates = dups
             .into_iter()
             .map(|d| format!("duplicate field \"{d}\""))

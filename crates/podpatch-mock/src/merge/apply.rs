@@ -390,7 +390,7 @@ pub fn server_side_apply(
     if entries.is_empty() && live.pointer("/metadata/uid").is_some() {
         // An object nobody tracks gets a "before-first-apply" manager that
         // owns everything it already has, so the apply can conflict with it.
-        let zero = crate::golang::unmarshal::zero(&POD_TY);
+        let zero = crate::golang::zero::zero(&POD_TY);
         entries.push(Entry {
             manager: "before-first-apply".into(),
             operation: "Update".into(),

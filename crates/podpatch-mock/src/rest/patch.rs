@@ -13,10 +13,11 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::api::status::Status;
-use crate::golang::json::{
-    self, Literals, Step, escape_pointer, json_kind, number_literals, unescape_pointer,
-};
 use crate::golang::json_encode::compact_string;
+use crate::golang::json_number::{Literals, number_literals};
+use crate::golang::json_pointer::{escape_pointer, unescape_pointer};
+use crate::golang::json_raw::{Step, compact, json_kind, raw_members};
+use crate::golang::json_scanner;
 use crate::http::query::FieldValidation;
 use crate::merge::strategic::{self, SmpError};
 use crate::schema::{POD_TY, Ty};
@@ -95,7 +96,7 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
         ""
     };
     let bad = |msg: String| Status::bad_request(format!("{prefix}{msg}"));
-    let dups = json::check(body).map_err(bad)?;
+    let dups = json_scanner::check(body).map_err(bad)?;
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         let context = if strict_mode {
             "struct field jsonPatchOp.value"
@@ -242,7 +243,7 @@ fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched
     raw_at.retain(|pointer, raw| {
         let here = raw_in_place(&doc, pointer, raw);
         if let (true, Some(entry)) = (here, inserted.get_mut(pointer)) {
-            *entry = Some(json::compact(&raw.text));
+            *entry = Some(compact(&raw.text));
         }
         here
     });
@@ -288,7 +289,7 @@ impl Raw {
     /// The members evanphx/json-patch leaves undecoded when it decodes this
     /// container (a Go map: the last of duplicate keys wins).
     fn members(&self, pointer: &str) -> Vec<(String, Raw)> {
-        json::raw_members(&self.text)
+        raw_members(&self.text)
             .into_iter()
             .map(|(step, text)| {
                 let rest = match &step {
@@ -390,7 +391,7 @@ fn node_json(
     let mut shown = inserted.clone();
     for (p, raw) in raw_at {
         if raw_in_place(doc, p, raw) {
-            shown.insert(p.clone(), Some(json::compact(&raw.text)));
+            shown.insert(p.clone(), Some(compact(&raw.text)));
         }
     }
     let ty = pointer
@@ -523,7 +524,7 @@ fn merged_objects(
                 c => {
                     let as_sent =
                         !(v.is_object() || v.is_array()) || c.is_some_and(Value::is_object);
-                    let text = raw_child.filter(|_| as_sent).map(json::compact);
+                    let text = raw_child.filter(|_| as_sent).map(compact);
                     inserted.insert(child, text);
                 }
             }
@@ -635,7 +636,7 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
     let mut strict = Vec::new();
     let value: Value = if strict_mode {
         let bad = |msg: String| Status::bad_request(format!("error decoding patch: {msg}"));
-        let dups = json::check(body).map_err(bad)?;
+        let dups = json_scanner::check(body).map_err(bad)?;
         let value: Value =
             serde_json::from_slice(body).map_err(|e| bad(go_decode_error(body, &e, "value")))?;
         if !matches!(value, Value::Object(_) | Value::Null) {
@@ -647,7 +648,7 @@ fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patche
         strict.extend(duplicates(dups, ""));
         value
     } else {
-        json::check(body).map_err(|_| invalid_patch())?;
+        json_scanner::check(body).map_err(|_| invalid_patch())?;
         serde_json::from_slice(body).map_err(|_| invalid_patch())?
     };
     let doc = match value {
@@ -749,7 +750,7 @@ fn merge_node(cur: &mut Value, patch: Value) {
 }
 
 fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
-    let dups = json::check(body).map_err(Status::bad_request)?;
+    let dups = json_scanner::check(body).map_err(Status::bad_request)?;
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
     let patch = match value {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::status::Status;
 use crate::defaults;
-use crate::golang::json::Literals;
+use crate::golang::json_number::Literals;
 use crate::golang::unmarshal;
 use crate::http::query::{FieldValidation, WriteOptions};
 use crate::merge::apply;
@@ -91,7 +91,7 @@ fn meta_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
 
 /// The zero `v1.Pod` as JSON: the "live" object of a create.
 pub fn zero_pod() -> Value {
-    unmarshal::zero(&POD_TY)
+    crate::golang::zero::zero(&POD_TY)
 }
 
 fn with_type_meta(mut pod: Value) -> Value {
@@ -539,7 +539,7 @@ fn update(
                 shown_value,
                 format!(
                     "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-                    crate::golang::json::json_kind(&patched_value)
+                    crate::golang::json_raw::json_kind(&patched_value)
                 ),
             )],
         )
@@ -870,7 +870,7 @@ fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         .unwrap_or(0);
     // `updatePodGeneration` compares with `Semantic.DeepEqual`: a quantity
     // respelled (`64Mi` as `67108864`) is no spec change.
-    let spec_changed = !unmarshal::semantic_eq(
+    let spec_changed = !crate::golang::semantic::semantic_eq(
         pod.get("spec"),
         old.get("spec"),
         &crate::schema::POD_SPEC_TY,
@@ -930,29 +930,29 @@ fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     // libyaml takes a byte order mark at the start of the stream as the
     // encoding's, not as content.
     let whole = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
-    let text = crate::golang::json::first_document(whole);
+    let text = crate::golang::yaml_read::first_document(whole);
     let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
-        crate::golang::json::json_duplicate_keys(text)
+        crate::golang::yaml_duplicates::json_duplicate_keys(text)
     } else {
-        crate::golang::json::yaml_duplicate_keys(text)
+        crate::golang::yaml_duplicates::yaml_duplicate_keys(text)
     };
-    let config: Value = match crate::golang::json::parse_yaml(text) {
+    let config: Value = match crate::golang::yaml_read::parse_yaml(text) {
         Ok(v) => v,
         Err(e) => {
             return Err(Status::bad_request(format!(
                 "error decoding YAML: error converting YAML to JSON: {}",
-                crate::golang::json::yaml_error(&e.to_string())
+                crate::golang::yaml_read::yaml_error(&e.to_string())
             ))
             .into());
         }
     };
     let mut config = if config.is_null() { json!({}) } else { config };
     // sigs.k8s.io/yaml turns the YAML into JSON, decoded into a map.
-    crate::golang::json::int64_or_float(&mut config);
+    crate::golang::json_number::int64_or_float(&mut config);
     if !config.is_object() {
         return Err(Status::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            crate::golang::json::json_kind(&config)
+            crate::golang::json_raw::json_kind(&config)
         ))
         .into());
     }

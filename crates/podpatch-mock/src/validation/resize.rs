@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::schema::{POD_SPEC_TY, Ty};
 use super::{MIRROR, ROOT_PATH, arr, metadata_and_spec, s};
-use crate::golang::unmarshal::semantic_eq;
+use crate::golang::semantic::semantic_eq;
 use crate::validation::field::FieldError;
 
 /// `ValidatePodResize`, which opens with the core package's

@@ -952,7 +952,7 @@ fn template_meta(meta: &Value, path: &str, errs: &mut Vec<FieldError>) {
     for (key, go_name) in TEMPLATE_META_FIELDS {
         if meta
             .get(*key)
-            .is_some_and(|v| !crate::golang::unmarshal::is_empty(v))
+            .is_some_and(|v| !crate::golang::zero::is_empty(v))
         {
             errs.push(FieldError::forbidden(
                 format!("{path}.{go_name}"),
