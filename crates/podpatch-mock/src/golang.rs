@@ -15,6 +15,7 @@ pub(crate) mod quantity;
 pub(crate) mod semantic;
 pub(crate) mod unmarshal;
 pub(crate) mod yaml_decode;
+pub(crate) mod yaml_depth;
 pub(crate) mod yaml_duplicates;
 pub(crate) mod yaml_encode;
 pub(crate) mod yaml_read;

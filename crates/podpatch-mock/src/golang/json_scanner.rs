@@ -7,7 +7,9 @@
 //! "<path>"`). It reads bytes only: it builds no values and must not type
 //! them.
 
-/// Go's `maxNestingDepth`.
+use std::collections::HashSet;
+
+/// Go's `maxNestingDepth` (encoding/json/scanner.go).
 const MAX_DEPTH: usize = 10_000;
 
 /// Checks `data` as one JSON document. `Err` holds Go's `SyntaxError` text.
@@ -38,6 +40,63 @@ fn quote_char(c: u8) -> String {
 
 const EOF: &str = "unexpected end of JSON input";
 
+/// An open container while scanning. Paths are not kept per level (that
+/// would cost the square of the nesting depth): an object learns its own
+/// path only when it first holds a duplicate key.
+enum Frame {
+    Object {
+        /// Keys seen, hashed so that wide objects stay linear.
+        keys: HashSet<String>,
+        /// The key whose value is being read.
+        current: String,
+        /// This object's own path, once a duplicate asked for it.
+        path: Option<String>,
+    },
+    Array {
+        /// The index of the element being read.
+        index: usize,
+    },
+}
+
+impl Frame {
+    fn object() -> Frame {
+        Frame::Object {
+            keys: HashSet::new(),
+            current: String::new(),
+            path: None,
+        }
+    }
+}
+
+/// The path of the key just read into `innermost` (`spec.containers[0].name`,
+/// the strict decoder's form), the containers of `outer` leading to it.
+fn duplicate_path(outer: &[Frame], innermost: &mut Frame) -> String {
+    let Frame::Object { current, path, .. } = innermost else {
+        return String::new();
+    };
+    let own = path.get_or_insert_with(|| {
+        let mut at = String::new();
+        for frame in outer {
+            match frame {
+                Frame::Object { current, .. } => join_key(&mut at, current),
+                Frame::Array { index } => at.push_str(&format!("[{index}]")),
+            }
+        }
+        at
+    });
+    let mut full = own.clone();
+    join_key(&mut full, current);
+    full
+}
+
+/// Appends `key` to the dotted path `at`.
+fn join_key(at: &mut String, key: &str) {
+    if !at.is_empty() {
+        at.push('.');
+    }
+    at.push_str(key);
+}
+
 struct Parser<'a> {
     data: &'a [u8],
     pos: usize,
@@ -62,21 +121,17 @@ impl Parser<'_> {
     }
 
     fn document(&mut self) -> Result<(), String> {
-        enum Frame {
-            Object { keys: Vec<String>, path: String },
-            Array { index: usize, path: String },
-        }
         enum Next {
-            Value(String),
+            Value,
             Key,
             AfterValue,
         }
         let mut stack: Vec<Frame> = Vec::new();
-        let mut next = Next::Value(String::new());
+        let mut next = Next::Value;
         loop {
             self.skip_ws();
             next = match next {
-                Next::Value(path) => {
+                Next::Value => {
                     let c = self.next_or_eof()?;
                     match c {
                         b'{' | b'[' => {
@@ -92,15 +147,11 @@ impl Parser<'_> {
                                 self.pos += 1;
                                 Next::AfterValue
                             } else if c == b'{' {
-                                stack.push(Frame::Object {
-                                    keys: Vec::new(),
-                                    path,
-                                });
+                                stack.push(Frame::object());
                                 Next::Key
                             } else {
-                                let child = format!("{path}[0]");
-                                stack.push(Frame::Array { index: 0, path });
-                                Next::Value(child)
+                                stack.push(Frame::Array { index: 0 });
+                                Next::Value
                             }
                         }
                         b'"' => {
@@ -140,18 +191,16 @@ impl Parser<'_> {
                         ));
                     }
                     let key = self.string()?;
-                    let Some(Frame::Object { keys, path }) = stack.last_mut() else {
+                    let Some((innermost, outer)) = stack.split_last_mut() else {
                         return Err(EOF.to_string());
                     };
-                    let child = if path.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{path}.{key}")
+                    let Frame::Object { keys, current, .. } = &mut *innermost else {
+                        return Err(EOF.to_string());
                     };
-                    if keys.contains(&key) {
-                        self.duplicates.push(child.clone());
-                    } else {
-                        keys.push(key);
+                    let fresh = keys.insert(key.clone());
+                    *current = key;
+                    if !fresh {
+                        self.duplicates.push(duplicate_path(outer, innermost));
                     }
                     self.skip_ws();
                     let c = self.next_or_eof()?;
@@ -161,7 +210,7 @@ impl Parser<'_> {
                             quote_char(c)
                         ));
                     }
-                    Next::Value(child)
+                    Next::Value
                 }
                 Next::AfterValue => match stack.last_mut() {
                     None => {
@@ -186,10 +235,10 @@ impl Parser<'_> {
                             ));
                         }
                     },
-                    Some(Frame::Array { index, path }) => match self.next_or_eof()? {
+                    Some(Frame::Array { index }) => match self.next_or_eof()? {
                         b',' => {
                             *index += 1;
-                            Next::Value(format!("{path}[{index}]"))
+                            Next::Value
                         }
                         b']' => {
                             stack.pop();
@@ -352,5 +401,52 @@ mod tests {
             check(br#"{"spec":{"a":1,"a":2},"x":[{"k":1,"k":2}]}"#),
             Ok(vec!["spec.a".to_string(), "x[0].k".to_string()])
         );
+    }
+
+    #[rstest]
+    #[case(&format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)), Ok(Vec::new()))]
+    #[case(&"[".repeat(10_000), Err(EOF.to_string()))]
+    #[case(&"[".repeat(10_001), Err("invalid character '[' exceeded max depth".to_string()))]
+    #[case(&format!("{}1{}", r#"{"a":"#.repeat(10_001), "}".repeat(10_001)), Err("invalid character '{' exceeded max depth".to_string()))]
+    fn nesting_is_limited_as_go_limits_it(
+        #[case] body: &str,
+        #[case] want: Result<Vec<String>, String>,
+    ) {
+        assert_eq!(check(body.as_bytes()), want);
+    }
+
+    #[test]
+    fn duplicates_deep_inside_are_found() {
+        let body = r#"{"a":[{"b":{"a":[{"b":{"k":1,"k":2}}]}}]}"#;
+        assert_eq!(
+            check(body.as_bytes()),
+            Ok(vec!["a[0].b.a[0].b.k".to_string()])
+        );
+    }
+
+    #[test]
+    fn linear_in_the_body() {
+        use std::time::{Duration, Instant};
+        // 1 MiB bodies (3 MiB is the server's limit; debug builds are
+        // slow): nested to the limit then wide, past the limit, wide, and
+        // with duplicate keys deep down (each reported with its whole path,
+        // as Go does).
+        let wide: String = (0..100_000).map(|i| format!(r#""k{i}":1,"#)).collect();
+        let bodies = [
+            format!("{}{}", "[".repeat(9_999), "1,".repeat(500_000)),
+            "[".repeat(1 << 20),
+            format!("{{{wide}\"z\":1}}"),
+            format!("{}{}", r#"{"a":"#.repeat(9_000), r#"{"b":1,"b":1}"#),
+        ];
+        for body in &bodies {
+            let start = Instant::now();
+            let _ = check(body.as_bytes());
+            let took = start.elapsed();
+            assert!(
+                took < Duration::from_secs(2),
+                "{} bytes: {took:?}",
+                body.len()
+            );
+        }
     }
 }

@@ -38,6 +38,8 @@ pub fn flow_duplicate_keys(text: &str) -> Vec<(usize, String)> {
 }
 
 fn parse(text: &str, trace: &RefCell<Trace>) -> Result<Value, serde_yaml_ng::Error> {
+    // Nesting is measured first: libyaml's cost grows with its square.
+    crate::golang::yaml_depth::check(text)?;
     match serde_yaml_ng::Deserializer::from_str(text).next() {
         Some(first) => Seed {
             src: text,

@@ -5,6 +5,8 @@
 //! bodies written as JSON, and [`crate::golang::yaml_decode`]'s parser for
 //! flow mappings. It must not decode values.
 
+use std::collections::HashSet;
+
 /// Duplicate keys in the mappings of a YAML document, as go-yaml reports
 /// them (`line 5: key "name" already set in map`), in line order.
 pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
@@ -21,7 +23,7 @@ pub fn yaml_duplicate_keys(text: &str) -> Vec<String> {
 /// collections are not inspected, block scalars are skipped.
 fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
-    let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut stack: Vec<(usize, HashSet<String>)> = Vec::new();
     let mut skip_deeper_than: Option<usize> = None;
     for (n, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
@@ -52,7 +54,7 @@ fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
             stack.pop();
         }
         if stack.last().is_none_or(|(i, _)| *i != indent) {
-            stack.push((indent, Vec::new()));
+            stack.push((indent, HashSet::new()));
         }
         if let Some((_, keys)) = stack.last_mut() {
             if keys.contains(&key) {
@@ -65,7 +67,7 @@ fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
                     ),
                 ));
             } else {
-                keys.push(key);
+                keys.insert(key);
             }
         }
         let value = value.trim();
@@ -81,13 +83,13 @@ fn block_duplicate_keys(text: &str) -> Vec<(usize, String)> {
 pub fn json_duplicate_keys(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     // One entry per open container: the keys seen, for objects.
-    let mut stack: Vec<Option<Vec<String>>> = Vec::new();
+    let mut stack: Vec<Option<HashSet<String>>> = Vec::new();
     let mut line = 1;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\n' => line += 1,
-            '{' => stack.push(Some(Vec::new())),
+            '{' => stack.push(Some(HashSet::new())),
             '[' => stack.push(None),
             '}' | ']' => {
                 stack.pop();
@@ -123,7 +125,7 @@ pub fn json_duplicate_keys(text: &str) -> Vec<String> {
                             crate::golang::format::go_quote(&key)
                         ));
                     } else {
-                        keys.push(key);
+                        keys.insert(key);
                     }
                 }
             }

@@ -14,6 +14,8 @@ use crate::golang::json_number::each_number;
 /// serde may first trip over a non-string key). Duplicate keys are allowed,
 /// the last one winning, as in go-yaml's non-strict mode.
 pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
+    // Nesting is measured first: libyaml's cost grows with its square.
+    crate::golang::yaml_depth::check(text)?;
     // Values follow go-yaml v2's YAML 1.1 resolution; on failure the plain
     // serde path below reproduces the error texts.
     if let Ok(mut value) = crate::golang::yaml_decode::from_str(text) {
@@ -120,5 +122,34 @@ mod tests {
             ),
             "yaml: line 1: did not find expected node content"
         );
+    }
+
+    #[test]
+    fn nesting_is_refused_in_linear_time() {
+        use std::time::{Duration, Instant};
+        // libyaml alone takes the square of the depth of these.
+        let cases = [
+            (
+                format!("{}{}", "[".repeat(9_999), "1,".repeat(500_000)),
+                "yaml: recursion limit exceeded",
+            ),
+            ("[".repeat(20_000), "yaml: exceeded max depth of 10000"),
+            (
+                format!("a: 1\nb: {}", "{".repeat(10_001)),
+                "yaml: line 2: exceeded max depth of 10000",
+            ),
+            ("- ".repeat(20_000), "yaml: exceeded max depth of 10000"),
+        ];
+        for (body, want) in &cases {
+            let start = Instant::now();
+            let err = parse_yaml(body).expect_err("too deep");
+            let took = start.elapsed();
+            assert_eq!(yaml_error(&err.to_string()), *want);
+            assert!(
+                took < Duration::from_secs(2),
+                "{} bytes: {took:?}",
+                body.len()
+            );
+        }
     }
 }
