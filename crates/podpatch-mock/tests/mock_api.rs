@@ -6,76 +6,12 @@
 //! Requests go through `router()` with `tower::ServiceExt::oneshot`; one
 //! test drives a real `MockServer` over TCP with reqwest.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
 use podpatch_mock::{MockServer, router};
 use rstest::rstest;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-struct Resp {
-    status: u16,
-    headers: axum::http::HeaderMap,
-    text: String,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
-    }
-}
-
-async fn send(app: &Router, method: &str, uri: &str, ct: Option<&str>, body: &[u8]) -> Resp {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("user-agent", "podpatch-test/1.0");
-    if let Some(ct) = ct {
-        builder = builder.header("content-type", ct);
-    }
-    if !body.is_empty() {
-        // Real clients send it; go-restful's empty-body rules look at it.
-        builder = builder.header("content-length", body.len());
-    }
-    let req = builder
-        .body(Body::from(body.to_vec()))
-        .expect("valid request");
-    let resp = app.clone().oneshot(req).await.expect("infallible");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    Resp {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-const PODS: &str = "/api/v1/namespaces/default/pods";
-
-/// `POST`s `pod` as JSON to the default namespace.
-async fn post_pod(app: &Router, pod: &Value) -> Resp {
-    send(
-        app,
-        "POST",
-        PODS,
-        Some("application/json"),
-        pod.to_string().as_bytes(),
-    )
-    .await
-}
-
-async fn with_pod() -> Router {
-    let app = router();
-    let pod = json!({"metadata": {"name": "web", "labels": {"app": "web"}},
-        "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}],
-                 "activeDeadlineSeconds": 600}});
-    let r = post_pod(&app, &pod).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    app
-}
+mod support;
+use support::{PODS, post_pod, send, with_pod};
 
 #[tokio::test]
 async fn create_returns_a_defaulted_admitted_pod() {
