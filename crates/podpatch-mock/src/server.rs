@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 /// namespace exists with its `default` ServiceAccount, like a real cluster
 /// after boot).
 pub fn router() -> axum::Router {
-    crate::http::routes::build(crate::registry::store::Shared::booted())
+    crate::http::router::build(crate::registry::store::Shared::booted())
 }
 
 /// A running mock bound to an address; dropping or `shutdown` stops it.
