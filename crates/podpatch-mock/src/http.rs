@@ -10,6 +10,7 @@ pub(crate) mod context;
 pub(crate) mod discovery;
 pub(crate) mod filters;
 pub(crate) mod headers;
+pub(crate) mod idle_io;
 pub(crate) mod meta;
 pub(crate) mod namespaces;
 pub(crate) mod negotiation;

@@ -7,7 +7,7 @@
 //! must not stall unrelated requests) and write the reply. They must not
 //! hold API semantics themselves.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
@@ -19,6 +19,7 @@ use crate::http::context::{Accepted, Ctx};
 use crate::http::headers::header_text;
 use crate::http::meta::strip_type_meta;
 use crate::http::negotiation::{PATCH_CONSUMES, Refusal, route_consumes};
+use crate::http::query::WriteOptions;
 use crate::merge::fieldpath::Scope;
 use crate::registry::pods::{delete, get};
 use crate::registry::selector::{FieldSelector, Selector};
@@ -96,35 +97,71 @@ pub(crate) async fn delete_pods(
     ctx.json(200, &list, &POD_LIST_TY, &[])
 }
 
-/// Runs the CPU-heavy part of a request (decoding, patching, typing,
-/// validating) on tokio's blocking pool, so that the async worker threads
-/// keep answering other requests meanwhile.
-async fn off_thread(work: impl FnOnce() -> Outcome + Send + 'static) -> Outcome {
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
-        Err(Failure::from(Status::internal_raw(
-            "the request's handler stopped before answering",
-        )))
-    })
+/// Where a pod request goes and who sends it, owned so that the request's
+/// CPU-heavy part (decoding, patching, typing, validating) can run on
+/// tokio's blocking pool while the async worker threads keep answering
+/// other requests.
+struct Target {
+    state: Shared,
+    scope: Scope,
+    namespace: String,
+    name: String,
+    user_agent: String,
+    options: WriteOptions,
 }
 
-/// Reads a pod create or update body in the real server's order: media type and
-/// size, then the `*Options` query, then the object itself; then runs `write`
-/// (create or update) on the decoded pod, off the async threads.
-async fn write_pod(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    body: Body,
-    options_kind: &'static str,
-    write: impl FnOnce(Value, Vec<String>, crate::http::query::WriteOptions) -> Outcome + Send + 'static,
-) -> Outcome {
-    let (yaml, bytes) = read_write_body(headers, body).await?;
-    let options = ctx.options();
-    off_thread(move || {
-        options.validate(options_kind, false)?;
-        let (value, duplicates) = parse_write_body(yaml, &bytes, "Pod")?;
-        write(value, duplicates, options)
-    })
-    .await
+impl Target {
+    fn new(state: Shared, ctx: &Ctx, scope: Scope, namespace: String, name: String) -> Self {
+        Self {
+            state,
+            scope,
+            namespace,
+            name,
+            user_agent: ctx.user_agent.clone(),
+            options: ctx.options(),
+        }
+    }
+
+    /// Runs `work` with the REST request and the store, off the async threads.
+    async fn run(
+        self,
+        work: impl FnOnce(&Shared, &PodRequest<'_>) -> Outcome + Send + 'static,
+    ) -> Outcome {
+        let done = tokio::task::spawn_blocking(move || {
+            let Target {
+                state,
+                scope,
+                namespace,
+                name,
+                user_agent,
+                options,
+            } = self;
+            let req = PodRequest {
+                scope,
+                namespace: &namespace,
+                name: &name,
+                user_agent: &user_agent,
+                options,
+            };
+            work(&state, &req)
+        });
+        done.await.unwrap_or_else(|_| {
+            Err(Failure::from(Status::internal_raw(
+                "the request's handler stopped before answering",
+            )))
+        })
+    }
+
+    /// A create or update body, after the route has read it, in the real
+    /// server's order: the `*Options` query, then the object itself.
+    fn decode(
+        req: &PodRequest<'_>,
+        options_kind: &str,
+        (yaml, bytes): (bool, Bytes),
+    ) -> Result<(Value, Vec<String>), Status> {
+        req.options.validate(options_kind, false)?;
+        parse_write_body(yaml, &bytes, "Pod")
+    }
 }
 
 pub(crate) async fn create_pod(
@@ -134,24 +171,18 @@ pub(crate) async fn create_pod(
     Accepted(ctx): Accepted,
     body: Body,
 ) -> Response {
-    let user_agent = ctx.user_agent.clone();
-    let outcome = write_pod(
-        &ctx,
-        &headers,
-        body,
-        "CreateOptions",
-        move |body, duplicates, options| {
-            let req = PodRequest {
-                scope: Scope::Main,
-                namespace: &ns,
-                name: "",
-                user_agent: &user_agent,
-                options,
-            };
-            create(&mut state.lock(), &req, body, duplicates)
-        },
-    )
-    .await;
+    // Media type and size come first.
+    let read = match read_write_body(&headers, body).await {
+        Ok(read) => read,
+        Err(s) => return ctx.status(&s),
+    };
+    let target = Target::new(state, &ctx, Scope::Main, ns, String::new());
+    let outcome = target
+        .run(move |state, req| {
+            let (body, duplicates) = Target::decode(req, "CreateOptions", read)?;
+            create(&mut state.lock(), req, body, duplicates)
+        })
+        .await;
     ctx.reply(outcome)
 }
 
@@ -191,24 +222,17 @@ pub(crate) async fn put_pod(
     Accepted(ctx): Accepted,
     body: Body,
 ) -> Response {
-    let user_agent = ctx.user_agent.clone();
-    let outcome = write_pod(
-        &ctx,
-        &headers,
-        body,
-        "UpdateOptions",
-        move |value, duplicates, options| {
-            let req = PodRequest {
-                scope,
-                namespace: &ns,
-                name: &name,
-                user_agent: &user_agent,
-                options,
-            };
-            replace(&mut state.lock(), &req, value, duplicates)
-        },
-    )
-    .await;
+    let read = match read_write_body(&headers, body).await {
+        Ok(read) => read,
+        Err(s) => return ctx.status(&s),
+    };
+    let target = Target::new(state, &ctx, scope, ns, name);
+    let outcome = target
+        .run(move |state, req| {
+            let (value, duplicates) = Target::decode(req, "UpdateOptions", read)?;
+            replace(&mut state.lock(), req, value, duplicates)
+        })
+        .await;
     ctx.reply(outcome)
 }
 
@@ -248,17 +272,9 @@ pub(crate) async fn patch_pod(
         Ok(b) => b,
         Err(s) => return ctx.status(&s),
     };
-    let (user_agent, options) = (ctx.user_agent.clone(), ctx.options());
-    let outcome = off_thread(move || {
-        let req = PodRequest {
-            scope,
-            namespace: &ns,
-            name: &name,
-            user_agent: &user_agent,
-            options,
-        };
-        patch(&mut state.lock(), &req, kind, &bytes)
-    })
-    .await;
+    let target = Target::new(state, &ctx, scope, ns, name);
+    let outcome = target
+        .run(move |state, req| patch(&mut state.lock(), req, kind, &bytes))
+        .await;
     ctx.reply(outcome)
 }
