@@ -48,4 +48,4 @@ pub(crate) mod schema;
 mod server;
 pub(crate) mod validation;
 
-pub use server::{MockServer, router};
+pub use server::{ConnectionTimeouts, MockServer, router};

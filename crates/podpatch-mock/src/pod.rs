@@ -8,4 +8,5 @@ pub(crate) mod apparmor;
 pub(crate) mod drop_disabled;
 pub(crate) mod label_keys;
 pub(crate) mod status_strategy;
+pub(crate) mod strategy;
 pub(crate) mod warnings;

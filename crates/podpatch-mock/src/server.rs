@@ -1,17 +1,53 @@
 //! The mock as a server: a router over fresh in-memory state, and a running
 //! instance bound to an address that stops when dropped. It wires the layers
 //! together and holds no Kubernetes behaviour itself.
+//!
+//! Connections are served as kube-apiserver's `http.Server` bounds them
+//! (`server/secure_serving.go`: `ReadHeaderTimeout` 32 s, `IdleTimeout`
+//! 90 s): a request head must arrive within the header timeout (hyper
+//! restarts it whenever it waits for a head, so it also closes a connection
+//! opened and never used, or idle between requests), and a connection on
+//! which no byte moves for the idle timeout (a body or a reader that
+//! stalls) is closed; see [`crate::http::idle_io`].
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use crate::http::idle_io::IdleIo;
 
 /// Builds a router with fresh, empty in-memory state (the `default`
 /// namespace exists with its `default` ServiceAccount, like a real cluster
 /// after boot).
 pub fn router() -> axum::Router {
-    crate::http::routes::build(crate::registry::store::Shared::booted())
+    crate::http::router::build(crate::registry::store::Shared::booted())
+}
+
+/// How long a connection may keep the server waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionTimeouts {
+    /// For a request head to arrive, counted from when the server starts
+    /// waiting for one (`ReadHeaderTimeout`).
+    pub header_read: Duration,
+    /// Without a byte read or written (`IdleTimeout`).
+    pub idle: Duration,
+}
+
+impl Default for ConnectionTimeouts {
+    /// kube-apiserver's: 32 s for the header, 90 s idle.
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(32),
+            idle: Duration::from_secs(90),
+        }
+    }
 }
 
 /// A running mock bound to an address; dropping or `shutdown` stops it.
@@ -23,19 +59,21 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Binds `addr` (port 0 picks a free port) and serves [`router`] on it.
+    /// Binds `addr` (port 0 picks a free port) and serves [`router`] on it
+    /// with kube-apiserver's connection timeouts.
     pub async fn start(addr: SocketAddr) -> std::io::Result<MockServer> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        Self::start_with(addr, ConnectionTimeouts::default()).await
+    }
+
+    /// [`MockServer::start`] with other connection timeouts.
+    pub async fn start_with(
+        addr: SocketAddr,
+        timeouts: ConnectionTimeouts,
+    ) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router()).with_graceful_shutdown(async move {
-                // Either an explicit shutdown or the sender being dropped.
-                let _ = stopped.await;
-            });
-            // A failing accept loop only ends this mock; nothing to report to.
-            let _ = serve.await;
-        });
+        let task = tokio::spawn(serve(listener, timeouts, stopped));
         Ok(MockServer {
             addr,
             stop: Some(stop),
@@ -62,7 +100,7 @@ impl MockServer {
             // Graceful shutdown waits for open connections; keep-alive
             // clients could hold it forever, so bound the wait.
             let abort = task.abort_handle();
-            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+            if tokio::time::timeout(Duration::from_secs(5), task)
                 .await
                 .is_err()
             {
@@ -70,6 +108,43 @@ impl MockServer {
             }
         }
     }
+}
+
+/// The accept loop: each connection is served on its own task with the
+/// timeouts, until `stopped` fires (or its sender is dropped); then open
+/// connections finish their requests and close.
+async fn serve(
+    listener: TcpListener,
+    timeouts: ConnectionTimeouts,
+    stopped: oneshot::Receiver<()>,
+) {
+    let app = router();
+    let graceful = GracefulShutdown::new();
+    let mut stopped = std::pin::pin!(stopped);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut stopped => break,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors and the like: let them free up
+            // rather than spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let io = TokioIo::new(IdleIo::new(stream, timeouts.idle));
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeouts.header_read)
+            .serve_connection(io, TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A connection's failure (a reset, a timeout) ends only it.
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 impl Drop for MockServer {

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Method};
 
 use crate::api::status::Status;
 use crate::golang::format::go_quote;
-use crate::http::routes::header_text;
+use crate::http::headers::header_text;
 
 const USER: &str = "impersonate-user";
 const UID: &str = "impersonate-uid";

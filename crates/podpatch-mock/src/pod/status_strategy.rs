@@ -1,6 +1,6 @@
 //! What happens to a pod's status before validation: the v1→internal
 //! conversion of the pod IPs and the status strategy's `PrepareForUpdate`
-//! (its spec and owner reference reset stays in `pods::before_update`).
+//! (its spec and owner reference reset is the pod strategy's `before_update`).
 
 use serde_json::{Value, json};
 

@@ -1,0 +1,72 @@
+//! What the non-apply patch mechanics share (evanphx/json-patch and
+//! `handlers/patch.go`'s decoding): the patched but untyped document they
+//! return, their duplicate-key findings and Go's text for a number beyond
+//! float64 (`encoding/json`'s `convertNumber`). It must not apply patches.
+
+use serde_json::Value;
+
+use crate::golang::json_number::Literals;
+
+/// A patched document before typing.
+#[derive(Debug)]
+pub struct Patched {
+    /// The patched JSON.
+    pub value: Value,
+    /// Strict-decoding findings on the patch body itself, already prefixed.
+    pub strict: Vec<String>,
+    /// How the 422 "patch" error renders the bad value (Go prints the whole
+    /// patched JSON for json/merge patches and the patch map for SMP).
+    pub shown: String,
+    /// Numbers of the patched document still in the sender's text.
+    pub literals: Literals,
+}
+
+/// Strict-decoding findings for duplicate keys, each with `prefix`.
+pub fn duplicates(dups: Vec<String>, prefix: &str) -> Vec<String> {
+    dups.into_iter()
+        .map(|d| format!("{prefix}duplicate field \"{d}\""))
+        .collect()
+}
+
+/// Go's text for a body serde cannot hold: a number beyond float64 fails
+/// in `encoding/json`'s `convertNumber` as an `UnmarshalTypeError` naming
+/// the literal (`number 1e400`) and `context` (`value`, or the struct field
+/// being decoded); other errors keep serde's text.
+pub fn go_decode_error(body: &[u8], e: &serde_json::Error, context: &str) -> String {
+    let message = e.to_string();
+    if !message.starts_with("number out of range") {
+        return message;
+    }
+    // serde reports the number's last byte (1-based line and column).
+    let line_start: usize = body
+        .split(|b| *b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(|line| line.len() + 1)
+        .sum();
+    let end = (line_start + e.column()).min(body.len());
+    let start = body[..end]
+        .iter()
+        .rposition(|b| !b"0123456789eE+-.".contains(b))
+        .map_or(0, |i| i + 1);
+    match std::str::from_utf8(&body[start..end]) {
+        Ok(literal) if !literal.is_empty() => {
+            format!("json: cannot unmarshal number {literal} into Go {context} of type float64")
+        }
+        _ => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::map_value(b"{\"a\":1e400}".as_slice(), "value", "json: cannot unmarshal number 1e400 into Go value of type float64")]
+    #[case::second_line(b"{\n \"a\": -2E+999}".as_slice(), "value", "json: cannot unmarshal number -2E+999 into Go value of type float64")]
+    #[case::patch_op(b"[{\"value\":1e400}]".as_slice(), "struct field jsonPatchOp.value", "json: cannot unmarshal number 1e400 into Go struct field jsonPatchOp.value of type float64")]
+    fn number_beyond_float64(#[case] body: &[u8], #[case] context: &str, #[case] expected: &str) {
+        let err = serde_json::from_slice::<Value>(body).expect_err("out of range");
+        assert_eq!(go_decode_error(body, &err, context), expected);
+    }
+}

@@ -1,0 +1,287 @@
+//! The pod strategy's create and update steps (`pkg/registry/core/pod/strategy.go`):
+//! `PrepareForCreate` (dropped disabled fields, generated name, uid,
+//! generation 1, the Pending status with its QoS class and scheduling-gated
+//! condition), `rest.BeforeUpdate` with `PrepareForUpdate` for the pod and
+//! its `status`, `ephemeralcontainers` and `resize` strategies
+//! (`ResetObjectMetaForStatus`, `dropNonEphemeralContainerUpdates`,
+//! `dropNonResizeUpdates`, `updatePodGeneration`), and each strategy's
+//! `ValidateUpdate`. The status strategy's own status steps are in
+//! [`crate::pod::status_strategy`]. It must not touch the store.
+
+use serde_json::{Value, json};
+
+use crate::golang::unmarshal;
+use crate::merge::fieldpath::Scope;
+use crate::pod::admission;
+use crate::pod::drop_disabled;
+use crate::pod::status_strategy;
+use crate::registry::object::{meta_mut, meta_str};
+use crate::validation;
+use crate::validation::field::FieldError;
+
+/// `PrepareForCreate` (with `BeforeCreate`'s metadata): what a pod gets
+/// after admission and before validation, `now` as its creation time.
+pub fn prepare_for_create(pod: &mut Value, now: &str) {
+    // BeforeCreate / PrepareForCreate.
+    if let Some(spec) = pod.get_mut("spec") {
+        drop_disabled::drop_disabled(spec, None);
+    }
+    crate::pod::apparmor::version_skew(pod);
+    let generate = meta_str(pod, "generateName").to_string();
+    let qos = admission::qos_class(pod);
+    if let Some(meta) = meta_mut(pod) {
+        let name_missing = meta
+            .get("name")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if name_missing && !generate.is_empty() {
+            meta.insert(
+                "name".into(),
+                json!(format!("{generate}{}", admission::random_suffix(5))),
+            );
+        }
+        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+        meta.insert("creationTimestamp".into(), json!(now));
+        meta.insert("generation".into(), json!(1));
+        meta.remove("selfLink");
+    }
+    let gated = pod
+        .pointer("/spec/schedulingGates")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty());
+    let mut status = json!({"phase": "Pending", "qosClass": qos});
+    if gated {
+        // applySchedulingGatedCondition.
+        status["conditions"] = json!([{
+            "type": "PodScheduled",
+            "status": "False",
+            "lastProbeTime": null,
+            "lastTransitionTime": now,
+            "reason": "SchedulingGated",
+            "message": "Scheduling is blocked due to non-empty scheduling gates",
+        }]);
+    }
+    if let Some(map) = pod.as_object_mut() {
+        map.insert("status".into(), status);
+    }
+    crate::pod::label_keys::merge_into_selectors(pod);
+}
+
+/// Each scope's `ValidateUpdate` (with `ValidateObjectMetaUpdate`'s common
+/// fields first). Validation sees Go's non-nil empty lists (`empty_lists`,
+/// which the old object gets too, as nil and empty compare equal) and a
+/// non-nil empty `nodeSelector` when a patch removed its last key.
+pub fn validate_update(
+    scope: Scope,
+    pod: &Value,
+    current: &Value,
+    empty_lists: &[String],
+    empty_node_selector: bool,
+) -> Vec<FieldError> {
+    let mut errs = validation::common_fields_update(pod, current);
+    match scope {
+        Scope::Main => {
+            let (mut new, mut old) = (pod.clone(), current.clone());
+            unmarshal::restore_empty_lists(&mut new, empty_lists);
+            unmarshal::restore_empty_lists(&mut old, empty_lists);
+            let mut update_errs = validation::validate_update(&new, &old);
+            // Typing drops an empty map, but Go tells a non-nil empty
+            // nodeSelector (a patch removed its last key) from nil.
+            if empty_node_selector {
+                for e in update_errs.iter_mut() {
+                    if e.field == "spec.nodeSelector" && e.value == Some(Value::Null) {
+                        e.value = Some(json!({}));
+                    }
+                }
+            }
+            errs.extend(update_errs);
+        }
+        Scope::Status => errs.extend(validation::validate_status_update(pod, current)),
+        Scope::EphemeralContainers => {
+            errs.extend(validation::validate_ephemeral_update(pod, current));
+        }
+        Scope::Resize => errs.extend(validation::validate_resize(pod, current)),
+    }
+    errs
+}
+
+/// The old pod with the new object's metadata, except what
+/// `ResetObjectMetaForStatus` takes back from the old one (labels,
+/// annotations, finalizers, owner references, deletion timestamp,
+/// generation): what a subresource strategy starts from.
+fn reset_for_subresource(new: &Value, old: &Value) -> Value {
+    let mut kept = old.clone();
+    if let Some(meta) = meta_mut(&mut kept) {
+        for k in [
+            "name",
+            "generateName",
+            "namespace",
+            "resourceVersion",
+            "uid",
+            "deletionGracePeriodSeconds",
+            "managedFields",
+        ] {
+            match new.pointer(&format!("/metadata/{k}")) {
+                Some(v) => meta.insert(k.into(), v.clone()),
+                None => meta.remove(k),
+            };
+        }
+    }
+    kept
+}
+
+/// `dropNonResizeUpdates`: the old pod with the new containers' (and init
+/// containers') `resources` and `resizePolicy` and the new pod-level
+/// `resources`. When containers were added, removed, renamed or reordered
+/// it keeps the new pod as it is (`None`; for renames, that list only), for
+/// validation to refuse.
+fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
+    let list = |pod: &Value, key: &str| -> Vec<Value> {
+        pod.pointer(&format!("/spec/{key}"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let lists = ["containers", "initContainers"];
+    if lists
+        .iter()
+        .any(|key| list(new, key).len() != list(old, key).len())
+    {
+        return None;
+    }
+    let mut kept = reset_for_subresource(new, old);
+    let spec = kept.get_mut("spec").and_then(Value::as_object_mut)?;
+    for key in lists {
+        let (new_list, old_list) = (list(new, key), list(old, key));
+        if new_list.is_empty() {
+            continue;
+        }
+        let renamed = new_list
+            .iter()
+            .zip(&old_list)
+            .any(|(n, o)| n.get("name") != o.get("name"));
+        let merged: Vec<Value> = if renamed {
+            new_list
+        } else {
+            new_list
+                .iter()
+                .zip(old_list)
+                .map(|(n, mut o)| {
+                    if let Some(obj) = o.as_object_mut() {
+                        for field in ["resources", "resizePolicy"] {
+                            match n.get(field) {
+                                Some(v) => obj.insert(field.into(), v.clone()),
+                                None => obj.remove(field),
+                            };
+                        }
+                    }
+                    o
+                })
+                .collect()
+        };
+        spec.insert(key.into(), Value::Array(merged));
+    }
+    // InPlacePodLevelResourcesVerticalScaling (on in 1.36) keeps the new
+    // pod-level resources.
+    match new.pointer("/spec/resources") {
+        Some(v) => spec.insert("resources".into(), v.clone()),
+        None => spec.remove("resources"),
+    };
+    Some(kept)
+}
+
+/// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
+pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
+    if let Some(spec) = pod.get_mut("spec") {
+        drop_disabled::drop_disabled(spec, old.get("spec"));
+    }
+    if scope == Scope::EphemeralContainers {
+        // dropNonEphemeralContainerUpdates: the old pod with the new
+        // ephemeral containers and the new metadata but what
+        // `ResetObjectMetaForStatus` takes from the old one.
+        let mut kept = reset_for_subresource(pod, old);
+        if let Some(spec) = kept.get_mut("spec").and_then(Value::as_object_mut) {
+            match pod.pointer("/spec/ephemeralContainers") {
+                Some(v) => spec.insert("ephemeralContainers".into(), v.clone()),
+                None => spec.remove("ephemeralContainers"),
+            };
+        }
+        *pod = kept;
+    }
+    if scope == Scope::Resize
+        && let Some(kept) = drop_non_resize_updates(pod, old)
+    {
+        *pod = kept;
+    }
+    if scope == Scope::Status {
+        // The status strategy keeps the spec and owner references.
+        if let (Some(map), Some(spec)) = (pod.as_object_mut(), old.get("spec")) {
+            map.insert("spec".into(), spec.clone());
+        }
+        if let Some(meta) = meta_mut(pod) {
+            match old.pointer("/metadata/ownerReferences") {
+                Some(refs) => meta.insert("ownerReferences".into(), refs.clone()),
+                None => meta.remove("ownerReferences"),
+            };
+        }
+        status_strategy::prepare_for_update(pod, old);
+    }
+    let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
+    let old_generation = old_meta
+        .get("generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    // `updatePodGeneration` compares with `Semantic.DeepEqual`: a quantity
+    // respelled (`64Mi` as `67108864`) is no spec change.
+    let spec_changed = !crate::golang::semantic::semantic_eq(
+        pod.get("spec"),
+        old.get("spec"),
+        &crate::schema::POD_SPEC_TY,
+    );
+    if let Some(meta) = meta_mut(pod) {
+        if meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+            && let Some(uid) = old_meta.get("uid")
+        {
+            meta.insert("uid".into(), uid.clone());
+        }
+        match old_meta.get("creationTimestamp") {
+            Some(ts) => meta.insert("creationTimestamp".into(), ts.clone()),
+            None => meta.remove("creationTimestamp"),
+        };
+        // An update can never remove or change a deletion timestamp, and a
+        // grace period only comes back when the patch dropped it.
+        if let Some(v) = old_meta.get("deletionTimestamp") {
+            meta.insert("deletionTimestamp".into(), v.clone());
+        }
+        if let Some(v) = old_meta.get("deletionGracePeriodSeconds")
+            && !meta.contains_key("deletionGracePeriodSeconds")
+        {
+            meta.insert("deletionGracePeriodSeconds".into(), v.clone());
+        }
+        let generation = if spec_changed {
+            old_generation + 1
+        } else {
+            old_generation
+        };
+        if generation == 0 {
+            meta.remove("generation");
+        } else {
+            meta.insert("generation".into(), json!(generation));
+        }
+        // The server no longer keeps selfLink (RemoveSelfLink, 1.24).
+        meta.remove("selfLink");
+        // An emptied resourceVersion means "unconditional"; the stored
+        // object keeps its own until the write assigns a new one.
+        if let Some(rv) = old_meta.get("resourceVersion") {
+            meta.insert("resourceVersion".into(), rv.clone());
+        }
+    }
+    if scope == Scope::Main
+        && let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status"))
+    {
+        map.insert("status".into(), status.clone());
+    }
+}

@@ -1,0 +1,138 @@
+//! The mock under slow and hostile connections (issue 11, item 7): CPU-heavy
+//! requests run off the async threads, so a small request answers in
+//! milliseconds while one is in flight; connections that send nothing,
+//! stop mid-head or stop mid-body are closed after the header or idle
+//! timeout instead of being held forever.
+
+use std::time::{Duration, Instant};
+
+use podpatch_mock::{ConnectionTimeouts, MockServer};
+use rstest::rstest;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const LOCALHOST: ([u8; 4], u16) = ([127, 0, 0, 1], 0);
+
+/// A JSON Patch of 2,500 operations, each adding a label:
+/// seconds of work for the patch pipeline.
+fn heavy_patch() -> Vec<u8> {
+    let ops: Vec<_> = (0..2_500)
+        .map(|i| json!({"op": "add", "path": format!("/metadata/labels/l{i}"), "value": "v"}))
+        .collect();
+    serde_json::to_vec(&ops).unwrap_or_default()
+}
+
+// One worker thread: work done on it stalls every other request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_small_request_answers_while_a_heavy_patch_runs() {
+    let server = MockServer::start(LOCALHOST.into())
+        .await
+        .expect("mock starts");
+    let base = server.base_url();
+    let client = reqwest::Client::new();
+    let pods = format!("{base}/api/v1/namespaces/default/pods");
+    let pod = json!({"metadata": {"name": "web", "labels": {"a": "b"}},
+        "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+    let created = client
+        .post(&pods)
+        .json(&pod)
+        .send()
+        .await
+        .expect("create sent");
+    assert_eq!(created.status(), 201, "{:?}", created.text().await);
+    let heavy = tokio::spawn(
+        client
+            .patch(format!("{pods}/web"))
+            .header("content-type", "application/json-patch+json")
+            .body(heavy_patch())
+            .send(),
+    );
+    let patched_at = Instant::now();
+    // Let the heavy request reach its handler.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let start = Instant::now();
+    let small = client
+        .get(format!("{base}/version"))
+        .send()
+        .await
+        .expect("small GET sent");
+    let took = start.elapsed();
+    assert_eq!(small.status(), 200);
+    assert!(
+        !heavy.is_finished(),
+        "the heavy patch had ended when GET /version was answered ({:?} after the patch was \
+         sent): the server answered nothing else meanwhile, or the patch is too light to tell",
+        patched_at.elapsed()
+    );
+    assert!(
+        took < Duration::from_millis(500),
+        "GET /version took {took:?} while a heavy patch was in flight"
+    );
+    let heavy = heavy.await.expect("joined").expect("heavy patch answered");
+    assert_eq!(heavy.status(), 200);
+}
+
+/// Reads until the server closes the connection (or the bound passes),
+/// returning what it sent and when it closed.
+async fn until_closed(stream: &mut TcpStream, bound: Duration) -> (String, Duration) {
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = bound.saturating_sub(start.elapsed());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "connection still open after {bound:?}; it sent {:?}",
+                String::from_utf8_lossy(&seen)
+            ),
+        }
+    }
+    (String::from_utf8_lossy(&seen).into_owned(), start.elapsed())
+}
+
+async fn short_timeouts() -> MockServer {
+    let timeouts = ConnectionTimeouts {
+        header_read: Duration::from_millis(300),
+        idle: Duration::from_millis(600),
+    };
+    MockServer::start_with(LOCALHOST.into(), timeouts)
+        .await
+        .expect("mock starts")
+}
+
+/// The rest of a create whose body never comes.
+const MID_BODY: &[u8] = b"POST /api/v1/namespaces/default/pods HTTP/1.1\r\nHost: mock\r\n\
+    Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"metadata\":";
+
+#[rstest]
+#[case::never_sends(b"", None)]
+#[case::stops_mid_head(b"GET /version HTTP/1.1\r\nHost: mock\r\n", None)]
+#[case::idle_after_an_answer(
+    b"GET /version HTTP/1.1\r\nHost: mock\r\n\r\n",
+    Some("HTTP/1.1 200 OK")
+)]
+#[case::stops_mid_body(MID_BODY, None)]
+#[tokio::test]
+async fn a_stalled_connection_is_closed(#[case] send: &[u8], #[case] answer: Option<&str>) {
+    let server = short_timeouts().await;
+    let mut stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    stream.write_all(send).await.expect("sent");
+    let (got, after) = until_closed(&mut stream, Duration::from_secs(5)).await;
+    match answer {
+        Some(status_line) => assert!(got.starts_with(status_line), "{got}"),
+        None => assert!(
+            !got.starts_with("HTTP/1.1 2"),
+            "answered a request never finished: {got}"
+        ),
+    }
+    // Closed by a timeout, not at once.
+    assert!(
+        after >= Duration::from_millis(250),
+        "closed after {after:?}"
+    );
+}
