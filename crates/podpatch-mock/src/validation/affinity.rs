@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::{arr, s};
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::value::{arr, s};
 
 /// `ValidateLabelName`: a qualified name.
 pub(super) fn label_name(errs: &mut Vec<FieldError>, key: &str, path: &str) {

@@ -7,11 +7,11 @@
 
 use serde_json::{Value, json};
 
-use super::paths::local_descending;
-use super::{arr, s};
 use crate::golang::format::go_quote;
 use crate::pod::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use crate::validation::field::FieldError;
+use crate::validation::paths::local_descending;
+use crate::validation::value::{arr, s};
 
 const SECCOMP_POD: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";

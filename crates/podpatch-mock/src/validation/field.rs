@@ -9,6 +9,9 @@ use serde_json::Value;
 
 use crate::golang::format::go_quote;
 
+/// How `field.NewPath("")` prints: an empty name renders as an index.
+pub(crate) const ROOT_PATH: &str = "[]";
+
 /// `field.ErrorType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorType {

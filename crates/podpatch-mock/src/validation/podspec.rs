@@ -1,14 +1,113 @@
-//! Pod-level scalar and list checks of `ValidatePodSpec` that have no home
-//! of their own: DNS config, readiness gates, hostname override, host
-//! aliases, priority class, runtime class, preemption policy and the pod OS
-//! with the fields each OS forbids.
+//! `ValidatePodSpec` (`pkg/apis/core/validation/validation.go`, 1.36) and
+//! the pod-level scalar and list checks that have no file of their own: DNS
+//! config, readiness gates, hostname override, host aliases, priority class,
+//! runtime class, preemption policy and the pod OS with the fields each OS
+//! forbids. It inspects values only and must not mutate them.
 
 use serde_json::{Value, json};
 
-use super::affinity::label_name;
-use super::{arr, s};
+use crate::validation::affinity::{self, label_name};
+use crate::validation::container::{containers, file_key_ref_volumes};
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::resources;
+use crate::validation::scheduling_gates::scheduling_gates;
+use crate::validation::security;
+use crate::validation::spread;
+use crate::validation::tolerations::tolerations;
+use crate::validation::value::{MAX_INT32, arr, containers_with_path, s, set};
+use crate::validation::volume;
+
+/// `ValidatePodSpec`: volumes first (their names feed the mounts), then
+/// containers, pod-level resources, security and the scalar checks, in Go's
+/// append order.
+pub(crate) fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let volumes = volume::volumes(spec, pod_name, &mut errs);
+    errs.extend(resources::pod_resource_claims(spec));
+    containers(spec, "containers", &volumes, &mut errs);
+    containers(spec, "initContainers", &volumes, &mut errs);
+    containers(spec, "ephemeralContainers", &volumes, &mut errs);
+    errs.extend(resources::pod_resources(spec));
+    errs.extend(security::host_network_deps(spec));
+    let restart = s(spec, "restartPolicy");
+    if !["Always", "OnFailure", "Never"].contains(&restart) {
+        if restart.is_empty() {
+            errs.push(FieldError::required("spec.restartPolicy", ""));
+        } else {
+            errs.push(FieldError::not_supported(
+                "spec.restartPolicy",
+                json!(restart),
+                &["Always", "OnFailure", "Never"],
+            ));
+        }
+    }
+    let dns = s(spec, "dnsPolicy");
+    if !["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"].contains(&dns) {
+        if dns.is_empty() {
+            errs.push(FieldError::required("spec.dnsPolicy", ""));
+        } else {
+            errs.push(FieldError::not_supported(
+                "spec.dnsPolicy",
+                json!(dns),
+                &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+            ));
+        }
+    }
+    errs.extend(objectmeta::labels(
+        spec.get("nodeSelector"),
+        "spec.nodeSelector",
+    ));
+    errs.extend(security::pod_security_context(spec));
+    errs.extend(affinity::affinity(spec));
+    errs.extend(dns_config(spec));
+    errs.extend(readiness_gates(spec));
+    errs.extend(scheduling_gates(spec));
+    errs.extend(spread::topology_spread_constraints(spec));
+    errs.extend(security::windows_host_process(spec));
+    errs.extend(security::host_users(spec));
+    errs.extend(hostname_override(spec));
+    for (key, rule) in [
+        (
+            "serviceAccountName",
+            objectmeta::dns1123_subdomain as fn(&str) -> Vec<String>,
+        ),
+        ("nodeName", objectmeta::dns1123_subdomain),
+    ] {
+        let v = s(spec, key);
+        if !v.is_empty() {
+            for msg in rule(v) {
+                errs.push(FieldError::invalid(format!("spec.{key}"), json!(v), msg));
+            }
+        }
+    }
+    if let Some(ads) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
+        && !(1..=MAX_INT32).contains(&ads)
+    {
+        errs.push(FieldError::invalid(
+            "spec.activeDeadlineSeconds",
+            json!(ads),
+            format!("must be between 1 and {MAX_INT32}, inclusive"),
+        ));
+    }
+    for key in ["hostname", "subdomain"] {
+        let v = s(spec, key);
+        if !v.is_empty() {
+            errs.extend(FieldError::invalid_each(
+                format!("spec.{key}"),
+                v,
+                objectmeta::dns1123_label(v),
+            ));
+        }
+    }
+    errs.extend(tolerations(arr(spec, "tolerations")));
+    errs.extend(host_aliases(spec));
+    errs.extend(classes(spec));
+    errs.extend(resources::overhead(spec));
+    errs.extend(os(spec));
+    errs.extend(file_key_ref_volumes(spec));
+    errs
+}
 
 /// `validatePodDNSConfig` (relaxed search validation is on in 1.36).
 pub(super) fn dns_config(spec: &Value) -> Vec<FieldError> {
@@ -249,22 +348,6 @@ pub(super) fn os(spec: &Value) -> Vec<FieldError> {
             &["linux", "windows"],
         )],
     }
-}
-
-fn set(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|x| !x.is_null())
-}
-
-/// `VisitContainersWithPath`: init, regular, then ephemeral containers.
-pub(super) fn containers_with_path(spec: &Value) -> impl Iterator<Item = (String, &Value)> {
-    ["initContainers", "containers", "ephemeralContainers"]
-        .into_iter()
-        .flat_map(move |list| {
-            arr(spec, list)
-                .iter()
-                .enumerate()
-                .map(move |(i, c)| (format!("spec.{list}[{i}]"), c))
-        })
 }
 
 fn linux(spec: &Value) -> Vec<FieldError> {

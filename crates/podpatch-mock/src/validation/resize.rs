@@ -10,10 +10,12 @@
 
 use serde_json::{Map, Value, json};
 
-use super::super::schema::{POD_SPEC_TY, Ty};
-use super::{MIRROR, ROOT_PATH, arr, metadata_and_spec, s};
 use crate::golang::semantic::semantic_eq;
+use crate::schema::{POD_SPEC_TY, Ty};
 use crate::validation::field::FieldError;
+use crate::validation::field::ROOT_PATH;
+use crate::validation::pod::{MIRROR, metadata_and_spec};
+use crate::validation::value::{arr, present, s};
 
 /// `ValidatePodResize`, which opens with the core package's
 /// `ValidateObjectMetaUpdate` (finalizer names included).
@@ -182,10 +184,6 @@ fn pod_level_set(spec: &Value) -> bool {
             .map_or(0, Map::len)
     };
     count("requests") + count("limits") > 0
-}
-
-fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.get(key).filter(|v| !v.is_null())
 }
 
 /// `resourcesRemoved` for `resources.<kind>`.

@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::{arr, s};
 use crate::golang::quantity::Quantity;
 use crate::validation::field::{ErrorType, FieldError};
 use crate::validation::objectmeta;
+use crate::validation::value::{arr, s};
 
 fn map(v: Option<&Value>) -> Option<&Map<String, Value>> {
     v.and_then(Value::as_object)

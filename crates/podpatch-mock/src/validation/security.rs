@@ -11,11 +11,10 @@ use regex::Regex;
 
 use serde_json::{Value, json};
 
-use super::container::{apparmor_profile, seccomp_profile, set};
-use super::podspec::containers_with_path;
-use super::{MAX_INT32, arr, s};
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::profiles::{apparmor_profile, seccomp_profile};
+use crate::validation::value::{MAX_INT32, arr, containers_with_path, present as set, s};
 
 const SC: &str = "spec.securityContext";
 

@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::affinity::{label_selector, match_label_keys};
-use super::{arr, s};
+use crate::validation::affinity::{label_selector, match_label_keys};
 use crate::validation::field::FieldError;
+use crate::validation::value::{arr, s};
 
 const NOT_POSITIVE: &str = "must be greater than zero";
 

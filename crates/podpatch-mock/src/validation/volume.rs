@@ -12,11 +12,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::paths::{local_descending, no_backsteps};
-use super::{arr, s};
 use crate::golang::quantity::Quantity;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::paths::{local_descending, no_backsteps};
+use crate::validation::value::{arr, s, set};
 
 const FILE_MODE: &str = "must be a number between 0 and 0777 (octal), both inclusive";
 const PARTITION: &str = "must be between 1 and 255, inclusive";
@@ -143,11 +143,6 @@ pub(super) fn volumes(
         }
     }
     names
-}
-
-/// Whether a pointer field is set (present and not null).
-pub(crate) fn set(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|x| !x.is_null())
 }
 
 fn int(v: &Value, key: &str) -> Option<i64> {

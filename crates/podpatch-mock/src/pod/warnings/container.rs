@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::golang::quantity::Quantity;
-use crate::validation::{arr, s};
+use crate::validation::value::{arr, s};
 
 const SECCOMP_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
 

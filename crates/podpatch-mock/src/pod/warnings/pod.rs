@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::golang::format::go_quote;
 use crate::pod::warnings::volume;
 use crate::validation::objectmeta;
-use crate::validation::{arr, s};
+use crate::validation::value::{arr, s};
 
 /// `deprecatedAnnotations` (none of them has a `prefix` in 1.36).
 const DEPRECATED_ANNOTATIONS: &[(&str, &str)] = &[

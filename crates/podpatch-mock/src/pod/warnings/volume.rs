@@ -5,8 +5,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
-use crate::validation::volume::set;
-use crate::validation::{arr, s};
+use crate::validation::value::{arr, s, set};
 
 /// Deprecated plugins in the order Go tests them, with the field name its
 /// message uses (`storageOS`, not the JSON `storageos`).

@@ -1,14 +1,16 @@
 //! `ValidateEnv` and `ValidateEnvFrom`: variable names (the relaxed
-//! printable-ASCII rule), `valueFrom` sources and their selectors.
+//! printable-ASCII rule), `valueFrom` sources and their selectors, and
+//! `validateFileKeyRefVolumes`, the check of `ValidatePodSpec` that env
+//! `fileKeyRef` sources name an `emptyDir` volume.
 
 use serde_json::{Value, json};
 
-use super::super::paths::no_backsteps;
-use super::super::{arr, s};
-use super::set;
+use super::context::not_found;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::paths::no_backsteps;
+use crate::validation::value::{arr, present as set, s};
 
 /// `IsRelaxedEnvVarName` (the relaxed rule is on since 1.32).
 fn env_var_name(name: &str) -> Vec<String> {
@@ -383,4 +385,41 @@ pub(super) fn env_from(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
             ));
         }
     }
+}
+
+/// `validateFileKeyRefVolumes` (the last check of `ValidatePodSpec`): a
+/// `fileKeyRef` must name an `emptyDir` volume of the pod.
+pub(crate) fn file_key_ref_volumes(spec: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for list in ["initContainers", "containers", "ephemeralContainers"] {
+        for (i, c) in arr(spec, list).iter().enumerate() {
+            for (j, var) in arr(c, "env").iter().enumerate() {
+                let Some(file_ref) = var
+                    .pointer("/valueFrom/fileKeyRef")
+                    .filter(|v| !v.is_null())
+                else {
+                    continue;
+                };
+                let name = s(file_ref, "volumeName");
+                let path = format!("spec.{list}[{i}].env[{j}].valueFrom.fileKeyRef.volumeName");
+                // Go keeps the last volume of a name.
+                match arr(spec, "volumes")
+                    .iter()
+                    .rev()
+                    .find(|v| s(v, "name") == name)
+                {
+                    None => errs.push(not_found(path, name)),
+                    Some(volume) if set(volume, "emptyDir").is_none() => {
+                        errs.push(FieldError::invalid(
+                            path,
+                            json!(name),
+                            "referenced volume must be of type emptyDir",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    errs
 }

@@ -3,10 +3,11 @@
 
 use serde_json::{Value, json};
 
-use super::super::{arr, s};
-use super::{NEGATIVE, Pod, int, port_num_or_name, set};
+use super::context::{NEGATIVE, Pod, int};
+use super::ports::port_num_or_name;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::value::{arr, present as set, s};
 
 /// `validateLivenessProbe`, `validateReadinessProbe`, `validateStartupProbe`.
 pub(super) fn probes(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {

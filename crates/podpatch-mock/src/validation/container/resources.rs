@@ -3,14 +3,14 @@
 
 use serde_json::{Value, json};
 
-use super::super::arr;
-use super::super::resources::{
-    claim_names, hugepages, native, pod_claim_names, resource_name as standard_name,
-};
-use super::NEGATIVE;
+use super::context::NEGATIVE;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::resources::{
+    claim_names, hugepages, native, pod_claim_names, resource_name as standard_name,
+};
+use crate::validation::value::arr;
 
 fn is_extended(name: &str) -> bool {
     !native(name)

@@ -1,14 +1,16 @@
 //! `ValidateSecurityContext` for a container (privileged containers are
-//! allowed by the cluster), with the internal Go structs some errors show.
+//! allowed by the cluster), with the internal Go struct some errors show;
+//! the profile fields it shares with the pod live in `validation::profiles`.
 
 use serde_json::{Value, json};
 
-use super::super::super::schema::Ty;
-use super::super::paths::local_descending;
-use super::super::{arr, s};
-use super::{Pod, set};
-use crate::golang::json_encode;
+use super::context::Pod;
 use crate::validation::field::FieldError;
+use crate::validation::profiles::{
+    apparmor_profile, go_json, go_struct, internal_profile, seccomp_profile,
+};
+use crate::validation::security::windows_options;
+use crate::validation::value::{arr, present as set, s};
 
 /// `ValidateSecurityContext` (privileged containers are allowed).
 pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec<FieldError>) {
@@ -60,7 +62,7 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
             }
         }
     }
-    errs.extend(super::super::security::windows_options(
+    errs.extend(windows_options(
         sc.get("windowsOptions"),
         &format!("{path}.windowsOptions"),
     ));
@@ -70,116 +72,6 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
             &format!("{path}.appArmorProfile"),
         ));
     }
-}
-
-/// `validateSeccompProfileField`.
-pub(in crate::validation) fn seccomp_profile(profile: &Value, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let kind = s(profile, "type");
-    const TYPES: &[&str] = &["Localhost", "RuntimeDefault", "Unconfined"];
-    if kind.is_empty() {
-        errs.push(FieldError::required(
-            format!("{path}.type"),
-            "type is required when seccompProfile is set",
-        ));
-    } else if !TYPES.contains(&kind) {
-        errs.push(FieldError::not_supported(
-            format!("{path}.type"),
-            json!(kind),
-            TYPES,
-        ));
-    }
-    let local = profile.get("localhostProfile").and_then(Value::as_str);
-    if kind == "Localhost" {
-        match local {
-            None => errs.push(FieldError::required(
-                format!("{path}.localhostProfile"),
-                "must be set when seccomp type is Localhost",
-            )),
-            Some(p) => errs.extend(local_descending(p, &format!("{path}.localhostProfile"))),
-        }
-    } else if local.is_some() {
-        errs.push(FieldError::invalid_rendered(
-            format!("{path}.localhostProfile"),
-            internal_profile(profile),
-            "can only be set when seccomp type is Localhost",
-        ));
-    }
-    errs
-}
-
-/// `ValidateAppArmorProfileField`.
-pub(in crate::validation) fn apparmor_profile(profile: &Value, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let local = profile.get("localhostProfile").and_then(Value::as_str);
-    let lp = format!("{path}.localhostProfile");
-    match s(profile, "type") {
-        "Localhost" => match local {
-            None => errs.push(FieldError::required(
-                &lp,
-                "must be set when AppArmor type is Localhost",
-            )),
-            Some(p) => {
-                if p.trim() != p {
-                    errs.push(FieldError::invalid(
-                        &lp,
-                        json!(p),
-                        "must not be padded with whitespace",
-                    ));
-                } else if p.is_empty() {
-                    errs.push(FieldError::required(
-                        &lp,
-                        "must be set when AppArmor type is Localhost",
-                    ));
-                }
-                if p.len() > 4095 {
-                    errs.push(FieldError::too_long(&lp, 4095));
-                }
-            }
-        },
-        "RuntimeDefault" | "Unconfined" => {
-            if let Some(p) = local {
-                errs.push(FieldError::invalid(
-                    &lp,
-                    json!(p),
-                    "can only be set when AppArmor type is Localhost",
-                ));
-            }
-        }
-        "" => errs.push(FieldError::required(
-            format!("{path}.type"),
-            "type is required when appArmorProfile is set",
-        )),
-        other => errs.push(FieldError::not_supported(
-            format!("{path}.type"),
-            json!(other),
-            &["Localhost", "RuntimeDefault", "Unconfined"],
-        )),
-    }
-    errs
-}
-
-/// A Go struct as `json.Marshal` renders it: fields in declaration order,
-/// each value already rendered.
-fn go_struct(fields: &[(&str, String)]) -> String {
-    let body: Vec<String> = fields
-        .iter()
-        .map(|(name, value)| format!("\"{name}\":{value}"))
-        .collect();
-    format!("{{{}}}", body.join(","))
-}
-
-/// A JSON value as Go marshals it (compact, Go's escaping).
-fn go_json(value: Option<&Value>) -> String {
-    json_encode::compact_string(value.unwrap_or(&Value::Null), &Ty::Any)
-}
-
-/// A seccomp or AppArmor profile as the internal Go struct marshals it.
-fn internal_profile(profile: &Value) -> String {
-    go_struct(&[
-        ("Type", go_json(Some(&json!(s(profile, "type"))))),
-        ("LocalhostProfile", go_json(profile.get("localhostProfile"))),
-    ])
 }
 
 /// A `SecurityContext` as the internal Go struct marshals it (Go field

@@ -4,10 +4,11 @@
 
 use serde_json::{Value, json};
 
-use super::podspec::legacy_ip;
-use super::{annotation_updates, arr, s};
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
+use crate::validation::pod::annotation_updates;
+use crate::validation::podspec::legacy_ip;
+use crate::validation::value::{arr, s};
 
 /// Condition types the system owns, exempt from the qualified-name rule.
 const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];

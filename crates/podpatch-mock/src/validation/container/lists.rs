@@ -1,0 +1,297 @@
+//! The three container lists as `validateContainers`,
+//! `validateInitContainers`, `validateEphemeralContainers` and
+//! `validateContainerCommon` in `pkg/apis/core/validation/validation.go`
+//! (1.36) word them, calling probes, lifecycle hooks, env, ports, mounts,
+//! devices, resources, policies and the security context in Go's append
+//! order; and `validateContainerOnlyForPod`'s image rule. It inspects values
+//! only and must not mutate them.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use super::context::{Pod, not_found, one_of};
+use super::env::{env, env_from};
+use super::mounts::{volume_devices, volume_mounts};
+use super::policies::{resize_policy, restart_policy};
+use super::ports::{host_port_conflicts, ports};
+use super::probes::{lifecycle, probes};
+use super::resources::resources;
+use super::security::security_context;
+use crate::validation::field::FieldError;
+use crate::validation::objectmeta;
+use crate::validation::value::{arr, present as set, s};
+
+const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
+
+/// Validates one container list of `spec` (`containers`, `initContainers`
+/// or `ephemeralContainers`); `volumes` are the names of the valid volumes.
+pub(crate) fn containers(
+    spec: &Value,
+    list: &str,
+    volumes: &BTreeSet<String>,
+    errs: &mut Vec<FieldError>,
+) {
+    let pod = Pod {
+        spec,
+        volumes,
+        grace: spec
+            .get("terminationGracePeriodSeconds")
+            .and_then(Value::as_i64),
+        host_users: spec.pointer("/securityContext/hostUsers") != Some(&json!(false)),
+        os: spec.pointer("/os/name").and_then(Value::as_str),
+    };
+    match list {
+        "containers" => regular(&pod, errs),
+        "initContainers" => init(&pod, errs),
+        _ => ephemeral(&pod, errs),
+    }
+}
+
+fn regular(pod: &Pod, errs: &mut Vec<FieldError>) {
+    let items = arr(pod.spec, "containers");
+    if items.is_empty() {
+        errs.push(FieldError::required("spec.containers", ""));
+        return;
+    }
+    let mut names = BTreeSet::new();
+    for (i, c) in items.iter().enumerate() {
+        let path = format!("spec.containers[{i}]");
+        common(pod, c, &path, errs);
+        let name = s(c, "name");
+        if !names.insert(name) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        }
+        if let Some(lifecycle) = set(c, "lifecycle") {
+            errs.extend(self::lifecycle(
+                pod,
+                lifecycle,
+                &format!("{path}.lifecycle"),
+            ));
+        }
+        probes(pod, c, &path, errs);
+        restart_policy(c, &path, errs);
+    }
+    errs.extend(host_port_conflicts(items, "spec.containers"));
+}
+
+fn init(pod: &Pod, errs: &mut Vec<FieldError>) {
+    let mut names: BTreeSet<&str> = arr(pod.spec, "containers")
+        .iter()
+        .map(|c| s(c, "name"))
+        .collect();
+    for (i, c) in arr(pod.spec, "initContainers").iter().enumerate() {
+        let path = format!("spec.initContainers[{i}]");
+        common(pod, c, &path, errs);
+        // With restart rules and RestartAllContainers on, init containers
+        // share the regular containers' rules.
+        restart_policy(c, &path, errs);
+        let restart_always = s(c, "restartPolicy") == "Always";
+        let name = s(c, "name");
+        if names.contains(name) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        } else if !name.is_empty() {
+            names.insert(name);
+        }
+        // Go checks each init container on its own, as a one-item list.
+        errs.extend(host_port_conflicts(
+            std::slice::from_ref(c),
+            "spec.initContainers",
+        ));
+        if restart_always {
+            if let Some(lifecycle) = set(c, "lifecycle") {
+                errs.extend(self::lifecycle(
+                    pod,
+                    lifecycle,
+                    &format!("{path}.lifecycle"),
+                ));
+            }
+            probes(pod, c, &path, errs);
+        } else {
+            for key in [
+                "lifecycle",
+                "livenessProbe",
+                "readinessProbe",
+                "startupProbe",
+            ] {
+                if set(c, key).is_some() {
+                    errs.push(FieldError::forbidden(format!("{path}.{key}"), NOT_FOR_INIT));
+                }
+            }
+            for (j, p) in arr(c, "resizePolicy").iter().enumerate() {
+                if s(p, "restartPolicy") == "RestartContainer" {
+                    errs.push(FieldError::invalid(
+                        format!("{path}.resizePolicy[{j}].restartPolicy"),
+                        json!("RestartContainer"),
+                        "must not be set to 'RestartContainer' for non-sidecar initContainers",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Fields an ephemeral container may not set (the complement of
+/// `allowedEphemeralContainerFields`), in struct order.
+const EPHEMERAL_FORBIDDEN: &[&str] = &[
+    "ports",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "restartPolicyRules",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+];
+
+fn ephemeral(pod: &Pod, errs: &mut Vec<FieldError>) {
+    let items = arr(pod.spec, "ephemeralContainers");
+    let others: BTreeSet<&str> = arr(pod.spec, "containers")
+        .iter()
+        .chain(arr(pod.spec, "initContainers"))
+        .map(|c| s(c, "name"))
+        .collect();
+    let mut names = others.clone();
+    for (i, c) in items.iter().enumerate() {
+        let path = format!("spec.ephemeralContainers[{i}]");
+        common(pod, c, &path, errs);
+        errs.extend(image_whitespace(&path, s(c, "image")));
+        let name = s(c, "name");
+        if !names.insert(name) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), json!(name)));
+        }
+        let target = s(c, "targetContainerName");
+        if !target.is_empty() && !others.contains(target) {
+            errs.push(not_found(format!("{path}.targetContainerName"), target));
+        }
+        for field in EPHEMERAL_FORBIDDEN {
+            let is_set = c
+                .get(*field)
+                .is_some_and(|v| !(v.is_null() || v.as_object().is_some_and(Map::is_empty)));
+            if is_set {
+                errs.push(FieldError::forbidden(
+                    format!("{path}.{field}"),
+                    "cannot be set for an Ephemeral Container",
+                ));
+            }
+        }
+        for (j, mount) in arr(c, "volumeMounts").iter().enumerate() {
+            for key in ["subPath", "subPathExpr"] {
+                if !s(mount, key).is_empty() {
+                    errs.push(FieldError::forbidden(
+                        format!("{path}.volumeMounts[{j}].{key}"),
+                        "cannot be set for an Ephemeral Container",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `validateContainerCommon`.
+fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let name = s(c, "name");
+    if name.is_empty() {
+        errs.push(FieldError::required(format!("{path}.name"), ""));
+    } else {
+        errs.extend(FieldError::invalid_each(
+            format!("{path}.name"),
+            name,
+            objectmeta::dns1123_label(name),
+        ));
+    }
+    if s(c, "image").is_empty() {
+        errs.push(FieldError::required(format!("{path}.image"), ""));
+    }
+    one_of(
+        errs,
+        &format!("{path}.terminationMessagePolicy"),
+        s(c, "terminationMessagePolicy"),
+        &["File", "FallbackToLogsOnError"],
+    );
+    ports(c, path, errs);
+    env(c, path, errs);
+    env_from(c, path, errs);
+    volume_mounts(pod, c, path, errs);
+    volume_devices(pod, c, path, errs);
+    one_of(
+        errs,
+        &format!("{path}.imagePullPolicy"),
+        s(c, "imagePullPolicy"),
+        &["Always", "IfNotPresent", "Never"],
+    );
+    resources(c, pod.spec, &format!("{path}.resources"), errs);
+    resize_policy(pod, c, path, errs);
+    if let Some(sc) = set(c, "securityContext") {
+        security_context(pod, sc, &format!("{path}.securityContext"), errs);
+    }
+}
+
+/// `validateContainerOnlyForPod`: the image must not be padded.
+pub(crate) fn image_whitespace(path: &str, image: &str) -> Option<FieldError> {
+    (image.trim() != image).then(|| {
+        FieldError::invalid(
+            format!("{path}.image"),
+            json!(image),
+            "must not have leading or trailing whitespace",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn errors(container: Value) -> Vec<String> {
+        let spec = json!({
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "volumes": [{"name": "data", "emptyDir": {}}],
+            "containers": [container],
+        });
+        let volumes = BTreeSet::from(["data".to_string()]);
+        let mut errs = Vec::new();
+        containers(&spec, "containers", &volumes, &mut errs);
+        errs.iter().map(FieldError::message).collect()
+    }
+
+    fn web(extra: Value) -> Value {
+        let mut c = json!({"name": "web", "image": "nginx", "terminationMessagePolicy": "File",
+            "imagePullPolicy": "IfNotPresent"});
+        if let (Some(c), Some(extra)) = (c.as_object_mut(), extra.as_object()) {
+            c.extend(extra.clone());
+        }
+        c
+    }
+
+    /// Go names some errors after the list, not the entry, and checks a
+    /// probe's handler before its timings.
+    #[rstest]
+    #[case(json!({"volumeMounts": [{"name": "data", "mountPath": "/d", "subPath": "../x"}]}),
+        &["spec.containers[0].volumeMounts.subPath: Invalid value: \"../x\": must not contain '..'"])]
+    #[case(json!({"envFrom": [{"prefix": "P_"}]}),
+        &["spec.containers[0].envFrom: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`"])]
+    #[case(json!({"livenessProbe": {"periodSeconds": -1, "successThreshold": 1}}),
+        &["spec.containers[0].livenessProbe: Required value: must specify a handler type",
+          "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0"])]
+    #[case(json!({"resources": {"limits": {"cpu": "200m"}, "requests": {"cpu": "0.25"}}}),
+        &["spec.containers[0].resources.requests: Invalid value: \"250m\": must be less than or equal to cpu limit of 200m"])]
+    fn go_order_and_paths(#[case] extra: Value, #[case] want: &[&str]) {
+        assert_eq!(errors(web(extra)), want);
+    }
+
+    #[test]
+    fn security_context_renders_the_internal_struct() {
+        let got = errors(web(
+            json!({"securityContext": {"privileged": true, "allowPrivilegeEscalation": false}}),
+        ));
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0].contains(r#"{"Capabilities":null,"Privileged":true,"SELinuxOptions":null"#),
+            "{}",
+            got[0]
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! The small JSON accessors every validation file reads pods with (a
+//! missing or mistyped field reads as Go's zero value, as the typed Go
+//! struct would hold it), the `VisitContainersWithPath` walk of
+//! `pkg/api/pod/util.go`, and Go's `math.MaxInt32` bound. It holds no rule
+//! of its own and must not produce errors.
+
+use serde_json::Value;
+
+/// `math.MaxInt32`, the bound of every `int32` field.
+pub(crate) const MAX_INT32: i64 = 2_147_483_647;
+
+/// A string field, `""` when absent or not a string.
+pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// A list field, empty when absent or not a list.
+pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Whether a pointer field is set (present and not null).
+pub(crate) fn set(v: &Value, key: &str) -> bool {
+    v.get(key).is_some_and(|x| !x.is_null())
+}
+
+/// A pointer field's value when it is set (present and not `null`).
+pub(crate) fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|v| !v.is_null())
+}
+
+/// `VisitContainersWithPath`: init, regular, then ephemeral containers.
+pub(crate) fn containers_with_path(spec: &Value) -> impl Iterator<Item = (String, &Value)> {
+    ["initContainers", "containers", "ephemeralContainers"]
+        .into_iter()
+        .flat_map(move |list| {
+            arr(spec, list)
+                .iter()
+                .enumerate()
+                .map(move |(i, c)| (format!("spec.{list}[{i}]"), c))
+        })
+}
