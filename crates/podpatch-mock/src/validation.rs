@@ -4,8 +4,9 @@
 //! ephemeral-containers and resize subresources (`pod_status`,
 //! `ephemeral_update`, `resize`), `ValidatePodSpec` (`podspec`) and the
 //! areas it calls (containers, volumes, resources, security, affinity,
-//! topology spread, tolerations, scheduling gates), object metadata, and
-//! the generic registry's common-fields pass (`common_fields`).
+//! topology spread, tolerations, scheduling gates), object metadata and the
+//! name formats it relies on (`objectmeta`, `names`), and the generic
+//! registry's common-fields pass (`common_fields`).
 //!
 //! This file only declares the modules and re-exports what the REST layer
 //! calls; validation inspects values only and never mutates them.
@@ -16,6 +17,7 @@ mod common_fields;
 mod container;
 mod ephemeral_update;
 pub(crate) mod field;
+pub(crate) mod names;
 pub(crate) mod objectmeta;
 mod paths;
 mod pod;

@@ -1,11 +1,14 @@
-//! Volume defaulting as `SetObjectDefaults_Pod` runs it per volume: an
+//! Volume defaulting as `SetObjectDefaults_Pod`
+//! (`pkg/apis/core/v1/zz_generated.defaults.go` with `SetDefaults_Volume`
+//! and the source defaulters of `defaults.go`) runs it per volume: an
 //! emptyDir when no source is set, the image volume pull policy, file modes,
 //! the `+default` markers of the in-tree sources (iSCSI, RBD, Azure disk,
 //! ScaleIO), projected token lifetimes and the claim template's volume mode.
 
 use serde_json::{Map, Value, json};
 
-use super::{image_tag, set_if_missing};
+use crate::defaults::fields::{set_if_missing, set_if_nil};
+use crate::defaults::image::image_tag;
 
 /// The pointer fields of `VolumeSource`: with all of them nil the volume
 /// becomes an emptyDir.
@@ -41,13 +44,6 @@ const VOLUME_SOURCES: &[&str] = &[
     "ephemeral",
     "image",
 ];
-
-/// Sets a pointer field only when it is nil (an empty string stays).
-fn set_if_nil(map: &mut Map<String, Value>, key: &str, value: Value) {
-    if map.get(key).is_none_or(Value::is_null) {
-        map.insert(key.to_string(), value);
-    }
-}
 
 fn source<'a>(v: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Map<String, Value>> {
     v.get_mut(key).and_then(Value::as_object_mut)

@@ -6,7 +6,7 @@
 //!
 //! Fields the real field manager strips (kind, apiVersion, system metadata,
 //! the pod status) never enter a set. This module computes sets; it must not
-//! decide conflicts (see [`crate::merge::apply`]).
+//! decide conflicts (see the `apply` module, which reads these sets).
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;

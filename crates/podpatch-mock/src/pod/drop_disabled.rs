@@ -1,4 +1,5 @@
-//! `DropDisabledPodFields` for the gated pod fields the mock models: a field
+//! Feature gates, not scheduling gates: `DropDisabledPodFields`
+//! (`pkg/api/pod/util.go`) for the gated pod fields the mock models: a field
 //! whose feature gate is off (1.36 defaults) is cleared on create, and on
 //! update unless the old pod already used it. This runs after the field
 //! manager has recorded the fields, as the pod strategy does.

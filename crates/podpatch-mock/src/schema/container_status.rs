@@ -2,10 +2,11 @@
 //! lists into these structs, so zero values (`state: {}`, `ready: false`,
 //! `restartCount: 0`, `startedAt: null`) appear and Go types are enforced.
 
-use super::{List, ListKind, RESOURCE_REQUIREMENTS, Struct, Ty, a, atomic, f, keyed, p};
+use crate::schema::shared::RESOURCE_REQUIREMENTS;
+use crate::schema::types::{List, ListKind, Struct, Ty, a, atomic, f, keyed, p};
 
 /// `v1.ContainerStatus`, the item of the three atomic status lists.
-pub(super) static CONTAINER_STATUS: Struct = Struct {
+pub(crate) static CONTAINER_STATUS: Struct = Struct {
     name: "ContainerStatus",
     fields: &[
         a("name", Ty::Str),

@@ -2,10 +2,11 @@
 //! it (field order, `omitempty`, pointers, atomic references), so volumes
 //! round-trip, prune empty values and track managed fields like the server.
 
-use super::{
-    LABEL_SELECTOR_TY, LOCAL_OBJECT_REFERENCE, List, OBJECT_FIELD_SELECTOR,
-    RESOURCE_FIELD_SELECTOR, STR_LIST, Struct, Ty, a, atomic, f, p,
+use crate::schema::meta::LABEL_SELECTOR_TY;
+use crate::schema::shared::{
+    LOCAL_OBJECT_REFERENCE, OBJECT_FIELD_SELECTOR, RESOURCE_FIELD_SELECTOR,
 };
+use crate::schema::types::{List, STR_LIST, Struct, Ty, a, atomic, f, p};
 
 /// A `*string` without `omitempty`: a nil pointer marshals as `null`.
 const NULLABLE_STR: Ty = Ty::Any;
@@ -37,7 +38,7 @@ static TEMPLATE_META: Struct = Struct {
 static ANY_LIST: List = atomic(Ty::Any);
 
 /// `v1.Volume`.
-pub(super) static VOLUME: Struct = Struct {
+pub(crate) static VOLUME: Struct = Struct {
     name: "Volume",
     fields: &[
         a("name", Ty::Str),

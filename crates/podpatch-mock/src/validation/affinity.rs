@@ -7,12 +7,13 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
+use crate::validation::names;
 use crate::validation::objectmeta;
 use crate::validation::value::{arr, s};
 
 /// `ValidateLabelName`: a qualified name.
 pub(super) fn label_name(errs: &mut Vec<FieldError>, key: &str, path: &str) {
-    for msg in objectmeta::qualified_name(key, "a valid label key") {
+    for msg in names::qualified_name(key, "a valid label key") {
         errs.push(FieldError::invalid(path, json!(key), msg));
     }
 }
@@ -23,7 +24,7 @@ fn label_values(errs: &mut Vec<FieldError>, values: &[Value], path: &str) {
         errs.extend(FieldError::invalid_each(
             format!("{path}[{i}]"),
             v,
-            objectmeta::label_value(v),
+            names::label_value(v),
         ));
     }
 }
@@ -190,7 +191,7 @@ fn node_selector_term(errs: &mut Vec<FieldError>, term: &Value, path: &str, any_
                 errs.extend(FieldError::invalid_each(
                     format!("{rp}.values[{i}]"),
                     v,
-                    objectmeta::dns1123_subdomain(v),
+                    names::dns1123_subdomain(v),
                 ));
             }
         } else {
@@ -218,7 +219,7 @@ fn pod_affinity_term(errs: &mut Vec<FieldError>, term: &Value, path: &str) {
         errs.extend(FieldError::invalid_each(
             format!("{path}.namespace"),
             ns,
-            objectmeta::dns1123_label(ns),
+            names::dns1123_label(ns),
         ));
     }
     errs.extend(match_label_keys(

@@ -11,157 +11,12 @@ use serde_json::{Value, json};
 use crate::golang::json_encode;
 use crate::schema::{POD_TY, Ty};
 use crate::validation::field::FieldError;
-
-const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
-const QNAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-const DNS1123_SUBDOMAIN_FMT: &str =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+// The name rules are re-exported for the HTTP and registry layers, which
+// reach them through `objectmeta`.
+pub use crate::validation::names::{dns1123_label, dns1123_subdomain, label_value, qualified_name};
 
 /// Total annotation size limit in bytes.
 pub const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;
-
-/// `validation.RegexError`: the message, examples and regex, joined with
-/// Go's peculiar double spaces.
-pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
-    let mut out = format!("{msg} (e.g. ");
-    for (i, example) in examples.iter().enumerate() {
-        if i > 0 {
-            out.push_str(" or ");
-        }
-        out.push_str(&format!("'{example}', "));
-    }
-    out.push_str(&format!("regex used for validation is '{fmt}')"));
-    out
-}
-
-fn is_qname_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-}
-
-fn matches_qname(s: &str) -> bool {
-    // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
-    !s.is_empty()
-        && s.chars().next().is_some_and(is_qname_char)
-        && s.chars().last().is_some_and(is_qname_char)
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-fn matches_dns_label(s: &str) -> bool {
-    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    !s.is_empty()
-        && s.chars().next().is_some_and(alnum)
-        && s.chars().last().is_some_and(alnum)
-        && s.chars().all(|c| alnum(c) || c == '-')
-}
-
-/// `IsDNS1123Label`.
-pub fn dns1123_label(s: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if s.len() > 63 {
-        errs.push("must be no more than 63 characters".to_string());
-    }
-    if !matches_dns_label(s) && s.split('.').all(matches_dns_label) {
-        // A valid subdomain that is no label can only be one with dots.
-        errs.push("must not contain dots".to_string());
-    } else if !matches_dns_label(s) {
-        errs.push(regex_error(
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-            DNS1123_LABEL_FMT,
-            &["my-name", "123-abc"],
-        ));
-    }
-    errs
-}
-
-/// `IsDNS1123Subdomain` from `k8s.io/apimachinery/pkg/util/validation`
-/// (object names), which still words its length limit in characters.
-pub fn dns1123_subdomain(s: &str) -> Vec<String> {
-    subdomain(s, "characters")
-}
-
-/// `IsDNS1123Subdomain`, with the length limit worded in `unit`: the
-/// `api/validate/content` copy behind label-key prefixes says "bytes" since
-/// 1.35, the older `util/validation` one still says "characters".
-fn subdomain(s: &str, unit: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if s.len() > 253 {
-        errs.push(format!("must be no more than 253 {unit}"));
-    }
-    if !s.split('.').all(matches_dns_label) {
-        errs.push(regex_error(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-            DNS1123_SUBDOMAIN_FMT,
-            &["example.com"],
-        ));
-    }
-    errs
-}
-
-/// `IsQualifiedName` (label keys, annotation keys, finalizers).
-pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    let parts: Vec<&str> = value.split('/').collect();
-    let name = match parts.as_slice() {
-        [name] => *name,
-        [prefix, name] => {
-            if prefix.is_empty() {
-                errs.push("prefix part must be non-empty".to_string());
-            } else {
-                errs.extend(
-                    subdomain(prefix, "bytes")
-                        .into_iter()
-                        .map(|m| format!("prefix part {m}")),
-                );
-            }
-            name
-        }
-        _ => {
-            errs.push(format!(
-                "{what} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-                regex_error(
-                    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-                    QNAME_FMT,
-                    &["MyName", "my.name", "123-abc"],
-                )
-            ));
-            return errs;
-        }
-    };
-    if name.is_empty() {
-        errs.push("name part must be non-empty".to_string());
-    } else if name.len() > 63 {
-        errs.push("name part must be no more than 63 bytes".to_string());
-    }
-    if !matches_qname(name) {
-        errs.push(format!(
-            "name part {}",
-            regex_error(
-                "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-                QNAME_FMT,
-                &["MyName", "my.name", "123-abc"],
-            )
-        ));
-    }
-    errs
-}
-
-/// `IsValidLabelValue`.
-pub fn label_value(value: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if value.len() > 63 {
-        errs.push("must be no more than 63 bytes".to_string());
-    }
-    if !value.is_empty() && !matches_qname(value) {
-        errs.push(regex_error(
-            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-            LABEL_VALUE_FMT,
-            &["MyValue", "my_value", "12345"],
-        ));
-    }
-    errs
-}
 
 /// `ValidateLabels` on `field`.
 pub fn labels(map: Option<&Value>, field: &str) -> Vec<FieldError> {
@@ -517,38 +372,6 @@ mod tests {
         assert_eq!(
             errs[0].message(),
             "metadata.labels: Invalid value: \"bad value!\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-        );
-    }
-
-    #[rstest]
-    #[case("app", 0)]
-    #[case("example.com/app", 0)]
-    #[case("a/b/c", 1)]
-    #[case("-bad", 1)]
-    #[case("/x", 1)]
-    #[case("Bad_Prefix/x", 1)]
-    fn label_keys(#[case] key: &str, #[case] n: usize) {
-        assert_eq!(qualified_name(key, "a valid label key").len(), n, "{key}");
-    }
-
-    #[rstest]
-    #[case::label_key_prefix_in_bytes(
-        &format!("{}.com/x", "a".repeat(250)),
-        "prefix part must be no more than 253 bytes"
-    )]
-    #[case::label_key_name_in_bytes(&"a".repeat(64), "name part must be no more than 63 bytes")]
-    fn length_limits_say_bytes(#[case] key: &str, #[case] want: &str) {
-        assert_eq!(
-            qualified_name(key, "a valid label key"),
-            vec![want.to_string()]
-        );
-    }
-
-    #[test]
-    fn object_names_still_say_characters() {
-        assert_eq!(
-            dns1123_subdomain(&"a".repeat(254)),
-            vec!["must be no more than 253 characters".to_string()]
         );
     }
 

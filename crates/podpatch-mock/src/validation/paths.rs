@@ -1,5 +1,7 @@
 //! The relative-path rules several pod fields share (mount sub-paths,
-//! volume item paths, seccomp localhost profiles).
+//! volume item paths, seccomp localhost profiles): `validatePathNoBacksteps`
+//! and `validateLocalDescendingPath` of
+//! `pkg/apis/core/validation/validation.go`. It inspects strings only.
 
 use serde_json::json;
 

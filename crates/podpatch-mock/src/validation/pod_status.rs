@@ -1,10 +1,12 @@
-//! `ValidatePodStatusUpdate`: what a write through `pods/status` must pass.
+//! `ValidatePodStatusUpdate` (`pkg/apis/core/validation/validation.go`):
+//! what a write through `pods/status` must pass.
 //! The kubelet owns these fields, so the rules are few: condition types,
 //! the node names, the immutable QoS class and the pod/host IP lists.
 
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
+use crate::validation::names;
 use crate::validation::objectmeta;
 use crate::validation::pod::annotation_updates;
 use crate::validation::podspec::legacy_ip;
@@ -29,7 +31,7 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
         }
         let ty = s(c, "type");
         if !SYSTEM_CONDITIONS.contains(&ty) {
-            for msg in objectmeta::qualified_name(ty, "a valid label key") {
+            for msg in names::qualified_name(ty, "a valid label key") {
                 errs.push(FieldError::invalid(
                     format!("status.conditions[{i}].Type"),
                     json!(ty),
@@ -43,7 +45,7 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
         errs.extend(FieldError::invalid_each(
             "status.nominatedNodeName",
             nominated,
-            objectmeta::dns1123_subdomain(nominated),
+            names::dns1123_subdomain(nominated),
         ));
     }
     if let Some(g) = ns
@@ -251,7 +253,7 @@ fn claim_statuses(pod: &Value) -> Vec<FieldError> {
             errs.extend(FieldError::invalid_each(
                 format!("{path}.resourceClaimName"),
                 claim,
-                objectmeta::dns1123_subdomain(claim),
+                names::dns1123_subdomain(claim),
             ));
         }
     }

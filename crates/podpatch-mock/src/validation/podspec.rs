@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::validation::affinity::{self, label_name};
 use crate::validation::container::{containers, file_key_ref_volumes};
 use crate::validation::field::FieldError;
+use crate::validation::names;
 use crate::validation::objectmeta;
 use crate::validation::resources;
 use crate::validation::scheduling_gates::scheduling_gates;
@@ -70,9 +71,9 @@ pub(crate) fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
     for (key, rule) in [
         (
             "serviceAccountName",
-            objectmeta::dns1123_subdomain as fn(&str) -> Vec<String>,
+            names::dns1123_subdomain as fn(&str) -> Vec<String>,
         ),
-        ("nodeName", objectmeta::dns1123_subdomain),
+        ("nodeName", names::dns1123_subdomain),
     ] {
         let v = s(spec, key);
         if !v.is_empty() {
@@ -96,7 +97,7 @@ pub(crate) fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
             errs.extend(FieldError::invalid_each(
                 format!("spec.{key}"),
                 v,
-                objectmeta::dns1123_label(v),
+                names::dns1123_label(v),
             ));
         }
     }
@@ -279,7 +280,7 @@ pub(super) fn hostname_override(spec: &Value) -> Vec<FieldError> {
     errs.extend(FieldError::invalid_each(
         path,
         name,
-        objectmeta::dns1123_subdomain(name),
+        names::dns1123_subdomain(name),
     ));
     errs
 }
@@ -295,7 +296,7 @@ pub(super) fn host_aliases(spec: &Value) -> Vec<FieldError> {
             errs.extend(FieldError::invalid_each(
                 format!("{path}.hostnames[{j}]"),
                 host,
-                objectmeta::dns1123_subdomain(host),
+                names::dns1123_subdomain(host),
             ));
         }
     }
@@ -311,14 +312,14 @@ pub(super) fn classes(spec: &Value) -> Vec<FieldError> {
         errs.extend(FieldError::invalid_each(
             "spec.priorityClassName",
             name,
-            objectmeta::dns1123_subdomain(name),
+            names::dns1123_subdomain(name),
         ));
     }
     if let Some(name) = spec.get("runtimeClassName").and_then(Value::as_str) {
         errs.extend(FieldError::invalid_each(
             "spec.runtimeClassName",
             name,
-            objectmeta::dns1123_subdomain(name),
+            names::dns1123_subdomain(name),
         ));
     }
     match spec.get("preemptionPolicy").and_then(Value::as_str) {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::golang::quantity::Quantity;
 use crate::validation::field::{ErrorType, FieldError};
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::value::{arr, s};
 
 fn map(v: Option<&Value>) -> Option<&Map<String, Value>> {
@@ -42,7 +42,7 @@ fn overcommit(name: &str) -> bool {
 
 /// `validateResourceName`: a qualified name, and standard when unprefixed.
 pub(super) fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
-    let errs: Vec<FieldError> = objectmeta::qualified_name(name, "a valid label key")
+    let errs: Vec<FieldError> = names::qualified_name(name, "a valid label key")
         .into_iter()
         .map(|msg| FieldError::invalid(path, json!(name), msg))
         .collect();
@@ -227,7 +227,7 @@ pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
             errs.extend(FieldError::invalid_each(
                 format!("{path}.name"),
                 name,
-                objectmeta::dns1123_label(name),
+                names::dns1123_label(name),
             ));
             names.insert(name);
         }
@@ -263,7 +263,7 @@ pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
                 errs.extend(FieldError::invalid_each(
                     format!("{path}.{key}"),
                     v,
-                    objectmeta::dns1123_subdomain(v),
+                    names::dns1123_subdomain(v),
                 ));
             }
         }
@@ -296,7 +296,7 @@ pub(super) fn claim_names(
                 errs.extend(FieldError::invalid_each(
                     format!("{ip}.request"),
                     request,
-                    objectmeta::dns1123_label(request),
+                    names::dns1123_label(request),
                 ));
                 key = format!("{name}/{request}");
             }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::value::{arr, s};
 
 /// `validateSchedulingGates`.
@@ -18,7 +18,7 @@ pub(crate) fn scheduling_gates(spec: &Value) -> Vec<FieldError> {
     for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
         let name = s(gate, "name");
         let path = format!("spec.schedulingGates[{i}]");
-        for msg in objectmeta::qualified_name(name, "a valid label key") {
+        for msg in names::qualified_name(name, "a valid label key") {
             errs.push(FieldError::invalid(&path, json!(name), msg));
         }
         if !seen.insert(name.to_string()) {

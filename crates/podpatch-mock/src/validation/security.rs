@@ -12,7 +12,7 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::profiles::{apparmor_profile, seccomp_profile};
 use crate::validation::value::{MAX_INT32, arr, containers_with_path, present as set, s};
 
@@ -216,7 +216,7 @@ pub(super) fn windows_options(options: Option<&Value>, path: &str) -> Vec<FieldE
         errs.extend(FieldError::invalid_each(
             format!("{path}.gmsaCredentialSpecName"),
             name,
-            objectmeta::dns1123_subdomain(name),
+            names::dns1123_subdomain(name),
         ));
     }
     if let Some(spec) = o.get("gmsaCredentialSpec").and_then(Value::as_str) {

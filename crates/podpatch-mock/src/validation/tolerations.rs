@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::value::s;
 
 /// `ValidateTolerations`.
@@ -20,7 +20,7 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
         let value = s(t, "value");
         let effect = s(t, "effect");
         if !key.is_empty() {
-            for msg in objectmeta::qualified_name(key, "a valid label key") {
+            for msg in names::qualified_name(key, "a valid label key") {
                 errs.push(FieldError::invalid(format!("{path}.key"), json!(key), msg));
             }
         }
@@ -40,7 +40,7 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
         }
         match op {
             "Equal" | "" => {
-                let msgs = objectmeta::label_value(value);
+                let msgs = names::label_value(value);
                 if !msgs.is_empty() {
                     errs.push(FieldError::invalid(
                         format!("{path}.operator"),

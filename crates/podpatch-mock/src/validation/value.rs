@@ -1,7 +1,8 @@
 //! The small JSON accessors every validation file reads pods with (a
 //! missing or mistyped field reads as Go's zero value, as the typed Go
 //! struct would hold it), the `VisitContainersWithPath` walk of
-//! `pkg/api/pod/util.go`, and Go's `math.MaxInt32` bound. It holds no rule
+//! `pkg/api/pod/util.go`, the subscripted field-path split of
+//! `pkg/fieldpath`, and Go's `math.MaxInt32` bound. It holds no rule
 //! of its own and must not produce errors.
 
 use serde_json::Value;
@@ -29,6 +30,14 @@ pub(crate) fn set(v: &Value, key: &str) -> bool {
 /// A pointer field's value when it is set (present and not `null`).
 pub(crate) fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|v| !v.is_null())
+}
+
+/// `fieldpath.SplitMaybeSubscriptedPath`: `metadata.annotations['x']` into
+/// the path and the subscript, `None` when the path has no subscript.
+pub(crate) fn split_subscript(field_path: &str) -> Option<(&str, &str)> {
+    let inner = field_path.strip_suffix("']")?;
+    let (path, subscript) = inner.split_once("['")?;
+    (!path.is_empty()).then_some((path, subscript))
 }
 
 /// `VisitContainersWithPath`: init, regular, then ephemeral containers.

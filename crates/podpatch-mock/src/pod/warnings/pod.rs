@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::golang::format::go_quote;
 use crate::pod::warnings::volume;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::value::{arr, s};
 
 /// `deprecatedAnnotations` (none of them has a `prefix` in 1.36).
@@ -78,7 +78,7 @@ pub fn on_create(pod: &Value) -> Vec<String> {
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let msgs = objectmeta::dns1123_label(name);
+    let msgs = names::dns1123_label(name);
     if !msgs.is_empty() {
         out.push(format!(
             "metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [{}]",
@@ -218,7 +218,7 @@ fn term_warnings(out: &mut Vec<String>, term: &Value, check_values: bool, path: 
         if check_values {
             for (j, v) in arr(expr, "values").iter().enumerate() {
                 let v = v.as_str().unwrap_or("");
-                for msg in objectmeta::label_value(v) {
+                for msg in names::label_value(v) {
                     out.push(format!(
                         "{path}.matchExpressions[{i}].values[{j}]: {v} is invalid, {msg}"
                     ));

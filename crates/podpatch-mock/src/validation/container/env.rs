@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use super::context::not_found;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::paths::no_backsteps;
-use crate::validation::value::{arr, present as set, s};
+use crate::validation::value::{arr, present as set, s, split_subscript};
 
 /// `IsRelaxedEnvVarName` (the relaxed rule is on since 1.32).
 fn env_var_name(name: &str) -> Vec<String> {
@@ -184,15 +184,8 @@ fn convert_field_label<'a>(version: &str, label: &'a str) -> Result<&'a str, Str
     }
 }
 
-/// `fieldpath.SplitMaybeSubscriptedPath`: `a.b['key']` → (`a.b`, `key`).
-fn split_subscript(path: &str) -> Option<(&str, &str)> {
-    let rest = path.strip_suffix("']")?;
-    let (base, key) = rest.split_once("['")?;
-    (!base.is_empty()).then_some((base, key))
-}
-
 fn qualified(value: &str, path: &str) -> Vec<FieldError> {
-    objectmeta::qualified_name(value, "a valid label key")
+    names::qualified_name(value, "a valid label key")
         .into_iter()
         .map(|msg| FieldError::invalid(path, json!(value), msg))
         .collect()
@@ -274,7 +267,7 @@ fn config_map_key(key: &str) -> Vec<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        errs.push(objectmeta::regex_error(
+        errs.push(names::regex_error(
             "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
             "[-._a-zA-Z0-9]+",
             &["key.name", "KEY_NAME", "key-name"],
@@ -297,7 +290,7 @@ fn key_selector(selector: &Value, path: &str) -> Vec<FieldError> {
     errs.extend(FieldError::invalid_each(
         format!("{path}.name"),
         name,
-        objectmeta::dns1123_subdomain(name),
+        names::dns1123_subdomain(name),
     ));
     let key = s(selector, "key");
     if key.is_empty() {
@@ -328,7 +321,7 @@ fn file_key_selector(selector: &Value, path: &str) -> Vec<FieldError> {
         errs.extend(FieldError::invalid_each(
             format!("{path}.volumeName"),
             volume,
-            objectmeta::dns1123_label(volume),
+            names::dns1123_label(volume),
         ));
     }
     let file = s(selector, "path");
@@ -365,7 +358,7 @@ pub(super) fn env_from(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
                     errs.extend(FieldError::invalid_each(
                         format!("{sp}.{key}.name"),
                         name,
-                        objectmeta::dns1123_subdomain(name),
+                        names::dns1123_subdomain(name),
                     ));
                 }
             }

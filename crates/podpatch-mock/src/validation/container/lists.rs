@@ -19,7 +19,7 @@ use super::probes::{lifecycle, probes};
 use super::resources::resources;
 use super::security::security_context;
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::value::{arr, present as set, s};
 
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
@@ -198,7 +198,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         errs.extend(FieldError::invalid_each(
             format!("{path}.name"),
             name,
-            objectmeta::dns1123_label(name),
+            names::dns1123_label(name),
         ));
     }
     if s(c, "image").is_empty() {

@@ -1,12 +1,13 @@
-//! Probes and lifecycle hooks: `validateLivenessProbe` and its siblings,
-//! `validateHandler` and `validateLifecycle`.
+//! Probes and lifecycle hooks as `pkg/apis/core/validation/validation.go`
+//! checks them: `validateLivenessProbe` and its siblings, `validateHandler`
+//! and `validateLifecycle`. It inspects values only.
 
 use serde_json::{Value, json};
 
 use super::context::{NEGATIVE, Pod, int};
 use super::ports::port_num_or_name;
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::value::{arr, present as set, s};
 
 /// `validateLivenessProbe`, `validateReadinessProbe`, `validateStartupProbe`.
@@ -119,7 +120,7 @@ fn handler(pod: &Pod, h: &Value, path: &str, kinds: &[&str]) -> Vec<FieldError> 
                         errs.push(FieldError::invalid(
                             format!("{ap}.httpHeaders"),
                             json!(name),
-                            objectmeta::regex_error(
+                            names::regex_error(
                                 "a valid HTTP header must consist of alphanumeric characters or '-'",
                                 "[-A-Za-z0-9]+",
                                 &["X-Header-Name"],

@@ -1,12 +1,13 @@
-//! `validateResourceRequirements` for a container: resource names,
-//! quantity values, requests against limits, hugepages and claims.
+//! `ValidateContainerResourceRequirements` (`pkg/apis/core/validation/validation.go`)
+//! for a container: resource names, quantity values, requests against
+//! limits, hugepages and claims. It inspects values only.
 
 use serde_json::{Value, json};
 
 use super::context::NEGATIVE;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
-use crate::validation::objectmeta;
+use crate::validation::names;
 use crate::validation::resources::{
     claim_names, hugepages, native, pod_claim_names, resource_name as standard_name,
 };
@@ -15,7 +16,7 @@ use crate::validation::value::arr;
 fn is_extended(name: &str) -> bool {
     !native(name)
         && !name.starts_with("requests.")
-        && objectmeta::qualified_name(&format!("requests.{name}"), "").is_empty()
+        && names::qualified_name(&format!("requests.{name}"), "").is_empty()
 }
 
 /// `validateContainerResourceName`.
