@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use serde_json::{Map, Value, json};
 
-use crate::client::Observed;
+use crate::observed::Observed;
 
 /// Response headers worth snapshotting; the rest (Audit-Id, Date, APF uids) vary per request.
 pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];

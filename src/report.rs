@@ -4,6 +4,8 @@
 
 pub mod json;
 pub mod junit;
+#[cfg(test)]
+pub(crate) mod sample;
 pub mod terminal;
 
 use serde::Serialize;
