@@ -181,6 +181,11 @@ fn the_built_in_suite_runs_from_any_folder() {
         .args(["diff", "--target", "mock", "--target", "mock", "images"])
         .assert()
         .code(0);
+    podpatch_in(elsewhere.path())
+        .args(["cleanup", "--target", "mock"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 objects to remove"));
     // Nothing was left behind where the binary ran.
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
