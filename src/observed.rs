@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::Answer;
-use crate::normalize;
 
 /// What a target answered to a case, before normalisation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -51,16 +50,6 @@ impl Observed {
             .collect();
         (!values.is_empty()).then(|| values.join(", "))
     }
-
-    /// The observation as reports may show it: `secrets` removed from the body and
-    /// the header values (the normalised copy is redacted by `normalize` itself).
-    pub fn redacted(mut self, secrets: &[String]) -> Observed {
-        self.body = normalize::redact(&self.body, secrets);
-        for (_, v) in &mut self.headers {
-            *v = normalize::redact(v, secrets);
-        }
-        self
-    }
 }
 
 #[cfg(test)]
@@ -89,12 +78,5 @@ mod tests {
             Some("299 - \"one\", 299 - \"tok3n\"")
         );
         assert_eq!(o.header("Audit-Id"), None);
-    }
-
-    #[test]
-    fn redaction_covers_body_and_headers() {
-        let o = Observed::new(None, answer(), None).redacted(&["tok3n".into()]);
-        assert!(!o.body.contains("tok3n"), "{}", o.body);
-        assert!(o.headers.iter().all(|(_, v)| !v.contains("tok3n")));
     }
 }

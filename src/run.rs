@@ -487,7 +487,7 @@ fn judge(shared: &Shared, case: &Case, pod: &str, vars: &Vars, observed: Observe
     )
     .map_err(|e| e.to_string());
     Ending::Answered {
-        observed: observed.redacted(&shared.secrets),
+        observed: normalize::redact_observed(observed, &shared.secrets),
         mismatches,
         normalized,
         snapshot,
