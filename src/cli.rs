@@ -1,5 +1,7 @@
-//! Command-line types (clap). They only describe flags; `main` turns them into the
-//! library's option structs.
+//! Command-line types (clap). They only describe flags and commands; `flags`,
+//! `select`, `resolve` and `suite` turn them into the library's option structs, and
+//! the binary dispatches on them. Kept in the library so completions and the man
+//! page are generated from the same definitions.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,6 +44,35 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// Serve the built-in mock Kubernetes API server.
     Mock(MockArgs),
+    /// Work with the case suite built into the binary.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// Print a shell completion script (e.g. `podpatch completions bash > /etc/bash_completion.d/podpatch`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `podpatch man > podpatch.1`.
+    Man,
+}
+
+/// What `podpatch cases` does.
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Write the built-in suite (cases/ and snapshots/) into DIR, to edit or review it.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write `cases/` and `snapshots/` into (created if missing; existing
+    /// files are never overwritten).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Exit codes of `podpatch diff`.
@@ -60,11 +91,14 @@ Exit codes:
 /// Which cases to use.
 #[derive(Debug, Args)]
 pub struct SelectArgs {
-    /// Case files or folders [default: the cases folder].
+    /// Case files or folders, on disk or under the cases folder (`apply`,
+    /// `json-patch/replace-image.yaml`) [default: the whole cases folder].
     pub paths: Vec<PathBuf>,
-    /// The shipped cases folder: case ids are relative to it, fixtures fall back to it.
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    pub cases_dir: PathBuf,
+    /// The cases folder: case ids are relative to it, fixtures fall back to it
+    /// [default: ./cases when the current folder holds cases/ beside snapshots/ (a
+    /// checkout or an export), else the suite built into the binary].
+    #[arg(long, value_name = "DIR")]
+    pub cases_dir: Option<PathBuf>,
     /// Keep cases whose id contains TEXT (repeatable: any of them).
     #[arg(long, value_name = "TEXT")]
     pub filter: Vec<String>,
@@ -74,10 +108,10 @@ pub struct SelectArgs {
 }
 
 /// Where requests go and how they authenticate.
-#[derive(Debug, Default, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct TargetArgs {
-    /// Base URL of the API server [default: the kubeconfig's with --kubeconfig or
-    /// --context, else an embedded mock].
+    /// Base URL of the API server, or `mock` for the built-in mock [default: the
+    /// kubeconfig's with --kubeconfig or --context, else the built-in mock].
     #[arg(long, env = "PODPATCH_TARGET", value_name = "URL")]
     pub target: Option<String>,
     /// Take server and credentials from a kubeconfig (explicit flags override it).
@@ -136,9 +170,10 @@ pub struct RunArgs {
     /// Check expectations only, not snapshots (for ad-hoc case folders).
     #[arg(long)]
     pub no_snapshots: bool,
-    /// The snapshots folder.
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
-    pub snapshots_dir: PathBuf,
+    /// The snapshots folder [default: snapshots/ beside the cases folder when that is
+    /// on disk, else the snapshots built into the binary (read-only)].
+    #[arg(long, value_name = "DIR")]
+    pub snapshots_dir: Option<PathBuf>,
     /// Write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -187,27 +222,29 @@ pub struct MockArgs {
     pub listen: SocketAddr,
 }
 
-/// A target of `podpatch diff`: the built-in mock, or flags as `run` takes them.
-#[derive(Debug)]
-pub enum TargetSpec {
-    Mock,
-    Flags(Box<TargetArgs>),
-}
+/// The `--target` value that names the built-in mock, for every command.
+pub const MOCK: &str = "mock";
 
-/// Parses a `--target` spec of `podpatch diff` (see `DIFF_EXIT_CODES`).
-pub fn parse_target_spec(spec: &str) -> Result<TargetSpec, String> {
+/// Parses a `--target` spec of `podpatch diff` (see `DIFF_EXIT_CODES`) into the
+/// flags `run` would take for the same target.
+pub fn parse_target_spec(spec: &str) -> Result<TargetArgs, String> {
     let env_path = |name: &str| std::env::var_os(name).map(PathBuf::from);
     match spec {
-        "mock" => return Ok(TargetSpec::Mock),
+        MOCK => {
+            return Ok(TargetArgs {
+                target: Some(MOCK.to_owned()),
+                ..TargetArgs::default()
+            });
+        }
         "env" => {
             let target = std::env::var("PODPATCH_TARGET")
                 .map_err(|_| "target spec `env` needs PODPATCH_TARGET".to_owned())?;
-            return Ok(TargetSpec::Flags(Box::new(TargetArgs {
+            return Ok(TargetArgs {
                 target: Some(target),
                 token_file: env_path("PODPATCH_TOKEN_FILE"),
                 ca_file: env_path("PODPATCH_CA_FILE"),
                 ..TargetArgs::default()
-            })));
+            });
         }
         _ => {}
     }
@@ -234,7 +271,7 @@ pub fn parse_target_spec(spec: &str) -> Result<TargetSpec, String> {
             "target spec `{spec}` names no server: start it with a URL or kubeconfig=FILE"
         ));
     }
-    Ok(TargetSpec::Flags(Box::new(args)))
+    Ok(args)
 }
 
 /// Many cases wait on the network, so more jobs than cores pays off.
@@ -248,24 +285,25 @@ mod tests {
 
     #[test]
     fn parses_target_specs() {
-        assert!(matches!(parse_target_spec("mock"), Ok(TargetSpec::Mock)));
-        let TargetSpec::Flags(a) =
-            parse_target_spec("https://h:6443,token-file=/t,ca-file=/c,insecure").unwrap()
-        else {
-            panic!("flags expected")
-        };
+        let m = parse_target_spec("mock").unwrap();
+        assert_eq!(m.target.as_deref(), Some(MOCK));
+        let a = parse_target_spec("https://h:6443,token-file=/t,ca-file=/c,insecure").unwrap();
         assert_eq!(a.target.as_deref(), Some("https://h:6443"));
         assert_eq!(a.token_file, Some(PathBuf::from("/t")));
         assert_eq!(a.ca_file, Some(PathBuf::from("/c")));
         assert!(a.insecure_skip_tls_verify);
-        let TargetSpec::Flags(k) = parse_target_spec("kubeconfig=/k,context=prod").unwrap() else {
-            panic!("flags expected")
-        };
+        let k = parse_target_spec("kubeconfig=/k,context=prod").unwrap();
         assert_eq!(
             (k.kubeconfig, k.context.as_deref()),
             (Some(PathBuf::from("/k")), Some("prod"))
         );
         assert!(parse_target_spec("token-file=/t").is_err());
         assert!(parse_target_spec("https://h,bogus=1").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

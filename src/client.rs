@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::request::Planned;
@@ -16,35 +15,6 @@ use crate::target::{Target, TargetError};
 /// The User-Agent podpatch sends; Kubernetes takes the part before `/` as the
 /// field manager name, so it must stay stable across versions.
 pub const USER_AGENT: &str = concat!("podpatch/", env!("CARGO_PKG_VERSION"));
-
-/// What a target answered to a case, before normalisation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Observed {
-    /// The starting pod as the target created it.
-    pub created: Option<Value>,
-    pub status: u16,
-    /// Response headers in the order received (names as sent by the server).
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-    /// The pod read back after the patch, when the case asks for it.
-    pub stored: Option<Value>,
-    /// Tries the case's request took; more than one means infrastructure trouble.
-    pub attempts: u32,
-}
-
-impl Observed {
-    /// All values of a response header (case-insensitive name), joined as HTTP
-    /// joins repeated headers.
-    pub fn header(&self, name: &str) -> Option<String> {
-        let values: Vec<&str> = self
-            .headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
-    }
-}
 
 /// An HTTP answer: status, headers and body text.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::case::{Expect, Stored};
-use crate::client::Observed;
+use crate::observed::Observed;
 use crate::shape::{Matcher, Shape};
 use crate::vars::Vars;
 

@@ -4,21 +4,32 @@
 //! Data flow, one module per stage:
 //! `case` (load) → `request` (plan) → `client` (send) → `normalize` → `compare` +
 //! `snapshot` → `report`, orchestrated by `run` with `fixture` owning every object
-//! the suite creates. `mock` is a Kubernetes-compatible server that imports nothing
-//! from the rest, so it can become its own crate.
+//! the suite creates. The built-in mock server is its own crate (`podpatch-mock`)
+//! and imports nothing from this one. Around the stages, what the binary
+//! needs: `cli` (the clap definitions), `suite` (built-in or on-disk cases and
+//! snapshots), `select`, `resolve` (targets), `flags` (options), `exit` (the exit
+//! rule) and `command` (one module per subcommand).
 
 pub mod case;
+pub mod cli;
 pub mod client;
+pub mod command;
 pub mod compare;
 pub mod differential;
+pub mod exit;
 pub mod fixture;
+pub mod flags;
 pub mod kubeconfig;
 pub mod normalize;
+pub mod observed;
 pub mod report;
 pub mod request;
+pub mod resolve;
 pub mod run;
+pub mod select;
 pub mod shape;
 pub mod snapshot;
+pub mod suite;
 pub mod target;
 pub mod vars;
 pub mod version;

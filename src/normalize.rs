@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use serde_json::{Map, Value, json};
 
-use crate::client::Observed;
+use crate::observed::Observed;
 
 /// Response headers worth snapshotting; the rest (Audit-Id, Date, APF uids) vary per request.
 pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];
@@ -233,6 +233,16 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
         .fold(text.to_owned(), |acc, s| acc.replace(s.as_str(), REDACTED))
 }
 
+/// An observation as reports may show it: `secrets` removed from the body and the
+/// header values (the normalised value is redacted by `observation` itself).
+pub fn redact_observed(mut observed: Observed, secrets: &[String]) -> Observed {
+    observed.body = redact(&observed.body, secrets);
+    for (_, v) in &mut observed.headers {
+        *v = redact(v, secrets);
+    }
+    observed
+}
+
 /// Renders a normalised value as snapshot text: YAML with sorted keys.
 pub fn render(value: &Value) -> String {
     serde_yaml_ng::to_string(value).unwrap_or_else(|e| format!("unrenderable value: {e}"))
@@ -268,6 +278,14 @@ mod tests {
             stored: None,
             attempts: 1,
         }
+    }
+
+    #[test]
+    fn redacted_observations_keep_no_secret() {
+        let o = redact_observed(observed(json!({"message": "s3cret"})), &["s3cret".into()]);
+        assert!(!o.body.contains("s3cret"), "{}", o.body);
+        assert!(o.headers.iter().all(|(_, v)| !v.contains("s3cret")));
+        assert_eq!(o.header("warning").as_deref(), Some("299 - \"[redacted]\""));
     }
 
     #[test]

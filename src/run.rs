@@ -16,13 +16,15 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::case::Case;
-use crate::client::{Client, Observed, Retry};
+use crate::client::{Client, Retry};
 use crate::compare::{self, Mismatch};
 use crate::fixture::{FixtureError, Fixtures, prepare_pod};
 use crate::normalize::{self, Context};
+use crate::observed::Observed;
 use crate::request::{self, Planned};
 use crate::snapshot::{self, Verdict};
 use crate::target::{Target, TargetError};
+use crate::vars::Vars;
 use crate::version::KubeVersion;
 
 /// How a run behaves.
@@ -80,6 +82,106 @@ pub struct CaseOutcome {
     pub skip_reason: Option<String>,
     /// A failure to remove the case's pod; reported, but it does not fail the case.
     pub cleanup_error: Option<String>,
+}
+
+/// What was sent for a case: the planned request and its reproduction command.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub request: Planned,
+    /// `curl` for the same request, credentials redacted.
+    pub curl: String,
+}
+
+/// How a case ended, as the run found it.
+#[derive(Debug, Clone)]
+pub enum Ending {
+    /// The case does not apply to the target.
+    Skipped { reason: String },
+    /// The case could not be judged.
+    Errored { error: String },
+    /// The target answered: judged by the expectations and the snapshot check (an
+    /// error of the check itself leaves the case errored).
+    Answered {
+        observed: Observed,
+        mismatches: Vec<Mismatch>,
+        normalized: Value,
+        snapshot: Result<Verdict, String>,
+    },
+}
+
+impl CaseOutcome {
+    /// The outcome of `case` (run as pod `pod`), built once from how it ended: its
+    /// status follows from `ending`, never set separately.
+    pub fn new(
+        case: &Case,
+        pod: String,
+        duration: Duration,
+        sent: Option<Sent>,
+        cleanup_error: Option<String>,
+        ending: Ending,
+    ) -> CaseOutcome {
+        let (request, curl) = sent.map_or((None, None), |s| (Some(s.request), Some(s.curl)));
+        let (status, observed, mismatches, snapshot, normalized, error, skip_reason) = match ending
+        {
+            Ending::Skipped { reason } => (
+                Status::Skipped,
+                None,
+                Vec::new(),
+                Verdict::Skipped,
+                None,
+                None,
+                Some(reason),
+            ),
+            Ending::Errored { error } => (
+                Status::Errored,
+                None,
+                Vec::new(),
+                Verdict::Skipped,
+                None,
+                Some(error),
+                None,
+            ),
+            Ending::Answered {
+                observed,
+                mismatches,
+                normalized,
+                snapshot,
+            } => {
+                let (status, snapshot, error) = match snapshot {
+                    Err(e) => (Status::Errored, Verdict::Skipped, Some(e)),
+                    Ok(v) if mismatches.is_empty() && v.passed() => (Status::Passed, v, None),
+                    Ok(v) => (Status::Failed, v, None),
+                };
+                (
+                    status,
+                    Some(observed),
+                    mismatches,
+                    snapshot,
+                    Some(normalized),
+                    error,
+                    None,
+                )
+            }
+        };
+        CaseOutcome {
+            id: case.id.clone(),
+            path: case.path.clone(),
+            description: case.file.description.clone(),
+            tags: case.file.tags.clone(),
+            status,
+            duration,
+            pod,
+            request,
+            curl,
+            observed,
+            mismatches,
+            snapshot,
+            normalized,
+            error,
+            skip_reason,
+            cleanup_error,
+        }
+    }
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -190,16 +292,15 @@ pub async fn run(
                 let started = Instant::now();
                 let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
                 if let Some(reason) = skip_reason(&case, shared.version) {
-                    return CaseOutcome {
-                        status: Status::Skipped,
-                        skip_reason: Some(reason),
-                        ..blank(&case, pod, started)
-                    };
+                    let ending = Ending::Skipped { reason };
+                    return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
                 }
                 tokio::select! {
                     outcome = run_case(&shared, &case, pod.clone()) => outcome,
                     () = cancel.cancelled() => {
-                        errored(&case, pod, started, "cancelled before it finished".into())
+                        let error = "cancelled before it finished".to_owned();
+                        let ending = Ending::Errored { error };
+                        CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending)
                     }
                 }
             }
@@ -262,35 +363,6 @@ struct Shared {
     opts: Options,
 }
 
-/// An outcome with nothing observed yet; the caller fills in what happened.
-fn blank(case: &Case, pod: String, started: Instant) -> CaseOutcome {
-    CaseOutcome {
-        id: case.id.clone(),
-        path: case.path.clone(),
-        description: case.file.description.clone(),
-        tags: case.file.tags.clone(),
-        status: Status::Errored,
-        duration: started.elapsed(),
-        pod,
-        request: None,
-        curl: None,
-        observed: None,
-        mismatches: Vec::new(),
-        snapshot: Verdict::Skipped,
-        normalized: None,
-        error: None,
-        skip_reason: None,
-        cleanup_error: None,
-    }
-}
-
-fn errored(case: &Case, pod: String, started: Instant, error: String) -> CaseOutcome {
-    CaseOutcome {
-        error: Some(error),
-        ..blank(case, pod, started)
-    }
-}
-
 /// Why a case does not apply to a target of version `version`, if it does not.
 fn skip_reason(case: &Case, version: Option<KubeVersion>) -> Option<String> {
     let req = case.file.kubernetes.as_ref()?;
@@ -329,26 +401,22 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
             };
             match made {
                 Ok(created) => Some(created),
-                Err(e) => return errored(case, pod, started, redact(shared, &e.to_string())),
+                Err(e) => {
+                    let error = redact(shared, &e.to_string());
+                    let ending = Ending::Errored { error };
+                    return CaseOutcome::new(case, pod, started.elapsed(), None, None, ending);
+                }
             }
         }
-    };
-    let mut outcome = CaseOutcome {
-        request: Some(planned.clone()),
-        curl: Some(curl),
-        ..blank(case, pod.clone(), started)
     };
 
     let answer = shared.client.send(&planned).await;
     let stored = match (&answer, &case.file.expect.stored) {
         (Ok(_), Some(_)) => match fixtures.get_pod(&pod).await {
-            Ok(a) => Some(a.json().unwrap_or(Value::String(a.body))),
-            Err(e) => {
-                outcome.error = Some(redact(shared, &format!("reading the pod back: {e}")));
-                None
-            }
+            Ok(a) => Ok(Some(a.json().unwrap_or(Value::String(a.body)))),
+            Err(e) => Err(redact(shared, &format!("reading the pod back: {e}"))),
         },
-        _ => None,
+        _ => Ok(None),
     };
     // Delete what this case created: the starting pod, and a pod its request made
     // (apply creates with 201), each by its own name and uid, nothing else.
@@ -357,6 +425,7 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         .ok()
         .filter(|a| a.status == 201)
         .and_then(|a| a.json());
+    let mut cleanup_error = None;
     for object in created.iter().chain(made.iter()) {
         let meta = &object["metadata"];
         if let (Some(name), Some(uid), false) = (
@@ -365,40 +434,40 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
             shared.opts.keep,
         ) && let Err(e) = fixtures.delete_pod(name, uid).await
         {
-            outcome.cleanup_error = Some(redact(shared, &e.to_string()));
+            cleanup_error = Some(redact(shared, &e.to_string()));
         }
     }
-    let answer = match answer {
-        Ok(a) => a,
-        Err(e) => {
-            outcome.error = Some(redact(
-                shared,
-                &format!("no answer to the case's request: {e}"),
-            ));
-            outcome.duration = started.elapsed();
-            return outcome;
-        }
+    let sent = Some(Sent {
+        request: planned,
+        curl,
+    });
+    let ending = match (answer, stored) {
+        (Err(e), _) => Ending::Errored {
+            error: redact(shared, &format!("no answer to the case's request: {e}")),
+        },
+        (Ok(_), Err(error)) => Ending::Errored { error },
+        (Ok(answer), Ok(stored)) => judge(
+            shared,
+            case,
+            &pod,
+            &vars,
+            Observed::new(created, answer, stored),
+        ),
     };
-    if outcome.error.is_some() {
-        outcome.duration = started.elapsed();
-        return outcome;
-    }
-    let observed = Observed {
-        created,
-        status: answer.status,
-        headers: answer.headers,
-        body: answer.body,
-        stored,
-        attempts: answer.attempts,
-    };
-    outcome.mismatches = compare::expectations(&case.file.expect, &vars, &observed);
+    CaseOutcome::new(case, pod, started.elapsed(), sent, cleanup_error, ending)
+}
+
+/// Judges what the target did with a case: its expectations, then its snapshot.
+fn judge(shared: &Shared, case: &Case, pod: &str, vars: &Vars, observed: Observed) -> Ending {
+    let fixtures = &shared.fixtures;
+    let mismatches = compare::expectations(&case.file.expect, vars, &observed);
     let ctx = Context {
         names: vec![
             (vars.pod.clone(), "[pod]".into()),
-            (pod.clone(), "[pod]".into()),
+            (pod.to_owned(), "[pod]".into()),
             (vars.namespace.clone(), "[namespace]".into()),
             (fixtures.namespace.clone(), "[namespace]".into()),
-            (run_id.clone(), "[run]".into()),
+            (fixtures.run_id.clone(), "[run]".into()),
         ],
         secrets: shared.secrets.clone(),
     };
@@ -409,42 +478,24 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         description: &case.file.description,
         input_file: &input_file(&case.path),
     };
-    outcome.snapshot = match snapshot::check(
+    let snapshot = snapshot::check(
         &shared.opts.snapshot_dir,
         entry,
         &rendered,
         shared.opts.snapshots,
         shared.version,
-    ) {
-        Ok(v) => v,
-        Err(e) => {
-            outcome.error = Some(e.to_string());
-            Verdict::Skipped
-        }
-    };
-    outcome.status = if outcome.error.is_some() {
-        Status::Errored
-    } else if outcome.mismatches.is_empty() && outcome.snapshot.passed() {
-        Status::Passed
-    } else {
-        Status::Failed
-    };
-    outcome.normalized = Some(normalized);
-    outcome.observed = Some(redact_observed(shared, observed));
-    outcome.duration = started.elapsed();
-    outcome
+    )
+    .map_err(|e| e.to_string());
+    Ending::Answered {
+        observed: normalize::redact_observed(observed, &shared.secrets),
+        mismatches,
+        normalized,
+        snapshot,
+    }
 }
 
 fn redact(shared: &Shared, text: &str) -> String {
     normalize::redact(text, &shared.secrets)
-}
-
-fn redact_observed(shared: &Shared, mut observed: Observed) -> Observed {
-    observed.body = redact(shared, &observed.body);
-    for (_, v) in &mut observed.headers {
-        *v = redact(shared, v);
-    }
-    observed
 }
 
 /// The credential headers the client adds, with their values redacted, for `curl`.

@@ -7,8 +7,14 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn podpatch() -> Command {
+    podpatch_in(&support::root())
+}
+
+/// The binary working in `dir`, with no target in the environment.
+fn podpatch_in(dir: &std::path::Path) -> Command {
     let mut cmd = Command::cargo_bin("podpatch").unwrap();
-    cmd.current_dir(support::root())
+    cmd.current_dir(dir)
+        .env_remove("CI")
         .env_remove("PODPATCH_TARGET")
         .env_remove("PODPATCH_TOKEN_FILE")
         .env_remove("PODPATCH_CA_FILE");
@@ -138,4 +144,105 @@ fn secrets_never_reach_output_or_reports() {
     assert!(!all.contains("SECRET"), "a secret leaked:\n{all}");
     assert!(all.contains("Authorization: Bearer [redacted]"), "{all}");
     assert!(all.contains("X-Auth-Token: [redacted]"), "{all}");
+}
+
+#[test]
+fn the_built_in_suite_runs_from_any_folder() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let listed = podpatch_in(elsewhere.path())
+        .args(["list", "json-patch"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let listed = String::from_utf8(listed).unwrap();
+    let count = listed.lines().count();
+    assert!(
+        count > 10 && listed.lines().all(|l| l.starts_with("json-patch/")),
+        "{listed}"
+    );
+    podpatch_in(elsewhere.path())
+        .args(["run", "--target", "mock", "json-patch"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(format!(
+            "running {count} cases of the built-in suite against the built-in mock"
+        )))
+        .stdout(predicate::str::ends_with(format!(
+            "{count} passed, 0 failed, 0 skipped\n"
+        )));
+    podpatch_in(elsewhere.path())
+        .args(["check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_match(r"^\d{3,} case files are valid\n$").unwrap());
+    podpatch_in(elsewhere.path())
+        .args(["diff", "--target", "mock", "--target", "mock", "images"])
+        .assert()
+        .code(0);
+    podpatch_in(elsewhere.path())
+        .args(["cleanup", "--target", "mock"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 objects to remove"));
+    // Nothing was left behind where the binary ran.
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_built_in_snapshots_are_never_written() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    podpatch_in(elsewhere.path())
+        .args(["run", "--update-snapshots", "images"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the built-in snapshots are read-only",
+        ));
+}
+
+#[test]
+fn an_exported_suite_is_used_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    podpatch_in(dir.path())
+        .args(["cases", "export", "."])
+        .assert()
+        .code(0);
+    assert!(dir.path().join("cases/fixtures/web.yaml").is_file());
+    assert!(dir.path().join("snapshots/images").is_dir());
+    podpatch_in(dir.path())
+        .args(["cases", "export", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("never overwrites"));
+    // An edited case is what runs: its snapshot no longer matches, and the
+    // difference is written beside it for review.
+    let case = dir.path().join("cases/images/replace-with-digest.yaml");
+    let text = std::fs::read_to_string(&case).unwrap();
+    std::fs::write(&case, text.replace("sha256:0", "sha256:1")).unwrap();
+    podpatch_in(dir.path())
+        .args(["run", "images/replace-with-digest.yaml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("of the built-in suite").not());
+    assert!(
+        dir.path()
+            .join("snapshots/images/replace-with-digest.snap.new")
+            .is_file()
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definitions() {
+    podpatch()
+        .args(["completions", "fish"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("complete -c podpatch"));
+    podpatch()
+        .arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(".TH podpatch"));
 }

@@ -55,3 +55,15 @@ pub fn write(report: &RunReport, path: &Path) -> std::io::Result<()> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     build(report).serialize(file).map_err(std::io::Error::other)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn one_testcase_per_outcome() {
+        let xml = build(&sample::report()).to_string().unwrap();
+        insta::assert_snapshot!(xml);
+    }
+}

@@ -186,7 +186,7 @@ fn pending_note(pending: Option<&std::path::Path>) -> String {
             " (written to {} for review: `cargo insta review`, or rerun with --update-snapshots)",
             p.display()
         ),
-        None => " (CI mode: nothing written; rerun locally or with --update-snapshots)".into(),
+        None => " (nothing written: CI mode, or the built-in read-only snapshots; rerun locally in a checkout or in a folder from `podpatch cases export`, or with --update-snapshots there)".into(),
     }
 }
 
@@ -244,4 +244,37 @@ pub fn footer(report: &RunReport) -> String {
     );
     let _ = write!(out, "{}", Counts::of(report).line());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn progress_lines() {
+        let report = sample::report();
+        let lines: Vec<String> = report
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| case_line(o, i + 1, report.outcomes.len()))
+            .collect();
+        insta::assert_snapshot!(lines.join("\n"));
+    }
+
+    #[test]
+    fn headlines() {
+        let lines: Vec<String> = sample::report()
+            .outcomes
+            .iter()
+            .map(|o| format!("{}: {}", o.id, headline(o)))
+            .collect();
+        insta::assert_snapshot!(lines.join("\n"));
+    }
+
+    #[test]
+    fn footer_of_a_mixed_run() {
+        insta::assert_snapshot!(footer(&sample::report()));
+    }
 }

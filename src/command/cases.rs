@@ -1,0 +1,60 @@
+//! The commands about case files themselves: `list`, `check` and `cases export`.
+//! They read (or write out) the suite and send nothing.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::CommandError;
+use crate::case::Case;
+use crate::cli::{ExportArgs, SelectArgs};
+use crate::exit::Exit;
+use crate::select::Selection;
+use crate::suite::{self, Suite};
+
+/// The selection the flags describe.
+pub fn selection(select: &SelectArgs) -> Selection<'_> {
+    Selection {
+        paths: &select.paths,
+        filter: &select.filter,
+        tag: &select.tag,
+    }
+}
+
+/// Finds the suite (see `suite`) and loads the selected cases from it.
+pub fn load(
+    select: &SelectArgs,
+    snapshots_dir: Option<&Path>,
+) -> Result<(Suite, Vec<Case>), CommandError> {
+    let suite = Suite::locate(select.cases_dir.as_deref(), snapshots_dir, Path::new(""))?;
+    let cases = selection(select).load(&suite.cases_dir)?;
+    Ok((suite, cases))
+}
+
+/// `podpatch list`: one line per case, `id [tags] first line of the description`.
+pub fn list(select: &SelectArgs) -> Result<Exit, CommandError> {
+    let (_suite, cases) = load(select, None)?;
+    let mut out = std::io::stdout().lock();
+    for c in &cases {
+        let first = c.file.description.lines().next().unwrap_or_default();
+        writeln!(out, "{}\t[{}]\t{first}", c.id, c.file.tags.join(", "))
+            .map_err(CommandError::Stdout)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// `podpatch check`: validates the selected case files without sending anything.
+pub fn check(select: &SelectArgs) -> Result<Exit, CommandError> {
+    let (_suite, cases) = load(select, None)?;
+    println!("{} case files are valid", cases.len());
+    Ok(Exit::Success)
+}
+
+/// `podpatch cases export DIR`: writes the built-in suite out.
+pub fn export(args: &ExportArgs) -> Result<Exit, CommandError> {
+    let written = suite::export(&args.dir)?;
+    println!(
+        "wrote {written} files of the built-in suite to {} (cases/ and snapshots/); run `podpatch run` there to use them",
+        args.dir.display()
+    );
+    Ok(Exit::Success)
+}

@@ -1,0 +1,24 @@
+//! `podpatch mock`: serves the built-in mock API server until Ctrl-C or SIGTERM.
+
+use super::CommandError;
+use super::signal::shutdown_signal;
+use crate::cli::MockArgs;
+use crate::exit::Exit;
+use podpatch_mock::MockServer;
+
+/// Serves the mock on `--listen` until a signal arrives.
+pub async fn serve(args: MockArgs) -> Result<Exit, CommandError> {
+    let server = MockServer::start(args.listen)
+        .await
+        .map_err(|source| CommandError::Listen {
+            addr: args.listen,
+            source,
+        })?;
+    eprintln!(
+        "podpatch mock API server listening on {} (Ctrl-C to stop)",
+        server.base_url()
+    );
+    shutdown_signal().await;
+    server.shutdown().await;
+    Ok(Exit::Success)
+}

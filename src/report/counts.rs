@@ -1,0 +1,36 @@
+//! How many cases of a run ended each way, and the counts line every run ends with.
+
+use serde::Serialize;
+
+use crate::run::{RunReport, Status};
+
+/// How many cases ended each way. Cases that could not be judged count as failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    /// Counts the outcomes of a run.
+    pub fn of(report: &RunReport) -> Counts {
+        let mut c = Counts::default();
+        for o in &report.outcomes {
+            match o.status {
+                Status::Passed => c.passed += 1,
+                Status::Failed | Status::Errored => c.failed += 1,
+                Status::Skipped => c.skipped += 1,
+            }
+        }
+        c
+    }
+
+    /// The last line of every run: `N passed, N failed, N skipped`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        )
+    }
+}
