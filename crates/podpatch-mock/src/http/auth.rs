@@ -1,5 +1,7 @@
 //! Impersonation and authorization, as the real server's filters apply them
-//! before any routing. The mock's own caller is a cluster admin, so only a
+//! before any routing (`endpoints/filters/impersonation.go`
+//! `WithImpersonation`, `endpoints/filters/authorization.go`
+//! `WithAuthorization` over RBAC). The mock's own caller is a cluster admin, so only a
 //! request that impersonates someone can be refused: the impersonated user
 //! is allowed through the `system:masters` group (RBAC's bootstrap
 //! `cluster-admin` binding) and refused otherwise. Bootstrap roles that

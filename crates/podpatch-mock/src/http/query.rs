@@ -2,7 +2,10 @@
 //! parameters, the `PatchOptions`/`CreateOptions` fields with Go's
 //! conversion rules (`force=false`/`0` is false, anything else true), their
 //! validation as `ValidatePatchOptions` words it, and the `pretty` decision
-//! (explicit parameter, else the User-Agent).
+//! (explicit parameter, else the User-Agent). Go: `net/url` `ParseQuery`,
+//! `metav1.PatchOptions`/`CreateOptions` with their query conversion, and
+//! `pkg/apis/meta/v1/validation` (`ValidatePatchOptions`, `ValidateCreateOptions`),
+//! `handlers/rest.go`'s `isPrettyPrint`.
 //!
 //! It must not look at bodies or objects.
 

@@ -1,6 +1,8 @@
 //! A pod as the `Table` an `Accept: application/json;as=Table;g=meta.k8s.io;v=…`
 //! client gets: the columns and cells of the kubectl pod printer
-//! (`printPod`, always wide) and the row object chosen by `includeObject`.
+//! (`pkg/printers/internalversion/printers.go` `printPod`, always wide) and
+//! the row object chosen by `includeObject` (`handlers/response.go`
+//! `asTable`).
 
 use serde_json::{Value, json};
 

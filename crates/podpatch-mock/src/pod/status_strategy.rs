@@ -1,5 +1,8 @@
 //! What happens to a pod's status before validation: the v1→internal
-//! conversion of the pod IPs and the status strategy's `PrepareForUpdate`
+//! conversion of the pod IPs (`pkg/apis/core/v1/conversion.go`
+//! `Convert_v1_PodStatus_To_core_PodStatus`) and the status strategy's
+//! `PrepareForUpdate` and `WarningsOnUpdate` (`pkg/registry/core/pod/strategy.go`
+//! `podStatusStrategy`)
 //! (its spec and owner reference reset is the pod strategy's `before_update`).
 
 use serde_json::{Value, json};

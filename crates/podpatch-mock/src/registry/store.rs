@@ -1,6 +1,7 @@
 //! In-memory storage: namespaces, service accounts and pods as canonical JSON
 //! values, and the global resourceVersion counter that moves on every write
-//! (as etcd's revision does).
+//! (as etcd's revision does); the mock's stand-in for
+//! `storage/etcd3/store.go` under `registry/generic/registry/store.go`.
 //!
 //! Deleting a namespace removes it and its objects at once; a real cluster
 //! would mark it `Terminating` and let the namespace controller empty it.
