@@ -310,3 +310,55 @@ async fn a_target_that_stops_answering_ends_the_run_quickly() {
     let left = store.lock().unwrap().keys().cloned().collect::<Vec<_>>();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// A schema-driven mock: every answer has the right shape and placeholder values
+/// (`"string"`, 0), whatever was asked, with the status a success would have.
+fn placeholder_mock() -> Router {
+    async fn answer(method: axum::http::Method) -> (StatusCode, String) {
+        let pod = json!({
+            "kind": "string", "apiVersion": "string",
+            "metadata": {"name": "string", "namespace": "string", "uid": "string", "labels": {"string": "string"}, "resourceVersion": "string"},
+            "spec": {"containers": [{"name": "string", "image": "string"}], "activeDeadlineSeconds": 0},
+            "status": {"phase": "string"},
+            "code": 0, "reason": "string", "message": "string",
+        });
+        let status = if method == axum::http::Method::POST {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        (status, pod.to_string())
+    }
+    Router::new().fallback(answer)
+}
+
+#[tokio::test]
+async fn a_mock_answering_placeholders_passes_no_shipped_case() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, placeholder_mock()).await });
+    let root = support::root().join("cases");
+    let cases: Vec<_> = podpatch::case::discover(std::slice::from_ref(&root), &root)
+        .unwrap()
+        .into_iter()
+        .map(|f| support::load(&f.path, &root))
+        .collect();
+    let opts = Options {
+        jobs: 8,
+        ..strict_options()
+    };
+    let target = Target::new(&format!("http://{addr}")).unwrap();
+    let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
+        .await
+        .expect("the run completes");
+    let passed: Vec<&str> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.status == Status::Passed)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert!(
+        passed.is_empty(),
+        "false passes with --no-snapshots: {passed:?}"
+    );
+}
