@@ -265,6 +265,9 @@ fn mismatch(out: &mut String, m: &Mismatch) {
 pub fn summary(o: &CaseOutcome) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(o));
+    if let Some(note) = &o.expected_failure {
+        let _ = writeln!(out, "{note}");
+    }
     if let Some(r) = &o.request {
         let content_type = r
             .headers
@@ -281,10 +284,23 @@ pub fn summary(o: &CaseOutcome) -> String {
             crate::reason::from_body(&obs.body)
         );
     }
-    if let Verdict::Differs { changes, .. } = &o.snapshot {
-        for line in crate::changes::lines(changes, 4) {
-            let _ = writeln!(out, "snapshot: {line}");
+    match &o.snapshot {
+        Verdict::Missing { pending } => {
+            let _ = writeln!(
+                out,
+                "snapshot: none stored{}",
+                pending_note(pending.as_deref())
+            );
         }
+        Verdict::Differs {
+            changes, pending, ..
+        } => {
+            let _ = writeln!(out, "snapshot: differs{}", pending_note(pending.as_deref()));
+            for line in crate::changes::lines(changes, 4) {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        _ => {}
     }
     if let Some(curl) = &o.curl {
         let _ = writeln!(out, "reproduce: {curl}");
