@@ -11,9 +11,12 @@ use clap::{Args, Parser, Subcommand};
 /// Exit codes, shown in `--help` and documented in the README.
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0  every selected case passed
-  1  at least one case failed (did not conform, or could not be judged)
-  2  nothing could be judged: bad case file, bad flag, unreachable target";
+  0  every selected case passed, or failed as --expected-failures expects
+     (listed cases that pass now are reported, and do not fail the run)
+  1  at least one case failed (did not conform, could not be judged, or its
+     expected-failure entry expired or names another cause)
+  2  nothing could be judged: bad case file, bad flag, unreachable target, or the
+     target refused the run's setup (the reason is shown; reports are still written)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Run cases against a target (default: every case against the built-in mock).
     #[command(after_help = EXIT_CODES)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List cases with their tags.
     List(SelectArgs),
     /// Validate case files without sending anything.
@@ -105,6 +108,12 @@ pub struct SelectArgs {
     /// Keep cases with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// Leave out cases with this tag (repeatable: any of them).
+    #[arg(long, value_name = "TAG")]
+    pub exclude_tag: Vec<String>,
+    /// Keep cases that send this patch type (repeatable: any of them).
+    #[arg(long, value_name = "TYPE", value_parser = ["json-patch", "merge-patch", "strategic-merge-patch", "apply"])]
+    pub patch_type: Vec<String>,
 }
 
 /// Where requests go and how they authenticate.
@@ -164,6 +173,11 @@ pub struct RunArgs {
     /// Timeout of the whole run, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 1800)]
     pub run_timeout: u64,
+    /// After N cases in a row got no answer (timeouts, refused connections), probe
+    /// the target once; if it does not answer either, report the remaining cases as
+    /// not judged at once (0: never stop).
+    #[arg(long, value_name = "N", default_value_t = crate::liveness::DEFAULT_LIMIT)]
+    pub stop_after_no_answer: usize,
     /// Accept the observed results as the new snapshots.
     #[arg(long, conflicts_with = "no_snapshots")]
     pub update_snapshots: bool,
@@ -180,9 +194,20 @@ pub struct RunArgs {
     /// Write a JSON report.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a Markdown summary (counts, causes, pass rates per feature) for CI to post.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     /// Keep the pods and namespace the run created, for debugging.
     #[arg(long)]
     pub keep: bool,
+    /// Known gaps of the target: listed cases still run, and their failures are
+    /// expected failures, not failures of the run (see the README for the format).
+    #[arg(long, value_name = "FILE")]
+    pub expected_failures: Option<PathBuf>,
+    /// Show every failure in full, not only one per cause (the JSON report always
+    /// has them all).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -198,9 +223,26 @@ pub struct DiffArgs {
     /// Timeout of each HTTP request, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
-    /// Write the comparison as JSON.
+    /// Timeout of the whole comparison, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 1800)]
+    pub run_timeout: u64,
+    /// Use this existing namespace on both targets instead of creating one on each.
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// After N cases in a row got no answer from a target, probe it once; if it does
+    /// not answer either, its remaining cases are not judged (0: never stop).
+    #[arg(long, value_name = "N", default_value_t = crate::liveness::DEFAULT_LIMIT)]
+    pub stop_after_no_answer: usize,
+    /// Write the comparison as JSON: per case, the changed paths and the diff, and
+    /// the differences grouped by cause.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the comparison as JUnit XML (a difference fails its case).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Show each differing case's whole diff, not only its changed paths.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -83,6 +83,8 @@ pub struct SendError {
     pub reason: String,
     /// Connection refused, timeout, reset: worth retrying, unlike a bad certificate.
     pub transient: bool,
+    /// No answer came in time: the request may have been applied.
+    pub timed_out: bool,
 }
 
 /// A configured HTTP client for one target.
@@ -210,6 +212,10 @@ impl Client {
             let wait = match &result {
                 _ if attempt >= self.retry.attempts => None,
                 Ok(answer) => retry_delay(answer, attempt, self.retry.base_delay),
+                // A PATCH that timed out may have been applied, and a target that
+                // hangs on it hangs again: only requests that are safe to repeat
+                // are retried after a timeout.
+                Err(e) if e.timed_out && !matches!(method, "GET" | "DELETE") => None,
                 Err(e) if e.transient => Some(backoff(attempt, self.retry.base_delay)),
                 Err(_) => None,
             };
@@ -284,6 +290,7 @@ impl Client {
             url: self.url(path),
             reason,
             transient: (e.is_timeout() || e.is_connect() || e.is_request()) && !tls,
+            timed_out: e.is_timeout(),
         }
     }
 }

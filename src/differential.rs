@@ -7,17 +7,22 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
+use serde_json::Value;
 
+use crate::changes::{self, Change};
 use crate::normalize;
 use crate::run::{CaseOutcome, RunReport, Status};
+use crate::triage;
 
 /// How one case compares across the two targets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum CaseDiff {
     Same,
-    /// The normalised observations differ; `diff` is unified, A → B.
+    /// The normalised observations differ: `changes` lists the changed paths A → B,
+    /// most telling first; `diff` is unified, A → B.
     Differs {
+        changes: Vec<Change>,
         diff: String,
     },
     /// One side could not be observed (error or skip), so nothing was compared.
@@ -34,20 +39,20 @@ pub struct Compared {
     pub diff: CaseDiff,
 }
 
-fn observation(o: &CaseOutcome) -> Result<String, String> {
+fn observation(o: &CaseOutcome) -> Result<Value, String> {
     match (&o.status, &o.normalized) {
         (Status::Skipped, _) => Err(format!(
             "skipped: {}",
             o.skip_reason.as_deref().unwrap_or("no reason")
         )),
-        (_, Some(n)) => Ok(normalize::render(n)),
+        (_, Some(n)) => Ok(n.clone()),
         (_, None) => Err(o.error.clone().unwrap_or_else(|| "no observation".into())),
     }
 }
 
 /// Compares the outcomes of the same cases on target A and target B.
 pub fn compare(a: &RunReport, b: &RunReport, label_a: &str, label_b: &str) -> Vec<Compared> {
-    let by_id = |r: &RunReport| -> BTreeMap<String, Result<String, String>> {
+    let by_id = |r: &RunReport| -> BTreeMap<String, Result<Value, String>> {
         r.outcomes
             .iter()
             .map(|o| (o.id.clone(), observation(o)))
@@ -66,11 +71,15 @@ pub fn compare(a: &RunReport, b: &RunReport, label_a: &str, label_b: &str) -> Ve
             ) {
                 (Ok(x), Ok(y)) if x == y => CaseDiff::Same,
                 (Ok(x), Ok(y)) => CaseDiff::Differs {
-                    diff: similar::TextDiff::from_lines(&x, &y)
-                        .unified_diff()
-                        .context_radius(3)
-                        .header(label_a, label_b)
-                        .to_string(),
+                    changes: changes::between(&x, &y),
+                    diff: similar::TextDiff::from_lines(
+                        &normalize::render(&x),
+                        &normalize::render(&y),
+                    )
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(label_a, label_b)
+                    .to_string(),
                 },
                 (Err(e), _) => CaseDiff::Incomparable {
                     reason: format!("{label_a}: {e}"),
@@ -87,8 +96,25 @@ pub fn compare(a: &RunReport, b: &RunReport, label_a: &str, label_b: &str) -> Ve
         .collect()
 }
 
-/// The terminal view of a comparison, ending with `N same, N different, N incomparable`.
-pub fn render(compared: &[Compared]) -> String {
+/// The differing and incomparable cases grouped by cause, as `run` groups failures.
+pub fn groups(compared: &[Compared]) -> Vec<triage::Group> {
+    triage::group(compared.iter().filter_map(|c| {
+        let cause = match &c.diff {
+            CaseDiff::Same => return None,
+            CaseDiff::Differs { changes, .. } => triage::changes_cause("A → B:", changes),
+            CaseDiff::Incomparable { reason } => format!("incomparable: {reason}"),
+        };
+        Some((c.id.clone(), cause))
+    }))
+}
+
+/// Changed paths shown per differing case.
+const CHANGES_SHOWN: usize = 6;
+
+/// The terminal view of a comparison: a line per case (the changed paths under a
+/// differing one; its whole diff too when `verbose`), the differences grouped by
+/// cause, and a last line `N same, N different, N incomparable`.
+pub fn render(compared: &[Compared], verbose: bool) -> String {
     let mut out = String::new();
     let (mut same, mut differ, mut incomparable) = (0, 0, 0);
     for c in compared {
@@ -97,9 +123,15 @@ pub fn render(compared: &[Compared]) -> String {
                 same += 1;
                 let _ = writeln!(out, "SAME    {}", c.id);
             }
-            CaseDiff::Differs { diff } => {
+            CaseDiff::Differs { changes, diff } => {
                 differ += 1;
-                let _ = writeln!(out, "DIFFER  {}\n{}", c.id, diff.trim_end());
+                let _ = writeln!(out, "DIFFER  {}", c.id);
+                for line in changes::lines(changes, CHANGES_SHOWN) {
+                    let _ = writeln!(out, "          {line}");
+                }
+                if verbose {
+                    let _ = writeln!(out, "{}", diff.trim_end());
+                }
             }
             CaseDiff::Incomparable { reason } => {
                 incomparable += 1;
@@ -107,67 +139,96 @@ pub fn render(compared: &[Compared]) -> String {
             }
         }
     }
+    let groups = groups(compared);
+    if !groups.is_empty() {
+        let _ = writeln!(out, "\ndifferences by cause, largest first:");
+        for g in &groups {
+            let mut others = g
+                .others
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if g.others.len() > 8 {
+                others.push_str(&format!(" and {} more", g.others.len() - 8));
+            }
+            let _ = writeln!(out, "  {} case(s): {}", g.count, g.cause);
+            let _ = writeln!(
+                out,
+                "    for example {}{}",
+                g.representative,
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("; also {others}")
+                }
+            );
+        }
+    }
     let _ = write!(
         out,
-        "{same} same, {differ} different, {incomparable} incomparable"
+        "\n{same} same, {differ} different, {incomparable} incomparable"
     );
     out
+}
+
+/// The comparison as JUnit: same passes, a difference fails, incomparable errs.
+pub fn junit(compared: &[Compared], label_a: &str, label_b: &str) -> quick_junit::Report {
+    use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("podpatch diff");
+    suite.add_property(Property::new("a", label_a));
+    suite.add_property(Property::new("b", label_b));
+    for c in compared {
+        let status = match &c.diff {
+            CaseDiff::Same => TestCaseStatus::success(),
+            CaseDiff::Differs { changes, diff } => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(triage::changes_cause("A → B:", changes));
+                s.set_description(diff.as_str());
+                s
+            }
+            CaseDiff::Incomparable { reason } => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(reason.as_str());
+                s
+            }
+        };
+        let mut case = TestCase::new(c.id.as_str(), status);
+        case.set_classname(c.id.rsplit_once('/').map_or("cases", |(dir, _)| dir));
+        suite.add_test_case(case);
+    }
+    let mut doc = Report::new("podpatch");
+    doc.add_test_suite(suite);
+    doc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::Verdict;
     use serde_json::json;
-    use std::time::Duration;
 
     fn outcome(id: &str, normalized: Option<serde_json::Value>) -> CaseOutcome {
         CaseOutcome {
-            id: id.into(),
-            path: id.into(),
-            description: String::new(),
-            tags: vec![],
             status: if normalized.is_some() {
                 Status::Passed
             } else {
                 Status::Errored
             },
-            duration: Duration::ZERO,
-            pod: "p".into(),
-            request: None,
-            curl: None,
-            observed: None,
-            mismatches: vec![],
-            snapshot: Verdict::Skipped,
             normalized,
             error: Some("boom".into()),
-            skip_reason: None,
-            cleanup_error: None,
-        }
-    }
-
-    fn report(outcomes: Vec<CaseOutcome>) -> RunReport {
-        RunReport {
-            run_id: "r".into(),
-            target: "t".into(),
-            version: None,
-            namespace: "n".into(),
-            outcomes,
-            unreferenced_snapshots: vec![],
-            interrupted: None,
-            notes: vec![],
-            cleanup_error: None,
+            ..crate::run::tests::outcome(id)
         }
     }
 
     #[test]
     fn compares_case_by_case() {
-        let a = report(vec![
+        let a = crate::run::tests::report(vec![
             outcome("same", Some(json!({"status": 200}))),
             outcome("differs", Some(json!({"status": 200}))),
             outcome("broken", None),
         ]);
-        let b = report(vec![
+        let b = crate::run::tests::report(vec![
             outcome("same", Some(json!({"status": 200}))),
             outcome("differs", Some(json!({"status": 422}))),
             outcome("broken", Some(json!({}))),
@@ -176,11 +237,12 @@ mod tests {
         let by: BTreeMap<_, _> = c.iter().map(|c| (c.id.as_str(), &c.diff)).collect();
         assert_eq!(by["same"], &CaseDiff::Same);
         match by["differs"] {
-            CaseDiff::Differs { diff } => {
+            CaseDiff::Differs { changes, diff } => {
                 assert!(
                     diff.contains("-status: 200") && diff.contains("+status: 422"),
                     "{diff}"
-                )
+                );
+                assert_eq!(changes[0].path, "status");
             }
             other => panic!("{other:?}"),
         }
@@ -190,6 +252,16 @@ mod tests {
                 reason: "mock: boom".into()
             }
         );
-        assert!(render(&c).ends_with("1 same, 1 different, 1 incomparable"));
+        let text = render(&c, false);
+        assert!(
+            text.ends_with("1 same, 1 different, 1 incomparable"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 case(s): A → B: status 200 → 422"),
+            "{text}"
+        );
+        let groups = groups(&c);
+        assert_eq!(groups.len(), 2);
     }
 }

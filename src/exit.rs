@@ -22,10 +22,12 @@ impl Exit {
     /// The exit status of a run: a run where no case was judged (all errored) is
     /// unjudged, unless every case was skipped for the target's version.
     pub fn of_run(report: &RunReport) -> Exit {
-        let judged = report
-            .outcomes
-            .iter()
-            .any(|o| matches!(o.status, Status::Passed | Status::Failed));
+        let judged = report.outcomes.iter().any(|o| {
+            matches!(
+                o.status,
+                Status::Passed | Status::Failed | Status::ExpectedFailure
+            )
+        });
         let all_skipped = report.outcomes.iter().all(|o| o.status == Status::Skipped);
         if !judged && !all_skipped {
             Exit::Unjudged

@@ -60,6 +60,7 @@ pub fn base_options(jobs: usize, timeout_secs: u64) -> Result<run::Options, Flag
         namespace: None,
         keep: false,
         retry: Retry::default(),
+        stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
     })
 }
 
@@ -76,6 +77,7 @@ pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Optio
         snapshot_dir: suite.snapshots_dir.clone(),
         namespace: args.namespace.clone(),
         keep: args.keep,
+        stop_after_no_answer: args.stop_after_no_answer,
         ..base_options(args.jobs, args.timeout)?
     })
 }

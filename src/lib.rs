@@ -11,17 +11,22 @@
 //! rule) and `command` (one module per subcommand).
 
 pub mod case;
+pub mod changes;
 pub mod cli;
 pub mod client;
 pub mod command;
 pub mod compare;
 pub mod differential;
 pub mod exit;
+pub mod expected;
+pub mod features;
 pub mod fixture;
 pub mod flags;
 pub mod kubeconfig;
+pub mod liveness;
 pub mod normalize;
 pub mod observed;
+pub mod reason;
 pub mod report;
 pub mod request;
 pub mod resolve;
@@ -31,5 +36,6 @@ pub mod shape;
 pub mod snapshot;
 pub mod suite;
 pub mod target;
+pub mod triage;
 pub mod vars;
 pub mod version;

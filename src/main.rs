@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 
 async fn dispatch(command: Command) -> Result<Exit, CommandError> {
     match command {
-        Command::Run(args) => command::run::run(args).await,
+        Command::Run(args) => command::run::run(*args).await,
         Command::Diff(args) => command::diff::diff(args).await,
         Command::Cleanup(args) => command::cleanup::cleanup(args).await,
         Command::List(select) => command::cases::list(&select),

@@ -19,13 +19,14 @@ use crate::case::Case;
 use crate::client::{Client, Retry};
 use crate::compare::{self, Mismatch};
 use crate::fixture::{FixtureError, Fixtures, prepare_pod};
+use crate::liveness::Watchdog;
 use crate::normalize::{self, Context};
 use crate::observed::Observed;
 use crate::request::{self, Planned};
 use crate::snapshot::{self, Verdict};
 use crate::target::{Target, TargetError};
 use crate::vars::Vars;
-use crate::version::KubeVersion;
+use crate::version::{KubeVersion, is_kube_apiserver};
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -44,6 +45,9 @@ pub struct Options {
     pub keep: bool,
     /// Retries for infrastructure failures (never for mismatches).
     pub retry: Retry,
+    /// Cases in a row without an answer after which a probe decides whether the
+    /// target stopped answering (see `liveness`); 0 never stops.
+    pub stop_after_no_answer: usize,
 }
 
 /// The verdict on one case.
@@ -57,6 +61,10 @@ pub enum Status {
     Errored,
     /// The case does not apply to the target (see `skip_reason`).
     Skipped,
+    /// The case failed, as an expected-failures file says it does on this target
+    /// (see `expected_failure`); it does not fail the run.
+    #[serde(rename = "expected-failure")]
+    ExpectedFailure,
 }
 
 /// Everything known about one case after it ran.
@@ -82,6 +90,12 @@ pub struct CaseOutcome {
     pub skip_reason: Option<String>,
     /// A failure to remove the case's pod; reported, but it does not fail the case.
     pub cleanup_error: Option<String>,
+    /// The target gave no HTTP answer at all (timeout, refused connection).
+    #[serde(skip)]
+    pub no_answer: bool,
+    /// What an expected-failures file says of the case: why its failure is
+    /// expected, that it passes now, or why it is no longer excused.
+    pub expected_failure: Option<String>,
 }
 
 /// What was sent for a case: the planned request and its reproduction command.
@@ -99,6 +113,9 @@ pub enum Ending {
     Skipped { reason: String },
     /// The case could not be judged.
     Errored { error: String },
+    /// The target gave no HTTP answer at all: not judged, and counted by the
+    /// watchdog that notices a target that stopped answering.
+    NoAnswer { error: String },
     /// The target answered: judged by the expectations and the snapshot check (an
     /// error of the check itself leaves the case errored).
     Answered {
@@ -121,6 +138,7 @@ impl CaseOutcome {
         ending: Ending,
     ) -> CaseOutcome {
         let (request, curl) = sent.map_or((None, None), |s| (Some(s.request), Some(s.curl)));
+        let no_answer = matches!(ending, Ending::NoAnswer { .. });
         let (status, observed, mismatches, snapshot, normalized, error, skip_reason) = match ending
         {
             Ending::Skipped { reason } => (
@@ -132,7 +150,7 @@ impl CaseOutcome {
                 None,
                 Some(reason),
             ),
-            Ending::Errored { error } => (
+            Ending::Errored { error } | Ending::NoAnswer { error } => (
                 Status::Errored,
                 None,
                 Vec::new(),
@@ -180,6 +198,8 @@ impl CaseOutcome {
             error,
             skip_reason,
             cleanup_error,
+            no_answer,
+            expected_failure: None,
         }
     }
 }
@@ -204,6 +224,9 @@ pub struct RunReport {
     /// What the target lacked and how the run made do.
     pub notes: Vec<String>,
     pub cleanup_error: Option<String>,
+    /// The target refused the run's own setup (namespace, ServiceAccount): no case
+    /// ran, and this says why, with the target's reason.
+    pub setup_error: Option<String>,
 }
 
 /// A run that could not happen at all.
@@ -263,14 +286,46 @@ pub async fn run(
         .ok()
         .filter(|a| a.status == 200)
         .and_then(|a| a.json());
-    let fixtures = Fixtures::setup(client.clone(), &run_id, opts.namespace.clone())
-        .await
-        .map_err(|source| RunError::Setup {
-            target: target.base_url.clone(),
-            identity: target.identity(),
-            source,
-        })?;
+    let fixtures = match Fixtures::setup(client.clone(), &run_id, opts.namespace.clone()).await {
+        Ok(f) => f,
+        Err(source) => {
+            // Reported like any run, so the reports are written; setup already
+            // removed what it had created.
+            let error = crate::client::error_chain(&RunError::Setup {
+                target: target.base_url.clone(),
+                identity: target.identity(),
+                source,
+            });
+            let outcomes = cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let pod = pod_name(&c.id, i, &run_id);
+                    let ending = Ending::Errored {
+                        error: format!("not run: {error}"),
+                    };
+                    CaseOutcome::new(c, pod, Duration::ZERO, None, None, ending)
+                })
+                .collect();
+            return Ok(RunReport {
+                namespace: opts
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| format!("podpatch-{run_id}")),
+                run_id,
+                target: target.base_url.clone(),
+                version,
+                outcomes,
+                unreferenced_snapshots: Vec::new(),
+                interrupted: None,
+                notes: Vec::new(),
+                cleanup_error: None,
+                setup_error: Some(error),
+            });
+        }
+    };
     let shared = Arc::new(Shared {
+        watchdog: Watchdog::new(target, opts.stop_after_no_answer)?,
         client,
         fixtures,
         secrets: target.secrets(),
@@ -279,7 +334,18 @@ pub async fn run(
             .as_ref()
             .and_then(|v| v["gitVersion"].as_str())
             .and_then(KubeVersion::from_git_version),
-        opts: opts.clone(),
+        opts: Options {
+            // Snapshots are the upstream baseline: a target that is not a
+            // kube-apiserver is compared with them, but never gets pending files
+            // offered as a new baseline.
+            snapshots: match opts.snapshots {
+                snapshot::Mode::Review if !version.as_ref().is_some_and(is_kube_apiserver) => {
+                    snapshot::Mode::Check
+                }
+                mode => mode,
+            },
+            ..opts.clone()
+        },
     });
 
     let deadline = tokio::time::sleep(opts.run_timeout);
@@ -295,14 +361,30 @@ pub async fn run(
                     let ending = Ending::Skipped { reason };
                     return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
                 }
-                tokio::select! {
+                if let Some(why) = shared.watchdog.stopped() {
+                    let ending = Ending::Errored {
+                        error: format!("not judged: {why}"),
+                    };
+                    return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
+                }
+                let outcome = tokio::select! {
                     outcome = run_case(&shared, &case, pod.clone()) => outcome,
                     () = cancel.cancelled() => {
-                        let error = "cancelled before it finished".to_owned();
+                        let error = match shared.watchdog.stopped() {
+                            Some(why) => format!("not judged: {why}"),
+                            None => "cancelled before it finished".to_owned(),
+                        };
                         let ending = Ending::Errored { error };
-                        CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending)
+                        CaseOutcome::new(&case, pod.clone(), started.elapsed(), None, None, ending)
                     }
+                };
+                if outcome.observed.is_some() {
+                    shared.watchdog.answered();
+                } else if outcome.no_answer && shared.watchdog.no_answer().await {
+                    // Cases waiting on a target that is gone end now, not at their timeouts.
+                    cancel.cancel();
                 }
+                outcome
             }
         })
         .buffer_unordered(opts.jobs.max(1));
@@ -330,6 +412,8 @@ pub async fn run(
         }
     }
     outcomes.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut notes = shared.fixtures.notes.clone();
+    notes.extend(shared.watchdog.stopped().map(str::to_owned));
 
     let cleanup_error = if opts.keep {
         None
@@ -349,13 +433,15 @@ pub async fn run(
         outcomes,
         unreferenced_snapshots: Vec::new(),
         interrupted,
-        notes: shared.fixtures.notes.clone(),
+        notes,
         cleanup_error,
+        setup_error: None,
     })
 }
 
 struct Shared {
     client: Client,
+    watchdog: Watchdog,
     fixtures: Fixtures,
     secrets: Vec<String>,
     auth: Vec<(String, String)>,
@@ -403,7 +489,10 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
                 Ok(created) => Some(created),
                 Err(e) => {
                     let error = redact(shared, &e.to_string());
-                    let ending = Ending::Errored { error };
+                    let ending = match e {
+                        FixtureError::Send(_) => Ending::NoAnswer { error },
+                        _ => Ending::Errored { error },
+                    };
                     return CaseOutcome::new(case, pod, started.elapsed(), None, None, ending);
                 }
             }
@@ -442,7 +531,7 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
         curl,
     });
     let ending = match (answer, stored) {
-        (Err(e), _) => Ending::Errored {
+        (Err(e), _) => Ending::NoAnswer {
             error: redact(shared, &format!("no answer to the case's request: {e}")),
         },
         (Ok(_), Err(error)) => Ending::Errored { error },
@@ -529,8 +618,33 @@ pub fn input_file(path: &Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::report::sample;
+
+    /// A failed outcome of case `id` with nothing observed, for tests of what
+    /// reads outcomes.
+    pub(crate) fn outcome(id: &str) -> CaseOutcome {
+        CaseOutcome {
+            id: id.into(),
+            tags: Vec::new(),
+            status: Status::Failed,
+            pod: "p".into(),
+            error: None,
+            ..sample::outcome(Status::Errored)
+        }
+    }
+
+    /// A report of `outcomes` on target `http://t`, namespace `ns`, run `r`.
+    pub(crate) fn report(outcomes: Vec<CaseOutcome>) -> RunReport {
+        RunReport {
+            run_id: "r".into(),
+            target: "http://t".into(),
+            namespace: "ns".into(),
+            outcomes,
+            ..sample::report()
+        }
+    }
 
     #[test]
     fn pod_names_are_dns_labels() {

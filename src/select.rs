@@ -18,6 +18,10 @@ pub struct Selection<'a> {
     pub filter: &'a [String],
     /// Keep cases with any of these tags.
     pub tag: &'a [String],
+    /// Leave out cases with any of these tags.
+    pub exclude_tag: &'a [String],
+    /// Keep cases that send any of these patch types (`features::PATCH_TYPES`).
+    pub patch_type: &'a [String],
 }
 
 /// Why no cases could be selected.
@@ -32,9 +36,13 @@ pub enum SelectError {
 }
 
 impl Selection<'_> {
-    /// Whether this is the whole suite: no paths, no filter, no tag.
+    /// Whether this is the whole suite: no paths, no filter, no tag, no patch type.
     pub fn is_everything(&self) -> bool {
-        self.paths.is_empty() && self.filter.is_empty() && self.tag.is_empty()
+        self.paths.is_empty()
+            && self.filter.is_empty()
+            && self.tag.is_empty()
+            && self.exclude_tag.is_empty()
+            && self.patch_type.is_empty()
     }
 
     /// Loads the selected cases from `cases_dir`; every bad file is reported.
@@ -52,17 +60,24 @@ impl Selection<'_> {
         if !errors.is_empty() {
             return Err(SelectError::Invalid { errors });
         }
-        cases.retain(|c| self.keeps(&c.id, &c.file.tags));
+        cases.retain(|c| {
+            let sends = crate::features::patch_type_tag(&c.file.request.content_type);
+            self.keeps(&c.id, &c.file.tags)
+                && (self.patch_type.is_empty()
+                    || self.patch_type.iter().any(|p| Some(p.as_str()) == sends))
+        });
         if cases.is_empty() {
             return Err(SelectError::Empty);
         }
         Ok(cases)
     }
 
-    /// Whether `--filter` and `--tag` keep a case with this id and these tags.
+    /// Whether `--filter`, `--tag` and `--exclude-tag` keep a case with this id and
+    /// these tags.
     fn keeps(&self, id: &str, tags: &[String]) -> bool {
         (self.filter.is_empty() || self.filter.iter().any(|f| id.contains(f.as_str())))
             && (self.tag.is_empty() || self.tag.iter().any(|t| tags.contains(t)))
+            && !self.exclude_tag.iter().any(|t| tags.contains(t))
     }
 }
 
@@ -101,6 +116,8 @@ mod tests {
             paths: &[],
             filter: &filter,
             tag: &tag,
+            exclude_tag: &[],
+            patch_type: &[],
         };
         assert!(s.keeps("apply/force", &strings(&["apply", "image"])));
         assert!(s.keeps("active-deadline/raise", &strings(&["image"])));
@@ -111,6 +128,8 @@ mod tests {
             paths: &[],
             filter: &[],
             tag: &[],
+            exclude_tag: &[],
+            patch_type: &[],
         };
         assert!(all.keeps("x/y", &[]) && all.is_everything());
     }
@@ -148,6 +167,8 @@ mod tests {
             paths: &[],
             filter: &[],
             tag: &[],
+            exclude_tag: &[],
+            patch_type: &[],
         };
         match all.load(&cases) {
             Err(SelectError::Invalid { errors }) => assert_eq!(errors.len(), 2, "{errors:?}"),

@@ -11,6 +11,7 @@ use insta::internals::{SnapshotContents, TextSnapshotContents};
 use insta::{Snapshot, TextSnapshotKind};
 use serde::Serialize;
 
+use crate::changes::Change;
 use crate::version::KubeVersion;
 
 /// What to do with a snapshot that is missing or differs.
@@ -36,8 +37,10 @@ pub enum Verdict {
     Missing {
         pending: Option<PathBuf>,
     },
-    /// The snapshot differs; `diff` is a unified diff old → new.
+    /// The snapshot differs; `changes` lists the changed paths, most telling
+    /// first, and `diff` is a unified diff old → new.
     Differs {
+        changes: Vec<Change>,
         diff: String,
         pending: Option<PathBuf>,
     },
@@ -174,11 +177,13 @@ pub fn check(
             pending: Some(write(&pending_path)?),
         },
         (Mode::Review, Some(old)) => Verdict::Differs {
+            changes: changes(&old.to_string(), &new.to_string()),
             diff: diff(&old.to_string(), &new.to_string()),
             pending: Some(write(&pending_path)?),
         },
         (_, None) => Verdict::Missing { pending: None },
         (_, Some(old)) => Verdict::Differs {
+            changes: changes(&old.to_string(), &new.to_string()),
             diff: diff(&old.to_string(), &new.to_string()),
             pending: None,
         },
@@ -215,6 +220,18 @@ fn read(path: &Path) -> Result<Option<Stored>, SnapshotError> {
             path: path.to_path_buf(),
             reason: "is a binary snapshot".into(),
         }),
+    }
+}
+
+/// The changed paths between two rendered snapshots (both YAML); none when either
+/// does not parse, and then the line diff says it all.
+fn changes(old: &str, new: &str) -> Vec<Change> {
+    match (
+        serde_yaml_ng::from_str::<serde_json::Value>(old),
+        serde_yaml_ng::from_str::<serde_json::Value>(new),
+    ) {
+        (Ok(old), Ok(new)) => crate::changes::between(&old, &new),
+        _ => Vec::new(),
     }
 }
 
@@ -330,10 +347,12 @@ mod tests {
         assert!(text.starts_with("---\nsource: tests/cases.rs\n"), "{text}");
         match run(dir.path(), "a: 2\n", Mode::Check) {
             Verdict::Differs {
+                changes,
                 diff,
                 pending: None,
             } => {
-                assert!(diff.contains("-a: 1") && diff.contains("+a: 2"), "{diff}")
+                assert!(diff.contains("-a: 1") && diff.contains("+a: 2"), "{diff}");
+                assert_eq!(crate::changes::lines(&changes, 3), ["a: 1 → 2"]);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -35,6 +35,18 @@ impl KubeVersion {
     }
 }
 
+/// Whether a `/version` answer is a kube-apiserver's: a `gitVersion` of Kubernetes 1
+/// and the `goVersion` it was built with. Mocks answer something else (fabric8's a
+/// `List`, schema-driven mocks placeholder strings); their answers are not the
+/// upstream baseline that snapshots record.
+pub fn is_kube_apiserver(version: &serde_json::Value) -> bool {
+    let text = |k: &str| version.get(k).and_then(serde_json::Value::as_str);
+    text("gitVersion")
+        .and_then(KubeVersion::from_git_version)
+        .is_some_and(|v| v.major == 1)
+        && text("goVersion").is_some_and(|g| g.starts_with("go1."))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 enum Op {
     Eq,
@@ -136,6 +148,15 @@ mod tests {
     #[case("garbage", None)]
     fn reads_git_versions(#[case] text: &str, #[case] expected: Option<KubeVersion>) {
         assert_eq!(KubeVersion::from_git_version(text), expected);
+    }
+
+    #[rstest]
+    #[case(serde_json::json!({"gitVersion": "v1.36.5", "goVersion": "go1.25.1", "major": "1"}), true)]
+    #[case(serde_json::json!({"gitVersion": "string", "goVersion": "string"}), false)]
+    #[case(serde_json::json!({"apiVersion": "v1", "kind": "List", "items": []}), false)]
+    #[case(serde_json::json!({"gitVersion": "v1.36.0"}), false)]
+    fn recognises_kube_apiservers(#[case] version: serde_json::Value, #[case] expected: bool) {
+        assert_eq!(is_kube_apiserver(&version), expected);
     }
 
     #[rstest]

@@ -44,6 +44,7 @@ pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
         namespace: None,
         keep: false,
         retry: Default::default(),
+        stop_after_no_answer: 3,
     };
     let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
         .await

@@ -17,6 +17,8 @@ pub fn selection(select: &SelectArgs) -> Selection<'_> {
         paths: &select.paths,
         filter: &select.filter,
         tag: &select.tag,
+        exclude_tag: &select.exclude_tag,
+        patch_type: &select.patch_type,
     }
 }
 

@@ -1,5 +1,7 @@
 //! `podpatch diff`: the selected cases against two targets, compared case by case.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use tokio_util::sync::CancellationToken;
 
 use super::CommandError;
@@ -22,7 +24,12 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
         )));
     };
     let (_suite, cases) = load(&args.select, None)?;
-    let opts = flags::base_options(args.jobs, args.timeout)?;
+    let opts = run::Options {
+        run_timeout: std::time::Duration::from_secs(args.run_timeout.max(1)),
+        namespace: args.namespace.clone(),
+        stop_after_no_answer: args.stop_after_no_answer,
+        ..flags::base_options(args.jobs, args.timeout)?
+    };
     let mut opened: Vec<Opened> = Vec::new();
     for spec in [a, b] {
         let flags = cli::parse_target_spec(spec).map_err(CommandError::Usage)?;
@@ -39,19 +46,22 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
     for w in opened.iter().flat_map(|o| &o.warnings) {
         eprintln!("warning: {w}");
     }
-    eprintln!("comparing {} cases: A = {a}, B = {b}", cases.len());
+    let total = cases.len();
+    eprintln!("comparing {total} cases: A = {a}, B = {b}");
     let cancel = CancellationToken::new();
     let signals = cancel_on_signal(&cancel);
-    let quiet = |_: &run::CaseOutcome| {};
+    let (done_a, done_b) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let (ra, rb) = tokio::join!(
         run::run(
             cases.clone(),
             &opened[0].target,
             &opts,
             cancel.clone(),
-            quiet
+            |o| { progress("A", &done_a, o, total) }
         ),
-        run::run(cases, &opened[1].target, &opts, cancel, quiet),
+        run::run(cases, &opened[1].target, &opts, cancel, |o| {
+            progress("B", &done_b, o, total)
+        }),
     );
     signals.abort();
     for o in opened {
@@ -62,13 +72,38 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
         source: Box::new(e.into()),
     };
     let (ra, rb) = (ra.map_err(|e| side("A", e))?, rb.map_err(|e| side("B", e))?);
-    let compared = differential::compare(&ra, &rb, &format!("A: {a}"), &format!("B: {b}"));
+    let (label_a, label_b) = (format!("A: {a}"), format!("B: {b}"));
+    let compared = differential::compare(&ra, &rb, &label_a, &label_b);
     write_report("JSON", args.json.as_ref(), |p| {
+        let doc = serde_json::json!({
+            "podpatch": env!("CARGO_PKG_VERSION"),
+            "a": {"target": ra.target, "version": ra.version, "setup_error": ra.setup_error},
+            "b": {"target": rb.target, "version": rb.version, "setup_error": rb.setup_error},
+            "groups": differential::groups(&compared),
+            "cases": compared,
+        });
         std::fs::write(
             p,
-            serde_json::to_vec_pretty(&compared).map_err(std::io::Error::other)?,
+            serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?,
         )
     })?;
-    println!("{}", differential::render(&compared));
+    write_report("JUnit", args.junit.as_ref(), |p| {
+        let file = std::io::BufWriter::new(std::fs::File::create(p)?);
+        differential::junit(&compared, &label_a, &label_b)
+            .serialize(file)
+            .map_err(std::io::Error::other)
+    })?;
+    for (side, r) in [("A", &ra), ("B", &rb)] {
+        if let Some(e) = &r.setup_error {
+            return Err(CommandError::SetupRefused(format!("target {side}: {e}")));
+        }
+    }
+    println!("{}", differential::render(&compared, args.verbose));
     Ok(Exit::of_diff(&compared))
+}
+
+/// The progress line of a case of `diff`, prefixed with its side.
+fn progress(side: &str, done: &AtomicUsize, o: &run::CaseOutcome, total: usize) {
+    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+    eprintln!("{side} {}", crate::report::terminal::case_line(o, n, total));
 }

@@ -39,6 +39,21 @@ pub enum CommandError {
     },
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Expected(#[from] crate::expected::ExpectedError),
+    /// The target refused the run's setup; the reports were written all the same.
+    #[error("{0}")]
+    SetupRefused(String),
+    /// `--update-snapshots` into the shipped folder against a target that is not
+    /// upstream Kubernetes.
+    #[error(
+        "refusing --update-snapshots into {dir}: snapshots record upstream Kubernetes, and {target} is not a kube-apiserver (its /version answered {said}); give --snapshots-dir DIR to record this target's own baseline"
+    )]
+    ForeignBaseline {
+        dir: String,
+        target: String,
+        said: String,
+    },
     #[error("failed to write the {kind} report to {}", .path.display())]
     Report {
         kind: &'static str,

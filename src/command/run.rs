@@ -10,20 +10,34 @@ use super::cases::{load, selection};
 use super::output::write_report;
 use super::signal::cancel_on_signal;
 use crate::cli::RunArgs;
+use crate::client::Client;
 use crate::exit::Exit;
+use crate::expected;
 use crate::flags;
-use crate::report::{json, junit, terminal};
+use crate::report::{json, junit, markdown, terminal};
 use crate::resolve;
 use crate::run;
 use crate::snapshot;
 use crate::suite::Origin;
+use crate::target::Target;
 
 /// Runs the selected cases and reports; the exit status follows `Exit::of_run`.
 pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     let (suite, cases) = load(&args.select, args.snapshots_dir.as_deref())?;
+    let known_gaps = args
+        .expected_failures
+        .as_deref()
+        .map(expected::load)
+        .transpose()?;
     let ci = flags::is_ci(std::env::var("CI").ok().as_deref());
     let opts = flags::run_options(&args, &suite, ci)?;
     let opened = resolve::open(&args.target, true).await?;
+    if opts.snapshots == snapshot::Mode::Update && args.snapshots_dir.is_none() {
+        if let Err(e) = refuse_foreign_baseline(&opened.target, &opts).await {
+            opened.close().await;
+            return Err(e);
+        }
+    }
     for w in &opened.warnings {
         eprintln!("warning: {w}");
     }
@@ -55,11 +69,42 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     signals.abort();
     opened.close().await;
     let mut report = result?;
+    if let Some(file) = &known_gaps {
+        expected::apply(&mut report, file, jiff::Zoned::now().date());
+    }
     if selection(&args.select).is_everything() && opts.snapshots != snapshot::Mode::Off {
         report.unreferenced_snapshots = snapshot::unreferenced(&opts.snapshot_dir, &ids);
     }
     write_report("JUnit", args.junit.as_ref(), |p| junit::write(&report, p))?;
     write_report("JSON", args.json.as_ref(), |p| json::write(&report, p))?;
-    println!("{}", terminal::footer(&report));
+    write_report("Markdown", args.markdown.as_ref(), |p| {
+        std::fs::write(p, markdown::summary(&report))
+    })?;
+    if let Some(e) = &report.setup_error {
+        // Nothing ran: the reason is the whole story, not one failure per case.
+        return Err(CommandError::SetupRefused(e.clone()));
+    }
+    println!("{}", terminal::footer(&report, args.verbose));
     Ok(Exit::of_run(&report))
+}
+
+/// `--update-snapshots` into the suite's own folder only from a kube-apiserver: its
+/// snapshots are the upstream baseline, which another target's answers must not
+/// overwrite (`--snapshots-dir` records a target's own baseline elsewhere).
+async fn refuse_foreign_baseline(target: &Target, opts: &run::Options) -> Result<(), CommandError> {
+    let client = Client::new(target, opts.request_timeout, opts.retry)?;
+    let version = client.get("/version").await.ok().and_then(|a| a.json());
+    if version
+        .as_ref()
+        .is_some_and(crate::version::is_kube_apiserver)
+    {
+        return Ok(());
+    }
+    Err(CommandError::ForeignBaseline {
+        dir: opts.snapshot_dir.display().to_string(),
+        target: target.base_url.clone(),
+        said: version.map_or("no JSON".to_owned(), |v| {
+            crate::reason::from_body(&v.to_string())
+        }),
+    })
 }

@@ -10,6 +10,10 @@ pub struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Failures an expected-failures file excuses (not counted as failed).
+    pub expected_failures: usize,
+    /// Cases an expected-failures file lists that pass now (counted as passed).
+    pub now_passing: usize,
 }
 
 impl Counts {
@@ -18,7 +22,13 @@ impl Counts {
         let mut c = Counts::default();
         for o in &report.outcomes {
             match o.status {
-                Status::Passed => c.passed += 1,
+                Status::Passed => {
+                    c.passed += 1;
+                    if o.expected_failure.is_some() {
+                        c.now_passing += 1;
+                    }
+                }
+                Status::ExpectedFailure => c.expected_failures += 1,
                 Status::Failed | Status::Errored => c.failed += 1,
                 Status::Skipped => c.skipped += 1,
             }

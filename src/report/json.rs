@@ -1,4 +1,5 @@
-//! The JSON report: the whole `RunReport`, for tools. Secrets were removed before
+//! The JSON report: the whole `RunReport`, its failures grouped by cause and
+//! its pass rates per feature, for tools. Secrets were removed before
 //! the report was built; this writer only serialises.
 
 use std::io::Write;
@@ -14,6 +15,8 @@ pub fn build(report: &RunReport) -> Value {
     json!({
         "podpatch": env!("CARGO_PKG_VERSION"),
         "summary": Counts::of(report),
+        "groups": crate::triage::of_run(report),
+        "features": crate::features::scores(&report.outcomes),
         "run": report,
     })
 }

@@ -28,6 +28,13 @@ pub fn build(report: &RunReport) -> Report {
                 s.set_message(o.skip_reason.clone().unwrap_or_default());
                 s
             }
+            // A known gap is neither a pass nor a failure of the run: skipped, with why.
+            Status::ExpectedFailure => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(o.expected_failure.clone().unwrap_or_default());
+                s.set_description(terminal::details(o));
+                s
+            }
             Status::Failed | Status::Errored => {
                 let kind = if o.status == Status::Failed {
                     NonSuccessKind::Failure
