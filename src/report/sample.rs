@@ -86,6 +86,7 @@ pub fn outcome(status: Status) -> CaseOutcome {
             None,
             answered(
                 Verdict::Differs {
+                    changes: Vec::new(),
                     diff: "-status: 201\n+status: 200".into(),
                     pending: None,
                 },
@@ -120,6 +121,13 @@ pub fn outcome(status: Status) -> CaseOutcome {
                         .into(),
             },
         ),
+        Status::ExpectedFailure => {
+            // As `expected::apply` marks a listed failure after the run.
+            let mut o = outcome(Status::Failed);
+            o.status = Status::ExpectedFailure;
+            o.expected_failure = Some("the mock answers 202 to PATCH".into());
+            o
+        }
         Status::Skipped => CaseOutcome::new(
             &c,
             pod,
@@ -156,5 +164,6 @@ pub fn report() -> RunReport {
             "the target has no ServiceAccount controller; podpatch created `default`".into(),
         ],
         cleanup_error: None,
+        setup_error: None,
     }
 }

@@ -500,6 +500,6 @@ mod tests {
 
     #[test]
     fn footer_of_a_mixed_run() {
-        insta::assert_snapshot!(footer(&sample::report()));
+        insta::assert_snapshot!(footer(&sample::report(), false));
     }
 }
