@@ -108,6 +108,10 @@ pub struct Sent {
 
 /// How a case ended, as the run found it.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one Ending per case, consumed at once by CaseOutcome::new; boxing buys nothing"
+)]
 pub enum Ending {
     /// The case does not apply to the target.
     Skipped { reason: String },

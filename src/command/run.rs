@@ -32,11 +32,12 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     let ci = flags::is_ci(std::env::var("CI").ok().as_deref());
     let opts = flags::run_options(&args, &suite, ci)?;
     let opened = resolve::open(&args.target, true).await?;
-    if opts.snapshots == snapshot::Mode::Update && args.snapshots_dir.is_none() {
-        if let Err(e) = refuse_foreign_baseline(&opened.target, &opts).await {
-            opened.close().await;
-            return Err(e);
-        }
+    if opts.snapshots == snapshot::Mode::Update
+        && args.snapshots_dir.is_none()
+        && let Err(e) = refuse_foreign_baseline(&opened.target, &opts).await
+    {
+        opened.close().await;
+        return Err(e);
     }
     for w in &opened.warnings {
         eprintln!("warning: {w}");
