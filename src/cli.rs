@@ -13,7 +13,8 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  every selected case passed
   1  at least one case failed (did not conform, or could not be judged)
-  2  nothing could be judged: bad case file, bad flag, unreachable target";
+  2  nothing could be judged: bad case file, bad flag, unreachable target
+  3  the results were printed, but a --junit or --json report could not be written";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -161,7 +162,8 @@ pub struct RunArgs {
     /// Timeout of each HTTP request, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
-    /// Timeout of the whole run, in seconds.
+    /// Timeout of the whole run (setup, cases, teardown), in seconds; teardown may
+    /// take up to 10 s more.
     #[arg(long, value_name = "SECS", default_value_t = 1800)]
     pub run_timeout: u64,
     /// Accept the observed results as the new snapshots.

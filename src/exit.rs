@@ -16,6 +16,9 @@ pub enum Exit {
     Failure,
     /// Nothing could be judged.
     Unjudged,
+    /// The run finished and its results were printed, but a report file could not
+    /// be written.
+    ReportUnwritten,
 }
 
 impl Exit {
@@ -51,6 +54,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Unjudged => 2,
+            Exit::ReportUnwritten => 3,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod flags;
 pub mod kubeconfig;
 pub mod normalize;
 pub mod observed;
+pub mod redact;
 pub mod report;
 pub mod request;
 pub mod resolve;

@@ -37,9 +37,9 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
         }
     }
     for w in opened.iter().flat_map(|o| &o.warnings) {
-        eprintln!("warning: {w}");
+        crate::tell!("warning: {w}");
     }
-    eprintln!("comparing {} cases: A = {a}, B = {b}", cases.len());
+    crate::tell!("comparing {} cases: A = {a}, B = {b}", cases.len());
     let cancel = CancellationToken::new();
     let signals = cancel_on_signal(&cancel);
     let quiet = |_: &run::CaseOutcome| {};
@@ -63,12 +63,9 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
     };
     let (ra, rb) = (ra.map_err(|e| side("A", e))?, rb.map_err(|e| side("B", e))?);
     let compared = differential::compare(&ra, &rb, &format!("A: {a}"), &format!("B: {b}"));
-    write_report("JSON", args.json.as_ref(), |p| {
-        std::fs::write(
-            p,
-            serde_json::to_vec_pretty(&compared).map_err(std::io::Error::other)?,
-        )
+    write_report("JSON", args.json.as_ref(), || {
+        serde_json::to_string_pretty(&compared).map_err(std::io::Error::other)
     })?;
-    println!("{}", differential::render(&compared));
+    crate::say!("{}", differential::render(&compared));
     Ok(Exit::of_diff(&compared))
 }
