@@ -161,6 +161,9 @@ pub struct Repeated {
 impl Repeated {
     /// The largest body a case may generate: well past the 3 MiB API limit.
     pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+    /// The most copies a case may generate: even empty items cost a loop turn
+    /// each, so the count is bounded on its own, not only through the size.
+    pub const MAX_COUNT: usize = Repeated::MAX_BYTES;
 
     /// The body's length in bytes, `None` past `usize`.
     fn len(&self) -> Option<usize> {
@@ -251,6 +254,13 @@ impl TryFrom<RawRequest> for RequestSpec {
             (Some(v), None, None) => Body::Value(v),
             (None, Some(s), None) => Body::Raw(s),
             (None, None, Some(r)) => {
+                if r.count > Repeated::MAX_COUNT {
+                    return Err(format!(
+                        "`repeated_body.count` is {}; at most {} copies are allowed",
+                        r.count,
+                        Repeated::MAX_COUNT
+                    ));
+                }
                 if r.len().is_none_or(|n| n > Repeated::MAX_BYTES) {
                     return Err(format!(
                         "`repeated_body` would exceed {} bytes",
@@ -272,6 +282,9 @@ impl TryFrom<RawRequest> for RequestSpec {
         if let Some(path) = raw.path.as_ref().filter(|p| !p.starts_with('/')) {
             return Err(format!("`path` must start with `/`, found `{path}`"));
         }
+        for (name, value) in &raw.headers {
+            check_header(name, value)?;
+        }
         let query = raw
             .query
             .into_iter()
@@ -291,6 +304,30 @@ impl TryFrom<RawRequest> for RequestSpec {
             path: raw.path,
         })
     }
+}
+
+/// Headers the HTTP client sets from the body itself: a case that sets them would
+/// send a request that contradicts its own framing.
+const FRAMING_HEADERS: &[&str] = &["content-length", "transfer-encoding", "host"];
+
+/// A request header of a case must be sendable as written.
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!(
+            "header name `{name}` is not a valid HTTP header name"
+        ));
+    }
+    if FRAMING_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(format!(
+            "header `{name}` is set by the HTTP client from the body; a case cannot set it"
+        ));
+    }
+    if reqwest::header::HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "the value of header `{name}` is not a valid HTTP header value (control characters?)"
+        ));
+    }
+    Ok(())
 }
 
 /// What the response must look like.
@@ -363,6 +400,16 @@ pub enum CaseError {
     },
     #[error("{path}: no case files found")]
     NoCases { path: String },
+    #[error("{path} {why}")]
+    Unreadable { path: String, why: String },
+    #[error(
+        "{first} and {second} have the same case id `{id}` (and would share one snapshot); remove or rename one"
+    )]
+    DuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// Reads YAML with positions: the error names the file, line and column.
@@ -406,7 +453,19 @@ pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
                     fixture: fixture.display().to_string(),
                     root: root.display().to_string(),
                 })?;
-            Some(parse_yaml(&found, &read(&found)?)?)
+            let fixture: Value = parse_yaml(&found, &read(&found)?)?;
+            if !fixture.is_object() {
+                return Err(CaseError::Invalid {
+                    path: found.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "a fixture is a Pod manifest (a mapping), found {}",
+                        kind_of(&fixture)
+                    ),
+                });
+            }
+            Some(fixture)
         }
     };
     Ok(Case {
@@ -417,10 +476,92 @@ pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
     })
 }
 
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// The largest case or fixture file read.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a case or fixture file: a regular file (symbolic links followed) of at
+/// most `MAX_FILE_BYTES`, in UTF-8; a bad byte is reported at its line and column.
 fn read(path: &Path) -> Result<String, CaseError> {
-    std::fs::read_to_string(path).map_err(|source| CaseError::Read {
-        path: path.display().to_string(),
+    use std::io::Read as _;
+    let shown = path.display().to_string();
+    let read_err = |source| CaseError::Read {
+        path: shown.clone(),
         source,
+    };
+    not_a_case_file(path)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(CaseError::Unreadable {
+            path: shown,
+            why: format!("is larger than {MAX_FILE_BYTES} bytes"),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        CaseError::Invalid {
+            path: shown.clone(),
+            line,
+            column,
+            message: "invalid UTF-8: case files are UTF-8 text".into(),
+        }
+    })
+}
+
+/// An error when `path` is not something a case can be read from: missing, a
+/// broken symbolic link, a folder, a FIFO (reading would block) or a device.
+fn not_a_case_file(path: &Path) -> Result<(), CaseError> {
+    let shown = path.display().to_string();
+    let link = std::fs::symlink_metadata(path).map_err(|source| CaseError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(_) if link.file_type().is_symlink() => {
+            let to = std::fs::read_link(path)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            return Err(CaseError::Unreadable {
+                path: shown,
+                why: format!("is a broken symbolic link (to `{to}`)"),
+            });
+        }
+        Err(source) => {
+            return Err(CaseError::Read {
+                path: shown,
+                source,
+            });
+        }
+    };
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(CaseError::Unreadable {
+        path: shown,
+        why: format!(
+            "is {}, not a case file",
+            crate::target::file_kind(&meta.file_type())
+        ),
     })
 }
 
@@ -451,7 +592,8 @@ pub struct Found {
 pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Vec<Found>, CaseError> {
     let mut found = Vec::new();
     for arg in paths {
-        if arg.is_file() {
+        if !arg.is_dir() {
+            not_a_case_file(arg)?;
             let base = arg.parent().unwrap_or(Path::new(""));
             found.push(Found {
                 id: case_id(arg, root, base),
@@ -459,29 +601,36 @@ pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Vec<Found>, CaseError>
             });
             continue;
         }
-        if !arg.is_dir() {
-            return Err(CaseError::Read {
-                path: arg.display().to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
-            });
-        }
         let before = found.len();
+        // Symbolic links are followed (walkdir reports loops); a `.yaml` entry that
+        // is not a readable file is an error, never silently skipped.
         let walker = walkdir::WalkDir::new(arg)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || e.file_name() != FIXTURES_DIR);
         for entry in walker {
-            let entry = entry.map_err(|e| CaseError::Read {
-                path: arg.display().to_string(),
-                source: e.into(),
-            })?;
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    if let Some(p) = e.path().filter(|p| is_yaml(p)) {
+                        not_a_case_file(p)?;
+                    }
+                    return Err(CaseError::Read {
+                        path: e.path().unwrap_or(arg).display().to_string(),
+                        source: e.into(),
+                    });
+                }
+            };
             let p = entry.path();
-            if entry.file_type().is_file() && is_yaml(p) {
-                found.push(Found {
-                    id: case_id(p, root, arg),
-                    path: p.to_path_buf(),
-                });
+            if !is_yaml(p) || entry.file_type().is_dir() {
+                continue;
             }
+            not_a_case_file(p)?;
+            found.push(Found {
+                id: case_id(p, root, arg),
+                path: p.to_path_buf(),
+            });
         }
         if found.len() == before {
             return Err(CaseError::NoCases {
@@ -490,7 +639,16 @@ pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Vec<Found>, CaseError>
         }
     }
     found.sort();
-    found.dedup();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    // The same file selected twice (`cases/a.yaml` and `./cases/a.yaml`) is one case.
+    found.dedup_by(|a, b| a.id == b.id && canon(&a.path) == canon(&b.path));
+    if let Some(pair) = found.windows(2).find(|w| w[0].id == w[1].id) {
+        return Err(CaseError::DuplicateId {
+            id: pair[0].id.clone(),
+            first: pair[0].path.display().to_string(),
+            second: pair[1].path.display().to_string(),
+        });
+    }
     Ok(found)
 }
 
@@ -500,7 +658,11 @@ fn is_yaml(p: &Path) -> bool {
 
 fn case_id(path: &Path, root: &Path, base: &Path) -> String {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let (path_c, root_c) = (canon(path), canon(root));
+    // The folder is resolved, the file name kept: a symbolic link to a case file
+    // is a case of its own name.
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let path_c = canon(parent.unwrap_or(Path::new("."))).join(path.file_name().unwrap_or_default());
+    let root_c = canon(root);
     let rel = path_c
         .strip_prefix(&root_c)
         .or_else(|_| path_c.strip_prefix(canon(base)))
@@ -580,8 +742,38 @@ mod tests {
         3,
         "would exceed 16777216 bytes"
     )]
+    #[case::endless_empty_items(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: '', count: 18446744073709551615}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "at most 16777216 copies"
+    )]
+    #[case::invalid_header_name(
+        "description: d\nrequest:\n  type: json\n  headers: {'bad name': x}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "not a valid HTTP header name"
+    )]
+    #[case::content_length(
+        "description: d\nrequest:\n  type: json\n  headers: {Content-Length: '5'}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "set by the HTTP client"
+    )]
+    #[case::unsatisfiable_range(
+        "description: d\nkubernetes: '>=1.36, <1.33'\nrequest:\n  type: json\nexpect:\n  status: 200\n",
+        2,
+        13,
+        "matches no version"
+    )]
     #[case::overflowing_body(
-        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xx, count: 18446744073709551615}\nexpect:\n  status: 200\n",
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xx, count: 9223372036854775807, separator: x}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "copies are allowed"
+    )]
+    #[case::overflowing_size(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, count: 16777216}\nexpect:\n  status: 200\n",
         3,
         3,
         "would exceed"
@@ -622,6 +814,85 @@ mod tests {
         let ok = parse(&format!("{MINIMAL}  stored: unchanged\n")).unwrap();
         assert_eq!(ok.expect.stored, Some(Stored::Unchanged));
         assert!(parse(&format!("{MINIMAL}  stored: same\n")).is_err());
+    }
+
+    fn invalid(e: CaseError) -> (usize, usize, String) {
+        match e {
+            CaseError::Invalid {
+                line,
+                column,
+                message,
+                ..
+            } => (line, column, message),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_has_a_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, b"description: d\nrequest:\n  type: j\xffson\n").unwrap();
+        let (line, column, message) = invalid(load(&path, "c".into(), dir.path()).unwrap_err());
+        assert_eq!((line, column), (3, 10), "{message}");
+        assert!(message.contains("UTF-8"), "{message}");
+    }
+
+    #[test]
+    fn fixtures_must_be_mappings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pod.yaml"), "- a list\n").unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, format!("given:\n  pod: pod.yaml\n{}", &MINIMAL)).unwrap();
+        let (_, _, message) = invalid(load(&path, "c".into(), dir.path()).unwrap_err());
+        assert!(message.contains("found a list"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_fifos_and_twins_are_named_never_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("real.yaml"), MINIMAL).unwrap();
+        std::os::unix::fs::symlink(root.join("real.yaml"), root.join("linked.yaml")).unwrap();
+        let ids: Vec<_> = discover(&[root.to_path_buf()], root)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(ids, ["linked", "real"]);
+
+        std::os::unix::fs::symlink(root.join("gone.yaml"), root.join("broken.yaml")).unwrap();
+        let e = discover(&[root.to_path_buf()], root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("broken.yaml is a broken symbolic link"), "{e}");
+        let e = discover(&[root.join("broken.yaml")], root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("broken symbolic link"), "{e}");
+        std::fs::remove_file(root.join("broken.yaml")).unwrap();
+
+        let fifo = root.join("pipe.yaml");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let e = discover(&[root.to_path_buf()], root)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("pipe.yaml is a FIFO"), "{e}");
+            let e = load(&fifo, "pipe".into(), root).unwrap_err().to_string();
+            assert!(e.contains("is a FIFO"), "{e}");
+            std::fs::remove_file(&fifo).unwrap();
+        }
+
+        std::fs::write(root.join("real.yml"), MINIMAL).unwrap();
+        let e = discover(&[root.to_path_buf()], root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("same case id `real`"), "{e}");
     }
 
     #[test]

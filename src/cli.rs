@@ -16,7 +16,9 @@ Exit codes:
   1  at least one case failed (did not conform, could not be judged, or its
      expected-failure entry expired or names another cause)
   2  nothing could be judged: bad case file, bad flag, unreachable target, or the
-     target refused the run's setup (the reason is shown; reports are still written)";
+     target refused the run's setup (the reason is shown; reports are still written)
+  3  the results were printed, but a --junit, --json or --markdown report could
+     not be written";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -170,7 +172,8 @@ pub struct RunArgs {
     /// Timeout of each HTTP request, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
-    /// Timeout of the whole run, in seconds.
+    /// Timeout of the whole run (setup, cases, teardown), in seconds; teardown may
+    /// take up to 10 s more.
     #[arg(long, value_name = "SECS", default_value_t = 1800)]
     pub run_timeout: u64,
     /// After N cases in a row got no answer (timeouts, refused connections), probe

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
+use tokio_util::task::TaskTracker;
 
 use crate::request::Planned;
 use crate::target::{Target, TargetError};
@@ -44,6 +45,11 @@ impl Default for Retry {
     }
 }
 
+/// The largest response body read; a longer one is an error, so that a target
+/// sending without end cannot exhaust memory (Pods are a few KiB; the largest
+/// list podpatch reads is its own leftovers).
+pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+
 /// The longest wait podpatch accepts from `Retry-After`.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -51,11 +57,23 @@ fn backoff(attempt: u32, base: Duration) -> Duration {
     base.saturating_mul(1 << (attempt - 1).min(6))
 }
 
+/// Whether a request may be sent twice without changing the outcome: a repeated
+/// PATCH or POST whose first try may have been applied is not.
+fn idempotent(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "DELETE" | "PUT" | "OPTIONS")
+}
+
 /// Whether an answer is infrastructure trouble worth another try, and after how long.
-fn retry_delay(answer: &Answer, attempt: u32, base: Duration) -> Option<Duration> {
+/// A request that is not idempotent is retried only on answers that say it was not
+/// applied (429, 503); a gateway timeout or an etcd timeout may hide a write.
+fn retry_delay(answer: &Answer, attempt: u32, base: Duration, method: &str) -> Option<Duration> {
     let etcd_timeout =
         answer.status == 500 && answer.body.contains("etcdserver: request timed out");
-    if !matches!(answer.status, 429 | 503 | 504) && !etcd_timeout {
+    let unknown_outcome = answer.status == 504 || etcd_timeout;
+    if !matches!(answer.status, 429 | 503) && !unknown_outcome {
+        return None;
+    }
+    if unknown_outcome && !idempotent(method) {
         return None;
     }
     let retry_after = answer
@@ -83,8 +101,9 @@ pub struct SendError {
     pub reason: String,
     /// Connection refused, timeout, reset: worth retrying, unlike a bad certificate.
     pub transient: bool,
-    /// No answer came in time: the request may have been applied.
-    pub timed_out: bool,
+    /// The request never left: no connection was made, so it cannot have been
+    /// applied and even a PATCH may be sent again.
+    pub unsent: bool,
 }
 
 /// A configured HTTP client for one target.
@@ -94,6 +113,11 @@ pub struct Client {
     base_url: String,
     ca_origin: Option<String>,
     retry: Retry,
+    /// Requests that may create or change something (POST, PATCH) run as tasks of
+    /// their own, so that a cancelled case does not drop one on the wire with its
+    /// outcome unknown: teardown waits for them (`settle`) before it lists what
+    /// the run made.
+    in_flight: TaskTracker,
 }
 
 impl Client {
@@ -122,9 +146,15 @@ impl Client {
             .use_rustls_tls()
             .danger_accept_invalid_certs(target.insecure_skip_tls_verify);
         if let Some(pem) = &target.ca_pem {
-            for cert in reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| TargetError::Tls(format!("invalid CA bundle: {e}")))?
-            {
+            let origin = target.ca_origin.as_deref().unwrap_or("the CA bundle");
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| TargetError::Tls(format!("invalid CA bundle {origin}: {e}")))?;
+            if certs.is_empty() {
+                return Err(TargetError::Tls(format!(
+                    "the CA bundle {origin} holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)"
+                )));
+            }
+            for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
         }
@@ -141,6 +171,7 @@ impl Client {
             base_url: target.base_url.clone(),
             ca_origin: target.ca_origin.clone(),
             retry,
+            in_flight: TaskTracker::new(),
         })
     }
 
@@ -169,6 +200,13 @@ impl Client {
             .await
     }
 
+    /// One GET with its own time bound and no retry: the first contact with a
+    /// target, so that one that never answers is declared unreachable quickly.
+    pub async fn probe(&self, path: &str, timeout: Duration) -> Result<Answer, SendError> {
+        let request = self.http.get(self.url(path)).timeout(timeout);
+        self.attempt("GET", path, request).await
+    }
+
     /// POST a JSON object to a path.
     pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, SendError> {
         let request = self
@@ -194,10 +232,44 @@ impl Client {
         format!("{}{path}", self.base_url)
     }
 
+    /// Waits until every request that may change something has ended (each is
+    /// bounded by the request timeout and its retries).
+    pub async fn settle(&self) {
+        self.in_flight.close();
+        self.in_flight.wait().await;
+    }
+
+    /// Sends a request; one that is not idempotent runs to its end even when the
+    /// caller stops waiting (see `in_flight`).
+    async fn execute(
+        &self,
+        method: &str,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, SendError> {
+        if idempotent(method) {
+            return self.retrying(method, path, request).await;
+        }
+        let this = self.clone();
+        let (m, p) = (method.to_owned(), path.to_owned());
+        let task = self
+            .in_flight
+            .spawn(async move { this.retrying(&m, &p, request).await });
+        task.await.unwrap_or_else(|e| {
+            Err(SendError {
+                method: method.to_owned(),
+                url: self.url(path),
+                reason: format!("the request's task ended abnormally: {e}"),
+                transient: false,
+                unsent: false,
+            })
+        })
+    }
+
     /// Sends with bounded retries for infrastructure trouble only: no connection,
     /// timeouts, 429 (honouring `Retry-After`), 503, 504 and etcd timeouts. Any
     /// other answer, however wrong, is returned as it is.
-    async fn execute(
+    async fn retrying(
         &self,
         method: &str,
         path: &str,
@@ -211,12 +283,10 @@ impl Client {
             let result = self.attempt(method, path, this_try).await;
             let wait = match &result {
                 _ if attempt >= self.retry.attempts => None,
-                Ok(answer) => retry_delay(answer, attempt, self.retry.base_delay),
-                // A PATCH that timed out may have been applied, and a target that
-                // hangs on it hangs again: only requests that are safe to repeat
-                // are retried after a timeout.
-                Err(e) if e.timed_out && !matches!(method, "GET" | "DELETE") => None,
-                Err(e) if e.transient => Some(backoff(attempt, self.retry.base_delay)),
+                Ok(answer) => retry_delay(answer, attempt, self.retry.base_delay, method),
+                Err(e) if e.transient && (e.unsent || idempotent(method)) => {
+                    Some(backoff(attempt, self.retry.base_delay))
+                }
                 Err(_) => None,
             };
             match (wait, result) {
@@ -245,7 +315,7 @@ impl Client {
         request: reqwest::RequestBuilder,
     ) -> Result<Answer, SendError> {
         let fail = |e: reqwest::Error| self.send_error(method, path, &e);
-        let response = request.send().await.map_err(fail)?;
+        let mut response = request.send().await.map_err(fail)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -257,7 +327,23 @@ impl Client {
                 )
             })
             .collect();
-        let body = response.text().await.map_err(fail)?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(fail)? {
+            if bytes.len() + chunk.len() > MAX_RESPONSE_BODY {
+                return Err(SendError {
+                    method: method.to_owned(),
+                    url: self.url(path),
+                    reason: format!(
+                        "the answer's body exceeds podpatch's limit of {} MiB (status {status}); reading stopped",
+                        MAX_RESPONSE_BODY / (1024 * 1024)
+                    ),
+                    transient: false,
+                    unsent: false,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(Answer {
             status,
             headers,
@@ -268,15 +354,25 @@ impl Client {
 
     fn send_error(&self, method: &str, path: &str, e: &reqwest::Error) -> SendError {
         let chain = error_chain(e);
-        let tls = chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS");
-        let mut reason = if e.is_timeout() {
+        // rustls reads a plain-HTTP answer as a record of an invalid content type.
+        let plain_http = self.base_url.starts_with("https:")
+            && (chain.contains("InvalidContentType") || chain.contains("corrupt message"));
+        let tls = plain_http
+            || chain.contains("certificate")
+            || chain.contains("tls")
+            || chain.contains("TLS");
+        let mut reason = if plain_http {
+            format!(
+                "TLS handshake failed: the server does not speak TLS (is it a plain-HTTP port? try http://): {chain}"
+            )
+        } else if e.is_timeout() {
             format!("timed out: {chain}")
         } else if e.is_connect() && !tls {
             format!("cannot connect: {chain}")
         } else {
             chain
         };
-        if tls {
+        if tls && !plain_http {
             let ca = self
                 .ca_origin
                 .as_deref()
@@ -290,7 +386,7 @@ impl Client {
             url: self.url(path),
             reason,
             transient: (e.is_timeout() || e.is_connect() || e.is_request()) && !tls,
-            timed_out: e.is_timeout(),
+            unsent: e.is_connect() && !tls,
         }
     }
 }
@@ -340,7 +436,17 @@ mod tests {
     #[case(answer(409, &[], ""), None)]
     #[case(answer(200, &[], ""), None)]
     fn retries_only_infrastructure_trouble(#[case] a: Answer, #[case] wait: Option<Duration>) {
-        assert_eq!(retry_delay(&a, 1, BASE), wait);
+        assert_eq!(retry_delay(&a, 1, BASE, "GET"), wait);
+    }
+
+    #[rstest]
+    #[case(answer(429, &[], ""), true)]
+    #[case(answer(503, &[], ""), true)]
+    #[case(answer(504, &[], ""), false)]
+    #[case(answer(500, &[], r#"{"message":"etcdserver: request timed out"}"#), false)]
+    fn a_patch_is_retried_only_when_it_was_not_applied(#[case] a: Answer, #[case] retried: bool) {
+        assert_eq!(retry_delay(&a, 1, BASE, "PATCH").is_some(), retried);
+        assert_eq!(retry_delay(&a, 1, BASE, "POST").is_some(), retried);
     }
 
     #[test]

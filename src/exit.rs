@@ -1,7 +1,8 @@
 //! The exit-status rule: 0 when every selected case passed (or compared the same),
 //! 1 when at least one failed, 2 when nothing could be judged. Decided from the
 //! finished report alone; errors before a run (bad case file, bad flag, unreachable
-//! target) are 2 as well, mapped by the binary.
+//! target) are 2 as well, mapped by the binary; 3 when the results were printed but
+//! a report file could not be written.
 
 use crate::differential::{CaseDiff, Compared};
 use crate::report::Counts;
@@ -16,6 +17,9 @@ pub enum Exit {
     Failure,
     /// Nothing could be judged.
     Unjudged,
+    /// The run finished and its results were printed, but a report file could not
+    /// be written.
+    ReportUnwritten,
 }
 
 impl Exit {
@@ -53,6 +57,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Unjudged => 2,
+            Exit::ReportUnwritten => 3,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Ownership rule: objects are labelled with the run, and only objects this run
 //! created (checked by label and uid) are ever deleted.
 
+use futures::StreamExt as _;
 use serde_json::{Value, json};
 
 use crate::case::PatchType;
@@ -17,6 +18,10 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podpatch"
 pub const RUN_LABEL: &str = "podpatch.dev/run";
 /// Scheduling gate that keeps starting pods off real nodes.
 pub const HOLD_GATE: &str = "podpatch.dev/hold";
+/// How long `teardown` waits for requests still in flight before it lists pods.
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Pods deleted at once by `teardown`: it runs against a time bound.
+const TEARDOWN_JOBS: usize = 16;
 
 /// A fixture step that failed.
 #[derive(Debug, thiserror::Error)]
@@ -98,66 +103,60 @@ pub struct Fixtures {
 }
 
 impl Fixtures {
-    /// Prepares the run's namespace: creates `podpatch-<run id>` (or uses `namespace`,
-    /// which must exist) and makes sure it has a `default` ServiceAccount.
-    pub async fn setup(
-        client: Client,
-        run_id: &str,
-        namespace: Option<String>,
-    ) -> Result<Fixtures, FixtureError> {
-        let owns_namespace = namespace.is_none();
-        let namespace = namespace.unwrap_or_else(|| format!("podpatch-{run_id}"));
-        let mut fixtures = Fixtures {
+    /// The fixtures of a run before anything is created: `podpatch-<run id>`, or
+    /// `namespace` (which must exist). Nothing is sent yet, so a run interrupted
+    /// during `setup` can still `teardown` what setup may have made.
+    pub fn new(client: Client, run_id: &str, namespace: Option<String>) -> Fixtures {
+        Fixtures {
             client,
             run_id: run_id.to_owned(),
-            namespace,
-            owns_namespace,
+            owns_namespace: namespace.is_none(),
+            namespace: namespace.unwrap_or_else(|| format!("podpatch-{run_id}")),
             notes: Vec::new(),
             service_account_uid: None,
-        };
-        if owns_namespace {
+        }
+    }
+
+    /// Prepares the run's namespace: creates `podpatch-<run id>` (or checks that
+    /// the given namespace exists) and makes sure it has a `default` ServiceAccount.
+    pub async fn setup(&mut self) -> Result<(), FixtureError> {
+        if self.owns_namespace {
             let body = json!({
                 "apiVersion": "v1",
                 "kind": "Namespace",
-                "metadata": {"name": fixtures.namespace, "labels": labels(run_id)},
+                "metadata": {"name": self.namespace, "labels": labels(&self.run_id)},
             });
-            let answer = fixtures.client.post("/api/v1/namespaces", &body).await?;
+            let answer = self.client.post("/api/v1/namespaces", &body).await?;
             match answer.status {
                 200..=299 => {}
                 // Some mocks serve pods only; their namespaces exist implicitly.
                 404 | 405 => {
-                    fixtures.owns_namespace = false;
-                    fixtures.notes.push(format!(
+                    self.owns_namespace = false;
+                    self.notes.push(format!(
                         "the target has no namespace API (POST /api/v1/namespaces answered {}); namespace {} was used as if it existed",
-                        answer.status, fixtures.namespace
+                        answer.status, self.namespace
                     ));
                 }
                 _ => {
                     return Err(FixtureError::refused(
-                        format!("creating namespace {}", fixtures.namespace),
+                        format!("creating namespace {}", self.namespace),
                         &answer,
                     ));
                 }
             }
         } else {
-            let answer = fixtures
+            let answer = self
                 .client
-                .get(&format!("/api/v1/namespaces/{}", fixtures.namespace))
+                .get(&format!("/api/v1/namespaces/{}", self.namespace))
                 .await?;
             if answer.status != 200 {
                 return Err(FixtureError::refused(
-                    format!("reading namespace {}", fixtures.namespace),
+                    format!("reading namespace {}", self.namespace),
                     &answer,
                 ));
             }
         }
-        if let Err(e) = fixtures.ensure_service_account().await {
-            // Leave nothing behind: the namespace this run made goes with the error.
-            // A failure to remove it is secondary to the refusal being reported.
-            let _ = fixtures.teardown().await;
-            return Err(e);
-        }
-        Ok(fixtures)
+        self.ensure_service_account().await
     }
 
     /// A cluster's controller-manager creates `default` soon after the namespace; a
@@ -261,9 +260,27 @@ impl Fixtures {
         delete_owned_pod(&self.client, &self.namespace, name, uid).await
     }
 
-    /// Removes what the run left: its pods by label, then its namespace if it made it.
+    /// Removes what the run left: its namespace if it made it (first, so that a
+    /// cleanup cut short by its time bound still leaves the namespace terminating),
+    /// then — once every request that may have created one has ended — its pods,
+    /// concurrently, their finalizers removed.
     pub async fn teardown(&self) -> Result<(), FixtureError> {
-        let selector = format!("{}={}", RUN_LABEL, self.run_id);
+        if self.owns_namespace {
+            let answer = self
+                .client
+                .delete(&format!("/api/v1/namespaces/{}", self.namespace), None)
+                .await?;
+            if !matches!(answer.status, 200..=204 | 404) {
+                return Err(FixtureError::refused(
+                    format!("deleting namespace {}", self.namespace),
+                    &answer,
+                ));
+            }
+        }
+        // A request still unanswered after this is left to `podpatch cleanup`: the
+        // pods listed now must still be removed within teardown's time bound.
+        let _ = tokio::time::timeout(SETTLE_WAIT, self.client.settle()).await;
+        let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
         let list = self
             .client
             .get(&format!(
@@ -272,15 +289,25 @@ impl Fixtures {
                 query_string(&[("labelSelector".into(), selector)])
             ))
             .await?;
-        if let Some(items) = list.json().and_then(|v| v["items"].as_array().cloned()) {
-            for pod in items {
-                let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-                let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
-                if !name.is_empty() {
-                    self.delete_pod(name, uid).await?;
-                }
-            }
-        }
+        let items = list
+            .json()
+            .and_then(|v| v["items"].as_array().cloned())
+            .unwrap_or_default();
+        let ours: Vec<(String, String)> = items
+            .iter()
+            .filter(|pod| self.made_by_this_run(pod))
+            .map(|pod| {
+                let meta = &pod["metadata"];
+                let text = |k: &str| meta[k].as_str().unwrap_or_default().to_owned();
+                (text("name"), text("uid"))
+            })
+            .collect();
+        let results: Vec<Result<(), FixtureError>> = futures::stream::iter(ours)
+            .map(|(name, uid)| async move { self.delete_pod(&name, &uid).await })
+            .buffer_unordered(TEARDOWN_JOBS)
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<(), FixtureError>>()?;
         if let Some(uid) = &self.service_account_uid {
             let path = format!(
                 "/api/v1/namespaces/{}/serviceaccounts/default",
@@ -299,19 +326,18 @@ impl Fixtures {
                 ));
             }
         }
-        if self.owns_namespace {
-            let answer = self
-                .client
-                .delete(&format!("/api/v1/namespaces/{}", self.namespace), None)
-                .await?;
-            if !matches!(answer.status, 200..=204 | 404) {
-                return Err(FixtureError::refused(
-                    format!("deleting namespace {}", self.namespace),
-                    &answer,
-                ));
-            }
-        }
         Ok(())
+    }
+
+    /// Whether a pod carrying podpatch's label is this run's: it carries the run
+    /// label, or — made by a case's own request, such as an apply that creates,
+    /// whose body sets only the managed-by label — its name holds the run id, as
+    /// every name a run gives does (`run::pod_name`).
+    fn made_by_this_run(&self, pod: &Value) -> bool {
+        let meta = &pod["metadata"];
+        let name = meta["name"].as_str().unwrap_or_default();
+        meta["labels"][RUN_LABEL] == self.run_id.as_str()
+            || (!name.is_empty() && name.contains(&format!("-{}", self.run_id)))
     }
 }
 
@@ -492,6 +518,25 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[tokio::test]
+    async fn teardown_finds_pods_a_case_request_made() {
+        let target = crate::target::Target::new("http://127.0.0.1:9").unwrap();
+        let client = Client::new(
+            &target,
+            std::time::Duration::from_secs(1),
+            Default::default(),
+        )
+        .unwrap();
+        let f = Fixtures::new(client, "r4nd0m", Some("ns".into()));
+        let pod = |name: &str, labels: Value| json!({"metadata": {"name": name, "labels": labels}});
+        let managed = json!({MANAGED_BY.0: MANAGED_BY.1});
+        assert!(f.made_by_this_run(&pod("web-3-x", labels("r4nd0m"))));
+        assert!(f.made_by_this_run(&pod("create-missing-pod-7-r4nd0m", managed.clone())));
+        assert!(f.made_by_this_run(&pod("c-7-r4nd0m-missing", managed.clone())));
+        assert!(!f.made_by_this_run(&pod("web-3-0th3r", managed)));
+        assert!(!f.made_by_this_run(&pod("web-3-0th3r", labels("0th3r"))));
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub async fn from_kubeconfig(
         path: path.map(Path::to_path_buf),
         source,
     };
+    if let Some(p) = path {
+        crate::target::regular_file("kubeconfig", p)?;
+    }
     let kubeconfig = match path {
         Some(p) => Kubeconfig::read_from(p),
         None => Kubeconfig::read(),

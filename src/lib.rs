@@ -27,6 +27,7 @@ pub mod liveness;
 pub mod normalize;
 pub mod observed;
 pub mod reason;
+pub mod redact;
 pub mod report;
 pub mod request;
 pub mod resolve;

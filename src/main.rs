@@ -2,35 +2,58 @@
 //! for it; a command that cannot run becomes a message and exit status 2.
 //!
 //! No logic lives here: target resolution, case selection, flag merging and the
-//! exit-status rule are library modules with their own tests.
+//! exit-status rule are library modules with their own tests. Everything printed
+//! passes through `podpatch::redact`, flag errors included.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 
 use podpatch::cli::{CasesCommand, Cli, Command};
 use podpatch::command::{self, CommandError};
 use podpatch::exit::Exit;
+use podpatch::{redact, tell};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Secrets on the command line are known before anything is printed, so that
+    // flag errors cannot repeat them either.
+    redact::register(redact::secrets_in_args(std::env::args_os()));
+    if let Ok(url) = std::env::var("PODPATCH_TARGET") {
+        redact::register(redact::url_secrets(&url));
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprint!("{}", redact::scrub(&e.render().to_string()));
+            return ExitCode::from(Exit::Unjudged.code());
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: failed to start the async runtime: {e}");
+            tell!("error: failed to start the async runtime: {e}");
             return ExitCode::from(Exit::Unjudged.code());
         }
     };
-    match runtime.block_on(dispatch(cli.command)) {
+    let code = match runtime.block_on(dispatch(cli.command)) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
-            eprintln!("error: {:#}", anyhow::Error::new(e));
+            tell!("error: {:#}", anyhow::Error::new(e));
             ExitCode::from(Exit::Unjudged.code())
         }
-    }
+    };
+    // Tasks still blocked on an unanswering target must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    code
 }
 
 async fn dispatch(command: Command) -> Result<Exit, CommandError> {

@@ -1,8 +1,9 @@
 //! Normalisation: turns what a target answered into the stable value that is
 //! snapshotted, identical whichever server (mock or real) produced it.
 //!
-//! This is the one place where volatile values become placeholders and secrets are
-//! removed; no other module redacts. Pure: values in, a value out.
+//! This is the one place where volatile values become placeholders; secrets are
+//! removed with the same redactor as every other output (`crate::redact`). Pure:
+//! values in, a value out.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -15,8 +16,8 @@ use crate::observed::Observed;
 /// Response headers worth snapshotting; the rest (Audit-Id, Date, APF uids) vary per request.
 pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];
 
-/// Placeholder for removed secrets.
-pub const REDACTED: &str = "[redacted]";
+pub use crate::redact::REDACTED;
+use crate::redact::Redactor;
 
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -60,7 +61,7 @@ impl Context {
 /// Numbers volatile values in order of appearance within one case.
 struct Normalizer {
     names: Vec<(String, String)>,
-    secrets: Vec<String>,
+    secrets: std::sync::Arc<Redactor>,
     uids: HashMap<String, usize>,
     rvs: HashMap<String, usize>,
 }
@@ -69,12 +70,7 @@ impl Normalizer {
     fn new(ctx: &Context) -> Normalizer {
         Normalizer {
             names: ctx.sorted(),
-            secrets: ctx
-                .secrets
-                .iter()
-                .filter(|s| !s.is_empty())
-                .cloned()
-                .collect(),
+            secrets: crate::redact::cached(&ctx.secrets),
             uids: HashMap::new(),
             rvs: HashMap::new(),
         }
@@ -93,10 +89,7 @@ impl Normalizer {
     }
 
     fn text(&mut self, s: &str) -> String {
-        let mut out = s.to_owned();
-        for secret in &self.secrets {
-            out = out.replace(secret.as_str(), REDACTED);
-        }
+        let mut out = self.secrets.redact(s);
         if let Some(cut) = out
             .find(UPDATE_FORBIDDEN)
             .and_then(|pos| out[pos..].find('\n').map(|nl| pos + nl))
@@ -225,12 +218,10 @@ fn layout(body: &str, parsed: Option<&(Value, Format)>) -> &'static str {
     }
 }
 
-/// Removes secrets from any text meant for people (reports, reproduction commands).
+/// Removes secrets, in every form `redact` knows, from any text meant for people
+/// (reports, reproduction commands).
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .filter(|s| !s.is_empty())
-        .fold(text.to_owned(), |acc, s| acc.replace(s.as_str(), REDACTED))
+    crate::redact::cached(secrets).redact(text)
 }
 
 /// An observation as reports may show it: `secrets` removed from the body and the

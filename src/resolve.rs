@@ -147,6 +147,7 @@ fn with_flags(
     for h in &args.header {
         t.headers.push(target::parse_header(h)?);
     }
+    crate::redact::register(t.secrets());
     Ok((t, warnings))
 }
 

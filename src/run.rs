@@ -35,7 +35,8 @@ pub struct Options {
     pub jobs: usize,
     /// Bound on each HTTP request.
     pub request_timeout: Duration,
-    /// Bound on the whole run; cases still running then are reported as errors.
+    /// Bound on the whole run, setup included; cases still running then are
+    /// reported as errors, and teardown gets `TEARDOWN_GRACE` more.
     pub run_timeout: Duration,
     pub snapshots: snapshot::Mode,
     pub snapshot_dir: PathBuf,
@@ -233,11 +234,31 @@ pub struct RunReport {
     pub setup_error: Option<String>,
 }
 
+/// How long removing what a run created may take after the run's deadline or an
+/// interrupt; then the run ends and `podpatch cleanup` removes the rest.
+pub const TEARDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// How long the first request (`GET /version`) may take: a target that accepts
+/// connections and never answers is declared unreachable after this.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A run that could not happen at all.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
     Target(#[from] TargetError),
+    #[error("the target {target} is unreachable: {source}")]
+    Unreachable {
+        target: String,
+        #[source]
+        source: crate::client::SendError,
+    },
+    #[error("the run stopped while preparing on {target}: {why}{}", cleanup(.cleanup_error))]
+    Stopped {
+        target: String,
+        why: String,
+        cleanup_error: Option<String>,
+    },
     #[error("failed to prepare the run on {target} (authenticating with {identity})")]
     Setup {
         target: String,
@@ -245,6 +266,13 @@ pub enum RunError {
         #[source]
         source: FixtureError,
     },
+}
+
+fn cleanup(error: &Option<String>) -> String {
+    error
+        .as_ref()
+        .map(|e| format!(" (and cleaning up failed: {e}; run `podpatch cleanup`)"))
+        .unwrap_or_default()
 }
 
 /// A new random run id: short, lowercase, valid inside Kubernetes names.
@@ -282,52 +310,80 @@ pub async fn run(
     cancel: CancellationToken,
     on_done: impl Fn(&CaseOutcome),
 ) -> Result<RunReport, RunError> {
+    // One deadline covers the whole run: setup, cases and (with a grace period)
+    // teardown.
+    let deadline = tokio::time::Instant::now() + opts.run_timeout;
     let client = Client::new(target, opts.request_timeout, opts.retry)?;
     let run_id = new_run_id();
-    let version = client
-        .get("/version")
-        .await
-        .ok()
-        .filter(|a| a.status == 200)
-        .and_then(|a| a.json());
-    let fixtures = match Fixtures::setup(client.clone(), &run_id, opts.namespace.clone()).await {
-        Ok(f) => f,
-        Err(source) => {
-            // Reported like any run, so the reports are written; setup already
-            // removed what it had created.
-            let error = crate::client::error_chain(&RunError::Setup {
+    let probe = client.probe("/version", opts.request_timeout.min(PROBE_TIMEOUT));
+    let version = match until_stopped(deadline, &cancel, opts, probe).await {
+        // Nothing was sent but a GET: there is nothing to clean up.
+        Err(why) => {
+            return Err(RunError::Stopped {
                 target: target.base_url.clone(),
-                identity: target.identity(),
-                source,
-            });
-            let outcomes = cases
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let pod = pod_name(&c.id, i, &run_id);
-                    let ending = Ending::Errored {
-                        error: format!("not run: {error}"),
-                    };
-                    CaseOutcome::new(c, pod, Duration::ZERO, None, None, ending)
-                })
-                .collect();
-            return Ok(RunReport {
-                namespace: opts
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| format!("podpatch-{run_id}")),
-                run_id,
-                target: target.base_url.clone(),
-                version,
-                outcomes,
-                unreferenced_snapshots: Vec::new(),
-                interrupted: None,
-                notes: Vec::new(),
+                why,
                 cleanup_error: None,
-                setup_error: Some(error),
             });
         }
+        Ok(Err(source)) => {
+            return Err(RunError::Unreachable {
+                target: target.base_url.clone(),
+                source,
+            });
+        }
+        Ok(Ok(answer)) => (answer.status == 200).then(|| answer.json()).flatten(),
     };
+    let mut fixtures = Fixtures::new(client.clone(), &run_id, opts.namespace.clone());
+    let failed = match until_stopped(deadline, &cancel, opts, fixtures.setup()).await {
+        Ok(Ok(())) => None,
+        Ok(Err(source)) => Some(RunError::Setup {
+            target: target.base_url.clone(),
+            identity: target.identity(),
+            source,
+        }),
+        Err(why) => Some(RunError::Stopped {
+            target: target.base_url.clone(),
+            why,
+            cleanup_error: None,
+        }),
+    };
+    if let Some(mut error) = failed {
+        // Setup may have created the namespace before it failed or was stopped.
+        let cleaned = teardown(&fixtures, opts, deadline, true).await;
+        match &mut error {
+            RunError::Stopped { cleanup_error, .. } => *cleanup_error = cleaned,
+            // Refused by the target: reported like any run, so the reports are
+            // written, with every case not run and the reason once.
+            RunError::Setup { .. } => {
+                let error = crate::client::error_chain(&error);
+                let outcomes = cases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let pod = pod_name(&c.id, i, &run_id);
+                        let ending = Ending::Errored {
+                            error: format!("not run: {error}"),
+                        };
+                        CaseOutcome::new(c, pod, Duration::ZERO, None, None, ending)
+                    })
+                    .collect();
+                return Ok(RunReport {
+                    namespace: fixtures.namespace.clone(),
+                    run_id,
+                    target: target.base_url.clone(),
+                    version,
+                    outcomes,
+                    unreferenced_snapshots: Vec::new(),
+                    interrupted: None,
+                    notes: Vec::new(),
+                    cleanup_error: cleaned,
+                    setup_error: Some(error),
+                });
+            }
+            _ => {}
+        }
+        return Err(error);
+    }
     let shared = Arc::new(Shared {
         watchdog: Watchdog::new(target, opts.stop_after_no_answer)?,
         client,
@@ -352,7 +408,7 @@ pub async fn run(
         },
     });
 
-    let deadline = tokio::time::sleep(opts.run_timeout);
+    let deadline_passed = tokio::time::sleep_until(deadline);
     let run_cancel = cancel.child_token();
     let stream = futures::stream::iter(cases.into_iter().enumerate())
         .map(|(index, case)| {
@@ -393,7 +449,7 @@ pub async fn run(
         })
         .buffer_unordered(opts.jobs.max(1));
     tokio::pin!(stream);
-    tokio::pin!(deadline);
+    tokio::pin!(deadline_passed);
     let mut outcomes = Vec::new();
     let mut interrupted = None;
     loop {
@@ -405,8 +461,8 @@ pub async fn run(
                 }
                 None => break,
             },
-            () = &mut deadline, if interrupted.is_none() => {
-                interrupted = Some(format!("the run timeout of {:?} expired", opts.run_timeout));
+            () = &mut deadline_passed, if interrupted.is_none() => {
+                interrupted = Some(timeout_message(opts));
                 run_cancel.cancel();
             }
             () = cancel.cancelled(), if interrupted.is_none() => {
@@ -419,16 +475,7 @@ pub async fn run(
     let mut notes = shared.fixtures.notes.clone();
     notes.extend(shared.watchdog.stopped().map(str::to_owned));
 
-    let cleanup_error = if opts.keep {
-        None
-    } else {
-        shared
-            .fixtures
-            .teardown()
-            .await
-            .err()
-            .map(|e| e.to_string())
-    };
+    let cleanup_error = teardown(&shared.fixtures, opts, deadline, cancel.is_cancelled()).await;
     Ok(RunReport {
         run_id: shared.fixtures.run_id.clone(),
         target: target.base_url.clone(),
@@ -441,6 +488,53 @@ pub async fn run(
         cleanup_error,
         setup_error: None,
     })
+}
+
+/// Runs `work` until it ends, the run's deadline passes or the run is cancelled;
+/// the error says which stopped it.
+async fn until_stopped<T>(
+    deadline: tokio::time::Instant,
+    cancel: &CancellationToken,
+    opts: &Options,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, String> {
+    tokio::select! {
+        r = tokio::time::timeout_at(deadline, work) => r.map_err(|_| timeout_message(opts)),
+        () = cancel.cancelled() => Err("interrupted".into()),
+    }
+}
+
+fn timeout_message(opts: &Options) -> String {
+    format!(
+        "the run timeout of {} s expired",
+        opts.run_timeout.as_secs_f64()
+    )
+}
+
+/// Removes what the run created, within what is left of the run's time plus
+/// `TEARDOWN_GRACE` (only the grace after an interrupt: the user is waiting).
+async fn teardown(
+    fixtures: &Fixtures,
+    opts: &Options,
+    deadline: tokio::time::Instant,
+    interrupted: bool,
+) -> Option<String> {
+    if opts.keep {
+        return None;
+    }
+    let left = if interrupted {
+        Duration::ZERO
+    } else {
+        deadline.saturating_duration_since(tokio::time::Instant::now())
+    };
+    let bound = left + TEARDOWN_GRACE;
+    match tokio::time::timeout(bound, fixtures.teardown()).await {
+        Ok(result) => result.err().map(|e| e.to_string()),
+        Err(_) => Some(format!(
+            "the cleanup did not finish within {} s",
+            bound.as_secs()
+        )),
+    }
 }
 
 struct Shared {

@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use crate::redact;
+
 /// A server to test, with its credentials.
 #[derive(Debug, Clone, Default)]
 pub struct Target {
@@ -37,6 +39,20 @@ pub enum TargetError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{what} {path} is {kind}, not a regular file; give a file (a FIFO or device could block or never end)"
+    )]
+    NotAFile {
+        what: &'static str,
+        path: PathBuf,
+        kind: &'static str,
+    },
+    #[error("{what} {path} is larger than {limit} bytes; is it the right file?")]
+    TooLarge {
+        what: &'static str,
+        path: PathBuf,
+        limit: u64,
+    },
     #[error("invalid header `{0}`: expected `Name: value`")]
     Header(String),
     #[error("failed to set up TLS: {0}")]
@@ -48,28 +64,24 @@ impl Target {
     pub fn new(url: &str) -> Result<Target, TargetError> {
         // The URL parser silently drops tabs and newlines; a pasted value with them
         // is a mistake worth reporting.
+        // The URL is shown without the credentials it may carry.
+        let refuse = |reason: String| TargetError::Url {
+            url: redact::display_url(url),
+            reason,
+        };
         if url.chars().any(char::is_whitespace) {
-            return Err(TargetError::Url {
-                url: url.to_owned(),
-                reason: "it contains whitespace".into(),
-            });
+            return Err(refuse("it contains whitespace".into()));
         }
-        let parsed = reqwest::Url::parse(url).map_err(|e| TargetError::Url {
-            url: url.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let parsed = reqwest::Url::parse(url).map_err(|e| refuse(e.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(TargetError::Url {
-                url: url.to_owned(),
-                reason: "the scheme must be http or https".into(),
-            });
+            return Err(refuse("the scheme must be http or https".into()));
         }
         if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some()
         {
-            return Err(TargetError::Url {
-                url: url.to_owned(),
-                reason: "credentials and query strings do not belong in the URL; use --token or --header".into(),
-            });
+            return Err(refuse(
+                "credentials and query strings do not belong in the URL; use --token or --header"
+                    .into(),
+            ));
         }
         Ok(Target {
             base_url: url.trim_end_matches('/').to_owned(),
@@ -88,40 +100,142 @@ impl Target {
         }
     }
 
-    /// Every secret value of this target, for redaction.
+    /// Every secret value of this target, for redaction: the token, header values
+    /// and the client key (as PEM text and as its base64 lines).
     pub fn secrets(&self) -> Vec<String> {
+        let keys = self
+            .identity_pem
+            .as_deref()
+            .and_then(|pem| pem::parse_many(pem).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.tag().contains("PRIVATE KEY"))
+            .flat_map(|p| {
+                let text = pem::encode(&p);
+                let lines: Vec<String> = text
+                    .lines()
+                    .filter(|l| !l.starts_with("-----"))
+                    .map(str::to_owned)
+                    .collect();
+                std::iter::once(text).chain(lines)
+            });
         self.token
             .iter()
             .cloned()
             .chain(self.headers.iter().map(|(_, v)| v.clone()))
+            .chain(keys)
             .filter(|s| !s.is_empty())
             .collect()
     }
 
-    /// Reads a file for a credential, naming what it was for on failure.
+    /// Reads a file for a credential, naming what it was for on failure. Only
+    /// regular files of at most `MAX_CREDENTIAL_FILE` bytes are read: a FIFO would
+    /// block and a device (`/dev/zero`) never end.
     pub fn read_file(what: &'static str, path: &std::path::Path) -> Result<Vec<u8>, TargetError> {
-        std::fs::read(path).map_err(|source| TargetError::Read {
-            what,
-            path: path.to_path_buf(),
-            source,
-        })
+        read_bounded(what, path, MAX_CREDENTIAL_FILE)
     }
 
     /// Reads a token file; surrounding whitespace is not part of the token.
     pub fn read_token(path: &std::path::Path) -> Result<String, TargetError> {
-        let bytes = Self::read_file("token", path)?;
+        let bytes = read_bounded("token", path, MAX_TOKEN_FILE)?;
         Ok(String::from_utf8_lossy(&bytes).trim().to_owned())
     }
 }
 
-/// Parses `Name: value` as given to `--header`.
+/// The largest token file read: tokens are a few KiB at most.
+pub const MAX_TOKEN_FILE: u64 = 64 * 1024;
+/// The largest CA bundle, certificate or key file read.
+pub const MAX_CREDENTIAL_FILE: u64 = 4 * 1024 * 1024;
+
+/// Reads a regular file of at most `limit` bytes.
+fn read_bounded(
+    what: &'static str,
+    path: &std::path::Path,
+    limit: u64,
+) -> Result<Vec<u8>, TargetError> {
+    use std::io::Read as _;
+    let read_err = |source| TargetError::Read {
+        what,
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = regular_file(what, path)?;
+    let too_large = || TargetError::TooLarge {
+        what,
+        path: path.to_path_buf(),
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// The metadata of `path` if it is a regular file (symbolic links followed).
+/// Checked before opening: opening a FIFO blocks until a writer appears.
+pub fn regular_file(
+    what: &'static str,
+    path: &std::path::Path,
+) -> Result<std::fs::Metadata, TargetError> {
+    let meta = std::fs::metadata(path).map_err(|source| TargetError::Read {
+        what,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(TargetError::NotAFile {
+            what,
+            path: path.to_path_buf(),
+            kind: file_kind(&meta.file_type()),
+        });
+    }
+    Ok(meta)
+}
+
+/// What a file that is not a regular file is, for messages.
+pub fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// Parses `Name: value` as given to `--header`. Errors show the name only: the
+/// value is secret even when the colon is missing.
 pub fn parse_header(text: &str) -> Result<(String, String), TargetError> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| TargetError::Header(text.to_owned()))?;
+    let shown = || {
+        let name = text.split([':', ' ', '\t']).next().unwrap_or_default();
+        TargetError::Header(format!("{name}: {}", redact::REDACTED))
+    };
+    let (name, value) = text.split_once(':').ok_or_else(shown)?;
     let name = name.trim();
     if name.is_empty() || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(TargetError::Header(text.to_owned()));
+        return Err(shown());
     }
     Ok((name.to_owned(), value.trim().to_owned()))
 }
@@ -152,6 +266,56 @@ mod tests {
         );
         assert!(parse_header("no colon").is_err());
         assert!(parse_header("bad name: x").is_err());
+        let e = parse_header("X-Auth-Token S3CRET").unwrap_err().to_string();
+        assert!(!e.contains("S3CRET") && e.contains("X-Auth-Token"), "{e}");
+    }
+
+    #[test]
+    fn url_errors_hide_credentials() {
+        for url in [
+            "https://me:S3CRET@h",
+            "https://h/?token=S3CRET",
+            "https://h/ x?token=S3CRET",
+        ] {
+            let e = Target::new(url).unwrap_err().to_string();
+            assert!(!e.contains("S3CRET"), "{e}");
+        }
+    }
+
+    #[test]
+    fn credential_files_are_bounded_regular_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'x'; MAX_TOKEN_FILE as usize + 1]).unwrap();
+        assert!(matches!(
+            Target::read_token(&big),
+            Err(TargetError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            Target::read_token(std::path::Path::new("/dev/zero")),
+            Err(TargetError::NotAFile {
+                kind: "a device",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Target::read_token(dir.path()),
+            Err(TargetError::NotAFile {
+                kind: "a folder",
+                ..
+            })
+        ));
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                assert!(matches!(
+                    Target::read_token(&fifo),
+                    Err(TargetError::NotAFile { kind: "a FIFO", .. })
+                ));
+            }
+        }
     }
 
     #[test]

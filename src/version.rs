@@ -77,6 +77,27 @@ impl VersionReq {
     }
 }
 
+impl VersionReq {
+    /// Whether some version satisfies every comparison: the greatest lower bound
+    /// must not pass the least upper bound.
+    fn satisfiable(&self) -> bool {
+        let key = |v: KubeVersion| (u64::from(v.major) << 32) | u64::from(v.minor);
+        let (mut low, mut high) = (0u64, u64::MAX);
+        for (op, v) in &self.parts {
+            let k = key(*v);
+            match op {
+                Op::Eq => (low, high) = (low.max(k), high.min(k)),
+                Op::Ge => low = low.max(k),
+                Op::Gt => low = low.max(k.saturating_add(1)),
+                Op::Le => high = high.min(k),
+                Op::Lt if k == 0 => return false,
+                Op::Lt => high = high.min(k - 1),
+            }
+        }
+        low <= high
+    }
+}
+
 impl fmt::Display for VersionReq {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(&self.text)
@@ -115,18 +136,33 @@ impl FromStr for VersionReq {
                 })?;
             parts.push((op, version));
         }
-        Ok(VersionReq {
+        let req = VersionReq {
             parts,
             text: text.trim().to_owned(),
-        })
+        };
+        if !req.satisfiable() {
+            return Err(format!(
+                "Kubernetes version range `{text}` matches no version: the case would always be skipped"
+            ));
+        }
+        Ok(req)
     }
 }
 
 impl<'de> Deserialize<'de> for VersionReq {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        // Parsed inside the visit so that errors carry the value's position.
+        struct ReqVisitor;
+        impl serde::de::Visitor<'_> for ReqVisitor {
+            type Value = VersionReq;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a Kubernetes version range such as `>=1.33, <1.36`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<VersionReq, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(ReqVisitor)
     }
 }
 
@@ -179,5 +215,15 @@ mod tests {
     fn rejects_bad_ranges() {
         assert!("1".parse::<VersionReq>().is_err());
         assert!(">=one.two".parse::<VersionReq>().is_err());
+        for empty in [
+            ">=1.36, <1.33",
+            ">1.34, <1.35",
+            "1.34, 1.35",
+            "<0.0",
+            ">=1.35, <=1.34",
+        ] {
+            assert!(empty.parse::<VersionReq>().is_err(), "{empty}");
+        }
+        assert!(">1.34, <1.36".parse::<VersionReq>().is_ok());
     }
 }

@@ -250,3 +250,108 @@ fn completions_and_man_page_come_from_the_command_line_definitions() {
         .code(0)
         .stdout(predicate::str::contains(".TH podpatch"));
 }
+
+/// Flag errors of every subcommand, with secrets in every flag that takes one.
+#[rstest::rstest]
+#[case(&["run", "--header", "X-Auth-Token S3CRET-hdr"])]
+#[case(&["run", "--header", "X Auth: S3CRET-hdr"])]
+#[case(&["run", "--target", "https://me:S3CRET-pw@127.0.0.1:9"])]
+#[case(&["run", "--target", "https://127.0.0.1:9/?token=S3CRET-q"])]
+#[case(&["run", "--token", "S3CRET-tok", "--jobs", "many"])]
+#[case(&["run", "--token=S3CRET-tok", "--no-such-flag"])]
+#[case(&["cleanup", "--header", "X-Auth-Token S3CRET-hdr", "--target", "http://127.0.0.1:9"])]
+#[case(&["cleanup", "--target", "http://me:S3CRET-pw@127.0.0.1:9"])]
+#[case(&["diff", "--target", "mock", "--target", "https://me:S3CRET-pw@127.0.0.1:9,token-file=/none"])]
+#[case(&["diff", "--target", "mock", "--target", "https://127.0.0.1:9/?token=S3CRET-q"])]
+fn flag_errors_never_show_secrets(#[case] args: &[&str]) {
+    let out = podpatch().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("S3CRET"), "a secret leaked:\n{all}");
+    assert!(all.contains("error"), "{all}");
+}
+
+#[test]
+fn json_and_junit_at_one_path_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = passing_case(dir.path());
+    let report = dir.path().join("report");
+    podpatch()
+        .args(["run", "--no-snapshots", "--json"])
+        .arg(&report)
+        .arg("--junit")
+        .arg(dir.path().join(".").join("report"))
+        .arg(&case)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("name the same file"));
+}
+
+#[test]
+fn an_unwritable_report_still_prints_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = passing_case(dir.path());
+    podpatch()
+        .args(["run", "--no-snapshots", "--json"])
+        .arg(dir.path().join("no/such/folder/r.json"))
+        .arg(&case)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("1 passed, 0 failed, 0 skipped"))
+        .stderr(predicate::str::contains("failed to write the JSON report"));
+}
+
+#[test]
+fn a_ca_file_without_pem_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = passing_case(dir.path());
+    let ca = dir.path().join("ca.crt");
+    std::fs::write(&ca, "not a certificate\n").unwrap();
+    podpatch()
+        .args([
+            "run",
+            "--no-snapshots",
+            "--target",
+            "https://127.0.0.1:9",
+            "--ca-file",
+        ])
+        .arg(&ca)
+        .arg(&case)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no PEM certificate"));
+}
+
+#[test]
+fn tls_to_a_plain_http_port_is_named_and_not_retried() {
+    let mock = support::ChildMock::start();
+    let http = mock.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let case = passing_case(dir.path());
+    let started = std::time::Instant::now();
+    podpatch()
+        .args(["run", "--no-snapshots", "--target"])
+        .arg(http.replace("http://", "https://"))
+        .arg(&case)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not speak TLS"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_token_file_that_never_ends_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = passing_case(dir.path());
+    podpatch()
+        .args(["run", "--no-snapshots", "--token-file", "/dev/zero"])
+        .arg(&case)
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a device, not a regular file"));
+}

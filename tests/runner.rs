@@ -1,6 +1,8 @@
 //! Proves the runner can fail: cases under `tests/data/must-fail` must fail against
-//! the mock, and files under `tests/data/bad-cases` must be rejected at the line and
-//! column their first comment names (`# error: LINE:COLUMN: text`).
+//! the mock, and files under `tests/data/bad-cases` (which the JSON Schema refuses
+//! too) and `tests/data/bad-values` (which only the loader can judge, such as a
+//! version range no version satisfies) must be rejected at the line and column
+//! their first comment names (`# error: LINE:COLUMN: text`).
 
 mod support;
 
@@ -24,7 +26,11 @@ async fn must_fail(#[files("tests/data/must-fail/*.yaml")] path: PathBuf) {
 }
 
 #[rstest]
-fn bad_case_is_rejected(#[files("tests/data/bad-cases/*.yaml")] path: PathBuf) {
+fn bad_case_is_rejected(
+    #[files("tests/data/bad-cases/*.yaml")]
+    #[files("tests/data/bad-values/*.yaml")]
+    path: PathBuf,
+) {
     let text = std::fs::read_to_string(&path).unwrap();
     let expected = text
         .lines()

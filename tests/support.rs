@@ -52,3 +52,85 @@ pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
     mock.shutdown().await;
     report
 }
+
+/// What podpatch left on a target: `podpatch-…` namespaces, and pods carrying its
+/// label (`namespace/name`) in any namespace.
+pub async fn leftovers(target: &str) -> Vec<String> {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let names = |path: String| {
+        let http = http.clone();
+        async move {
+            let list: serde_json::Value = http
+                .get(format!("{target}{path}"))
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .expect("the target lists")
+                .json()
+                .await
+                .expect("a JSON list");
+            list["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| {
+                    i["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let namespaces = names("/api/v1/namespaces".into()).await;
+    let mut left: Vec<String> = namespaces
+        .iter()
+        .filter(|n| n.starts_with("podpatch-"))
+        .map(|n| format!("namespace {n}"))
+        .collect();
+    for ns in &namespaces {
+        let pods = names(format!(
+            "/api/v1/namespaces/{ns}/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpodpatch"
+        ))
+        .await;
+        left.extend(pods.into_iter().map(|p| format!("pod {ns}/{p}")));
+    }
+    left
+}
+
+/// The built-in mock in a child process, killed on drop.
+pub struct ChildMock {
+    child: std::process::Child,
+    /// Where it listens.
+    pub url: String,
+}
+
+impl ChildMock {
+    /// Starts `podpatch mock --listen 127.0.0.1:0` and reads its URL.
+    pub fn start() -> ChildMock {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podpatch"))
+            .args(["mock", "--listen", "127.0.0.1:0"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in `{line}`"))
+            .to_owned();
+        ChildMock { child, url }
+    }
+}
+
+impl Drop for ChildMock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -8,6 +8,7 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -169,9 +170,14 @@ fn strict_mock(store: Store, quirks: Quirks) -> Router {
         let object = s.lock().unwrap().remove(uri.path());
         async move { found(object, StatusCode::ACCEPTED) }
     };
+    // A hanging target stops answering once the cases' PATCHes begin: its
+    // `/version` answers the run's first probe, then hangs like the rest.
+    let stopped = Arc::new(AtomicBool::new(false));
     let s = store.clone();
+    let stop = Arc::clone(&stopped);
     let patch = move |uri: axum::http::Uri| {
         let object = s.lock().unwrap().get(uri.path()).cloned();
+        stop.store(true, Ordering::SeqCst);
         async move {
             if quirks.hang {
                 std::future::pending::<()>().await;
@@ -183,7 +189,7 @@ fn strict_mock(store: Store, quirks: Quirks) -> Router {
         .route(
             "/version",
             get(move || async move {
-                if quirks.hang {
+                if quirks.hang && stopped.load(Ordering::SeqCst) {
                     std::future::pending::<()>().await;
                 }
                 "{}"

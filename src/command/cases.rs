@@ -47,14 +47,14 @@ pub fn list(select: &SelectArgs) -> Result<Exit, CommandError> {
 /// `podpatch check`: validates the selected case files without sending anything.
 pub fn check(select: &SelectArgs) -> Result<Exit, CommandError> {
     let (_suite, cases) = load(select, None)?;
-    println!("{} case files are valid", cases.len());
+    crate::say!("{} case files are valid", cases.len());
     Ok(Exit::Success)
 }
 
 /// `podpatch cases export DIR`: writes the built-in suite out.
 pub fn export(args: &ExportArgs) -> Result<Exit, CommandError> {
     let written = suite::export(&args.dir)?;
-    println!(
+    crate::say!(
         "wrote {written} files of the built-in suite to {} (cases/ and snapshots/); run `podpatch run` there to use them",
         args.dir.display()
     );

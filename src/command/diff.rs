@@ -44,10 +44,10 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
         }
     }
     for w in opened.iter().flat_map(|o| &o.warnings) {
-        eprintln!("warning: {w}");
+        crate::tell!("warning: {w}");
     }
     let total = cases.len();
-    eprintln!("comparing {total} cases: A = {a}, B = {b}");
+    crate::tell!("comparing {total} cases: A = {a}, B = {b}");
     let cancel = CancellationToken::new();
     let signals = cancel_on_signal(&cancel);
     let (done_a, done_b) = (AtomicUsize::new(0), AtomicUsize::new(0));
@@ -74,7 +74,7 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
     let (ra, rb) = (ra.map_err(|e| side("A", e))?, rb.map_err(|e| side("B", e))?);
     let (label_a, label_b) = (format!("A: {a}"), format!("B: {b}"));
     let compared = differential::compare(&ra, &rb, &label_a, &label_b);
-    write_report("JSON", args.json.as_ref(), |p| {
+    write_report("JSON", args.json.as_ref(), || {
         let doc = serde_json::json!({
             "podpatch": env!("CARGO_PKG_VERSION"),
             "a": {"target": ra.target, "version": ra.version, "setup_error": ra.setup_error},
@@ -82,15 +82,11 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
             "groups": differential::groups(&compared),
             "cases": compared,
         });
-        std::fs::write(
-            p,
-            serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?,
-        )
+        serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)
     })?;
-    write_report("JUnit", args.junit.as_ref(), |p| {
-        let file = std::io::BufWriter::new(std::fs::File::create(p)?);
+    write_report("JUnit", args.junit.as_ref(), || {
         differential::junit(&compared, &label_a, &label_b)
-            .serialize(file)
+            .to_string()
             .map_err(std::io::Error::other)
     })?;
     for (side, r) in [("A", &ra), ("B", &rb)] {
@@ -98,12 +94,12 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
             return Err(CommandError::SetupRefused(format!("target {side}: {e}")));
         }
     }
-    println!("{}", differential::render(&compared, args.verbose));
+    crate::say!("{}", differential::render(&compared, args.verbose));
     Ok(Exit::of_diff(&compared))
 }
 
 /// The progress line of a case of `diff`, prefixed with its side.
 fn progress(side: &str, done: &AtomicUsize, o: &run::CaseOutcome, total: usize) {
     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-    eprintln!("{side} {}", crate::report::terminal::case_line(o, n, total));
+    crate::tell!("{side} {}", crate::report::terminal::case_line(o, n, total));
 }

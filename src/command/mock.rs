@@ -14,7 +14,7 @@ pub async fn serve(args: MockArgs) -> Result<Exit, CommandError> {
             addr: args.listen,
             source,
         })?;
-    eprintln!(
+    crate::tell!(
         "podpatch mock API server listening on {} (Ctrl-C to stop)",
         server.base_url()
     );

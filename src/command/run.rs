@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::CommandError;
 use super::cases::{load, selection};
-use super::output::write_report;
+use super::output::{same_file, write_report};
 use super::signal::cancel_on_signal;
 use crate::cli::RunArgs;
 use crate::client::Client;
@@ -23,6 +23,14 @@ use crate::target::Target;
 
 /// Runs the selected cases and reports; the exit status follows `Exit::of_run`.
 pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
+    if let (Some(junit), Some(json)) = (&args.junit, &args.json)
+        && same_file(junit, json)
+    {
+        return Err(CommandError::Usage(format!(
+            "--junit and --json name the same file {}: one report would overwrite the other",
+            json.display()
+        )));
+    }
     let (suite, cases) = load(&args.select, args.snapshots_dir.as_deref())?;
     let known_gaps = args
         .expected_failures
@@ -40,7 +48,7 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
         return Err(e);
     }
     for w in &opened.warnings {
-        eprintln!("warning: {w}");
+        crate::tell!("warning: {w}");
     }
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let total = cases.len();
@@ -48,13 +56,13 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
         Origin::Disk => String::new(),
         Origin::BuiltIn => " of the built-in suite".to_owned(),
     };
-    eprintln!(
+    crate::tell!(
         "running {total} cases{from} against {} with {} jobs",
         opened.name(),
         opts.jobs
     );
     if suite.snapshots == Origin::BuiltIn && opts.snapshots != snapshot::Mode::Off {
-        eprintln!(
+        crate::tell!(
             "snapshots: the built-in ones, read-only (differences are shown, not written; `podpatch cases export DIR` writes the suite out to review them)"
         );
     }
@@ -64,7 +72,7 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     let done = AtomicUsize::new(0);
     let result = run::run(cases, &opened.target, &opts, cancel, |o| {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        eprintln!("{}", terminal::case_line(o, n, total));
+        crate::tell!("{}", terminal::case_line(o, n, total));
     })
     .await;
     signals.abort();
@@ -76,17 +84,35 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     if selection(&args.select).is_everything() && opts.snapshots != snapshot::Mode::Off {
         report.unreferenced_snapshots = snapshot::unreferenced(&opts.snapshot_dir, &ids);
     }
-    write_report("JUnit", args.junit.as_ref(), |p| junit::write(&report, p))?;
-    write_report("JSON", args.json.as_ref(), |p| json::write(&report, p))?;
-    write_report("Markdown", args.markdown.as_ref(), |p| {
-        std::fs::write(p, markdown::summary(&report))
-    })?;
     if let Some(e) = &report.setup_error {
         // Nothing ran: the reason is the whole story, not one failure per case.
+        // The reports are still written, for CI.
+        let written = write_reports(&args, &report);
+        if let Err(w) = written {
+            crate::tell!("error: {:#}", anyhow::Error::new(w));
+        }
         return Err(CommandError::SetupRefused(e.clone()));
     }
-    println!("{}", terminal::footer(&report, args.verbose));
+    // The results are printed first: a report that cannot be written must not
+    // hide them.
+    crate::say!("{}", terminal::footer(&report, args.verbose));
+    if let Err(e) = write_reports(&args, &report) {
+        crate::tell!("error: {:#}", anyhow::Error::new(e));
+        return Ok(Exit::ReportUnwritten);
+    }
     Ok(Exit::of_run(&report))
+}
+
+/// Writes the JUnit, JSON and Markdown reports that were asked for, each through
+/// the redactor.
+fn write_reports(args: &RunArgs, report: &run::RunReport) -> Result<(), CommandError> {
+    write_report("JUnit", args.junit.as_ref(), || {
+        junit::render(report).map_err(std::io::Error::other)
+    })?;
+    write_report("JSON", args.json.as_ref(), || Ok(json::render(report)))?;
+    write_report("Markdown", args.markdown.as_ref(), || {
+        Ok(markdown::summary(report))
+    })
 }
 
 /// `--update-snapshots` into the suite's own folder only from a kube-apiserver: its

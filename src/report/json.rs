@@ -1,9 +1,6 @@
 //! The JSON report: the whole `RunReport`, its failures grouped by cause and
-//! its pass rates per feature, for tools. Secrets were removed before
-//! the report was built; this writer only serialises.
-
-use std::io::Write;
-use std::path::Path;
+//! its pass rates per feature, for tools. This writer only serialises; the
+//! binary passes the text through the redactor before writing it.
 
 use serde_json::{Value, json};
 
@@ -21,12 +18,13 @@ pub fn build(report: &RunReport) -> Value {
     })
 }
 
-/// Writes the run as pretty JSON to `path`.
-pub fn write(report: &RunReport, path: &Path) -> std::io::Result<()> {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    serde_json::to_writer_pretty(&mut file, &build(report))?;
-    file.write_all(b"\n")?;
-    file.flush()
+/// The run as pretty JSON text.
+pub fn render(report: &RunReport) -> String {
+    let mut text = serde_json::to_string_pretty(&build(report)).unwrap_or_else(|e| {
+        json!({"error": format!("the report could not be serialised: {e}")}).to_string()
+    });
+    text.push('\n');
+    text
 }
 
 #[cfg(test)]
