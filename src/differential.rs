@@ -217,18 +217,18 @@ mod tests {
             },
             normalized,
             error: Some("boom".into()),
-            ..crate::run::tests::outcome(id)
+            ..crate::report::sample::bare(id)
         }
     }
 
     #[test]
     fn compares_case_by_case() {
-        let a = crate::run::tests::report(vec![
+        let a = crate::report::sample::report_of(vec![
             outcome("same", Some(json!({"status": 200}))),
             outcome("differs", Some(json!({"status": 200}))),
             outcome("broken", None),
         ]);
-        let b = crate::run::tests::report(vec![
+        let b = crate::report::sample::report_of(vec![
             outcome("same", Some(json!({"status": 200}))),
             outcome("differs", Some(json!({"status": 422}))),
             outcome("broken", Some(json!({}))),

@@ -214,7 +214,7 @@ mod tests {
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             status,
             mismatches,
-            ..crate::run::tests::outcome(id)
+            ..crate::report::sample::bare(id)
         }
     }
 
@@ -236,7 +236,7 @@ mod tests {
     #[test]
     fn expected_failures_pass_and_the_rest_stays() {
         let file = parse(FILE, Path::new("x.yaml")).unwrap();
-        let mut r = crate::run::tests::report(vec![
+        let mut r = crate::report::sample::report_of(vec![
             outcome("merge-patch/a", &["merge-patch"], Status::Failed, 202),
             outcome("merge-patch/b", &["merge-patch"], Status::Failed, 500),
             outcome(
@@ -266,8 +266,12 @@ mod tests {
         let expired = r.outcomes[4].expected_failure.as_deref().unwrap();
         assert!(expired.contains("expired on 2026-01-31"), "{expired}");
         // Before the expiry date the same entry still excuses the case.
-        let mut r =
-            crate::run::tests::report(vec![outcome("json-patch/old", &[], Status::Failed, 409)]);
+        let mut r = crate::report::sample::report_of(vec![outcome(
+            "json-patch/old",
+            &[],
+            Status::Failed,
+            409,
+        )]);
         apply(&mut r, &file, day("2026-01-31"));
         assert_eq!(r.outcomes[0].status, Status::ExpectedFailure);
     }

@@ -367,7 +367,7 @@ mod tests {
         let o = |tags: &[&str], status| CaseOutcome {
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             status,
-            ..crate::run::tests::outcome("x")
+            ..crate::report::sample::bare("x")
         };
         let scores = scores(&[
             o(&["labels", "merge-patch"], Status::Passed),

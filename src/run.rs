@@ -716,34 +716,8 @@ pub fn input_file(path: &Path) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::report::sample;
-
-    /// A failed outcome of case `id` with nothing observed, for tests of what
-    /// reads outcomes.
-    pub(crate) fn outcome(id: &str) -> CaseOutcome {
-        CaseOutcome {
-            id: id.into(),
-            tags: Vec::new(),
-            status: Status::Failed,
-            pod: "p".into(),
-            error: None,
-            ..sample::outcome(Status::Errored)
-        }
-    }
-
-    /// A report of `outcomes` on target `http://t`, namespace `ns`, run `r`.
-    pub(crate) fn report(outcomes: Vec<CaseOutcome>) -> RunReport {
-        RunReport {
-            run_id: "r".into(),
-            target: "http://t".into(),
-            namespace: "ns".into(),
-            outcomes,
-            ..sample::report()
-        }
-    }
-
     #[test]
     fn pod_names_are_dns_labels() {
         let name = pod_name("json-patch/Replace_Image.v2", 7, "abc123");

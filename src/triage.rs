@@ -182,11 +182,11 @@ mod tests {
 
     #[test]
     fn errors_lose_what_is_particular_to_the_case() {
-        let r = crate::run::tests::report(Vec::new());
+        let r = crate::report::sample::report_of(Vec::new());
         let o = |error: &str| CaseOutcome {
             error: Some(error.to_owned()),
             pod: "label-3-r".into(),
-            ..crate::run::tests::outcome("x")
+            ..crate::report::sample::bare("x")
         };
         let a = o(
             "no answer to the case's request: PATCH http://t/api/v1/namespaces/ns/pods/label-3-r/status: timed out: error sending request for url (http://t/api/v1/namespaces/ns/pods/label-3-r/status) (after 4 attempts)",

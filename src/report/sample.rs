@@ -167,3 +167,27 @@ pub fn report() -> RunReport {
         setup_error: None,
     }
 }
+
+/// A failed outcome of case `id` with nothing observed, for tests of what reads
+/// outcomes (triage, expected failures, scores).
+pub fn bare(id: &str) -> CaseOutcome {
+    CaseOutcome {
+        id: id.into(),
+        tags: Vec::new(),
+        status: Status::Failed,
+        pod: "p".into(),
+        error: None,
+        ..outcome(Status::Errored)
+    }
+}
+
+/// A report of `outcomes` on target `http://t`, namespace `ns`, run `r`.
+pub fn report_of(outcomes: Vec<CaseOutcome>) -> RunReport {
+    RunReport {
+        run_id: "r".into(),
+        target: "http://t".into(),
+        namespace: "ns".into(),
+        outcomes,
+        ..report()
+    }
+}

@@ -502,4 +502,9 @@ mod tests {
     fn footer_of_a_mixed_run() {
         insta::assert_snapshot!(footer(&sample::report(), false));
     }
+
+    #[test]
+    fn verbose_footer_of_a_mixed_run() {
+        insta::assert_snapshot!(footer(&sample::report(), true));
+    }
 }
