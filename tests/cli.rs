@@ -250,3 +250,16 @@ fn completions_and_man_page_come_from_the_command_line_definitions() {
         .code(0)
         .stdout(predicate::str::contains(".TH podpatch"));
 }
+
+/// A namespace named like other things (`default-scheduler`, the `default`
+/// ServiceAccount) is replaced only where it names the namespace, so the shipped
+/// snapshots hold in it (issue 11, item 6).
+#[test]
+fn snapshots_hold_in_a_namespace_with_a_common_name() {
+    podpatch()
+        .env("CI", "true")
+        .args(["run", "--namespace", "default", "cases/images"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" passed, 0 failed, 0 skipped"));
+}
