@@ -5,11 +5,12 @@
 //! removed with the same redactor as every other output (`crate::redact`). Pure:
 //! values in, a value out.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::observed::Observed;
 
@@ -19,57 +20,63 @@ pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];
 pub use crate::redact::REDACTED;
 use crate::redact::Redactor;
 
-static UUID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-        .expect("valid regex")
+/// Placeholder for the run's namespace.
+const NAMESPACE: &str = "[namespace]";
+
+/// Every volatile pattern found inside text, in one alternation so a string is
+/// scanned once: a uid, a timestamp, a `resourceVersion` embedded in text (an
+/// object quoted in an error message) and the ServiceAccount token volume's
+/// random suffix. No two can match the same text, so one leftmost pass equals
+/// applying them one after another.
+static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?<uid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+        r"|(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))",
+        r#"|(?<rvkey>resourceVersion\\*"\s*:\s*\\*")(?<rv>\d+)"#,
+        r"|(?<api>kube-api-access-)[a-z0-9]{5}\b",
+    ))
+    .expect("valid regex")
 });
-static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)").expect("valid regex")
-});
-/// `resourceVersion` inside text, e.g. an object embedded in an error message.
-static EMBEDDED_RV: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(resourceVersion\\*"\s*:\s*\\*")(\d+)"#).expect("valid regex"));
-/// The ServiceAccount token volume gets a random suffix.
-static API_ACCESS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"kube-api-access-[a-z0-9]{5}\b").expect("valid regex"));
 /// The tail of this message is a diff whose layout differs across versions.
 const UPDATE_FORBIDDEN: &str = "pod updates may not change fields other than";
 
 /// What the normaliser must know about the run: names to hide and secrets to remove.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    /// Literal strings and their placeholders (pod name, namespaces, run id).
+    /// Names generated for this run and unique to it (pod names, the run id, a
+    /// namespace named after the run), with their placeholders: replaced
+    /// wherever they occur, longest first, so a pod name holding the run id wins.
     pub names: Vec<(String, String)>,
+    /// The namespace the run works in. It may be a common word (`--namespace
+    /// default` or `web`), so it is replaced only where a namespace stands: as
+    /// the whole value of a `namespace` field, and inside text as a whole token
+    /// after `namespace "`, `namespaces/`, `"namespace":"` or before `/name`.
+    pub namespace: Option<String>,
     /// Values that must never appear (tokens, header values).
     pub secrets: Vec<String>,
 }
 
-impl Context {
-    /// Replacements applied longest first, so a pod name containing the run id wins.
-    fn sorted(&self) -> Vec<(String, String)> {
-        let mut names: Vec<_> = self
-            .names
-            .iter()
-            .filter(|(n, _)| !n.is_empty())
-            .cloned()
-            .collect();
-        names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-        names
-    }
-}
-
 /// Numbers volatile values in order of appearance within one case.
-struct Normalizer {
-    names: Vec<(String, String)>,
+struct Normalizer<'c> {
+    names: Vec<(&'c str, &'c str)>,
+    namespace: Option<&'c str>,
     secrets: std::sync::Arc<Redactor>,
     uids: HashMap<String, usize>,
     rvs: HashMap<String, usize>,
 }
 
-impl Normalizer {
-    fn new(ctx: &Context) -> Normalizer {
+impl<'c> Normalizer<'c> {
+    fn new(ctx: &'c Context) -> Normalizer<'c> {
+        let mut names: Vec<(&str, &str)> = ctx
+            .names
+            .iter()
+            .filter(|(n, _)| !n.is_empty())
+            .map(|(n, p)| (n.as_str(), p.as_str()))
+            .collect();
+        names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
         Normalizer {
-            names: ctx.sorted(),
+            names,
+            namespace: ctx.namespace.as_deref().filter(|n| !n.is_empty()),
             secrets: crate::redact::cached(&ctx.secrets),
             uids: HashMap::new(),
             rvs: HashMap::new(),
@@ -77,8 +84,12 @@ impl Normalizer {
     }
 
     fn number(map: &mut HashMap<String, usize>, value: &str) -> usize {
+        if let Some(&n) = map.get(value) {
+            return n;
+        }
         let next = map.len() + 1;
-        *map.entry(value.to_owned()).or_insert(next)
+        map.insert(value.to_owned(), next);
+        next
     }
 
     fn rv(&mut self, value: &str) -> String {
@@ -88,57 +99,154 @@ impl Normalizer {
         format!("[rv-{}]", Self::number(&mut self.rvs, value))
     }
 
-    fn text(&mut self, s: &str) -> String {
-        let mut out = self.secrets.redact(s);
+    /// `s` with every volatile value replaced; borrowed (no copy) when nothing
+    /// in it can vary, which is what almost every key and value is.
+    fn text<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
+        let mut out = self.secrets.redact_cow(s);
         if let Some(cut) = out
             .find(UPDATE_FORBIDDEN)
             .and_then(|pos| out[pos..].find('\n').map(|nl| pos + nl))
         {
-            out.truncate(cut);
-            out.push_str("\n[diff]");
+            let mut cut_text = out[..cut].to_owned();
+            cut_text.push_str("\n[diff]");
+            out = Cow::Owned(cut_text);
+        }
+        if let Some(namespace) = self.namespace
+            && let Some(replaced) = namespace_tokens(&out, namespace, &self.names)
+        {
+            out = Cow::Owned(replaced);
         }
         for (name, placeholder) in &self.names {
-            out = out.replace(name.as_str(), placeholder);
+            if out.contains(name) {
+                out = Cow::Owned(out.replace(name, placeholder));
+            }
         }
-        let uids = &mut self.uids;
-        out = UUID
-            .replace_all(&out, |c: &Captures| {
-                format!("[uid-{}]", Self::number(uids, &c[0]))
-            })
-            .into_owned();
-        out = TIMESTAMP.replace_all(&out, "[timestamp]").into_owned();
-        let rvs = &mut self.rvs;
-        out = EMBEDDED_RV
-            .replace_all(&out, |c: &Captures| {
-                format!("{}[rv-{}]", &c[1], Self::number(rvs, &c[2]))
-            })
-            .into_owned();
-        API_ACCESS
-            .replace_all(&out, "kube-api-access-[suffix]")
-            .into_owned()
+        // Every volatile pattern holds a `-` or names `resourceVersion`; most text
+        // has neither, and skips the regex.
+        if !out.contains('-') && !out.contains("resourceVersion") {
+            return out;
+        }
+        let (uids, rvs) = (&mut self.uids, &mut self.rvs);
+        let replaced = VOLATILE.replace_all(&out, |c: &Captures| {
+            if let Some(uid) = c.name("uid") {
+                format!("[uid-{}]", Self::number(uids, uid.as_str()))
+            } else if c.name("ts").is_some() {
+                "[timestamp]".to_owned()
+            } else if let (Some(key), Some(rv)) = (c.name("rvkey"), c.name("rv")) {
+                format!("{}[rv-{}]", key.as_str(), Self::number(rvs, rv.as_str()))
+            } else {
+                "kube-api-access-[suffix]".to_owned()
+            }
+        });
+        match replaced {
+            Cow::Borrowed(_) => out,
+            Cow::Owned(o) => Cow::Owned(o),
+        }
     }
 
-    fn value(&mut self, v: &Value) -> Value {
+    /// Normalises `v` in place: only what changes is rewritten.
+    fn value(&mut self, v: &mut Value) {
         match v {
-            Value::String(s) => Value::String(self.text(s)),
-            Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i)).collect()),
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                let mut out = Map::new();
-                for key in keys {
-                    let item = &map[key];
-                    let normalized = match (key.as_str(), item) {
-                        ("resourceVersion", Value::String(s)) => Value::String(self.rv(s)),
-                        _ => self.value(item),
-                    };
-                    out.insert(self.text(key), normalized);
+            Value::String(s) => {
+                if let Cow::Owned(t) = self.text(s) {
+                    *s = t;
                 }
-                Value::Object(out)
             }
-            other => other.clone(),
+            Value::Array(items) => items.iter_mut().for_each(|i| self.value(i)),
+            Value::Object(map) => {
+                // Keys are visited in order (the map is sorted), each after its
+                // value, so placeholders are numbered as they appear in the snapshot.
+                let mut renamed = Vec::new();
+                for (index, (key, item)) in map.iter_mut().enumerate() {
+                    match (key.as_str(), &mut *item) {
+                        ("resourceVersion", Value::String(s)) => *s = self.rv(s),
+                        ("namespace", Value::String(s)) if Some(s.as_str()) == self.namespace => {
+                            *s = NAMESPACE.to_owned();
+                        }
+                        _ => self.value(item),
+                    }
+                    if let Cow::Owned(k) = self.text(key) {
+                        renamed.push((index, k));
+                    }
+                }
+                if !renamed.is_empty() {
+                    let mut renamed = renamed.into_iter().peekable();
+                    for (index, (key, item)) in std::mem::take(map).into_iter().enumerate() {
+                        let key = match renamed.next_if(|(i, _)| *i == index) {
+                            Some((_, k)) => k,
+                            None => key,
+                        };
+                        map.insert(key, item);
+                    }
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
+}
+
+/// Characters a namespace name (a DNS label) is made of; anything else ends it.
+fn in_name(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')
+}
+
+/// `text` with `namespace` replaced where it stands as a namespace, or `None`
+/// when it stands as none: a whole token (not part of `default-scheduler`) in one
+/// of the places Kubernetes writes a namespace into text.
+fn namespace_tokens(text: &str, namespace: &str, names: &[(&str, &str)]) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for (start, _) in text.match_indices(namespace) {
+        let end = start + namespace.len();
+        let (before, after) = (&text[..start], &text[end..]);
+        let whole = !before.ends_with(in_name) && !after.starts_with(in_name);
+        if !whole || start < copied || !names_a_namespace(before, after, names) {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[copied..start]);
+        o.push_str(NAMESPACE);
+        copied = end;
+    }
+    let mut o = out?;
+    o.push_str(&text[copied..]);
+    Some(o)
+}
+
+/// Whether a token between `before` and `after` is a namespace: `namespace "x"`
+/// and `namespaces "x"` (messages), `/namespaces/x` (paths), `"namespace":"x"`
+/// (objects quoted in messages, with any escaping) and `x/name` (keys), where
+/// `name` is one of the run's `names`.
+fn names_a_namespace(before: &str, after: &str, names: &[(&str, &str)]) -> bool {
+    let quoted = before.trim_end_matches('"');
+    let quoted = quoted
+        .strip_suffix(' ')
+        .or_else(|| quoted.strip_suffix('='))
+        .unwrap_or(quoted);
+    if quoted.ends_with("namespace") || quoted.ends_with("namespaces") {
+        return true;
+    }
+    if before.ends_with("namespaces/") {
+        return true;
+    }
+    let field = before.trim_end_matches('\\');
+    if let Some(field) = field.strip_suffix('"') {
+        let field = field.trim_end_matches('\\').trim_end();
+        if let Some(field) = field.strip_suffix(':') {
+            let field = field
+                .trim_end()
+                .trim_end_matches('"')
+                .trim_end_matches('\\');
+            if field.ends_with("namespace") {
+                return true;
+            }
+        }
+    }
+    let key_start = before.is_empty() || before.ends_with([' ', '"', '\'', '(', '\n']);
+    key_start
+        && after
+            .strip_prefix('/')
+            .is_some_and(|rest| names.iter().any(|(n, _)| rest.starts_with(n)))
 }
 
 /// The normalised form of one case's observation, the content of its snapshot.
@@ -146,27 +254,33 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
     let mut n = Normalizer::new(ctx);
     // The starting pod is numbered first, so `[rv-1]` is always the created version
     // and a patch that changed nothing visibly keeps it.
-    let created = observed.created.as_ref().map(|c| n.value(c));
-    let mut out = Map::new();
+    let created = observed.created.clone().map(|mut c| {
+        n.value(&mut c);
+        c
+    });
+    let mut out = serde_json::Map::new();
     out.insert("status".into(), observed.status.into());
-    let mut headers = Map::new();
+    let mut headers = serde_json::Map::new();
     for name in KEPT_HEADERS {
         if let Some(value) = observed.header(name) {
-            headers.insert((*name).into(), Value::String(n.text(&value)));
+            let value = n.text(&value).into_owned();
+            headers.insert((*name).into(), Value::String(value));
         }
     }
     out.insert("headers".into(), Value::Object(headers));
     let parsed = parse_body(observed);
-    out.insert(
-        "layout".into(),
-        layout(&observed.body, parsed.as_ref()).into(),
-    );
-    let body = match &parsed {
-        Some((v, _)) => n.value(v),
-        None => Value::String(n.text(&observed.body)),
+    let layout = layout(&observed.body, parsed.as_ref().map(|(_, f)| *f));
+    out.insert("layout".into(), layout.into());
+    let body = match parsed {
+        Some((mut v, _)) => {
+            n.value(&mut v);
+            v
+        }
+        None => Value::String(n.text(&observed.body).into_owned()),
     };
     if let Some(stored) = &observed.stored {
-        let stored = n.value(stored);
+        let mut stored = stored.clone();
+        n.value(&mut stored);
         let summary = if created.as_ref() == Some(&stored) {
             json!("[unchanged since created]")
         } else if stored == body {
@@ -202,12 +316,12 @@ fn parse_body(observed: &Observed) -> Option<(Value, Format)> {
 }
 
 /// How the body is laid out: servers differ in indentation and trailing newline.
-fn layout(body: &str, parsed: Option<&(Value, Format)>) -> &'static str {
+fn layout(body: &str, parsed: Option<Format>) -> &'static str {
     match parsed {
         _ if body.is_empty() => return "empty",
         None => return "text",
-        Some((_, Format::Yaml)) => return "yaml",
-        Some((_, Format::Json)) => {}
+        Some(Format::Yaml) => return "yaml",
+        Some(Format::Json) => {}
     }
     let pretty = body.trim_end().contains('\n');
     match (pretty, body.ends_with('\n')) {
@@ -247,10 +361,18 @@ mod tests {
         Context {
             names: vec![
                 ("web-abc12".into(), "[pod]".into()),
-                ("podpatch-abc12".into(), "[namespace]".into()),
                 ("abc12".into(), "[run]".into()),
             ],
+            namespace: Some("podpatch-abc12".into()),
             secrets: vec!["s3cret".into()],
+        }
+    }
+
+    /// A run in a namespace the user chose, named like things that are not it.
+    fn in_default() -> Context {
+        Context {
+            namespace: Some("default".into()),
+            ..ctx()
         }
     }
 
@@ -364,5 +486,43 @@ mod tests {
         let n = observation(&o, &ctx());
         assert_eq!(n["layout"], "text");
         assert_eq!(n["body"], "404 page not found [pod]");
+    }
+
+    #[test]
+    fn a_common_namespace_is_replaced_only_where_it_names_the_namespace() {
+        let body = json!({
+            "metadata": {"namespace": "default", "name": "web-abc12"},
+            "spec": {
+                "schedulerName": "default-scheduler",
+                "serviceAccountName": "default",
+                "containers": [{"name": "default"}]
+            },
+            "message": "pods \"web-abc12\" is forbidden: User \"alice\" cannot patch resource \"pods\" in the namespace \"default\"",
+            "other": "namespaces \"default\" not found; default/web-abc12; /api/v1/namespaces/default/pods; default/other; {\"namespace\":\"default\"}",
+        });
+        let n = observation(&observed(body), &in_default());
+        let b = &n["body"];
+        assert_eq!(b["metadata"]["namespace"], "[namespace]");
+        assert_eq!(b["spec"]["schedulerName"], "default-scheduler");
+        assert_eq!(b["spec"]["serviceAccountName"], "default");
+        assert_eq!(b["spec"]["containers"][0]["name"], "default");
+        assert_eq!(
+            b["message"],
+            "pods \"[pod]\" is forbidden: User \"alice\" cannot patch resource \"pods\" in the namespace \"[namespace]\""
+        );
+        assert_eq!(
+            b["other"],
+            "namespaces \"[namespace]\" not found; [namespace]/[pod]; /api/v1/namespaces/[namespace]/pods; default/other; {\"namespace\":\"[namespace]\"}"
+        );
+    }
+
+    #[test]
+    fn text_without_volatile_values_is_not_copied() {
+        let c = ctx();
+        let mut n = Normalizer::new(&c);
+        assert!(matches!(n.text("spec"), Cow::Borrowed("spec")));
+        assert!(matches!(n.text("busybox:1.36"), Cow::Borrowed(_)));
+        assert!(matches!(n.text("default-scheduler"), Cow::Borrowed(_)));
+        assert!(matches!(n.text("web-abc12"), Cow::Owned(_)));
     }
 }

@@ -90,6 +90,15 @@ impl Redactor {
         self.secrets.is_empty()
     }
 
+    /// `text` with every form of every secret replaced by `[redacted]`, borrowed
+    /// (not copied) when it holds none, as almost every string does.
+    pub fn redact_cow<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        match &self.matcher {
+            Some(m) if m.is_match(text) => std::borrow::Cow::Owned(self.redact(text)),
+            _ => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
     /// `text` with every form of every secret replaced by `[redacted]`.
     pub fn redact(&self, text: &str) -> String {
         match &self.matcher {

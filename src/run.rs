@@ -648,14 +648,21 @@ async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
 fn judge(shared: &Shared, case: &Case, pod: &str, vars: &Vars, observed: Observed) -> Ending {
     let fixtures = &shared.fixtures;
     let mismatches = compare::expectations(&case.file.expect, vars, &observed);
+    // Pod names and the run id are generated, so unique: replaced wherever they
+    // occur. The run's namespace may be the user's common word (`default`), so it
+    // is replaced only where it names a namespace; a namespace the case aims at
+    // instead is named after it (`…-missing`).
+    let mut names = vec![
+        (vars.pod.clone(), "[pod]".to_owned()),
+        (pod.to_owned(), "[pod]".to_owned()),
+        (fixtures.run_id.clone(), "[run]".to_owned()),
+    ];
+    if vars.namespace != fixtures.namespace {
+        names.push((vars.namespace.clone(), "[namespace]".to_owned()));
+    }
     let ctx = Context {
-        names: vec![
-            (vars.pod.clone(), "[pod]".into()),
-            (pod.to_owned(), "[pod]".into()),
-            (vars.namespace.clone(), "[namespace]".into()),
-            (fixtures.namespace.clone(), "[namespace]".into()),
-            (fixtures.run_id.clone(), "[run]".into()),
-        ],
+        names,
+        namespace: Some(fixtures.namespace.clone()),
         secrets: shared.secrets.clone(),
     };
     let normalized = normalize::observation(&observed, &ctx);

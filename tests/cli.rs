@@ -355,3 +355,16 @@ fn a_token_file_that_never_ends_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("is a device, not a regular file"));
 }
+
+/// A namespace named like other things (`default-scheduler`, the `default`
+/// ServiceAccount) is replaced only where it names the namespace, so the shipped
+/// snapshots hold in it (issue 11, item 6).
+#[test]
+fn snapshots_hold_in_a_namespace_with_a_common_name() {
+    podpatch()
+        .env("CI", "true")
+        .args(["run", "--namespace", "default", "cases/images"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" passed, 0 failed, 0 skipped"));
+}
