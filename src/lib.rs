@@ -26,6 +26,7 @@ pub mod kubeconfig;
 pub mod liveness;
 pub mod normalize;
 pub mod observed;
+pub mod outcome;
 pub mod reason;
 pub mod redact;
 pub mod report;

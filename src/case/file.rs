@@ -1,0 +1,464 @@
+//! Reading one case file: the bounded read of the file itself (regular files
+//! only, UTF-8 errors with line:column), strict YAML parsing, and the starting pod
+//! it names. Every error names `file:line:column`; nothing is sent.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::{self};
+use serde_json::Value;
+
+use super::model::*;
+
+/// Why a case file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: failed to read")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: fixture `{fixture}` not found (looked beside the case, in its parent folders and in {root})"
+    )]
+    FixtureMissing {
+        path: String,
+        fixture: String,
+        root: String,
+    },
+    #[error("{path}: no case files found")]
+    NoCases { path: String },
+    #[error("{path} {why}")]
+    Unreadable { path: String, why: String },
+    #[error(
+        "{first} and {second} have the same case id `{id}` (and would share one snapshot); remove or rename one"
+    )]
+    DuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// Reads YAML with positions: the error names the file, line and column.
+pub fn parse_yaml<T: de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, CaseError> {
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        let full = e.to_string();
+        let suffix = format!(" at line {line} column {column}");
+        // The position leads the message already; libyaml repeats it mid-text.
+        let message = full.replacen(&suffix, "", 1);
+        CaseError::Invalid {
+            path: path.display().to_string(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+/// Loads one case file. `id` names it; `root` is the shipped cases folder, the last
+/// place fixtures are looked up.
+pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
+    let text = read(path)?;
+    let file: CaseFile = parse_yaml(path, &text)?;
+    let pod = match &file.given {
+        None => None,
+        Some(Given {
+            pod: PodSource::Inline(v),
+            ..
+        }) => Some(v.clone()),
+        Some(Given {
+            pod: PodSource::File(fixture),
+            ..
+        }) => {
+            let found =
+                resolve_fixture(path, fixture, root).ok_or_else(|| CaseError::FixtureMissing {
+                    path: path.display().to_string(),
+                    fixture: fixture.display().to_string(),
+                    root: root.display().to_string(),
+                })?;
+            let fixture: Value = parse_yaml(&found, &read(&found)?)?;
+            if !fixture.is_object() {
+                return Err(CaseError::Invalid {
+                    path: found.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "a fixture is a Pod manifest (a mapping), found {}",
+                        kind_of(&fixture)
+                    ),
+                });
+            }
+            Some(fixture)
+        }
+    };
+    Ok(Case {
+        id,
+        path: path.to_path_buf(),
+        file,
+        pod,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// The largest case or fixture file read.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a case or fixture file: a regular file (symbolic links followed) of at
+/// most `MAX_FILE_BYTES`, in UTF-8; a bad byte is reported at its line and column.
+fn read(path: &Path) -> Result<String, CaseError> {
+    use std::io::Read as _;
+    let shown = path.display().to_string();
+    let read_err = |source| CaseError::Read {
+        path: shown.clone(),
+        source,
+    };
+    not_a_case_file(path)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(CaseError::Unreadable {
+            path: shown,
+            why: format!("is larger than {MAX_FILE_BYTES} bytes"),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        CaseError::Invalid {
+            path: shown.clone(),
+            line,
+            column,
+            message: "invalid UTF-8: case files are UTF-8 text".into(),
+        }
+    })
+}
+
+/// An error when `path` is not something a case can be read from: missing, a
+/// broken symbolic link, a folder, a FIFO (reading would block) or a device.
+pub(super) fn not_a_case_file(path: &Path) -> Result<(), CaseError> {
+    let shown = path.display().to_string();
+    let link = std::fs::symlink_metadata(path).map_err(|source| CaseError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(_) if link.file_type().is_symlink() => {
+            let to = std::fs::read_link(path)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            return Err(CaseError::Unreadable {
+                path: shown,
+                why: format!("is a broken symbolic link (to `{to}`)"),
+            });
+        }
+        Err(source) => {
+            return Err(CaseError::Read {
+                path: shown,
+                source,
+            });
+        }
+    };
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(CaseError::Unreadable {
+        path: shown,
+        why: format!(
+            "is {}, not a case file",
+            crate::target::file_kind(&meta.file_type())
+        ),
+    })
+}
+
+/// Fixtures resolve beside the case, then in each parent folder, then in `root`,
+/// so ad-hoc case folders can bring their own or reuse the shipped ones.
+fn resolve_fixture(case: &Path, fixture: &Path, root: &Path) -> Option<PathBuf> {
+    if fixture.is_absolute() {
+        return fixture.is_file().then(|| fixture.to_path_buf());
+    }
+    case.ancestors()
+        .skip(1)
+        .map(|dir| dir.join(fixture))
+        .chain(std::iter::once(root.join(fixture)))
+        .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::discover;
+    use rstest::rstest;
+
+    fn parse(text: &str) -> Result<CaseFile, CaseError> {
+        parse_yaml(Path::new("c.yaml"), text)
+    }
+
+    const MINIMAL: &str =
+        "description: d\nrequest:\n  type: json\n  body: []\nexpect:\n  status: 200\n";
+
+    #[test]
+    fn parses_a_minimal_case() {
+        let case = parse(MINIMAL).unwrap();
+        assert_eq!(
+            case.request.content_type,
+            ContentType::Patch(PatchType::Json)
+        );
+        assert_eq!(case.request.body, Body::Value(serde_json::json!([])));
+        assert_eq!(case.expect.status, 200);
+    }
+
+    #[rstest]
+    #[case::misspelt_top_key("descripton: d\n", 1, 1, "unknown field `descripton`")]
+    #[case::misspelt_expect_key(
+        "description: d\nrequest:\n  type: json\nexpect:\n  status: 200\n  bdy: {}\n",
+        6,
+        3,
+        "unknown field `bdy`"
+    )]
+    #[case::bad_type(
+        "description: d\nrequest:\n  type: jsn\nexpect:\n  status: 200\n",
+        3,
+        9,
+        "unknown variant `jsn`"
+    )]
+    #[case::status_not_a_number(
+        "description: d\nrequest:\n  type: json\nexpect:\n  status: ok\n",
+        5,
+        11,
+        "invalid type"
+    )]
+    #[case::bad_matcher(
+        "description: d\nrequest:\n  type: json\nexpect:\n  status: 200\n  body:\n    a: {$uuid: true}\n",
+        7,
+        8,
+        "unknown matcher `$uuid`"
+    )]
+    #[case::both_types(
+        "description: d\nrequest:\n  type: json\n  content_type: text/plain\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "exclusive"
+    )]
+    #[case::two_bodies(
+        "description: d\nrequest:\n  type: json\n  raw_body: x\n  repeated_body: {item: x, count: 2}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "exclusive"
+    )]
+    #[case::body_too_large(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xxxxxxxx, count: 2097153}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "would exceed 16777216 bytes"
+    )]
+    #[case::endless_empty_items(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: '', count: 18446744073709551615}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "at most 16777216 copies"
+    )]
+    #[case::invalid_header_name(
+        "description: d\nrequest:\n  type: json\n  headers: {'bad name': x}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "not a valid HTTP header name"
+    )]
+    #[case::content_length(
+        "description: d\nrequest:\n  type: json\n  headers: {Content-Length: '5'}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "set by the HTTP client"
+    )]
+    #[case::unsatisfiable_range(
+        "description: d\nkubernetes: '>=1.36, <1.33'\nrequest:\n  type: json\nexpect:\n  status: 200\n",
+        2,
+        13,
+        "matches no version"
+    )]
+    #[case::overflowing_body(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xx, count: 9223372036854775807, separator: x}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "copies are allowed"
+    )]
+    #[case::overflowing_size(
+        "description: d\nrequest:\n  type: json\n  repeated_body: {item: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, count: 16777216}\nexpect:\n  status: 200\n",
+        3,
+        3,
+        "would exceed"
+    )]
+    fn rejects_with_position(
+        #[case] text: &str,
+        #[case] line: usize,
+        #[case] column: usize,
+        #[case] message: &str,
+    ) {
+        match parse(text).unwrap_err() {
+            CaseError::Invalid {
+                line: l,
+                column: c,
+                message: m,
+                ..
+            } => {
+                assert!(m.contains(message), "{m}");
+                assert_eq!((l, c), (line, column), "{m}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn query_scalars_become_text() {
+        let case = parse(
+            "description: d\nrequest:\n  type: json\n  query: {force: true, n: 1, dryRun: All}\nexpect:\n  status: 200\n",
+        )
+        .unwrap();
+        assert_eq!(case.request.query["force"], "true");
+        assert_eq!(case.request.query["n"], "1");
+        assert_eq!(case.request.query["dryRun"], "All");
+    }
+
+    #[test]
+    fn stored_is_unchanged_or_a_mapping() {
+        let ok = parse(&format!("{MINIMAL}  stored: unchanged\n")).unwrap();
+        assert_eq!(ok.expect.stored, Some(Stored::Unchanged));
+        assert!(parse(&format!("{MINIMAL}  stored: same\n")).is_err());
+    }
+
+    fn invalid(e: CaseError) -> (usize, usize, String) {
+        match e {
+            CaseError::Invalid {
+                line,
+                column,
+                message,
+                ..
+            } => (line, column, message),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_has_a_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, b"description: d\nrequest:\n  type: j\xffson\n").unwrap();
+        let (line, column, message) = invalid(load(&path, "c".into(), dir.path()).unwrap_err());
+        assert_eq!((line, column), (3, 10), "{message}");
+        assert!(message.contains("UTF-8"), "{message}");
+    }
+
+    #[test]
+    fn fixtures_must_be_mappings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pod.yaml"), "- a list\n").unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, format!("given:\n  pod: pod.yaml\n{}", &MINIMAL)).unwrap();
+        let (_, _, message) = invalid(load(&path, "c".into(), dir.path()).unwrap_err());
+        assert!(message.contains("found a list"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_fifos_and_twins_are_named_never_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("real.yaml"), MINIMAL).unwrap();
+        std::os::unix::fs::symlink(root.join("real.yaml"), root.join("linked.yaml")).unwrap();
+        let ids: Vec<_> = discover(&[root.to_path_buf()], root)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(ids, ["linked", "real"]);
+
+        std::os::unix::fs::symlink(root.join("gone.yaml"), root.join("broken.yaml")).unwrap();
+        let e = discover(&[root.to_path_buf()], root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("broken.yaml is a broken symbolic link"), "{e}");
+        let e = discover(&[root.join("broken.yaml")], root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("broken symbolic link"), "{e}");
+        std::fs::remove_file(root.join("broken.yaml")).unwrap();
+
+        let fifo = root.join("pipe.yaml");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let e = discover(&[root.to_path_buf()], root)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("pipe.yaml is a FIFO"), "{e}");
+            let e = load(&fifo, "pipe".into(), root).unwrap_err().to_string();
+            assert!(e.contains("is a FIFO"), "{e}");
+            std::fs::remove_file(&fifo).unwrap();
+        }
+
+        std::fs::write(root.join("real.yml"), MINIMAL).unwrap();
+        let e = discover(&[root.to_path_buf()], root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("same case id `real`"), "{e}");
+    }
+
+    #[test]
+    fn discovers_cases_and_skips_fixtures() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::create_dir_all(root.join("fixtures")).unwrap();
+        for f in [
+            "a/one.yaml",
+            "a/b/two.yml",
+            "fixtures/web.yaml",
+            "a/notes.txt",
+        ] {
+            std::fs::write(root.join(f), "x").unwrap();
+        }
+        let ids: Vec<_> = discover(&[root.to_path_buf()], root)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(ids, ["a/b/two", "a/one"]);
+        let sub: Vec<_> = discover(&[root.join("a/b")], root)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(sub, ["a/b/two"]);
+    }
+}

@@ -1,0 +1,374 @@
+//! The serde model of one YAML case file: what it is given, what it sends and what
+//! it expects, with the strict checks a value needs on its own (header names,
+//! body sizes, version ranges). It reads no file and sends nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::shape::Shape;
+use crate::version::VersionReq;
+
+/// The folder under a cases root that holds starting pods, not cases.
+pub const FIXTURES_DIR: &str = "fixtures";
+
+/// One case file, as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// What the case proves, and where the real server differs from the page.
+    pub description: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The Kubernetes versions the case applies to; other targets skip it.
+    pub kubernetes: Option<VersionReq>,
+    pub given: Option<Given>,
+    pub request: RequestSpec,
+    pub expect: Expect,
+}
+
+/// What must exist before the request is sent.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Given {
+    pub pod: PodSource,
+    /// Delete the pod before the request, so it is terminating: its own
+    /// finalizers keep it, with `deletionTimestamp` set (PATCHes on pods
+    /// being deleted follow extra rules).
+    #[serde(default)]
+    pub deleting: bool,
+}
+
+/// A starting pod: a file (resolved when loading) or an inline manifest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PodSource {
+    File(PathBuf),
+    Inline(Value),
+}
+
+impl<'de> Deserialize<'de> for PodSource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PodVisitor;
+        impl<'de> Visitor<'de> for PodVisitor {
+            type Value = PodSource;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a fixture path or an inline Pod manifest")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<PodSource, E> {
+                Ok(PodSource::File(PathBuf::from(v)))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<PodSource, A::Error> {
+                let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(PodSource::Inline(value))
+            }
+        }
+        deserializer.deserialize_any(PodVisitor)
+    }
+}
+
+/// The patch type, which decides the Content-Type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PatchType {
+    Json,
+    Merge,
+    Strategic,
+    Apply,
+}
+
+impl PatchType {
+    /// The Content-Type Kubernetes expects for this patch type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PatchType::Json => "application/json-patch+json",
+            PatchType::Merge => "application/merge-patch+json",
+            PatchType::Strategic => "application/strategic-merge-patch+json",
+            PatchType::Apply => "application/apply-patch+yaml",
+        }
+    }
+}
+
+/// The only value of `request.pod` and `request.namespace`: aim at something absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aim {
+    Missing,
+}
+
+/// The PATCH request of a case, as written (variables not yet substituted).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSpec {
+    pub content_type: ContentType,
+    pub body: Body,
+    pub query: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, String>,
+    pub pod: Option<Aim>,
+    pub namespace: Option<Aim>,
+    pub path: Option<String>,
+}
+
+/// Where the Content-Type comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ContentType {
+    Patch(PatchType),
+    Raw(String),
+}
+
+impl ContentType {
+    /// The header value to send.
+    pub fn header(&self) -> &str {
+        match self {
+            ContentType::Patch(t) => t.content_type(),
+            ContentType::Raw(s) => s,
+        }
+    }
+}
+
+/// The request body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Body {
+    /// No body at all.
+    Empty,
+    /// A value, sent as JSON (YAML for apply patches).
+    Value(Value),
+    /// Bytes sent as written.
+    Raw(String),
+    /// A body too large to write out: `item` repeated `count` times.
+    Repeated(Repeated),
+}
+
+/// A generated body: `prefix`, then `count` copies of `item` joined by
+/// `separator`, then `suffix`. It lets size-limit cases (3 MiB bodies, 10001
+/// JSON Patch operations) stay small files.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeated {
+    #[serde(default)]
+    pub prefix: String,
+    pub item: String,
+    #[serde(default)]
+    pub separator: String,
+    pub count: usize,
+    #[serde(default)]
+    pub suffix: String,
+}
+
+impl Repeated {
+    /// The largest body a case may generate: well past the 3 MiB API limit.
+    pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+    /// The most copies a case may generate: even empty items cost a loop turn
+    /// each, so the count is bounded on its own, not only through the size.
+    pub const MAX_COUNT: usize = Repeated::MAX_BYTES;
+
+    /// The body's length in bytes, `None` past `usize`.
+    fn len(&self) -> Option<usize> {
+        let items = self.item.len().checked_mul(self.count)?;
+        let separators = self
+            .separator
+            .len()
+            .checked_mul(self.count.saturating_sub(1))?;
+        items
+            .checked_add(separators)?
+            .checked_add(self.prefix.len() + self.suffix.len())
+    }
+
+    /// The body, with `f` applied to each written part.
+    pub fn render(&self, f: impl Fn(&str) -> String) -> String {
+        let item = f(&self.item);
+        let separator = f(&self.separator);
+        let mut out = f(&self.prefix);
+        for i in 0..self.count {
+            if i > 0 {
+                out.push_str(&separator);
+            }
+            out.push_str(&item);
+        }
+        out.push_str(&f(&self.suffix));
+        out
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    #[serde(rename = "type")]
+    patch_type: Option<PatchType>,
+    content_type: Option<String>,
+    body: Option<Value>,
+    raw_body: Option<String>,
+    repeated_body: Option<Repeated>,
+    #[serde(default)]
+    query: BTreeMap<String, QueryValue>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    pod: Option<Aim>,
+    namespace: Option<Aim>,
+    path: Option<String>,
+}
+
+/// A query parameter value: YAML scalars (`true`, `1`) are sent as their text.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct QueryValue(Value);
+
+impl<'de> Deserialize<'de> for RequestSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Checked inside the map visit so that errors carry the mapping's position.
+        struct RequestVisitor;
+        impl<'de> Visitor<'de> for RequestVisitor {
+            type Value = RequestSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a request mapping")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RequestSpec, A::Error> {
+                let raw = RawRequest::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                RequestSpec::try_from(raw).map_err(de::Error::custom)
+            }
+        }
+        deserializer.deserialize_map(RequestVisitor)
+    }
+}
+
+impl TryFrom<RawRequest> for RequestSpec {
+    type Error = String;
+
+    fn try_from(raw: RawRequest) -> Result<Self, String> {
+        let content_type = match (raw.patch_type, raw.content_type) {
+            (Some(t), None) => ContentType::Patch(t),
+            (None, Some(c)) => ContentType::Raw(c),
+            (Some(_), Some(_)) => {
+                return Err("`type` and `content_type` are exclusive: give one".into());
+            }
+            (None, None) => {
+                return Err(
+                    "missing `type` (json, merge, strategic, apply) or `content_type`".into(),
+                );
+            }
+        };
+        let body = match (raw.body, raw.raw_body, raw.repeated_body) {
+            (Some(v), None, None) => Body::Value(v),
+            (None, Some(s), None) => Body::Raw(s),
+            (None, None, Some(r)) => {
+                if r.count > Repeated::MAX_COUNT {
+                    return Err(format!(
+                        "`repeated_body.count` is {}; at most {} copies are allowed",
+                        r.count,
+                        Repeated::MAX_COUNT
+                    ));
+                }
+                if r.len().is_none_or(|n| n > Repeated::MAX_BYTES) {
+                    return Err(format!(
+                        "`repeated_body` would exceed {} bytes",
+                        Repeated::MAX_BYTES
+                    ));
+                }
+                Body::Repeated(r)
+            }
+            (None, None, None) => Body::Empty,
+            _ => {
+                return Err(
+                    "`body`, `raw_body` and `repeated_body` are exclusive: give one".into(),
+                );
+            }
+        };
+        if raw.path.is_some() && (raw.pod.is_some() || raw.namespace.is_some()) {
+            return Err("`path` replaces the pod's path: it excludes `pod` and `namespace`".into());
+        }
+        if let Some(path) = raw.path.as_ref().filter(|p| !p.starts_with('/')) {
+            return Err(format!("`path` must start with `/`, found `{path}`"));
+        }
+        for (name, value) in &raw.headers {
+            check_header(name, value)?;
+        }
+        let query = raw
+            .query
+            .into_iter()
+            .map(|(k, QueryValue(v))| match v {
+                Value::String(s) => Ok((k, s)),
+                Value::Bool(_) | Value::Number(_) => Ok((k, v.to_string())),
+                other => Err(format!("query `{k}` must be a scalar, found {other}")),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(RequestSpec {
+            content_type,
+            body,
+            query,
+            headers: raw.headers,
+            pod: raw.pod,
+            namespace: raw.namespace,
+            path: raw.path,
+        })
+    }
+}
+
+/// Headers the HTTP client sets from the body itself: a case that sets them would
+/// send a request that contradicts its own framing.
+const FRAMING_HEADERS: &[&str] = &["content-length", "transfer-encoding", "host"];
+
+/// A request header of a case must be sendable as written.
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!(
+            "header name `{name}` is not a valid HTTP header name"
+        ));
+    }
+    if FRAMING_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(format!(
+            "header `{name}` is set by the HTTP client from the body; a case cannot set it"
+        ));
+    }
+    if reqwest::header::HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "the value of header `{name}` is not a valid HTTP header value (control characters?)"
+        ));
+    }
+    Ok(())
+}
+
+/// What the response must look like.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub status: u16,
+    pub body: Option<Shape>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Shape>,
+    pub stored: Option<Stored>,
+}
+
+/// What a GET after the patch must show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Stored {
+    /// Exactly the pod as it was created.
+    Unchanged,
+    /// A pod matching this shape.
+    Shape(Shape),
+}
+
+impl<'de> Deserialize<'de> for Stored {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Shape::deserialize(deserializer)? {
+            Shape::Scalar(Value::String(s)) if s == "unchanged" => Ok(Stored::Unchanged),
+            shape @ Shape::Map(_) => Ok(Stored::Shape(shape)),
+            other => Err(de::Error::custom(format!(
+                "`stored` is `unchanged` or a mapping, found {}",
+                other.to_json()
+            ))),
+        }
+    }
+}
+
+/// A loaded case: its id, where it came from, and its content with fixtures resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    /// Path under the cases root without extension, `/`-separated: names the snapshot.
+    pub id: String,
+    pub path: PathBuf,
+    pub file: CaseFile,
+    /// The starting pod manifest, fixture files read.
+    pub pod: Option<Value>,
+}

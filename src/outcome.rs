@@ -1,0 +1,198 @@
+//! What a run found: the verdict on each case (`CaseOutcome`, built once from how
+//! the case ended) and the run's report. Data only: it sends nothing and decides
+//! no verdict beyond mapping an ending to its status.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::case::Case;
+use crate::compare::Mismatch;
+use crate::observed::Observed;
+use crate::request::Planned;
+use crate::snapshot::Verdict;
+
+/// The verdict on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    /// The target answered, and not as the case expects.
+    Failed,
+    /// The case could not be judged (fixture refused, transport failure, cancelled).
+    Errored,
+    /// The case does not apply to the target (see `skip_reason`).
+    Skipped,
+    /// The case failed, as an expected-failures file says it does on this target
+    /// (see `expected_failure`); it does not fail the run.
+    #[serde(rename = "expected-failure")]
+    ExpectedFailure,
+}
+
+/// Everything known about one case after it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseOutcome {
+    pub id: String,
+    pub path: PathBuf,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub status: Status,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+    pub pod: String,
+    pub request: Option<Planned>,
+    /// A command that sends the same request, credentials redacted.
+    pub curl: Option<String>,
+    pub observed: Option<Observed>,
+    pub mismatches: Vec<Mismatch>,
+    pub snapshot: Verdict,
+    pub normalized: Option<Value>,
+    pub error: Option<String>,
+    /// Why the case did not run.
+    pub skip_reason: Option<String>,
+    /// A failure to remove the case's pod; reported, but it does not fail the case.
+    pub cleanup_error: Option<String>,
+    /// The target gave no HTTP answer at all (timeout, refused connection).
+    #[serde(skip)]
+    pub no_answer: bool,
+    /// What an expected-failures file says of the case: why its failure is
+    /// expected, that it passes now, or why it is no longer excused.
+    pub expected_failure: Option<String>,
+}
+
+/// What was sent for a case: the planned request and its reproduction command.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub request: Planned,
+    /// `curl` for the same request, credentials redacted.
+    pub curl: String,
+}
+
+/// How a case ended, as the run found it.
+#[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one Ending per case, consumed at once by CaseOutcome::new; boxing buys nothing"
+)]
+pub enum Ending {
+    /// The case does not apply to the target.
+    Skipped { reason: String },
+    /// The case could not be judged.
+    Errored { error: String },
+    /// The target gave no HTTP answer at all: not judged, and counted by the
+    /// watchdog that notices a target that stopped answering.
+    NoAnswer { error: String },
+    /// The target answered: judged by the expectations and the snapshot check (an
+    /// error of the check itself leaves the case errored).
+    Answered {
+        observed: Observed,
+        mismatches: Vec<Mismatch>,
+        normalized: Value,
+        snapshot: Result<Verdict, String>,
+    },
+}
+
+impl CaseOutcome {
+    /// The outcome of `case` (run as pod `pod`), built once from how it ended: its
+    /// status follows from `ending`, never set separately.
+    pub fn new(
+        case: &Case,
+        pod: String,
+        duration: Duration,
+        sent: Option<Sent>,
+        cleanup_error: Option<String>,
+        ending: Ending,
+    ) -> CaseOutcome {
+        let (request, curl) = sent.map_or((None, None), |s| (Some(s.request), Some(s.curl)));
+        let no_answer = matches!(ending, Ending::NoAnswer { .. });
+        let (status, observed, mismatches, snapshot, normalized, error, skip_reason) = match ending
+        {
+            Ending::Skipped { reason } => (
+                Status::Skipped,
+                None,
+                Vec::new(),
+                Verdict::Skipped,
+                None,
+                None,
+                Some(reason),
+            ),
+            Ending::Errored { error } | Ending::NoAnswer { error } => (
+                Status::Errored,
+                None,
+                Vec::new(),
+                Verdict::Skipped,
+                None,
+                Some(error),
+                None,
+            ),
+            Ending::Answered {
+                observed,
+                mismatches,
+                normalized,
+                snapshot,
+            } => {
+                let (status, snapshot, error) = match snapshot {
+                    Err(e) => (Status::Errored, Verdict::Skipped, Some(e)),
+                    Ok(v) if mismatches.is_empty() && v.passed() => (Status::Passed, v, None),
+                    Ok(v) => (Status::Failed, v, None),
+                };
+                (
+                    status,
+                    Some(observed),
+                    mismatches,
+                    snapshot,
+                    Some(normalized),
+                    error,
+                    None,
+                )
+            }
+        };
+        CaseOutcome {
+            id: case.id.clone(),
+            path: case.path.clone(),
+            description: case.file.description.clone(),
+            tags: case.file.tags.clone(),
+            status,
+            duration,
+            pod,
+            request,
+            curl,
+            observed,
+            mismatches,
+            snapshot,
+            normalized,
+            error,
+            skip_reason,
+            cleanup_error,
+            no_answer,
+            expected_failure: None,
+        }
+    }
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+/// The result of a whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub run_id: String,
+    pub target: String,
+    /// The target's `/version`, when it answered.
+    pub version: Option<Value>,
+    pub namespace: String,
+    pub outcomes: Vec<CaseOutcome>,
+    /// Snapshot files that belong to no selected case (only checked on full runs).
+    pub unreferenced_snapshots: Vec<PathBuf>,
+    /// The run was cut short (Ctrl-C, SIGTERM or the run timeout).
+    pub interrupted: Option<String>,
+    /// What the target lacked and how the run made do.
+    pub notes: Vec<String>,
+    pub cleanup_error: Option<String>,
+    /// The target refused the run's own setup (namespace, ServiceAccount): no case
+    /// ran, and this says why, with the target's reason.
+    pub setup_error: Option<String>,
+}
