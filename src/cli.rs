@@ -86,7 +86,8 @@ Target specs:
   mock                                  the built-in mock
   env                                   PODPATCH_TARGET, PODPATCH_TOKEN_FILE, PODPATCH_CA_FILE
   kubeconfig=FILE[,context=NAME]        a kubeconfig
-  URL[,token-file=F][,ca-file=F][,client-cert=F,client-key=F][,insecure]
+  URL[,token-file=F][,token=T][,header=NAME:VALUE]…[,ca-file=F][,client-cert=F,client-key=F][,insecure]
+                                        (a header value cannot hold a comma)
 
 Exit codes:
   0  both targets answered every case the same way
@@ -301,6 +302,8 @@ pub fn parse_target_spec(spec: &str) -> Result<TargetArgs, String> {
             "kubeconfig" => args.kubeconfig = path(),
             "context" => args.context = Some(value.to_owned()),
             "token-file" => args.token_file = path(),
+            "token" if !value.is_empty() => args.token = Some(value.to_owned()),
+            "header" if !value.is_empty() => args.header.push(value.to_owned()),
             "ca-file" => args.ca_file = path(),
             "client-cert" => args.client_cert = path(),
             "client-key" => args.client_key = path(),
@@ -343,6 +346,11 @@ mod tests {
             (Some(PathBuf::from("/k")), Some("prod"))
         );
         assert!(parse_target_spec("token-file=/t").is_err());
+        let a = parse_target_spec("https://h,token=T0K,header=X-Auth-Token: abc,header=X-B: 1")
+            .unwrap();
+        assert_eq!(a.token.as_deref(), Some("T0K"));
+        assert_eq!(a.header, vec!["X-Auth-Token: abc", "X-B: 1"]);
+        assert!(parse_target_spec("https://h,token=").is_err());
         assert!(parse_target_spec("https://h,bogus=1").is_err());
     }
 

@@ -222,8 +222,15 @@ pub fn secrets_in_args(args: impl IntoIterator<Item = OsString>) -> Vec<String> 
         } else if HEADER_FLAGS.contains(&flag) {
             out.extend(header_secrets(&value));
         } else if URL_FLAGS.contains(&flag) {
+            // A `diff` target spec: `URL,token=T,header=NAME:VALUE,…`.
             for part in value.split(',') {
-                out.extend(url_secrets(part));
+                if let Some(token) = part.strip_prefix("token=") {
+                    out.push(token.to_owned());
+                } else if let Some(header) = part.strip_prefix("header=") {
+                    out.extend(header_secrets(header));
+                } else {
+                    out.extend(url_secrets(part));
+                }
             }
         }
     }

@@ -263,6 +263,8 @@ fn completions_and_man_page_come_from_the_command_line_definitions() {
 #[case(&["cleanup", "--target", "http://me:S3CRET-pw@127.0.0.1:9"])]
 #[case(&["diff", "--target", "mock", "--target", "https://me:S3CRET-pw@127.0.0.1:9,token-file=/none"])]
 #[case(&["diff", "--target", "mock", "--target", "https://127.0.0.1:9/?token=S3CRET-q"])]
+#[case(&["diff", "--target", "mock", "--target", "https://127.0.0.1:9,token=S3CRET-tok,header=X-Auth-Token: S3CRET-hdr", "--jobs", "0"])]
+#[case(&["diff", "--target", "mock", "--target", "https://127.0.0.1:9,header=X-Auth-Token S3CRET-hdr"])]
 fn flag_errors_never_show_secrets(#[case] args: &[&str]) {
     let out = podpatch().args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
