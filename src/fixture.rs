@@ -280,14 +280,13 @@ impl Fixtures {
         // A request still unanswered after this is left to `podpatch cleanup`: the
         // pods listed now must still be removed within teardown's time bound.
         let _ = tokio::time::timeout(SETTLE_WAIT, self.client.settle()).await;
-        let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
+        // Every pod of the namespace is listed, not only those with podpatch's
+        // label: an apply that creates a pod sends the case's own body, which may
+        // carry no label of ours. `made_by_this_run` picks ours by run label or by
+        // the run id every pod name of this run holds.
         let list = self
             .client
-            .get(&format!(
-                "/api/v1/namespaces/{}/pods?{}",
-                self.namespace,
-                query_string(&[("labelSelector".into(), selector)])
-            ))
+            .get(&format!("/api/v1/namespaces/{}/pods", self.namespace))
             .await?;
         let items = list
             .json()
@@ -329,10 +328,11 @@ impl Fixtures {
         Ok(())
     }
 
-    /// Whether a pod carrying podpatch's label is this run's: it carries the run
-    /// label, or — made by a case's own request, such as an apply that creates,
-    /// whose body sets only the managed-by label — its name holds the run id, as
-    /// every name a run gives does (`run::pod_name`).
+    /// Whether a pod is this run's: it carries the run label, or — made by a case's
+    /// own request, such as an apply that creates, whose body may set no label of
+    /// ours — its name holds the run id, as every name a run gives does
+    /// (`run::pod_name`; the id is random, so another pod's name holding it is
+    /// not a realistic risk).
     fn made_by_this_run(&self, pod: &Value) -> bool {
         let meta = &pod["metadata"];
         let name = meta["name"].as_str().unwrap_or_default();
