@@ -45,7 +45,9 @@ fn an_expected_failure_does_not_fail_the_run_until_it_expires() {
     )
     .code(0)
     .stdout(predicate::str::contains("1 expected failure(s)"))
-    .stdout(predicate::str::ends_with("0 passed, 0 failed, 0 skipped\n"));
+    .stdout(predicate::str::ends_with(
+        "0 passed, 0 failed, 0 skipped, 1 expected failures\n",
+    ));
     run_wrong_status_with(
         "- reason: answers 200\n  cases: [wrong-status]\n  expires: 2020-01-01\n",
     )

@@ -36,11 +36,17 @@ impl Counts {
         c
     }
 
-    /// The last line of every run: `N passed, N failed, N skipped`.
+    /// The last line of every run: `N passed, N failed, N skipped`, and the
+    /// expected failures when an expected-failures file listed some (so that a
+    /// green run of known gaps never reads as zero cases run).
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed, {} skipped",
             self.passed, self.failed, self.skipped
-        )
+        );
+        if self.expected_failures > 0 {
+            line.push_str(&format!(", {} expected failures", self.expected_failures));
+        }
+        line
     }
 }
