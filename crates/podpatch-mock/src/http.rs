@@ -20,4 +20,5 @@ pub(crate) mod response;
 pub(crate) mod router;
 pub(crate) mod service_accounts;
 pub(crate) mod table;
+pub(crate) mod unread;
 pub(crate) mod unrouted;

@@ -136,3 +136,45 @@ async fn a_stalled_connection_is_closed(#[case] send: &[u8], #[case] answer: Opt
         "closed after {after:?}"
     );
 }
+
+/// A client still uploading a large body when the server refuses it
+/// unread (a 415 on the media type, before the 3 MiB limit) reads the
+/// refusal, as from Go's server, instead of a reset mid-upload.
+#[rstest]
+#[case::refused_media_type("text/plain", "415 ")]
+#[case::past_the_limit("application/merge-patch+json", "413 ")]
+#[tokio::test]
+async fn a_refusal_mid_upload_is_read(#[case] media: &str, #[case] status: &str) {
+    let server = MockServer::start(LOCALHOST.into())
+        .await
+        .expect("mock starts");
+    let mut stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    let body = vec![b'x'; 4 * 1024 * 1024];
+    let head = format!(
+        "PATCH /api/v1/namespaces/default/pods/web HTTP/1.1\r\nHost: mock\r\n\
+         Content-Type: {media}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head sent");
+    // Time for the server to decide on the head alone.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for chunk in body.chunks(256 * 1024) {
+        stream.write_all(chunk).await.expect("body sent in full");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !got.ends_with(b"}\n") {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => got.extend_from_slice(&buf[..n]),
+            other => panic!(
+                "no whole answer ({other:?}): {}",
+                String::from_utf8_lossy(&got)
+            ),
+        }
+    }
+    let got = String::from_utf8_lossy(&got);
+    assert!(got.starts_with(&format!("HTTP/1.1 {status}")), "{got}");
+}

@@ -13,6 +13,7 @@ use axum::response::Response;
 
 use crate::api::status::Status;
 use crate::http::context::Ctx;
+use crate::http::unread::SharedBody;
 use crate::http::unrouted::method_not_allowed;
 
 /// The API Priority and Fairness identities a server reports: fixed for the
@@ -59,9 +60,12 @@ fn routable_path(raw: &str) -> String {
 /// Adds `Audit-Id`, `Cache-Control` and the APF headers to every response.
 pub(crate) async fn common_headers(
     State(flow): State<Flow>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = SharedBody::new(body);
+    let mut request = Request::from_parts(parts, body.for_handler());
     // go-restful ignores one trailing slash, and routes on Go's decoded
     // `URL.Path`: `%70ods` is `pods` and an encoded `%2F` separates
     // segments like `/` (axum matches the raw path and decodes each
@@ -115,6 +119,7 @@ pub(crate) async fn common_headers(
     } else {
         next.run(request).await
     };
+    body.drain().await;
     let h = response.headers_mut();
     // go-restful does not forward an `Allow` header with its 405.
     h.remove(header::ALLOW);
