@@ -33,8 +33,11 @@
 //! refused here; an apply body's YAML oddities
 //! beyond merge keys and `!!binary` (other explicit tags, `.inf`/`.nan`,
 //! null or collection keys, a `%YAML 1.2` directive) are not read as go-yaml
-//! v2 reads them; only the API paths answer PATCH (`/openapi` and `/apis`
-//! discovery do not).
+//! v2 reads them, nor is an apply body written as YAML (not JSON) whose
+//! collections nest past 128 levels (serde_yaml_ng's limit; go-yaml reads
+//! 10000, and JSON bodies that deep are read here too); namespace and
+//! ServiceAccount bodies nested past 128 levels are refused; only the API
+//! paths answer PATCH (`/openapi` and `/apis` discovery do not).
 
 pub(crate) mod api;
 pub(crate) mod defaults;

@@ -58,7 +58,7 @@ pub fn check(text: &str) -> Result<(), serde_yaml_ng::Error> {
 }
 
 /// Measures the nesting of the YAML text `text` (one document).
-fn measure(text: &str) -> Result<(), TooDeep> {
+pub fn measure(text: &str) -> Result<(), TooDeep> {
     let mut scan = Scan::default();
     let mut deepest_flow = 0;
     for (line, content) in text.split('\n').enumerate() {

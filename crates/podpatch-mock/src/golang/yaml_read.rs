@@ -8,14 +8,22 @@
 use serde_json::Value;
 
 use crate::golang::json_number::each_number;
+use crate::golang::yaml_depth::TooDeep;
 
 /// Parses YAML to JSON; when that fails, a syntax error found by a plain
 /// YAML parse wins (go-yaml reports syntax before conversion problems, where
 /// serde may first trip over a non-string key). Duplicate keys are allowed,
 /// the last one winning, as in go-yaml's non-strict mode.
 pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
-    // Nesting is measured first: libyaml's cost grows with its square.
-    crate::golang::yaml_depth::check(text)?;
+    // Nesting is measured first: libyaml's cost grows with its square, and
+    // serde_yaml_ng refuses flow collections past 128 levels, which go-yaml
+    // reads. A JSON text that deep (what kubectl and most clients send) is
+    // read as JSON instead, which go-yaml reads it as.
+    match crate::golang::yaml_depth::measure(text) {
+        Err(TooDeep::Serde { .. }) if let Some(value) = deep_json(text) => return Ok(value),
+        Err(deep) => return Err(serde::de::Error::custom(deep.message())),
+        Ok(()) => {}
+    }
     // Values follow go-yaml v2's YAML 1.1 resolution; on failure the plain
     // serde path below reproduces the error texts.
     if let Ok(mut value) = crate::golang::yaml_decode::from_str(text) {
@@ -32,6 +40,18 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error>
             Ok(_) => Err(conversion),
         },
     }
+}
+
+/// A YAML text that is a JSON document nested past serde_yaml_ng's limit,
+/// decoded as JSON: go-yaml resolves JSON's quoted strings, numbers,
+/// booleans and nulls as JSON does, and keeps the last of duplicate keys as
+/// serde_json does. `None` when the text is not JSON or the current stack
+/// cannot hold it.
+fn deep_json(text: &str) -> Option<Value> {
+    crate::golang::json_scanner::check(text.as_bytes()).ok()?;
+    let mut value = crate::golang::json_value::from_str(text).ok()?;
+    whole_floats_as_integers(&mut value);
+    Some(value)
 }
 
 /// `yaml.YAMLToJSON` writes go-yaml's `float64`s with `json.Marshal`, which

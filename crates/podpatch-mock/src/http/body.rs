@@ -67,7 +67,7 @@ pub(crate) fn parse_write_body(
             .into_iter()
             .map(|d| format!("duplicate field \"{d}\""))
             .collect();
-        serde_json::from_slice(bytes).map_err(|e| unrecognized(e.to_string()))?
+        crate::golang::json_value::from_slice(bytes).map_err(|e| unrecognized(e.to_string()))?
     };
     match &value {
         Value::Object(_) | Value::Null => Ok((value, duplicates)),

@@ -3,8 +3,9 @@
 //! `DeleteResource`, `DeleteCollection` as installed for `pods` and its
 //! `status`, `ephemeralcontainers` and `resize` subresources): they read
 //! the body and options, run the [`crate::rest`] pipeline off the async
-//! threads ([`tokio::task::spawn_blocking`]: a huge or deeply nested body
-//! must not stall unrelated requests) and write the reply. They must not
+//! threads on a stack as deep as Go's ([`crate::golang::stack`]: a huge
+//! or deeply nested body must not stall unrelated requests, and must decode
+//! as deep as kube-apiserver decodes it) and write the reply. They must not
 //! hold API semantics themselves.
 
 use axum::body::{Body, Bytes};
@@ -99,7 +100,7 @@ pub(crate) async fn delete_pods(
 
 /// Where a pod request goes and who sends it, owned so that the request's
 /// CPU-heavy part (decoding, patching, typing, validating) can run on
-/// tokio's blocking pool while the async worker threads keep answering
+/// a deep-stack thread while the async worker threads keep answering
 /// other requests.
 struct Target {
     state: Shared,
@@ -127,7 +128,7 @@ impl Target {
         self,
         work: impl FnOnce(&Shared, &PodRequest<'_>) -> Outcome + Send + 'static,
     ) -> Outcome {
-        let done = tokio::task::spawn_blocking(move || {
+        let done = crate::golang::stack::on_deep_stack(move || {
             let Target {
                 state,
                 scope,
@@ -145,7 +146,7 @@ impl Target {
             };
             work(&state, &req)
         });
-        done.await.unwrap_or_else(|_| {
+        done.await.unwrap_or_else(|| {
             Err(Failure::from(Status::internal_raw(
                 "the request's handler stopped before answering",
             )))

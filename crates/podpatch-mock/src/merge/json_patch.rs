@@ -36,7 +36,7 @@ pub fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pat
     };
     let bad = |msg: String| Status::bad_request(format!("{prefix}{msg}"));
     let dups = json_scanner::check(body).map_err(bad)?;
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let value: Value = crate::golang::json_value::from_slice(body).map_err(|e| {
         let context = if strict_mode {
             "struct field jsonPatchOp.value"
         } else {
@@ -313,7 +313,10 @@ fn inserted_pointer(doc: &Value, op: &Value) -> Option<String> {
 
 /// Whether the undecoded value `raw` still sits at `pointer`.
 fn raw_in_place(doc: &Value, pointer: &str, raw: &Raw) -> bool {
-    serde_json::from_str::<Value>(&raw.text).ok().as_ref() == doc.pointer(pointer)
+    crate::golang::json_value::from_str::<Value>(&raw.text)
+        .ok()
+        .as_ref()
+        == doc.pointer(pointer)
 }
 
 /// The JSON evanphx/json-patch marshals for the node at `pointer` now

@@ -64,8 +64,8 @@ pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pa
     let value: Value = if strict_mode {
         let bad = |msg: String| Status::bad_request(format!("error decoding patch: {msg}"));
         let dups = json_scanner::check(body).map_err(bad)?;
-        let value: Value =
-            serde_json::from_slice(body).map_err(|e| bad(go_decode_error(body, &e, "value")))?;
+        let value: Value = crate::golang::json_value::from_slice(body)
+            .map_err(|e| bad(go_decode_error(body, &e, "value")))?;
         if !matches!(value, Value::Object(_) | Value::Null) {
             return Err(bad(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
@@ -76,7 +76,7 @@ pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pa
         value
     } else {
         json_scanner::check(body).map_err(|_| invalid_patch())?;
-        serde_json::from_slice(body).map_err(|_| invalid_patch())?
+        crate::golang::json_value::from_slice(body).map_err(|_| invalid_patch())?
     };
     let doc = match value {
         Value::Null => return Err(invalid_patch()),

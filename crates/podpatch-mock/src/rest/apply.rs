@@ -28,7 +28,7 @@ pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure>
     // encoding's, not as content.
     let whole = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
     let text = crate::golang::yaml_read::first_document(whole);
-    let duplicates = if serde_json::from_str::<Value>(text).is_ok() {
+    let duplicates = if crate::golang::json_value::from_str::<Value>(text).is_ok() {
         crate::golang::yaml_duplicates::json_duplicate_keys(text)
     } else {
         crate::golang::yaml_duplicates::yaml_duplicate_keys(text)

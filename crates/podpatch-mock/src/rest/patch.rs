@@ -81,7 +81,7 @@ pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8])
 /// [`strategic::apply`], its errors classified as patch.go does.
 fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
     let dups = json_scanner::check(body).map_err(Status::bad_request)?;
-    let value: Value = serde_json::from_slice(body)
+    let value: Value = crate::golang::json_value::from_slice(body)
         .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
     let patch = match value {
         Value::Object(map) => map,

@@ -1,0 +1,58 @@
+//! Stacks as deep as Go's. A goroutine's stack grows to 1 GB, so
+//! kube-apiserver's recursive decoders, mergers and printers take values
+//! nested to `encoding/json`'s limit of 10000 levels; a tokio worker's 2 MiB
+//! stack does not. Work that may walk such values runs here, on a thread of
+//! its own with a stack sized for them, off the async threads so that it
+//! cannot stall other requests. It runs work; it must not decide anything.
+
+use std::cell::Cell;
+
+/// Enough for every recursive walk the mock makes over a value nested
+/// 10000 levels (decode, merge, type, validate, print, drop), with room to
+/// spare. Reserved, not committed: only the pages touched are used.
+const DEEP_STACK: usize = 256 * 1024 * 1024;
+
+thread_local! {
+    static DEEP: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread has a stack for values nested 10000 levels.
+pub fn is_deep() -> bool {
+    DEEP.with(Cell::get)
+}
+
+/// Runs `work` on a thread with a deep stack and waits for it without
+/// blocking the async threads. `None` when the thread could not be started
+/// or `work` panicked.
+pub async fn on_deep_stack<T, F>(work: F) -> Option<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("podpatch-mock-work".into())
+        .stack_size(DEEP_STACK)
+        .spawn(move || {
+            DEEP.with(|deep| deep.set(true));
+            let _ = tx.send(work());
+        })
+        .ok()?;
+    rx.await.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn work_runs_on_a_deep_stack_and_the_caller_does_not() {
+        assert!(!is_deep());
+        assert_eq!(on_deep_stack(is_deep).await, Some(true));
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_the_work_is_none() {
+        assert_eq!(on_deep_stack(|| -> u8 { panic!("boom") }).await, None);
+    }
+}
