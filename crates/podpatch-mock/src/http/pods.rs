@@ -231,7 +231,7 @@ pub(crate) async fn put_pod(
     let outcome = target
         .run(move |state, req| {
             let (value, duplicates) = Target::decode(req, "UpdateOptions", read)?;
-            replace(&mut state.lock(), req, value, duplicates)
+            replace(state, req, value, duplicates)
         })
         .await;
     ctx.reply(outcome)
@@ -275,7 +275,7 @@ pub(crate) async fn patch_pod(
     };
     let target = Target::new(state, &ctx, scope, ns, name);
     let outcome = target
-        .run(move |state, req| patch(&mut state.lock(), req, kind, &bytes))
+        .run(move |state, req| patch(state, req, kind, &bytes))
         .await;
     ctx.reply(outcome)
 }

@@ -19,11 +19,11 @@ use crate::merge::merge_patch::merge_patch;
 use crate::merge::patched::{Patched, duplicates, go_decode_error};
 use crate::merge::strategic::{self, SmpError};
 use crate::registry::object::key;
-use crate::registry::store::{Store, now_rfc3339};
+use crate::registry::store::{Shared, now_rfc3339};
 use crate::rest::apply::{apply_create, decode_apply, strict_yaml};
 use crate::rest::outcome::{Outcome, Request};
 use crate::rest::patch_type::PatchKind;
-use crate::rest::update::update;
+use crate::rest::update::guaranteed_update;
 use crate::schema::POD_TY;
 
 /// Applies a non-apply patch to `current`.
@@ -43,38 +43,37 @@ pub fn apply(
 }
 
 /// `PATCH` one pod with any of the four content types.
-pub fn patch(store: &mut Store, req: &Request<'_>, kind: PatchKind, body: &[u8]) -> Outcome {
+pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) -> Outcome {
     req.options
         .validate("PatchOptions", kind == PatchKind::Apply)?;
-    let current = store.pods.get(&key(req.namespace, req.name)).cloned();
-    let validation = req.options.field_validation();
-    let Some(current) = current else {
-        if kind == PatchKind::Apply && req.scope == Scope::Main {
-            return apply_create(store, req, body);
+    if kind == PatchKind::Apply && req.scope == Scope::Main {
+        let mut store = state.lock();
+        if !store.pods.contains_key(&key(req.namespace, req.name)) {
+            return apply_create(&mut store, req, body);
         }
-        return Err(Status::not_found("pods", req.name).into());
-    };
-    let patched = if kind == PatchKind::Apply {
+    }
+    let validation = req.options.field_validation();
+    guaranteed_update(state, req, Some(kind), |current| {
+        if kind != PatchKind::Apply {
+            return Ok(apply(kind, current, body, validation)?);
+        }
         let (config, duplicates) = decode_apply(body)?;
         let manager = req.options.field_manager.clone();
         let merged = server_side_apply(
-            &current,
+            current,
             &config,
             &manager,
             req.options.force == Some(true),
             &now_rfc3339(),
             req.scope,
         )?;
-        Patched {
+        Ok(Patched {
             value: merged,
             strict: strict_yaml(duplicates, validation)?,
             shown: String::new(),
             literals: Literals::new(),
-        }
-    } else {
-        apply(kind, &current, body, validation)?
-    };
-    update(store, req, Some(kind), current, patched)
+        })
+    })
 }
 
 /// `strategicPatchObject`: the patch decoded into a map and merged by

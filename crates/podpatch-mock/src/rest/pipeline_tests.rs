@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::http::query::{Query, WriteOptions};
 use crate::merge::fieldpath::Scope;
 use crate::registry::pods::get;
-use crate::registry::store::Store;
+use crate::registry::store::Shared;
 use crate::rest::create::create;
 use crate::rest::outcome::Request;
 use crate::rest::patch::patch;
@@ -22,17 +22,17 @@ fn req(query: &str) -> Request<'static> {
     }
 }
 
-fn seeded() -> Store {
-    let mut store = Store::booted();
+fn seeded() -> Shared {
+    let store = Shared::booted();
     let body = json!({"metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
-    create(&mut store, &req(""), body, Vec::new()).expect("created");
+    create(&mut store.lock(), &req(""), body, Vec::new()).expect("created");
     store
 }
 
 #[test]
 fn create_defaults_and_admits() {
     let store = seeded();
-    let pod = get(&store, "default", "web").expect("stored");
+    let pod = get(&store.lock(), "default", "web").expect("stored");
     assert_eq!(pod["spec"]["dnsPolicy"], json!("ClusterFirst"));
     assert_eq!(pod["spec"]["serviceAccountName"], json!("default"));
     assert_eq!(
@@ -48,18 +48,18 @@ fn create_defaults_and_admits() {
 
 #[test]
 fn noop_patch_keeps_resource_version() {
-    let mut store = seeded();
-    let before = get(&store, "default", "web").expect("stored");
-    let reply = patch(&mut store, &req(""), PatchKind::Merge, b"{}").expect("ok");
+    let store = seeded();
+    let before = get(&store.lock(), "default", "web").expect("stored");
+    let reply = patch(&store, &req(""), PatchKind::Merge, b"{}").expect("ok");
     assert_eq!(reply.object, before);
 }
 
 #[test]
 fn image_patch_bumps_generation_and_rv() {
-    let mut store = seeded();
-    let before = get(&store, "default", "web").expect("stored");
+    let store = seeded();
+    let before = get(&store.lock(), "default", "web").expect("stored");
     let body = br#"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.27"}]"#;
-    let reply = patch(&mut store, &req(""), PatchKind::Json, body).expect("ok");
+    let reply = patch(&store, &req(""), PatchKind::Json, body).expect("ok");
     assert_eq!(reply.object["metadata"]["generation"], json!(2));
     assert_ne!(
         reply.object["metadata"]["resourceVersion"],
@@ -69,12 +69,12 @@ fn image_patch_bumps_generation_and_rv() {
 
 #[test]
 fn stale_and_bad_resource_versions() {
-    let mut store = seeded();
+    let store = seeded();
     let stale = br#"{"metadata":{"resourceVersion":"1"}}"#;
-    let err = patch(&mut store, &req(""), PatchKind::Merge, stale).expect_err("409");
+    let err = patch(&store, &req(""), PatchKind::Merge, stale).expect_err("409");
     assert_eq!(err.status.code, 409);
     let bad = br#"{"metadata":{"resourceVersion":"abc"}}"#;
-    let err = patch(&mut store, &req(""), PatchKind::Merge, bad).expect_err("500");
+    let err = patch(&store, &req(""), PatchKind::Merge, bad).expect_err("500");
     assert_eq!(
         err.status.message,
         "strconv.ParseUint: parsing \"abc\": invalid syntax"
@@ -83,12 +83,12 @@ fn stale_and_bad_resource_versions() {
 
 #[test]
 fn unknown_field_warns_or_fails() {
-    let mut store = seeded();
+    let store = seeded();
     let body = br#"{"spec":{"foo":1}}"#;
-    let reply = patch(&mut store, &req(""), PatchKind::Merge, body).expect("warn");
+    let reply = patch(&store, &req(""), PatchKind::Merge, body).expect("warn");
     assert_eq!(reply.warnings, vec!["unknown field \"spec.foo\""]);
     let err = patch(
-        &mut store,
+        &store,
         &req("fieldValidation=Strict"),
         PatchKind::Merge,
         body,
@@ -109,11 +109,11 @@ fn unknown_field_warns_or_fails() {
 
 #[test]
 fn post_wipes_system_fields_before_recording_ownership() {
-    let mut store = Store::booted();
+    let store = Shared::booted();
     let body = json!({"metadata": {"name": "web", "deletionGracePeriodSeconds": 30,
         "deletionTimestamp": "2020-01-01T00:00:00Z"},
         "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
-    let reply = create(&mut store, &req(""), body, Vec::new()).expect("created");
+    let reply = create(&mut store.lock(), &req(""), body, Vec::new()).expect("created");
     let meta = &reply.object["metadata"];
     assert!(meta.get("deletionGracePeriodSeconds").is_none());
     assert!(meta.get("deletionTimestamp").is_none());
@@ -124,9 +124,9 @@ fn post_wipes_system_fields_before_recording_ownership() {
 
 #[test]
 fn apply_create_keeps_deletion_grace_period() {
-    let mut store = Store::booted();
+    let store = Shared::booted();
     let body = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","deletionGracePeriodSeconds":30},"spec":{"containers":[{"name":"web","image":"nginx"}]}}"#;
-    let reply = patch(&mut store, &req("fieldManager=a"), PatchKind::Apply, body).expect("created");
+    let reply = patch(&store, &req("fieldManager=a"), PatchKind::Apply, body).expect("created");
     assert_eq!(reply.code, 201);
     let meta = &reply.object["metadata"];
     assert_eq!(meta["deletionGracePeriodSeconds"], json!(30));
@@ -138,9 +138,9 @@ fn apply_create_keeps_deletion_grace_period() {
 
 #[test]
 fn name_mismatch() {
-    let mut store = seeded();
+    let store = seeded();
     let err = patch(
-        &mut store,
+        &store,
         &req(""),
         PatchKind::Merge,
         br#"{"metadata":{"name":"x"}}"#,
@@ -162,26 +162,26 @@ fn name_mismatch() {
     "the name of the object (web) does not match the name on the URL (api)"
 )]
 fn apply_create_name_checks(#[case] body: &str, #[case] message: &str) {
-    let mut store = Store::booted();
+    let store = Shared::booted();
     let mut r = req("fieldManager=me");
     r.name = "api";
-    let failure = patch(&mut store, &r, PatchKind::Apply, body.as_bytes()).expect_err("refused");
+    let failure = patch(&store, &r, PatchKind::Apply, body.as_bytes()).expect_err("refused");
     assert_eq!(failure.status.code, 400);
     assert_eq!(failure.status.message, message);
 }
 
 #[test]
 fn apply_creates_then_conflicts() {
-    let mut store = Store::booted();
+    let store = Shared::booted();
     let mut r = req("fieldManager=me");
     r.name = "api";
     let body = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
-    let reply = patch(&mut store, &r, PatchKind::Apply, body).expect("created");
+    let reply = patch(&store, &r, PatchKind::Apply, body).expect("created");
     assert_eq!(reply.code, 201);
     assert_eq!(
         reply.object["metadata"]["managedFields"][0]["operation"],
         json!("Apply")
     );
-    let again = patch(&mut store, &r, PatchKind::Apply, body).expect("no-op");
+    let again = patch(&store, &r, PatchKind::Apply, body).expect("no-op");
     assert_eq!(again.object, reply.object);
 }

@@ -18,7 +18,7 @@ use crate::pod::status_strategy;
 use crate::pod::strategy;
 use crate::registry::object::{key, meta_mut, meta_str};
 use crate::registry::pods;
-use crate::registry::store::{Store, now_rfc3339};
+use crate::registry::store::{Shared, Store, now_rfc3339};
 use crate::rest::apply::unconvertible;
 use crate::rest::checks;
 use crate::rest::decode::{Typed, check_type_meta_for_create, kind_mismatch, type_pod};
@@ -27,19 +27,55 @@ use crate::rest::patch_type::PatchKind;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
 
+/// How often [`guaranteed_update`] reads the pod again after another
+/// request wrote it between the read and the write. The storage layer
+/// retries without bound; a bound keeps a pod rewritten in a tight loop
+/// from holding a request forever.
+const MAX_ATTEMPTS: usize = 32;
+
 /// `PUT` one pod: the body is the new object (no create on PUT here).
-pub fn replace(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<String>) -> Outcome {
-    let Some(current) = store.pods.get(&key(req.namespace, req.name)).cloned() else {
-        return Err(Status::not_found("pods", req.name).into());
-    };
+pub fn replace(state: &Shared, req: &Request<'_>, body: Value, strict: Vec<String>) -> Outcome {
     let body = if body.is_null() { json!({}) } else { body };
-    let patched = Patched {
-        shown: crate::golang::json_encode::compact_string(&body, &crate::schema::Ty::Any),
-        value: body,
-        strict,
-        literals: Literals::new(),
-    };
-    update(store, req, None, current, patched)
+    let shown = crate::golang::json_encode::compact_string(&body, &crate::schema::Ty::Any);
+    guaranteed_update(state, req, None, |_| {
+        Ok(Patched {
+            shown: shown.clone(),
+            value: body.clone(),
+            strict: strict.clone(),
+            literals: Literals::new(),
+        })
+    })
+}
+
+/// The storage layer's `GuaranteedUpdate`: reads the stored pod, computes
+/// the new object from it (`new_object`, then [`prepare`]) without holding
+/// the store, so that a heavy patch does not stall requests on other pods,
+/// and writes only if the pod is still the one read; otherwise it starts
+/// again from the newer pod, as etcd's compare-and-swap makes the real
+/// store do.
+pub(crate) fn guaranteed_update(
+    state: &Shared,
+    req: &Request<'_>,
+    kind: Option<PatchKind>,
+    mut new_object: impl FnMut(&Value) -> Result<Patched, Failure>,
+) -> Outcome {
+    let key = key(req.namespace, req.name);
+    for _ in 0..MAX_ATTEMPTS {
+        let Some(current) = state.lock().pods.get(&key).cloned() else {
+            return Err(Status::not_found("pods", req.name).into());
+        };
+        let prepared = prepare(req, kind, &current, new_object(&current)?)?;
+        let mut store = state.lock();
+        if store.pods.get(&key) == Some(&current) {
+            return Ok(write(&mut store, req, prepared, current));
+        }
+    }
+    Err(Status::conflict(
+        "pods",
+        req.name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+    )
+    .into())
 }
 
 /// A patched (or PUT) object decoded into a typed pod, with what typing
@@ -147,16 +183,21 @@ fn decode_update(
     })
 }
 
-/// The shared update pipeline of PATCH (`kind` set) and PUT: typing,
-/// namespace/name checks, managed fields, admission, resourceVersion,
-/// `BeforeUpdate`, validation, no-op detection, write.
-pub(crate) fn update(
-    store: &mut Store,
+/// The new pod an update would write, with the warnings it earned.
+pub(crate) struct Prepared {
+    pod: Value,
+    warnings: Vec<String>,
+}
+
+/// The shared update pipeline of PATCH (`kind` set) and PUT up to the
+/// write: typing, namespace/name checks, managed fields, admission,
+/// resourceVersion, `BeforeUpdate`, validation. It reads no store.
+fn prepare(
     req: &Request<'_>,
     kind: Option<PatchKind>,
-    current: Value,
+    current: &Value,
     patched: Patched,
-) -> Outcome {
+) -> Result<Prepared, Failure> {
     let Decoded {
         typed:
             Typed {
@@ -191,10 +232,10 @@ pub(crate) fn update(
             meta.insert("managedFields".into(), json!([]));
         }
         let manager = req.options.manager(req.user_agent);
-        apply::record_update(&current, &mut pod, &manager, &now_rfc3339(), req.scope);
+        apply::record_update(current, &mut pod, &manager, &now_rfc3339(), req.scope);
     }
     if req.scope == Scope::Main {
-        admission::preserve_priority(&mut pod, &current);
+        admission::preserve_priority(&mut pod, current);
         admission::default_toleration_seconds(&mut pod);
     }
     if !is_put {
@@ -204,24 +245,30 @@ pub(crate) fn update(
         status,
         warnings: warnings.clone(),
     };
-    pods::check_resource_version(&pod, &current, req.name).map_err(fail)?;
-    strategy::before_update(&mut pod, &current, req.scope);
+    pods::check_resource_version(&pod, current, req.name).map_err(fail)?;
+    strategy::before_update(&mut pod, current, req.scope);
     let errs =
-        strategy::validate_update(req.scope, &pod, &current, &empty_lists, empty_node_selector);
+        strategy::validate_update(req.scope, &pod, current, &empty_lists, empty_node_selector);
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
     }
     if req.scope == Scope::Resize {
-        admission::validate_resize(&pod, &current, req.name).map_err(fail)?;
+        admission::validate_resize(&pod, current, req.name).map_err(fail)?;
     }
     if req.scope == Scope::Status {
         warnings.extend(status_strategy::warnings(&pod));
     }
+    Ok(Prepared { pod, warnings })
+}
+
+/// The store's write of a prepared pod over `current` (none on a dry run).
+fn write(store: &mut Store, req: &Request<'_>, prepared: Prepared, current: Value) -> Reply {
     let dry_run = req.options.is_dry_run();
+    let Prepared { pod, warnings } = prepared;
     let object = pods::update(store, req.namespace, req.name, pod, current, dry_run);
-    Ok(Reply {
+    Reply {
         code: 200,
         object,
         warnings,
-    })
+    }
 }
