@@ -45,6 +45,10 @@ pub enum Command {
     /// Run cases against two targets and compare their normalised results.
     #[command(after_help = DIFF_EXIT_CODES)]
     Diff(DiffArgs),
+    /// Generate cases, run each on two targets, and shrink every difference
+    /// into a case file.
+    #[command(after_help = EXPLORE_EXIT_CODES)]
+    Explore(ExploreArgs),
     /// Remove what earlier runs left behind, selected by podpatch's labels only.
     Cleanup(CleanupArgs),
     /// Serve the built-in mock Kubernetes API server.
@@ -93,6 +97,16 @@ Exit codes:
   0  both targets answered every case the same way
   1  at least one case differs or could not be compared
   2  nothing could be compared: bad case file, bad flag, unreachable target";
+
+/// The exit codes of `podpatch explore`.
+pub const EXPLORE_EXIT_CODES: &str = "\
+Target specs: as for `podpatch diff` (mock, env, kubeconfig=FILE, URL[,…]).
+B is the reference: a written case expects B's answer.
+
+Exit codes:
+  0  no stable difference found within the budget
+  1  at least one stable difference (each shrunk, and written with --out)
+  2  nothing could be explored: bad flag, unreachable target, refused setup";
 
 /// Which cases to use.
 #[derive(Debug, Args)]
@@ -247,6 +261,39 @@ pub struct DiffArgs {
     /// Show each differing case's whole diff, not only its changed paths.
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// A target spec (as for `diff`); give exactly two, A then B (the reference).
+    #[arg(long = "target", value_name = "SPEC", required = true, num_args = 1)]
+    pub targets: Vec<String>,
+    /// Seed of the case generator: the same seed draws the same cases
+    /// [default: random, printed at the start].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Cases to generate at most.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub budget: usize,
+    /// Time for the whole exploration, shrinking included, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub time: u64,
+    /// Cases run together on both targets (and shrink candidates tried at once).
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub batch: usize,
+    /// How many more times a difference must show before it counts (answers
+    /// that depend on timing or Go map order come and go).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub rechecks: usize,
+    /// Write each shrunk difference as a case file into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Cases in flight at once, per target.
+    #[arg(long, short, value_name = "N", default_value_t = default_jobs())]
+    pub jobs: usize,
+    /// Timeout of each HTTP request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

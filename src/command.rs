@@ -7,8 +7,10 @@ pub mod cleanup;
 pub mod diff;
 pub mod docs;
 pub mod error;
+pub mod explore;
 pub mod mock;
 pub mod output;
+pub mod pair;
 pub mod run;
 pub mod signal;
 

@@ -19,6 +19,7 @@ pub mod compare;
 pub mod differential;
 pub mod exit;
 pub mod expected;
+pub mod explore;
 pub mod features;
 pub mod fixture;
 pub mod flags;

@@ -60,6 +60,7 @@ async fn dispatch(command: Command) -> Result<Exit, CommandError> {
     match command {
         Command::Run(args) => command::run::run(*args).await,
         Command::Diff(args) => command::diff::diff(args).await,
+        Command::Explore(args) => command::explore::explore(args).await,
         Command::Cleanup(args) => command::cleanup::cleanup(args).await,
         Command::List(select) => command::cases::list(&select),
         Command::Check(select) => command::cases::check(&select),

@@ -7,22 +7,17 @@ use tokio_util::sync::CancellationToken;
 use super::CommandError;
 use super::cases::load;
 use super::output::write_report;
+use super::pair::{open_pair, two_specs};
 use super::signal::cancel_on_signal;
-use crate::cli::{self, DiffArgs};
+use crate::cli::DiffArgs;
 use crate::differential;
 use crate::exit::Exit;
 use crate::flags;
-use crate::resolve::{self, Opened};
 use crate::run;
 
 /// Runs both targets and prints how they differ; exit 1 when any case differs.
 pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
-    let [a, b] = args.targets.as_slice() else {
-        return Err(CommandError::Usage(format!(
-            "podpatch diff takes exactly two --target specs, got {}",
-            args.targets.len()
-        )));
-    };
+    let (a, b) = two_specs("diff", &args.targets)?;
     let (_suite, cases) = load(&args.select, None)?;
     let opts = run::Options {
         run_timeout: std::time::Duration::from_secs(args.run_timeout.max(1)),
@@ -30,22 +25,7 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
         stop_after_no_answer: args.stop_after_no_answer,
         ..flags::base_options(args.jobs, args.timeout)?
     };
-    let mut opened: Vec<Opened> = Vec::new();
-    for spec in [a, b] {
-        let flags = cli::parse_target_spec(spec).map_err(CommandError::Usage)?;
-        match resolve::open(&flags, false).await {
-            Ok(o) => opened.push(o),
-            Err(e) => {
-                for o in opened {
-                    o.close().await;
-                }
-                return Err(e.into());
-            }
-        }
-    }
-    for w in opened.iter().flat_map(|o| &o.warnings) {
-        crate::tell!("warning: {w}");
-    }
+    let opened = open_pair(a, b).await?;
     let total = cases.len();
     crate::tell!("comparing {total} cases: A = {a}, B = {b}");
     let cancel = CancellationToken::new();
