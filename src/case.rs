@@ -1,12 +1,18 @@
-//! Case files: the serde model of one YAML case (`model`), reading and strictly
-//! parsing one file (`file`), and discovery of case files on disk (`discover`).
+//! Case files: the serde model of a request and its expectations (`model`),
+//! scenarios and variants (`steps`), the file as a whole and the cases it
+//! expands to (`document`), reading and strictly parsing one file (`file`), and
+//! discovery of case files on disk (`discover`).
 //!
 //! Every error names `file:line:column`. This module reads files; it sends nothing.
 
 mod discover;
+mod document;
 mod file;
 mod model;
+mod steps;
 
 pub use discover::*;
+pub use document::*;
 pub use file::*;
 pub use model::*;
+pub use steps::*;

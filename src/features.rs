@@ -130,6 +130,8 @@ pub const VOCABULARY: &[&str] = &[
     "error-text",
     "warnings",
     "page-example",
+    // case shapes
+    "scenario",
 ];
 
 /// Spellings that name a feature another tag already names.
@@ -153,14 +155,8 @@ pub const SYNONYMS: &[(&str, &str)] = &[
 /// The patch-type tag a request implies: its `type`, or the patch media type a raw
 /// Content-Type names (none for a type that is not a patch, or several).
 pub fn patch_type_tag(content_type: &ContentType) -> Option<&'static str> {
-    let tag = |t: PatchType| match t {
-        PatchType::Json => "json-patch",
-        PatchType::Merge => "merge-patch",
-        PatchType::Strategic => "strategic-merge-patch",
-        PatchType::Apply => "apply",
-    };
     match content_type {
-        ContentType::Patch(t) => Some(tag(*t)),
+        ContentType::Patch(t) => Some(t.tag()),
         ContentType::Raw(raw) => {
             let media = raw
                 .split(';')
@@ -176,8 +172,9 @@ pub fn patch_type_tag(content_type: &ContentType) -> Option<&'static str> {
             ]
             .into_iter()
             .find(|t| t.content_type() == media)
-            .map(tag)
+            .map(PatchType::tag)
         }
+        ContentType::Omitted => None,
     }
 }
 
@@ -206,25 +203,37 @@ pub fn check(case: &Case) -> Vec<String> {
             ));
         }
     }
-    let request = &case.file.request;
-    let implied = patch_type_tag(&request.content_type);
+    let requests: Vec<_> = case.steps.iter().map(|s| &s.request).collect();
+    let implied: Vec<&str> = requests
+        .iter()
+        .filter_map(|r| patch_type_tag(&r.content_type))
+        .collect();
     for t in tags.iter().filter(|t| PATCH_TYPES.contains(&t.as_str())) {
-        if Some(t.as_str()) != implied {
+        if !implied.contains(&t.as_str()) {
+            let sends: Vec<_> = requests
+                .iter()
+                .filter_map(|r| r.content_type.header())
+                .collect();
             problems.push(format!(
                 "tag `{t}` names a patch type the request does not send ({})",
-                request.content_type.header()
+                sends.join(", ")
             ));
         }
     }
-    if let Some(p) = implied.filter(|p| !tags.iter().any(|t| t == p)) {
-        problems.push(format!("the request sends {p}: tag the case `{p}`"));
+    for p in &implied {
+        if !tags.iter().any(|t| t == p) && !problems.iter().any(|m| m.contains(&format!("`{p}`"))) {
+            problems.push(format!("the request sends {p}: tag the case `{p}`"));
+        }
     }
-    if let Some(s) =
-        subresource_tag(request.path.as_deref()).filter(|s| !tags.iter().any(|t| t == s))
+    for s in requests
+        .iter()
+        .filter_map(|r| subresource_tag(r.path.as_deref()))
     {
-        problems.push(format!(
-            "the request aims at the {s} subresource: tag the case `{s}`"
-        ));
+        if !tags.iter().any(|t| t == s) && !problems.iter().any(|m| m.contains(&format!("`{s}`"))) {
+            problems.push(format!(
+                "the request aims at the {s} subresource: tag the case `{s}`"
+            ));
+        }
     }
     problems
 }

@@ -8,9 +8,9 @@
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
-use crate::case::PatchType;
+use crate::case::{Method, PatchType};
 use crate::client::{Answer, Client, SendError};
-use crate::request::{METHOD, Planned, pod_path, query_string};
+use crate::request::{Planned, pod_path, query_string};
 
 /// Label marking every object podpatch creates.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podpatch");
@@ -375,7 +375,7 @@ async fn delete_owned_pod(
     });
     if finalized {
         let unblock = Planned {
-            method: METHOD,
+            method: Method::Patch.as_str(),
             path,
             headers: vec![("Content-Type".into(), PatchType::Json.content_type().into())],
             body: json!([

@@ -3,8 +3,8 @@
 //!
 //! Data flow, one module per stage:
 //! `case` (load) → `request` (plan) → `client` (send) → `normalize` → `compare` +
-//! `snapshot` → `report`, orchestrated by `run` with `fixture` owning every object
-//! the suite creates. The built-in mock server is its own crate (`podpatch-mock`)
+//! `snapshot` → `report`, orchestrated by `run` (the run) and `scenario` (one
+//! case's steps) with `fixture` owning every object the suite creates. The built-in mock server is its own crate (`podpatch-mock`)
 //! and imports nothing from this one. Around the stages, what the binary
 //! needs: `cli` (the clap definitions), `suite` (built-in or on-disk cases and
 //! snapshots), `select`, `resolve` (targets), `flags` (options), `exit` (the exit
@@ -34,6 +34,7 @@ pub mod report;
 pub mod request;
 pub mod resolve;
 pub mod run;
+pub mod scenario;
 pub mod select;
 pub mod shape;
 pub mod snapshot;

@@ -258,6 +258,65 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
         n.value(&mut c);
         c
     });
+    Value::Object(answer(&mut n, observed, created.as_ref(), None))
+}
+
+/// The normalised form of a scenario: a list of the steps' answers, each under
+/// its name, in order, numbered as one case (`[rv-1]` the created pod, then as they appear),
+/// so a version that moves, or not, between steps shows.
+pub fn scenario(created: Option<&Value>, steps: &[(String, &Observed)], ctx: &Context) -> Value {
+    let mut n = Normalizer::new(ctx);
+    let created = created.cloned().map(|mut c| {
+        n.value(&mut c);
+        c
+    });
+    let steps = steps
+        .iter()
+        .map(|(name, observed)| {
+            // A later step's `created` is the pod as read before it, when it
+            // asks to see it unchanged.
+            let before = observed.created.clone().map(|mut b| {
+                n.value(&mut b);
+                b
+            });
+            let mut step = answer(&mut n, observed, created.as_ref(), before.as_ref());
+            for key in ["body", "stored"] {
+                if let Some(v) = step.get_mut(key) {
+                    managed_fields_by_manager(v);
+                }
+            }
+            json!({ name.as_str(): Value::Object(step) })
+        })
+        .collect();
+    json!({ "steps": Value::Array(steps) })
+}
+
+/// Lists a pod's managedFields by operation, manager and subresource. The server
+/// orders entries of one operation by the second they were last written, then
+/// by manager: within one request a case cannot tell, but between steps the
+/// clock may tick or not, so a scenario's snapshot lists them by name.
+fn managed_fields_by_manager(pod: &mut Value) {
+    if let Some(entries) = pod
+        .pointer_mut("/metadata/managedFields")
+        .and_then(Value::as_array_mut)
+    {
+        let key = |e: &Value| {
+            ["operation", "manager", "subresource"]
+                .map(|k| e[k].as_str().unwrap_or_default().to_owned())
+        };
+        entries.sort_by_key(key);
+    }
+}
+
+/// One answer normalised: status, kept headers, layout, body and the stored pod,
+/// which is summarised when it equals the created pod, the pod `before` the
+/// step (in a scenario) or the body.
+fn answer(
+    n: &mut Normalizer,
+    observed: &Observed,
+    created: Option<&Value>,
+    before: Option<&Value>,
+) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
     out.insert("status".into(), observed.status.into());
     let mut headers = serde_json::Map::new();
@@ -281,8 +340,10 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
     if let Some(stored) = &observed.stored {
         let mut stored = stored.clone();
         n.value(&mut stored);
-        let summary = if created.as_ref() == Some(&stored) {
+        let summary = if created == Some(&stored) {
             json!("[unchanged since created]")
+        } else if before.is_some() && before == Some(&stored) {
+            json!("[unchanged by this step]")
         } else if stored == body {
             json!("[same as response body]")
         } else {
@@ -291,7 +352,7 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
         out.insert("stored".into(), summary);
     }
     out.insert("body".into(), body);
-    Value::Object(out)
+    out
 }
 
 /// The syntax a response body was read in.

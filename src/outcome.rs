@@ -42,6 +42,10 @@ pub struct CaseOutcome {
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
     pub pod: String,
+    /// The step of a scenario that `request` and `observed` belong to: the
+    /// failing one, else the last (`name (step 2 of 3)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
     pub request: Option<Planned>,
     /// A command that sends the same request, credentials redacted.
     pub curl: Option<String>,
@@ -157,6 +161,7 @@ impl CaseOutcome {
             status,
             duration,
             pod,
+            step: None,
             request,
             curl,
             observed,

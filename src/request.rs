@@ -8,9 +8,6 @@ use serde::Serialize;
 use crate::case::{Aim, Body, RequestSpec};
 use crate::vars::Vars;
 
-/// The HTTP method every case sends.
-pub const METHOD: &str = "PATCH";
-
 /// A request ready to send, relative to the target's base URL.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Planned {
@@ -38,17 +35,21 @@ fn serialize_excerpt<S: serde::Serializer>(body: &str, s: S) -> Result<S::Ok, S:
     s.serialize_str(&excerpt(body, REPORTED_BODY_LIMIT))
 }
 
-/// Where a case aims: the names its variables take.
-pub fn vars_for(spec: &RequestSpec, pod: &str, namespace: &str, missing_namespace: &str) -> Vars {
+/// Where a request aims: the names its variables take. `base` holds the case's
+/// own pod and namespace (and the captures so far); a named aim may use them.
+pub fn vars_for(spec: &RequestSpec, base: &Vars, missing_namespace: &str) -> Vars {
     Vars {
-        pod: match spec.pod {
-            Some(Aim::Missing) => format!("{pod}-missing"),
-            None => pod.to_owned(),
+        pod: match &spec.pod {
+            Some(Aim::Missing) => format!("{}-missing", base.pod),
+            Some(Aim::Named(name)) => base.apply(name),
+            None => base.pod.clone(),
         },
-        namespace: match spec.namespace {
+        namespace: match &spec.namespace {
             Some(Aim::Missing) => missing_namespace.to_owned(),
-            None => namespace.to_owned(),
+            Some(Aim::Named(name)) => base.apply(name),
+            None => base.namespace.clone(),
         },
+        captures: base.captures.clone(),
     }
 }
 
@@ -84,17 +85,19 @@ pub fn plan(spec: &RequestSpec, vars: &Vars) -> Planned {
             serde_json::to_string(&v).unwrap_or_default()
         }
     };
-    let mut headers = vec![(
-        "Content-Type".to_owned(),
-        spec.content_type.header().to_owned(),
-    )];
+    let mut headers: Vec<(String, String)> = spec
+        .content_type
+        .header()
+        .map(|c| ("Content-Type".to_owned(), c.to_owned()))
+        .into_iter()
+        .collect();
     headers.extend(
         spec.headers
             .iter()
             .map(|(k, v)| (vars.apply(k), vars.apply(v))),
     );
     Planned {
-        method: METHOD,
+        method: spec.method.as_str(),
         path,
         headers,
         body,
@@ -149,6 +152,7 @@ mod tests {
         Vars {
             pod: "web-1".into(),
             namespace: "ns".into(),
+            captures: Default::default(),
         }
     }
 
@@ -177,10 +181,18 @@ mod tests {
     #[test]
     fn aims_at_missing_things() {
         let s = spec("type: merge\nbody: {}\npod: missing\nnamespace: missing\n");
-        let v = vars_for(&s, "web-1", "ns", "ns-missing");
+        let v = vars_for(&s, &vars(), "ns-missing");
         assert_eq!(
             plan(&s, &v).path,
             "/api/v1/namespaces/ns-missing/pods/web-1-missing"
+        );
+        let named = spec(
+            "type: merge\nbody: {}\npod: {missing: ghost}\nnamespace: {missing: '${namespace}-gone'}\n",
+        );
+        let v = vars_for(&named, &vars(), "ns-missing");
+        assert_eq!(
+            plan(&named, &v).path,
+            "/api/v1/namespaces/ns-gone/pods/ghost"
         );
     }
 
@@ -210,7 +222,7 @@ mod tests {
     fn long_bodies_are_reported_as_excerpts() {
         let body = "x".repeat(REPORTED_BODY_LIMIT + 1);
         let p = Planned {
-            method: METHOD,
+            method: "PATCH",
             path: "/p".into(),
             headers: vec![],
             body: body.clone(),
@@ -226,7 +238,7 @@ mod tests {
     #[test]
     fn curl_quotes_for_the_shell() {
         let p = Planned {
-            method: METHOD,
+            method: "PATCH",
             path: "/p".into(),
             headers: vec![("Content-Type".into(), "a/b".into())],
             body: "it's".into(),

@@ -5,26 +5,22 @@
 //! Mismatches are data in the outcome and are never retried; only the inability to
 //! run at all is an error of this module.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use rand::Rng;
-use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::case::Case;
 use crate::client::{Client, Retry};
-use crate::compare::{self};
-use crate::fixture::{FixtureError, Fixtures, prepare_pod};
+use crate::fixture::{FixtureError, Fixtures};
 use crate::liveness::Watchdog;
-use crate::normalize::{self, Context};
-use crate::observed::Observed;
-use crate::request::{self};
+use crate::normalize;
+use crate::scenario::{Shared, run_case};
 use crate::snapshot::{self};
 use crate::target::{Target, TargetError};
-use crate::vars::Vars;
 use crate::version::{KubeVersion, is_kube_apiserver};
 
 pub use crate::outcome::{CaseOutcome, Ending, RunReport, Sent, Status};
@@ -212,18 +208,17 @@ pub async fn run(
             .as_ref()
             .and_then(|v| v["gitVersion"].as_str())
             .and_then(KubeVersion::from_git_version),
-        opts: Options {
-            // Snapshots are the upstream baseline: a target that is not a
-            // kube-apiserver is compared with them, but never gets pending files
-            // offered as a new baseline.
-            snapshots: match opts.snapshots {
-                snapshot::Mode::Review if !version.as_ref().is_some_and(is_kube_apiserver) => {
-                    snapshot::Mode::Check
-                }
-                mode => mode,
-            },
-            ..opts.clone()
+        // Snapshots are the upstream baseline: a target that is not a
+        // kube-apiserver is compared with them, but never gets pending files
+        // offered as a new baseline.
+        snapshots: match opts.snapshots {
+            snapshot::Mode::Review if !version.as_ref().is_some_and(is_kube_apiserver) => {
+                snapshot::Mode::Check
+            }
+            mode => mode,
         },
+        snapshot_dir: opts.snapshot_dir.clone(),
+        keep: opts.keep,
     });
 
     let deadline_passed = tokio::time::sleep_until(deadline);
@@ -355,159 +350,11 @@ async fn teardown(
     }
 }
 
-struct Shared {
-    client: Client,
-    watchdog: Watchdog,
-    fixtures: Fixtures,
-    secrets: Vec<String>,
-    auth: Vec<(String, String)>,
-    version: Option<KubeVersion>,
-    opts: Options,
-}
-
 /// Why a case does not apply to a target of version `version`, if it does not.
 fn skip_reason(case: &Case, version: Option<KubeVersion>) -> Option<String> {
     let req = case.file.kubernetes.as_ref()?;
     let v = version?;
     (!req.matches(v)).then(|| format!("applies to Kubernetes {req}; the target is {v}"))
-}
-
-async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
-    let started = Instant::now();
-    let fixtures = &shared.fixtures;
-    let run_id = &fixtures.run_id;
-    let missing_namespace = format!("{}-missing", fixtures.namespace);
-    let vars = request::vars_for(
-        &case.file.request,
-        &pod,
-        &fixtures.namespace,
-        &missing_namespace,
-    );
-    let planned = request::plan(&case.file.request, &vars);
-    let curl = normalize::redact(
-        &request::curl(shared.client.base_url(), &planned, &shared.auth),
-        &shared.secrets,
-    );
-
-    let created = match &case.pod {
-        None => None,
-        Some(manifest) => {
-            let pod_manifest = prepare_pod(manifest, &pod, &fixtures.namespace, run_id);
-            let deleting = case.file.given.as_ref().is_some_and(|g| g.deleting);
-            let made = match fixtures.create_pod(&pod_manifest).await {
-                Ok(created) if deleting => {
-                    let uid = created["metadata"]["uid"].as_str().unwrap_or_default();
-                    fixtures.start_deletion(&pod, uid).await
-                }
-                other => other,
-            };
-            match made {
-                Ok(created) => Some(created),
-                Err(e) => {
-                    let error = redact(shared, &e.to_string());
-                    let ending = match e {
-                        FixtureError::Send(_) => Ending::NoAnswer { error },
-                        _ => Ending::Errored { error },
-                    };
-                    return CaseOutcome::new(case, pod, started.elapsed(), None, None, ending);
-                }
-            }
-        }
-    };
-
-    let answer = shared.client.send(&planned).await;
-    let stored = match (&answer, &case.file.expect.stored) {
-        (Ok(_), Some(_)) => match fixtures.get_pod(&pod).await {
-            Ok(a) => Ok(Some(a.json().unwrap_or(Value::String(a.body)))),
-            Err(e) => Err(redact(shared, &format!("reading the pod back: {e}"))),
-        },
-        _ => Ok(None),
-    };
-    // Delete what this case created: the starting pod, and a pod its request made
-    // (apply creates with 201), each by its own name and uid, nothing else.
-    let made = answer
-        .as_ref()
-        .ok()
-        .filter(|a| a.status == 201)
-        .and_then(|a| a.json());
-    let mut cleanup_error = None;
-    for object in created.iter().chain(made.iter()) {
-        let meta = &object["metadata"];
-        if let (Some(name), Some(uid), false) = (
-            meta["name"].as_str(),
-            meta["uid"].as_str(),
-            shared.opts.keep,
-        ) && let Err(e) = fixtures.delete_pod(name, uid).await
-        {
-            cleanup_error = Some(redact(shared, &e.to_string()));
-        }
-    }
-    let sent = Some(Sent {
-        request: planned,
-        curl,
-    });
-    let ending = match (answer, stored) {
-        (Err(e), _) => Ending::NoAnswer {
-            error: redact(shared, &format!("no answer to the case's request: {e}")),
-        },
-        (Ok(_), Err(error)) => Ending::Errored { error },
-        (Ok(answer), Ok(stored)) => judge(
-            shared,
-            case,
-            &pod,
-            &vars,
-            Observed::new(created, answer, stored),
-        ),
-    };
-    CaseOutcome::new(case, pod, started.elapsed(), sent, cleanup_error, ending)
-}
-
-/// Judges what the target did with a case: its expectations, then its snapshot.
-fn judge(shared: &Shared, case: &Case, pod: &str, vars: &Vars, observed: Observed) -> Ending {
-    let fixtures = &shared.fixtures;
-    let mismatches = compare::expectations(&case.file.expect, vars, &observed);
-    // Pod names and the run id are generated, so unique: replaced wherever they
-    // occur. The run's namespace may be the user's common word (`default`), so it
-    // is replaced only where it names a namespace; a namespace the case aims at
-    // instead is named after it (`…-missing`).
-    let mut names = vec![
-        (vars.pod.clone(), "[pod]".to_owned()),
-        (pod.to_owned(), "[pod]".to_owned()),
-        (fixtures.run_id.clone(), "[run]".to_owned()),
-    ];
-    if vars.namespace != fixtures.namespace {
-        names.push((vars.namespace.clone(), "[namespace]".to_owned()));
-    }
-    let ctx = Context {
-        names,
-        namespace: Some(fixtures.namespace.clone()),
-        secrets: shared.secrets.clone(),
-    };
-    let normalized = normalize::observation(&observed, &ctx);
-    let rendered = normalize::render(&normalized);
-    let entry = snapshot::Entry {
-        id: &case.id,
-        description: &case.file.description,
-        input_file: &input_file(&case.path),
-    };
-    let snapshot = snapshot::check(
-        &shared.opts.snapshot_dir,
-        entry,
-        &rendered,
-        shared.opts.snapshots,
-        shared.version,
-    )
-    .map_err(|e| e.to_string());
-    Ending::Answered {
-        observed: normalize::redact_observed(observed, &shared.secrets),
-        mismatches,
-        normalized,
-        snapshot,
-    }
-}
-
-fn redact(shared: &Shared, text: &str) -> String {
-    normalize::redact(text, &shared.secrets)
 }
 
 /// The credential headers the client adds, with their values redacted, for `curl`.
@@ -528,16 +375,6 @@ fn redacted_auth(target: &Target) -> Vec<(String, String)> {
                 .map(|(k, _)| (k.clone(), normalize::REDACTED.to_owned())),
         )
         .collect()
-}
-
-/// The case path as recorded in snapshot headers: relative to the working folder.
-pub fn input_file(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd
-        .as_deref()
-        .and_then(|c| path.strip_prefix(c).ok())
-        .unwrap_or(path);
-    rel.display().to_string()
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ impl Selection<'_> {
         let mut errors = Vec::new();
         for f in found {
             match case::load(&f.path, f.id, cases_dir) {
-                Ok(c) => cases.push(c),
+                Ok(c) => cases.extend(c),
                 Err(e) => errors.push(error_chain(&e)),
             }
         }
@@ -61,10 +61,14 @@ impl Selection<'_> {
             return Err(SelectError::Invalid { errors });
         }
         cases.retain(|c| {
-            let sends = crate::features::patch_type_tag(&c.file.request.content_type);
+            let sends: Vec<_> = c
+                .steps
+                .iter()
+                .filter_map(|s| crate::features::patch_type_tag(&s.request.content_type))
+                .collect();
             self.keeps(&c.id, &c.file.tags)
                 && (self.patch_type.is_empty()
-                    || self.patch_type.iter().any(|p| Some(p.as_str()) == sends))
+                    || self.patch_type.iter().any(|p| sends.contains(&p.as_str())))
         });
         if cases.is_empty() {
             return Err(SelectError::Empty);

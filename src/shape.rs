@@ -126,9 +126,11 @@ impl Shape {
         match self {
             Shape::Scalar(v) => v.clone(),
             Shape::List(items) => Value::Array(items.iter().map(Shape::to_json).collect()),
-            Shape::Map(map) => {
-                Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Shape::Map(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (escape_key(k), v.to_json()))
+                    .collect(),
+            ),
             Shape::Matcher(m) => m.to_json(),
         }
     }
@@ -152,6 +154,16 @@ impl Shape {
                 other => other.clone(),
             }),
         }
+    }
+}
+
+/// A literal key as a case file writes it: a leading `$` doubled, so it does
+/// not read as a matcher (`${…}` variables stay as they are).
+fn escape_key(key: &str) -> String {
+    if key.starts_with('$') && !key.starts_with("${") {
+        format!("${key}")
+    } else {
+        key.to_owned()
     }
 }
 
@@ -215,7 +227,13 @@ impl<'de> Visitor<'de> for ShapeVisitor {
         let mut entries = BTreeMap::new();
         let mut matcher = None;
         while let Some(key) = map.next_key::<String>()? {
-            if let Some(name) = key.strip_prefix('$') {
+            // `$$patch` is the literal key `$patch` (strategic merge directives in
+            // an expected body); `${pod}` is a key named by a variable.
+            let literal = key.strip_prefix("$$").map(|k| format!("${k}"));
+            if let Some(name) = key
+                .strip_prefix('$')
+                .filter(|_| literal.is_none() && !key.starts_with("${"))
+            {
                 if matcher.is_some() || !entries.is_empty() {
                     return Err(de::Error::custom(format!(
                         "matcher `{key}` must be the only key of its mapping"
@@ -229,6 +247,7 @@ impl<'de> Visitor<'de> for ShapeVisitor {
                     )));
                 }
                 let value: Shape = map.next_value()?;
+                let key = literal.unwrap_or(key);
                 if entries.insert(key.clone(), value).is_some() {
                     return Err(de::Error::custom(format!("duplicate key `{key}`")));
                 }
@@ -269,6 +288,26 @@ mod tests {
     fn rejects_bad_matchers(#[case] yaml: &str, #[case] message: &str) {
         let err = parse(yaml).unwrap_err();
         assert!(err.contains(message), "{err}");
+    }
+
+    #[test]
+    fn doubled_dollars_are_literal_keys() {
+        let shape =
+            parse(r#"{$$patch: replace, $$setElementOrder/containers: [{name: a}], "${pod}": 1}"#)
+                .unwrap();
+        let Shape::Map(map) = &shape else {
+            panic!("a mapping, not {shape:?}")
+        };
+        let keys: Vec<_> = map.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["$patch", "$setElementOrder/containers", "${pod}"]);
+        // Written back as a case writes it, so a message can be pasted back.
+        assert_eq!(
+            shape.to_json(),
+            serde_json::json!({"$$patch": "replace", "$$setElementOrder/containers": [{"name": "a"}], "${pod}": 1})
+        );
+        assert!(
+            matches!(parse("{$patch: replace}").unwrap_err(), e if e.contains("unknown matcher `$patch`"))
+        );
     }
 
     #[test]

@@ -1,10 +1,28 @@
 //! Case variables (`${pod}`, `${namespace}`): the per-run names a case file cannot
-//! know in advance, substituted into requests and expectations before use.
+//! know in advance, and the values earlier steps captured
+//! (`${steps.STEP.CAPTURE}`), substituted into requests and expectations before use.
 //!
-//! Substitution is purely textual and happens only here, so every stage sees the
-//! same names.
+//! Substitution is purely textual (but for a string that is one captured value
+//! whole, which becomes that value) and happens only here, so every stage sees
+//! the same names.
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
 use serde_json::Value;
+
+/// A reference to a captured value: `${steps.STEP.CAPTURE}`.
+static REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{steps\.([^}]*)\}").expect("valid regex"));
+
+/// Every `STEP.CAPTURE` that `text` refers to, in order.
+pub fn capture_references(text: &str) -> Vec<String> {
+    REFERENCE
+        .captures_iter(text)
+        .map(|c| c[1].to_owned())
+        .collect()
+}
 
 /// The values of the variables for one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +31,16 @@ pub struct Vars {
     pub pod: String,
     /// The namespace the case's requests are aimed at.
     pub namespace: String,
+    /// Values earlier steps captured, by `STEP.CAPTURE`.
+    pub captures: BTreeMap<String, Value>,
+}
+
+/// A captured value as text: strings as they are, other values as JSON.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl Vars {
@@ -21,18 +49,34 @@ impl Vars {
         Vars {
             pod: "pod".into(),
             namespace: "namespace".into(),
+            captures: BTreeMap::new(),
         }
+    }
+
+    /// `text` with captured values in place of their references, each made
+    /// into text by `f`; a reference to nothing captured stays as written.
+    fn with_captures(&self, text: &str, f: impl Fn(String) -> String) -> String {
+        if !text.contains("${steps.") {
+            return text.to_owned();
+        }
+        REFERENCE
+            .replace_all(text, |c: &Captures| match self.captures.get(&c[1]) {
+                Some(v) => f(text_of(v)),
+                None => f(c[0].to_owned()),
+            })
+            .into_owned()
     }
 
     /// Substitutes the variables in a string.
     pub fn apply(&self, text: &str) -> String {
-        text.replace("${pod}", &self.pod)
+        self.with_captures(text, |v| v)
+            .replace("${pod}", &self.pod)
             .replace("${namespace}", &self.namespace)
     }
 
     /// Substitutes the variables in a regular expression, escaped as literals.
     pub fn apply_regex(&self, pattern: &str) -> String {
-        pattern
+        self.with_captures(pattern, |v| regex::escape(&v))
             .replace("${pod}", &regex::escape(&self.pod))
             .replace("${namespace}", &regex::escape(&self.namespace))
     }
@@ -40,7 +84,12 @@ impl Vars {
     /// Substitutes the variables in every string (keys included) of a JSON value.
     pub fn apply_value(&self, value: &Value) -> Value {
         match value {
-            Value::String(s) => Value::String(self.apply(s)),
+            // A string that is one reference whole takes the captured value as it
+            // is (a number, a managedFields entry), not its text.
+            Value::String(s) => match self.whole_capture(s) {
+                Some(v) => v.clone(),
+                None => Value::String(self.apply(s)),
+            },
             Value::Array(items) => {
                 Value::Array(items.iter().map(|v| self.apply_value(v)).collect())
             }
@@ -54,6 +103,13 @@ impl Vars {
     }
 }
 
+impl Vars {
+    fn whole_capture(&self, s: &str) -> Option<&Value> {
+        let c = REFERENCE.captures(s)?;
+        (c[0].len() == s.len()).then(|| self.captures.get(&c[1]))?
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,11 +120,27 @@ mod tests {
         let vars = Vars {
             pod: "web-1".into(),
             namespace: "ns".into(),
+            captures: BTreeMap::from([
+                ("read.rv".to_owned(), json!("42")),
+                ("read.entry".to_owned(), json!({"manager": "a"})),
+            ]),
         };
         assert_eq!(
             vars.apply_value(&json!({"m": "pods \"${pod}\" in ${namespace}", "n": [1, "${pod}"]})),
             json!({"m": "pods \"web-1\" in ns", "n": [1, "web-1"]})
         );
         assert_eq!(vars.apply_regex("^${pod}$"), "^web\\-1$");
+        assert_eq!(
+            vars.apply_value(&json!({"rv": "${steps.read.rv}", "e": "${steps.read.entry}", "t": "at ${steps.read.entry}", "u": "${steps.read.gone}"})),
+            json!({"rv": "42", "e": {"manager": "a"}, "t": "at {\"manager\":\"a\"}", "u": "${steps.read.gone}"})
+        );
+        assert_eq!(
+            vars.apply_regex("^${steps.read.entry}"),
+            "^\\{\"manager\":\"a\"\\}"
+        );
+        assert_eq!(
+            capture_references("a ${steps.x.rv} b ${steps.y.uid}"),
+            ["x.rv", "y.uid"]
+        );
     }
 }

@@ -19,33 +19,39 @@ async fn case(
     path: PathBuf,
 ) {
     let cases_dir = support::root().join("cases");
-    let case = support::load(&path, &cases_dir);
-    let (dir, name) = case
-        .id
-        .rsplit_once('/')
-        .map_or((String::new(), case.id.clone()), |(d, n)| {
-            (d.to_owned(), n.to_owned())
-        });
-    let description = case.file.description.clone();
-    let report = support::run_on_mock(vec![case]).await;
-    let outcome = &report.outcomes[0];
-    assert_eq!(
-        outcome.status,
-        Status::Passed,
-        "{}",
-        terminal::details(outcome)
-    );
-    let rendered = normalize::render(
-        outcome
-            .normalized
-            .as_ref()
-            .expect("judged cases are normalised"),
-    );
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(support::root().join("snapshots").join(dir));
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.set_description(description);
-    settings.set_input_file(&path);
-    settings.bind(|| insta::assert_snapshot!(name, rendered));
+    // A file with variants holds one case per variant, each with its snapshot.
+    let cases = support::load_all(&path, &cases_dir);
+    let report = support::run_on_mock(cases.clone()).await;
+    for case in &cases {
+        let (dir, name) = case
+            .id
+            .rsplit_once('/')
+            .map_or((String::new(), case.id.clone()), |(d, n)| {
+                (d.to_owned(), n.to_owned())
+            });
+        let outcome = report
+            .outcomes
+            .iter()
+            .find(|o| o.id == case.id)
+            .expect("every case has an outcome");
+        assert_eq!(
+            outcome.status,
+            Status::Passed,
+            "{}",
+            terminal::details(outcome)
+        );
+        let rendered = normalize::render(
+            outcome
+                .normalized
+                .as_ref()
+                .expect("judged cases are normalised"),
+        );
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(support::root().join("snapshots").join(dir));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(case.file.description.clone());
+        settings.set_input_file(&path);
+        settings.bind(|| insta::assert_snapshot!(name, rendered));
+    }
 }

@@ -17,7 +17,7 @@ fn shipped() -> Vec<Case> {
     case::discover(std::slice::from_ref(&root), &root)
         .expect("cases are found")
         .into_iter()
-        .map(|f| support::load(&f.path, &root))
+        .flat_map(|f| support::load_all(&f.path, &root))
         .collect()
 }
 
@@ -51,23 +51,30 @@ fn pinned(shape: &Shape) -> Vec<&str> {
     }
 }
 
-/// The body of a case's snapshot, as the real kube-apiserver answered.
-fn snapshot_body(c: &Case) -> Option<Value> {
+/// The body of a case's snapshot (of step `index` in a scenario), as the real
+/// kube-apiserver answered.
+fn snapshot_body(c: &Case, index: usize) -> Option<Value> {
     let path = podpatch::snapshot::path_for(&support::root().join("snapshots"), &c.id);
     let text = std::fs::read_to_string(path).ok()?;
     let body = text.splitn(3, "---\n").nth(2)?;
     let v: Value = serde_yaml_ng::from_str(body).ok()?;
-    v.get("body").cloned()
+    match (&c.steps[index].name, v.get("steps")) {
+        (Some(name), Some(steps)) => steps.get(index)?.get(name)?.get("body").cloned(),
+        _ => v.get("body").cloned(),
+    }
 }
 
 #[test]
 fn every_case_pins_what_makes_its_answer() {
     let mut problems = Vec::new();
-    for c in shipped() {
-        let Some(Value::Object(body)) = snapshot_body(&c) else {
+    let steps = shipped()
+        .into_iter()
+        .flat_map(|c| (0..c.steps.len()).map(move |i| (c.clone(), i)));
+    for (c, index) in steps {
+        let Some(Value::Object(body)) = snapshot_body(&c, index) else {
             continue; // no body worth checking (empty, or text)
         };
-        let expect = &c.file.expect;
+        let expect = &c.steps[index].expect;
         let keys = expect.body.as_ref().map(pinned).unwrap_or_default();
         let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
         let why = if expect.body.is_none() && expect.headers.is_empty() {
@@ -92,7 +99,9 @@ fn every_case_pins_what_makes_its_answer() {
             None
         };
         if let Some(why) = why {
-            problems.push(format!("{} ({kind} answer): {why}", c.path.display()));
+            let step = c.steps[index].name.as_ref();
+            let at = step.map(|s| format!(", step {s}")).unwrap_or_default();
+            problems.push(format!("{}{at} ({kind} answer): {why}", c.path.display()));
         }
     }
     assert!(

@@ -18,8 +18,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Loads a case file, with its id relative to `base`.
+/// Loads a case file holding one case, with its id relative to `base`.
 pub fn load(path: &Path, base: &Path) -> Case {
+    let mut cases = load_all(path, base);
+    assert_eq!(cases.len(), 1, "{} holds variants", path.display());
+    cases.remove(0)
+}
+
+/// Loads the cases of a case file (one per variant), ids relative to `base`.
+pub fn load_all(path: &Path, base: &Path) -> Vec<Case> {
     let id = path
         .strip_prefix(base)
         .unwrap_or(path)

@@ -347,7 +347,7 @@ async fn a_mock_answering_placeholders_passes_no_shipped_case() {
     let cases: Vec<_> = podpatch::case::discover(std::slice::from_ref(&root), &root)
         .unwrap()
         .into_iter()
-        .map(|f| support::load(&f.path, &root))
+        .flat_map(|f| support::load_all(&f.path, &root))
         .collect();
     let opts = Options {
         jobs: 8,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self};
 use serde_json::Value;
 
+use super::document::{Case, CaseFile};
 use super::model::*;
 
 /// Why a case file cannot be used.
@@ -122,11 +123,20 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// Loads one case file. `id` names it; `root` is the shipped cases folder, the last
-/// place fixtures are looked up.
-pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
+/// Loads one case file: its case, or one per variant (`id[name]`). `id` names
+/// it; `root` is the shipped cases folder, the last place fixtures are looked up.
+pub fn load(path: &Path, id: String, root: &Path) -> Result<Vec<Case>, CaseError> {
     let text = read(path)?;
     let file: CaseFile = parse_yaml(path, &text)?;
+    let expanded = file.expand().map_err(|(key, message)| {
+        let line = key_line(&text, key);
+        CaseError::Invalid {
+            path: path.display().to_string(),
+            line,
+            column: 1,
+            message,
+        }
+    })?;
     let pod = match &file.given {
         None => None,
         Some(Given {
@@ -158,12 +168,43 @@ pub fn load(path: &Path, id: String, root: &Path) -> Result<Case, CaseError> {
             Some(fixture)
         }
     };
-    Ok(Case {
-        id,
-        path: path.to_path_buf(),
-        file,
-        pod,
-    })
+    Ok(expanded
+        .into_iter()
+        .map(|(variant, steps)| {
+            let mut file = file.clone();
+            // A variant is tagged with the patch type it sends, so `--tag` and
+            // `--patch-type` select it alone.
+            if variant.is_some() {
+                let sends = steps.iter().filter_map(|s| match s.request.content_type {
+                    ContentType::Patch(t) => Some(t.tag()),
+                    _ => None,
+                });
+                for tag in sends {
+                    if !file.tags.iter().any(|t| t == tag) {
+                        file.tags.push(tag.to_owned());
+                    }
+                }
+            }
+            Case {
+                id: match &variant {
+                    Some(v) => format!("{id}[{v}]"),
+                    None => id.clone(),
+                },
+                path: path.to_path_buf(),
+                file,
+                pod: pod.clone(),
+                variant,
+                steps,
+            }
+        })
+        .collect())
+}
+
+/// The line of a top-level `key:` in a case file (1 when it is not written).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+        .map_or(1, |i| i + 1)
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -310,12 +351,10 @@ mod tests {
     #[test]
     fn parses_a_minimal_case() {
         let case = parse(MINIMAL).unwrap();
-        assert_eq!(
-            case.request.content_type,
-            ContentType::Patch(PatchType::Json)
-        );
-        assert_eq!(case.request.body, Body::Value(serde_json::json!([])));
-        assert_eq!(case.expect.status, 200);
+        let request = case.request.unwrap();
+        assert_eq!(request.content_type, ContentType::Patch(PatchType::Json));
+        assert_eq!(request.body, Body::Value(serde_json::json!([])));
+        assert_eq!(case.expect.unwrap().status, 200);
     }
 
     #[rstest]
@@ -423,16 +462,18 @@ mod tests {
         let case = parse(
             "description: d\nrequest:\n  type: json\n  query: {force: true, n: 1, dryRun: All}\nexpect:\n  status: 200\n",
         )
+        .unwrap()
+        .request
         .unwrap();
-        assert_eq!(case.request.query["force"], "true");
-        assert_eq!(case.request.query["n"], "1");
-        assert_eq!(case.request.query["dryRun"], "All");
+        assert_eq!(case.query["force"], "true");
+        assert_eq!(case.query["n"], "1");
+        assert_eq!(case.query["dryRun"], "All");
     }
 
     #[test]
     fn stored_is_unchanged_or_a_mapping() {
         let ok = parse(&format!("{MINIMAL}  stored: unchanged\n")).unwrap();
-        assert_eq!(ok.expect.stored, Some(Stored::Unchanged));
+        assert_eq!(ok.expect.unwrap().stored, Some(Stored::Unchanged));
         assert!(parse(&format!("{MINIMAL}  stored: same\n")).is_err());
     }
 

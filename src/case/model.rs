@@ -11,25 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::shape::Shape;
-use crate::version::VersionReq;
 
 /// The folder under a cases root that holds starting pods, not cases.
 pub const FIXTURES_DIR: &str = "fixtures";
-
-/// One case file, as written.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseFile {
-    /// What the case proves, and where the real server differs from the page.
-    pub description: String,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// The Kubernetes versions the case applies to; other targets skip it.
-    pub kubernetes: Option<VersionReq>,
-    pub given: Option<Given>,
-    pub request: RequestSpec,
-    pub expect: Expect,
-}
 
 /// What must exist before the request is sent.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -81,6 +65,16 @@ pub enum PatchType {
 }
 
 impl PatchType {
+    /// The tag of cases that send this patch type (`--patch-type` takes it too).
+    pub fn tag(self) -> &'static str {
+        match self {
+            PatchType::Json => "json-patch",
+            PatchType::Merge => "merge-patch",
+            PatchType::Strategic => "strategic-merge-patch",
+            PatchType::Apply => "apply",
+        }
+    }
+
     /// The Content-Type Kubernetes expects for this patch type.
     pub fn content_type(self) -> &'static str {
         match self {
@@ -92,16 +86,56 @@ impl PatchType {
     }
 }
 
-/// The only value of `request.pod` and `request.namespace`: aim at something absent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// What `request.pod` or `request.namespace` aims at instead of the case's own:
+/// something absent, under a generated name (`missing`) or a given one
+/// (`{missing: NAME}`, variables substituted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Aim {
     Missing,
+    Named(String),
 }
 
-/// The PATCH request of a case, as written (variables not yet substituted).
+impl<'de> Deserialize<'de> for Aim {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Named {
+            missing: String,
+        }
+        struct AimVisitor;
+        impl<'de> Visitor<'de> for AimVisitor {
+            type Value = Aim;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`missing` or `{missing: NAME}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Aim, E> {
+                match v {
+                    "missing" => Ok(Aim::Missing),
+                    other => Err(E::custom(format!(
+                        "expected `missing` or `{{missing: NAME}}`, found `{other}`"
+                    ))),
+                }
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Aim, A::Error> {
+                let Named { missing } =
+                    Named::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                // The name is one path segment: a `/`, `?` or `#` would aim elsewhere.
+                if missing.is_empty() || missing.contains(['/', '?', '#']) {
+                    return Err(de::Error::custom(format!(
+                        "`missing: {missing:?}` must be one non-empty path segment (no `/`, `?` or `#`)"
+                    )));
+                }
+                Ok(Aim::Named(missing))
+            }
+        }
+        deserializer.deserialize_any(AimVisitor)
+    }
+}
+
+/// The request of a case or step, as written (variables not yet substituted).
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestSpec {
+    pub method: Method,
     pub content_type: ContentType,
     pub body: Body,
     pub query: BTreeMap<String, String>,
@@ -111,19 +145,41 @@ pub struct RequestSpec {
     pub path: Option<String>,
 }
 
+/// The HTTP method of a request: PATCH, or GET to read the pod in a step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    #[default]
+    Patch,
+    Get,
+}
+
+impl Method {
+    /// The method as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Patch => "PATCH",
+            Method::Get => "GET",
+        }
+    }
+}
+
 /// Where the Content-Type comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ContentType {
     Patch(PatchType),
     Raw(String),
+    /// No Content-Type header at all (`headers: {Content-Type: null}`), or a GET.
+    Omitted,
 }
 
 impl ContentType {
-    /// The header value to send.
-    pub fn header(&self) -> &str {
+    /// The header value to send, if any.
+    pub fn header(&self) -> Option<&str> {
         match self {
-            ContentType::Patch(t) => t.content_type(),
-            ContentType::Raw(s) => s,
+            ContentType::Patch(t) => Some(t.content_type()),
+            ContentType::Raw(s) => Some(s),
+            ContentType::Omitted => None,
         }
     }
 }
@@ -195,6 +251,8 @@ impl Repeated {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRequest {
+    #[serde(default)]
+    method: Method,
     #[serde(rename = "type")]
     patch_type: Option<PatchType>,
     content_type: Option<String>,
@@ -204,7 +262,7 @@ struct RawRequest {
     #[serde(default)]
     query: BTreeMap<String, QueryValue>,
     #[serde(default)]
-    headers: BTreeMap<String, String>,
+    headers: BTreeMap<String, Option<String>>,
     pod: Option<Aim>,
     namespace: Option<Aim>,
     path: Option<String>,
@@ -237,7 +295,14 @@ impl TryFrom<RawRequest> for RequestSpec {
     type Error = String;
 
     fn try_from(raw: RawRequest) -> Result<Self, String> {
+        let (headers, omit) = split_headers(raw.headers)?;
         let content_type = match (raw.patch_type, raw.content_type) {
+            (Some(_), _) | (_, Some(_)) if omit => {
+                return Err(
+                    "`headers: {Content-Type: null}` sends no Content-Type: it excludes `type` and `content_type`".into(),
+                );
+            }
+            (None, None) if omit || raw.method == Method::Get => ContentType::Omitted,
             (Some(t), None) => ContentType::Patch(t),
             (None, Some(c)) => ContentType::Raw(c),
             (Some(_), Some(_)) => {
@@ -281,8 +346,10 @@ impl TryFrom<RawRequest> for RequestSpec {
         if let Some(path) = raw.path.as_ref().filter(|p| !p.starts_with('/')) {
             return Err(format!("`path` must start with `/`, found `{path}`"));
         }
-        for (name, value) in &raw.headers {
-            check_header(name, value)?;
+        if raw.method == Method::Get
+            && (body != Body::Empty || content_type != ContentType::Omitted)
+        {
+            return Err("a `GET` request sends no body and no `type` or `content_type`".into());
         }
         let query = raw
             .query
@@ -294,10 +361,11 @@ impl TryFrom<RawRequest> for RequestSpec {
             })
             .collect::<Result<_, _>>()?;
         Ok(RequestSpec {
+            method: raw.method,
             content_type,
             body,
             query,
-            headers: raw.headers,
+            headers,
             pod: raw.pod,
             namespace: raw.namespace,
             path: raw.path,
@@ -308,6 +376,32 @@ impl TryFrom<RawRequest> for RequestSpec {
 /// Headers the HTTP client sets from the body itself: a case that sets them would
 /// send a request that contradicts its own framing.
 const FRAMING_HEADERS: &[&str] = &["content-length", "transfer-encoding", "host"];
+
+/// The headers to send, checked, and whether `Content-Type: null` asks to send
+/// none: `null` omits a header podpatch sends by default, and the only one it
+/// adds itself is Content-Type (the HTTP client always sends Accept and
+/// User-Agent, so those can be given other values, not omitted).
+fn split_headers(
+    raw: BTreeMap<String, Option<String>>,
+) -> Result<(BTreeMap<String, String>, bool), String> {
+    let mut headers = BTreeMap::new();
+    let mut omit = false;
+    for (name, value) in raw {
+        match value {
+            Some(value) => {
+                check_header(&name, &value)?;
+                headers.insert(name, value);
+            }
+            None if name.eq_ignore_ascii_case("content-type") => omit = true,
+            None => {
+                return Err(format!(
+                    "header `{name}: null`: only `Content-Type` can be omitted (the HTTP client always sends its other default headers; give `{name}` a value instead)"
+                ));
+            }
+        }
+    }
+    Ok((headers, omit))
+}
 
 /// A request header of a case must be sendable as written.
 fn check_header(name: &str, value: &str) -> Result<(), String> {
@@ -360,15 +454,4 @@ impl<'de> Deserialize<'de> for Stored {
             ))),
         }
     }
-}
-
-/// A loaded case: its id, where it came from, and its content with fixtures resolved.
-#[derive(Debug, Clone, Serialize)]
-pub struct Case {
-    /// Path under the cases root without extension, `/`-separated: names the snapshot.
-    pub id: String,
-    pub path: PathBuf,
-    pub file: CaseFile,
-    /// The starting pod manifest, fixture files read.
-    pub pod: Option<Value>,
 }

@@ -168,11 +168,15 @@ impl Pair {
 /// A generated case file as a runnable case.
 fn as_case(id: String, file: &Value) -> Option<Case> {
     let parsed: CaseFile = serde_json::from_value(file.clone()).ok()?;
+    // A generated file is a single request: one case, one step.
+    let (variant, steps) = parsed.expand().ok()?.into_iter().next()?;
     Some(Case {
         path: PathBuf::from(format!("{id}.yaml")),
         id,
         file: parsed,
         pod: file.pointer("/given/pod").cloned(),
+        variant,
+        steps,
     })
 }
 

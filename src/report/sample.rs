@@ -22,11 +22,15 @@ fn case(status: Status) -> Case {
     let text = format!(
         "description: The {name} case.\ntags: [topic, {name}]\nrequest: {{type: merge, body: {{}}}}\nexpect: {{status: 200}}\n"
     );
+    let file: case::CaseFile = case::parse_yaml(&path, &text).expect("the sample case parses");
+    let (variant, steps) = file.expand().expect("one request").remove(0);
     Case {
         id: format!("topic/{name}"),
-        file: case::parse_yaml(&path, &text).expect("the sample case parses"),
+        file,
         path,
         pod: None,
+        variant,
+        steps,
     }
 }
 

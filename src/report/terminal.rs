@@ -268,6 +268,9 @@ pub fn summary(o: &CaseOutcome) -> String {
     if let Some(note) = &o.expected_failure {
         let _ = writeln!(out, "{note}");
     }
+    if let Some(step) = &o.step {
+        let _ = writeln!(out, "at step {step}");
+    }
     if let Some(r) = &o.request {
         let content_type = r
             .headers
@@ -334,6 +337,9 @@ pub fn details(o: &CaseOutcome) -> String {
     }
     if let Some(note) = &o.expected_failure {
         let _ = writeln!(out, "{note}");
+    }
+    if let Some(step) = &o.step {
+        let _ = writeln!(out, "at step {step}");
     }
     if let Some(r) = &o.request {
         let _ = writeln!(out, "sent: {} {}", r.method, r.path);

@@ -1,0 +1,377 @@
+//! Running one case on a target: its starting pod, then its steps in order (one
+//! for a single-request case), each planned with the values earlier steps
+//! captured, sent, read back when asked, and judged; then the whole case's
+//! snapshot, and the removal of what it created.
+//!
+//! A scenario stops at its first failing step: later steps depend on what it
+//! should have done. Scheduling, deadlines and the run's own setup belong to
+//! `run`; this module only runs the case it is given.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::case::{Aim, Capture, Case, Step, Stored};
+use crate::client::Client;
+use crate::compare::{self, Mismatch};
+use crate::fixture::{FixtureError, Fixtures, prepare_pod};
+use crate::liveness::Watchdog;
+use crate::normalize::{self, Context};
+use crate::observed::Observed;
+use crate::outcome::{CaseOutcome, Ending, Sent};
+use crate::request;
+use crate::snapshot;
+use crate::vars::Vars;
+use crate::version::KubeVersion;
+
+/// What every case of a run shares.
+pub struct Shared {
+    pub client: Client,
+    pub watchdog: Watchdog,
+    pub fixtures: Fixtures,
+    pub secrets: Vec<String>,
+    /// The credential headers the client adds, values redacted, for `curl`.
+    pub auth: Vec<(String, String)>,
+    pub version: Option<KubeVersion>,
+    pub snapshots: snapshot::Mode,
+    pub snapshot_dir: PathBuf,
+    /// Leave created objects in place for debugging.
+    pub keep: bool,
+}
+
+/// One step as it ran: what was sent and what came back.
+struct Ran {
+    name: Option<String>,
+    sent: Sent,
+    observed: Observed,
+}
+
+/// Runs `case` as pod `pod`.
+pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome {
+    let started = Instant::now();
+    let fixtures = &shared.fixtures;
+    let missing_namespace = format!("{}-missing", fixtures.namespace);
+    let mut base = Vars {
+        pod: pod.clone(),
+        namespace: fixtures.namespace.clone(),
+        captures: Default::default(),
+    };
+
+    let created = match &case.pod {
+        None => None,
+        Some(manifest) => match create(shared, case, manifest, &pod).await {
+            Ok(created) => Some(created),
+            Err(ending) => {
+                return CaseOutcome::new(case, pod, started.elapsed(), None, None, ending);
+            }
+        },
+    };
+
+    let mut ran: Vec<Ran> = Vec::new();
+    let mut made = Vec::new();
+    let mut mismatches = Vec::new();
+    let mut failure = None;
+    let mut last_vars = base.clone();
+    for (index, step) in case.steps.iter().enumerate() {
+        let vars = request::vars_for(&step.request, &base, &missing_namespace);
+        let planned = request::plan(&step.request, &vars);
+        let curl = redact(
+            shared,
+            &request::curl(shared.client.base_url(), &planned, &shared.auth),
+        );
+        let sent = Sent {
+            request: planned,
+            curl,
+        };
+        let first = index == 0;
+        match send(
+            shared,
+            step,
+            &pod,
+            first.then_some(&created),
+            &sent,
+            &mut made,
+        )
+        .await
+        {
+            Ok(observed) => {
+                let name = step.name.clone();
+                let mut found = compare::expectations(&step.expect, &vars, &observed);
+                capture(step, &observed, &mut base, &mut found);
+                mismatches.extend(found.into_iter().map(|m| at_step(&name, m)));
+                ran.push(Ran {
+                    name,
+                    sent,
+                    observed,
+                });
+                last_vars = vars;
+                if !mismatches.is_empty() {
+                    failure = Some(index);
+                    break;
+                }
+            }
+            Err(ending) => {
+                let ending = match ending {
+                    Ending::Errored { error } => Ending::Errored {
+                        error: in_step(&step.name, &error),
+                    },
+                    Ending::NoAnswer { error } => Ending::NoAnswer {
+                        error: in_step(&step.name, &error),
+                    },
+                    other => other,
+                };
+                let cleanup_error = cleanup(shared, created.iter().chain(&made)).await;
+                let elapsed = started.elapsed();
+                let mut outcome =
+                    CaseOutcome::new(case, pod, elapsed, Some(sent), cleanup_error, ending);
+                outcome.step = step_label(case, index);
+                return outcome;
+            }
+        }
+    }
+    let cleanup_error = cleanup(shared, created.iter().chain(&made)).await;
+    let shown = failure.unwrap_or(ran.len() - 1);
+    let ending = judge(shared, case, &pod, &last_vars, created, &ran, mismatches);
+    let sent = ran.into_iter().nth(shown).map(|r| r.sent);
+    let mut outcome = CaseOutcome::new(case, pod, started.elapsed(), sent, cleanup_error, ending);
+    if failure.is_some() || case.is_scenario() {
+        outcome.step = step_label(case, shown);
+    }
+    outcome
+}
+
+/// Which step of a scenario an outcome shows, for reports: `name (2 of 3)`.
+fn step_label(case: &Case, index: usize) -> Option<String> {
+    let name = case.steps.get(index)?.name.as_ref()?;
+    Some(format!(
+        "{name} (step {} of {})",
+        index + 1,
+        case.steps.len()
+    ))
+}
+
+/// A message about a step of a scenario names the step.
+fn in_step(name: &Option<String>, text: &str) -> String {
+    match name {
+        Some(n) => format!("step `{n}`: {text}"),
+        None => text.to_owned(),
+    }
+}
+
+/// Sends one step and reads the pod back when it asks; the pod as it was before
+/// the step is the created one for the first step, and read for a later step
+/// that expects `stored: unchanged`. Pods the request creates join `made`.
+async fn send(
+    shared: &Shared,
+    step: &Step,
+    pod: &str,
+    created: Option<&Option<Value>>,
+    sent: &Sent,
+    made: &mut Vec<Value>,
+) -> Result<Observed, Ending> {
+    let errored = |error| Ending::Errored { error };
+    let before = match (created, &step.expect.stored) {
+        (Some(created), _) => created.clone(),
+        (None, Some(Stored::Unchanged)) => Some(read_back(shared, pod).await.map_err(errored)?),
+        (None, _) => None,
+    };
+    let answer = shared
+        .client
+        .send(&sent.request)
+        .await
+        .map_err(|e| Ending::NoAnswer {
+            error: redact(shared, &format!("no answer to the case's request: {e}")),
+        })?;
+    // Apply creates with 201: the pod it made is removed with the case's.
+    made.extend((answer.status == 201).then(|| answer.json()).flatten());
+    let stored = match &step.expect.stored {
+        Some(_) => Some(read_back(shared, pod).await.map_err(errored)?),
+        None => None,
+    };
+    Ok(Observed::new(before, answer, stored))
+}
+
+/// A mismatch of a scenario's step says which step: `steps.NAME.status`.
+fn at_step(name: &Option<String>, mut m: Mismatch) -> Mismatch {
+    if let Some(n) = name {
+        m.at = format!("steps.{n}.{}", m.at);
+    }
+    m
+}
+
+/// Takes the step's captures from what it observed into `vars`; one not found
+/// is a mismatch (later steps would be sent with a hole in them).
+fn capture(step: &Step, observed: &Observed, vars: &mut Vars, out: &mut Vec<Mismatch>) {
+    let body = serde_json::from_str::<Value>(&observed.body).ok();
+    for (name, source) in &step.capture {
+        let (found, expected) = match source {
+            Capture::Body(p) => (body.as_ref().and_then(|b| b.pointer(p)).cloned(), p),
+            Capture::Stored(p) => (
+                observed.stored.as_ref().and_then(|s| s.pointer(p)).cloned(),
+                p,
+            ),
+            Capture::Header(h) => (observed.header(h).map(Value::String), h),
+        };
+        let key = format!("{}.{name}", step.name.as_deref().unwrap_or_default());
+        match found {
+            Some(v) => {
+                vars.captures.insert(key, v);
+            }
+            None => out.push(Mismatch {
+                at: format!("capture.{name}"),
+                expected: Value::String(format!("a value at {expected}")),
+                actual: None,
+            }),
+        }
+    }
+}
+
+/// Creates the starting pod (and starts its deletion when the case asks).
+async fn create(
+    shared: &Shared,
+    case: &Case,
+    manifest: &Value,
+    pod: &str,
+) -> Result<Value, Ending> {
+    let fixtures = &shared.fixtures;
+    let pod_manifest = prepare_pod(manifest, pod, &fixtures.namespace, &fixtures.run_id);
+    let deleting = case.file.given.as_ref().is_some_and(|g| g.deleting);
+    let made = match fixtures.create_pod(&pod_manifest).await {
+        Ok(created) if deleting => {
+            let uid = created["metadata"]["uid"].as_str().unwrap_or_default();
+            fixtures.start_deletion(pod, uid).await
+        }
+        other => other,
+    };
+    made.map_err(|e| {
+        let error = redact(shared, &e.to_string());
+        match e {
+            FixtureError::Send(_) => Ending::NoAnswer { error },
+            _ => Ending::Errored { error },
+        }
+    })
+}
+
+/// The case's pod as the target stores it now.
+async fn read_back(shared: &Shared, pod: &str) -> Result<Value, String> {
+    match shared.fixtures.get_pod(pod).await {
+        Ok(a) => Ok(a.json().unwrap_or(Value::String(a.body))),
+        Err(e) => Err(redact(shared, &format!("reading the pod back: {e}"))),
+    }
+}
+
+/// Deletes what the case created: the starting pod, and pods its requests made,
+/// each by its own name and uid, nothing else.
+async fn cleanup<'a>(shared: &Shared, objects: impl Iterator<Item = &'a Value>) -> Option<String> {
+    let mut error = None;
+    for object in objects {
+        let meta = &object["metadata"];
+        if let (Some(name), Some(uid), false) =
+            (meta["name"].as_str(), meta["uid"].as_str(), shared.keep)
+            && let Err(e) = shared.fixtures.delete_pod(name, uid).await
+        {
+            error = Some(redact(shared, &e.to_string()));
+        }
+    }
+    error
+}
+
+/// Judges what the target did with a case: its expectations (already compared,
+/// step by step), then its snapshot.
+fn judge(
+    shared: &Shared,
+    case: &Case,
+    pod: &str,
+    vars: &Vars,
+    created: Option<Value>,
+    ran: &[Ran],
+    mismatches: Vec<Mismatch>,
+) -> Ending {
+    let fixtures = &shared.fixtures;
+    // Pod names and the run id are generated, so unique: replaced wherever they
+    // occur. The run's namespace may be the user's common word (`default`), so it
+    // is replaced only where it names a namespace; a namespace the case aims at
+    // instead is named after it (`…-missing`).
+    // A name the case gives itself (`{missing: NAME}`) is no per-run value: it
+    // stays as written (but for the generated names inside it).
+    let aim = ran
+        .last()
+        .and_then(|r| case.steps.iter().find(|s| s.name == r.name));
+    let named = |a: Option<&Aim>| matches!(a, Some(Aim::Named(_)));
+    let mut names = vec![
+        (pod.to_owned(), "[pod]".to_owned()),
+        (fixtures.run_id.clone(), "[run]".to_owned()),
+    ];
+    if !named(aim.and_then(|s| s.request.pod.as_ref())) {
+        names.insert(0, (vars.pod.clone(), "[pod]".to_owned()));
+    }
+    if vars.namespace != fixtures.namespace
+        && !named(aim.and_then(|s| s.request.namespace.as_ref()))
+    {
+        names.push((vars.namespace.clone(), "[namespace]".to_owned()));
+    }
+    let ctx = Context {
+        names,
+        namespace: Some(fixtures.namespace.clone()),
+        secrets: shared.secrets.clone(),
+    };
+    let last = ran.last().expect("a judged case ran a step");
+    let normalized = if case.is_scenario() {
+        let steps: Vec<_> = ran
+            .iter()
+            .map(|r| (r.name.clone().unwrap_or_default(), &r.observed))
+            .collect();
+        normalize::scenario(created.as_ref(), &steps, &ctx)
+    } else {
+        normalize::observation(&last.observed, &ctx)
+    };
+    let rendered = normalize::render(&normalized);
+    let entry = snapshot::Entry {
+        id: &case.id,
+        description: &case.file.description,
+        input_file: &input_file(&case.path),
+    };
+    let snapshot = snapshot::check(
+        &shared.snapshot_dir,
+        entry,
+        &rendered,
+        shared.snapshots,
+        shared.version,
+    )
+    .map_err(|e| e.to_string());
+    let shown = ran
+        .iter()
+        .find(|r| {
+            mismatches
+                .iter()
+                .any(|m| m.at.starts_with(&step_prefix(&r.name)))
+        })
+        .unwrap_or(last);
+    Ending::Answered {
+        observed: normalize::redact_observed(shown.observed.clone(), &shared.secrets),
+        mismatches,
+        normalized,
+        snapshot,
+    }
+}
+
+fn step_prefix(name: &Option<String>) -> String {
+    name.as_ref()
+        .map(|n| format!("steps.{n}."))
+        .unwrap_or_default()
+}
+
+fn redact(shared: &Shared, text: &str) -> String {
+    normalize::redact(text, &shared.secrets)
+}
+
+/// The case path as recorded in snapshot headers: relative to the working folder.
+pub fn input_file(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    rel.display().to_string()
+}
