@@ -176,7 +176,12 @@ fn the_built_in_suite_runs_from_any_folder() {
         .args(["check"])
         .assert()
         .code(0)
-        .stdout(predicate::str::is_match(r"^\d{3,} case files are valid\n$").unwrap());
+        .stdout(
+            predicate::str::is_match(
+                r"^\d{3,} case files are valid \(\d{3,} cases with their variants\)\n$",
+            )
+            .unwrap(),
+        );
     podpatch_in(elsewhere.path())
         .args(["diff", "--target", "mock", "--target", "mock", "images"])
         .assert()

@@ -47,7 +47,17 @@ pub fn list(select: &SelectArgs) -> Result<Exit, CommandError> {
 /// `podpatch check`: validates the selected case files without sending anything.
 pub fn check(select: &SelectArgs) -> Result<Exit, CommandError> {
     let (_suite, cases) = load(select, None)?;
-    crate::say!("{} case files are valid", cases.len());
+    // A file with variants holds several cases: count both when they differ.
+    let files: std::collections::BTreeSet<_> = cases.iter().map(|c| &c.path).collect();
+    if files.len() == cases.len() {
+        crate::say!("{} case files are valid", cases.len());
+    } else {
+        crate::say!(
+            "{} case files are valid ({} cases with their variants)",
+            files.len(),
+            cases.len()
+        );
+    }
     Ok(Exit::Success)
 }
 
