@@ -71,7 +71,6 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
     let mut ran: Vec<Ran> = Vec::new();
     let mut made = Vec::new();
     let mut mismatches = Vec::new();
-    let mut failure = None;
     let mut last_vars = base.clone();
     for (index, step) in case.steps.iter().enumerate() {
         let vars = request::vars_for(&step.request, &base, &missing_namespace);
@@ -107,7 +106,6 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
                 });
                 last_vars = vars;
                 if !mismatches.is_empty() {
-                    failure = Some(index);
                     break;
                 }
             }
@@ -131,13 +129,12 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
         }
     }
     let cleanup_error = cleanup(shared, created.iter().chain(&made)).await;
-    let shown = failure.unwrap_or(ran.len() - 1);
+    // A scenario stops at its failing step: the last one ran is what to show.
+    let shown = ran.len().saturating_sub(1);
     let ending = judge(shared, case, &pod, &last_vars, created, &ran, mismatches);
-    let sent = ran.into_iter().nth(shown).map(|r| r.sent);
+    let sent = ran.pop().map(|r| r.sent);
     let mut outcome = CaseOutcome::new(case, pod, started.elapsed(), sent, cleanup_error, ending);
-    if failure.is_some() || case.is_scenario() {
-        outcome.step = step_label(case, shown);
-    }
+    outcome.step = step_label(case, shown);
     outcome
 }
 
@@ -278,7 +275,8 @@ async fn cleanup<'a>(shared: &Shared, objects: impl Iterator<Item = &'a Value>) 
 }
 
 /// Judges what the target did with a case: its expectations (already compared,
-/// step by step), then its snapshot.
+/// step by step), then its snapshot. The observation kept for reports is the
+/// last step's: a scenario stops at its failing one.
 fn judge(
     shared: &Shared,
     case: &Case,
@@ -340,26 +338,12 @@ fn judge(
         shared.version,
     )
     .map_err(|e| e.to_string());
-    let shown = ran
-        .iter()
-        .find(|r| {
-            mismatches
-                .iter()
-                .any(|m| m.at.starts_with(&step_prefix(&r.name)))
-        })
-        .unwrap_or(last);
     Ending::Answered {
-        observed: normalize::redact_observed(shown.observed.clone(), &shared.secrets),
+        observed: normalize::redact_observed(last.observed.clone(), &shared.secrets),
         mismatches,
         normalized,
         snapshot,
     }
-}
-
-fn step_prefix(name: &Option<String>) -> String {
-    name.as_ref()
-        .map(|n| format!("steps.{n}."))
-        .unwrap_or_default()
 }
 
 fn redact(shared: &Shared, text: &str) -> String {
