@@ -110,50 +110,77 @@ impl<'de> Deserialize<'de> for Steps {
                 f.write_str("a list of steps")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Steps, A::Error> {
-                let mut steps = Vec::new();
-                // Captures taken so far, as `step.capture`.
-                let mut taken = BTreeSet::new();
-                while let Some(raw) = seq.next_element::<RawStep>()? {
-                    let name = raw.name;
-                    check_name("step", &name).map_err(de::Error::custom)?;
-                    if steps
-                        .iter()
-                        .any(|s: &Step| s.name.as_deref() == Some(&name))
-                    {
-                        return Err(de::Error::custom(format!("two steps are named `{name}`")));
-                    }
-                    let step = Step {
-                        name: Some(name.clone()),
-                        request: raw.request,
-                        expect: raw.expect,
-                        capture: raw.capture,
-                    };
-                    for reference in references(&step) {
-                        if !taken.contains(&reference) {
-                            return Err(de::Error::custom(format!(
-                                "step `{name}` uses `${{steps.{reference}}}`, which no earlier step captures"
-                            )));
-                        }
-                    }
-                    for (capture, source) in &step.capture {
-                        check_name("capture", capture).map_err(de::Error::custom)?;
-                        if matches!(source, Capture::Stored(_)) && step.expect.stored.is_none() {
-                            return Err(de::Error::custom(format!(
-                                "step `{name}` captures `{capture}` from the stored pod: give `expect.stored` so it is read back"
-                            )));
-                        }
-                        taken.insert(format!("{name}.{capture}"));
-                    }
-                    steps.push(step);
+                let mut earlier = Vec::new();
+                while let Some(step) = seq.next_element_seed(StepSeed(&earlier))? {
+                    earlier.push(step);
                 }
-                if steps.is_empty() {
+                if earlier.is_empty() {
                     return Err(de::Error::custom("`steps` lists at least one step"));
                 }
-                Ok(Steps(steps))
+                Ok(Steps(earlier))
             }
         }
         deserializer.deserialize_seq(StepsVisitor)
     }
+}
+
+/// Reads one step and checks it against the steps before it, inside the step's
+/// own mapping so that an error points at the step.
+struct StepSeed<'a>(&'a [Step]);
+
+impl<'de> de::DeserializeSeed<'de> for StepSeed<'_> {
+    type Value = Step;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Step, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StepSeed<'_> {
+    type Value = Step;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a step: a mapping with `name`, `request` and `expect`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Step, A::Error> {
+        let raw = RawStep::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        checked(raw, self.0).map_err(de::Error::custom)
+    }
+}
+
+/// A step as read, checked: a plain name no earlier step has, captures that
+/// earlier steps take, and captures of its own it can take.
+fn checked(raw: RawStep, earlier: &[Step]) -> Result<Step, String> {
+    let name = raw.name;
+    check_name("step", &name)?;
+    if earlier.iter().any(|s| s.name.as_deref() == Some(&name)) {
+        return Err(format!("two steps are named `{name}`"));
+    }
+    let step = Step {
+        name: Some(name.clone()),
+        request: raw.request,
+        expect: raw.expect,
+        capture: raw.capture,
+    };
+    let taken: BTreeSet<String> = earlier
+        .iter()
+        .flat_map(|s| {
+            let step = s.name.clone().unwrap_or_default();
+            s.capture.keys().map(move |c| format!("{step}.{c}"))
+        })
+        .collect();
+    if let Some(reference) = references(&step).into_iter().find(|r| !taken.contains(r)) {
+        return Err(format!(
+            "step `{name}` uses `${{steps.{reference}}}`, which no earlier step captures"
+        ));
+    }
+    for (capture, source) in &step.capture {
+        check_name("capture", capture)?;
+        if matches!(source, Capture::Stored(_)) && step.expect.stored.is_none() {
+            return Err(format!(
+                "step `{name}` captures `{capture}` from the stored pod: give `expect.stored` so it is read back"
+            ));
+        }
+    }
+    Ok(step)
 }
 
 /// A step, variant or capture name: it appears in ids, reports and
