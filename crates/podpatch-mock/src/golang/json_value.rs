@@ -13,6 +13,15 @@ use serde::de::DeserializeOwned;
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
 
+/// How deep serde decodes on any thread: past this a text needs a deep
+/// stack ([`crate::golang::stack::on_deep_stack`]) to decode as Go does.
+const SHALLOW: usize = 100;
+
+/// Whether `data` (JSON, or YAML in flow style) nests past [`SHALLOW`].
+pub fn nests_deep(data: &[u8]) -> bool {
+    depth(data) > SHALLOW
+}
+
 /// Decodes `data` as one JSON document (trailing whitespace only).
 pub fn from_slice<T: DeserializeOwned>(data: &[u8]) -> serde_json::Result<T> {
     let mut de = serde_json::Deserializer::from_slice(data);

@@ -21,6 +21,23 @@ pub fn is_deep() -> bool {
     DEEP.with(Cell::get)
 }
 
+/// Runs `work` off the async threads: on a deep-stack thread of its own
+/// when `deep` (a body nested past what serde's own limits allow), else on
+/// tokio's blocking pool, whose threads are reused (a fresh thread per
+/// request costs a malloc arena each and keeps the process's memory high).
+/// `None` when the work could not run or panicked.
+pub async fn off_async_threads<T, F>(deep: bool, work: F) -> Option<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    if deep {
+        on_deep_stack(work).await
+    } else {
+        tokio::task::spawn_blocking(work).await.ok()
+    }
+}
+
 /// Runs `work` on a thread with a deep stack and waits for it without
 /// blocking the async threads. `None` when the thread could not be started
 /// or `work` panicked.
@@ -49,6 +66,12 @@ mod tests {
     async fn work_runs_on_a_deep_stack_and_the_caller_does_not() {
         assert!(!is_deep());
         assert_eq!(on_deep_stack(is_deep).await, Some(true));
+    }
+
+    #[tokio::test]
+    async fn only_deep_work_gets_a_deep_stack() {
+        assert_eq!(off_async_threads(false, is_deep).await, Some(false));
+        assert_eq!(off_async_threads(true, is_deep).await, Some(true));
     }
 
     #[tokio::test]

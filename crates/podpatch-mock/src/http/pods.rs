@@ -3,9 +3,9 @@
 //! `DeleteResource`, `DeleteCollection` as installed for `pods` and its
 //! `status`, `ephemeralcontainers` and `resize` subresources): they read
 //! the body and options, run the [`crate::rest`] pipeline off the async
-//! threads on a stack as deep as Go's ([`crate::golang::stack`]: a huge
-//! or deeply nested body must not stall unrelated requests, and must decode
-//! as deep as kube-apiserver decodes it) and write the reply. They must not
+//! threads, a deeply nested body on a stack as deep as Go's
+//! ([`crate::golang::stack`]: a huge or deeply nested body must not stall
+//! unrelated requests, and must decode as deep as kube-apiserver decodes it) and write the reply. They must not
 //! hold API semantics themselves.
 
 use axum::body::{Body, Bytes};
@@ -100,7 +100,8 @@ pub(crate) async fn delete_pods(
 
 /// Where a pod request goes and who sends it, owned so that the request's
 /// CPU-heavy part (decoding, patching, typing, validating) can run on
-/// a deep-stack thread while the async worker threads keep answering
+/// another thread (a deep-stack one for deeply nested bodies) while the
+/// async worker threads keep answering
 /// other requests.
 struct Target {
     state: Shared,
@@ -126,9 +127,11 @@ impl Target {
     /// Runs `work` with the REST request and the store, off the async threads.
     async fn run(
         self,
+        body: &[u8],
         work: impl FnOnce(&Shared, &PodRequest<'_>) -> Outcome + Send + 'static,
     ) -> Outcome {
-        let done = crate::golang::stack::on_deep_stack(move || {
+        let deep = crate::golang::json_value::nests_deep(body);
+        let done = crate::golang::stack::off_async_threads(deep, move || {
             let Target {
                 state,
                 scope,
@@ -178,8 +181,9 @@ pub(crate) async fn create_pod(
         Err(s) => return ctx.status(&s),
     };
     let target = Target::new(state, &ctx, Scope::Main, ns, String::new());
+    let body = read.1.clone();
     let outcome = target
-        .run(move |state, req| {
+        .run(&body, move |state, req| {
             let (body, duplicates) = Target::decode(req, "CreateOptions", read)?;
             create(&mut state.lock(), req, body, duplicates)
         })
@@ -228,8 +232,9 @@ pub(crate) async fn put_pod(
         Err(s) => return ctx.status(&s),
     };
     let target = Target::new(state, &ctx, scope, ns, name);
+    let body = read.1.clone();
     let outcome = target
-        .run(move |state, req| {
+        .run(&body, move |state, req| {
             let (value, duplicates) = Target::decode(req, "UpdateOptions", read)?;
             replace(state, req, value, duplicates)
         })
@@ -275,7 +280,9 @@ pub(crate) async fn patch_pod(
     };
     let target = Target::new(state, &ctx, scope, ns, name);
     let outcome = target
-        .run(move |state, req| patch(state, req, kind, &bytes))
+        .run(&bytes.clone(), move |state, req| {
+            patch(state, req, kind, &bytes)
+        })
         .await;
     ctx.reply(outcome)
 }
