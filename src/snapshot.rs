@@ -82,9 +82,66 @@ pub fn path_for(dir: &Path, id: &str) -> PathBuf {
 }
 
 /// Where a version-specific override lives (insta's `@suffix` convention), used for
-/// targets of that version whose answers differ from the baseline's wording.
+/// targets whose answers differ from the baseline's (see [`override_serving`]).
 pub fn override_for(dir: &Path, id: &str, version: KubeVersion) -> PathBuf {
     dir.join(format!("{id}@{version}.snap"))
+}
+
+/// The override that holds a case's snapshot for a target of `version`, if any.
+///
+/// One override serves a range of minors, so that a change is recorded once: an
+/// override `@1.NN` older than the baseline serves 1.NN and every older minor down
+/// to the next older override (a behaviour that changed in 1.NN+1 is recorded at
+/// 1.NN and holds below it); one newer than the baseline serves 1.NN and every newer
+/// minor up to the next newer override. So for a target older than the baseline the
+/// override chosen is the nearest one at or above its minor, and for a newer target
+/// the nearest one at or below it; the baseline itself always uses the shared file.
+pub fn override_serving(dir: &Path, id: &str, version: KubeVersion) -> Option<PathBuf> {
+    let older = version < BASELINE;
+    let serves = |over: KubeVersion| {
+        over != BASELINE
+            && (over < BASELINE) == older
+            && if older {
+                over >= version
+            } else {
+                over <= version
+            }
+    };
+    let serving = overrides(dir, id).into_iter().filter(|over| serves(*over));
+    let nearest = if older { serving.min() } else { serving.max() };
+    nearest.map(|over| override_for(dir, id, over))
+}
+
+/// The minor next to `v` on the baseline's side, whose snapshot `v` falls back to
+/// when it has no override of its own; none across a major version.
+fn toward_baseline(v: KubeVersion) -> Option<KubeVersion> {
+    let minor = if v < BASELINE {
+        v.minor.checked_add(1)?
+    } else {
+        v.minor.checked_sub(1)?
+    };
+    (v.major == BASELINE.major).then_some(KubeVersion { minor, ..v })
+}
+
+/// The versions a case has override files for (`<id>@1.NN.snap`).
+fn overrides(dir: &Path, id: &str) -> Vec<KubeVersion> {
+    let shared = path_for(dir, id);
+    let (Some(folder), Some(stem)) = (shared.parent(), Path::new(id).file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{}@", stem.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let version = name.strip_prefix(&prefix)?.strip_suffix(".snap")?;
+            // Only the canonical spelling `1.NN`, the one `override_for` writes.
+            KubeVersion::from_git_version(version).filter(|v| v.to_string() == version)
+        })
+        .collect()
 }
 
 /// The case a snapshot belongs to, as its header records it.
@@ -108,9 +165,9 @@ struct Header<'a> {
 pub const SOURCE: &str = "tests/cases.rs";
 
 /// Compares `rendered` with the stored snapshot of a case for a target of `version`
-/// (its override if one exists, else the shared one), writing as `mode` allows: a
-/// non-baseline target's new result goes to an override, unless it equals the
-/// shared snapshot.
+/// (the override serving that version if one exists, else the shared one), writing
+/// as `mode` allows: a non-baseline target's new result goes to an override of its
+/// own minor, unless it equals what that minor falls back to without one.
 pub fn check(
     dir: &Path,
     entry: Entry,
@@ -122,12 +179,16 @@ pub fn check(
         return Ok(Verdict::Skipped);
     }
     let shared = path_for(dir, entry.id);
-    let versioned = version
-        .filter(|v| *v != BASELINE)
-        .map(|v| override_for(dir, entry.id, v));
-    let compared = versioned
-        .clone()
-        .filter(|p| p.exists())
+    let target = version.filter(|v| *v != BASELINE);
+    // This version's own override, and what it would use without it: the next
+    // override toward the baseline, or the shared snapshot.
+    let own = target.map(|v| override_for(dir, entry.id, v));
+    let fallback = target
+        .and_then(toward_baseline)
+        .and_then(|v| override_serving(dir, entry.id, v))
+        .unwrap_or_else(|| shared.clone());
+    let compared = target
+        .and_then(|v| override_serving(dir, entry.id, v))
         .unwrap_or_else(|| shared.clone());
     let new = TextSnapshotContents::new(rendered.to_owned(), TextSnapshotKind::File);
     let write = |target: &Path| -> Result<PathBuf, SnapshotError> {
@@ -155,15 +216,16 @@ pub fn check(
         return Ok(Verdict::Matched);
     }
     let old = old.map(|o| o.contents);
-    let shared_matches = read(&shared)?.is_some_and(|s| new.matches_latest(&s.contents));
-    let path = match versioned {
-        Some(v) if !shared_matches => v,
-        _ => shared,
+    let fallback_matches = read(&fallback)?.is_some_and(|s| new.matches_latest(&s.contents));
+    let path = match own {
+        Some(own) if !fallback_matches => own,
+        _ => fallback,
     };
     let pending_path = path.with_extension("snap.new");
     Ok(match (mode, old) {
-        (Mode::Update, _) if shared_matches => {
-            // The override is stale: the shared snapshot holds for this version now.
+        (Mode::Update, _) if fallback_matches => {
+            // This version's override is stale: what it falls back to holds now.
+            // (Older minors it served fall back the same way; update them too.)
             let _ = std::fs::remove_file(&compared);
             Verdict::Written { path }
         }
@@ -317,6 +379,83 @@ mod tests {
         // A stale override goes away once the shared snapshot holds again.
         run_on(dir.path(), "msg: bytes\n", Mode::Update, 33);
         assert!(!over.exists());
+    }
+
+    #[test]
+    fn one_override_serves_the_minors_beyond_it() {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), "msg: new\n", Mode::Update);
+        // 1.33 words it the old way: recorded once, at 1.33 ...
+        let at33 = dir.path().join("topic/case@1.33.snap");
+        assert_eq!(
+            run_on(dir.path(), "msg: old\n", Mode::Update, 33),
+            Verdict::Written { path: at33.clone() }
+        );
+        // ... and it serves 1.30-1.32 too, not 1.34 or 1.35.
+        for minor in [30, 31, 32, 33] {
+            let v = KubeVersion { major: 1, minor };
+            assert_eq!(
+                override_serving(dir.path(), "topic/case", v),
+                Some(at33.clone())
+            );
+            assert_eq!(
+                run_on(dir.path(), "msg: old\n", Mode::Check, minor),
+                Verdict::Matched
+            );
+        }
+        for minor in [34, 35] {
+            assert!(matches!(
+                run_on(dir.path(), "msg: old\n", Mode::Check, minor),
+                Verdict::Differs { .. }
+            ));
+        }
+        // An older change is one more override, which takes over below it.
+        let at31 = dir.path().join("topic/case@1.31.snap");
+        assert_eq!(
+            run_on(dir.path(), "msg: oldest\n", Mode::Update, 31),
+            Verdict::Written { path: at31.clone() }
+        );
+        assert_eq!(
+            run_on(dir.path(), "msg: oldest\n", Mode::Check, 30),
+            Verdict::Matched
+        );
+        assert_eq!(
+            run_on(dir.path(), "msg: old\n", Mode::Check, 32),
+            Verdict::Matched
+        );
+        // A minor that answers as the baseline again below an override needs its own.
+        let at30 = dir.path().join("topic/case@1.30.snap");
+        assert_eq!(
+            run_on(dir.path(), "msg: new\n", Mode::Update, 30),
+            Verdict::Written { path: at30 }
+        );
+        // Newer than the baseline: an override serves its minor and the newer ones.
+        let at37 = dir.path().join("topic/case@1.37.snap");
+        assert_eq!(
+            run_on(dir.path(), "msg: newest\n", Mode::Update, 37),
+            Verdict::Written { path: at37.clone() }
+        );
+        assert_eq!(
+            run_on(dir.path(), "msg: newest\n", Mode::Check, 38),
+            Verdict::Matched
+        );
+        assert_eq!(
+            run_on(dir.path(), "msg: new\n", Mode::Check, 36),
+            Verdict::Matched
+        );
+        // An override whose fallback holds again is stale and goes away.
+        assert_eq!(
+            run_on(dir.path(), "msg: old\n", Mode::Update, 31),
+            Verdict::Written { path: at33 }
+        );
+        assert!(!at31.exists());
+        // Names that are not a canonical `1.NN` are no override.
+        std::fs::write(dir.path().join("topic/case@1.037.snap"), "x").unwrap();
+        let v = KubeVersion {
+            major: 1,
+            minor: 37,
+        };
+        assert_eq!(override_serving(dir.path(), "topic/case", v), Some(at37));
     }
 
     #[test]
