@@ -84,6 +84,11 @@ pub fn shape(at: &str, expected: &Shape, actual: Option<&Value>, out: &mut Vec<M
             out.push(Mismatch::new(at, m.to_json(), Some(a)))
         }
         (s, None) => out.push(Mismatch::new(at, s.to_json(), None)),
+        (Shape::Matcher(Matcher::Distinct(items)), Some(Value::Array(actual))) => {
+            // Compared like a list, after the repeats; paths index the distinct elements.
+            let distinct = Value::Array(distinct(actual));
+            shape(at, &Shape::List(items.clone()), Some(&distinct), out);
+        }
         (Shape::Matcher(m), Some(a)) => {
             if !matcher(m, a) {
                 out.push(Mismatch::new(at, m.to_json(), Some(a)));
@@ -113,6 +118,17 @@ pub fn shape(at: &str, expected: &Shape, actual: Option<&Value>, out: &mut Vec<M
         }
         (s, Some(a)) => out.push(Mismatch::new(at, s.to_json(), Some(a))),
     }
+}
+
+/// The elements of a list, each repeat of an earlier equal element left out.
+fn distinct(items: &[Value]) -> Vec<Value> {
+    let mut kept: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !kept.contains(item) {
+            kept.push(item.clone());
+        }
+    }
+    kept
 }
 
 /// True when `actual` matches `shape`, without collecting details.
@@ -161,6 +177,8 @@ fn matcher(m: &Matcher, actual: &Value) -> bool {
             (inner, Value::Array(items)) => items.iter().any(|i| matches(inner, i)),
             _ => false,
         },
+        // A list is matched by `shape`, which reports the element that differs.
+        Matcher::Distinct(_) => actual.is_array() && matches(&Shape::Matcher(m.clone()), actual),
         // The pattern was checked when the case was loaded; a pattern that only breaks
         // after substitution cannot match anything.
         Matcher::Regex(r) => Regex::new(r)
@@ -200,6 +218,8 @@ mod tests {
     #[case("{gone: {$absent: true}}", json!({"here": 1}))]
     #[case("{i: {$integer: true}, x: {$any: true}}", json!({"i": 3, "x": null}))]
     #[case("{e: {$exact: {a: 1}}}", json!({"e": {"a": 1}}))]
+    #[case("{l: {$distinct: [{f: a}, {f: b}]}}", json!({"l": [{"f": "a"}, {"f": "b"}, {"f": "a"}]}))]
+    #[case("{l: {$distinct: [{f: a}, {f: b}]}}", json!({"l": [{"f": "a"}, {"f": "b"}]}))]
     fn matching(#[case] yaml: &str, #[case] actual: Value) {
         assert_eq!(check(yaml, actual), vec![]);
     }
@@ -215,6 +235,9 @@ mod tests {
     #[case("{l: {$contains: {field: z}}}", json!({"l": [{"field": "y"}]}), "body.l")]
     #[case("{'a/b': 1}", json!({"a/b": 2}), "body[\"a/b\"]")]
     #[case("{m: {a: 1}}", json!({"m": [1]}), "body.m")]
+    #[case("{l: {$distinct: [{f: a}]}}", json!({"l": [{"f": "a"}, {"f": "b"}, {"f": "a"}]}), "body.l.length")]
+    #[case("{l: {$distinct: [{f: a}, {f: c}]}}", json!({"l": [{"f": "a"}, {"f": "b"}]}), "body.l[1].f")]
+    #[case("{l: {$distinct: [1]}}", json!({"l": 1}), "body.l")]
     fn mismatching(#[case] yaml: &str, #[case] actual: Value, #[case] at: &str) {
         let found = check(yaml, actual);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -39,6 +39,9 @@ pub enum Matcher {
     Prefix(String),
     /// Substring of a string, or some element of a list matching the shape.
     Contains(Box<Shape>),
+    /// A list that, each repeat of an earlier equal element left out, matches
+    /// these shapes in order (a server that repeats an error cause, or not).
+    Distinct(Vec<Shape>),
     /// Kept as source text so variables can be substituted before compiling.
     Regex(String),
     Exact(Value),
@@ -60,6 +63,7 @@ pub const MATCHERS: &[&str] = &[
     "timestamp",
     "prefix",
     "contains",
+    "distinct",
     "regex",
     "exact",
 ];
@@ -76,6 +80,10 @@ impl Matcher {
             Matcher::Timestamp => ("timestamp", Value::Bool(true)),
             Matcher::Prefix(p) => ("prefix", Value::String(p.clone())),
             Matcher::Contains(s) => ("contains", s.to_json()),
+            Matcher::Distinct(items) => (
+                "distinct",
+                Value::Array(items.iter().map(Shape::to_json).collect()),
+            ),
             Matcher::Regex(r) => ("regex", Value::String(r.clone())),
             Matcher::Exact(v) => ("exact", v.clone()),
         };
@@ -100,6 +108,13 @@ impl Matcher {
             "timestamp" => flag(map, Matcher::Timestamp),
             "prefix" => Ok(Matcher::Prefix(map.next_value()?)),
             "contains" => Ok(Matcher::Contains(Box::new(map.next_value()?))),
+            "distinct" => match map.next_value()? {
+                Shape::List(items) => Ok(Matcher::Distinct(items)),
+                other => Err(de::Error::custom(format!(
+                    "matcher `$distinct` takes a list of shapes, found {}",
+                    other.to_json()
+                ))),
+            },
             "regex" => {
                 let source: String = map.next_value()?;
                 // Variables are substituted at match time; check the syntax with a stand-in.
@@ -149,6 +164,9 @@ impl Shape {
             Shape::Matcher(m) => Shape::Matcher(match m {
                 Matcher::Prefix(p) => Matcher::Prefix(vars.apply(p)),
                 Matcher::Contains(s) => Matcher::Contains(Box::new(s.with_vars(vars))),
+                Matcher::Distinct(items) => {
+                    Matcher::Distinct(items.iter().map(|s| s.with_vars(vars)).collect())
+                }
                 Matcher::Regex(r) => Matcher::Regex(vars.apply_regex(r)),
                 Matcher::Exact(v) => Matcher::Exact(vars.apply_value(v)),
                 other => other.clone(),
