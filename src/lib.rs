@@ -35,6 +35,7 @@ pub mod request;
 pub mod resolve;
 pub mod run;
 pub mod scenario;
+pub mod scope;
 pub mod select;
 pub mod shape;
 pub mod snapshot;

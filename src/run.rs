@@ -19,6 +19,7 @@ use crate::fixture::{FixtureError, Fixtures};
 use crate::liveness::Watchdog;
 use crate::normalize;
 use crate::scenario::{Shared, run_case};
+use crate::scope::Scope;
 use crate::snapshot::{self};
 use crate::target::{Target, TargetError};
 use crate::version::{KubeVersion, is_kube_apiserver};
@@ -114,15 +115,25 @@ pub fn pod_name(id: &str, index: usize, run_id: &str) -> String {
     format!("{slug}-{index}-{run_id}")
 }
 
-/// Runs `cases` against `target`. `on_done` sees each outcome as it finishes, for
-/// progress; `cancel` stops the run early (cases in flight become errors) and
-/// cleanup still happens.
+/// What a run tells its caller as it goes, for progress.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// Before the cases, on a target not judged in full: which version it is and
+    /// what is and is not judged (`Scope::note`; also among the report's notes).
+    Scope(&'a str),
+    /// A case finished.
+    Done(&'a CaseOutcome),
+}
+
+/// Runs `cases` against `target`. `on_progress` hears what is judged and sees each
+/// outcome as it finishes; `cancel` stops the run early (cases in flight become
+/// errors) and cleanup still happens.
 pub async fn run(
     cases: Vec<Case>,
     target: &Target,
     opts: &Options,
     cancel: CancellationToken,
-    on_done: impl Fn(&CaseOutcome),
+    on_progress: impl Fn(Progress),
 ) -> Result<RunReport, RunError> {
     // One deadline covers the whole run: setup, cases and (with a grace period)
     // teardown.
@@ -147,6 +158,11 @@ pub async fn run(
         }
         Ok(Ok(answer)) => (answer.status == 200).then(|| answer.json()).flatten(),
     };
+    let scope = Scope::of(version.as_ref());
+    let scope_note = scope.note(opts.snapshots);
+    if let Some(note) = &scope_note {
+        on_progress(Progress::Scope(note));
+    }
     let mut fixtures = Fixtures::new(client.clone(), &run_id, opts.namespace.clone());
     let failed = match until_stopped(deadline, &cancel, opts, fixtures.setup()).await {
         Ok(Ok(())) => None,
@@ -210,8 +226,8 @@ pub async fn run(
             .and_then(KubeVersion::from_git_version),
         // Snapshots are the upstream baseline: a target that is not a
         // kube-apiserver is compared with them, but never gets pending files
-        // offered as a new baseline.
-        snapshots: match opts.snapshots {
+        // offered as a new baseline. Outside the recorded minors, not at all.
+        snapshots: match scope.snapshots(opts.snapshots) {
             snapshot::Mode::Review if !version.as_ref().is_some_and(is_kube_apiserver) => {
                 snapshot::Mode::Check
             }
@@ -269,7 +285,7 @@ pub async fn run(
         tokio::select! {
             next = stream.next() => match next {
                 Some(outcome) => {
-                    on_done(&outcome);
+                    on_progress(Progress::Done(&outcome));
                     outcomes.push(outcome);
                 }
                 None => break,
@@ -285,7 +301,8 @@ pub async fn run(
         }
     }
     outcomes.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut notes = shared.fixtures.notes.clone();
+    let mut notes: Vec<String> = scope_note.into_iter().collect();
+    notes.extend(shared.fixtures.notes.iter().cloned());
     notes.extend(shared.watchdog.stopped().map(str::to_owned));
 
     let cleanup_error = teardown(&shared.fixtures, opts, deadline, cancel.is_cancelled()).await;

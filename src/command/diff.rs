@@ -37,10 +37,10 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
             &opened[0].target,
             &opts,
             cancel.clone(),
-            |o| { progress("A", &done_a, o, total) }
+            |p| progress("A", &done_a, p, total)
         ),
-        run::run(cases, &opened[1].target, &opts, cancel, |o| {
-            progress("B", &done_b, o, total)
+        run::run(cases, &opened[1].target, &opts, cancel, |p| {
+            progress("B", &done_b, p, total)
         }),
     );
     signals.abort();
@@ -78,8 +78,14 @@ pub async fn diff(args: DiffArgs) -> Result<Exit, CommandError> {
     Ok(Exit::of_diff(&compared))
 }
 
-/// The progress line of a case of `diff`, prefixed with its side.
-fn progress(side: &str, done: &AtomicUsize, o: &run::CaseOutcome, total: usize) {
-    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-    crate::tell!("{side} {}", crate::report::terminal::case_line(o, n, total));
+/// The progress of one side of `diff`, prefixed with its side: what it judges on
+/// that target, and a line per case.
+fn progress(side: &str, done: &AtomicUsize, p: run::Progress, total: usize) {
+    match p {
+        run::Progress::Scope(note) => crate::tell!("{side} note: {note}"),
+        run::Progress::Done(o) => {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            crate::tell!("{side} {}", crate::report::terminal::case_line(o, n, total));
+        }
+    }
 }

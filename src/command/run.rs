@@ -70,9 +70,12 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     let cancel = CancellationToken::new();
     let signals = cancel_on_signal(&cancel);
     let done = AtomicUsize::new(0);
-    let result = run::run(cases, &opened.target, &opts, cancel, |o| {
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        crate::tell!("{}", terminal::case_line(o, n, total));
+    let result = run::run(cases, &opened.target, &opts, cancel, |p| match p {
+        run::Progress::Scope(note) => crate::tell!("note: {note}"),
+        run::Progress::Done(o) => {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            crate::tell!("{}", terminal::case_line(o, n, total));
+        }
     })
     .await;
     signals.abort();
