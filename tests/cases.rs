@@ -34,6 +34,12 @@ async fn case(
             .iter()
             .find(|o| o.id == case.id)
             .expect("every case has an outcome");
+        if outcome.status == Status::Skipped {
+            // A case for other Kubernetes minors than the mock's (`kubernetes:`): its
+            // snapshots are those minors' overrides, checked against real servers.
+            assert!(outcome.skip_reason.is_some(), "skipped without a reason");
+            continue;
+        }
         assert_eq!(
             outcome.status,
             Status::Passed,
