@@ -29,6 +29,11 @@ pub enum CaseDiff {
     Incomparable {
         reason: String,
     },
+    /// The case applies to neither target's Kubernetes version (`kubernetes:`):
+    /// both skip it, which is agreement, not a difference.
+    Skipped {
+        reason: String,
+    },
 }
 
 /// One compared case.
@@ -58,6 +63,17 @@ pub fn compare(a: &RunReport, b: &RunReport, label_a: &str, label_b: &str) -> Ve
             .map(|o| (o.id.clone(), observation(o)))
             .collect()
     };
+    let skip_both: std::collections::BTreeSet<&String> = a
+        .outcomes
+        .iter()
+        .filter(|o| o.status == Status::Skipped)
+        .filter(|o| {
+            b.outcomes
+                .iter()
+                .any(|p| p.id == o.id && p.status == Status::Skipped)
+        })
+        .map(|o| &o.id)
+        .collect();
     let (a, b) = (by_id(a), by_id(b));
     let mut ids: Vec<&String> = a.keys().chain(b.keys()).collect();
     ids.sort();
@@ -69,6 +85,7 @@ pub fn compare(a: &RunReport, b: &RunReport, label_a: &str, label_b: &str) -> Ve
                 a.get(id).cloned().unwrap_or_else(missing),
                 b.get(id).cloned().unwrap_or_else(missing),
             ) {
+                (Err(reason), Err(_)) if skip_both.contains(id) => CaseDiff::Skipped { reason },
                 (Ok(x), Ok(y)) if x == y => CaseDiff::Same,
                 (Ok(x), Ok(y)) => CaseDiff::Differs {
                     changes: changes::between(&x, &y),
@@ -100,7 +117,7 @@ pub fn compare(a: &RunReport, b: &RunReport, label_a: &str, label_b: &str) -> Ve
 pub fn groups(compared: &[Compared]) -> Vec<triage::Group> {
     triage::group(compared.iter().filter_map(|c| {
         let cause = match &c.diff {
-            CaseDiff::Same => return None,
+            CaseDiff::Same | CaseDiff::Skipped { .. } => return None,
             CaseDiff::Differs { changes, .. } => triage::changes_cause("A → B:", changes),
             CaseDiff::Incomparable { reason } => format!("incomparable: {reason}"),
         };
@@ -113,10 +130,11 @@ const CHANGES_SHOWN: usize = 6;
 
 /// The terminal view of a comparison: a line per case (the changed paths under a
 /// differing one; its whole diff too when `verbose`), the differences grouped by
-/// cause, and a last line `N same, N different, N incomparable`.
+/// cause, and a last line `N same, N different, N incomparable` (`, N skipped`
+/// when cases applied to neither target).
 pub fn render(compared: &[Compared], verbose: bool) -> String {
     let mut out = String::new();
-    let (mut same, mut differ, mut incomparable) = (0, 0, 0);
+    let (mut same, mut differ, mut incomparable, mut skipped) = (0, 0, 0, 0);
     for c in compared {
         match &c.diff {
             CaseDiff::Same => {
@@ -136,6 +154,10 @@ pub fn render(compared: &[Compared], verbose: bool) -> String {
             CaseDiff::Incomparable { reason } => {
                 incomparable += 1;
                 let _ = writeln!(out, "ERROR   {}: {reason}", c.id);
+            }
+            CaseDiff::Skipped { reason } => {
+                skipped += 1;
+                let _ = writeln!(out, "SKIP    {}: {reason}", c.id);
             }
         }
     }
@@ -170,6 +192,9 @@ pub fn render(compared: &[Compared], verbose: bool) -> String {
         out,
         "\n{same} same, {differ} different, {incomparable} incomparable"
     );
+    if skipped > 0 {
+        let _ = write!(out, ", {skipped} skipped");
+    }
     out
 }
 
@@ -190,6 +215,11 @@ pub fn junit(compared: &[Compared], label_a: &str, label_b: &str) -> quick_junit
             }
             CaseDiff::Incomparable { reason } => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(reason.as_str());
+                s
+            }
+            CaseDiff::Skipped { reason } => {
+                let mut s = TestCaseStatus::skipped();
                 s.set_message(reason.as_str());
                 s
             }
@@ -219,6 +249,29 @@ mod tests {
             error: Some("boom".into()),
             ..crate::report::sample::bare(id)
         }
+    }
+
+    #[test]
+    fn a_case_both_targets_skip_is_no_difference() {
+        let skipped = |id: &str| CaseOutcome {
+            status: Status::Skipped,
+            skip_reason: Some("applies to Kubernetes >=1.37; the target is 1.36".into()),
+            ..crate::report::sample::bare(id)
+        };
+        let a = crate::report::sample::report_of(vec![skipped("both"), skipped("one")]);
+        let b = crate::report::sample::report_of(vec![
+            skipped("both"),
+            outcome("one", Some(json!({"status": 200}))),
+        ]);
+        let c = compare(&a, &b, "mock", "real");
+        assert!(matches!(c[0].diff, CaseDiff::Skipped { .. }), "{c:?}");
+        assert!(matches!(c[1].diff, CaseDiff::Incomparable { .. }), "{c:?}");
+        assert_eq!(
+            crate::exit::Exit::of_diff(&c[..1]),
+            crate::exit::Exit::Success
+        );
+        assert_eq!(crate::exit::Exit::of_diff(&c), crate::exit::Exit::Failure);
+        assert!(render(&c, false).ends_with("0 same, 0 different, 1 incomparable, 1 skipped"));
     }
 
     #[test]

@@ -44,7 +44,10 @@ impl Exit {
 
     /// The exit status of `podpatch diff`.
     pub fn of_diff(compared: &[Compared]) -> Exit {
-        if compared.iter().all(|c| c.diff == CaseDiff::Same) {
+        if compared
+            .iter()
+            .all(|c| matches!(c.diff, CaseDiff::Same | CaseDiff::Skipped { .. }))
+        {
             Exit::Success
         } else {
             Exit::Failure
