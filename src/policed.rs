@@ -197,6 +197,28 @@ pub async fn reconsider(
     })
 }
 
+/// For a scenario of several steps (not replayed on upstream): what admission
+/// changed of its starting pod, if anything, as the cause that leaves it
+/// inconclusive.
+pub async fn scenario_on_changed_pod(
+    oracle: &Oracle,
+    starting: Option<(&Value, &Value)>,
+    managed: &[String],
+    ctx: &Context,
+) -> Option<Explained> {
+    let (sent, stored) = starting?;
+    let upstream = oracle.would_store(sent).await.ok()?;
+    let mut changed = mutated_paths(&upstream, stored, ctx);
+    changed.extend(managed.iter().cloned());
+    (!changed.is_empty()).then(|| Explained {
+        cause: format!(
+            "a scenario on a starting pod the cluster's admission manages or changed ({}): its steps are not replayed upstream",
+            list(&changed)
+        ),
+        on_stored: false,
+    })
+}
+
 /// Why the cluster's policy refused a starting pod, if it did: a refusal that
 /// names a policy, or one upstream would not give (admission made the pod
 /// invalid, as a LimitRange's defaults below the pod's own requests do).

@@ -447,6 +447,16 @@ async fn judge(
             None if mode != shared.snapshots => snapshot = check(shared.snapshots),
             None => {}
         }
+    } else if let (false, Ok(_), Some(oracle), true) =
+        (passes, &snapshot, &shared.oracle, case.is_scenario())
+    {
+        // A scenario's later steps cannot be replayed on upstream: one whose
+        // starting pod admission changed is not judged.
+        let starting = canonical.zip(created.as_ref());
+        admission = policed::scenario_on_changed_pod(oracle, starting, &shared.managed, &ctx).await;
+        if admission.is_none() && mode != shared.snapshots {
+            snapshot = check(shared.snapshots);
+        }
     }
     Ending::Answered {
         observed: normalize::redact_observed(last.observed.clone(), &shared.secrets),
