@@ -18,7 +18,9 @@ Exit codes:
   2  nothing could be judged: bad case file, bad flag, unreachable target, or the
      target refused the run's setup (the reason is shown; reports are still written)
   3  the results were printed, but a --junit, --json or --markdown report could
-     not be written";
+     not be written
+  4  no case failed, but the cluster's admission or policy kept some from being
+     judged (blocked or inconclusive cases, reported by cause)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +53,10 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Remove what earlier runs left behind, selected by podpatch's labels only.
     Cleanup(CleanupArgs),
+    /// Show what the cluster's admission does to the suite's starting pods (dry
+    /// runs, compared with upstream), and the namespace's policies.
+    #[command(after_help = EXIT_CODES)]
+    Preflight(Box<PreflightArgs>),
     /// Serve the built-in mock Kubernetes API server.
     Mock(MockArgs),
     /// Work with the case suite built into the binary.
@@ -107,6 +113,26 @@ Exit codes:
   0  no stable difference found within the budget
   1  at least one stable difference (each shrunk, and written with --out)
   2  nothing could be explored: bad flag, unreachable target, refused setup";
+
+/// What every starting pod carries besides its manifest.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PodMetadataArgs {
+    /// Put this label on every starting pod, e.g. an injector's opt-out
+    /// (`sidecar.istio.io/inject=false`); repeatable; recorded in the report.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    pub pod_label: Vec<(String, String)>,
+    /// Put this annotation on every starting pod; repeatable; recorded in the report.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    pub pod_annotation: Vec<(String, String)>,
+}
+
+/// A `KEY=VALUE` pair (the value may be empty or hold `=`).
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got `{text}`")),
+    }
+}
 
 /// Which cases to use.
 #[derive(Debug, Args)]
@@ -218,6 +244,12 @@ pub struct RunArgs {
     /// Keep the pods and namespace the run created, for debugging.
     #[arg(long)]
     pub keep: bool,
+    #[command(flatten)]
+    pub pod_metadata: PodMetadataArgs,
+    /// Skip the preflight a run against a cluster starts with (what admission does
+    /// to the starting pods; see `podpatch preflight`).
+    #[arg(long)]
+    pub no_preflight: bool,
     /// Known gaps of the target: listed cases still run, and their failures are
     /// expected failures, not failures of the run (see the README for the format).
     #[arg(long, value_name = "FILE")]
@@ -294,6 +326,23 @@ pub struct ExploreArgs {
     /// Timeout of each HTTP request, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The namespace a run would use [default: a new `podpatch-<run id>`, removed
+    /// afterwards].
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub pod_metadata: PodMetadataArgs,
+    /// Write the preflight as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

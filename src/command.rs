@@ -11,6 +11,7 @@ pub mod explore;
 pub mod mock;
 pub mod output;
 pub mod pair;
+pub mod preflight;
 pub mod run;
 pub mod signal;
 

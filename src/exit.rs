@@ -1,8 +1,9 @@
 //! The exit-status rule: 0 when every selected case passed (or compared the same),
-//! 1 when at least one failed, 2 when nothing could be judged. Decided from the
-//! finished report alone; errors before a run (bad case file, bad flag, unreachable
-//! target) are 2 as well, mapped by the binary; 3 when the results were printed but
-//! a report file could not be written.
+//! 1 when at least one failed, 2 when nothing could be judged, 4 when nothing
+//! failed but the cluster's admission or policy kept some cases from being judged
+//! (blocked or inconclusive). Decided from the finished report alone; errors before
+//! a run (bad case file, bad flag, unreachable target) are 2 as well, mapped by the
+//! binary; 3 when the results were printed but a report file could not be written.
 
 use crate::differential::{CaseDiff, Compared};
 use crate::report::Counts;
@@ -20,23 +21,36 @@ pub enum Exit {
     /// The run finished and its results were printed, but a report file could not
     /// be written.
     ReportUnwritten,
+    /// No case failed, but the cluster's admission or policy left some blocked or
+    /// inconclusive: no non-conformance found, and not everything judged.
+    NotAllJudged,
 }
 
 impl Exit {
     /// The exit status of a run: a run where no case was judged (all errored) is
-    /// unjudged, unless every case was skipped for the target's version.
+    /// unjudged, unless every case was skipped for the target's version; a run
+    /// where the cluster's policy blocked cases or made them inconclusive, and
+    /// nothing failed, is not all judged.
     pub fn of_run(report: &RunReport) -> Exit {
-        let judged = report.outcomes.iter().any(|o| {
+        // Blocked and inconclusive cases got the cluster's answer: its policy's.
+        let answered = report.outcomes.iter().any(|o| {
             matches!(
                 o.status,
-                Status::Passed | Status::Failed | Status::ExpectedFailure
+                Status::Passed
+                    | Status::Failed
+                    | Status::ExpectedFailure
+                    | Status::Blocked
+                    | Status::Inconclusive
             )
         });
         let all_skipped = report.outcomes.iter().all(|o| o.status == Status::Skipped);
-        if !judged && !all_skipped {
+        let counts = Counts::of(report);
+        if !answered && !all_skipped {
             Exit::Unjudged
-        } else if Counts::of(report).failed > 0 || report.interrupted.is_some() {
+        } else if counts.failed > 0 || report.interrupted.is_some() {
             Exit::Failure
+        } else if counts.blocked + counts.inconclusive > 0 {
+            Exit::NotAllJudged
         } else {
             Exit::Success
         }
@@ -61,6 +75,7 @@ impl Exit {
             Exit::Failure => 1,
             Exit::Unjudged => 2,
             Exit::ReportUnwritten => 3,
+            Exit::NotAllJudged => 4,
         }
     }
 }
@@ -86,12 +101,25 @@ mod tests {
         assert_eq!(Exit::of_run(&with(&[Passed, Errored])), Exit::Failure);
         assert_eq!(Exit::of_run(&with(&[Errored, Errored])), Exit::Unjudged);
         assert_eq!(Exit::of_run(&with(&[Errored, Skipped])), Exit::Unjudged);
+        assert_eq!(Exit::of_run(&with(&[Passed, Blocked])), Exit::NotAllJudged);
+        assert_eq!(Exit::of_run(&with(&[Blocked, Blocked])), Exit::NotAllJudged);
+        assert_eq!(Exit::of_run(&with(&[Inconclusive])), Exit::NotAllJudged);
+        assert_eq!(
+            Exit::of_run(&with(&[Blocked, Inconclusive, Failed])),
+            Exit::Failure
+        );
         let mut cut = with(&[Passed]);
         cut.interrupted = Some("interrupted".into());
         assert_eq!(Exit::of_run(&cut), Exit::Failure);
         assert_eq!(
-            [Exit::Success, Exit::Failure, Exit::Unjudged].map(Exit::code),
-            [0, 1, 2]
+            [
+                Exit::Success,
+                Exit::Failure,
+                Exit::Unjudged,
+                Exit::NotAllJudged
+            ]
+            .map(Exit::code),
+            [0, 1, 2, 4]
         );
     }
 

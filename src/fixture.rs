@@ -5,9 +5,14 @@
 //! Ownership rule: objects are labelled with the run, and only objects this run
 //! created (checked by label and uid) are ever deleted.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
+use crate::admission::{self, Policy, Refusal};
 use crate::case::{Method, PatchType};
 use crate::client::{Answer, Client, SendError};
 use crate::request::{Planned, pod_path, query_string};
@@ -19,7 +24,7 @@ pub const RUN_LABEL: &str = "podpatch.dev/run";
 /// Scheduling gate that keeps starting pods off real nodes.
 pub const HOLD_GATE: &str = "podpatch.dev/hold";
 /// How long `teardown` waits for requests still in flight before it lists pods.
-const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+const SETTLE_WAIT: Duration = Duration::from_secs(5);
 /// Pods deleted at once by `teardown`: it runs against a time bound.
 const TEARDOWN_JOBS: usize = 16;
 
@@ -33,21 +38,39 @@ pub enum FixtureError {
         action: String,
         status: u16,
         message: String,
+        /// The cluster policy that refused it, when its answer names one.
+        refusal: Option<Refusal>,
     },
 }
 
 impl FixtureError {
     fn refused(action: impl Into<String>, answer: &Answer) -> FixtureError {
         let message = crate::reason::from_body(&answer.body);
-        let hint = match answer.status {
-            401 => " (the credentials were not accepted: check the token or client certificate)",
-            403 => " (the identity lacks permission: see the RBAC manifests in deploy/)",
+        let refusal = admission::refusal(answer.status, &answer.body);
+        // The RBAC hint only where authorization refused: a Pod Security, quota or
+        // webhook refusal is also a 403 and names its own cause.
+        let hint = match (answer.status, refusal.as_ref().map(|r| &r.policy)) {
+            (401, _) => {
+                " (the credentials were not accepted: check the token or client certificate)"
+            }
+            (403, Some(Policy::Rbac)) => {
+                " (the identity lacks permission: see the RBAC manifests in deploy/)"
+            }
             _ => "",
         };
         FixtureError::Refused {
             action: action.into(),
             status: answer.status,
             message: format!("{message}{hint}"),
+            refusal,
+        }
+    }
+
+    /// The cluster policy that refused the step, if its answer names one.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            FixtureError::Refused { refusal, .. } => refusal.as_ref(),
+            FixtureError::Send(_) => None,
         }
     }
 }
@@ -87,6 +110,18 @@ pub fn prepare_pod(manifest: &Value, name: &str, namespace: &str, run_id: &str) 
     pod
 }
 
+/// Waits before a starting pod is created again after `exceeded quota`: the quota
+/// is freed as the run's other pods go (about 30 s in all).
+const QUOTA_BACKOFF: [Duration; 7] = [
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(6),
+    Duration::from_secs(8),
+    Duration::from_secs(8),
+];
+
 /// The fixtures of one run on one target.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
@@ -100,6 +135,8 @@ pub struct Fixtures {
     /// The uid of the `default` ServiceAccount this run created, if it made one: a
     /// target that does not delete a namespace's contents with it keeps it otherwise.
     service_account_uid: Option<String>,
+    /// Times a starting pod waited for quota headroom.
+    quota_waits: Arc<AtomicUsize>,
 }
 
 impl Fixtures {
@@ -114,6 +151,7 @@ impl Fixtures {
             namespace: namespace.unwrap_or_else(|| format!("podpatch-{run_id}")),
             notes: Vec::new(),
             service_account_uid: None,
+            quota_waits: Arc::default(),
         }
     }
 
@@ -204,20 +242,57 @@ impl Fixtures {
         }
     }
 
-    /// Creates a starting pod and returns it as the target stored it.
+    /// Creates a starting pod and returns it as the target stored it. An
+    /// exhausted ResourceQuota is infrastructure: the create is tried again with
+    /// backoff (a refused create made nothing, so trying again is safe).
     pub async fn create_pod(&self, pod: &Value) -> Result<Value, FixtureError> {
         let path = format!("/api/v1/namespaces/{}/pods", self.namespace);
-        let answer = self.client.post(&path, pod).await?;
-        match (answer.status, answer.json()) {
-            (200..=299, Some(created)) => Ok(created),
-            _ => Err(FixtureError::refused(
-                format!(
-                    "creating the starting pod {}",
-                    pod["metadata"]["name"].as_str().unwrap_or("?")
+        let mut waits = QUOTA_BACKOFF.iter();
+        loop {
+            let answer = self.client.post(&path, pod).await?;
+            let error = match (answer.status, answer.json()) {
+                (200..=299, Some(created)) => return Ok(created),
+                _ => FixtureError::refused(
+                    format!(
+                        "creating the starting pod {}",
+                        pod["metadata"]["name"].as_str().unwrap_or("?")
+                    ),
+                    &answer,
                 ),
-                &answer,
-            )),
+            };
+            match waits.next() {
+                Some(wait) if error.refusal().is_some_and(Refusal::is_transient) => {
+                    self.quota_waits.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(*wait).await;
+                }
+                _ => return Err(error),
+            }
         }
+    }
+
+    /// Times a starting pod waited for quota headroom so far.
+    pub fn quota_waits(&self) -> usize {
+        self.quota_waits.load(Ordering::Relaxed)
+    }
+
+    /// How many more pods the namespace's ResourceQuotas admit, and the quota that
+    /// allows the fewest, when any quota counts pods and the identity may read
+    /// them (`status.hard` and `status.used`, as the quota controller keeps them).
+    pub async fn pod_headroom(&self) -> Option<(usize, String)> {
+        let path = format!("/api/v1/namespaces/{}/resourcequotas", self.namespace);
+        let list = self.client.get(&path).await.ok()?.json()?;
+        list["items"]
+            .as_array()?
+            .iter()
+            .filter_map(|q| {
+                let count =
+                    |k: &str| -> Option<usize> { q["status"][k]["pods"].as_str()?.parse().ok() };
+                let hard = count("hard")?;
+                let used = count("used").unwrap_or(0);
+                let name = q["metadata"]["name"].as_str().unwrap_or("?").to_owned();
+                Some((hard.saturating_sub(used), name))
+            })
+            .min()
     }
 
     /// Starts deleting a pod this run created (uid precondition) and returns
@@ -331,7 +406,7 @@ impl Fixtures {
     /// Whether a pod is this run's: it carries the run label, or — made by a case's
     /// own request, such as an apply that creates, whose body may set no label of
     /// ours — its name holds the run id, as every name a run gives does
-    /// (`run::pod_name`; the id is random, so another pod's name holding it is
+    /// (`naming::pod_name`; the id is random, so another pod's name holding it is
     /// not a realistic risk).
     fn made_by_this_run(&self, pod: &Value) -> bool {
         let meta = &pod["metadata"];

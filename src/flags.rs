@@ -7,8 +7,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::RunArgs;
+use crate::cli::{PodMetadataArgs, RunArgs};
 use crate::client::Retry;
+use crate::fixture::{MANAGED_BY, RUN_LABEL};
+use crate::pod_metadata::PodMetadata;
 use crate::run;
 use crate::snapshot::Mode;
 use crate::suite::{Origin, Suite};
@@ -22,6 +24,8 @@ pub enum FlagsError {
         "--update-snapshots needs a snapshots folder on disk; the built-in snapshots are read-only: run in a checkout, give --snapshots-dir DIR, or write the suite out with `podpatch cases export DIR`"
     )]
     ReadOnlySnapshots,
+    #[error("--pod-label {0} would replace a label podpatch marks what a run owns with")]
+    OwnLabel(String),
 }
 
 /// Whether the `CI` variable (as insta reads it) says this is a CI run.
@@ -61,6 +65,8 @@ pub fn base_options(jobs: usize, timeout_secs: u64) -> Result<run::Options, Flag
         keep: false,
         retry: Retry::default(),
         stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
+        pod_metadata: PodMetadata::default(),
+        preflight: false,
     })
 }
 
@@ -78,7 +84,25 @@ pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Optio
         namespace: args.namespace.clone(),
         keep: args.keep,
         stop_after_no_answer: args.stop_after_no_answer,
+        pod_metadata: pod_metadata(&args.pod_metadata)?,
+        preflight: !args.no_preflight,
         ..base_options(args.jobs, args.timeout)?
+    })
+}
+
+/// `--pod-label` and `--pod-annotation`, refused where they would take over the
+/// labels that mark what the run owns.
+pub fn pod_metadata(args: &PodMetadataArgs) -> Result<PodMetadata, FlagsError> {
+    if let Some((k, _)) = args
+        .pod_label
+        .iter()
+        .find(|(k, _)| k == MANAGED_BY.0 || k == RUN_LABEL)
+    {
+        return Err(FlagsError::OwnLabel(k.clone()));
+    }
+    Ok(PodMetadata {
+        labels: args.pod_label.clone(),
+        annotations: args.pod_annotation.clone(),
     })
 }
 
@@ -105,6 +129,21 @@ mod tests {
             Err(FlagsError::ReadOnlySnapshots)
         );
         assert_eq!(mode(true, false, false, BuiltIn), Ok(Mode::Off));
+    }
+
+    #[test]
+    fn pod_labels_may_not_take_over_the_run_labels() {
+        let pair = |k: &str| vec![(k.to_owned(), "x".to_owned())];
+        let args = |labels, annotations| PodMetadataArgs {
+            pod_label: labels,
+            pod_annotation: annotations,
+        };
+        assert_eq!(
+            pod_metadata(&args(pair(RUN_LABEL), vec![])),
+            Err(FlagsError::OwnLabel(RUN_LABEL.into()))
+        );
+        let ok = pod_metadata(&args(pair("sidecar.istio.io/inject"), pair(RUN_LABEL))).unwrap();
+        assert_eq!((ok.labels.len(), ok.annotations.len()), (1, 1));
     }
 
     #[test]

@@ -8,8 +8,12 @@
 //! and imports nothing from this one. Around the stages, what the binary
 //! needs: `cli` (the clap definitions), `suite` (built-in or on-disk cases and
 //! snapshots), `select`, `resolve` (targets), `flags` (options), `exit` (the exit
-//! rule) and `command` (one module per subcommand).
+//! rule) and `command` (one module per subcommand). On a cluster with its own
+//! admission and policy: `admission` (which policy refused, from its answer),
+//! `oracle` (the built-in mock as upstream's stand-in) and `policed` (what the
+//! cluster's admission explains of a case that did not pass).
 
+pub mod admission;
 pub mod case;
 pub mod changes;
 pub mod cli;
@@ -27,7 +31,11 @@ pub mod kubeconfig;
 pub mod liveness;
 pub mod normalize;
 pub mod observed;
+pub mod oracle;
 pub mod outcome;
+pub mod pod_metadata;
+pub mod policed;
+pub mod preflight;
 pub mod reason;
 pub mod redact;
 pub mod report;

@@ -62,6 +62,7 @@ async fn dispatch(command: Command) -> Result<Exit, CommandError> {
         Command::Diff(args) => command::diff::diff(args).await,
         Command::Explore(args) => command::explore::explore(args).await,
         Command::Cleanup(args) => command::cleanup::cleanup(args).await,
+        Command::Preflight(args) => command::preflight::preflight(*args).await,
         Command::List(select) => command::cases::list(&select),
         Command::Check(select) => command::cases::check(&select),
         Command::Cases(CasesCommand::Export(args)) => command::cases::export(&args),

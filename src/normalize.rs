@@ -355,6 +355,15 @@ fn answer(
     out
 }
 
+/// One object (a pod as a server stored it) with its volatile values as
+/// placeholders, numbered from one as in an observation.
+pub fn object(value: &Value, ctx: &Context) -> Value {
+    let mut n = Normalizer::new(ctx);
+    let mut v = value.clone();
+    n.value(&mut v);
+    v
+}
+
 /// The syntax a response body was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {

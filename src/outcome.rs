@@ -11,6 +11,9 @@ use serde_json::Value;
 use crate::case::Case;
 use crate::compare::Mismatch;
 use crate::observed::Observed;
+use crate::pod_metadata::PodMetadata;
+pub use crate::policed::Explained;
+use crate::preflight::Preflight;
 use crate::request::Planned;
 use crate::snapshot::Verdict;
 
@@ -29,6 +32,13 @@ pub enum Status {
     /// (see `expected_failure`); it does not fail the run.
     #[serde(rename = "expected-failure")]
     ExpectedFailure,
+    /// The cluster's own admission or policy refused the case's starting pod or
+    /// setup (see `admission`): the PATCH was never judged. Not a failure.
+    Blocked,
+    /// The target answered, not as the case expects, and the cluster's admission
+    /// explains the difference (see `admission`): it changed the starting pod or
+    /// refused or changed the request. Not judged either way.
+    Inconclusive,
 }
 
 /// Everything known about one case after it ran.
@@ -64,6 +74,10 @@ pub struct CaseOutcome {
     /// What an expected-failures file says of the case: why its failure is
     /// expected, that it passes now, or why it is no longer excused.
     pub expected_failure: Option<String>,
+    /// What the cluster's admission or policy did to the case, as a cause shared
+    /// by every case it did the same to: why it is blocked or inconclusive, or (on
+    /// a passed case) what was set aside to judge it.
+    pub admission: Option<String>,
 }
 
 /// What was sent for a case: the planned request and its reproduction command.
@@ -88,13 +102,18 @@ pub enum Ending {
     /// The target gave no HTTP answer at all: not judged, and counted by the
     /// watchdog that notices a target that stopped answering.
     NoAnswer { error: String },
+    /// The cluster's admission or policy refused what the case needs before its
+    /// request (`cause`, shared by the cases it refused; `error`, the whole answer).
+    Blocked { cause: String, error: String },
     /// The target answered: judged by the expectations and the snapshot check (an
-    /// error of the check itself leaves the case errored).
+    /// error of the check itself leaves the case errored). `admission` is what the
+    /// cluster's admission did that explains a difference from the snapshot.
     Answered {
         observed: Observed,
         mismatches: Vec<Mismatch>,
         normalized: Value,
         snapshot: Result<Verdict, String>,
+        admission: Option<Explained>,
     },
 }
 
@@ -111,6 +130,11 @@ impl CaseOutcome {
     ) -> CaseOutcome {
         let (request, curl) = sent.map_or((None, None), |s| (Some(s.request), Some(s.curl)));
         let no_answer = matches!(ending, Ending::NoAnswer { .. });
+        let unjudged = match &ending {
+            Ending::Blocked { cause, .. } => Some(cause.clone()),
+            _ => None,
+        };
+        let mut admission = None;
         let (status, observed, mismatches, snapshot, normalized, error, skip_reason) = match ending
         {
             Ending::Skipped { reason } => (
@@ -122,26 +146,50 @@ impl CaseOutcome {
                 None,
                 Some(reason),
             ),
-            Ending::Errored { error } | Ending::NoAnswer { error } => (
-                Status::Errored,
-                None,
-                Vec::new(),
-                Verdict::Skipped,
-                None,
-                Some(error),
-                None,
-            ),
+            // Not judged: an error, or the cluster's policy refused the setup.
+            Ending::Errored { error }
+            | Ending::NoAnswer { error }
+            | Ending::Blocked { error, .. } => {
+                let status = match unjudged {
+                    Some(cause) => {
+                        admission = Some(cause);
+                        Status::Blocked
+                    }
+                    None => Status::Errored,
+                };
+                (
+                    status,
+                    None,
+                    Vec::new(),
+                    Verdict::Skipped,
+                    None,
+                    Some(error),
+                    None,
+                )
+            }
             Ending::Answered {
                 observed,
                 mismatches,
                 normalized,
                 snapshot,
+                admission: explained,
             } => {
-                let (status, snapshot, error) = match snapshot {
-                    Err(e) => (Status::Errored, Verdict::Skipped, Some(e)),
-                    Ok(v) if mismatches.is_empty() && v.passed() => (Status::Passed, v, None),
-                    Ok(v) => (Status::Failed, v, None),
+                let (status, snapshot, error) = match (snapshot, &explained) {
+                    (Err(e), _) => (Status::Errored, Verdict::Skipped, Some(e)),
+                    (Ok(v), _) if mismatches.is_empty() && v.passed() => (Status::Passed, v, None),
+                    (Ok(v), Some(e)) if e.on_stored && mismatches.is_empty() => {
+                        (Status::Passed, v, None)
+                    }
+                    (Ok(v), Some(_)) => (Status::Inconclusive, v, None),
+                    (Ok(v), None) => (Status::Failed, v, None),
                 };
+                if status != Status::Errored {
+                    admission = explained.map(|e| match status {
+                        Status::Passed => format!("judged against the pod the cluster stored: {}", e.cause),
+                        _ if e.on_stored => format!("{}; the case's expectations do not hold for the pod the cluster stored (upstream answers it as the cluster did)", e.cause),
+                        _ => e.cause,
+                    });
+                }
                 (
                     status,
                     Some(observed),
@@ -173,6 +221,7 @@ impl CaseOutcome {
             cleanup_error,
             no_answer,
             expected_failure: None,
+            admission,
         }
     }
 }
@@ -200,4 +249,8 @@ pub struct RunReport {
     /// The target refused the run's own setup (namespace, ServiceAccount): no case
     /// ran, and this says why, with the target's reason.
     pub setup_error: Option<String>,
+    /// What `--pod-label` and `--pod-annotation` put on every starting pod.
+    pub pod_metadata: PodMetadata,
+    /// What the cluster's admission did to the starting pods before the cases.
+    pub preflight: Option<Preflight>,
 }

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -18,13 +19,16 @@ use crate::client::{Client, Retry};
 use crate::fixture::{FixtureError, Fixtures};
 use crate::liveness::Watchdog;
 use crate::normalize;
-use crate::scenario::{Shared, run_case};
+use crate::policed;
+use crate::preflight;
+use crate::scenario::{self, Shared, run_case};
 use crate::scope::Scope;
 use crate::snapshot::{self};
 use crate::target::{Target, TargetError};
 use crate::version::{KubeVersion, is_kube_apiserver};
 
-pub use crate::outcome::{CaseOutcome, Ending, RunReport, Sent, Status};
+pub use crate::outcome::{CaseOutcome, Ending, Explained, RunReport, Sent, Status};
+pub use crate::pod_metadata::PodMetadata;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -47,6 +51,12 @@ pub struct Options {
     /// Cases in a row without an answer after which a probe decides whether the
     /// target stopped answering (see `liveness`); 0 never stops.
     pub stop_after_no_answer: usize,
+    /// Labels and annotations put on every starting pod (an injector's opt-out,
+    /// say); the report records them.
+    pub pod_metadata: PodMetadata,
+    /// Before the cases, against a kube-apiserver: what its admission does to the
+    /// starting pods (`preflight`), in the report.
+    pub preflight: bool,
 }
 
 /// How long removing what a run created may take after the run's deadline or an
@@ -208,13 +218,45 @@ pub async fn run(
                     notes: Vec::new(),
                     cleanup_error: cleaned,
                     setup_error: Some(error),
+                    pod_metadata: opts.pod_metadata.clone(),
+                    preflight: None,
                 });
             }
             _ => {}
         }
         return Err(error);
     }
+    let mut notes: Vec<String> = scope_note.into_iter().collect();
+    notes.extend(fixtures.notes.iter().cloned());
+    // Against a cluster, a case that does not pass is judged again against
+    // upstream's answer on the pod the cluster stored (see `policed`).
+    let upstream = version.as_ref().is_some_and(is_kube_apiserver);
+    let (oracle, managed) =
+        policed::prepare(upstream, &client, &fixtures.namespace, &mut notes).await;
+    let preflight = match (&oracle, opts.preflight) {
+        (Some(o), true) => {
+            let check = preflight::check(&client, &fixtures, o, &cases, &opts.pod_metadata);
+            until_stopped(deadline, &cancel, opts, check).await.ok()
+        }
+        _ => None,
+    };
+    // Pods in flight stay within the namespace's ResourceQuota headroom; a case
+    // may hold two (its starting pod and one its request creates).
+    let jobs = match fixtures.pod_headroom().await {
+        Some((headroom, quota)) if headroom / 2 < opts.jobs => {
+            let jobs = (headroom / 2).max(1);
+            notes.push(format!(
+                "ResourceQuota {quota} allows {headroom} more pods: at most {jobs} cases ran at once"
+            ));
+            jobs
+        }
+        _ => opts.jobs,
+    };
     let shared = Arc::new(Shared {
+        oracle,
+        managed,
+        warnings_set_aside: AtomicUsize::new(0),
+        pod_metadata: opts.pod_metadata.clone(),
         watchdog: Watchdog::new(target, opts.stop_after_no_answer)?,
         client,
         fixtures,
@@ -276,7 +318,7 @@ pub async fn run(
                 outcome
             }
         })
-        .buffer_unordered(opts.jobs.max(1));
+        .buffer_unordered(jobs.max(1));
     tokio::pin!(stream);
     tokio::pin!(deadline_passed);
     let mut outcomes = Vec::new();
@@ -301,9 +343,8 @@ pub async fn run(
         }
     }
     outcomes.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut notes: Vec<String> = scope_note.into_iter().collect();
-    notes.extend(shared.fixtures.notes.iter().cloned());
     notes.extend(shared.watchdog.stopped().map(str::to_owned));
+    notes.extend(scenario::run_notes(&shared));
 
     let cleanup_error = teardown(&shared.fixtures, opts, deadline, cancel.is_cancelled()).await;
     Ok(RunReport {
@@ -317,6 +358,8 @@ pub async fn run(
         notes,
         cleanup_error,
         setup_error: None,
+        pod_metadata: opts.pod_metadata.clone(),
+        preflight,
     })
 }
 

@@ -8,10 +8,12 @@
 //! `run`; this module only runs the case it is given.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::admission;
 use crate::case::{Aim, Capture, Case, Step, Stored};
 use crate::client::Client;
 use crate::compare::{self, Mismatch};
@@ -19,7 +21,10 @@ use crate::fixture::{FixtureError, Fixtures, prepare_pod};
 use crate::liveness::Watchdog;
 use crate::normalize::{self, Context};
 use crate::observed::Observed;
+use crate::oracle::Oracle;
 use crate::outcome::{CaseOutcome, Ending, Sent};
+use crate::pod_metadata::PodMetadata;
+use crate::policed::{self, Seen};
 use crate::request;
 use crate::snapshot;
 use crate::vars::Vars;
@@ -27,6 +32,14 @@ use crate::version::KubeVersion;
 
 /// What every case of a run shares.
 pub struct Shared {
+    /// Upstream's stand-in, against a kube-apiserver target (`policed`).
+    pub oracle: Option<Oracle>,
+    /// Fields the namespace's admission manages on every write (`policed`).
+    pub managed: Vec<String>,
+    /// Cases whose Pod Security warnings were left out of the comparison.
+    pub warnings_set_aside: AtomicUsize,
+    /// What `--pod-label` and `--pod-annotation` add to every starting pod.
+    pub pod_metadata: PodMetadata,
     pub client: Client,
     pub watchdog: Watchdog,
     pub fixtures: Fixtures,
@@ -131,7 +144,21 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
     let cleanup_error = cleanup(shared, created.iter().chain(&made)).await;
     // A scenario stops at its failing step: the last one ran is what to show.
     let shown = ran.len().saturating_sub(1);
-    let ending = judge(shared, case, &pod, &last_vars, created, &ran, mismatches);
+    let canonical = case
+        .pod
+        .as_ref()
+        .map(|m| prepare_pod(m, &pod, &fixtures.namespace, &fixtures.run_id));
+    let ending = judge(
+        shared,
+        case,
+        &pod,
+        &last_vars,
+        created,
+        &mut ran,
+        mismatches,
+        canonical.as_ref(),
+    )
+    .await;
     let sent = ran.pop().map(|r| r.sent);
     let mut outcome = CaseOutcome::new(case, pod, started.elapsed(), sent, cleanup_error, ending);
     outcome.step = step_label(case, shown);
@@ -232,7 +259,8 @@ async fn create(
     pod: &str,
 ) -> Result<Value, Ending> {
     let fixtures = &shared.fixtures;
-    let pod_manifest = prepare_pod(manifest, pod, &fixtures.namespace, &fixtures.run_id);
+    let canonical = prepare_pod(manifest, pod, &fixtures.namespace, &fixtures.run_id);
+    let pod_manifest = shared.pod_metadata.applied_to(&canonical);
     let deleting = case.file.given.as_ref().is_some_and(|g| g.deleting);
     let made = match fixtures.create_pod(&pod_manifest).await {
         Ok(created) if deleting => {
@@ -241,12 +269,25 @@ async fn create(
         }
         other => other,
     };
-    made.map_err(|e| {
-        let error = redact(shared, &e.to_string());
-        match e {
-            FixtureError::Send(_) => Ending::NoAnswer { error },
-            _ => Ending::Errored { error },
-        }
+    let e = match made {
+        Ok(created) => return Ok(created),
+        Err(e) => e,
+    };
+    let error = redact(shared, &e.to_string());
+    // The cluster's policy refused the starting pod (or made it invalid where
+    // upstream takes it): not the Pod API.
+    let cause = match (&e, &shared.oracle) {
+        (FixtureError::Send(_), _) => None,
+        (_, Some(o)) => policed::refused_start(o, &pod_manifest, &e).await,
+        (_, None) => e.refusal().map(|r| r.cause.clone()),
+    };
+    Err(match (&e, cause) {
+        (FixtureError::Send(_), _) => Ending::NoAnswer { error },
+        (_, Some(c)) => Ending::Blocked {
+            cause: redact(shared, &format!("the starting pod was refused: {c}")),
+            error,
+        },
+        _ => Ending::Errored { error },
     })
 }
 
@@ -277,16 +318,50 @@ async fn cleanup<'a>(shared: &Shared, objects: impl Iterator<Item = &'a Value>) 
 /// Judges what the target did with a case: its expectations (already compared,
 /// step by step), then its snapshot. The observation kept for reports is the
 /// last step's: a scenario stops at its failing one.
-fn judge(
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the case's pieces as run"
+)]
+async fn judge(
     shared: &Shared,
     case: &Case,
     pod: &str,
     vars: &Vars,
     created: Option<Value>,
-    ran: &[Ran],
+    ran: &mut [Ran],
     mismatches: Vec<Mismatch>,
+    canonical: Option<&Value>,
 ) -> Ending {
     let fixtures = &shared.fixtures;
+    // Pod Security's warn and audit modes are the cluster's policy, never the Pod
+    // API's: left out of what is compared.
+    let mut warned = false;
+    for r in ran.iter_mut() {
+        let before = r.observed.headers.len();
+        r.observed.headers.retain(|(k, v)| {
+            !(k.eq_ignore_ascii_case("warning") && admission::is_policy_warning(v))
+        });
+        warned |= r.observed.headers.len() < before;
+    }
+    if warned {
+        shared.warnings_set_aside.fetch_add(1, Ordering::Relaxed);
+    }
+    let mismatches = if warned {
+        // Expectations are compared again without the policy's warnings.
+        let mut again = Vec::new();
+        for r in ran.iter() {
+            if let Some(step) = case.steps.iter().find(|s| s.name == r.name) {
+                again.extend(compare::expectations(&step.expect, vars, &r.observed));
+            }
+        }
+        if mismatches.is_empty() {
+            mismatches
+        } else {
+            again
+        }
+    } else {
+        mismatches
+    };
     // Pod names and the run id are generated, so unique: replaced wherever they
     // occur. The run's namespace may be the user's common word (`default`), so it
     // is replaced only where it names a namespace; a namespace the case aims at
@@ -330,20 +405,90 @@ fn judge(
         description: &case.file.description,
         input_file: &input_file(&case.path),
     };
-    let snapshot = snapshot::check(
-        &shared.snapshot_dir,
-        entry,
-        &rendered,
-        shared.snapshots,
-        shared.version,
-    )
-    .map_err(|e| e.to_string());
+    // With an oracle, nothing is written until the case is known to differ from
+    // upstream: a difference admission explains is no new baseline.
+    let mode = match (&shared.oracle, shared.snapshots) {
+        (Some(_), snapshot::Mode::Review) => snapshot::Mode::Check,
+        (_, mode) => mode,
+    };
+    let check = |mode| {
+        snapshot::check(&shared.snapshot_dir, entry, &rendered, mode, shared.version)
+            .map_err(|e| e.to_string())
+    };
+    let mut snapshot = check(mode);
+    let passes = mismatches.is_empty() && snapshot.as_ref().is_ok_and(|v| v.passed());
+    let mut admission = None;
+    // Scenarios of several steps are judged as they are: one stored pod, one request.
+    if let (false, Ok(_), Some(oracle), false) =
+        (passes, &snapshot, &shared.oracle, case.is_scenario())
+    {
+        let seen = Seen {
+            pod,
+            starting: canonical.zip(last.observed.created.as_ref()),
+            planned: &last.sent.request,
+            observed: &last.observed,
+            normalized: &normalized,
+            read_back: case.steps[0].expect.stored.is_some(),
+            managed: &shared.managed,
+        };
+        match policed::reconsider(&shared.client, oracle, &fixtures.namespace, seen, &ctx).await {
+            Some(policed::Verdict::Blocked { cause }) => {
+                let error = format!(
+                    "the case's request was refused: {} {}",
+                    last.observed.status,
+                    crate::reason::from_body(&last.observed.body)
+                );
+                return Ending::Blocked {
+                    cause: redact(shared, &cause),
+                    error: redact(shared, &error),
+                };
+            }
+            Some(policed::Verdict::Explained(e)) => admission = Some(e),
+            None if mode != shared.snapshots => snapshot = check(shared.snapshots),
+            None => {}
+        }
+    } else if let (false, Ok(_), Some(oracle), true) =
+        (passes, &snapshot, &shared.oracle, case.is_scenario())
+    {
+        // A scenario's later steps cannot be replayed on upstream: one whose
+        // starting pod admission changed is not judged.
+        let starting = canonical.zip(created.as_ref());
+        admission = policed::scenario_on_changed_pod(oracle, starting, &shared.managed, &ctx).await;
+        if admission.is_none() && mode != shared.snapshots {
+            snapshot = check(shared.snapshots);
+        }
+    }
     Ending::Answered {
         observed: normalize::redact_observed(last.observed.clone(), &shared.secrets),
         mismatches,
         normalized,
         snapshot,
+        admission,
     }
+}
+
+/// What the run did about the cluster's policy, for the report's notes.
+pub fn run_notes(shared: &Shared) -> Vec<String> {
+    let mut notes = Vec::new();
+    let warned = shared.warnings_set_aside.load(Ordering::Relaxed);
+    if warned > 0 {
+        notes.push(format!(
+            "{warned} case(s) got Pod Security warnings (`would violate PodSecurity`, the namespace's warn or audit level); they were left out of the comparison"
+        ));
+    }
+    let waits = shared.fixtures.quota_waits();
+    if waits > 0 {
+        notes.push(format!(
+            "starting pods waited {waits} time(s) for ResourceQuota headroom (`exceeded quota`, retried with backoff)"
+        ));
+    }
+    if !shared.pod_metadata.is_empty() {
+        notes.push(format!(
+            "every starting pod carried {}",
+            shared.pod_metadata
+        ));
+    }
+    notes
 }
 
 fn redact(shared: &Shared, text: &str) -> String {

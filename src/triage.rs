@@ -72,6 +72,21 @@ pub fn of_run(report: &RunReport) -> Vec<Group> {
     )
 }
 
+/// The groups of a run's cases the cluster's policy blocked or left inconclusive
+/// (`status`), by the policy's cause: one line per cause, with its cases.
+pub fn of_policy(report: &RunReport, status: Status) -> Vec<Group> {
+    group(
+        report
+            .outcomes
+            .iter()
+            .filter(|o| o.status == status)
+            .map(|o| {
+                let cause = o.admission.as_deref().unwrap_or("no cause recorded");
+                (o.id.clone(), general(cause, o, report))
+            }),
+    )
+}
+
 /// The root cause of one failed or errored case, as a line.
 pub fn cause(o: &CaseOutcome, report: &RunReport) -> String {
     let text = match (&o.error, o.mismatches.first()) {

@@ -52,6 +52,8 @@ pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
         keep: false,
         retry: Default::default(),
         stop_after_no_answer: 3,
+        pod_metadata: Default::default(),
+        preflight: false,
     };
     let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
         .await

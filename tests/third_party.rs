@@ -66,6 +66,8 @@ async fn runs_against_a_pod_only_mock() {
         keep: false,
         retry: Default::default(),
         stop_after_no_answer: 3,
+        pod_metadata: Default::default(),
+        preflight: false,
     };
     let target = Target::new(&format!("http://{addr}")).unwrap();
     let report = run::run(vec![case], &target, &opts, CancellationToken::new(), |_| {})
@@ -252,6 +254,8 @@ fn strict_options() -> Options {
             ..Default::default()
         },
         stop_after_no_answer: 2,
+        pod_metadata: Default::default(),
+        preflight: false,
     }
 }
 

@@ -38,8 +38,10 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
         .map(expected::load)
         .transpose()?;
     let ci = flags::is_ci(std::env::var("CI").ok().as_deref());
-    let opts = flags::run_options(&args, &suite, ci)?;
+    let mut opts = flags::run_options(&args, &suite, ci)?;
     let opened = resolve::open(&args.target, true).await?;
+    // The built-in mock is upstream: nothing for a preflight to find.
+    opts.preflight &= opened.mock.is_none();
     if opts.snapshots == snapshot::Mode::Update
         && args.snapshots_dir.is_none()
         && let Err(e) = refuse_foreign_baseline(&opened.target, &opts).await

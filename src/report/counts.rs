@@ -14,6 +14,10 @@ pub struct Counts {
     pub expected_failures: usize,
     /// Cases an expected-failures file lists that pass now (counted as passed).
     pub now_passing: usize,
+    /// Cases the cluster's admission or policy kept from running (not failed).
+    pub blocked: usize,
+    /// Cases whose difference the cluster's admission explains (not failed).
+    pub inconclusive: usize,
 }
 
 impl Counts {
@@ -31,6 +35,8 @@ impl Counts {
                 Status::ExpectedFailure => c.expected_failures += 1,
                 Status::Failed | Status::Errored => c.failed += 1,
                 Status::Skipped => c.skipped += 1,
+                Status::Blocked => c.blocked += 1,
+                Status::Inconclusive => c.inconclusive += 1,
             }
         }
         c
@@ -38,7 +44,8 @@ impl Counts {
 
     /// The last line of every run: `N passed, N failed, N skipped`, and the
     /// expected failures when an expected-failures file listed some (so that a
-    /// green run of known gaps never reads as zero cases run).
+    /// green run of known gaps never reads as zero cases run), the blocked and
+    /// inconclusive cases when the cluster's policy made some.
     pub fn line(&self) -> String {
         let mut line = format!(
             "{} passed, {} failed, {} skipped",
@@ -46,6 +53,12 @@ impl Counts {
         );
         if self.expected_failures > 0 {
             line.push_str(&format!(", {} expected failures", self.expected_failures));
+        }
+        if self.blocked + self.inconclusive > 0 {
+            line.push_str(&format!(
+                ", {} blocked, {} inconclusive",
+                self.blocked, self.inconclusive
+            ));
         }
         line
     }

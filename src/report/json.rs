@@ -1,11 +1,12 @@
-//! The JSON report: the whole `RunReport`, its failures grouped by cause and
-//! its pass rates per feature, for tools. This writer only serialises; the
+//! The JSON report: the whole `RunReport`, its failures grouped by cause, its
+//! blocked and inconclusive cases grouped by the cluster policy's cause, and its
+//! pass rates per feature, for tools. This writer only serialises; the
 //! binary passes the text through the redactor before writing it.
 
 use serde_json::{Value, json};
 
 use super::Counts;
-use crate::run::RunReport;
+use crate::run::{RunReport, Status};
 
 /// The JSON document of a run: podpatch's version, the counts and the whole run.
 pub fn build(report: &RunReport) -> Value {
@@ -13,6 +14,8 @@ pub fn build(report: &RunReport) -> Value {
         "podpatch": env!("CARGO_PKG_VERSION"),
         "summary": Counts::of(report),
         "groups": crate::triage::of_run(report),
+        "blocked": crate::triage::of_policy(report, Status::Blocked),
+        "inconclusive": crate::triage::of_policy(report, Status::Inconclusive),
         "features": crate::features::scores(&report.outcomes),
         "run": report,
     })

@@ -33,6 +33,22 @@ pub fn build(report: &RunReport) -> Report {
                 s.set_description(terminal::details(o));
                 s
             }
+            // The cluster's policy kept the case from being judged: neither a pass
+            // nor a failure of the Pod API.
+            Status::Blocked | Status::Inconclusive => {
+                let mut s = TestCaseStatus::skipped();
+                let word = if o.status == Status::Blocked {
+                    "blocked"
+                } else {
+                    "inconclusive"
+                };
+                s.set_message(format!(
+                    "{word}: {}",
+                    o.admission.as_deref().unwrap_or_default()
+                ));
+                s.set_description(terminal::details(o));
+                s
+            }
             Status::Failed | Status::Errored => {
                 let kind = if o.status == Status::Failed {
                     NonSuccessKind::Failure

@@ -1,6 +1,6 @@
 //! A fixed run for tests of the reporters and the exit rule: one case of each
 //! ending (passed, failed with mismatches and a snapshot difference, errored,
-//! skipped), with fixed durations, ids and run metadata so renderings are stable.
+//! skipped, blocked by Pod Security, inconclusive after a webhook's mutation), with fixed durations, ids and run metadata so renderings are stable.
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use crate::client::Answer;
 use crate::compare::Mismatch;
 use crate::observed::Observed;
 use crate::request::Planned;
-use crate::run::{CaseOutcome, Ending, RunReport, Sent, Status};
+use crate::run::{CaseOutcome, Ending, Explained, RunReport, Sent, Status};
 use crate::snapshot::Verdict;
 
 /// A case named `topic/<status>` with a fixed description and tags.
@@ -49,7 +49,7 @@ fn sent() -> Sent {
     }
 }
 
-fn answered(snapshot: Verdict, mismatches: Vec<Mismatch>) -> Ending {
+fn answered(snapshot: Verdict, mismatches: Vec<Mismatch>, admission: Option<Explained>) -> Ending {
     let body = json!({"kind": "Pod", "metadata": {"name": "web-0-r1", "managedFields": [{}, {}]}});
     Ending::Answered {
         observed: Observed::new(
@@ -65,6 +65,16 @@ fn answered(snapshot: Verdict, mismatches: Vec<Mismatch>) -> Ending {
         mismatches,
         normalized: json!({"status": 200, "body": {"kind": "Pod", "metadata": {"name": "[pod]"}}}),
         snapshot: Ok(snapshot),
+        admission,
+    }
+}
+
+/// A snapshot difference with `diff` as its text.
+fn differs(diff: &str) -> Verdict {
+    Verdict::Differs {
+        changes: Vec::new(),
+        diff: diff.into(),
+        pending: None,
     }
 }
 
@@ -73,27 +83,12 @@ pub fn outcome(status: Status) -> CaseOutcome {
     let c = case(status);
     let pod = "web-0-r1".to_owned();
     let took = Duration::from_millis(12);
+    let judged = |ending| CaseOutcome::new(&c, pod.clone(), took, Some(sent()), None, ending);
     match status {
-        Status::Passed => CaseOutcome::new(
-            &c,
-            pod,
-            took,
-            Some(sent()),
-            None,
-            answered(Verdict::Matched, Vec::new()),
+        Status::Passed => judged(answered(Verdict::Matched, Vec::new(), None),
         ),
-        Status::Failed => CaseOutcome::new(
-            &c,
-            pod,
-            took,
-            Some(sent()),
-            None,
-            answered(
-                Verdict::Differs {
-                    changes: Vec::new(),
-                    diff: "-status: 201\n+status: 200".into(),
-                    pending: None,
-                },
+        Status::Failed => judged(answered(
+                differs("-status: 201\n+status: 200"),
                 vec![
                     Mismatch {
                         at: "status".into(),
@@ -111,7 +106,28 @@ pub fn outcome(status: Status) -> CaseOutcome {
                         actual: None,
                     },
                 ],
+                None,
             ),
+        ),
+        Status::Inconclusive => judged(answered(
+                differs("-  tier: db\n+  tier: web"),
+                Vec::new(),
+                Some(Explained {
+                    cause: "admission changed the starting pod at metadata.labels.injected, and update-time admission the answer at metadata.labels.injected".into(),
+                    on_stored: false,
+                }),
+            ),
+        ),
+        Status::Blocked => CaseOutcome::new(
+            &c,
+            pod,
+            took,
+            None,
+            None,
+            Ending::Blocked {
+                cause: "the starting pod was refused: Pod Security \"restricted:latest\" refused the pod: runAsNonRoot != true".into(),
+                error: "creating the starting pod web-0-r1: the target answered 403: pods \"web-0-r1\" is forbidden: violates PodSecurity \"restricted:latest\": runAsNonRoot != true (pod or container \"web\" must set securityContext.runAsNonRoot=true)".into(),
+            },
         ),
         Status::Errored => CaseOutcome::new(
             &c,
@@ -152,6 +168,8 @@ pub fn report() -> RunReport {
         Status::Failed,
         Status::Errored,
         Status::Skipped,
+        Status::Blocked,
+        Status::Inconclusive,
     ]
     .map(outcome)
     .into();
@@ -169,6 +187,8 @@ pub fn report() -> RunReport {
         ],
         cleanup_error: None,
         setup_error: None,
+        pod_metadata: Default::default(),
+        preflight: None,
     }
 }
 

@@ -41,6 +41,9 @@ pub fn case_line(o: &CaseOutcome, done: usize, total: usize) -> String {
     if let Some(why) = &o.skip_reason {
         line.push_str(&format!(": {why}"));
     }
+    if let (Status::Blocked | Status::Inconclusive, Some(cause)) = (o.status, &o.admission) {
+        line.push_str(&format!(": {cause}"));
+    }
     if let Some(n) = o
         .observed
         .as_ref()
@@ -59,6 +62,44 @@ fn word(status: Status) -> &'static str {
         Status::Errored => "ERROR",
         Status::Skipped => "SKIP",
         Status::ExpectedFailure => "XFAIL",
+        Status::Blocked => "BLOCKED",
+        Status::Inconclusive => "INCONCLUSIVE",
+    }
+}
+
+/// The cases the cluster's admission or policy blocked or left inconclusive, once
+/// per cause with its cases: what a platform engineer reads to tell the cluster's
+/// policy apart from the Pod API.
+fn policy_groups(out: &mut String, report: &RunReport, verbose: bool) {
+    for (status, what) in [
+        (
+            Status::Blocked,
+            "blocked by the cluster's admission or policy (the starting pod or the case's setup was refused; the PATCH was not judged)",
+        ),
+        (
+            Status::Inconclusive,
+            "inconclusive: the target's answer differs from upstream's, and the cluster's admission explains it",
+        ),
+    ] {
+        let groups = crate::triage::of_policy(report, status);
+        if groups.is_empty() {
+            continue;
+        }
+        let cases: usize = groups.iter().map(|g| g.count).sum();
+        let _ = writeln!(out, "\n{cases} case(s) {what}; {} cause(s):", groups.len());
+        for g in &groups {
+            let shown = if verbose { g.count } else { OTHERS_SHOWN };
+            let mut ids: Vec<&str> = vec![g.representative.as_str()];
+            ids.extend(g.others.iter().map(String::as_str));
+            let mut list = ids[..ids.len().min(shown)].join(", ");
+            if ids.len() > shown {
+                list.push_str(&format!(
+                    " and {} more (--verbose or the JSON report lists them)",
+                    ids.len() - shown
+                ));
+            }
+            let _ = writeln!(out, "  {} case(s): {}\n    {list}", g.count, g.cause);
+        }
     }
 }
 
@@ -431,7 +472,12 @@ pub fn footer(report: &RunReport, verbose: bool) -> String {
     let failed: Vec<&CaseOutcome> = report
         .outcomes
         .iter()
-        .filter(|o| matches!(o.status, Status::Failed | Status::Errored))
+        .filter(|o| {
+            matches!(
+                o.status,
+                Status::Failed | Status::Errored | Status::Blocked | Status::Inconclusive
+            )
+        })
         .collect();
     if verbose {
         for o in &failed {
@@ -440,6 +486,10 @@ pub fn footer(report: &RunReport, verbose: bool) -> String {
         }
     }
     groups(&mut out, report, verbose);
+    if let Some(p) = report.preflight.as_ref().filter(|p| !p.is_clean()) {
+        let _ = write!(out, "\n{}", crate::preflight::render(p));
+    }
+    policy_groups(&mut out, report, verbose);
     if !report.unreferenced_snapshots.is_empty() {
         let _ = writeln!(
             out,
