@@ -67,6 +67,7 @@ pub fn base_options(jobs: usize, timeout_secs: u64) -> Result<run::Options, Flag
         stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
         pod_metadata: PodMetadata::default(),
         preflight: false,
+        judge_admission: false,
     })
 }
 
@@ -86,6 +87,7 @@ pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Optio
         stop_after_no_answer: args.stop_after_no_answer,
         pod_metadata: pod_metadata(&args.pod_metadata)?,
         preflight: !args.no_preflight,
+        judge_admission: true,
         ..base_options(args.jobs, args.timeout)?
     })
 }

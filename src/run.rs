@@ -57,6 +57,11 @@ pub struct Options {
     /// Before the cases, against a kube-apiserver: what its admission does to the
     /// starting pods (`preflight`), in the report.
     pub preflight: bool,
+    /// Against a kube-apiserver, a case that does not pass is judged again
+    /// against upstream's answer on the pod the cluster stored, and may end
+    /// blocked or inconclusive (`policed`). Off where two targets' raw answers
+    /// are compared (`diff`, `explore`): a refusal is an answer there.
+    pub judge_admission: bool,
 }
 
 /// How long removing what a run created may take after the run's deadline or an
@@ -231,8 +236,13 @@ pub async fn run(
     // Against a cluster, a case that does not pass is judged again against
     // upstream's answer on the pod the cluster stored (see `policed`).
     let upstream = version.as_ref().is_some_and(is_kube_apiserver);
-    let (oracle, managed) =
-        policed::prepare(upstream, &client, &fixtures.namespace, &mut notes).await;
+    let (oracle, managed) = policed::prepare(
+        upstream && opts.judge_admission,
+        &client,
+        &fixtures.namespace,
+        &mut notes,
+    )
+    .await;
     let preflight = match (&oracle, opts.preflight) {
         (Some(o), true) => {
             let check = preflight::check(&client, &fixtures, o, &cases, &opts.pod_metadata);

@@ -54,6 +54,7 @@ pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
         stop_after_no_answer: 3,
         pod_metadata: Default::default(),
         preflight: false,
+        judge_admission: false,
     };
     let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
         .await

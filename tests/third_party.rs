@@ -68,6 +68,7 @@ async fn runs_against_a_pod_only_mock() {
         stop_after_no_answer: 3,
         pod_metadata: Default::default(),
         preflight: false,
+        judge_admission: false,
     };
     let target = Target::new(&format!("http://{addr}")).unwrap();
     let report = run::run(vec![case], &target, &opts, CancellationToken::new(), |_| {})
@@ -256,6 +257,7 @@ fn strict_options() -> Options {
         stop_after_no_answer: 2,
         pod_metadata: Default::default(),
         preflight: false,
+        judge_admission: false,
     }
 }
 

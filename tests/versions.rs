@@ -51,6 +51,7 @@ async fn run_as(git_version: &'static str, ids: &[&str]) -> (Vec<String>, run::R
         stop_after_no_answer: 3,
         pod_metadata: Default::default(),
         preflight: false,
+        judge_admission: false,
     };
     let target = Target::new(&format!("http://{addr}")).unwrap();
     let told = std::sync::Mutex::new(Vec::new());
