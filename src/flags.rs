@@ -4,11 +4,9 @@
 //!
 //! Pure: values in, options or a usage error out.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{PodMetadataArgs, RunArgs};
-use crate::client::Retry;
 use crate::fixture::{MANAGED_BY, RUN_LABEL};
 use crate::pod_metadata::PodMetadata;
 use crate::run;
@@ -55,20 +53,10 @@ pub fn base_options(jobs: usize, timeout_secs: u64) -> Result<run::Options, Flag
     if jobs == 0 {
         return Err(FlagsError::NoJobs);
     }
-    Ok(run::Options {
+    Ok(run::Options::new(
         jobs,
-        request_timeout: Duration::from_secs(timeout_secs.max(1)),
-        run_timeout: Duration::from_secs(1800),
-        snapshots: Mode::Off,
-        snapshot_dir: PathBuf::from("snapshots"),
-        namespace: None,
-        keep: false,
-        retry: Retry::default(),
-        stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
-        pod_metadata: PodMetadata::default(),
-        preflight: false,
-        judge_admission: false,
-    })
+        Duration::from_secs(timeout_secs.max(1)),
+    ))
 }
 
 /// The options of `podpatch run`.

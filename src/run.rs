@@ -23,7 +23,7 @@ use crate::policed;
 use crate::preflight;
 use crate::scenario::{self, Shared, run_case};
 use crate::scope::Scope;
-use crate::snapshot::{self};
+use crate::snapshot;
 use crate::target::{Target, TargetError};
 use crate::version::{KubeVersion, is_kube_apiserver};
 
@@ -62,6 +62,28 @@ pub struct Options {
     /// blocked or inconclusive (`policed`). Off where two targets' raw answers
     /// are compared (`diff`, `explore`): a refusal is an answer there.
     pub judge_admission: bool,
+}
+
+impl Options {
+    /// A run with `jobs` cases in flight and `request_timeout` on each request,
+    /// everything else as `podpatch run` has it by default but with snapshots
+    /// off: a library user (a test, `diff`, `explore`) sets only what it needs.
+    pub fn new(jobs: usize, request_timeout: Duration) -> Self {
+        Options {
+            jobs,
+            request_timeout,
+            run_timeout: Duration::from_secs(1800),
+            snapshots: snapshot::Mode::Off,
+            snapshot_dir: PathBuf::from("snapshots"),
+            namespace: None,
+            keep: false,
+            retry: Retry::default(),
+            stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
+            pod_metadata: PodMetadata::default(),
+            preflight: false,
+            judge_admission: false,
+        }
+    }
 }
 
 /// How long removing what a run created may take after the run's deadline or an

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use podpatch::case::{self, Case};
 use podpatch::run::{self, Options, RunReport};
-use podpatch::snapshot::Mode;
 use podpatch::target::Target;
 use podpatch_mock::MockServer;
 use tokio_util::sync::CancellationToken;
@@ -43,18 +42,10 @@ pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
         .expect("mock starts");
     let target = Target::new(&mock.base_url()).expect("mock URL is valid");
     let opts = Options {
-        jobs: 4,
-        request_timeout: Duration::from_secs(10),
         run_timeout: Duration::from_secs(60),
-        snapshots: Mode::Off,
         snapshot_dir: root().join("snapshots"),
-        namespace: None,
-        keep: false,
-        retry: Default::default(),
         stop_after_no_answer: 3,
-        pod_metadata: Default::default(),
-        preflight: false,
-        judge_admission: false,
+        ..Options::new(4, Duration::from_secs(10))
     };
     let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
         .await

@@ -17,7 +17,6 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use podpatch::run::{self, Options, Status};
-use podpatch::snapshot::Mode;
 use podpatch::target::Target;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -57,18 +56,10 @@ async fn runs_against_a_pod_only_mock() {
     .unwrap();
     let case = support::load(&path, dir.path());
     let opts = Options {
-        jobs: 1,
-        request_timeout: Duration::from_secs(5),
         run_timeout: Duration::from_secs(30),
-        snapshots: Mode::Off,
         snapshot_dir: dir.path().to_path_buf(),
-        namespace: None,
-        keep: false,
-        retry: Default::default(),
         stop_after_no_answer: 3,
-        pod_metadata: Default::default(),
-        preflight: false,
-        judge_admission: false,
+        ..Options::new(1, Duration::from_secs(5))
     };
     let target = Target::new(&format!("http://{addr}")).unwrap();
     let report = run::run(vec![case], &target, &opts, CancellationToken::new(), |_| {})
@@ -243,21 +234,13 @@ async fn run_strict(quirks: Quirks, n: usize, opts: Options) -> (Store, podpatch
 
 fn strict_options() -> Options {
     Options {
-        jobs: 2,
-        request_timeout: Duration::from_secs(1),
         run_timeout: Duration::from_secs(60),
-        snapshots: Mode::Off,
-        snapshot_dir: std::path::PathBuf::from("unused"),
-        namespace: None,
-        keep: false,
         retry: podpatch::client::Retry {
             attempts: 1,
             ..Default::default()
         },
         stop_after_no_answer: 2,
-        pod_metadata: Default::default(),
-        preflight: false,
-        judge_admission: false,
+        ..Options::new(2, Duration::from_secs(1))
     }
 }
 

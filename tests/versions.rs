@@ -40,18 +40,11 @@ async fn run_as(git_version: &'static str, ids: &[&str]) -> (Vec<String>, run::R
         .map(|id| support::load(&cases_dir.join(format!("{id}.yaml")), &cases_dir))
         .collect();
     let opts = Options {
-        jobs: 2,
-        request_timeout: Duration::from_secs(10),
         run_timeout: Duration::from_secs(60),
         snapshots: Mode::Check,
         snapshot_dir: support::root().join("snapshots"),
-        namespace: None,
-        keep: false,
-        retry: Default::default(),
         stop_after_no_answer: 3,
-        pod_metadata: Default::default(),
-        preflight: false,
-        judge_admission: false,
+        ..Options::new(2, Duration::from_secs(10))
     };
     let target = Target::new(&format!("http://{addr}")).unwrap();
     let told = std::sync::Mutex::new(Vec::new());
