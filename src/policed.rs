@@ -41,6 +41,53 @@ pub enum Verdict {
     Explained(Explained),
 }
 
+/// Fields the namespace's admission changes on every write of a pod, whatever
+/// the request: a LimitRange's resources, or what a mutating webhook does on
+/// UPDATE (seen by the preflight's no-op patch). A case whose answer differs
+/// from upstream only there is the policy's doing, and the cause names who.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Managed {
+    pub paths: Vec<String>,
+    /// Who, where known (`LimitRanger`, `mutating webhook NAME`).
+    pub by: Vec<String>,
+    /// Strings admission wrote there: an error's message may quote them.
+    pub written: Vec<String>,
+}
+
+impl Managed {
+    /// Adds what admission changed on a no-op update (`paths`, by `by`,
+    /// writing `values`).
+    pub fn add_update(&mut self, paths: &[String], by: &[String], values: &[String]) {
+        self.paths.extend(written_on_update(paths));
+        self.by.extend(by.iter().cloned());
+        self.written.extend(values.iter().cloned());
+        self.paths.sort();
+        self.paths.dedup();
+        self.by.dedup();
+    }
+
+    fn who(&self) -> String {
+        match self.by.is_empty() {
+            true => "the namespace's admission".into(),
+            false => self.by.join(", "),
+        }
+    }
+}
+
+/// What an update that admission changes at `paths` changes besides: it is a
+/// write even where the request alone is a no-op (a new resourceVersion, a
+/// stored pod that moved), and a change under `spec` moves the generation.
+fn written_on_update(paths: &[String]) -> Vec<String> {
+    let mut out = paths.to_vec();
+    if !paths.is_empty() {
+        out.extend(["metadata.resourceVersion".into(), "stored".into()]);
+    }
+    if paths.iter().any(|p| p.starts_with("spec.")) {
+        out.push("metadata.generation".into());
+    }
+    out
+}
+
 /// What a case did on the target, for `reconsider`.
 pub struct Seen<'a> {
     /// The case's pod name (the request aims at it).
@@ -52,8 +99,8 @@ pub struct Seen<'a> {
     /// The cluster's observation, normalised (policy warnings already set aside).
     pub normalized: &'a Value,
     pub read_back: bool,
-    /// Fields the namespace's admission manages on every write (`managed_paths`).
-    pub managed: &'a [String],
+    /// Fields the namespace's admission changes on every write.
+    pub managed: &'a Managed,
 }
 
 /// Whether the cluster's policy explains why the case did not pass, and how.
@@ -118,14 +165,20 @@ pub async fn reconsider(
     };
     // Fields admission manages on every write (a LimitRange's resources) count
     // as changed by it, whatever the starting pod held.
+    let at_create = !mutated.is_empty();
     let mut mutated = mutated;
-    if !mutated.is_empty() || seed.is_some() {
-        mutated.extend(seen.managed.iter().cloned());
+    if at_create || seed.is_some() {
+        mutated.extend(seen.managed.paths.iter().cloned());
     }
     if mutated.is_empty() {
         return None;
     }
     let what = match seed {
+        Some(_) if !at_create => format!(
+            "{} changes every update of a pod at {}",
+            seen.managed.who(),
+            list(&mutated)
+        ),
         Some(_) => format!(
             "the cluster stored the starting pod otherwise than upstream at {}",
             list(&mutated)
@@ -180,7 +233,7 @@ pub async fn reconsider(
             on_stored: false,
         }));
     }
-    explains(&diffs, &mutated).then(|| {
+    explains(&diffs, &mutated, &seen.managed.written).then(|| {
         Verdict::Explained(Explained {
             cause: match seed {
                 Some(_) => format!(
@@ -203,16 +256,17 @@ pub async fn reconsider(
 pub async fn scenario_on_changed_pod(
     oracle: &Oracle,
     starting: Option<(&Value, &Value)>,
-    managed: &[String],
+    managed: &Managed,
     ctx: &Context,
 ) -> Option<Explained> {
     let (sent, stored) = starting?;
     let upstream = oracle.would_store(sent).await.ok()?;
     let mut changed = mutated_paths(&upstream, stored, ctx);
-    changed.extend(managed.iter().cloned());
+    changed.extend(managed.paths.iter().cloned());
     (!changed.is_empty()).then(|| Explained {
         cause: format!(
-            "a scenario on a starting pod the cluster's admission manages or changed ({}): its steps are not replayed upstream",
+            "a scenario on a starting pod {} manages or changed ({}): its steps are not replayed upstream",
+            managed.who(),
             list(&changed)
         ),
         on_stored: false,
@@ -247,9 +301,9 @@ pub async fn prepare(
     client: &Client,
     namespace: &str,
     notes: &mut Vec<String>,
-) -> (Option<Oracle>, Vec<String>) {
+) -> (Option<Oracle>, Managed) {
     if !upstream {
-        return (None, Vec::new());
+        return (None, Managed::default());
     }
     match Oracle::start(namespace).await {
         Ok(oracle) => (Some(oracle), managed_paths(client, namespace).await),
@@ -257,7 +311,7 @@ pub async fn prepare(
             notes.push(format!(
                 "cases are judged against the canonical pods only: {e}"
             ));
-            (None, Vec::new())
+            (None, Managed::default())
         }
     }
 }
@@ -265,10 +319,10 @@ pub async fn prepare(
 /// Fields the namespace's admission manages on every write of a pod, as far as
 /// the identity may read its policy: a LimitRange's defaults and bounds set and
 /// check container resources on create and update (resize included).
-async fn managed_paths(client: &Client, namespace: &str) -> Vec<String> {
+async fn managed_paths(client: &Client, namespace: &str) -> Managed {
     let path = format!("/api/v1/namespaces/{namespace}/limitranges");
     let Some(list) = client.get(&path).await.ok().and_then(|a| a.json()) else {
-        return Vec::new();
+        return Managed::default();
     };
     let containers = list["items"].as_array().into_iter().flatten().any(|lr| {
         lr["spec"]["limits"]
@@ -278,13 +332,17 @@ async fn managed_paths(client: &Client, namespace: &str) -> Vec<String> {
             .any(|l| matches!(l["type"].as_str(), Some("Container" | "Pod")))
     });
     match containers {
-        true => [
-            "spec.containers[*].resources",
-            "spec.initContainers[*].resources",
-        ]
-        .map(str::to_owned)
-        .into(),
-        false => Vec::new(),
+        true => Managed {
+            paths: [
+                "spec.containers[*].resources",
+                "spec.initContainers[*].resources",
+            ]
+            .map(str::to_owned)
+            .into(),
+            by: vec!["LimitRanger".into()],
+            written: Vec::new(),
+        },
+        false => Managed::default(),
     }
 }
 
@@ -336,11 +394,19 @@ pub fn mutated_paths(upstream: &Value, cluster: &Value, ctx: &Context) -> Vec<St
 
 /// Whether every difference between upstream's answer and the cluster's lies
 /// where admission changed the pod (at, under or above a mutated path), managed
-/// fields following them.
-pub fn explains(diffs: &[Change], mutated: &[String]) -> bool {
-    answer_paths(diffs)
-        .iter()
-        .all(|d| d.contains("managedFields") || mutated.iter().any(|m| overlaps(d, m)))
+/// fields following them, or is a message quoting a value admission `written`
+/// (an error that names the rewritten image).
+pub fn explains(diffs: &[Change], mutated: &[String], written: &[String]) -> bool {
+    let quotes = |c: &Change| {
+        c.after
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|s| written.iter().any(|w| s.contains(w.as_str())))
+    };
+    diffs.iter().all(|c| {
+        let d = answer_paths(std::slice::from_ref(c)).remove(0);
+        d.contains("managedFields") || mutated.iter().any(|m| overlaps(&d, m)) || quotes(c)
+    })
 }
 
 /// Whether two generalised paths are the same or one lies under the other.
@@ -461,11 +527,48 @@ mod tests {
         let mutated = vec!["metadata.labels.injected".to_owned()];
         let before = json!({"status": 200, "body": {"metadata": {"labels": {"a": "b"}, "managedFields": [1]}}});
         let relabelled = json!({"status": 200, "body": {"metadata": {"labels": {"a": "b", "injected": "yes"}, "managedFields": [2]}}});
-        assert!(explains(&changes::between(&before, &relabelled), &mutated));
+        assert!(explains(
+            &changes::between(&before, &relabelled),
+            &mutated,
+            &[]
+        ));
         let other = json!({"status": 422, "body": {"metadata": {"labels": {"a": "b"}}}});
-        assert!(!explains(&changes::between(&before, &other), &mutated));
+        assert!(!explains(&changes::between(&before, &other), &mutated, &[]));
         let image = json!({"status": 200, "body": {"metadata": {"labels": {"a": "b"}, "managedFields": [1]}, "spec": {"image": "x"}}});
-        assert!(!explains(&changes::between(&before, &image), &mutated));
+        assert!(!explains(&changes::between(&before, &image), &mutated, &[]));
+    }
+
+    #[test]
+    fn a_message_quoting_what_admission_wrote_is_explained() {
+        let upstream = json!({"status": 422, "body": {"message": "Invalid value: \"busybox \""}});
+        let cluster = json!({"status": 422, "body": {"message": "Invalid value: \"mirror.example/busybox \""}});
+        let diffs = changes::between(&upstream, &cluster);
+        assert!(explains(&diffs, &[], &["mirror.example/busybox ".into()]));
+        assert!(!explains(&diffs, &[], &["mirror.example/nginx".into()]));
+        assert!(!explains(&diffs, &[], &[]));
+    }
+
+    #[test]
+    fn an_update_that_admission_changes_is_a_write() {
+        let mut managed = Managed::default();
+        managed.add_update(
+            &["spec.containers[*].image".into()],
+            &["mutating webhook m".into()],
+            &[],
+        );
+        assert_eq!(
+            managed.paths,
+            [
+                "metadata.generation",
+                "metadata.resourceVersion",
+                "spec.containers[*].image",
+                "stored"
+            ]
+        );
+        assert_eq!(managed.who(), "mutating webhook m");
+        managed = Managed::default();
+        managed.add_update(&[], &[], &[]);
+        assert!(managed.paths.is_empty());
     }
 
     #[test]

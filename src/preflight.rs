@@ -42,6 +42,9 @@ pub enum Admitted {
     Mutated {
         paths: Vec<String>,
         by: Vec<String>,
+        /// The strings admission wrote there (a message may quote them).
+        #[serde(skip)]
+        values: Vec<String>,
     },
     Unchanged,
     /// The comparison could not be made.
@@ -60,6 +63,10 @@ pub struct StartingPod {
     pub admitted: Admitted,
     /// Warnings the cluster gave on the create (Pod Security's warn level).
     pub warnings: Vec<String>,
+    /// What admission does to it on UPDATE, probed where mutating webhooks
+    /// intercept UPDATE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update: Option<Admitted>,
 }
 
 /// The preflight of a namespace.
@@ -148,9 +155,17 @@ pub async fn check(
             None => pods.push((label, key, body, vec![case.id.clone()])),
         }
     }
+    // Who may change a pod on UPDATE: the mutating webhooks that intercept it.
+    // Where there are any, what they do is probed on every admitted starting
+    // pod (an image mirror rewrites init containers only where there are some).
+    let updaters: Vec<String> = mutators
+        .iter()
+        .filter(|m| m.contains("UPDATE"))
+        .cloned()
+        .collect();
     let path = format!("/api/v1/namespaces/{ns}/pods");
     let mut checked = Vec::new();
-    for (label, _, body, ids) in pods {
+    for (k, (label, _, body, ids)) in pods.into_iter().enumerate() {
         let answer = client.post(&format!("{path}?dryRun=All"), &body).await;
         let (admitted, warnings) = match answer {
             Err(e) => (
@@ -164,14 +179,24 @@ pub async fn check(
                 warnings_of(&a),
             ),
         };
+        let update = match (&admitted, updaters.is_empty()) {
+            (Admitted::Unchanged | Admitted::Mutated { .. }, false) => {
+                let mut pod = body.clone();
+                pod["metadata"]["name"] =
+                    json!(format!("preflight-update-{k}-{}", fixtures.run_id));
+                Some(probe_update(client, fixtures, &pod, &updaters).await)
+            }
+            _ => None,
+        };
         checked.push(StartingPod {
             pod: label,
             cases: ids,
             admitted,
             warnings,
+            update,
         });
     }
-    let update = update_probe(client, fixtures, &checked, cases, metadata).await;
+    let update = update_probe(client, fixtures, &checked, cases, metadata, &updaters).await;
     Preflight {
         pod_security: pod_security_labels(client, &ns).await,
         limit_ranges: listed(client, &ns, "limitranges", limit_range_line).await,
@@ -245,7 +270,28 @@ fn mutation(upstream: &Value, stored: &Value, ctx: &Context, mutators: &[String]
     if !limit_ranger_only {
         by.extend(mutators.iter().map(|m| format!("mutating webhook {m}")));
     }
-    Admitted::Mutated { paths, by }
+    let values = crate::changes::between(upstream, stored)
+        .into_iter()
+        .filter_map(|c| c.after?.as_str().map(str::to_owned))
+        .filter(|s| s.len() > 3)
+        .collect();
+    Admitted::Mutated { paths, by, values }
+}
+
+impl Preflight {
+    /// What admission changes on every UPDATE of each case's starting pod, where
+    /// it was probed and changes something: case id, then the change.
+    pub fn updates(&self) -> impl Iterator<Item = (&str, &Admitted)> {
+        self.pods.iter().flat_map(|p| {
+            let update = p
+                .update
+                .as_ref()
+                .filter(|u| matches!(u, Admitted::Mutated { .. }));
+            update
+                .into_iter()
+                .flat_map(move |u| p.cases.iter().map(move |c| (c.as_str(), u)))
+        })
+    }
 }
 
 /// What admission does on UPDATE: one admitted starting pod is created for real,
@@ -256,6 +302,7 @@ async fn update_probe(
     pods: &[StartingPod],
     cases: &[Case],
     metadata: &PodMetadata,
+    mutators: &[String],
 ) -> Admitted {
     let first = pods
         .iter()
@@ -274,7 +321,19 @@ async fn update_probe(
         &fixtures.namespace,
         &fixtures.run_id,
     ));
-    let created = match fixtures.create_pod(&pod).await {
+    probe_update(client, fixtures, &pod, mutators).await
+}
+
+/// What admission does on UPDATE to `pod`: created for real, patched with an
+/// empty merge patch under `dryRun=All`, and removed.
+async fn probe_update(
+    client: &Client,
+    fixtures: &Fixtures,
+    pod: &Value,
+    mutators: &[String],
+) -> Admitted {
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let created = match fixtures.create_pod(pod).await {
         Ok(c) => c,
         Err(e) => {
             return Admitted::Unknown {
@@ -284,13 +343,13 @@ async fn update_probe(
     };
     let planned = request::Planned {
         method: Method::Patch.as_str(),
-        path: format!("{}?dryRun=All", pod_path(&fixtures.namespace, &name)),
+        path: format!("{}?dryRun=All", pod_path(&fixtures.namespace, name)),
         headers: vec![("Content-Type".into(), "application/merge-patch+json".into())],
         body: "{}".into(),
     };
     let answer = client.send(&planned).await;
     let uid = created["metadata"]["uid"].as_str().unwrap_or_default();
-    let _ = fixtures.delete_pod(&name, uid).await;
+    let _ = fixtures.delete_pod(name, uid).await;
     match answer {
         Err(e) => Admitted::Unknown {
             error: e.to_string(),
@@ -303,7 +362,7 @@ async fn update_probe(
             None => match a.json() {
                 Some(after) => {
                     let ctx = Context::default();
-                    mutation(&created, &after, &ctx, &[])
+                    mutation(&created, &after, &ctx, mutators)
                 }
                 None => Admitted::Unknown {
                     error: format!("answered {}", a.status),
@@ -493,10 +552,10 @@ pub fn render(p: &Preflight) -> String {
 fn admitted_text(a: &Admitted) -> String {
     match a {
         Admitted::Refused { cause, .. } => format!("refused: {cause}"),
-        Admitted::Mutated { paths, by } if by.is_empty() => {
+        Admitted::Mutated { paths, by, .. } if by.is_empty() => {
             format!("mutated at {}", paths.join(", "))
         }
-        Admitted::Mutated { paths, by } => {
+        Admitted::Mutated { paths, by, .. } => {
             format!("mutated at {} by {}", paths.join(", "), by.join(", "))
         }
         Admitted::Unchanged => "unchanged".to_owned(),
@@ -525,7 +584,7 @@ mod tests {
         let ctx = Context::default();
         let hooks = vec!["cfg/inject.podpatch.test (CREATE)".to_owned()];
         match mutation(&upstream, &stored, &ctx, &hooks) {
-            Admitted::Mutated { by, paths } => assert_eq!(
+            Admitted::Mutated { by, paths, .. } => assert_eq!(
                 (paths, by),
                 (
                     vec![
@@ -542,7 +601,7 @@ mod tests {
         }
         let injected = json!({"metadata": {"name": "p", "labels": {"x": "y"}}, "spec": {"containers": [{"name": "web"}]}});
         match mutation(&upstream, &injected, &ctx, &hooks) {
-            Admitted::Mutated { paths, by } => {
+            Admitted::Mutated { paths, by, .. } => {
                 assert_eq!(paths, ["metadata.labels"]);
                 assert_eq!(by, ["mutating webhook cfg/inject.podpatch.test (CREATE)"]);
             }
@@ -576,6 +635,7 @@ mod tests {
                     message: String::new(),
                 },
                 warnings: vec![],
+                update: None,
             }],
             update: Admitted::Unchanged,
         };

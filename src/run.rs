@@ -258,7 +258,7 @@ pub async fn run(
     // Against a cluster, a case that does not pass is judged again against
     // upstream's answer on the pod the cluster stored (see `policed`).
     let upstream = version.as_ref().is_some_and(is_kube_apiserver);
-    let (oracle, managed) = policed::prepare(
+    let (oracle, mut managed) = policed::prepare(
         upstream && opts.judge_admission,
         &client,
         &fixtures.namespace,
@@ -272,6 +272,25 @@ pub async fn run(
         }
         _ => None,
     };
+    // What admission does on UPDATE: to the probed pod for every case, and to
+    // each case's own starting pod where that was probed.
+    let update = |m: &mut policed::Managed, a: &preflight::Admitted| {
+        if let preflight::Admitted::Mutated { paths, by, values } = a {
+            m.add_update(paths, by, values);
+        }
+    };
+    if let Some(p) = &preflight {
+        update(&mut managed, &p.update);
+    }
+    let managed_per_case = preflight
+        .iter()
+        .flat_map(|p| p.updates())
+        .map(|(id, a)| {
+            let mut m = managed.clone();
+            update(&mut m, a);
+            (id.to_owned(), m)
+        })
+        .collect();
     // Pods in flight stay within the namespace's ResourceQuota headroom; a case
     // may hold two (its starting pod and one its request creates).
     let jobs = match fixtures.pod_headroom().await {
@@ -287,6 +306,7 @@ pub async fn run(
     let shared = Arc::new(Shared {
         oracle,
         managed,
+        managed_per_case,
         warnings_set_aside: AtomicUsize::new(0),
         pod_metadata: opts.pod_metadata.clone(),
         watchdog: Watchdog::new(target, opts.stop_after_no_answer)?,

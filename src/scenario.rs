@@ -35,7 +35,10 @@ pub struct Shared {
     /// Upstream's stand-in, against a kube-apiserver target (`policed`).
     pub oracle: Option<Oracle>,
     /// Fields the namespace's admission manages on every write (`policed`).
-    pub managed: Vec<String>,
+    pub managed: policed::Managed,
+    /// The same, with what admission does on UPDATE to the case's own starting
+    /// pod, by case id, where the preflight probed it.
+    pub managed_per_case: std::collections::HashMap<String, policed::Managed>,
     /// Cases whose Pod Security warnings were left out of the comparison.
     pub warnings_set_aside: AtomicUsize,
     /// What `--pod-label` and `--pod-annotation` add to every starting pod.
@@ -429,7 +432,10 @@ async fn judge(
             observed: &last.observed,
             normalized: &normalized,
             read_back: case.steps[0].expect.stored.is_some(),
-            managed: &shared.managed,
+            managed: shared
+                .managed_per_case
+                .get(&case.id)
+                .unwrap_or(&shared.managed),
         };
         match policed::reconsider(&shared.client, oracle, &fixtures.namespace, seen, &ctx).await {
             Some(policed::Verdict::Blocked { cause }) => {
@@ -453,7 +459,8 @@ async fn judge(
         // A scenario's later steps cannot be replayed on upstream: one whose
         // starting pod admission changed is not judged.
         let starting = canonical.zip(created.as_ref());
-        admission = policed::scenario_on_changed_pod(oracle, starting, &shared.managed, &ctx).await;
+        let managed = (shared.managed_per_case.get(&case.id)).unwrap_or(&shared.managed);
+        admission = policed::scenario_on_changed_pod(oracle, starting, managed, &ctx).await;
         if admission.is_none() && mode != shared.snapshots {
             snapshot = check(shared.snapshots);
         }

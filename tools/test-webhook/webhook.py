@@ -8,6 +8,9 @@ It serves AdmissionReview v1 over TLS on a loopback port:
              if the request removed it (as sidecar injectors and policy engines do)
   /validate  denies a pod (CREATE or UPDATE) any of whose containers or init
              containers has no cpu or memory limit
+  /rewrite   on UPDATE: rewrites every container and init container image to the
+             mirror `mirror.podpatch.test/...` (as image-mirror policies do)
+  /freeze    denies an UPDATE that changes the pod's annotations
   /healthz   answers 200
 
   webhook.py --cert FILE --key FILE --port N [--ready-file FILE]
@@ -86,6 +89,45 @@ def validate(request):
     return {"uid": request.get("uid"), "allowed": True}
 
 
+MIRROR = "mirror.podpatch.test/"
+
+
+def rewrite(request):
+    """Update-time mutation that changes what a PATCH answers: images move to a mirror."""
+    spec = (request.get("object") or {}).get("spec") or {}
+    ops = []
+    if request.get("operation") == "UPDATE":
+        for field in ("initContainers", "containers"):
+            for i, c in enumerate(spec.get(field) or []):
+                image = c.get("image")
+                if isinstance(image, str) and not image.startswith(MIRROR):
+                    ops.append({"op": "replace", "path": "/spec/%s/%d/image" % (field, i), "value": MIRROR + image})
+    response = {"uid": request.get("uid"), "allowed": True}
+    if ops:
+        response["patchType"] = "JSONPatch"
+        response["patch"] = base64.b64encode(json.dumps(ops).encode()).decode()
+    return response
+
+
+def freeze(request):
+    """Update-time refusal of what the Pod API allows: annotations may not change."""
+    def annotations(obj):
+        return ((obj or {}).get("metadata") or {}).get("annotations") or {}
+
+    if request.get("operation") == "UPDATE" and annotations(request.get("object")) != annotations(
+        request.get("oldObject")
+    ):
+        return {
+            "uid": request.get("uid"),
+            "allowed": False,
+            "status": {"code": 403, "reason": "Forbidden", "message": "annotations are frozen after creation"},
+        }
+    return {"uid": request.get("uid"), "allowed": True}
+
+
+WEBHOOKS = {"/mutate": mutate, "/validate": validate, "/rewrite": rewrite, "/freeze": freeze}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -111,14 +153,11 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             self.reply(400, {"error": "not an AdmissionReview"})
             return
-        path = self.path.split("?")[0]
-        if path == "/mutate":
-            response = mutate(request)
-        elif path == "/validate":
-            response = validate(request)
-        else:
+        webhook = WEBHOOKS.get(self.path.split("?")[0])
+        if webhook is None:
             self.reply(404, {"error": "no such webhook"})
             return
+        response = webhook(request)
         self.reply(200, {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response})
 
 
