@@ -48,6 +48,15 @@ def pointer(key):
     return key.replace("~", "~0").replace("/", "~1")
 
 
+def patched(request, ops):
+    """An allowing AdmissionReview response carrying `ops` as its JSON patch, if any."""
+    response = {"uid": request.get("uid"), "allowed": True}
+    if ops:
+        response["patchType"] = "JSONPatch"
+        response["patch"] = base64.b64encode(json.dumps(ops).encode()).decode()
+    return response
+
+
 def mutate(request):
     pod = request.get("object") or {}
     meta = pod.get("metadata") or {}
@@ -62,11 +71,7 @@ def mutate(request):
         c.get("name") == SIDECAR["name"] for c in containers
     ):
         ops.append({"op": "add", "path": "/spec/containers/-", "value": SIDECAR})
-    response = {"uid": request.get("uid"), "allowed": True}
-    if ops:
-        response["patchType"] = "JSONPatch"
-        response["patch"] = base64.b64encode(json.dumps(ops).encode()).decode()
-    return response
+    return patched(request, ops)
 
 
 def validate(request):
@@ -102,11 +107,7 @@ def rewrite(request):
                 image = c.get("image")
                 if isinstance(image, str) and not image.startswith(MIRROR):
                     ops.append({"op": "replace", "path": "/spec/%s/%d/image" % (field, i), "value": MIRROR + image})
-    response = {"uid": request.get("uid"), "allowed": True}
-    if ops:
-        response["patchType"] = "JSONPatch"
-        response["patch"] = base64.b64encode(json.dumps(ops).encode()).decode()
-    return response
+    return patched(request, ops)
 
 
 def freeze(request):
