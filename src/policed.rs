@@ -217,12 +217,18 @@ pub async fn reconsider(
             on_stored: true,
         }));
     }
-    // The request changes fields admission set: update-time admission acts on
-    // them again (a LimitRange's defaults come back), so upstream's answer on
-    // the stored pod is no yardstick.
+    // The request changes fields admission sets on this very write: update-time
+    // admission acts on them again (a LimitRange's defaults come back; a pod the
+    // request creates is admitted as a whole), so upstream's answer on the
+    // stored pod is no yardstick. What admission did only at the starting pod's
+    // create (a sidecar added) is in the seed: upstream's answer on it stands.
+    let acting_now = match seed {
+        Some(_) => &seen.managed.paths,
+        None => &mutated,
+    };
     let touched: Vec<String> = request_paths(seen.planned)
         .into_iter()
-        .filter(|r| mutated.iter().any(|m| overlaps(r, m)))
+        .filter(|r| acting_now.iter().any(|m| overlaps(r, m)))
         .collect();
     if !touched.is_empty() {
         return Some(Verdict::Explained(Explained {
@@ -486,10 +492,13 @@ fn answer_paths(diffs: &[Change]) -> Vec<String> {
         .iter()
         .map(|c| {
             let p = changes::general_path(&c.path);
-            p.strip_prefix("body.")
-                .or_else(|| p.strip_prefix("stored."))
-                .unwrap_or(&p)
-                .to_owned()
+            match p.strip_prefix("body.").or_else(|| p.strip_prefix("stored.")) {
+                Some(field) => field.to_owned(),
+                // The answer's own parts (its HTTP status, the whole stored
+                // pod) are no pod field: `status` must not meet `status.qosClass`.
+                None if p == "stored" => p,
+                None => format!("answer.{p}"),
+            }
         })
         .collect();
     out.sort();
@@ -536,6 +545,15 @@ mod tests {
         assert!(!explains(&changes::between(&before, &other), &mutated, &[]));
         let image = json!({"status": 200, "body": {"metadata": {"labels": {"a": "b"}, "managedFields": [1]}, "spec": {"image": "x"}}});
         assert!(!explains(&changes::between(&before, &image), &mutated, &[]));
+    }
+
+    #[test]
+    fn a_different_http_status_is_never_a_mutated_pod_status() {
+        let upstream = json!({"status": 422, "body": {"kind": "Status"}});
+        let cluster = json!({"status": 400, "body": {"kind": "Status"}});
+        let diffs = changes::between(&upstream, &cluster);
+        assert!(!explains(&diffs, &["status.qosClass".into()], &[]));
+        assert!(!explains(&diffs, &["status".into()], &[]));
     }
 
     #[test]
