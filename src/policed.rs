@@ -492,7 +492,10 @@ fn answer_paths(diffs: &[Change]) -> Vec<String> {
         .iter()
         .map(|c| {
             let p = changes::general_path(&c.path);
-            match p.strip_prefix("body.").or_else(|| p.strip_prefix("stored.")) {
+            match p
+                .strip_prefix("body.")
+                .or_else(|| p.strip_prefix("stored."))
+            {
                 Some(field) => field.to_owned(),
                 // The answer's own parts (its HTTP status, the whole stored
                 // pod) are no pod field: `status` must not meet `status.qosClass`.
