@@ -76,6 +76,13 @@ pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Optio
         pod_metadata: pod_metadata(&args.pod_metadata)?,
         preflight: !args.no_preflight,
         judge_admission: true,
+        // The JSON report shows every case whole: it takes passing ones as they
+        // finish; the other reports show failures only.
+        passing: if args.json.is_some() {
+            run::Passing::Streamed
+        } else {
+            run::Passing::Counted
+        },
         ..base_options(args.jobs, args.timeout)?
     })
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::case::Case;
+use crate::case::{Case, Unloaded};
 use crate::compare::Mismatch;
 use crate::observed::Observed;
 use crate::pod_metadata::PodMetadata;
@@ -111,7 +111,8 @@ pub enum Ending {
     Answered {
         observed: Observed,
         mismatches: Vec<Mismatch>,
-        normalized: Value,
+        /// Left out when nothing would show it (see `run::Passing::Counted`).
+        normalized: Option<Value>,
         snapshot: Result<Verdict, String>,
         admission: Option<Explained>,
     },
@@ -195,7 +196,7 @@ impl CaseOutcome {
                     Some(observed),
                     mismatches,
                     snapshot,
-                    Some(normalized),
+                    normalized,
                     error,
                     None,
                 )
@@ -222,6 +223,68 @@ impl CaseOutcome {
             no_answer,
             expected_failure: None,
             admission,
+        }
+    }
+}
+
+impl CaseOutcome {
+    /// The outcome of a case whose file could not be loaded when its turn came: an
+    /// error that knows only which case it is.
+    pub fn unloaded(unloaded: Unloaded) -> CaseOutcome {
+        CaseOutcome {
+            id: unloaded.found.id,
+            path: unloaded.found.path,
+            description: String::new(),
+            tags: Vec::new(),
+            status: Status::Errored,
+            duration: Duration::ZERO,
+            pod: String::new(),
+            step: None,
+            request: None,
+            curl: None,
+            observed: None,
+            mismatches: Vec::new(),
+            snapshot: Verdict::Skipped,
+            normalized: None,
+            error: Some(unloaded.error),
+            skip_reason: None,
+            cleanup_error: None,
+            no_answer: false,
+            expected_failure: None,
+            admission: None,
+        }
+    }
+}
+
+/// What a run keeps of a passing case's outcome once its caller has seen it.
+/// Failed, errored, skipped, blocked and inconclusive outcomes are always kept
+/// whole: the reports at the end show them in detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passing {
+    /// Whole, in the report: for callers that read observations after the run
+    /// (`diff`, `explore`, tests).
+    Kept,
+    /// Whole to the caller (which writes it out, see `report::json::Spool`), then
+    /// only its verdict: a run's memory does not grow with its passing cases.
+    Streamed,
+    /// Only its verdict: nothing shows a passing case's observation, so it is not
+    /// normalised either unless its snapshot is checked.
+    Counted,
+}
+
+impl CaseOutcome {
+    /// What a report keeps of this outcome under `passing`: a passing case
+    /// streamed or counted keeps its verdict, not what was sent and observed.
+    pub fn retained(self, passing: Passing) -> CaseOutcome {
+        if passing == Passing::Kept || self.status != Status::Passed {
+            return self;
+        }
+        CaseOutcome {
+            request: None,
+            curl: None,
+            observed: None,
+            normalized: None,
+            ..self
         }
     }
 }

@@ -98,7 +98,7 @@ pub async fn check(
     client: &Client,
     fixtures: &Fixtures,
     oracle: &Oracle,
-    cases: &[Case],
+    cases: &[&Case],
     metadata: &PodMetadata,
 ) -> Preflight {
     let ns = fixtures.namespace.clone();
@@ -300,7 +300,7 @@ async fn update_probe(
     client: &Client,
     fixtures: &Fixtures,
     pods: &[StartingPod],
-    cases: &[Case],
+    cases: &[&Case],
     metadata: &PodMetadata,
     mutators: &[String],
 ) -> Admitted {

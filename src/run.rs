@@ -14,7 +14,7 @@ use futures::StreamExt;
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
 
-use crate::case::Case;
+use crate::case::{Case, Unloaded};
 use crate::client::{Client, Retry};
 use crate::fixture::{FixtureError, Fixtures};
 use crate::liveness::Watchdog;
@@ -27,7 +27,7 @@ use crate::snapshot;
 use crate::target::{Target, TargetError};
 use crate::version::{KubeVersion, is_kube_apiserver};
 
-pub use crate::outcome::{CaseOutcome, Ending, Explained, RunReport, Sent, Status};
+pub use crate::outcome::{CaseOutcome, Ending, Explained, Passing, RunReport, Sent, Status};
 pub use crate::pod_metadata::PodMetadata;
 
 /// How a run behaves.
@@ -62,12 +62,14 @@ pub struct Options {
     /// blocked or inconclusive (`policed`). Off where two targets' raw answers
     /// are compared (`diff`, `explore`): a refusal is an answer there.
     pub judge_admission: bool,
+    /// What the report keeps of a passing case.
+    pub passing: Passing,
 }
 
 impl Options {
     /// A run with `jobs` cases in flight and `request_timeout` on each request,
     /// everything else as `podpatch run` has it by default but with snapshots
-    /// off: a library user (a test, `diff`, `explore`) sets only what it needs.
+    /// off and passing cases kept whole: a library user (a test, `diff`, `explore`) sets only what it needs.
     pub fn new(jobs: usize, request_timeout: Duration) -> Self {
         Options {
             jobs,
@@ -82,6 +84,7 @@ impl Options {
             pod_metadata: PodMetadata::default(),
             preflight: false,
             judge_admission: false,
+            passing: Passing::Kept,
         }
     }
 }
@@ -162,16 +165,25 @@ pub enum Progress<'a> {
     Done(&'a CaseOutcome),
 }
 
-/// Runs `cases` against `target`. `on_progress` hears what is judged and sees each
-/// outcome as it finishes; `cancel` stops the run early (cases in flight become
-/// errors) and cleanup still happens.
-pub async fn run(
-    cases: Vec<Case>,
+/// Runs `cases` against `target`, each its own task (so a run uses every worker
+/// thread), taking them from `cases` only as the jobs allow (so an iterator that
+/// loads them, `select::Lazy`, holds few at once; a preflight reads them all
+/// first). `on_progress` hears what is judged and sees each outcome whole as it
+/// finishes, for progress and streamed reports; the report keeps what
+/// `opts.passing` says, its outcomes in case id order. `cancel` stops the run
+/// early (cases in flight become errors) and cleanup still happens.
+pub async fn run<I>(
+    cases: I,
     target: &Target,
     opts: &Options,
     cancel: CancellationToken,
-    on_progress: impl Fn(Progress),
-) -> Result<RunReport, RunError> {
+    mut on_progress: impl FnMut(Progress),
+) -> Result<RunReport, RunError>
+where
+    I: IntoIterator,
+    I::Item: Into<Result<Case, Unloaded>>,
+{
+    let mut cases = cases.into_iter().map(Into::into);
     // One deadline covers the whole run: setup, cases and (with a grace period)
     // teardown.
     let deadline = tokio::time::Instant::now() + opts.run_timeout;
@@ -223,17 +235,20 @@ pub async fn run(
             // written, with every case not run and the reason once.
             RunError::Setup { .. } => {
                 let error = crate::client::error_chain(&error);
-                let outcomes = cases
-                    .iter()
+                let mut outcomes: Vec<CaseOutcome> = cases
                     .enumerate()
-                    .map(|(i, c)| {
-                        let pod = pod_name(&c.id, i, &run_id);
-                        let ending = Ending::Errored {
-                            error: format!("not run: {error}"),
-                        };
-                        CaseOutcome::new(c, pod, Duration::ZERO, None, None, ending)
+                    .map(|(i, c)| match c {
+                        Ok(c) => {
+                            let pod = pod_name(&c.id, i, &run_id);
+                            let ending = Ending::Errored {
+                                error: format!("not run: {error}"),
+                            };
+                            CaseOutcome::new(&c, pod, Duration::ZERO, None, None, ending)
+                        }
+                        Err(unloaded) => CaseOutcome::unloaded(unloaded),
                     })
                     .collect();
+                outcomes.sort_by(|a, b| a.id.cmp(&b.id));
                 return Ok(RunReport {
                     namespace: fixtures.namespace.clone(),
                     run_id,
@@ -265,9 +280,13 @@ pub async fn run(
         &mut notes,
     )
     .await;
+    // A preflight reads every starting pod: the cases are loaded whole first.
+    let mut loaded = Vec::new();
     let preflight = match (&oracle, opts.preflight) {
         (Some(o), true) => {
-            let check = preflight::check(&client, &fixtures, o, &cases, &opts.pod_metadata);
+            loaded.extend(cases.by_ref());
+            let whole: Vec<&Case> = loaded.iter().filter_map(|c| c.as_ref().ok()).collect();
+            let check = preflight::check(&client, &fixtures, o, &whole, &opts.pod_metadata);
             until_stopped(deadline, &cancel, opts, check).await.ok()
         }
         _ => None,
@@ -329,45 +348,35 @@ pub async fn run(
         },
         snapshot_dir: opts.snapshot_dir.clone(),
         keep: opts.keep,
+        passing: opts.passing,
     });
 
     let deadline_passed = tokio::time::sleep_until(deadline);
     let run_cancel = cancel.child_token();
-    let stream = futures::stream::iter(cases.into_iter().enumerate())
+    let stream = futures::stream::iter(loaded.into_iter().chain(cases).enumerate())
         .map(|(index, case)| {
             let shared = Arc::clone(&shared);
             let cancel = run_cancel.clone();
             async move {
-                let started = Instant::now();
-                let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
-                if let Some(reason) = skip_reason(&case, shared.version) {
-                    let ending = Ending::Skipped { reason };
-                    return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
-                }
-                if let Some(why) = shared.watchdog.stopped() {
-                    let ending = Ending::Errored {
-                        error: format!("not judged: {why}"),
-                    };
-                    return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
-                }
-                let outcome = tokio::select! {
-                    outcome = run_case(&shared, &case, pod.clone()) => outcome,
-                    () = cancel.cancelled() => {
-                        let error = match shared.watchdog.stopped() {
-                            Some(why) => format!("not judged: {why}"),
-                            None => "cancelled before it finished".to_owned(),
-                        };
-                        let ending = Ending::Errored { error };
-                        CaseOutcome::new(&case, pod.clone(), started.elapsed(), None, None, ending)
-                    }
+                let case = match case {
+                    Ok(case) => Arc::new(case),
+                    Err(unloaded) => return CaseOutcome::unloaded(unloaded),
                 };
-                if outcome.observed.is_some() {
-                    shared.watchdog.answered();
-                } else if outcome.no_answer && shared.watchdog.no_answer().await {
-                    // Cases waiting on a target that is gone end now, not at their timeouts.
-                    cancel.cancel();
-                }
-                outcome
+                // Polled from this one task, the cases would share one thread
+                // (and compete there with the embedded mock).
+                let task = tokio::spawn(case_task(
+                    Arc::clone(&shared),
+                    Arc::clone(&case),
+                    index,
+                    cancel,
+                ));
+                task.await.unwrap_or_else(|e| {
+                    let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
+                    let ending = Ending::Errored {
+                        error: format!("the case's task failed (a bug of podpatch): {e}"),
+                    };
+                    CaseOutcome::new(&case, pod, Duration::ZERO, None, None, ending)
+                })
             }
         })
         .buffer_unordered(jobs.max(1));
@@ -380,7 +389,7 @@ pub async fn run(
             next = stream.next() => match next {
                 Some(outcome) => {
                     on_progress(Progress::Done(&outcome));
-                    outcomes.push(outcome);
+                    outcomes.push(outcome.retained(opts.passing));
                 }
                 None => break,
             },
@@ -413,6 +422,47 @@ pub async fn run(
         pod_metadata: opts.pod_metadata.clone(),
         preflight,
     })
+}
+
+/// One case, start to end, as its own task: skipped when it does not apply,
+/// not judged once the target stopped answering, an error when the run is
+/// cancelled before it finished.
+async fn case_task(
+    shared: Arc<Shared>,
+    case: Arc<Case>,
+    index: usize,
+    cancel: CancellationToken,
+) -> CaseOutcome {
+    let started = Instant::now();
+    let pod = pod_name(&case.id, index, &shared.fixtures.run_id);
+    if let Some(reason) = skip_reason(&case, shared.version) {
+        let ending = Ending::Skipped { reason };
+        return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
+    }
+    if let Some(why) = shared.watchdog.stopped() {
+        let ending = Ending::Errored {
+            error: format!("not judged: {why}"),
+        };
+        return CaseOutcome::new(&case, pod, started.elapsed(), None, None, ending);
+    }
+    let outcome = tokio::select! {
+        outcome = run_case(&shared, &case, pod.clone()) => outcome,
+        () = cancel.cancelled() => {
+            let error = match shared.watchdog.stopped() {
+                Some(why) => format!("not judged: {why}"),
+                None => "cancelled before it finished".to_owned(),
+            };
+            let ending = Ending::Errored { error };
+            CaseOutcome::new(&case, pod.clone(), started.elapsed(), None, None, ending)
+        }
+    };
+    if outcome.observed.is_some() {
+        shared.watchdog.answered();
+    } else if outcome.no_answer && shared.watchdog.no_answer().await {
+        // Cases waiting on a target that is gone end now, not at their timeouts.
+        cancel.cancel();
+    }
+    outcome
 }
 
 /// Runs `work` until it ends, the run's deadline passes or the run is cancelled;

@@ -4,9 +4,10 @@
 //! It reads case files and nothing else; where the cases folder is (on disk or the
 //! built-in suite) is decided by `suite`.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-use crate::case::{self, Case, CaseError};
+use crate::case::{self, Case, CaseError, Found, Loader, Unloaded};
 use crate::client::error_chain;
 
 /// What the command line selected.
@@ -47,33 +48,59 @@ impl Selection<'_> {
 
     /// Loads the selected cases from `cases_dir`; every bad file is reported.
     pub fn load(&self, cases_dir: &Path) -> Result<Vec<Case>, SelectError> {
+        let mut cases = Vec::new();
+        self.each(cases_dir, |_, selected| cases.extend(selected))?;
+        non_empty(cases)
+    }
+
+    /// Validates every case file like `load`, but keeps only where the selected
+    /// cases are: a run loads each file again when its turn comes (see `Lazy`), so
+    /// its memory does not grow with the number of cases.
+    pub fn locate(&self, cases_dir: &Path) -> Result<Vec<Located>, SelectError> {
+        let mut located = Vec::new();
+        self.each(cases_dir, |file, selected| {
+            if !selected.is_empty() {
+                let cases = selected.into_iter().map(|c| c.id).collect();
+                located.push(Located { file, cases });
+            }
+        })?;
+        non_empty(located)
+    }
+
+    /// Loads every case file under the selected paths (every bad one reported),
+    /// handing `keep` each file with its selected cases.
+    fn each(
+        &self,
+        cases_dir: &Path,
+        mut keep: impl FnMut(Found, Vec<Case>),
+    ) -> Result<(), SelectError> {
         let paths = paths_in(self.paths, cases_dir);
         let found = case::discover(&paths, cases_dir)?;
-        let mut cases = Vec::new();
+        let mut loader = Loader::new(cases_dir);
         let mut errors = Vec::new();
         for f in found {
-            match case::load(&f.path, f.id, cases_dir) {
-                Ok(c) => cases.extend(c),
+            match loader.load(&f.path, f.id.clone()) {
+                Ok(cases) => keep(f, cases.into_iter().filter(|c| self.selects(c)).collect()),
                 Err(e) => errors.push(error_chain(&e)),
             }
         }
         if !errors.is_empty() {
             return Err(SelectError::Invalid { errors });
         }
-        cases.retain(|c| {
-            let sends: Vec<_> = c
-                .steps
-                .iter()
-                .filter_map(|s| crate::features::patch_type_tag(&s.request.content_type))
-                .collect();
-            self.keeps(&c.id, &c.file.tags)
-                && (self.patch_type.is_empty()
-                    || self.patch_type.iter().any(|p| sends.contains(&p.as_str())))
-        });
-        if cases.is_empty() {
-            return Err(SelectError::Empty);
-        }
-        Ok(cases)
+        Ok(())
+    }
+
+    /// Whether the selection keeps `c` (see `keeps`, and `--patch-type`: any of
+    /// its steps sends one of them).
+    fn selects(&self, c: &Case) -> bool {
+        let sends: Vec<_> = c
+            .steps
+            .iter()
+            .filter_map(|s| crate::features::patch_type_tag(&s.request.content_type))
+            .collect();
+        self.keeps(&c.id, &c.file.tags)
+            && (self.patch_type.is_empty()
+                || self.patch_type.iter().any(|p| sends.contains(&p.as_str())))
     }
 
     /// Whether `--filter`, `--tag` and `--exclude-tag` keep a case with this id and
@@ -82,6 +109,87 @@ impl Selection<'_> {
         (self.filter.is_empty() || self.filter.iter().any(|f| id.contains(f.as_str())))
             && (self.tag.is_empty() || self.tag.iter().any(|t| tags.contains(t)))
             && !self.exclude_tag.iter().any(|t| tags.contains(t))
+    }
+}
+
+/// A selection that is nothing is an error.
+fn non_empty<T>(selected: Vec<T>) -> Result<Vec<T>, SelectError> {
+    if selected.is_empty() {
+        return Err(SelectError::Empty);
+    }
+    Ok(selected)
+}
+
+/// One case file of a run's selection, not kept loaded: where it is and the ids
+/// of its selected cases (one, or some of its variants).
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub file: Found,
+    pub cases: Vec<String>,
+}
+
+/// The located cases of a run (`Selection::locate`), each file loaded when the
+/// run takes its first case; cases naming the same fixture file share its parsed
+/// pod. A file that can no longer be loaded, or no longer holds a selected case
+/// (changed since it was checked), is that case's error, not the run's.
+#[derive(Debug)]
+pub struct Lazy {
+    located: std::vec::IntoIter<Located>,
+    loader: Loader,
+    /// The selected cases of the file loaded last, not taken yet.
+    ready: VecDeque<Result<Case, Unloaded>>,
+}
+
+impl Lazy {
+    /// Loads `located` one file at a time from `cases_dir`.
+    pub fn new(located: Vec<Located>, cases_dir: &Path) -> Lazy {
+        Lazy {
+            located: located.into_iter(),
+            loader: Loader::new(cases_dir),
+            ready: VecDeque::new(),
+        }
+    }
+}
+
+impl Iterator for Lazy {
+    type Item = Result<Case, Unloaded>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.ready.is_empty() {
+            let Located { file, cases: ids } = self.located.next()?;
+            let unloaded = |id: String, error: String| Unloaded {
+                found: Found {
+                    id,
+                    path: file.path.clone(),
+                },
+                error,
+            };
+            match self.loader.load(&file.path, file.id.clone()) {
+                Ok(mut cases) => {
+                    for id in ids {
+                        let taken = match cases.iter().position(|c| c.id == id) {
+                            Some(at) => Ok(cases.swap_remove(at)),
+                            None => Err(unloaded(
+                                id,
+                                "the case is no longer in its file (changed during the run?)"
+                                    .to_owned(),
+                            )),
+                        };
+                        self.ready.push_back(taken);
+                    }
+                }
+                Err(e) => {
+                    let error = format!(
+                        "the case file could not be loaded again (changed during the run?): {}",
+                        error_chain(&e)
+                    );
+                    for id in ids {
+                        self.ready.push_back(Err(unloaded(id, error.clone())));
+                    }
+                }
+            }
+        }
+        self.ready.pop_front()
     }
 }
 
@@ -109,6 +217,17 @@ fn paths_in(paths: &[PathBuf], cases_dir: &Path) -> Vec<PathBuf> {
 mod tests {
     use super::*;
 
+    /// The selection of no flags: every case.
+    fn everything() -> Selection<'static> {
+        Selection {
+            paths: &[],
+            filter: &[],
+            tag: &[],
+            exclude_tag: &[],
+            patch_type: &[],
+        }
+    }
+
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
     }
@@ -128,13 +247,7 @@ mod tests {
         assert!(!s.keeps("apply/force", &strings(&["apply"])));
         assert!(!s.keeps("json-patch/replace", &strings(&["image"])));
         assert!(!s.is_everything());
-        let all = Selection {
-            paths: &[],
-            filter: &[],
-            tag: &[],
-            exclude_tag: &[],
-            patch_type: &[],
-        };
+        let all = everything();
         assert!(all.keeps("x/y", &[]) && all.is_everything());
     }
 
@@ -161,19 +274,51 @@ mod tests {
     }
 
     #[test]
+    fn located_cases_load_when_taken_and_a_changed_file_is_that_cases_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = dir.path().join("cases");
+        std::fs::create_dir_all(cases.join("fixtures")).unwrap();
+        std::fs::write(cases.join("fixtures/p.yaml"), "metadata: {name: p}\n").unwrap();
+        let case = "description: x\ngiven: {pod: fixtures/p.yaml}\nrequest: {type: merge, body: {}}\nexpect: {status: 200}\n";
+        for name in ["a", "b", "c"] {
+            std::fs::write(cases.join(format!("{name}.yaml")), case).unwrap();
+        }
+        let variants = "description: x\ngiven: {pod: fixtures/p.yaml}\nvariants:\n  m: {request: {type: merge, body: {}}}\n  s: {request: {type: strategic, body: {}}}\n  j: {request: {type: json, body: []}}\nexpect: {status: 200}\n";
+        std::fs::write(cases.join("d.yaml"), variants).unwrap();
+        let tag = strings(&["json-patch"]);
+        let some = Selection {
+            exclude_tag: &tag,
+            ..everything()
+        };
+        let found = some.locate(&cases).unwrap();
+        assert_eq!(found.len(), 4);
+        assert_eq!(found[3].cases, strings(&["d[m]", "d[s]"]));
+        std::fs::write(cases.join("b.yaml"), "description: [\n").unwrap();
+        let taken: Vec<_> = Lazy::new(found, &cases).collect();
+        assert_eq!(taken.len(), 5);
+        let (a, c) = (taken[0].as_ref().unwrap(), taken[2].as_ref().unwrap());
+        assert!(
+            std::sync::Arc::ptr_eq(a.pod.as_ref().unwrap(), c.pod.as_ref().unwrap()),
+            "one fixture file, one parsed pod"
+        );
+        let b = taken[1].as_ref().unwrap_err();
+        assert_eq!(b.found.id, "b");
+        assert!(b.error.contains("b.yaml:1:"), "{}", b.error);
+        let ids: Vec<_> = taken[3..]
+            .iter()
+            .map(|c| c.as_ref().unwrap().id.as_str())
+            .collect();
+        assert_eq!(ids, ["d[m]", "d[s]"]);
+    }
+
+    #[test]
     fn every_bad_file_is_reported_and_an_empty_selection_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let cases = dir.path().join("cases");
         std::fs::create_dir_all(&cases).unwrap();
         std::fs::write(cases.join("a.yaml"), "description: x\nbogus: 1\n").unwrap();
         std::fs::write(cases.join("b.yaml"), "description: [\n").unwrap();
-        let all = Selection {
-            paths: &[],
-            filter: &[],
-            tag: &[],
-            exclude_tag: &[],
-            patch_type: &[],
-        };
+        let all = everything();
         match all.load(&cases) {
             Err(SelectError::Invalid { errors }) => assert_eq!(errors.len(), 2, "{errors:?}"),
             other => panic!("expected two errors, got {other:?}"),

@@ -375,3 +375,40 @@ fn snapshots_hold_in_a_namespace_with_a_common_name() {
         .code(0)
         .stdout(predicate::str::contains(" passed, 0 failed, 0 skipped"));
 }
+
+/// The JSON report takes passing cases from a spool written as they finished:
+/// every case appears once, in id order, whole (sent, observed, normalised).
+#[test]
+fn json_report_holds_every_case_whole_in_id_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    podpatch()
+        .args(["run", "--no-snapshots", "cases/images", "--json"])
+        .arg(&json)
+        .assert()
+        .code(0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let outcomes = doc["run"]["outcomes"].as_array().unwrap();
+    let ids: Vec<&str> = outcomes.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted);
+    assert!(ids.len() > 1);
+    assert_eq!(
+        ids.len(),
+        doc["summary"]["passed"].as_u64().unwrap() as usize
+    );
+    for o in outcomes {
+        // A scenario's normalised observation lists its steps.
+        let normalized = &o["normalized"];
+        assert!(
+            normalized["status"].is_number() || normalized["steps"].is_array(),
+            "{o}"
+        );
+        assert!(o["observed"]["body"].is_string(), "{o}");
+        assert!(o["curl"].is_string(), "{o}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

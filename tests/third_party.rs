@@ -214,7 +214,7 @@ async fn run_strict(quirks: Quirks, n: usize, opts: Options) -> (Store, podpatch
     let app = strict_mock(store.clone(), quirks);
     tokio::spawn(async move { axum::serve(listener, app).await });
     let dir = tempfile::tempdir().unwrap();
-    let cases = (0..n)
+    let cases: Vec<_> = (0..n)
         .map(|i| {
             let path = dir.path().join(format!("label-{i}.yaml"));
             std::fs::write(

@@ -35,7 +35,7 @@ async fn run_as(git_version: &'static str, ids: &[&str]) -> (Vec<String>, run::R
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let cases_dir = support::root().join("cases");
-    let cases = ids
+    let cases: Vec<_> = ids
         .iter()
         .map(|id| support::load(&cases_dir.join(format!("{id}.yaml")), &cases_dir))
         .collect();

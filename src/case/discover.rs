@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::document::Case;
 use super::file::*;
 use super::model::*;
 
@@ -12,6 +13,22 @@ use super::model::*;
 pub struct Found {
     pub id: String,
     pub path: PathBuf,
+}
+
+/// A located case whose file failed to load when its turn came.
+#[derive(Debug)]
+pub struct Unloaded {
+    pub found: Found,
+    /// Why, with the file's line and column.
+    pub error: String,
+}
+
+/// A case already loaded is one a run can take like those loaded when taken
+/// (`select::Lazy`).
+impl From<Case> for Result<Case, Unloaded> {
+    fn from(case: Case) -> Self {
+        Ok(case)
+    }
 }
 
 /// Finds case files under the given paths (files or folders), sorted by id.

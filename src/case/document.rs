@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -37,14 +38,15 @@ pub struct CaseFile {
 }
 
 /// A loaded case: its id, where it came from, and its content with fixtures resolved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Case {
     /// Path under the cases root without extension, `/`-separated: names the snapshot.
     pub id: String,
     pub path: PathBuf,
     pub file: CaseFile,
-    /// The starting pod manifest, fixture files read.
-    pub pod: Option<Value>,
+    /// The starting pod manifest, fixture files read; cases that name the same
+    /// fixture file, and the variants of one file, share one parsed copy.
+    pub pod: Option<Arc<Value>>,
     /// The variant of the file this case runs (its id ends in `[name]`).
     pub variant: Option<String>,
     /// What it sends, in order: one unnamed step for a single-request case.

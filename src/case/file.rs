@@ -2,7 +2,9 @@
 //! only, UTF-8 errors with line:column), strict YAML parsing, and the starting pod
 //! it names. Every error names `file:line:column`; nothing is sent.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::{self};
 use serde_json::Value;
@@ -126,78 +128,113 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
 /// Loads one case file: its case, or one per variant (`id[name]`). `id` names
 /// it; `root` is the shipped cases folder, the last place fixtures are looked up.
 pub fn load(path: &Path, id: String, root: &Path) -> Result<Vec<Case>, CaseError> {
-    let text = read(path)?;
-    let file: CaseFile = parse_yaml(path, &text)?;
-    let expanded = file.expand().map_err(|(key, message)| {
-        let line = key_line(&text, key);
-        CaseError::Invalid {
-            path: path.display().to_string(),
-            line,
-            column: 1,
-            message,
+    Loader::new(root).load(path, id)
+}
+
+/// Loads case files, reading and parsing each fixture file once: cases that name
+/// the same fixture (and the variants of one file) share one parsed starting pod.
+#[derive(Debug)]
+pub struct Loader {
+    root: PathBuf,
+    fixtures: HashMap<PathBuf, Arc<Value>>,
+}
+
+impl Loader {
+    /// A loader whose last place to look fixtures up is `root`, the shipped cases
+    /// folder.
+    pub fn new(root: &Path) -> Loader {
+        Loader {
+            root: root.to_path_buf(),
+            fixtures: HashMap::new(),
         }
-    })?;
-    let pod = match &file.given {
-        None => None,
-        Some(Given {
-            pod: PodSource::Inline(v),
-            ..
-        }) => Some(v.clone()),
-        Some(Given {
-            pod: PodSource::File(fixture),
-            ..
-        }) => {
-            let found =
-                resolve_fixture(path, fixture, root).ok_or_else(|| CaseError::FixtureMissing {
-                    path: path.display().to_string(),
-                    fixture: fixture.display().to_string(),
-                    root: root.display().to_string(),
-                })?;
-            let fixture: Value = parse_yaml(&found, &read(&found)?)?;
-            if !fixture.is_object() {
-                return Err(CaseError::Invalid {
-                    path: found.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message: format!(
-                        "a fixture is a Pod manifest (a mapping), found {}",
-                        kind_of(&fixture)
-                    ),
-                });
+    }
+
+    /// Loads one case file: its case, or one per variant (`id[name]`); `id` names
+    /// it.
+    pub fn load(&mut self, path: &Path, id: String) -> Result<Vec<Case>, CaseError> {
+        let text = read(path)?;
+        let file: CaseFile = parse_yaml(path, &text)?;
+        let expanded = file.expand().map_err(|(key, message)| {
+            let line = key_line(&text, key);
+            CaseError::Invalid {
+                path: path.display().to_string(),
+                line,
+                column: 1,
+                message,
             }
-            Some(fixture)
-        }
-    };
-    Ok(expanded
-        .into_iter()
-        .map(|(variant, steps)| {
-            let mut file = file.clone();
-            // A variant is tagged with the patch type it sends, so `--tag` and
-            // `--patch-type` select it alone.
-            if variant.is_some() {
-                let sends = steps.iter().filter_map(|s| match s.request.content_type {
-                    ContentType::Patch(t) => Some(t.tag()),
-                    _ => None,
-                });
-                for tag in sends {
-                    if !file.tags.iter().any(|t| t == tag) {
-                        file.tags.push(tag.to_owned());
+        })?;
+        let pod = match &file.given {
+            None => None,
+            Some(Given {
+                pod: PodSource::Inline(v),
+                ..
+            }) => Some(Arc::new(v.clone())),
+            Some(Given {
+                pod: PodSource::File(fixture),
+                ..
+            }) => Some(self.fixture(path, fixture)?),
+        };
+        Ok(expanded
+            .into_iter()
+            .map(|(variant, steps)| {
+                let mut file = file.clone();
+                // A variant is tagged with the patch type it sends, so `--tag` and
+                // `--patch-type` select it alone.
+                if variant.is_some() {
+                    let sends = steps.iter().filter_map(|s| match s.request.content_type {
+                        ContentType::Patch(t) => Some(t.tag()),
+                        _ => None,
+                    });
+                    for tag in sends {
+                        if !file.tags.iter().any(|t| t == tag) {
+                            file.tags.push(tag.to_owned());
+                        }
                     }
                 }
+                Case {
+                    id: match &variant {
+                        Some(v) => format!("{id}[{v}]"),
+                        None => id.clone(),
+                    },
+                    path: path.to_path_buf(),
+                    file,
+                    pod: pod.clone(),
+                    variant,
+                    steps,
+                }
+            })
+            .collect())
+    }
+
+    /// The starting pod in the fixture file `fixture` named by the case at `case`,
+    /// parsed once per file.
+    fn fixture(&mut self, case: &Path, fixture: &Path) -> Result<Arc<Value>, CaseError> {
+        let found = resolve_fixture(case, fixture, &self.root).ok_or_else(|| {
+            CaseError::FixtureMissing {
+                path: case.display().to_string(),
+                fixture: fixture.display().to_string(),
+                root: self.root.display().to_string(),
             }
-            Case {
-                id: match &variant {
-                    Some(v) => format!("{id}[{v}]"),
-                    None => id.clone(),
-                },
-                path: path.to_path_buf(),
-                file,
-                pod: pod.clone(),
-                variant,
-                steps,
-            }
-        })
-        .collect())
+        })?;
+        if let Some(pod) = self.fixtures.get(&found) {
+            return Ok(Arc::clone(pod));
+        }
+        let pod: Value = parse_yaml(&found, &read(&found)?)?;
+        if !pod.is_object() {
+            return Err(CaseError::Invalid {
+                path: found.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "a fixture is a Pod manifest (a mapping), found {}",
+                    kind_of(&pod)
+                ),
+            });
+        }
+        let pod = Arc::new(pod);
+        self.fixtures.insert(found, Arc::clone(&pod));
+        Ok(pod)
+    }
 }
 
 /// The line of a top-level `key:` in a case file (1 when it is not written).

@@ -8,7 +8,7 @@ use super::CommandError;
 use crate::case::Case;
 use crate::cli::{ExportArgs, SelectArgs};
 use crate::exit::Exit;
-use crate::select::Selection;
+use crate::select::{Located, Selection};
 use crate::suite::{self, Suite};
 
 /// The selection the flags describe.
@@ -30,6 +30,17 @@ pub fn load(
     let suite = Suite::locate(select.cases_dir.as_deref(), snapshots_dir, Path::new(""))?;
     let cases = selection(select).load(&suite.cases_dir)?;
     Ok((suite, cases))
+}
+
+/// Finds the suite and checks every selected case file, keeping where they are
+/// (see `Selection::locate`).
+pub fn locate(
+    select: &SelectArgs,
+    snapshots_dir: Option<&Path>,
+) -> Result<(Suite, Vec<Located>), CommandError> {
+    let suite = Suite::locate(select.cases_dir.as_deref(), snapshots_dir, Path::new(""))?;
+    let found = selection(select).locate(&suite.cases_dir)?;
+    Ok((suite, found))
 }
 
 /// `podpatch list`: one line per case, `id [tags] first line of the description`.

@@ -174,7 +174,7 @@ fn as_case(id: String, file: &Value) -> Option<Case> {
         path: PathBuf::from(format!("{id}.yaml")),
         id,
         file: parsed,
-        pod: file.pointer("/given/pod").cloned(),
+        pod: file.pointer("/given/pod").cloned().map(std::sync::Arc::new),
         variant,
         steps,
     })

@@ -1,6 +1,7 @@
 //! Writing a report file the user asked for (`--junit`, `--json`), redacted,
 //! naming the file on failure.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::CommandError;
@@ -12,16 +13,29 @@ pub fn write_report(
     path: Option<&PathBuf>,
     render: impl FnOnce() -> std::io::Result<String>,
 ) -> Result<(), CommandError> {
-    match path {
-        Some(p) => render()
-            .and_then(|text| std::fs::write(p, redact::scrub(&text)))
-            .map_err(|source| CommandError::Report {
-                kind,
-                path: p.clone(),
-                source,
-            }),
-        None => Ok(()),
-    }
+    write_pieces(kind, path, |out| out(&render()?))
+}
+
+/// Writes the text `write` gives in pieces, each redacted (a piece must not split
+/// a secret: end pieces between values), to `path` when one was given.
+pub fn write_pieces(
+    kind: &'static str,
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<()>,
+) -> Result<(), CommandError> {
+    let Some(p) = path else {
+        return Ok(());
+    };
+    let written = std::fs::File::create(p).and_then(|file| {
+        let mut file = std::io::BufWriter::new(file);
+        write(&mut |piece| file.write_all(redact::scrub(piece).as_bytes()))?;
+        file.flush()
+    });
+    written.map_err(|source| CommandError::Report {
+        kind,
+        path: p.clone(),
+        source,
+    })
 }
 
 /// Whether two paths name the same file (existing or not).

@@ -38,6 +38,7 @@ pub async fn preflight(args: PreflightArgs) -> Result<Exit, CommandError> {
         Ok(()) => match Oracle::start(&fixtures.namespace).await {
             Err(e) => Err(CommandError::Usage(e)),
             Ok(oracle) => {
+                let cases: Vec<_> = cases.iter().collect();
                 Ok(preflight::check(&client, &fixtures, &oracle, &cases, &metadata).await)
             }
         },

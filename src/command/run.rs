@@ -1,13 +1,11 @@
 //! `podpatch run`: the selected cases against one target, a progress line per case,
 //! the report files asked for, and the terminal report at the end.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use tokio_util::sync::CancellationToken;
 
 use super::CommandError;
-use super::cases::{load, selection};
-use super::output::{same_file, write_report};
+use super::cases::{locate, selection};
+use super::output::{same_file, write_pieces, write_report};
 use super::signal::cancel_on_signal;
 use crate::cli::RunArgs;
 use crate::client::Client;
@@ -17,6 +15,7 @@ use crate::flags;
 use crate::report::{json, junit, markdown, terminal};
 use crate::resolve;
 use crate::run;
+use crate::select::Lazy;
 use crate::snapshot;
 use crate::suite::Origin;
 use crate::target::Target;
@@ -31,7 +30,9 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
             json.display()
         )));
     }
-    let (suite, cases) = load(&args.select, args.snapshots_dir.as_deref())?;
+    // Every case file is checked before anything is sent, but only where the
+    // selected cases are is kept: each file is loaded again when its turn comes.
+    let (suite, located) = locate(&args.select, args.snapshots_dir.as_deref())?;
     let known_gaps = args
         .expected_failures
         .as_deref()
@@ -52,8 +53,8 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     for w in &opened.warnings {
         crate::tell!("warning: {w}");
     }
-    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
-    let total = cases.len();
+    let ids: Vec<String> = located.iter().flat_map(|l| l.cases.clone()).collect();
+    let total = ids.len();
     let from = match suite.cases {
         Origin::Disk => String::new(),
         Origin::BuiltIn => " of the built-in suite".to_owned(),
@@ -71,12 +72,26 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
 
     let cancel = CancellationToken::new();
     let signals = cancel_on_signal(&cancel);
-    let done = AtomicUsize::new(0);
+    let mut done = 0;
+    // Passing cases are written out as they finish; the run keeps their verdicts.
+    let mut spool = match opts.passing {
+        run::Passing::Streamed => {
+            Some(json::Spool::new().map_err(|source| json_error(&args, source))?)
+        }
+        _ => None,
+    };
+    let mut spool_error = None;
+    let cases = Lazy::new(located, &suite.cases_dir);
     let result = run::run(cases, &opened.target, &opts, cancel, |p| match p {
         run::Progress::Scope(note) => crate::tell!("note: {note}"),
         run::Progress::Done(o) => {
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            crate::tell!("{}", terminal::case_line(o, n, total));
+            done += 1;
+            crate::tell!("{}", terminal::case_line(o, done, total));
+            if let Some(s) = &mut spool
+                && let Err(e) = s.push(o)
+            {
+                spool_error.get_or_insert(e);
+            }
         }
     })
     .await;
@@ -92,7 +107,7 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     if let Some(e) = &report.setup_error {
         // Nothing ran: the reason is the whole story, not one failure per case.
         // The reports are still written, for CI.
-        let written = write_reports(&args, &report);
+        let written = write_reports(&args, &report, None);
         if let Err(w) = written {
             crate::tell!("error: {:#}", anyhow::Error::new(w));
         }
@@ -101,7 +116,11 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
     // The results are printed first: a report that cannot be written must not
     // hide them.
     crate::say!("{}", terminal::footer(&report, args.verbose));
-    if let Err(e) = write_reports(&args, &report) {
+    let spooled = match spool_error {
+        Some(e) => Err(json_error(&args, e)),
+        None => Ok(spool.as_mut()),
+    };
+    if let Err(e) = spooled.and_then(|spool| write_reports(&args, &report, spool)) {
         crate::tell!("error: {:#}", anyhow::Error::new(e));
         return Ok(Exit::ReportUnwritten);
     }
@@ -109,15 +128,30 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
 }
 
 /// Writes the JUnit, JSON and Markdown reports that were asked for, each through
-/// the redactor.
-fn write_reports(args: &RunArgs, report: &run::RunReport) -> Result<(), CommandError> {
+/// the redactor; the JSON report takes the run's passing cases from `spool`.
+fn write_reports(
+    args: &RunArgs,
+    report: &run::RunReport,
+    spool: Option<&mut json::Spool>,
+) -> Result<(), CommandError> {
     write_report("JUnit", args.junit.as_ref(), || {
         junit::render(report).map_err(std::io::Error::other)
     })?;
-    write_report("JSON", args.json.as_ref(), || Ok(json::render(report)))?;
+    write_pieces("JSON", args.json.as_ref(), |out| {
+        json::write(report, spool, out)
+    })?;
     write_report("Markdown", args.markdown.as_ref(), || {
         Ok(markdown::summary(report))
     })
+}
+
+/// The JSON report could not be spooled or written.
+fn json_error(args: &RunArgs, source: std::io::Error) -> CommandError {
+    CommandError::Report {
+        kind: "JSON",
+        path: args.json.clone().unwrap_or_default(),
+        source,
+    }
 }
 
 /// `--update-snapshots` into the suite's own folder only from a kube-apiserver: its

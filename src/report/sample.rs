@@ -63,7 +63,9 @@ fn answered(snapshot: Verdict, mismatches: Vec<Mismatch>, admission: Option<Expl
             None,
         ),
         mismatches,
-        normalized: json!({"status": 200, "body": {"kind": "Pod", "metadata": {"name": "[pod]"}}}),
+        normalized: Some(
+            json!({"status": 200, "body": {"kind": "Pod", "metadata": {"name": "[pod]"}}}),
+        ),
         snapshot: Ok(snapshot),
         admission,
     }
