@@ -93,7 +93,8 @@ pub struct CompletionsArgs {
 /// Exit codes of `podpatch diff`.
 pub const DIFF_EXIT_CODES: &str = "\
 Target specs:
-  mock                                  the built-in mock
+  mock                                  the built-in mock, at the other target's version
+  mock@1.NN                             the built-in mock answering as Kubernetes 1.NN
   env                                   PODPATCH_TARGET, PODPATCH_TOKEN_FILE, PODPATCH_CA_FILE
   kubeconfig=FILE[,context=NAME]        a kubeconfig
   URL[,token-file=F][,token=T][,header=NAME:VALUE]…[,ca-file=F][,client-cert=F,client-key=F][,insecure]
@@ -162,8 +163,9 @@ pub struct SelectArgs {
 /// Where requests go and how they authenticate.
 #[derive(Debug, Clone, Default, Args)]
 pub struct TargetArgs {
-    /// Base URL of the API server, or `mock` for the built-in mock [default: the
-    /// kubeconfig's with --kubeconfig or --context, else the built-in mock].
+    /// Base URL of the API server, or `mock` for the built-in mock (`mock@1.NN`:
+    /// answering as Kubernetes 1.NN, 1.30 to 1.37) [default: the kubeconfig's
+    /// with --kubeconfig or --context, else the built-in mock].
     #[arg(long, env = "PODPATCH_TARGET", value_name = "URL")]
     pub target: Option<String>,
     /// Take server and credentials from a kubeconfig (explicit flags override it).
@@ -362,33 +364,33 @@ pub struct MockArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8001")]
     pub listen: SocketAddr,
+    /// Answer as this Kubernetes minor, 1.30 to 1.37.
+    #[arg(long, value_name = "1.NN", default_value_t = podpatch_mock::Version::DEFAULT)]
+    pub kubernetes_version: podpatch_mock::Version,
 }
 
-/// The `--target` value that names the built-in mock, for every command.
-pub const MOCK: &str = "mock";
+pub use crate::version::{MOCK, mock_target};
 
 /// Parses a `--target` spec of `podpatch diff` (see `DIFF_EXIT_CODES`) into the
 /// flags `run` would take for the same target.
 pub fn parse_target_spec(spec: &str) -> Result<TargetArgs, String> {
     let env_path = |name: &str| std::env::var_os(name).map(PathBuf::from);
-    match spec {
-        MOCK => {
-            return Ok(TargetArgs {
-                target: Some(MOCK.to_owned()),
-                ..TargetArgs::default()
-            });
-        }
-        "env" => {
-            let target = std::env::var("PODPATCH_TARGET")
-                .map_err(|_| "target spec `env` needs PODPATCH_TARGET".to_owned())?;
-            return Ok(TargetArgs {
-                target: Some(target),
-                token_file: env_path("PODPATCH_TOKEN_FILE"),
-                ca_file: env_path("PODPATCH_CA_FILE"),
-                ..TargetArgs::default()
-            });
-        }
-        _ => {}
+    if let Some(version) = mock_target(spec) {
+        version.map_err(|e| format!("target spec `{spec}`: {e}"))?;
+        return Ok(TargetArgs {
+            target: Some(spec.to_owned()),
+            ..TargetArgs::default()
+        });
+    }
+    if spec == "env" {
+        let target = std::env::var("PODPATCH_TARGET")
+            .map_err(|_| "target spec `env` needs PODPATCH_TARGET".to_owned())?;
+        return Ok(TargetArgs {
+            target: Some(target),
+            token_file: env_path("PODPATCH_TOKEN_FILE"),
+            ca_file: env_path("PODPATCH_CA_FILE"),
+            ..TargetArgs::default()
+        });
     }
     let mut args = TargetArgs::default();
     for (i, part) in spec.split(',').enumerate() {
@@ -431,6 +433,15 @@ mod tests {
     fn parses_target_specs() {
         let m = parse_target_spec("mock").unwrap();
         assert_eq!(m.target.as_deref(), Some(MOCK));
+        let m = parse_target_spec("mock@1.31").unwrap();
+        assert_eq!(m.target.as_deref(), Some("mock@1.31"));
+        assert!(
+            parse_target_spec("mock@1.29")
+                .unwrap_err()
+                .contains("1.30 to 1.37")
+        );
+        assert!(parse_target_spec("mock@x").is_err());
+        assert!(parse_target_spec("mocked").is_err());
         let a = parse_target_spec("https://h:6443,token-file=/t,ca-file=/c,insecure").unwrap();
         assert_eq!(a.target.as_deref(), Some("https://h:6443"));
         assert_eq!(a.token_file, Some(PathBuf::from("/t")));

@@ -16,7 +16,7 @@ use crate::client::{Answer, Client, Retry};
 use crate::observed::Observed;
 use crate::request::{Planned, pod_path};
 use crate::target::Target;
-use podpatch_mock::MockServer;
+use podpatch_mock::{MockServer, Version};
 
 /// Bound on each request to the in-process mock.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -34,9 +34,10 @@ pub struct Oracle {
 }
 
 impl Oracle {
-    /// Starts the mock on a free loopback port; nothing is created in it yet.
-    pub async fn start(namespace: &str) -> Result<Oracle, String> {
-        let server = MockServer::start(([127, 0, 0, 1], 0).into())
+    /// Starts the mock on a free loopback port, answering as Kubernetes
+    /// `version`; nothing is created in it yet.
+    pub async fn start(namespace: &str, version: Version) -> Result<Oracle, String> {
+        let server = MockServer::start_at(([127, 0, 0, 1], 0).into(), version)
             .await
             .map_err(|e| format!("the built-in mock could not start: {e}"))?;
         let target = Target::new(&server.base_url()).map_err(|e| e.to_string())?;
@@ -232,7 +233,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_as_upstream_on_the_stored_pod() {
-        let oracle = Oracle::start("ns").await.unwrap();
+        let oracle = Oracle::start("ns", Version::DEFAULT).await.unwrap();
         let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "ns", "labels": {"injected": "yes"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
         let stored = oracle.would_store(&pod).await.unwrap();
         assert_eq!(stored["spec"]["containers"][0]["imagePullPolicy"], "Always");

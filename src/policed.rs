@@ -300,10 +300,11 @@ pub async fn refused_start(oracle: &Oracle, pod: &Value, error: &FixtureError) -
 }
 
 /// What judging on a policed cluster needs, against a kube-apiserver
-/// (`upstream`): the oracle and the fields the namespace's admission manages.
+/// (`upstream`) of `version`: the oracle answering as that version and the fields the namespace's admission manages.
 /// Why the oracle could not start goes to `notes`.
 pub async fn prepare(
     upstream: bool,
+    version: podpatch_mock::Version,
     client: &Client,
     namespace: &str,
     notes: &mut Vec<String>,
@@ -311,7 +312,7 @@ pub async fn prepare(
     if !upstream {
         return (None, Managed::default());
     }
-    match Oracle::start(namespace).await {
+    match Oracle::start(namespace, version).await {
         Ok(oracle) => (Some(oracle), managed_paths(client, namespace).await),
         Err(e) => {
             notes.push(format!(

@@ -5,10 +5,10 @@
 //!
 //! It builds a `Target` and starts the mock when asked; it sends no request.
 
-use crate::cli::{MOCK, TargetArgs};
+use crate::cli::{TargetArgs, mock_target};
 use crate::kubeconfig::{self, KubeconfigError};
 use crate::target::{self, Target, TargetError};
-use podpatch_mock::MockServer;
+use podpatch_mock::{MockServer, Version, VersionError};
 
 /// Why no target could be opened.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +19,12 @@ pub enum ResolveError {
     Target(#[from] TargetError),
     #[error("failed to start the built-in mock")]
     Mock(#[source] std::io::Error),
+    #[error("--target {target}: {source}")]
+    MockVersion {
+        target: String,
+        #[source]
+        source: VersionError,
+    },
     #[error(
         "no target: give --target URL (or `mock`), --kubeconfig FILE, --context NAME or --in-cluster"
     )]
@@ -40,7 +46,8 @@ impl Opened {
     /// How reports name the target.
     pub fn name(&self) -> String {
         match &self.mock {
-            Some(_) => "the built-in mock".to_owned(),
+            Some(m) if m.version() == Version::DEFAULT => "the built-in mock".to_owned(),
+            Some(m) => format!("the built-in mock as Kubernetes {}", m.version()),
             None => self.target.base_url.clone(),
         }
     }
@@ -67,20 +74,35 @@ enum Choice {
 fn choose(args: &TargetArgs, default_to_mock: bool) -> Choice {
     let named = args.target.is_some() || args.kubeconfig.is_some() || args.context.is_some();
     match args.target.as_deref() {
-        Some(MOCK) => Choice::Mock,
+        Some(t) if mock_target(t).is_some() => Choice::Mock,
         _ if named || args.in_cluster => Choice::Named,
         _ if default_to_mock => Choice::Mock,
         _ => Choice::Nothing,
     }
 }
 
-/// Opens the target the flags name; `--target mock` (or no target at all, when
-/// `default_to_mock`) starts the built-in mock on a free local port.
+/// The version `--target mock@1.NN` asks the mock to answer as (the default
+/// for `mock` or no target).
+fn mock_version(args: &TargetArgs) -> Result<Version, ResolveError> {
+    let target = args.target.as_deref().unwrap_or_default();
+    match mock_target(target) {
+        Some(Err(source)) => Err(ResolveError::MockVersion {
+            target: target.to_owned(),
+            source,
+        }),
+        Some(Ok(Some(version))) => Ok(version),
+        Some(Ok(None)) | None => Ok(Version::DEFAULT),
+    }
+}
+
+/// Opens the target the flags name; `--target mock` or `mock@1.NN` (or no
+/// target at all, when `default_to_mock`) starts the built-in mock on a free
+/// local port.
 pub async fn open(args: &TargetArgs, default_to_mock: bool) -> Result<Opened, ResolveError> {
     let (base, mock) = match choose(args, default_to_mock) {
         Choice::Nothing => return Err(ResolveError::NoTarget),
         Choice::Mock => {
-            let mock = MockServer::start(([127, 0, 0, 1], 0).into())
+            let mock = MockServer::start_at(([127, 0, 0, 1], 0).into(), mock_version(args)?)
                 .await
                 .map_err(ResolveError::Mock)?;
             (Target::new(&mock.base_url())?, Some(mock))
@@ -167,6 +189,7 @@ mod tests {
     #[test]
     fn the_mock_is_chosen_by_name_or_by_default_only() {
         assert_eq!(choose(&flags(Some("mock")), false), Choice::Mock);
+        assert_eq!(choose(&flags(Some("mock@1.30")), false), Choice::Mock);
         assert_eq!(choose(&flags(None), true), Choice::Mock);
         assert_eq!(choose(&flags(None), false), Choice::Nothing);
         assert_eq!(choose(&flags(Some("https://h")), true), Choice::Named);
@@ -241,6 +264,14 @@ mod tests {
         assert!(opened.target.base_url.starts_with("http://127.0.0.1:"));
         assert_eq!(opened.name(), "the built-in mock");
         opened.close().await;
+        let opened = open(&flags(Some("mock@1.31")), false).await.unwrap();
+        assert_eq!(opened.name(), "the built-in mock as Kubernetes 1.31");
+        opened.close().await;
+        let err = open(&flags(Some("mock@1.38")), false).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--target mock@1.38: the built-in mock answers as Kubernetes 1.30 to 1.37, not 1.38"
+        );
         assert!(matches!(
             open(&flags(None), false).await,
             Err(ResolveError::NoTarget)

@@ -273,8 +273,10 @@ where
     // Against a cluster, a case that does not pass is judged again against
     // upstream's answer on the pod the cluster stored (see `policed`).
     let upstream = version.as_ref().is_some_and(is_kube_apiserver);
+    let kube_version = version.as_ref().and_then(KubeVersion::of_answer);
     let (oracle, mut managed) = policed::prepare(
         upstream && opts.judge_admission,
+        kube_version.and_then(KubeVersion::mock).unwrap_or_default(),
         &client,
         &fixtures.namespace,
         &mut notes,
@@ -333,10 +335,7 @@ where
         fixtures,
         secrets: target.secrets(),
         auth: redacted_auth(target),
-        version: version
-            .as_ref()
-            .and_then(|v| v["gitVersion"].as_str())
-            .and_then(KubeVersion::from_git_version),
+        version: kube_version,
         // Snapshots are the upstream baseline: a target that is not a
         // kube-apiserver is compared with them, but never gets pending files
         // offered as a new baseline. Outside the recorded minors, not at all.

@@ -37,10 +37,7 @@ pub enum Scope {
 impl Scope {
     /// The scope of a target that answered `version` to `GET /version`.
     pub fn of(version: Option<&Value>) -> Scope {
-        let known = version
-            .and_then(|v| v["gitVersion"].as_str())
-            .and_then(KubeVersion::from_git_version);
-        match known {
+        match version.and_then(KubeVersion::of_answer) {
             None => Scope::Unknown,
             Some(v) if (OLDEST..=NEWEST).contains(&v) => Scope::Known(v),
             Some(v) => Scope::Outside(v),

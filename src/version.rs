@@ -1,6 +1,7 @@
 //! Kubernetes versions: the target's (from `/version`) and the ranges a case
 //! declares it applies to (`kubernetes: ">=1.33, <1.36"`), compared by minor version
-//! because API behaviour changes with minor releases.
+//! because API behaviour changes with minor releases; and the `mock@1.NN` target
+//! spec that asks the built-in mock to answer as one.
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,6 +33,38 @@ impl KubeVersion {
             .parse()
             .ok()?;
         Some(KubeVersion { major, minor })
+    }
+}
+
+/// The `--target` value that names the built-in mock, for every command;
+/// `mock@1.NN` names it answering as Kubernetes 1.NN.
+pub const MOCK: &str = "mock";
+
+/// Whether `target` names the built-in mock, and at which version: `None` for
+/// another target, `Some(Ok(None))` for `mock` (the default version, or the
+/// other target's in `diff`), `Some(Ok(Some(v)))` for `mock@1.NN`.
+pub fn mock_target(
+    target: &str,
+) -> Option<Result<Option<podpatch_mock::Version>, podpatch_mock::VersionError>> {
+    match target.strip_prefix(MOCK)? {
+        "" => Some(Ok(None)),
+        version => Some(version.strip_prefix('@')?.parse().map(Some)),
+    }
+}
+
+impl KubeVersion {
+    /// The version a `GET /version` answer names in its `gitVersion`.
+    pub fn of_answer(version: &serde_json::Value) -> Option<KubeVersion> {
+        version["gitVersion"]
+            .as_str()
+            .and_then(KubeVersion::from_git_version)
+    }
+
+    /// The built-in mock's version answering as this one, if it models it.
+    pub fn mock(self) -> Option<podpatch_mock::Version> {
+        (self.major == 1)
+            .then(|| podpatch_mock::Version::new(self.minor).ok())
+            .flatten()
     }
 }
 

@@ -7,23 +7,14 @@
 
 mod support;
 
-use podpatch::case::{self, Case};
+use podpatch::case::Case;
 use podpatch::features;
 use podpatch::shape::Shape;
 use serde_json::Value;
 
-fn shipped() -> Vec<Case> {
-    let root = support::root().join("cases");
-    case::discover(std::slice::from_ref(&root), &root)
-        .expect("cases are found")
-        .into_iter()
-        .flat_map(|f| support::load_all(&f.path, &root))
-        .collect()
-}
-
 #[test]
 fn every_case_has_checked_feature_tags() {
-    let problems: Vec<String> = shipped()
+    let problems: Vec<String> = support::shipped()
         .iter()
         .flat_map(|c| {
             features::check(c)
@@ -67,7 +58,7 @@ fn snapshot_body(c: &Case, index: usize) -> Option<Value> {
 #[test]
 fn every_case_pins_what_makes_its_answer() {
     let mut problems = Vec::new();
-    let steps = shipped()
+    let steps = support::shipped()
         .into_iter()
         .flat_map(|c| (0..c.steps.len()).map(move |i| (c.clone(), i)));
     for (c, index) in steps {

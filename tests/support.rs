@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use podpatch::case::{self, Case};
 use podpatch::run::{self, Options, RunReport};
+use podpatch::snapshot::Mode;
 use podpatch::target::Target;
-use podpatch_mock::MockServer;
+use podpatch_mock::{MockServer, Version};
 use tokio_util::sync::CancellationToken;
 
 /// The repository root.
@@ -37,21 +38,38 @@ pub fn load_all(path: &Path, base: &Path) -> Vec<Case> {
 
 /// Runs cases against a fresh in-process mock, snapshots off.
 pub async fn run_on_mock(cases: Vec<Case>) -> RunReport {
-    let mock = MockServer::start(([127, 0, 0, 1], 0).into())
+    run_on_mock_at(cases, Version::DEFAULT, Mode::Off).await
+}
+
+/// Runs cases against a fresh in-process mock answering as `version`, with
+/// the shipped snapshots in `snapshots` mode.
+pub async fn run_on_mock_at(cases: Vec<Case>, version: Version, snapshots: Mode) -> RunReport {
+    let mock = MockServer::start_at(([127, 0, 0, 1], 0).into(), version)
         .await
         .expect("mock starts");
     let target = Target::new(&mock.base_url()).expect("mock URL is valid");
     let opts = Options {
-        run_timeout: Duration::from_secs(60),
+        run_timeout: Duration::from_secs(600),
+        snapshots,
         snapshot_dir: root().join("snapshots"),
         stop_after_no_answer: 3,
-        ..Options::new(4, Duration::from_secs(10))
+        ..Options::new(8, Duration::from_secs(30))
     };
     let report = run::run(cases, &target, &opts, CancellationToken::new(), |_| {})
         .await
         .expect("run starts");
     mock.shutdown().await;
     report
+}
+
+/// Every shipped case, variants expanded.
+pub fn shipped() -> Vec<Case> {
+    let root = root().join("cases");
+    case::discover(std::slice::from_ref(&root), &root)
+        .expect("the shipped cases are found")
+        .into_iter()
+        .flat_map(|found| load_all(&found.path, &root))
+        .collect()
 }
 
 /// What podpatch left on a target: `podpatch-…` namespaces, and pods carrying its

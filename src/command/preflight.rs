@@ -13,6 +13,7 @@ use crate::fixture::{FixtureError, Fixtures};
 use crate::oracle::Oracle;
 use crate::preflight;
 use crate::resolve;
+use crate::version::KubeVersion;
 
 /// Each request's bound: preflight sends few, small ones.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -28,14 +29,21 @@ pub async fn preflight(args: PreflightArgs) -> Result<Exit, CommandError> {
         crate::tell!("warning: {w}");
     }
     let client = Client::new(&opened.target, TIMEOUT, Retry::default())?;
-    if let Err(e) = client.probe("/version", crate::run::PROBE_TIMEOUT).await {
-        opened.close().await;
-        return Err(FixtureError::from(e).into());
-    }
+    let version = match client.probe("/version", crate::run::PROBE_TIMEOUT).await {
+        Ok(answer) => answer
+            .json()
+            .and_then(|v| KubeVersion::of_answer(&v))
+            .and_then(KubeVersion::mock)
+            .unwrap_or_default(),
+        Err(e) => {
+            opened.close().await;
+            return Err(FixtureError::from(e).into());
+        }
+    };
     let mut fixtures = Fixtures::new(client.clone(), &crate::run::new_run_id(), args.namespace);
     let result = match fixtures.setup().await {
         Err(e) => Err(CommandError::from(e)),
-        Ok(()) => match Oracle::start(&fixtures.namespace).await {
+        Ok(()) => match Oracle::start(&fixtures.namespace, version).await {
             Err(e) => Err(CommandError::Usage(e)),
             Ok(oracle) => {
                 let cases: Vec<_> = cases.iter().collect();

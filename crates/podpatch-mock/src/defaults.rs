@@ -8,7 +8,9 @@ mod container;
 mod fields;
 mod image;
 mod pod;
+mod pod_level;
 mod resources;
 mod volume;
 
 pub use pod::default_pod;
+pub use pod_level::default_pod_level_resources;

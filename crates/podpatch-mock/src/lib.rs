@@ -1,6 +1,7 @@
 //! The built-in mock Kubernetes API server: namespaces, service accounts and
-//! pods in memory, answering the Pod endpoints the way a kube-apiserver 1.36
-//! with default admission plugins does (check order, status codes, `Status`
+//! pods in memory, answering the Pod endpoints the way a kube-apiserver of
+//! a minor 1.30 to 1.37 (1.36 unless told, see [`Version`]) with default
+//! admission plugins does (check order, status codes, `Status`
 //! bodies, defaulting, admission mutations, patch semantics, validation
 //! messages, managed fields), checked response by response against a live
 //! 1.36.5 server.
@@ -50,5 +51,7 @@ pub(crate) mod rest;
 pub(crate) mod schema;
 mod server;
 pub(crate) mod validation;
+pub mod version;
 
-pub use server::{ConnectionTimeouts, MockServer, router};
+pub use server::{ConnectionTimeouts, MockServer, router, router_at};
+pub use version::{Version, VersionError};

@@ -22,12 +22,18 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::http::idle_io::IdleIo;
+use crate::version::Version;
 
 /// Builds a router with fresh, empty in-memory state (the `default`
 /// namespace exists with its `default` ServiceAccount, like a real cluster
-/// after boot).
+/// after boot), answering as the default version, 1.36.
 pub fn router() -> axum::Router {
-    crate::http::router::build(crate::registry::store::Shared::booted())
+    router_at(Version::DEFAULT)
+}
+
+/// [`router`] answering as Kubernetes `version`.
+pub fn router_at(version: Version) -> axum::Router {
+    crate::http::router::build(crate::registry::store::Shared::booted(), version)
 }
 
 /// How long a connection may keep the server waiting.
@@ -54,6 +60,7 @@ impl Default for ConnectionTimeouts {
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
+    version: Version,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -62,20 +69,28 @@ impl MockServer {
     /// Binds `addr` (port 0 picks a free port) and serves [`router`] on it
     /// with kube-apiserver's connection timeouts.
     pub async fn start(addr: SocketAddr) -> std::io::Result<MockServer> {
-        Self::start_with(addr, ConnectionTimeouts::default()).await
+        Self::start_with(addr, ConnectionTimeouts::default(), Version::DEFAULT).await
     }
 
-    /// [`MockServer::start`] with other connection timeouts.
+    /// [`MockServer::start`] answering as Kubernetes `version`.
+    pub async fn start_at(addr: SocketAddr, version: Version) -> std::io::Result<MockServer> {
+        Self::start_with(addr, ConnectionTimeouts::default(), version).await
+    }
+
+    /// [`MockServer::start`] with other connection timeouts, answering as
+    /// Kubernetes `version`.
     pub async fn start_with(
         addr: SocketAddr,
         timeouts: ConnectionTimeouts,
+        version: Version,
     ) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, timeouts, stopped));
+        let task = tokio::spawn(serve(listener, timeouts, version, stopped));
         Ok(MockServer {
             addr,
+            version,
             stop: Some(stop),
             task: Some(task),
         })
@@ -89,6 +104,11 @@ impl MockServer {
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The Kubernetes version it answers as.
+    pub fn version(&self) -> Version {
+        self.version
     }
 
     /// Stops accepting connections and waits for the server task to end.
@@ -116,9 +136,10 @@ impl MockServer {
 async fn serve(
     listener: TcpListener,
     timeouts: ConnectionTimeouts,
+    version: Version,
     stopped: oneshot::Receiver<()>,
 ) {
-    let app = router();
+    let app = router_at(version);
     let graceful = GracefulShutdown::new();
     let mut stopped = std::pin::pin!(stopped);
     loop {

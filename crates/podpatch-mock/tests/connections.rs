@@ -147,7 +147,7 @@ async fn short_timeouts() -> MockServer {
         header_read: Duration::from_millis(300),
         idle: Duration::from_millis(600),
     };
-    MockServer::start_with(LOCALHOST.into(), timeouts)
+    MockServer::start_with(LOCALHOST.into(), timeouts, podpatch_mock::Version::DEFAULT)
         .await
         .expect("mock starts")
 }

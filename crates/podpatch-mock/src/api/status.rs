@@ -134,6 +134,28 @@ impl Status {
             .with_details(Details::default())
     }
 
+    /// Router 415 of go-restful before 3.12, for an empty write without
+    /// Content-Length: it lists the (no) representations left.
+    pub fn unsupported_media_type_router_listing() -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            "415: Unsupported Media Type\n\nAvailable representations: ",
+        )
+        .with_details(Details::default())
+    }
+
+    /// Router 406 of go-restful before 3.12, for an empty request of an
+    /// unaccepted Content-Type that has a Content-Length.
+    pub fn not_acceptable_router_listing() -> Self {
+        Self::new(
+            406,
+            "NotAcceptable",
+            "406: Not Acceptable\n\nAvailable representations: ",
+        )
+        .with_details(Details::default())
+    }
+
     /// Handler 415 (no details) listing the accepted media types.
     pub fn unsupported_media_type_handler(accepted: &[&str]) -> Self {
         Self::new(

@@ -12,8 +12,10 @@ use serde_json::{Map, Value, json};
 
 use crate::defaults::container::default_container;
 use crate::defaults::fields::set_if_missing;
+use crate::defaults::pod_level::{default_hugepage_pod_limits, default_pod_requests};
 use crate::defaults::resources::{round_requirements, round_resource_list};
 use crate::defaults::volume;
+use crate::version::Version;
 
 /// Applies the v1 defaulters to a decoded pod in place.
 pub fn default_pod(pod: &mut Value) {
@@ -100,79 +102,14 @@ fn default_spec(spec: &mut Map<String, Value>) {
             );
         }
     }
-    default_hugepage_pod_limits(spec);
-    default_pod_requests(spec);
+    // From 1.37 (PodLevelResourcesFixDefaulting) the pod strategy does it,
+    // after the field manager has recorded the request.
+    if !Version::current().defaults_pod_level_resources_in_strategy() {
+        default_hugepage_pod_limits(spec);
+        default_pod_requests(spec);
+    }
     round_resource_list(spec.get_mut("overhead"));
     round_requirements(spec.get_mut("resources"));
-}
-
-/// `defaultHugePagePodLimits`: with pod-level resources set, hugepage limits
-/// the pod-level resources lack (as limit and request) take the containers'
-/// aggregate.
-fn default_hugepage_pod_limits(spec: &mut Map<String, Value>) {
-    let aggregated =
-        crate::validation::resources::aggregate(&Value::Object(spec.clone()), "limits");
-    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
-        return;
-    };
-    let present = |k: &str| {
-        resources
-            .get(k)
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (mut limits, requests) = (present("limits"), present("requests"));
-    if limits.is_empty() && requests.is_empty() {
-        return;
-    }
-    for (name, total) in aggregated {
-        if name.starts_with("hugepages-")
-            && !requests.contains_key(&name)
-            && !limits.contains_key(&name)
-        {
-            limits.insert(name, json!(total.to_string()));
-        }
-    }
-    if !limits.is_empty() {
-        resources.insert("limits".into(), Value::Object(limits));
-    }
-}
-
-/// `defaultPodRequests`: with pod-level limits, missing pod-level requests
-/// take the containers' effective requests (CPU and memory), else the
-/// pod-level limit.
-fn default_pod_requests(spec: &mut Map<String, Value>) {
-    let Some(Value::Object(limits)) = spec.get("resources").and_then(|r| r.get("limits")).cloned()
-    else {
-        return;
-    };
-    if limits.is_empty() {
-        return;
-    }
-    let aggregated =
-        crate::validation::resources::aggregate(&Value::Object(spec.clone()), "requests");
-    let Some(Value::Object(resources)) = spec.get_mut("resources") else {
-        return;
-    };
-    let mut requests = match resources.get("requests") {
-        Some(Value::Object(r)) => r.clone(),
-        _ => Map::new(),
-    };
-    for (name, total) in aggregated {
-        if matches!(name.as_str(), "cpu" | "memory") && !requests.contains_key(&name) {
-            requests.insert(name, json!(total.to_string()));
-        }
-    }
-    for (name, limit) in limits {
-        let supported = matches!(name.as_str(), "cpu" | "memory") || name.starts_with("hugepages-");
-        if supported && !requests.contains_key(&name) {
-            requests.insert(name, limit);
-        }
-    }
-    if !requests.is_empty() {
-        resources.insert("requests".into(), Value::Object(requests));
-    }
 }
 
 #[cfg(test)]

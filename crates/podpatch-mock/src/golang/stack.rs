@@ -7,6 +7,8 @@
 
 use std::cell::Cell;
 
+use crate::version::Version;
+
 /// Enough for every recursive walk the mock makes over a value nested
 /// 10000 levels (decode, merge, type, validate, print, drop), with room to
 /// spare. Reserved, not committed: only the pages touched are used.
@@ -31,6 +33,8 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
+    // The work leaves the request's task: it takes the version along.
+    let work = Version::carry(work);
     if deep {
         on_deep_stack(work).await
     } else {

@@ -416,7 +416,7 @@ impl Ctx<'_> {
             }
         }
         for field in st.fields {
-            match field.presence {
+            match st.presence(field) {
                 Presence::Always => {
                     if !out.contains_key(field.name) {
                         out.insert(field.name.to_string(), zero(&field.ty));

@@ -33,7 +33,7 @@ pub fn zero(ty: &'static Ty) -> Value {
         Ty::Struct(st) => {
             let mut out = Map::new();
             for field in st.fields {
-                if field.presence == Presence::Always {
+                if st.presence(field) == Presence::Always {
                     out.insert(field.name.to_string(), zero(&field.ty));
                 }
             }

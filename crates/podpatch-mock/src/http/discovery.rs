@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::http::context::Ctx;
 use crate::schema::{Ty, VERSION_TY};
+use crate::version::Version;
 
 /// `/api`: the legacy group's versions, the server address taken from Host.
 pub(crate) async fn api_versions(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -48,7 +49,7 @@ pub(crate) async fn api_v1_resources(headers: HeaderMap, RawQuery(q): RawQuery) 
         "watch",
     ];
     let sub = ["get", "patch", "update"];
-    let body = json!({
+    let mut body = json!({
         "kind": "APIResourceList",
         "groupVersion": "v1",
         "resources": [
@@ -64,6 +65,11 @@ pub(crate) async fn api_v1_resources(headers: HeaderMap, RawQuery(q): RawQuery) 
              "kind": "ServiceAccount", "verbs": rw, "shortNames": ["sa"], "storageVersionHash": "pbx9ZvyFpBE="},
         ],
     });
+    if !Version::current().has_resize_subresource()
+        && let Some(resources) = body["resources"].as_array_mut()
+    {
+        resources.retain(|r| r["name"] != "pods/resize");
+    }
     Ctx::new(&headers, q.as_deref()).json(200, &body, &crate::schema::API_RESOURCE_LIST_TY, &[])
 }
 
@@ -83,14 +89,15 @@ static API_GROUP_LIST_TY: Ty = Ty::Struct(&crate::schema::Struct {
 });
 
 pub(crate) async fn version(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let minor = Version::current().minor();
     let info = json!({
         "major": "1",
-        "minor": "36",
+        "minor": minor.to_string(),
         "emulationMajor": "1",
-        "emulationMinor": "36",
+        "emulationMinor": minor.to_string(),
         "minCompatibilityMajor": "1",
-        "minCompatibilityMinor": "35",
-        "gitVersion": "v1.36.0-podpatch-mock",
+        "minCompatibilityMinor": (minor - 1).to_string(),
+        "gitVersion": format!("v1.{minor}.0-podpatch-mock"),
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "1970-01-01T00:00:00Z",

@@ -15,6 +15,7 @@ use crate::api::status::Status;
 use crate::http::context::Ctx;
 use crate::http::unread::SharedBody;
 use crate::http::unrouted::method_not_allowed;
+use crate::version::Version;
 
 /// The API Priority and Fairness identities a server reports: fixed for the
 /// life of a server, like the uids of its FlowSchema and PriorityLevel.
@@ -55,6 +56,16 @@ fn routable_path(raw: &str) -> String {
         }
     }
     out
+}
+
+/// Runs the request as a server of `version` does: everything below reads
+/// it with [`Version::current`], as kube-apiserver reads its feature gates.
+pub(crate) async fn answer_as(
+    State(version): State<Version>,
+    request: Request,
+    next: Next,
+) -> Response {
+    version.scope(next.run(request)).await
 }
 
 /// Adds `Audit-Id`, `Cache-Control` and the APF headers to every response.

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, header};
 
 use crate::api::status::Status;
 use crate::http::headers::header_text;
+use crate::version::Version;
 
 /// Media types the PATCH route consumes (go-restful `Consumes`).
 pub(crate) const PATCH_CONSUMES: &[&str] = &[
@@ -206,10 +207,23 @@ pub(crate) fn route_consumes(headers: &HeaderMap, consumes: &[&str]) -> Result<(
         consumes.contains(&media)
     });
     if ok {
-        Ok(())
-    } else {
-        Err(Status::unsupported_media_type_router())
+        return Ok(());
     }
+    // go-restful before 3.12 (Kubernetes 1.33 and older) refuses only a
+    // request with a body here; an empty one falls through to the Accept
+    // match with no route left, which lists no representations: 415 for a
+    // write without Content-Length, 406 otherwise.
+    if !Version::current().restful_refuses_content_type_alone() {
+        let length = header_text(headers, header::CONTENT_LENGTH);
+        if !length.parse::<u64>().is_ok_and(|n| n > 0) {
+            return Err(if length.is_empty() {
+                Status::unsupported_media_type_router_listing()
+            } else {
+                Status::not_acceptable_router_listing()
+            });
+        }
+    }
+    Err(Status::unsupported_media_type_router())
 }
 
 /// The create handlers' input negotiation: no Content-Type means JSON,

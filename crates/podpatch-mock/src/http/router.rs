@@ -9,8 +9,8 @@ use axum::extract::Extension;
 use axum::middleware;
 use axum::routing::{MethodRouter, any, get, patch};
 
-use crate::http::discovery::{api_groups, api_v1_resources, api_versions, health, version};
-use crate::http::filters::{Flow, common_headers};
+use crate::http::discovery::{self, api_groups, api_v1_resources, api_versions, health};
+use crate::http::filters::{Flow, answer_as, common_headers};
 use crate::http::namespaces::{create_namespace, delete_namespace, get_namespace, list_namespaces};
 use crate::http::pods::{
     create_pod, delete_pod, delete_pods, get_pod, list_pods, patch_pod, put_pod,
@@ -21,19 +21,22 @@ use crate::http::service_accounts::{
 use crate::http::unrouted::{method_not_allowed, not_found};
 use crate::merge::fieldpath::Scope;
 use crate::registry::store::Shared;
+use crate::version::Version;
 
-/// Builds the router over `state`. The routes sit behind a fallback so
+/// Builds the router over `state`, answering as `version` (every request
+/// runs in its scope, see [`Version::current`]). The routes sit behind a fallback so
 /// that the header middleware sees every response, including the 405s the
 /// method routers produce themselves.
-pub fn build(state: Shared) -> Router {
+pub fn build(state: Shared, version: Version) -> Router {
     Router::new()
-        .fallback_service(routes(state))
+        .fallback_service(routes(state, version))
         .layer(middleware::from_fn_with_state(Flow::new(), common_headers))
+        .layer(middleware::from_fn_with_state(version, answer_as))
 }
 
-fn routes(state: Shared) -> Router {
-    Router::new()
-        .route("/version", get(version))
+fn routes(state: Shared, version: Version) -> Router {
+    let router = Router::new()
+        .route("/version", get(discovery::version))
         .route("/api", get(api_versions))
         .route("/api/v1", get(api_v1_resources))
         .route("/apis", get(api_groups))
@@ -76,11 +79,17 @@ fn routes(state: Shared) -> Router {
         .route(
             "/api/v1/namespaces/{ns}/pods/{name}/ephemeralcontainers",
             scoped(Scope::EphemeralContainers, false),
-        )
-        .route(
+        );
+    // The `resize` subresource is installed from 1.33 (`InPlacePodVerticalScaling` beta).
+    let router = if version.has_resize_subresource() {
+        router.route(
             "/api/v1/namespaces/{ns}/pods/{name}/resize",
             scoped(Scope::Resize, true),
         )
+    } else {
+        router
+    };
+    router
         // Routes the real server serves without PATCH (pod subresources,
         // proxy aside, and the list and watch paths): the route exists, so
         // the method is what is refused.

@@ -321,6 +321,14 @@ pub fn validate_resize(pod: &Value, old: &Value, name: &str) -> Result<(), Statu
 }
 
 /// The pod's QoS class (`qos.GetPodQOS`).
+/// `qos.GetPodQOS`: the class the pod's status holds, else computed.
+pub fn stored_qos_class(pod: &Value) -> &str {
+    match pod.pointer("/status/qosClass").and_then(Value::as_str) {
+        Some(class) if !class.is_empty() => class,
+        _ => qos_class(pod),
+    }
+}
+
 pub fn qos_class(pod: &Value) -> &'static str {
     let mut requests: Vec<(&str, Quantity)> = Vec::new();
     let mut limits: Vec<(&str, Quantity)> = Vec::new();

@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use crate::version::Version;
+
 /// Projection sources behind gates that are off by default in 1.36
 /// (`ClusterTrustBundleProjection`, `PodCertificateRequest`).
 const GATED_PROJECTIONS: &[&str] = &["clusterTrustBundle", "podCertificate"];
@@ -20,8 +22,12 @@ fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
 }
 
 /// Clears gated fields from `spec`; `old` is the stored spec on update.
+/// `resizePolicy` goes too before 1.33, when in-place resize was alpha.
 pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
     drop_stop_signals(spec);
+    if !Version::current().has_resize_subresource() && !old.is_some_and(resize_policy_in_use) {
+        drop_resize_policies(spec);
+    }
     // `GenericWorkload` is off: `schedulingGroup` goes unless already in use.
     let group_in_use = old.is_some_and(|o| o.get("schedulingGroup").is_some_and(|g| !g.is_null()));
     if !group_in_use && let Some(map) = spec.as_object_mut() {
@@ -46,6 +52,35 @@ pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
     }
 }
 
+const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
+
+/// `inPlacePodVerticalScalingInUse`: some container has a resize policy.
+fn resize_policy_in_use(spec: &Value) -> bool {
+    CONTAINER_LISTS.iter().any(|list| {
+        spec.get(*list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|c| {
+                c.get("resizePolicy")
+                    .and_then(Value::as_array)
+                    .is_some_and(|p| !p.is_empty())
+            })
+    })
+}
+
+/// Drops every container's `resizePolicy` (`InPlacePodVerticalScaling` off,
+/// before 1.33).
+fn drop_resize_policies(spec: &mut Value) {
+    for list in CONTAINER_LISTS {
+        if let Some(Value::Array(items)) = spec.get_mut(list) {
+            for c in items.iter_mut().filter_map(Value::as_object_mut) {
+                c.remove("resizePolicy");
+            }
+        }
+    }
+}
+
 /// Drops `lifecycle.stopSignal` (`ContainerStopSignals`, alpha), and the
 /// lifecycle itself when nothing else was set. A stored pod never has one,
 /// so the old pod cannot be using it.
@@ -53,7 +88,7 @@ fn drop_stop_signals(spec: &mut Value) {
     let Some(spec) = spec.as_object_mut() else {
         return;
     };
-    for list in ["containers", "initContainers", "ephemeralContainers"] {
+    for list in CONTAINER_LISTS {
         let Some(Value::Array(items)) = spec.get_mut(list) else {
             continue;
         };

@@ -18,6 +18,8 @@ use crate::pod::status_strategy;
 use crate::registry::object::{meta_mut, meta_str};
 use crate::validation;
 use crate::validation::field::FieldError;
+use crate::validation::go_syntax;
+use crate::version::Version;
 
 /// `PrepareForCreate` (with `BeforeCreate`'s metadata): what a pod gets
 /// after admission and before validation, `now` as its creation time.
@@ -27,6 +29,9 @@ pub fn prepare_for_create(pod: &mut Value, now: &str) {
         drop_disabled::drop_disabled(spec, None);
     }
     crate::pod::apparmor::version_skew(pod);
+    if Version::current().defaults_pod_level_resources_in_strategy() {
+        crate::defaults::default_pod_level_resources(pod);
+    }
     let generate = meta_str(pod, "generateName").to_string();
     let qos = admission::qos_class(pod);
     if let Some(meta) = meta_mut(pod) {
@@ -42,7 +47,11 @@ pub fn prepare_for_create(pod: &mut Value, now: &str) {
         }
         meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         meta.insert("creationTimestamp".into(), json!(now));
-        meta.insert("generation".into(), json!(1));
+        // Pods count generations from 1.33 (KEP-5067); before, the
+        // strategy leaves what the client sent.
+        if Version::current().has_pod_generation() {
+            meta.insert("generation".into(), json!(1));
+        }
         meta.remove("selfLink");
     }
     let gated = pod
@@ -51,12 +60,18 @@ pub fn prepare_for_create(pod: &mut Value, now: &str) {
         .is_some_and(|g| !g.is_empty());
     let mut status = json!({"phase": "Pending", "qosClass": qos});
     if gated {
-        // applySchedulingGatedCondition.
+        // applySchedulingGatedCondition: through `UpdatePodCondition`
+        // (stamped) from 1.31, appended bare (a null time) before.
+        let transition = if Version::current().stamps_gated_condition() {
+            json!(now)
+        } else {
+            Value::Null
+        };
         status["conditions"] = json!([{
             "type": "PodScheduled",
             "status": "False",
             "lastProbeTime": null,
-            "lastTransitionTime": now,
+            "lastTransitionTime": transition,
             "reason": "SchedulingGated",
             "message": "Scheduling is blocked due to non-empty scheduling gates",
         }]);
@@ -88,9 +103,17 @@ pub fn validate_update(
             // Typing drops an empty map, but Go tells a non-nil empty
             // nodeSelector (a patch removed its last key) from nil.
             if empty_node_selector {
+                // As JSON (1.34+) or as Go's `%#v` (before).
+                let rendered =
+                    |map| FieldError::invalid_rendered("", go_syntax::string_map(map), "").value;
+                let (nil, empty) = if Version::current().renders_values_as_json() {
+                    (Some(Value::Null), Some(json!({})))
+                } else {
+                    (rendered(None), rendered(Some(&serde_json::Map::new())))
+                };
                 for e in update_errs.iter_mut() {
-                    if e.field == "spec.nodeSelector" && e.value == Some(Value::Null) {
-                        e.value = Some(json!({}));
+                    if e.field == "spec.nodeSelector" && e.value == nil {
+                        e.value.clone_from(&empty);
                     }
                 }
             }
@@ -102,6 +125,19 @@ pub fn validate_update(
         }
         Scope::Resize => errs.extend(validation::validate_resize(pod, current)),
     }
+    if Version::current().reports_metadata_causes_once() {
+        // The validation passes (common fields, then each scope's
+        // `ValidateObjectMetaUpdate` and spec checks) find some faults more
+        // than once; 1.37 answers each once, where it was first found.
+        let mut seen: Vec<FieldError> = Vec::new();
+        errs.retain(|e| {
+            let first = !seen.contains(e);
+            if first {
+                seen.push(e.clone());
+            }
+            first
+        });
+    }
     errs
 }
 
@@ -110,9 +146,10 @@ pub fn validate_update(
 /// annotations, finalizers, owner references, deletion timestamp,
 /// generation): what a subresource strategy starts from.
 fn reset_for_subresource(new: &Value, old: &Value) -> Value {
-    let mut kept = old.clone();
-    if let Some(meta) = meta_mut(&mut kept) {
-        for k in [
+    old_with_new_meta(
+        new,
+        old,
+        &[
             "name",
             "generateName",
             "namespace",
@@ -120,10 +157,24 @@ fn reset_for_subresource(new: &Value, old: &Value) -> Value {
             "uid",
             "deletionGracePeriodSeconds",
             "managedFields",
-        ] {
+        ],
+    )
+}
+
+/// `dropPodUpdates` (1.32 and older): the old pod with the new object's
+/// name, namespace, resourceVersion and uid.
+fn drop_pod_updates(new: &Value, old: &Value) -> Value {
+    old_with_new_meta(new, old, &["name", "namespace", "resourceVersion", "uid"])
+}
+
+/// The old pod with the new object's metadata `keys`.
+fn old_with_new_meta(new: &Value, old: &Value, keys: &[&str]) -> Value {
+    let mut kept = old.clone();
+    if let Some(meta) = meta_mut(&mut kept) {
+        for k in keys {
             match new.pointer(&format!("/metadata/{k}")) {
-                Some(v) => meta.insert(k.into(), v.clone()),
-                None => meta.remove(k),
+                Some(v) => meta.insert((*k).into(), v.clone()),
+                None => meta.remove(*k),
             };
         }
     }
@@ -198,8 +249,14 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     if scope == Scope::EphemeralContainers {
         // dropNonEphemeralContainerUpdates: the old pod with the new
         // ephemeral containers and the new metadata but what
-        // `ResetObjectMetaForStatus` takes from the old one.
-        let mut kept = reset_for_subresource(pod, old);
+        // `ResetObjectMetaForStatus` takes from the old one (1.33); before,
+        // `dropPodUpdates`: the old pod whole, managed fields included, but
+        // the new name, namespace, resourceVersion and uid.
+        let mut kept = if Version::current().has_pod_generation() {
+            reset_for_subresource(pod, old)
+        } else {
+            drop_pod_updates(pod, old)
+        };
         if let Some(spec) = kept.get_mut("spec").and_then(Value::as_object_mut) {
             match pod.pointer("/spec/ephemeralContainers") {
                 Some(v) => spec.insert("ephemeralContainers".into(), v.clone()),
@@ -261,7 +318,9 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         {
             meta.insert("deletionGracePeriodSeconds".into(), v.clone());
         }
-        let generation = if spec_changed {
+        // `updatePodGeneration` (1.33+); before, `BeforeUpdate` only keeps
+        // the stored generation.
+        let generation = if spec_changed && Version::current().has_pod_generation() {
             old_generation + 1
         } else {
             old_generation

@@ -193,7 +193,7 @@ impl Parser {
         if t != Token::Identifier {
             return Err(format!("found '{lit}', expected: identifier"));
         }
-        let key_errs = qualified_name(&lit, "a valid label key");
+        let key_errs = qualified_name(&lit);
         if !key_errs.is_empty() {
             return Err(FieldError::invalid("<nil>", json!(lit), key_errs.join("; ")).message());
         }

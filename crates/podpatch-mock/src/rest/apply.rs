@@ -16,18 +16,53 @@ use crate::merge::fieldpath::Scope;
 use crate::registry::object::{meta_mut, meta_str};
 use crate::registry::store::{Store, now_rfc3339};
 use crate::rest::checks;
-use crate::rest::create::finish_create;
+use crate::rest::create::{finish_create, wipe_system_fields};
 use crate::rest::decode::{Typed, type_pod, zero_pod};
 use crate::rest::outcome::{Failure, Outcome, Reply, Request};
+use crate::version::Version;
+
+/// The first document of an apply body, as go-yaml reads it.
+fn first_document(whole: &str) -> &str {
+    // libyaml takes a byte order mark at the start of the stream as the
+    // encoding's, not as content.
+    let whole = whole.strip_prefix('\u{feff}').unwrap_or(whole);
+    crate::golang::yaml_read::first_document(whole)
+}
+
+/// How apply body errors begin: `error decoding YAML` (1.36 and older) or
+/// `error decoding patch` (1.37), `strict` for the strict pass.
+fn decoding(strict: bool) -> String {
+    let what = if Version::current().validates_patch_body_first() {
+        "patch"
+    } else {
+        "YAML"
+    };
+    let strict = if strict { "strict " } else { "" };
+    format!("error {strict}decoding {what}")
+}
+
+/// `validateAndTranscodePatch` for an apply body (1.37): what is not a JSON
+/// object (`IsJSONBuffer`) must convert from YAML to JSON, or the request
+/// is refused before anything else is looked at.
+pub(crate) fn transcode_apply(body: &[u8]) -> Result<(), Status> {
+    let whole = String::from_utf8_lossy(body);
+    if whole.trim_start().starts_with('{') {
+        return Ok(());
+    }
+    match crate::golang::yaml_read::parse_yaml(first_document(&whole)) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Status::bad_request(format!(
+            "error encoding patch: {}",
+            crate::golang::yaml_read::yaml_error(&e.to_string())
+        ))),
+    }
+}
 
 /// Decodes and checks an apply configuration (YAML or JSON). Its duplicate
 /// keys come back unjudged: the strict YAML pass runs after the apply.
 pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure> {
     let whole = String::from_utf8_lossy(body);
-    // libyaml takes a byte order mark at the start of the stream as the
-    // encoding's, not as content.
-    let whole = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
-    let text = crate::golang::yaml_read::first_document(whole);
+    let text = first_document(&whole);
     let duplicates = if crate::golang::json_value::from_str::<Value>(text).is_ok() {
         crate::golang::yaml_duplicates::json_duplicate_keys(text)
     } else {
@@ -37,7 +72,8 @@ pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure>
         Ok(v) => v,
         Err(e) => {
             return Err(Status::bad_request(format!(
-                "error decoding YAML: error converting YAML to JSON: {}",
+                "{}: error converting YAML to JSON: {}",
+                decoding(false),
                 crate::golang::yaml_read::yaml_error(&e.to_string())
             ))
             .into());
@@ -48,7 +84,8 @@ pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure>
     crate::golang::json_number::int64_or_float(&mut config);
     if !config.is_object() {
         return Err(Status::bad_request(format!(
-            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            "{}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            decoding(false),
             crate::golang::json_raw::json_kind(&config)
         ))
         .into());
@@ -109,7 +146,8 @@ pub(crate) fn strict_yaml(
         FieldValidation::Strict if !duplicates.is_empty() => {
             let lines: Vec<String> = duplicates.iter().map(|d| format!("\n  {d}")).collect();
             Err(Status::bad_request(format!(
-                "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:{}",
+                "{}: error converting YAML to JSON: yaml: unmarshal errors:{}",
+                decoding(true),
                 lines.concat()
             ))
             .into())
@@ -180,6 +218,9 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
     // with the applied one.
     let applied_rv = meta_mut(&mut pod).and_then(|meta| meta.remove("resourceVersion"));
     warnings.extend(crate::pod::apparmor::version_skew(&mut pod.clone()));
+    if Version::current().wipes_apply_created_metadata() {
+        wipe_system_fields(&mut pod);
+    }
     let dropped = (&empty_lists[..], &empty_maps[..]);
     finish_create(store, req, &mut pod, &live, false, dropped).map_err(|status| Failure {
         status,

@@ -73,10 +73,12 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
 
 /// `rest.WipeObjectMetaSystemFields`: the POST handler erases the system
 /// fields of the body before the field manager records it, so they are
-/// neither stored nor owned. A create through apply skips this (the store's
-/// create-on-update branch only fills `uid` and `creationTimestamp`), which
-/// is why `deletionTimestamp` and `deletionGracePeriodSeconds` survive there.
-fn wipe_system_fields(pod: &mut Value) {
+/// neither stored nor owned. A create through apply skips this before 1.37
+/// (the store's create-on-update branch only fills `uid` and
+/// `creationTimestamp`), which is why `deletionTimestamp` and
+/// `deletionGracePeriodSeconds` survive there; from 1.37 that branch wipes
+/// them too, after the field manager has recorded them.
+pub(crate) fn wipe_system_fields(pod: &mut Value) {
     if let Some(meta) = meta_mut(pod) {
         for key in [
             "creationTimestamp",

@@ -20,11 +20,12 @@ use crate::merge::patched::{Patched, duplicates, go_decode_error};
 use crate::merge::strategic::{self, SmpError};
 use crate::registry::object::key;
 use crate::registry::store::{Shared, now_rfc3339};
-use crate::rest::apply::{apply_create, decode_apply, strict_yaml};
+use crate::rest::apply::{apply_create, decode_apply, strict_yaml, transcode_apply};
 use crate::rest::outcome::{Outcome, Request};
 use crate::rest::patch_type::PatchKind;
 use crate::rest::update::guaranteed_update;
 use crate::schema::POD_TY;
+use crate::version::Version;
 
 /// Applies a non-apply patch to `current`.
 pub fn apply(
@@ -46,6 +47,18 @@ pub fn apply(
 pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) -> Outcome {
     req.options
         .validate("PatchOptions", kind == PatchKind::Apply)?;
+    if Version::current().validates_patch_body_first() {
+        // `validateAndTranscodePatch`, before the audit log records the
+        // body: a body that is not JSON (or, for apply, YAML) is refused
+        // before the pod is looked up.
+        match kind {
+            PatchKind::Apply => transcode_apply(body)?,
+            _ if json_scanner::check(body).is_err() => {
+                return Err(Status::bad_request("invalid JSON patch").into());
+            }
+            _ => {}
+        }
+    }
     if kind == PatchKind::Apply && req.scope == Scope::Main {
         let mut store = state.lock();
         if !store.pods.contains_key(&key(req.namespace, req.name)) {

@@ -4,6 +4,8 @@
 //! drives output order, `omitempty`, decoding, strategic merge and apply. It
 //! holds no table of a Kubernetes type and no request logic.
 
+use crate::version::Version;
+
 /// A field or value type, as the Go decoder sees it.
 #[derive(Debug)]
 pub enum Ty {
@@ -178,12 +180,27 @@ pub(crate) const fn keyed(item: Ty, key: &'static str, ssa_keys: &'static [&'sta
 pub(crate) static STR_LIST: List = atomic(Ty::Str);
 
 impl Struct {
-    /// The field called `name`, if the struct declares it.
+    /// The field called `name`, if the struct declares it (in the version
+    /// answered as).
     pub fn field(&self, name: &str) -> Option<&'static Field>
     where
         Self: 'static,
     {
-        self.fields.iter().find(|field| field.name == name)
+        self.fields
+            .iter()
+            .find(|field| field.name == name)
+            .filter(|field| Version::current().has_field(self.name, field.name))
+    }
+
+    /// How `field` behaves when empty in the version answered as: one that
+    /// is `omitzero` now (a pointer here) was always emitted before.
+    pub fn presence(&self, field: &Field) -> Presence {
+        if field.presence == Presence::Ptr && !Version::current().omits_zero(self.name, field.name)
+        {
+            Presence::Always
+        } else {
+            field.presence
+        }
     }
 }
 

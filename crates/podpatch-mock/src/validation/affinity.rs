@@ -13,7 +13,7 @@ use crate::validation::value::{arr, s};
 
 /// `ValidateLabelName`: a qualified name.
 pub(super) fn label_name(errs: &mut Vec<FieldError>, key: &str, path: &str) {
-    for msg in names::qualified_name(key, "a valid label key") {
+    for msg in names::qualified_name(key) {
         errs.push(FieldError::invalid(path, json!(key), msg));
     }
 }

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::version::Version;
 
 /// How `field.NewPath("")` prints: an empty name renders as an index.
 pub(crate) const ROOT_PATH: &str = "[]";
@@ -129,13 +130,18 @@ impl FieldError {
         }
     }
 
-    /// `field.TooLong` (1.32+ wording).
+    /// `field.TooLong`, worded as the version does.
     pub fn too_long(field: impl Into<String>, max: usize) -> Self {
+        let detail = if Version::current().words_too_long_may_not() {
+            format!("may not be more than {max} bytes")
+        } else {
+            format!("must have at most {max} bytes")
+        };
         Self {
             kind: ErrorType::TooLong,
             field: field.into(),
             value: None,
-            detail: format!("may not be more than {max} bytes"),
+            detail,
         }
     }
 
@@ -203,13 +209,20 @@ impl FieldError {
 const RENDERED: char = '\u{f8ff}';
 
 /// Renders a bad value like apimachinery ≥ 1.34: primitives bare, strings
-/// `%q`, everything else as JSON.
+/// `%q`, everything else as JSON. Before 1.34 a nil value was the string
+/// `"null"` (quoted) and others Go's `%#v`: here a list of strings (a
+/// `[]string`); values of other Go types come rendered by their caller.
 pub fn render_value(value: &Value) -> String {
+    let json = Version::current().renders_values_as_json();
     match value {
         Value::String(s) if s.starts_with(RENDERED) => s[RENDERED.len_utf8()..].to_string(),
         Value::String(s) => go_quote(s),
+        Value::Null if !json => go_quote("null"),
         Value::Null => "null".to_string(),
         Value::Bool(_) | Value::Number(_) => value.to_string(),
+        Value::Array(items) if !json && items.iter().all(Value::is_string) => {
+            crate::validation::go_syntax::string_slice(Some(items))
+        }
         other => crate::golang::json_encode::compact_string(other, &crate::schema::Ty::Any),
     }
 }

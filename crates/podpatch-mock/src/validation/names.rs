@@ -2,8 +2,11 @@
 //! `pkg/util/validation/validation.go`: `IsDNS1123Label`,
 //! `IsDNS1123Subdomain`, `IsQualifiedName`, `IsValidLabelValue` and
 //! `RegexError`, with their 1.35+ wording (lengths in bytes for label keys
-//! and values, in characters for object names). They return messages, not
-//! field errors, and know nothing of objects.
+//! and values, in characters for object names) or the older one (characters
+//! throughout). They return messages, not field errors, and know nothing of
+//! objects.
+
+use crate::version::Version;
 
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const QNAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
@@ -89,9 +92,16 @@ fn subdomain(s: &str, unit: &str) -> Vec<String> {
     errs
 }
 
-/// `IsQualifiedName` (label keys, annotation keys, finalizers).
-pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
+/// `IsQualifiedName` (label keys, annotation keys, finalizers): from 1.35
+/// `content.IsLabelKey`, which names it "a valid label key" and counts
+/// bytes; before, "a qualified name" of so many characters.
+pub fn qualified_name(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
+    let (what, unit) = if Version::current().words_limits_in_bytes() {
+        ("a valid label key", "bytes")
+    } else {
+        ("a qualified name", "characters")
+    };
     let parts: Vec<&str> = value.split('/').collect();
     let name = match parts.as_slice() {
         [name] => *name,
@@ -100,7 +110,7 @@ pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
                 errs.push("prefix part must be non-empty".to_string());
             } else {
                 errs.extend(
-                    subdomain(prefix, "bytes")
+                    subdomain(prefix, unit)
                         .into_iter()
                         .map(|m| format!("prefix part {m}")),
                 );
@@ -122,7 +132,7 @@ pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
     if name.is_empty() {
         errs.push("name part must be non-empty".to_string());
     } else if name.len() > 63 {
-        errs.push("name part must be no more than 63 bytes".to_string());
+        errs.push(format!("name part must be no more than 63 {unit}"));
     }
     if !matches_qname(name) {
         errs.push(format!(
@@ -141,7 +151,12 @@ pub fn qualified_name(value: &str, what: &str) -> Vec<String> {
 pub fn label_value(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > 63 {
-        errs.push("must be no more than 63 bytes".to_string());
+        let unit = if Version::current().words_limits_in_bytes() {
+            "bytes"
+        } else {
+            "characters"
+        };
+        errs.push(format!("must be no more than 63 {unit}"));
     }
     if !value.is_empty() && !matches_qname(value) {
         errs.push(regex_error(
@@ -166,7 +181,7 @@ mod tests {
     #[case("/x", 1)]
     #[case("Bad_Prefix/x", 1)]
     fn label_keys(#[case] key: &str, #[case] n: usize) {
-        assert_eq!(qualified_name(key, "a valid label key").len(), n, "{key}");
+        assert_eq!(qualified_name(key).len(), n, "{key}");
     }
 
     #[rstest]
@@ -176,10 +191,7 @@ mod tests {
     )]
     #[case::label_key_name_in_bytes(&"a".repeat(64), "name part must be no more than 63 bytes")]
     fn length_limits_say_bytes(#[case] key: &str, #[case] want: &str) {
-        assert_eq!(
-            qualified_name(key, "a valid label key"),
-            vec![want.to_string()]
-        );
+        assert_eq!(qualified_name(key), vec![want.to_string()]);
     }
 
     #[test]

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::golang::json_encode;
 use crate::schema::{POD_TY, Ty};
 use crate::validation::field::FieldError;
+use crate::validation::go_syntax;
+use crate::version::Version;
 // The name rules are re-exported for the HTTP and registry layers, which
 // reach them through `objectmeta`.
 pub use crate::validation::names::{dns1123_label, dns1123_subdomain, label_value, qualified_name};
@@ -25,7 +27,7 @@ pub fn labels(map: Option<&Value>, field: &str) -> Vec<FieldError> {
         return errs;
     };
     for (key, value) in map {
-        for msg in qualified_name(key, "a valid label key") {
+        for msg in qualified_name(key) {
             errs.push(FieldError::invalid(field, json!(key), msg));
         }
         let v = value.as_str().unwrap_or("");
@@ -44,7 +46,7 @@ pub fn annotations(map: Option<&Value>, field: &str) -> Vec<FieldError> {
     };
     let mut total = 0;
     for (key, value) in map {
-        for msg in qualified_name(&key.to_lowercase(), "a valid label key") {
+        for msg in qualified_name(&key.to_lowercase()) {
             errs.push(FieldError::invalid(field, json!(key), msg));
         }
         total += key.len() + value.as_str().map_or(0, str::len);
@@ -59,7 +61,7 @@ fn finalizers(meta: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(Value::Array(list)) = meta.get("finalizers") {
         for f in list.iter().filter_map(Value::as_str) {
-            for msg in qualified_name(f, "a valid label key") {
+            for msg in qualified_name(f) {
                 errs.push(FieldError::invalid("metadata.finalizers", json!(f), msg));
             }
         }
@@ -85,9 +87,36 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
         .member("metadata")
         .and_then(|m| m.member("ownerReferences"))
         .unwrap_or(&Ty::Any);
-    for r in refs {
+    // From 1.37 each reference's errors name its index, and an empty
+    // field is `Required`, no longer an invalid empty value.
+    let indexed = Version::current().indexes_owner_references();
+    for (i, r) in refs.iter().enumerate() {
         let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
         let gvk_path = "metadata.ownerReferences";
+        let item_path = if indexed {
+            format!("{gvk_path}[{i}]")
+        } else {
+            gvk_path.to_owned()
+        };
+        // 1.33 and older name the field in the detail (`uid must not be empty`).
+        let named = !Version::current().renders_values_as_json();
+        let empty = |errs: &mut Vec<FieldError>, key: &str| {
+            errs.push(if indexed {
+                FieldError::required(format!("{item_path}.{key}"), "must not be empty")
+            } else if named {
+                FieldError::invalid(
+                    format!("{item_path}.{key}"),
+                    json!(s(key)),
+                    format!("{key} must not be empty"),
+                )
+            } else {
+                FieldError::invalid(
+                    format!("{item_path}.{key}"),
+                    json!(s(key)),
+                    "must not be empty",
+                )
+            });
+        };
         // schema.FromAPIVersionAndKind: an unparsable group/version has none.
         let api_version = s("apiVersion");
         let (group, version) = match api_version.matches('/').count() {
@@ -96,38 +125,30 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
             1 => api_version.split_once('/').unwrap_or_default(),
             _ => ("", ""),
         };
-        if version.is_empty() {
+        if indexed && api_version.is_empty() {
+            empty(&mut errs, "apiVersion");
+        } else if indexed && version.is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{item_path}.apiVersion"),
+                json!(api_version),
+                "must be <group>/<version> or <version>",
+            ));
+        } else if version.is_empty() {
             errs.push(FieldError::invalid(
                 format!("{gvk_path}.apiVersion"),
                 json!(s("apiVersion")),
                 "version must not be empty",
             ));
         }
-        if s("kind").is_empty() {
-            errs.push(FieldError::invalid(
-                format!("{gvk_path}.kind"),
-                json!(s("kind")),
-                "must not be empty",
-            ));
-        }
-        if s("name").is_empty() {
-            errs.push(FieldError::invalid(
-                format!("{gvk_path}.name"),
-                json!(s("name")),
-                "must not be empty",
-            ));
-        }
-        if s("uid").is_empty() {
-            errs.push(FieldError::invalid(
-                format!("{gvk_path}.uid"),
-                json!(s("uid")),
-                "must not be empty",
-            ));
+        for key in ["kind", "name", "uid"] {
+            if s(key).is_empty() {
+                empty(&mut errs, key);
+            }
         }
         if (group, version, s("kind")) == ("", "v1", "Event") {
             let item_ty = refs_ty.as_list().map_or(&Ty::Any, |l| &l.item);
             errs.push(FieldError::invalid_rendered(
-                gvk_path,
+                item_path,
                 json_encode::compact_string(r, item_ty),
                 "/v1, Kind=Event is disallowed from being an owner",
             ));
@@ -304,17 +325,19 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
         let both_empty = |v: &Value| v.is_null() || v.as_str() == Some("");
         if n != o && !(both_empty(&n) && both_empty(&o)) {
             // Since 1.34 non-primitive values (metav1.Time included) render
-            // as JSON, so timestamps show as their RFC 3339 string.
-            let shown = if key == "name" || key == "namespace" || key == "uid" {
-                json!(n.as_str().unwrap_or(""))
-            } else {
-                n
-            };
-            errs.push(FieldError::invalid(
-                format!("metadata.{key}"),
-                shown,
-                "field is immutable",
-            ));
+            // as JSON, so timestamps show as their RFC 3339 string; before,
+            // as the time's `String()`.
+            let path = format!("metadata.{key}");
+            let time = key.ends_with("Timestamp") && !Version::current().renders_values_as_json();
+            errs.push(match n.as_str() {
+                Some(t) if time => {
+                    FieldError::invalid_rendered(path, go_syntax::time(t), "field is immutable")
+                }
+                _ if key == "name" || key == "namespace" || key == "uid" => {
+                    FieldError::invalid(path, json!(n.as_str().unwrap_or("")), "field is immutable")
+                }
+                _ => FieldError::invalid(path, n, "field is immutable"),
+            });
         }
     }
     errs.extend(labels(new.get("labels"), "metadata.labels"));

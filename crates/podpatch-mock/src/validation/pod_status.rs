@@ -11,6 +11,7 @@ use crate::validation::objectmeta;
 use crate::validation::pod::annotation_updates;
 use crate::validation::podspec::legacy_ip;
 use crate::validation::value::{arr, s};
+use crate::version::Version;
 
 /// Condition types the system owns, exempt from the qualified-name rule.
 const SYSTEM_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
@@ -30,10 +31,17 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
             ));
         }
         let ty = s(c, "type");
+        // Before 1.33 the path hung off `metadata` (`fldPath` was the
+        // metadata's in `ValidatePodStatusUpdate`).
+        let parent = if Version::current().fixed_status_paths() {
+            "status"
+        } else {
+            "metadata"
+        };
         if !SYSTEM_CONDITIONS.contains(&ty) {
-            for msg in names::qualified_name(ty, "a valid label key") {
+            for msg in names::qualified_name(ty) {
                 errs.push(FieldError::invalid(
-                    format!("status.conditions[{i}].Type"),
+                    format!("{parent}.conditions[{i}].Type"),
                     json!(ty),
                     msg,
                 ));
@@ -85,11 +93,17 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
         "initContainerStatuses",
         "ephemeralContainerStatuses",
     ] {
+        // Before 1.33 the path skipped `user` (`fldPath.Index(i).Child("linux")`).
+        let user = if Version::current().fixed_status_paths() {
+            ".user"
+        } else {
+            ""
+        };
         for (i, cs) in arr(ns, list).iter().enumerate() {
             errs.extend(container_user(
                 &cs["user"]["linux"],
                 os_name,
-                &format!("status.{list}[{i}].user.linux"),
+                &format!("status.{list}[{i}]{user}.linux"),
             ));
         }
     }
@@ -132,13 +146,24 @@ fn container_user(linux: &Value, os_name: &str, path: &str) -> Vec<FieldError> {
                         .enumerate()
                         .map(|(g, v)| (format!("supplementalGroups[{g}]"), v)),
                 );
+            // The reported uid may be any uid_t from 1.37, an int32 before.
+            let uid_max = if Version::current().allows_uint32_status_uid() {
+                i64::from(u32::MAX)
+            } else {
+                i64::from(i32::MAX)
+            };
             for (key, id) in ids {
                 let id = id.as_i64().unwrap_or(0);
-                if !(0..=2_147_483_647).contains(&id) {
+                let max = if key == "uid" {
+                    uid_max
+                } else {
+                    i64::from(i32::MAX)
+                };
+                if !(0..=max).contains(&id) {
                     errs.push(FieldError::invalid(
                         format!("{path}.{key}"),
                         json!(id),
-                        "must be between 0 and 2147483647, inclusive",
+                        format!("must be between 0 and {max}, inclusive"),
                     ));
                 }
             }

@@ -9,11 +9,13 @@
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
+use crate::validation::go_syntax;
 use crate::validation::objectmeta;
 use crate::validation::pod::{annotation_updates, metadata_and_spec};
 use crate::validation::scheduling_gates::only_deleted_gates;
 use crate::validation::tolerations::only_added_tolerations;
 use crate::validation::value::{MAX_INT32, arr, s};
+use crate::version::Version;
 
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
@@ -83,6 +85,19 @@ pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
     ));
     if crate::golang::semantic::semantic_eq(Some(ns), Some(os), &crate::schema::POD_SPEC_TY) {
         return errs;
+    }
+    if Version::current().checks_qos_on_update()
+        && crate::pod::admission::stored_qos_class(old) != crate::pod::admission::qos_class(new)
+    {
+        errs.push(FieldError::invalid(
+            "metadata",
+            json!(
+                new.pointer("/status/qosClass")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            ),
+            "Pod QoS is immutable",
+        ));
     }
     let mut munged = ns.clone();
     for list in ["containers", "initContainers"] {
@@ -160,11 +175,18 @@ fn gated_node_selector(
             None => munged.remove("nodeSelector"),
         };
     } else {
-        errs.push(FieldError::invalid(
-            "spec.nodeSelector",
-            ns.get("nodeSelector").cloned().unwrap_or(Value::Null),
-            "only additions to spec.nodeSelector are allowed (no mutations or deletions)",
-        ));
+        let detail = "only additions to spec.nodeSelector are allowed (no mutations or deletions)";
+        let selector = ns.get("nodeSelector");
+        errs.push(if Version::current().renders_values_as_json() {
+            FieldError::invalid(
+                "spec.nodeSelector",
+                selector.cloned().unwrap_or(Value::Null),
+                detail,
+            )
+        } else {
+            let shown = go_syntax::string_map(selector.and_then(Value::as_object));
+            FieldError::invalid_rendered("spec.nodeSelector", shown, detail)
+        });
         match os.get("nodeSelector") {
             Some(v) => munged.insert("nodeSelector".into(), v.clone()),
             None => munged.remove("nodeSelector"),
@@ -201,22 +223,33 @@ fn gated_node_affinity(
     let path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
     if !old_terms.is_empty() {
         if old_terms.len() != new_terms.len() {
-            errs.push(FieldError::invalid(
-                path,
-                // A nil Go slice renders as null.
-                new_terms_raw.as_ref().map_or(Value::Null, |t| {
-                    Value::Array(t.iter().map(internal_term).collect())
-                }),
-                "no additions/deletions to non-empty NodeSelectorTerms list are allowed",
-            ));
+            let detail = "no additions/deletions to non-empty NodeSelectorTerms list are allowed";
+            errs.push(if Version::current().renders_values_as_json() {
+                FieldError::invalid(
+                    path,
+                    // A nil Go slice renders as null.
+                    new_terms_raw.as_ref().map_or(Value::Null, |t| {
+                        Value::Array(t.iter().map(internal_term).collect())
+                    }),
+                    detail,
+                )
+            } else {
+                FieldError::invalid_rendered(
+                    path,
+                    go_syntax::node_selector_terms(new_terms_raw.as_ref()),
+                    detail,
+                )
+            });
         } else {
             for (i, (o, n)) in old_terms.iter().zip(new_terms.iter()).enumerate() {
                 if !term_only_adds(n, o) {
-                    errs.push(FieldError::invalid(
-                        format!("{path}[{i}]"),
-                        internal_term(n),
-                        "only additions are allowed (no mutations or deletions)",
-                    ));
+                    let detail = "only additions are allowed (no mutations or deletions)";
+                    let path = format!("{path}[{i}]");
+                    errs.push(if Version::current().renders_values_as_json() {
+                        FieldError::invalid(path, internal_term(n), detail)
+                    } else {
+                        FieldError::invalid_rendered(path, go_syntax::node_selector_term(n), detail)
+                    });
                 }
             }
         }

@@ -41,10 +41,7 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
     }
     let (ns, os) = (&new["spec"], &old["spec"]);
     // `qos.GetPodQOS` reads the stored class; the new one is computed.
-    let old_qos = match old.pointer("/status/qosClass").and_then(Value::as_str) {
-        Some(class) if !class.is_empty() => class,
-        _ => crate::pod::admission::qos_class(old),
-    };
+    let old_qos = crate::pod::admission::stored_qos_class(old);
     if old_qos != crate::pod::admission::qos_class(new) {
         errs.push(FieldError::invalid(
             "spec",

@@ -42,7 +42,7 @@ fn overcommit(name: &str) -> bool {
 
 /// `validateResourceName`: a qualified name, and standard when unprefixed.
 pub(super) fn resource_name(name: &str, path: &str) -> Vec<FieldError> {
-    let errs: Vec<FieldError> = names::qualified_name(name, "a valid label key")
+    let errs: Vec<FieldError> = names::qualified_name(name)
         .into_iter()
         .map(|msg| FieldError::invalid(path, json!(name), msg))
         .collect();

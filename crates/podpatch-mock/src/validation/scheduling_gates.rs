@@ -18,7 +18,7 @@ pub(crate) fn scheduling_gates(spec: &Value) -> Vec<FieldError> {
     for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
         let name = s(gate, "name");
         let path = format!("spec.schedulingGates[{i}]");
-        for msg in names::qualified_name(name, "a valid label key") {
+        for msg in names::qualified_name(name) {
             errs.push(FieldError::invalid(&path, json!(name), msg));
         }
         if !seen.insert(name.to_string()) {

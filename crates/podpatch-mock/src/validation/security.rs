@@ -15,6 +15,7 @@ use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::profiles::{apparmor_profile, seccomp_profile};
 use crate::validation::value::{MAX_INT32, arr, containers_with_path, present as set, s};
+use crate::version::Version;
 
 const SC: &str = "spec.securityContext";
 
@@ -83,8 +84,14 @@ pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
         );
     }
     if flag(spec, "shareProcessNamespace") && flag(spec, "hostPID") {
+        // 1.37 checks it on the pod spec (`validateShareProcessNamespace`).
+        let parent = if Version::current().checks_share_process_namespace_on_spec() {
+            "spec"
+        } else {
+            SC
+        };
         errs.push(FieldError::invalid(
-            format!("{SC}.shareProcessNamespace"),
+            format!("{parent}.shareProcessNamespace"),
             json!(true),
             "ShareProcessNamespace and HostPID cannot both be enabled",
         ));

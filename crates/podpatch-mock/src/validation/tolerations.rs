@@ -6,9 +6,27 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::format::go_quote;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::value::s;
+use crate::version::Version;
+
+/// A `core.Toleration` as Go's `%#v` prints it (a set `tolerationSeconds`
+/// is a pointer, printed as its address, which no client can predict).
+fn go_toleration(t: &Value) -> String {
+    let seconds = match t.get("tolerationSeconds").and_then(Value::as_i64) {
+        Some(_) => "(*int64)(0xc000000000)".to_owned(),
+        None => "(*int64)(nil)".to_owned(),
+    };
+    format!(
+        "core.Toleration{{Key:{}, Operator:{}, Value:{}, Effect:{}, TolerationSeconds:{seconds}}}",
+        go_quote(s(t, "key")),
+        go_quote(s(t, "operator")),
+        go_quote(s(t, "value")),
+        go_quote(s(t, "effect")),
+    )
+}
 
 /// `ValidateTolerations`.
 pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
@@ -20,7 +38,7 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
         let value = s(t, "value");
         let effect = s(t, "effect");
         if !key.is_empty() {
-            for msg in names::qualified_name(key, "a valid label key") {
+            for msg in names::qualified_name(key) {
                 errs.push(FieldError::invalid(format!("{path}.key"), json!(key), msg));
             }
         }
@@ -51,11 +69,14 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
             }
             "Exists" => {
                 if !value.is_empty() {
-                    errs.push(FieldError::invalid(
-                        format!("{path}.operator"),
-                        json!(value),
-                        "value must be empty when `operator` is 'Exists'",
-                    ));
+                    let detail = "value must be empty when `operator` is 'Exists'";
+                    let path = format!("{path}.operator");
+                    // 1.31 and older quote the whole toleration (`%#v`).
+                    errs.push(if Version::current().quotes_toleration_value() {
+                        FieldError::invalid(path, json!(value), detail)
+                    } else {
+                        FieldError::invalid_rendered(path, go_toleration(t), detail)
+                    });
                 }
             }
             // Lt/Gt exist behind a feature gate that is off: refused, but

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::golang::format::go_quote;
 use crate::validation::value::{arr, s, set};
+use crate::version::Version;
 
 /// Deprecated plugins in the order Go tests them, with the field name its
 /// message uses (`storageOS`, not the JSON `storageos`).
@@ -98,6 +99,7 @@ fn claim_size_warnings(v: &Value, i: usize) -> Vec<String> {
 }
 
 /// A file path and where it came from (`pathAndSource`).
+#[derive(Clone)]
 struct Entry {
     path: String,
     source: String,
@@ -152,6 +154,10 @@ fn item_paths(items: &[Value], source: &str) -> Vec<Entry> {
 /// `warningsForOverlappingVirtualPaths`.
 fn overlapping_paths(spec: &Value) -> Vec<String> {
     let mut out = Vec::new();
+    // Added in 1.32.
+    if !Version::current().warns_overlapping_paths() {
+        return out;
+    }
     for v in arr(spec, "volumes") {
         let name = go_quote(s(v, "name"));
         let warn =
@@ -182,6 +188,11 @@ fn overlapping_paths(spec: &Value) -> Vec<String> {
             continue;
         };
         let mut seen: Vec<Entry> = Vec::new();
+        // Before 1.34 the paths of a source were held across the loop, so a
+        // source with none of its own (a secret without items) checked the
+        // previous source's paths again, against themselves.
+        let carried = !Version::current().resets_projected_source_paths();
+        let mut previous: Vec<Entry> = Vec::new();
         for source in arr(projected, "sources") {
             if source.as_object().is_none_or(serde_json::Map::is_empty) {
                 out.push(format!("volume {name} (Projected) has no sources provided"));
@@ -206,9 +217,12 @@ fn overlapping_paths(spec: &Value) -> Vec<String> {
                 item_paths(arr(d, "items"), "DownwardAPI")
             } else if let Some(t) = source.get("serviceAccountToken").filter(|x| !x.is_null()) {
                 vec![Entry::new(s(t, "path"), "ServiceAccountToken".into())]
+            } else if carried {
+                previous.clone()
             } else {
                 Vec::new()
             };
+            previous.clone_from(&entries);
             for entry in entries {
                 for c in collisions(&seen, &entry) {
                     out.push(warn(

@@ -185,7 +185,7 @@ fn convert_field_label<'a>(version: &str, label: &'a str) -> Result<&'a str, Str
 }
 
 fn qualified(value: &str, path: &str) -> Vec<FieldError> {
-    names::qualified_name(value, "a valid label key")
+    names::qualified_name(value)
         .into_iter()
         .map(|msg| FieldError::invalid(path, json!(value), msg))
         .collect()

@@ -9,6 +9,7 @@ use super::ports::port_num_or_name;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::value::{arr, present as set, s};
+use crate::version::Version;
 
 /// `validateLivenessProbe`, `validateReadinessProbe`, `validateStartupProbe`.
 pub(super) fn probes(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
@@ -138,16 +139,27 @@ fn handler(pod: &Pod, h: &Value, path: &str, kinds: &[&str]) -> Vec<FieldError> 
             }
             _ => {
                 let seconds = int(action, "seconds");
+                // `validateSleepAction`: zero is allowed with the
+                // PodLifecycleSleepActionAllowZero gate (on from 1.33).
+                let version = Version::current();
+                let least = if version.allows_zero_sleep() { 0 } else { 1 };
                 if let Some(grace) = pod.grace
-                    && !(0..=grace).contains(&seconds)
+                    && !(least..=grace).contains(&seconds)
                 {
-                    errs.push(FieldError::invalid(
-                        &ap,
-                        json!(seconds),
+                    let detail = if version.allows_zero_sleep() {
                         format!(
                             "must be non-negative and less than terminationGracePeriodSeconds ({grace})"
-                        ),
-                    ));
+                        )
+                    } else if version.hints_zero_sleep_gate() {
+                        format!(
+                            "must be greater than 0 and less than terminationGracePeriodSeconds ({grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep."
+                        )
+                    } else {
+                        format!(
+                            "must be greater than 0 and less than terminationGracePeriodSeconds ({grace})"
+                        )
+                    };
+                    errs.push(FieldError::invalid(&ap, json!(seconds), detail));
                 }
             }
         }

@@ -16,7 +16,7 @@ use crate::validation::value::arr;
 fn is_extended(name: &str) -> bool {
     !native(name)
         && !name.starts_with("requests.")
-        && names::qualified_name(&format!("requests.{name}"), "").is_empty()
+        && names::qualified_name(&format!("requests.{name}")).is_empty()
 }
 
 /// `validateContainerResourceName`.

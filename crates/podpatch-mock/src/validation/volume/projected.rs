@@ -14,6 +14,7 @@ use crate::golang::quantity::Quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::value::{arr, s, set, split_subscript};
+use crate::version::Version;
 
 pub(super) fn secret(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
     required(errs, src, path, "secretName");
@@ -112,7 +113,7 @@ pub(super) fn object_field_selector(fs: &Value, path: &str, errs: &mut Vec<Field
         } else {
             subscript.to_string()
         };
-        for msg in names::qualified_name(&key, "a valid label key") {
+        for msg in names::qualified_name(&key) {
             errs.push(FieldError::invalid(path, json!(key), msg));
         }
     } else if !DOWNWARD_FIELDS.contains(&internal.as_str()) {
@@ -296,10 +297,12 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
         // clusterTrustBundle and podCertificate sources never get here:
         // `projection::drop_disabled` removed them (gates off in 1.36).
         if count > 1 {
-            errs.push(FieldError::forbidden(
-                src_path,
-                "may not specify more than 1 volume type per source",
-            ));
+            let detail = if Version::current().says_per_source() {
+                "may not specify more than 1 volume type per source"
+            } else {
+                "may not specify more than 1 volume type"
+            };
+            errs.push(FieldError::forbidden(src_path, detail));
         }
     }
 }
