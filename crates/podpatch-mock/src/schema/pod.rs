@@ -532,13 +532,11 @@ pub(crate) static EXEC_ACTION: Struct = Struct {
     fields: &[f("command", Ty::List(&STR_LIST))],
 };
 
-/// `port` is an `intstr.IntOrString`, which the schema cannot express, so
-/// it stays `Any`.
 pub(crate) static HTTP_GET_ACTION: Struct = Struct {
     name: "HTTPGetAction",
     fields: &[
         f("path", Ty::Str),
-        p("port", Ty::Any),
+        p("port", Ty::IntOrString),
         f("host", Ty::Str),
         f("scheme", Ty::Str),
         f(
@@ -553,7 +551,7 @@ pub(crate) static HTTP_GET_ACTION: Struct = Struct {
 
 pub(crate) static TCP_SOCKET_ACTION: Struct = Struct {
     name: "TCPSocketAction",
-    fields: &[p("port", Ty::Any), f("host", Ty::Str)],
+    fields: &[p("port", Ty::IntOrString), f("host", Ty::Str)],
 };
 
 pub(crate) static GRPC_ACTION: Struct = Struct {
@@ -629,10 +627,10 @@ pub(crate) static VOLUME_MOUNT: Struct = Struct {
 pub(crate) static PROBE: Struct = Struct {
     name: "Probe",
     fields: &[
-        p("exec", Ty::Struct(&EXEC_ACTION)),
-        p("httpGet", Ty::Struct(&HTTP_GET_ACTION)),
-        p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)),
-        p("grpc", Ty::Struct(&GRPC_ACTION)),
+        p("exec", Ty::Struct(&EXEC_ACTION)).embedded("ProbeHandler"),
+        p("httpGet", Ty::Struct(&HTTP_GET_ACTION)).embedded("ProbeHandler"),
+        p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)).embedded("ProbeHandler"),
+        p("grpc", Ty::Struct(&GRPC_ACTION)).embedded("ProbeHandler"),
         f("initialDelaySeconds", Ty::Int32),
         f("timeoutSeconds", Ty::Int32),
         f("periodSeconds", Ty::Int32),

@@ -34,10 +34,18 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
     let at = |path: &[String]| path.concat();
     match ty.resolved() {
         Ty::Atomic(inner) => walk_schema(value, inner, path, errs),
-        Ty::Any => {}
-        Ty::Str | Ty::Time => {
+        // `x-kubernetes-int-or-string` is deduced: any value passes.
+        Ty::Any | Ty::IntOrString => {}
+        Ty::Str => {
             if !value.is_string() {
                 errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
+            }
+        }
+        // Types with their own JSON form (`Time`, `Quantity`) are untyped
+        // scalars: any scalar passes, to fail later in their decoder.
+        Ty::Time | Ty::Quantity => {
+            if value.is_object() || value.is_array() {
+                errs.push(format!("{}: expected any scalar, got {}", at(path), v()));
             }
         }
         Ty::Int | Ty::Int32 => {
@@ -52,11 +60,6 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
         Ty::Bool => {
             if !value.is_boolean() {
                 errs.push(format!("{}: expected boolean, got {}", at(path), v()));
-            }
-        }
-        Ty::Quantity => {
-            if !(value.is_string() || value.is_number()) {
-                errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
             }
         }
         Ty::Struct(_) | Ty::Map(_) | Ty::AtomicMap(_) => {
