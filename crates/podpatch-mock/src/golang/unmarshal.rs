@@ -267,14 +267,6 @@ fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
     }
 }
 
-/// `resource.ErrFormatWrong`.
-fn quantity_format_error() -> TypeError {
-    TypeError(
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-            .to_string(),
-    )
-}
-
 impl Ctx<'_> {
     /// The JSON pointer of the value being decoded.
     fn pointer(&self) -> String {
@@ -361,6 +353,11 @@ impl Ctx<'_> {
             ))),
             Style::Unstructured => Err(Fail::Stop(unstructured_error(v, ty, go_type))),
         };
+        // `encoding/json` hands a self-decoding type the sender's text.
+        let json_text = |value: &Value| {
+            (style == Style::Json)
+                .then(|| literal.map_or_else(|| value.to_string(), str::to_string))
+        };
         match ty {
             Ty::Atomic(inner) => Ok(self.value(value, inner, path, go_struct, go_path, go_type)?),
             Ty::Any => Ok(Some(value)),
@@ -369,13 +366,8 @@ impl Ctx<'_> {
                 other => mismatch(&other),
             },
             Ty::Time => unmarshalers::time(&value).map_err(|r| self.refused(r, go_struct, go_path)),
-            Ty::IntOrString => {
-                // `encoding/json` hands over the sender's text.
-                let text = (style == Style::Json)
-                    .then(|| literal.map_or_else(|| value.to_string(), str::to_string));
-                unmarshalers::int_or_string(&value, text.as_deref())
-                    .map_err(|r| self.refused(r, go_struct, go_path))
-            }
+            Ty::IntOrString => unmarshalers::int_or_string(&value, json_text(&value).as_deref())
+                .map_err(|r| self.refused(r, go_struct, go_path)),
             Ty::Bool => match value {
                 Value::Bool(_) => Ok(Some(value)),
                 other => mismatch(&other),
@@ -403,24 +395,8 @@ impl Ctx<'_> {
                 },
                 other => mismatch(other),
             },
-            Ty::Quantity => match value {
-                Value::String(s) => {
-                    if let Some(canonical) = crate::golang::quantity::canonical(s.trim()) {
-                        Ok(Some(Value::String(canonical)))
-                    } else {
-                        Err(quantity_format_error().into())
-                    }
-                }
-                Value::Number(n) => {
-                    let s = n.to_string();
-                    Ok(Some(Value::String(
-                        crate::golang::quantity::canonical(&s).unwrap_or(s),
-                    )))
-                }
-                // `UnmarshalJSON` parses any other JSON text as a quantity,
-                // which `true`, objects and arrays never are.
-                _ => Err(quantity_format_error().into()),
-            },
+            Ty::Quantity => unmarshalers::quantity(&value, json_text(&value).as_deref())
+                .map_err(|r| self.refused(r, go_struct, go_path)),
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
                 Value::Object(map) => {
                     let mut out = Map::new();

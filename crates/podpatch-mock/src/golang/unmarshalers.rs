@@ -1,6 +1,7 @@
 //! The types of a pod that decode themselves (`UnmarshalJSON`):
-//! `metav1.Time` (apimachinery `meta/v1/time.go`) and `intstr.IntOrString`
-//! (apimachinery `util/intstr/intstr.go`). `encoding/json` hands them the
+//! `metav1.Time` (apimachinery `meta/v1/time.go`), `intstr.IntOrString`
+//! (apimachinery `util/intstr/intstr.go`) and `resource.Quantity`
+//! (`api/resource/quantity.go`). `encoding/json` hands them the
 //! raw text; `DefaultUnstructuredConverter` hands them `json.Marshal` of
 //! the unstructured value (structured-merge-diff `reflectcache.go`
 //! `FromUnstructured`). Their failures end decoding at once, unlike a plain
@@ -10,6 +11,7 @@
 use serde_json::Value;
 
 use crate::golang::json_raw::json_kind;
+use crate::golang::quantity;
 use crate::golang::time::parse_rfc3339;
 
 /// How a self-decoding value failed.
@@ -57,6 +59,22 @@ pub fn time(value: &Value) -> Result<Option<Value>, Refusal> {
             what: json_kind(other).to_string(),
             go_type: "string",
         }),
+    }
+}
+
+/// `resource.Quantity.UnmarshalJSON`: the text (a string's contents, or
+/// the number as [`number_text`] gives it) trimmed and parsed, kept in its
+/// canonical form.
+pub fn quantity(value: &Value, literal: Option<&str>) -> Result<Option<Value>, Refusal> {
+    let text = match value {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => number_text(n, literal),
+        // `true`, objects and arrays are never quantities.
+        _ => return Err(Refusal::Text(quantity::FORMAT_WRONG.to_string())),
+    };
+    match quantity::canonical(&text) {
+        Some(canonical) => Ok(Some(Value::String(canonical))),
+        None => Err(Refusal::Text(quantity::refusal(&text).to_string())),
     }
 }
 

@@ -90,6 +90,9 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                     (ListKind::Merge(_), Value::Null) => {
                         Some("associative list with keys may not have a null element")
                     }
+                    (ListKind::Merge(_), other) if !other.is_object() => {
+                        Some("associative list with keys may not have non-map elements")
+                    }
                     (ListKind::Set, Value::Object(_)) => {
                         Some("associative list without keys has an element that's a map type")
                     }
@@ -142,6 +145,7 @@ mod tests {
     #[case(json!({"finalizers": [null]}), ".metadata.finalizers: element 0: associative list without keys has an element that's an explicit null")]
     #[case(json!({"finalizers": ["a", {"b": 1}]}), ".metadata.finalizers: element 1: associative list without keys has an element that's a map type")]
     #[case(json!({"ownerReferences": [null]}), ".metadata.ownerReferences: element 0: associative list with keys may not have a null element")]
+    #[case(json!({"ownerReferences": ["p"]}), ".metadata.ownerReferences: element 0: associative list with keys may not have non-map elements")]
     fn refused_list_items(#[case] metadata: Value, #[case] want: &str) {
         let errs = schema_errors(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata}));
         assert_eq!(errs, vec![want.to_string()]);
