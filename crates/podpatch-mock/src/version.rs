@@ -224,6 +224,14 @@ impl Version {
         self.since(31)
     }
 
+    /// Decode errors name embedded structs in the Go field path
+    /// (`readinessProbe.ProbeHandler.httpGet.port`): sigs.k8s.io/json took
+    /// Go 1.24's encoding/json change in the version 1.35 vendors; before, the
+    /// path skips them.
+    pub fn names_embedded_structs(self) -> bool {
+        self.since(35)
+    }
+
     /// Field errors render non-primitive bad values as JSON (1.34; Go's
     /// `%#v` before, and a nil value as the string `"null"`).
     pub fn renders_values_as_json(self) -> bool {

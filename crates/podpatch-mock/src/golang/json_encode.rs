@@ -61,7 +61,7 @@ pub fn unstructured_line(value: &Value) -> String {
 
 /// `encoding/json`'s float64 encoding: the shortest digits, plain between
 /// 1e-6 and 1e21, otherwise exponent form with `e-7`, not `e-07`.
-fn float64(f: f64) -> String {
+pub fn float64(f: f64) -> String {
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         let sci = format!("{f:e}");

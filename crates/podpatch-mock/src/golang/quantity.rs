@@ -355,6 +355,22 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// `resource.ErrFormatWrong`.
+pub const FORMAT_WRONG: &str =
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+/// Why `resource.ParseQuantity` refuses `s` (which [`Quantity::parse`]
+/// does not read): the syntax (`ErrFormatWrong`), or a well-formed but
+/// unknown suffix (`ErrSuffix`: `1ki`, `--1`).
+pub fn refusal(s: &str) -> &'static str {
+    match split(s) {
+        Some((_, _, _, suffix)) if !s.is_empty() && interpret(suffix).is_none() => {
+            "unable to parse quantity's suffix"
+        }
+        _ => FORMAT_WRONG,
+    }
+}
+
 /// How Go re-encodes a decoded quantity: its text when already canonical,
 /// else the canonical form (`0.5` is `500m`, `1024Mi` is `1Gi`).
 /// `None` when Go would not parse it.
@@ -373,6 +389,19 @@ mod tests {
     #[case("")]
     fn rejects(#[case] s: &str) {
         assert!(Quantity::parse(s).is_none());
+    }
+
+    #[rstest]
+    #[case("1ki", "unable to parse quantity's suffix")]
+    #[case("--1", "unable to parse quantity's suffix")]
+    #[case("1Ki5", "unable to parse quantity's suffix")]
+    #[case("1KB", FORMAT_WRONG)]
+    #[case("one", FORMAT_WRONG)]
+    #[case("1..5", FORMAT_WRONG)]
+    #[case("", FORMAT_WRONG)]
+    fn refusals_name_go_errors(#[case] s: &str, #[case] text: &str) {
+        assert!(Quantity::parse(s).is_none());
+        assert_eq!(refusal(s), text);
     }
 
     /// Go keeps the first non-zero operand's format.

@@ -14,8 +14,10 @@ use serde_json::{Map, Value};
 
 use crate::golang::json_number::Literals;
 use crate::golang::json_pointer::escape_pointer;
+use crate::golang::unmarshalers::{self, Refusal};
 use crate::golang::zero::{is_empty, zero};
 use crate::schema::{Presence, Struct, Ty};
+use crate::version::Version;
 
 /// A Go `*json.UnmarshalTypeError` (or a field's own decode error).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,8 +72,12 @@ pub fn decode_with(
         empty_maps: Vec::new(),
         style,
         literals,
+        saved: None,
     };
     let value = ctx.value(value, ty, "", "", "", None)?;
+    if let Some(saved) = ctx.saved {
+        return Err(saved);
+    }
     Ok(Decoded {
         value: value.unwrap_or(Value::Null),
         unknown: ctx.unknown,
@@ -112,6 +118,32 @@ struct Ctx<'a> {
     empty_maps: Vec<String>,
     style: Style,
     literals: &'a Literals,
+    /// `encoding/json`'s saved error: the first type mismatch, which does
+    /// not stop decoding (a later self-decoding value's failure wins).
+    saved: Option<TypeError>,
+}
+
+/// Where a value being decoded sits: the user-facing path with indices,
+/// and the Go error context (innermost struct, dotted path, named type).
+#[derive(Clone, Copy)]
+struct Place<'p> {
+    path: &'p str,
+    go_struct: &'p str,
+    go_path: &'p str,
+    go_type: Option<&'static str>,
+}
+
+/// Why decoding one value failed: a plain type mismatch (which
+/// `encoding/json` saves and decodes on) or a failure that stops it.
+enum Fail {
+    Mismatch(TypeError),
+    Stop(TypeError),
+}
+
+impl From<TypeError> for Fail {
+    fn from(e: TypeError) -> Self {
+        Fail::Stop(e)
+    }
 }
 
 /// The Go type name the unstructured converter reports for a JSON value.
@@ -214,6 +246,7 @@ fn go_type_name(ty: &'static Ty) -> String {
         Ty::Str | Ty::Time => "string".into(),
         Ty::Int => "int64".into(),
         Ty::Int32 => "int32".into(),
+        Ty::IntOrString => "intstr.IntOrString".into(),
         Ty::Bool => "bool".into(),
         Ty::Quantity => "resource.Quantity".into(),
         Ty::Struct(s) => format!("v1.{}", s.name),
@@ -233,14 +266,6 @@ fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
         (_, Some(name)) => name.to_string(),
         (other, None) => go_type_name(other),
     }
-}
-
-/// `resource.ErrFormatWrong`.
-fn quantity_format_error() -> TypeError {
-    TypeError(
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-            .to_string(),
-    )
 }
 
 impl Ctx<'_> {
@@ -264,40 +289,86 @@ impl Ctx<'_> {
         go_path: &str,
         go_type: Option<&'static str>,
     ) -> Result<Option<Value>, TypeError> {
+        let place = Place {
+            path,
+            go_struct,
+            go_path,
+            go_type,
+        };
+        match self.typed(value, ty, &place) {
+            Ok(v) => Ok(v),
+            Err(Fail::Stop(e)) => Err(e),
+            Err(Fail::Mismatch(e)) => {
+                self.saved.get_or_insert(e);
+                Ok(None)
+            }
+        }
+    }
+
+    /// A self-decoding value's failure: under `encoding/json` the outer
+    /// decoder names the struct field of an inner type error.
+    fn refused(&self, refusal: Refusal, go_struct: &str, go_path: &str) -> Fail {
+        Fail::Stop(TypeError(match refusal {
+            Refusal::Text(text) => text,
+            Refusal::Type { what, go_type }
+                if self.style == Style::Json && !go_struct.is_empty() =>
+            {
+                format!(
+                    "json: cannot unmarshal {what} into Go struct field {go_struct}.{go_path} of type {go_type}"
+                )
+            }
+            Refusal::Type { what, go_type } => {
+                format!("json: cannot unmarshal {what} into Go value of type {go_type}")
+            }
+        }))
+    }
+
+    /// [`Ctx::value`] before a mismatch is saved.
+    fn typed(
+        &mut self,
+        value: Value,
+        ty: &'static Ty,
+        place: &Place<'_>,
+    ) -> Result<Option<Value>, Fail> {
+        let Place {
+            path,
+            go_struct,
+            go_path,
+            go_type,
+        } = *place;
         if value.is_null() {
             return Ok(None);
         }
         let style = self.style;
         let ty = ty.resolved();
         let literal = self.literals.get(&self.pointer()).map(String::as_str);
+        // `encoding/json` saves a mismatch and decodes on; the unstructured
+        // converter stops at the first.
         let mismatch = |v: &Value| match style {
-            Style::Json => Err(type_error(
+            Style::Json => Err(Fail::Mismatch(type_error(
                 v,
                 literal,
                 go_struct,
                 go_path,
                 &named_type(ty, go_type),
-            )),
-            Style::Unstructured => Err(unstructured_error(v, ty, go_type)),
+            ))),
+            Style::Unstructured => Err(Fail::Stop(unstructured_error(v, ty, go_type))),
+        };
+        // `encoding/json` hands a self-decoding type the sender's text.
+        let json_text = |value: &Value| {
+            (style == Style::Json)
+                .then(|| literal.map_or_else(|| value.to_string(), str::to_string))
         };
         match ty {
-            Ty::Atomic(inner) => self.value(value, inner, path, go_struct, go_path, go_type),
+            Ty::Atomic(inner) => Ok(self.value(value, inner, path, go_struct, go_path, go_type)?),
             Ty::Any => Ok(Some(value)),
             Ty::Str => match value {
                 Value::String(_) => Ok(Some(value)),
                 other => mismatch(&other),
             },
-            Ty::Time => match &value {
-                Value::String(s) => match s.parse::<jiff::Timestamp>() {
-                    Ok(_) => Ok(Some(value)),
-                    Err(_) => Err(TypeError(format!(
-                        "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"",
-                        crate::golang::format::go_quote(s),
-                        crate::golang::format::go_quote(s)
-                    ))),
-                },
-                other => mismatch(other),
-            },
+            Ty::Time => unmarshalers::time(&value).map_err(|r| self.refused(r, go_struct, go_path)),
+            Ty::IntOrString => unmarshalers::int_or_string(&value, json_text(&value).as_deref())
+                .map_err(|r| self.refused(r, go_struct, go_path)),
             Ty::Bool => match value {
                 Value::Bool(_) => Ok(Some(value)),
                 other => mismatch(&other),
@@ -325,24 +396,8 @@ impl Ctx<'_> {
                 },
                 other => mismatch(other),
             },
-            Ty::Quantity => match value {
-                Value::String(s) => {
-                    if let Some(canonical) = crate::golang::quantity::canonical(s.trim()) {
-                        Ok(Some(Value::String(canonical)))
-                    } else {
-                        Err(quantity_format_error())
-                    }
-                }
-                Value::Number(n) => {
-                    let s = n.to_string();
-                    Ok(Some(Value::String(
-                        crate::golang::quantity::canonical(&s).unwrap_or(s),
-                    )))
-                }
-                // `UnmarshalJSON` parses any other JSON text as a quantity,
-                // which `true`, objects and arrays never are.
-                _ => Err(quantity_format_error()),
-            },
+            Ty::Quantity => unmarshalers::quantity(&value, json_text(&value).as_deref())
+                .map_err(|r| self.refused(r, go_struct, go_path)),
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
                 Value::Object(map) => {
                     let mut out = Map::new();
@@ -392,14 +447,23 @@ impl Ctx<'_> {
         go_path: &str,
     ) -> Result<Value, TypeError> {
         let mut out = Map::new();
-        for (key, v) in map {
+        let mut members: Vec<(String, Value)> = map.into_iter().collect();
+        if self.style == Style::Unstructured {
+            // The converter walks the Go struct's fields in declaration
+            // order, so the first failing field in that order wins.
+            let rank = |key: &str| st.fields.iter().position(|f| f.name == key);
+            members.sort_by_key(|(key, _)| rank(key).unwrap_or(usize::MAX));
+        }
+        for (key, v) in members {
             let Some(field) = st.field(&key) else {
                 self.unknown.push(join(path, &key));
                 continue;
             };
             let child_go = match field.embedded {
-                Some(embedded) => join(&join(go_path, embedded), &key),
-                None => join(go_path, &key),
+                Some(embedded) if Version::current().names_embedded_structs() => {
+                    join(&join(go_path, embedded), &key)
+                }
+                _ => join(go_path, &key),
             };
             self.at.push(key.clone());
             let decoded = self.value(

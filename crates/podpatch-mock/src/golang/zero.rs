@@ -28,7 +28,7 @@ pub fn zero(ty: &'static Ty) -> Value {
             Ty::Quantity => Value::String("0".into()),
             _ => Value::String(String::new()),
         },
-        Ty::Int | Ty::Int32 => Value::from(0),
+        Ty::Int | Ty::Int32 | Ty::IntOrString => Value::from(0),
         Ty::Bool => Value::Bool(false),
         Ty::Struct(st) => {
             let mut out = Map::new();

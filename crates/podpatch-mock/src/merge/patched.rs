@@ -15,7 +15,8 @@ pub struct Patched {
     /// Strict-decoding findings on the patch body itself, already prefixed.
     pub strict: Vec<String>,
     /// How the 422 "patch" error renders the bad value (Go prints the whole
-    /// patched JSON for json/merge patches and the patch map for SMP).
+    /// patched JSON for json/merge patches and the patch map for SMP); for
+    /// apply, the configuration's `namespace/name` its 500 names.
     pub shown: String,
     /// Numbers of the patched document still in the sender's text.
     pub literals: Literals,

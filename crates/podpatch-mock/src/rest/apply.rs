@@ -105,21 +105,17 @@ pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure>
         ))
         .into());
     }
+    // `Unstructured.GetManagedFields` sees only a list of maps (anything
+    // else reads as nil and meets the schema check instead).
     if config
         .pointer("/metadata/managedFields")
-        .is_some_and(|v| !v.is_null())
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.iter().all(Value::is_object))
     {
         return Err(Status::bad_request("metadata.managedFields must be nil").into());
     }
     let errs = apply::schema_errors(&config);
     if !errs.is_empty() {
-        let meta = |k: &str| {
-            config
-                .pointer(&format!("/metadata/{k}"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
         let detail = if errs.len() == 1 {
             errs[0].clone()
         } else {
@@ -127,9 +123,8 @@ pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure>
             format!("errors:\n{}", lines.join("\n"))
         };
         return Err(Status::internal_raw(format!(
-            "failed to create typed patch object ({}/{}; /v1, Kind=Pod): {detail}",
-            meta("namespace"),
-            meta("name")
+            "failed to create typed patch object ({}; /v1, Kind=Pod): {detail}",
+            config_key(&config)
         ))
         .into());
     }
@@ -157,11 +152,25 @@ pub(crate) fn strict_yaml(
     }
 }
 
+/// `objectGVKNN`'s `namespace/name` of an apply configuration: the field
+/// manager names the configuration, not the stored pod, in its errors.
+pub(crate) fn config_key(config: &Value) -> String {
+    let meta = |k: &str| {
+        config
+            .pointer(&format!("/metadata/{k}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    format!("{}/{}", meta("namespace"), meta("name"))
+}
+
 /// An applied object that passed the schema check but not the conversion
-/// to a typed Pod (a malformed quantity): the field manager's 500.
-pub(crate) fn unconvertible(name: &str, msg: &str) -> Status {
+/// to a typed Pod (a malformed quantity): the field manager's 500, naming
+/// the configuration by [`config_key`].
+pub(crate) fn unconvertible(key: &str, msg: &str) -> Status {
     Status::internal_raw(format!(
-        "failed to convert new object (/{name}; /v1, Kind=Pod) to proper version: unable to convert unstructured object to /v1, Kind=Pod: {msg}"
+        "failed to convert new object ({key}; /v1, Kind=Pod) to proper version: unable to convert unstructured object to /v1, Kind=Pod: {msg}"
     ))
 }
 
@@ -205,7 +214,7 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
         &Literals::new(),
         FieldValidation::Ignore,
         Vec::new(),
-        |msg| unconvertible(req.name, &msg),
+        |msg| unconvertible(&config_key(&config), &msg),
         Status::bad_request,
     )
     .map_err(|f| fail(f.status))?;

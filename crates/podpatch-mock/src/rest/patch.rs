@@ -20,7 +20,7 @@ use crate::merge::patched::{Patched, duplicates, go_decode_error};
 use crate::merge::strategic::{self, SmpError};
 use crate::registry::object::key;
 use crate::registry::store::{Shared, now_rfc3339};
-use crate::rest::apply::{apply_create, decode_apply, strict_yaml, transcode_apply};
+use crate::rest::apply::{apply_create, config_key, decode_apply, strict_yaml, transcode_apply};
 use crate::rest::outcome::{Outcome, Request};
 use crate::rest::patch_type::PatchKind;
 use crate::rest::update::guaranteed_update;
@@ -83,7 +83,7 @@ pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) ->
         Ok(Patched {
             value: merged,
             strict: strict_yaml(duplicates, validation)?,
-            shown: String::new(),
+            shown: config_key(&config),
             literals: Literals::new(),
         })
     })

@@ -139,7 +139,7 @@ fn decode_update(
         .is_some_and(Map::is_empty);
     let invalid_patch = |msg: String| {
         if kind == Some(PatchKind::Apply) {
-            return unconvertible(req.name, &msg);
+            return unconvertible(&shown, &msg);
         }
         if is_put {
             // PUT bodies fail in the decoder, like create bodies.

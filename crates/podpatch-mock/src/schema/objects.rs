@@ -20,7 +20,7 @@ pub(crate) static NAMESPACE: Struct = Struct {
             "spec",
             Ty::Struct(&Struct {
                 name: "NamespaceSpec",
-                fields: &[f("finalizers", Ty::List(&STR_LIST))],
+                fields: &[f("finalizers", Ty::List(&STR_LIST)).go("v1.FinalizerName")],
             }),
         ),
         a(
@@ -28,7 +28,7 @@ pub(crate) static NAMESPACE: Struct = Struct {
             Ty::Struct(&Struct {
                 name: "NamespaceStatus",
                 fields: &[
-                    f("phase", Ty::Str),
+                    f("phase", Ty::Str).go("v1.NamespacePhase"),
                     f("conditions", Ty::List(&atomic(Ty::Any))),
                 ],
             }),

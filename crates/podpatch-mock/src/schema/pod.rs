@@ -53,10 +53,10 @@ pub(crate) static POD_SPEC: Struct = Struct {
             "ephemeralContainers",
             Ty::List(&keyed(Ty::Struct(&CONTAINER), "name", &["name"])),
         ),
-        f("restartPolicy", Ty::Str),
+        f("restartPolicy", Ty::Str).go("v1.RestartPolicy"),
         p("terminationGracePeriodSeconds", Ty::Int),
         p("activeDeadlineSeconds", Ty::Int),
-        f("dnsPolicy", Ty::Str),
+        f("dnsPolicy", Ty::Str).go("v1.DNSPolicy"),
         f("nodeSelector", Ty::AtomicMap(&Ty::Str)),
         f("serviceAccountName", Ty::Str),
         f("serviceAccount", Ty::Str),
@@ -93,7 +93,7 @@ pub(crate) static POD_SPEC: Struct = Struct {
         ),
         p("runtimeClassName", Ty::Str),
         p("enableServiceLinks", Ty::Bool),
-        p("preemptionPolicy", Ty::Str),
+        p("preemptionPolicy", Ty::Str).go("v1.PreemptionPolicy"),
         f("overhead", Ty::Map(&Ty::Quantity)),
         f(
             "topologySpreadConstraints",
@@ -175,7 +175,7 @@ pub(crate) static NODE_SELECTOR_REQUIREMENT: Struct = Struct {
     name: "NodeSelectorRequirement",
     fields: &[
         a("key", Ty::Str),
-        a("operator", Ty::Str),
+        a("operator", Ty::Str).go("v1.NodeSelectorOperator"),
         f("values", Ty::List(&STR_LIST)),
     ],
 };
@@ -232,11 +232,11 @@ pub(crate) static TOPOLOGY_SPREAD_CONSTRAINT: Struct = Struct {
     fields: &[
         a("maxSkew", Ty::Int32),
         a("topologyKey", Ty::Str),
-        a("whenUnsatisfiable", Ty::Str),
+        a("whenUnsatisfiable", Ty::Str).go("v1.UnsatisfiableConstraintAction"),
         p("labelSelector", LABEL_SELECTOR_TY),
         p("minDomains", Ty::Int32),
-        p("nodeAffinityPolicy", Ty::Str),
-        p("nodeTaintsPolicy", Ty::Str),
+        p("nodeAffinityPolicy", Ty::Str).go("v1.NodeInclusionPolicy"),
+        p("nodeTaintsPolicy", Ty::Str).go("v1.NodeInclusionPolicy"),
         f("matchLabelKeys", Ty::List(&STR_LIST)),
     ],
 };
@@ -258,12 +258,12 @@ pub(crate) static POD_DNS_CONFIG: Struct = Struct {
 
 pub(crate) static POD_READINESS_GATE: Struct = Struct {
     name: "PodReadinessGate",
-    fields: &[a("conditionType", Ty::Str)],
+    fields: &[a("conditionType", Ty::Str).go("v1.PodConditionType")],
 };
 
 pub(crate) static POD_OS: Struct = Struct {
     name: "PodOS",
-    fields: &[a("name", Ty::Str)],
+    fields: &[a("name", Ty::Str).go("v1.OSName")],
 };
 
 pub(crate) static POD_RESOURCE_CLAIM: Struct = Struct {
@@ -366,7 +366,7 @@ pub(crate) static CONTAINER: Struct = Struct {
             "resizePolicy",
             Ty::List(&atomic(Ty::Struct(&CONTAINER_RESIZE_POLICY))),
         ),
-        p("restartPolicy", Ty::Str),
+        p("restartPolicy", Ty::Str).go("v1.ContainerRestartPolicy"),
         f(
             "restartPolicyRules",
             Ty::List(&atomic(Ty::Struct(&CONTAINER_RESTART_RULE))),
@@ -392,8 +392,8 @@ pub(crate) static CONTAINER: Struct = Struct {
         p("startupProbe", Ty::Struct(&PROBE)),
         p("lifecycle", Ty::Struct(&LIFECYCLE)),
         f("terminationMessagePath", Ty::Str),
-        f("terminationMessagePolicy", Ty::Str),
-        f("imagePullPolicy", Ty::Str),
+        f("terminationMessagePolicy", Ty::Str).go("v1.TerminationMessagePolicy"),
+        f("imagePullPolicy", Ty::Str).go("v1.PullPolicy"),
         p("securityContext", Ty::Struct(&SECURITY_CONTEXT)),
         f("stdin", Ty::Bool),
         f("stdinOnce", Ty::Bool),
@@ -409,7 +409,7 @@ pub(crate) static CONTAINER_PORT: Struct = Struct {
         f("name", Ty::Str),
         f("hostPort", Ty::Int32),
         a("containerPort", Ty::Int32),
-        f("protocol", Ty::Str),
+        f("protocol", Ty::Str).go("v1.Protocol"),
         f("hostIP", Ty::Str),
     ],
 };
@@ -470,19 +470,22 @@ pub(crate) static SECRET_ENV_SOURCE: Struct = Struct {
 
 pub(crate) static CONTAINER_RESIZE_POLICY: Struct = Struct {
     name: "ContainerResizePolicy",
-    fields: &[a("resourceName", Ty::Str), a("restartPolicy", Ty::Str)],
+    fields: &[
+        a("resourceName", Ty::Str).go("v1.ResourceName"),
+        a("restartPolicy", Ty::Str).go("v1.ResourceResizeRestartPolicy"),
+    ],
 };
 
 pub(crate) static CONTAINER_RESTART_RULE: Struct = Struct {
     name: "ContainerRestartRule",
     fields: &[
-        f("action", Ty::Str),
+        f("action", Ty::Str).go("v1.ContainerRestartRuleAction"),
         p(
             "exitCodes",
             Ty::Struct(&Struct {
                 name: "ContainerRestartRuleOnExitCodes",
                 fields: &[
-                    f("operator", Ty::Str),
+                    f("operator", Ty::Str).go("v1.ContainerRestartRuleOnExitCodesOperator"),
                     f(
                         "values",
                         Ty::List(&List {
@@ -507,7 +510,7 @@ pub(crate) static LIFECYCLE: Struct = Struct {
     fields: &[
         p("postStart", Ty::Struct(&LIFECYCLE_HANDLER)),
         p("preStop", Ty::Struct(&LIFECYCLE_HANDLER)),
-        p("stopSignal", Ty::Str),
+        p("stopSignal", Ty::Str).go("v1.Signal"),
     ],
 };
 
@@ -532,15 +535,13 @@ pub(crate) static EXEC_ACTION: Struct = Struct {
     fields: &[f("command", Ty::List(&STR_LIST))],
 };
 
-/// `port` is an `intstr.IntOrString`, which the schema cannot express, so
-/// it stays `Any`.
 pub(crate) static HTTP_GET_ACTION: Struct = Struct {
     name: "HTTPGetAction",
     fields: &[
         f("path", Ty::Str),
-        p("port", Ty::Any),
+        p("port", Ty::IntOrString),
         f("host", Ty::Str),
-        f("scheme", Ty::Str),
+        f("scheme", Ty::Str).go("v1.URIScheme"),
         f(
             "httpHeaders",
             Ty::List(&atomic(Ty::Struct(&Struct {
@@ -553,7 +554,7 @@ pub(crate) static HTTP_GET_ACTION: Struct = Struct {
 
 pub(crate) static TCP_SOCKET_ACTION: Struct = Struct {
     name: "TCPSocketAction",
-    fields: &[p("port", Ty::Any), f("host", Ty::Str)],
+    fields: &[p("port", Ty::IntOrString), f("host", Ty::Str)],
 };
 
 pub(crate) static GRPC_ACTION: Struct = Struct {
@@ -564,8 +565,8 @@ pub(crate) static GRPC_ACTION: Struct = Struct {
 pub(crate) static CAPABILITIES: Struct = Struct {
     name: "Capabilities",
     fields: &[
-        f("add", Ty::List(&STR_LIST)),
-        f("drop", Ty::List(&STR_LIST)),
+        f("add", Ty::List(&STR_LIST)).go("v1.Capability"),
+        f("drop", Ty::List(&STR_LIST)).go("v1.Capability"),
     ],
 };
 
@@ -591,12 +592,18 @@ pub(crate) static WINDOWS_OPTIONS: Struct = Struct {
 
 pub(crate) static SECCOMP_PROFILE: Struct = Struct {
     name: "SeccompProfile",
-    fields: &[a("type", Ty::Str), p("localhostProfile", Ty::Str)],
+    fields: &[
+        a("type", Ty::Str).go("v1.SeccompProfileType"),
+        p("localhostProfile", Ty::Str),
+    ],
 };
 
 pub(crate) static APP_ARMOR_PROFILE: Struct = Struct {
     name: "AppArmorProfile",
-    fields: &[a("type", Ty::Str), p("localhostProfile", Ty::Str)],
+    fields: &[
+        a("type", Ty::Str).go("v1.AppArmorProfileType"),
+        p("localhostProfile", Ty::Str),
+    ],
 };
 
 pub(crate) static NAME_VALUE_SYSCTL: Struct = Struct {
@@ -618,10 +625,10 @@ pub(crate) static VOLUME_MOUNT: Struct = Struct {
     fields: &[
         a("name", Ty::Str),
         f("readOnly", Ty::Bool),
-        p("recursiveReadOnly", Ty::Str),
+        p("recursiveReadOnly", Ty::Str).go("v1.RecursiveReadOnlyMode"),
         a("mountPath", Ty::Str),
         f("subPath", Ty::Str),
-        p("mountPropagation", Ty::Str),
+        p("mountPropagation", Ty::Str).go("v1.MountPropagationMode"),
         f("subPathExpr", Ty::Str),
     ],
 };
@@ -629,10 +636,10 @@ pub(crate) static VOLUME_MOUNT: Struct = Struct {
 pub(crate) static PROBE: Struct = Struct {
     name: "Probe",
     fields: &[
-        p("exec", Ty::Struct(&EXEC_ACTION)),
-        p("httpGet", Ty::Struct(&HTTP_GET_ACTION)),
-        p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)),
-        p("grpc", Ty::Struct(&GRPC_ACTION)),
+        p("exec", Ty::Struct(&EXEC_ACTION)).embedded("ProbeHandler"),
+        p("httpGet", Ty::Struct(&HTTP_GET_ACTION)).embedded("ProbeHandler"),
+        p("tcpSocket", Ty::Struct(&TCP_SOCKET_ACTION)).embedded("ProbeHandler"),
+        p("grpc", Ty::Struct(&GRPC_ACTION)).embedded("ProbeHandler"),
         f("initialDelaySeconds", Ty::Int32),
         f("timeoutSeconds", Ty::Int32),
         f("periodSeconds", Ty::Int32),
@@ -654,7 +661,7 @@ pub(crate) static SECURITY_CONTEXT: Struct = Struct {
         p("runAsNonRoot", Ty::Bool),
         p("readOnlyRootFilesystem", Ty::Bool),
         p("allowPrivilegeEscalation", Ty::Bool),
-        p("procMount", Ty::Str),
+        p("procMount", Ty::Str).go("v1.ProcMountType"),
         p("seccompProfile", Ty::Struct(&SECCOMP_PROFILE)),
         p("appArmorProfile", Ty::Struct(&APP_ARMOR_PROFILE)),
     ],
@@ -669,13 +676,13 @@ pub(crate) static POD_SECURITY_CONTEXT: Struct = Struct {
         p("runAsGroup", Ty::Int),
         p("runAsNonRoot", Ty::Bool),
         f("supplementalGroups", Ty::List(&atomic(Ty::Int))),
-        p("supplementalGroupsPolicy", Ty::Str),
+        p("supplementalGroupsPolicy", Ty::Str).go("v1.SupplementalGroupsPolicy"),
         p("fsGroup", Ty::Int),
         f("sysctls", Ty::List(&atomic(Ty::Struct(&NAME_VALUE_SYSCTL)))),
-        p("fsGroupChangePolicy", Ty::Str),
+        p("fsGroupChangePolicy", Ty::Str).go("v1.PodFSGroupChangePolicy"),
         p("seccompProfile", Ty::Struct(&SECCOMP_PROFILE)),
         p("appArmorProfile", Ty::Struct(&APP_ARMOR_PROFILE)),
-        p("seLinuxChangePolicy", Ty::Str),
+        p("seLinuxChangePolicy", Ty::Str).go("v1.PodSELinuxChangePolicy"),
     ],
 };
 
@@ -683,9 +690,9 @@ pub(crate) static TOLERATION: Struct = Struct {
     name: "Toleration",
     fields: &[
         f("key", Ty::Str),
-        f("operator", Ty::Str),
+        f("operator", Ty::Str).go("v1.TolerationOperator"),
         f("value", Ty::Str),
-        f("effect", Ty::Str),
+        f("effect", Ty::Str).go("v1.TaintEffect"),
         p("tolerationSeconds", Ty::Int),
     ],
 };

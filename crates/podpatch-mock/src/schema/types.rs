@@ -21,6 +21,9 @@ pub enum Ty {
     Quantity,
     /// A `metav1.Time`, serialised as an RFC 3339 string.
     Time,
+    /// An `intstr.IntOrString`: a string, or a number that must fit an
+    /// `int32`, decoded by its own `UnmarshalJSON`.
+    IntOrString,
     /// A Go struct with ordered fields.
     Struct(&'static Struct),
     /// A Go slice.

@@ -34,10 +34,18 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
     let at = |path: &[String]| path.concat();
     match ty.resolved() {
         Ty::Atomic(inner) => walk_schema(value, inner, path, errs),
-        Ty::Any => {}
-        Ty::Str | Ty::Time => {
+        // `x-kubernetes-int-or-string` is deduced: any value passes.
+        Ty::Any | Ty::IntOrString => {}
+        Ty::Str => {
             if !value.is_string() {
                 errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
+            }
+        }
+        // Types with their own JSON form (`Time`, `Quantity`) are untyped
+        // scalars: any scalar passes, to fail later in their decoder.
+        Ty::Time | Ty::Quantity => {
+            if value.is_object() || value.is_array() {
+                errs.push(format!("{}: expected any scalar, got {}", at(path), v()));
             }
         }
         Ty::Int | Ty::Int32 => {
@@ -52,11 +60,6 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
         Ty::Bool => {
             if !value.is_boolean() {
                 errs.push(format!("{}: expected boolean, got {}", at(path), v()));
-            }
-        }
-        Ty::Quantity => {
-            if !(value.is_string() || value.is_number()) {
-                errs.push(format!("{}: expected string, got {}", at(path), sharp_v()));
             }
         }
         Ty::Struct(_) | Ty::Map(_) | Ty::AtomicMap(_) => {
@@ -86,6 +89,9 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 let refused = match (list.ssa_kind(), item) {
                     (ListKind::Merge(_), Value::Null) => {
                         Some("associative list with keys may not have a null element")
+                    }
+                    (ListKind::Merge(_), other) if !other.is_object() => {
+                        Some("associative list with keys may not have non-map elements")
                     }
                     (ListKind::Set, Value::Object(_)) => {
                         Some("associative list without keys has an element that's a map type")
@@ -139,6 +145,7 @@ mod tests {
     #[case(json!({"finalizers": [null]}), ".metadata.finalizers: element 0: associative list without keys has an element that's an explicit null")]
     #[case(json!({"finalizers": ["a", {"b": 1}]}), ".metadata.finalizers: element 1: associative list without keys has an element that's a map type")]
     #[case(json!({"ownerReferences": [null]}), ".metadata.ownerReferences: element 0: associative list with keys may not have a null element")]
+    #[case(json!({"ownerReferences": ["p"]}), ".metadata.ownerReferences: element 0: associative list with keys may not have non-map elements")]
     fn refused_list_items(#[case] metadata: Value, #[case] want: &str) {
         let errs = schema_errors(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata}));
         assert_eq!(errs, vec![want.to_string()]);
