@@ -14,6 +14,7 @@
 //! cluster's admission explains of a case that did not pass).
 
 pub mod admission;
+pub mod allocator;
 pub mod case;
 pub mod changes;
 pub mod cli;
