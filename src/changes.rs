@@ -132,6 +132,32 @@ pub fn lines(changes: &[Change], limit: usize) -> Vec<String> {
     out
 }
 
+/// The changed paths of an answer, relative to the pod (`relative`),
+/// generalised and deduplicated.
+pub fn answer_paths(diffs: &[Change]) -> Vec<String> {
+    let mut out: Vec<String> = diffs
+        .iter()
+        .map(|c| relative(&general_path(&c.path)).to_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A path of an observation relative to the pod it shows: after `body.` or
+/// `stored.` (a scenario's are under `steps[*].NAME.`).
+fn relative(path: &str) -> &str {
+    for key in ["body.", "stored."] {
+        if let Some(rest) = path.strip_prefix(key) {
+            return rest;
+        }
+        if let Some(i) = path.find(&format!(".{key}")) {
+            return &path[i + 1 + key.len()..];
+        }
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ use crate::version::{KubeVersion, is_kube_apiserver};
 
 pub use crate::outcome::{CaseOutcome, Ending, Explained, RunReport, Sent, Status};
 pub use crate::pod_metadata::PodMetadata;
+pub use crate::profile::Profile;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -54,6 +55,9 @@ pub struct Options {
     /// Labels and annotations put on every starting pod (an injector's opt-out,
     /// say); the report records them.
     pub pod_metadata: PodMetadata,
+    /// What every starting pod is made to comply with, where its case does not
+    /// depend on it (`--profile`).
+    pub profile: Option<Profile>,
     /// Before the cases, against a kube-apiserver: what its admission does to the
     /// starting pods (`preflight`), in the report.
     pub preflight: bool,
@@ -80,6 +84,7 @@ impl Options {
             retry: Retry::default(),
             stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
             pod_metadata: PodMetadata::default(),
+            profile: None,
             preflight: false,
             judge_admission: false,
         }
@@ -246,6 +251,7 @@ pub async fn run(
                     cleanup_error: cleaned,
                     setup_error: Some(error),
                     pod_metadata: opts.pod_metadata.clone(),
+                    profile: opts.profile,
                     preflight: None,
                 });
             }
@@ -267,7 +273,14 @@ pub async fn run(
     .await;
     let preflight = match (&oracle, opts.preflight) {
         (Some(o), true) => {
-            let check = preflight::check(&client, &fixtures, o, &cases, &opts.pod_metadata);
+            let check = preflight::check(
+                &client,
+                &fixtures,
+                o,
+                &cases,
+                &opts.pod_metadata,
+                opts.profile,
+            );
             until_stopped(deadline, &cancel, opts, check).await.ok()
         }
         _ => None,
@@ -309,6 +322,7 @@ pub async fn run(
         managed_per_case,
         warnings_set_aside: AtomicUsize::new(0),
         pod_metadata: opts.pod_metadata.clone(),
+        profile: opts.profile,
         watchdog: Watchdog::new(target, opts.stop_after_no_answer)?,
         client,
         fixtures,
@@ -411,6 +425,7 @@ pub async fn run(
         cleanup_error,
         setup_error: None,
         pod_metadata: opts.pod_metadata.clone(),
+        profile: opts.profile,
         preflight,
     })
 }

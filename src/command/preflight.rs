@@ -38,7 +38,10 @@ pub async fn preflight(args: PreflightArgs) -> Result<Exit, CommandError> {
         Ok(()) => match Oracle::start(&fixtures.namespace).await {
             Err(e) => Err(CommandError::Usage(e)),
             Ok(oracle) => {
-                Ok(preflight::check(&client, &fixtures, &oracle, &cases, &metadata).await)
+                Ok(
+                    preflight::check(&client, &fixtures, &oracle, &cases, &metadata, args.profile)
+                        .await,
+                )
             }
         },
     };
