@@ -16,7 +16,7 @@ use crate::admission::{self, Policy, Refusal};
 use crate::case::{Method, PatchType};
 use crate::client::{Answer, Client, SendError};
 use crate::request::{Planned, pod_path, query_string};
-use crate::settle::{awaits_scheduler, scheduled};
+use crate::settle::Controllers;
 
 /// Label marking every object podpatch creates.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podpatch");
@@ -138,9 +138,9 @@ pub struct Fixtures {
     service_account_uid: Option<String>,
     /// Times a starting pod waited for quota headroom.
     quota_waits: Arc<AtomicUsize>,
-    /// A kube-scheduler is at work: starting pods it will place are read once
-    /// it has (`settle`).
-    scheduler: bool,
+    /// The controllers at work: starting pods they act on are read once they
+    /// have (`settle`).
+    controllers: Controllers,
 }
 
 impl Fixtures {
@@ -156,7 +156,7 @@ impl Fixtures {
             notes: Vec::new(),
             service_account_uid: None,
             quota_waits: Arc::default(),
-            scheduler: false,
+            controllers: Controllers::default(),
         }
     }
 
@@ -199,7 +199,7 @@ impl Fixtures {
                 ));
             }
         }
-        self.scheduler = crate::settle::scheduler_active(&self.client).await;
+        self.controllers = Controllers::on(&self.client).await;
         self.ensure_service_account().await
     }
 
@@ -257,13 +257,10 @@ impl Fixtures {
         loop {
             let answer = self.client.post(&path, pod).await?;
             let error = match (answer.status, answer.json()) {
-                (200..=299, Some(created)) if self.scheduler && awaits_scheduler(&created) => {
-                    let name = created["metadata"]["name"].as_str().unwrap_or_default();
-                    return Ok(
-                        scheduled(&self.client, &self.namespace, name, created.clone()).await,
-                    );
+                (200..=299, Some(created)) => {
+                    let c = self.controllers;
+                    return Ok(c.settled(&self.client, &self.namespace, created).await);
                 }
-                (200..=299, Some(created)) => return Ok(created),
                 _ => FixtureError::refused(
                     format!(
                         "creating the starting pod {}",
@@ -284,7 +281,7 @@ impl Fixtures {
 
     /// Whether a kube-scheduler is at work on the target (`settle`).
     pub fn scheduler(&self) -> bool {
-        self.scheduler
+        self.controllers.scheduler
     }
 
     /// Times a starting pod waited for quota headroom so far.
