@@ -171,20 +171,29 @@ async fn until(
 }
 
 /// The garbage collector's doing, if the pod read back after the request (its
-/// starting pod `created`, the request `observed`) is
-/// being deleted (the case did not start its deletion) and names owners: the
-/// collector deletes the dependents of owners that do not exist.
+/// starting pod `created`, the request `observed`) is being deleted (the case
+/// did not start its deletion) and names owners, or lost owners the request's
+/// answer named: the collector deletes the dependents of owners that do not
+/// exist, and drops references to them.
 pub fn collected(created: &Value, observed: &Observed) -> Option<String> {
     let later = observed.stored.as_ref()?;
-    if !created["metadata"]["deletionTimestamp"].is_null()
-        || later["metadata"]["deletionTimestamp"].is_null()
-    {
-        return None;
-    }
-    let owners = later["metadata"]["ownerReferences"]
-        .as_array()
-        .filter(|o| !o.is_empty())?;
-    let named: Vec<String> = owners
+    let owners = |pod: &Value| pod["metadata"]["ownerReferences"].clone();
+    let answered = serde_json::from_str::<Value>(&observed.body)
+        .ok()
+        .filter(|a| a["kind"] == "Pod" && observed.status == 200);
+    let deleted = created["metadata"]["deletionTimestamp"].is_null()
+        && !later["metadata"]["deletionTimestamp"].is_null();
+    let dropped = answered
+        .as_ref()
+        .is_some_and(|a| !owners(a).is_null() && owners(a) != owners(later));
+    let named: Vec<String> = [answered.as_ref(), Some(later)]
+        .into_iter()
+        .flatten()
+        .find_map(|p| {
+            p["metadata"]["ownerReferences"]
+                .as_array()
+                .filter(|o| !o.is_empty())
+        })?
         .iter()
         .map(|o| {
             format!(
@@ -194,8 +203,13 @@ pub fn collected(created: &Value, observed: &Observed) -> Option<String> {
             )
         })
         .collect();
+    let what = match (deleted, dropped) {
+        (true, _) => "deleted the pod",
+        (false, true) => "changed the pod's owner references",
+        (false, false) => return None,
+    };
     Some(format!(
-        "the cluster deleted the pod while the case ran: it names owners ({}) that the cluster's garbage collector found absent",
+        "the cluster {what} while the case ran: it names owners ({}) that the cluster's garbage collector found absent",
         named.join(", ")
     ))
 }
