@@ -67,7 +67,8 @@ impl Managed {
         self.by.dedup();
     }
 
-    fn who(&self) -> String {
+    /// Who manages them: the webhooks named, or the namespace's admission.
+    pub fn who(&self) -> String {
         match self.by.is_empty() {
             true => "the namespace's admission".into(),
             false => self.by.join(", "),

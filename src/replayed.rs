@@ -32,16 +32,17 @@ pub async fn scenario_changes(
 /// The verdict on a scenario whose starting pod `changed` (`scenario_changes`),
 /// given its steps replayed upstream on the pod the cluster stored (`replayed`,
 /// normalised, or why they could not be) and the cluster's own (`cluster`);
-/// `written` are values update-time admission writes (`Managed::written`).
+/// `managed` is what the namespace's admission manages (who, what it writes).
 /// None: the scenario differs from upstream where nothing explains it.
 pub fn replayed_scenario(
     changed: &[String],
-    written: &[String],
+    managed: &Managed,
     replayed: Result<&Value, String>,
     cluster: &Value,
 ) -> Option<Explained> {
     let what = format!(
-        "a scenario on a starting pod the cluster stored otherwise than upstream or the run's profile changed ({})",
+        "a scenario on a starting pod {} manages or changed, or the run's profile set ({})",
+        managed.who(),
         list(&condensed(changed))
     );
     let upstream = match replayed {
@@ -60,7 +61,7 @@ pub fn replayed_scenario(
             on_stored: true,
         });
     }
-    explains(&diffs, changed, written).then(|| Explained {
+    explains(&diffs, changed, &managed.written).then(|| Explained {
         cause: format!(
             "{what}, and update-time admission changed its answers at {}",
             list(&changes::answer_paths(&diffs))

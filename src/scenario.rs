@@ -496,7 +496,7 @@ async fn judge(
                 });
             admission = replayed::replayed_scenario(
                 &changed,
-                &managed.written,
+                managed,
                 replayed.as_ref().map_err(Clone::clone),
                 &normalized,
             );
