@@ -23,6 +23,9 @@ pub enum Policy {
     PodSecurity { level: String },
     /// A ResourceQuota: exhausted (`exceeded`) or demanding what the pod lacks.
     ResourceQuota { name: String, exceeded: bool },
+    /// Quota admission could not record the pod's usage: the quota was written
+    /// meanwhile (the resourcequota controller recalculating it), a 409.
+    QuotaConflict { name: String },
     /// The LimitRanger plugin, enforcing a LimitRange.
     LimitRange,
     /// A named admission webhook (denied, or failed to be called).
@@ -48,9 +51,12 @@ pub struct Refusal {
 
 impl Refusal {
     /// Whether more of the same request may be admitted later: an exhausted quota
-    /// is freed as other pods go.
+    /// is freed as other pods go, a contended one settles.
     pub fn is_transient(&self) -> bool {
-        matches!(self.policy, Policy::ResourceQuota { exceeded: true, .. })
+        matches!(
+            self.policy,
+            Policy::ResourceQuota { exceeded: true, .. } | Policy::QuotaConflict { .. }
+        )
     }
 }
 
@@ -101,6 +107,14 @@ fn classify(message: &str) -> Option<(Policy, String)> {
             },
             cause,
         ));
+    }
+    if let Some(rest) = after(
+        message,
+        "Operation cannot be fulfilled on resourcequotas \"",
+    ) {
+        let name = rest.split('"').next()?.to_owned();
+        let cause = format!("ResourceQuota \"{name}\" was being written concurrently (a conflict)");
+        return Some((Policy::QuotaConflict { name }, cause));
     }
     if let Some(rest) = after(message, "failed quota: ") {
         let (name, what) = rest.split_once(": ").unwrap_or((rest, ""));
@@ -301,12 +315,19 @@ mod tests {
     }
 
     #[test]
-    fn only_an_exhausted_quota_is_transient() {
+    fn only_an_exhausted_or_contended_quota_is_transient() {
         let (code, body) = status(
             403,
             "exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1",
         );
         assert!(refusal(code, &body).unwrap().is_transient());
+        let conflict = json!({"message": "Operation cannot be fulfilled on resourcequotas \"tenant\": the object has been modified; please apply your changes to the latest version and try again"}).to_string();
+        let r = refusal(409, &conflict).unwrap();
+        assert!(r.is_transient());
+        assert_eq!(
+            r.cause,
+            "ResourceQuota \"tenant\" was being written concurrently (a conflict)"
+        );
         let (code, body) = status(403, "failed quota: q: must specify limits.cpu for: web");
         assert!(!refusal(code, &body).unwrap().is_transient());
     }

@@ -132,6 +132,38 @@ pub fn lines(changes: &[Change], limit: usize) -> Vec<String> {
     out
 }
 
+/// The changed paths of an answer, relative to the pod (`relative`),
+/// generalised and deduplicated.
+pub fn answer_paths(diffs: &[Change]) -> Vec<String> {
+    let mut out: Vec<String> = diffs
+        .iter()
+        .map(|c| relative(&general_path(&c.path)))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A path of an observation relative to the pod it shows: after `body.` or
+/// `stored.` (a scenario's are under `steps[*].NAME.`). The answer's own parts
+/// (its HTTP status, the whole stored pod) are no pod field: they become
+/// `answer.status` and `stored`, so that `status` never meets `status.qosClass`.
+fn relative(path: &str) -> String {
+    for key in ["body.", "stored."] {
+        if let Some(rest) = path.strip_prefix(key) {
+            return rest.to_owned();
+        }
+        if let Some(i) = path.find(&format!(".{key}")) {
+            return path[i + 1 + key.len()..].to_owned();
+        }
+    }
+    match path.rsplit('.').next() {
+        Some("stored") => "stored".to_owned(),
+        Some(last) => format!("answer.{last}"),
+        None => format!("answer.{path}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -248,6 +248,12 @@ pub struct RunArgs {
     pub keep: bool,
     #[command(flatten)]
     pub pod_metadata: PodMetadataArgs,
+    /// Make every starting pod one that this policy admits, where its case does
+    /// not depend on the fields it sets: `restricted` (Pod Security `restricted`,
+    /// cpu and memory requests and limits); cases are judged against upstream's
+    /// answer on the pod the cluster stored.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<crate::profile::Profile>,
     /// Skip the preflight a run against a cluster starts with (what admission does
     /// to the starting pods; see `podpatch preflight`).
     #[arg(long)]
@@ -342,6 +348,9 @@ pub struct PreflightArgs {
     pub namespace: Option<String>,
     #[command(flatten)]
     pub pod_metadata: PodMetadataArgs,
+    /// The starting pods as `podpatch run --profile NAME` makes them.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<crate::profile::Profile>,
     /// Write the preflight as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

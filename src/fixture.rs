@@ -16,6 +16,7 @@ use crate::admission::{self, Policy, Refusal};
 use crate::case::{Method, PatchType};
 use crate::client::{Answer, Client, SendError};
 use crate::request::{Planned, pod_path, query_string};
+use crate::settle::Controllers;
 
 /// Label marking every object podpatch creates.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "podpatch");
@@ -137,6 +138,9 @@ pub struct Fixtures {
     service_account_uid: Option<String>,
     /// Times a starting pod waited for quota headroom.
     quota_waits: Arc<AtomicUsize>,
+    /// The controllers at work: starting pods they act on are read once they
+    /// have (`settle`).
+    controllers: Controllers,
 }
 
 impl Fixtures {
@@ -152,6 +156,7 @@ impl Fixtures {
             notes: Vec::new(),
             service_account_uid: None,
             quota_waits: Arc::default(),
+            controllers: Controllers::default(),
         }
     }
 
@@ -194,6 +199,7 @@ impl Fixtures {
                 ));
             }
         }
+        self.controllers = Controllers::on(&self.client).await;
         self.ensure_service_account().await
     }
 
@@ -251,7 +257,10 @@ impl Fixtures {
         loop {
             let answer = self.client.post(&path, pod).await?;
             let error = match (answer.status, answer.json()) {
-                (200..=299, Some(created)) => return Ok(created),
+                (200..=299, Some(created)) => {
+                    let c = self.controllers;
+                    return Ok(c.settled(&self.client, &self.namespace, created).await);
+                }
                 _ => FixtureError::refused(
                     format!(
                         "creating the starting pod {}",
@@ -268,6 +277,11 @@ impl Fixtures {
                 _ => return Err(error),
             }
         }
+    }
+
+    /// Whether a kube-scheduler is at work on the target (`settle`).
+    pub fn scheduler(&self) -> bool {
+        self.controllers.scheduler
     }
 
     /// Times a starting pod waited for quota headroom so far.

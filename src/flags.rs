@@ -74,6 +74,7 @@ pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Optio
         keep: args.keep,
         stop_after_no_answer: args.stop_after_no_answer,
         pod_metadata: pod_metadata(&args.pod_metadata)?,
+        profile: args.profile,
         preflight: !args.no_preflight,
         judge_admission: true,
         // The JSON report shows every case whole: it takes passing ones as they

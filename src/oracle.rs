@@ -15,6 +15,7 @@ use tokio::sync::OnceCell;
 use crate::client::{Answer, Client, Retry};
 use crate::observed::Observed;
 use crate::request::{Planned, pod_path};
+use crate::settle::awaits_scheduler;
 use crate::target::Target;
 use podpatch_mock::{MockServer, Version};
 
@@ -101,65 +102,30 @@ impl Oracle {
     /// What upstream answers to `planned` on `stored`, the pod as the cluster
     /// stored it (none: a request that creates): the pod seeded from it, the
     /// answer, and pod `name` read back when `read_back`. The seed and what the
-    /// request made are removed afterwards.
+    /// request made are removed afterwards. `scheduled` is the status conditions
+    /// of the cluster's pod once its scheduler acted on what the request made
+    /// schedulable: upstream's scheduler would act alike where the request made
+    /// upstream's pod schedulable too, so they are recorded there before the read.
     pub async fn answer_on(
         &self,
         stored: Option<&Value>,
         name: &str,
         planned: &Planned,
         read_back: bool,
+        scheduled: Option<&Value>,
     ) -> Result<Observed, String> {
-        self.ready().await?;
-        let path = format!("/api/v1/namespaces/{}/pods", self.namespace);
         let seeded = match stored {
-            Some(pod) => Some(self.created(&path, &seed(pod)).await?),
+            Some(pod) => Some(self.seed_pod(pod, name).await?),
             None => None,
         };
-        // Who owns which field as the cluster recorded it (admission's fields are
-        // nobody's there): a server keeps managed fields a request sets itself.
-        let fields = stored.and_then(|p| p["metadata"]["managedFields"].as_array());
-        let seeded = match (seeded, fields) {
-            (Some(s), Some(fields)) => {
-                let body = json!({"metadata": {"managedFields": fields}}).to_string();
-                let answer = self
-                    .client
-                    .send(&Planned {
-                        method: "PATCH",
-                        path: pod_path(&self.namespace, name),
-                        headers: vec![(
-                            "Content-Type".into(),
-                            "application/merge-patch+json".into(),
-                        )],
-                        body,
-                    })
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Some(answer.json().filter(|_| answer.status == 200).unwrap_or(s))
-            }
-            (seeded, _) => seeded,
-        };
-        // A pod the case started deleting (kept by its finalizer): deleted here too.
-        let seeded = match (seeded, stored) {
-            (Some(s), Some(pod)) if !pod["metadata"]["deletionTimestamp"].is_null() => {
-                let options = json!({"kind": "DeleteOptions", "apiVersion": "v1"});
-                let answer = self
-                    .client
-                    .delete(&pod_path(&self.namespace, name), Some(&options))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Some(answer.json().unwrap_or(s))
-            }
-            (seeded, _) => seeded,
-        };
-        let answer = self.client.send(planned).await.map_err(|e| e.to_string());
+        let answer = self.send(planned).await;
         let back = match (&answer, read_back) {
             (Ok(_), true) => {
-                let a = self
-                    .client
-                    .get(&pod_path(&self.namespace, name))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Some(a.json().unwrap_or(Value::String(a.body)))
+                let now = self.read(name).await?;
+                if let Some(conditions) = scheduled.filter(|_| awaits_scheduler(&now)) {
+                    self.set_conditions(name, conditions).await?;
+                }
+                Some(self.read(name).await?)
             }
             _ => None,
         };
@@ -168,7 +134,95 @@ impl Oracle {
             .ok()
             .filter(|a| a.status == 201)
             .and_then(Answer::json);
-        for pod in seeded.iter().chain(made.iter()) {
+        self.remove(seeded.iter().chain(made.iter())).await;
+        Ok(Observed::new(seeded, answer?, back))
+    }
+
+    /// Pod `name` made upstream from `stored`, the pod as the cluster stored it:
+    /// created from it, with the status the cluster's controllers wrote (a
+    /// scheduler's condition), who owns which field as the cluster recorded it,
+    /// and deleted when the cluster's is being deleted. Returns the pod as
+    /// upstream then holds it; `remove` it afterwards.
+    pub async fn seed_pod(&self, stored: &Value, name: &str) -> Result<Value, String> {
+        self.ready().await?;
+        let path = format!("/api/v1/namespaces/{}/pods", self.namespace);
+        let mut seeded = self.created(&path, &seed(stored)).await?;
+        let merge = |path: String, body: Value| Planned {
+            method: "PATCH",
+            path,
+            headers: vec![("Content-Type".into(), "application/merge-patch+json".into())],
+            body: body.to_string(),
+        };
+        let conditions = &stored["status"]["conditions"];
+        if conditions.is_array()
+            && *conditions != seeded["status"]["conditions"]
+            && let Some(v) = self.set_conditions(name, conditions).await?
+        {
+            seeded = v;
+        }
+        // Admission's fields are nobody's in the cluster's record: a server keeps
+        // managed fields a request sets itself.
+        if let Some(fields) = stored["metadata"]["managedFields"].as_array() {
+            let body = json!({"metadata": {"managedFields": fields}});
+            let answer = self
+                .send(&merge(pod_path(&self.namespace, name), body))
+                .await?;
+            if let Some(v) = answer.json().filter(|_| answer.status == 200) {
+                seeded = v;
+            }
+        }
+        // A pod the case started deleting (kept by its finalizer): deleted here too.
+        if !stored["metadata"]["deletionTimestamp"].is_null() {
+            let options = json!({"kind": "DeleteOptions", "apiVersion": "v1"});
+            let answer = self
+                .client
+                .delete(&pod_path(&self.namespace, name), Some(&options))
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(v) = answer.json() {
+                seeded = v;
+            }
+        }
+        Ok(seeded)
+    }
+
+    /// Writes `conditions` as pod `name`'s status conditions, as a controller
+    /// does; the pod as written, if upstream took it.
+    async fn set_conditions(
+        &self,
+        name: &str,
+        conditions: &Value,
+    ) -> Result<Option<Value>, String> {
+        let planned = Planned {
+            method: "PATCH",
+            path: format!("{}/status", pod_path(&self.namespace, name)),
+            headers: vec![("Content-Type".into(), "application/merge-patch+json".into())],
+            body: json!({"status": {"conditions": conditions}}).to_string(),
+        };
+        let answer = self.send(&planned).await?;
+        Ok(answer.json().filter(|_| answer.status == 200))
+    }
+
+    /// Sends `planned` to upstream.
+    pub async fn send(&self, planned: &Planned) -> Result<Answer, String> {
+        self.ready().await?;
+        self.client.send(planned).await.map_err(|e| e.to_string())
+    }
+
+    /// Pod `name` as upstream holds it now (an error answer as its text).
+    pub async fn read(&self, name: &str) -> Result<Value, String> {
+        let a = self
+            .client
+            .get(&pod_path(&self.namespace, name))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(a.json().unwrap_or(Value::String(a.body)))
+    }
+
+    /// Removes `pods` (seeded, or made by requests) from upstream, finalizers
+    /// and all: the mock is ours alone.
+    pub async fn remove<'a>(&self, pods: impl Iterator<Item = &'a Value>) {
+        for pod in pods {
             if let Some(n) = pod["metadata"]["name"].as_str() {
                 let options =
                     json!({"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0});
@@ -176,7 +230,6 @@ impl Oracle {
                     .client
                     .delete(&pod_path(&self.namespace, n), Some(&options))
                     .await;
-                // A finalizer the case set would keep it: the mock is ours alone.
                 let _ = self
                     .client
                     .send(&Planned {
@@ -191,7 +244,6 @@ impl Oracle {
                     .await;
             }
         }
-        Ok(Observed::new(seeded, answer?, back))
     }
 }
 
@@ -244,7 +296,7 @@ mod tests {
             body: r#"{"metadata":{"labels":{"tier":"db"}}}"#.into(),
         };
         let observed = oracle
-            .answer_on(Some(&stored), "web", &planned, true)
+            .answer_on(Some(&stored), "web", &planned, true, None)
             .await
             .unwrap();
         assert_eq!(observed.status, 200);
@@ -256,7 +308,7 @@ mod tests {
         // The seed is gone again: the same pod can be seeded for the next case.
         assert!(
             oracle
-                .answer_on(Some(&stored), "web", &planned, false)
+                .answer_on(Some(&stored), "web", &planned, false, None)
                 .await
                 .is_ok()
         );

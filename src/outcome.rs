@@ -14,6 +14,7 @@ use crate::observed::Observed;
 use crate::pod_metadata::PodMetadata;
 pub use crate::policed::Explained;
 use crate::preflight::Preflight;
+use crate::profile::Profile;
 use crate::request::Planned;
 use crate::snapshot::Verdict;
 
@@ -314,6 +315,8 @@ pub struct RunReport {
     pub setup_error: Option<String>,
     /// What `--pod-label` and `--pod-annotation` put on every starting pod.
     pub pod_metadata: PodMetadata,
+    /// What `--profile` made the starting pods comply with.
+    pub profile: Option<Profile>,
     /// What the cluster's admission did to the starting pods before the cases.
     pub preflight: Option<Preflight>,
 }

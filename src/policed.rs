@@ -14,9 +14,11 @@ use crate::admission::{self, Policy};
 use crate::changes::{self, Change};
 use crate::client::Client;
 use crate::fixture::FixtureError;
+use crate::managed::Managed;
 use crate::normalize::{self, Context};
 use crate::observed::Observed;
 use crate::oracle::Oracle;
+use crate::profile::condensed;
 use crate::request::Planned;
 
 /// What the cluster's admission did that explains a case's difference from the
@@ -41,59 +43,15 @@ pub enum Verdict {
     Explained(Explained),
 }
 
-/// Fields the namespace's admission changes on every write of a pod, whatever
-/// the request: a LimitRange's resources, or what a mutating webhook does on
-/// UPDATE (seen by the preflight's no-op patch). A case whose answer differs
-/// from upstream only there is the policy's doing, and the cause names who.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Managed {
-    pub paths: Vec<String>,
-    /// Who, where known (`LimitRanger`, `mutating webhook NAME`).
-    pub by: Vec<String>,
-    /// Strings admission wrote there: an error's message may quote them.
-    pub written: Vec<String>,
-}
-
-impl Managed {
-    /// Adds what admission changed on a no-op update (`paths`, by `by`,
-    /// writing `values`).
-    pub fn add_update(&mut self, paths: &[String], by: &[String], values: &[String]) {
-        self.paths.extend(written_on_update(paths));
-        self.by.extend(by.iter().cloned());
-        self.written.extend(values.iter().cloned());
-        self.paths.sort();
-        self.paths.dedup();
-        self.by.dedup();
-    }
-
-    fn who(&self) -> String {
-        match self.by.is_empty() {
-            true => "the namespace's admission".into(),
-            false => self.by.join(", "),
-        }
-    }
-}
-
-/// What an update that admission changes at `paths` changes besides: it is a
-/// write even where the request alone is a no-op (a new resourceVersion, a
-/// stored pod that moved), and a change under `spec` moves the generation.
-fn written_on_update(paths: &[String]) -> Vec<String> {
-    let mut out = paths.to_vec();
-    if !paths.is_empty() {
-        out.extend(["metadata.resourceVersion".into(), "stored".into()]);
-    }
-    if paths.iter().any(|p| p.starts_with("spec.")) {
-        out.push("metadata.generation".into());
-    }
-    out
-}
-
 /// What a case did on the target, for `reconsider`.
 pub struct Seen<'a> {
     /// The case's pod name (the request aims at it).
     pub pod: &'a str,
-    /// The starting pod as sent, and as the cluster stored it.
+    /// The starting pod as sent (before the run's labels and annotations), and
+    /// as the cluster stored it.
     pub starting: Option<(&'a Value, &'a Value)>,
+    /// Fields the run's `--profile` set on the starting pod (`profile`).
+    pub profiled: &'a [String],
     pub planned: &'a Planned,
     pub observed: &'a Observed,
     /// The cluster's observation, normalised (policy warnings already set aside).
@@ -121,6 +79,15 @@ pub async fn reconsider(
                 on_stored: false,
             })
         });
+    }
+    if let Some(cause) = seen
+        .starting
+        .and_then(|(_, created)| crate::settle::collected(created, seen.observed))
+    {
+        return Some(Verdict::Explained(Explained {
+            cause,
+            on_stored: false,
+        }));
     }
     // A request that created a pod (apply to a missing one) is judged by what
     // admission does to the pod it creates; any other by the starting pod.
@@ -170,26 +137,55 @@ pub async fn reconsider(
     if at_create || seed.is_some() {
         mutated.extend(seen.managed.paths.iter().cloned());
     }
-    if mutated.is_empty() {
-        return None;
-    }
     let what = match seed {
-        Some(_) if !at_create => format!(
+        _ if mutated.is_empty() => None,
+        Some(_) if !at_create => Some(format!(
             "{} changes every update of a pod at {}",
             seen.managed.who(),
             list(&mutated)
-        ),
-        Some(_) => format!(
+        )),
+        // A scheduler's condition, say (`settle`): not admission's doing.
+        Some(_) if mutated.iter().all(|p| p.starts_with("status.")) => Some(format!(
+            "the cluster's controllers wrote the starting pod's status before the request ({})",
+            list(&mutated)
+        )),
+        Some(_) => Some(format!(
             "the cluster stored the starting pod otherwise than upstream at {}",
             list(&mutated)
-        ),
-        None => format!(
+        )),
+        None => Some(format!(
             "admission changed the pod the request creates at {}",
             list(&mutated)
-        ),
+        )),
     };
+    // What the run's profile set is judged like admission's changes: on the
+    // stored pod.
+    let profiled = (!seen.profiled.is_empty() && seed.is_some())
+        .then(|| format!("the run's profile set {}", list(&condensed(seen.profiled))));
+    // The cluster's scheduler acted on a pod the request made schedulable: the
+    // read-back shows its verdict (`settle`), upstream's gets the same where its
+    // pod became schedulable too.
+    let scheduled = seen
+        .starting
+        .zip(seen.observed.stored.as_ref())
+        .and_then(|((_, before), later)| crate::settle::verdict_since(before, later));
+    let acted = scheduled.map(|_| {
+        "the cluster's scheduler recorded its verdict on the pod the request made schedulable"
+            .to_owned()
+    });
+    let what = match [profiled, what, acted]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+    {
+        found if found.is_empty() => return None,
+        found => found.join("; "),
+    };
+    if seed.is_some() {
+        mutated.extend(seen.profiled.iter().cloned());
+    }
     let mut upstream = match oracle
-        .answer_on(seed, seen.pod, seen.planned, seen.read_back)
+        .answer_on(seed, seen.pod, seen.planned, seen.read_back, scheduled)
         .await
     {
         Ok(o) => o,
@@ -244,38 +240,15 @@ pub async fn reconsider(
             cause: match seed {
                 Some(_) => format!(
                     "{what}, and update-time admission changed the answer at {}",
-                    list(&answer_paths(&diffs))
+                    list(&changes::answer_paths(&diffs))
                 ),
                 None => format!(
                     "{what}; the answer differs from upstream's only there ({})",
-                    list(&answer_paths(&diffs))
+                    list(&changes::answer_paths(&diffs))
                 ),
             },
             on_stored: false,
         })
-    })
-}
-
-/// For a scenario of several steps (not replayed on upstream): what admission
-/// changed of its starting pod, if anything, as the cause that leaves it
-/// inconclusive.
-pub async fn scenario_on_changed_pod(
-    oracle: &Oracle,
-    starting: Option<(&Value, &Value)>,
-    managed: &Managed,
-    ctx: &Context,
-) -> Option<Explained> {
-    let (sent, stored) = starting?;
-    let upstream = oracle.would_store(sent).await.ok()?;
-    let mut changed = mutated_paths(&upstream, stored, ctx);
-    changed.extend(managed.paths.iter().cloned());
-    (!changed.is_empty()).then(|| Explained {
-        cause: format!(
-            "a scenario on a starting pod {} manages or changed ({}): its steps are not replayed upstream",
-            managed.who(),
-            list(&changed)
-        ),
-        on_stored: false,
     })
 }
 
@@ -411,7 +384,7 @@ pub fn explains(diffs: &[Change], mutated: &[String], written: &[String]) -> boo
             .is_some_and(|s| written.iter().any(|w| s.contains(w.as_str())))
     };
     diffs.iter().all(|c| {
-        let d = answer_paths(std::slice::from_ref(c)).remove(0);
+        let d = changes::answer_paths(std::slice::from_ref(c)).remove(0);
         d.contains("managedFields") || mutated.iter().any(|m| overlaps(&d, m)) || quotes(c)
     })
 }
@@ -486,32 +459,8 @@ fn leaves(path: &str, v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The changed paths of an answer, relative to the pod (`body.` and `stored.`
-/// taken off), generalised and deduplicated.
-fn answer_paths(diffs: &[Change]) -> Vec<String> {
-    let mut out: Vec<String> = diffs
-        .iter()
-        .map(|c| {
-            let p = changes::general_path(&c.path);
-            match p
-                .strip_prefix("body.")
-                .or_else(|| p.strip_prefix("stored."))
-            {
-                Some(field) => field.to_owned(),
-                // The answer's own parts (its HTTP status, the whole stored
-                // pod) are no pod field: `status` must not meet `status.qosClass`.
-                None if p == "stored" => p,
-                None => format!("answer.{p}"),
-            }
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// Paths as a cause lists them: the first four, then how many more.
-fn list(paths: &[String]) -> String {
+pub(crate) fn list(paths: &[String]) -> String {
     match paths.len() {
         n if n > 4 => format!("{} and {} more", paths[..4].join(", "), n - 4),
         _ => paths.join(", "),

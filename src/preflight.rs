@@ -25,6 +25,7 @@ use crate::normalize::Context;
 use crate::oracle::Oracle;
 use crate::pod_metadata::PodMetadata;
 use crate::policed::{created_body, mutated_paths};
+use crate::profile::{Profile, starting};
 use crate::request::{self, pod_path};
 use crate::vars::Vars;
 
@@ -100,6 +101,7 @@ pub async fn check(
     oracle: &Oracle,
     cases: &[&Case],
     metadata: &PodMetadata,
+    profile: Option<Profile>,
 ) -> Preflight {
     let ns = fixtures.namespace.clone();
     let ctx = Context {
@@ -125,7 +127,8 @@ pub async fn check(
                     _ => format!("{} (inline)", case.id),
                 };
                 let pod = prepare_pod(manifest, &name, &ns, &fixtures.run_id);
-                (label, metadata.applied_to(&pod))
+                let made = starting(profile, case, pod);
+                (made.label(label), metadata.applied_to(&made.pod))
             }
             (None, _) => {
                 let base = Vars {
@@ -196,7 +199,10 @@ pub async fn check(
             update,
         });
     }
-    let update = update_probe(client, fixtures, &checked, cases, metadata, &updaters).await;
+    let update = update_probe(
+        client, fixtures, &checked, cases, metadata, &updaters, profile,
+    )
+    .await;
     Preflight {
         pod_security: pod_security_labels(client, &ns).await,
         limit_ranges: listed(client, &ns, "limitranges", limit_range_line).await,
@@ -303,24 +309,21 @@ async fn update_probe(
     cases: &[&Case],
     metadata: &PodMetadata,
     mutators: &[String],
+    profile: Option<Profile>,
 ) -> Admitted {
     let first = pods
         .iter()
         .find(|p| !matches!(p.admitted, Admitted::Refused { .. }))
         .and_then(|p| cases.iter().find(|c| p.cases.first() == Some(&c.id)))
-        .and_then(|c| c.pod.as_ref());
-    let Some(manifest) = first else {
+        .and_then(|c| Some((c, c.pod.as_ref()?)));
+    let Some((case, manifest)) = first else {
         return Admitted::Unknown {
             error: "no starting pod was admitted".into(),
         };
     };
     let name = format!("preflight-update-{}", fixtures.run_id);
-    let pod = metadata.applied_to(&prepare_pod(
-        manifest,
-        &name,
-        &fixtures.namespace,
-        &fixtures.run_id,
-    ));
+    let pod = prepare_pod(manifest, &name, &fixtures.namespace, &fixtures.run_id);
+    let pod = metadata.applied_to(&starting(profile, case, pod).pod);
     probe_update(client, fixtures, &pod, mutators).await
 }
 

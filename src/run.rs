@@ -29,6 +29,7 @@ use crate::version::{KubeVersion, is_kube_apiserver};
 
 pub use crate::outcome::{CaseOutcome, Ending, Explained, Passing, RunReport, Sent, Status};
 pub use crate::pod_metadata::PodMetadata;
+pub use crate::profile::Profile;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -54,6 +55,9 @@ pub struct Options {
     /// Labels and annotations put on every starting pod (an injector's opt-out,
     /// say); the report records them.
     pub pod_metadata: PodMetadata,
+    /// What every starting pod is made to comply with, where its case does not
+    /// depend on it (`--profile`).
+    pub profile: Option<Profile>,
     /// Before the cases, against a kube-apiserver: what its admission does to the
     /// starting pods (`preflight`), in the report.
     pub preflight: bool,
@@ -82,6 +86,7 @@ impl Options {
             retry: Retry::default(),
             stop_after_no_answer: crate::liveness::DEFAULT_LIMIT,
             pod_metadata: PodMetadata::default(),
+            profile: None,
             preflight: false,
             judge_admission: false,
             passing: Passing::Kept,
@@ -261,6 +266,7 @@ where
                     cleanup_error: cleaned,
                     setup_error: Some(error),
                     pod_metadata: opts.pod_metadata.clone(),
+                    profile: opts.profile,
                     preflight: None,
                 });
             }
@@ -288,14 +294,21 @@ where
         (Some(o), true) => {
             loaded.extend(cases.by_ref());
             let whole: Vec<&Case> = loaded.iter().filter_map(|c| c.as_ref().ok()).collect();
-            let check = preflight::check(&client, &fixtures, o, &whole, &opts.pod_metadata);
+            let check = preflight::check(
+                &client,
+                &fixtures,
+                o,
+                &whole,
+                &opts.pod_metadata,
+                opts.profile,
+            );
             until_stopped(deadline, &cancel, opts, check).await.ok()
         }
         _ => None,
     };
     // What admission does on UPDATE: to the probed pod for every case, and to
     // each case's own starting pod where that was probed.
-    let update = |m: &mut policed::Managed, a: &preflight::Admitted| {
+    let update = |m: &mut crate::managed::Managed, a: &preflight::Admitted| {
         if let preflight::Admitted::Mutated { paths, by, values } = a {
             m.add_update(paths, by, values);
         }
@@ -330,6 +343,7 @@ where
         managed_per_case,
         warnings_set_aside: AtomicUsize::new(0),
         pod_metadata: opts.pod_metadata.clone(),
+        profile: opts.profile,
         watchdog: Watchdog::new(target, opts.stop_after_no_answer)?,
         client,
         fixtures,
@@ -419,6 +433,7 @@ where
         cleanup_error,
         setup_error: None,
         pod_metadata: opts.pod_metadata.clone(),
+        profile: opts.profile,
         preflight,
     })
 }

@@ -25,7 +25,10 @@ use crate::oracle::Oracle;
 use crate::outcome::{CaseOutcome, Ending, Passing, Sent};
 use crate::pod_metadata::PodMetadata;
 use crate::policed::{self, Seen};
+use crate::profile::{self, Profile, Profiled};
+use crate::replayed;
 use crate::request;
+use crate::settle;
 use crate::snapshot;
 use crate::vars::Vars;
 use crate::version::KubeVersion;
@@ -35,14 +38,17 @@ pub struct Shared {
     /// Upstream's stand-in, against a kube-apiserver target (`policed`).
     pub oracle: Option<Oracle>,
     /// Fields the namespace's admission manages on every write (`policed`).
-    pub managed: policed::Managed,
+    pub managed: crate::managed::Managed,
     /// The same, with what admission does on UPDATE to the case's own starting
     /// pod, by case id, where the preflight probed it.
-    pub managed_per_case: std::collections::HashMap<String, policed::Managed>,
+    pub managed_per_case: std::collections::HashMap<String, crate::managed::Managed>,
     /// Cases whose Pod Security warnings were left out of the comparison.
     pub warnings_set_aside: AtomicUsize,
     /// What `--pod-label` and `--pod-annotation` add to every starting pod.
     pub pod_metadata: PodMetadata,
+    /// What every starting pod is made to comply with, where its case does not
+    /// depend on it (`--profile`).
+    pub profile: Option<Profile>,
     pub client: Client,
     pub watchdog: Watchdog,
     pub fixtures: Fixtures,
@@ -76,9 +82,15 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
         captures: Default::default(),
     };
 
-    let created = match &case.pod {
+    // The starting pod as the case wrote it, and as the run's profile makes it.
+    let canonical = case
+        .pod
+        .as_ref()
+        .map(|m| prepare_pod(m, &pod, &fixtures.namespace, &fixtures.run_id));
+    let starting = canonical.map(|c| profile::starting(shared.profile, case, c));
+    let created = match &starting {
         None => None,
-        Some(manifest) => match create(shared, case, manifest, &pod).await {
+        Some(start) => match create(shared, case, &start.pod, &pod).await {
             Ok(created) => Some(created),
             Err(ending) => {
                 return CaseOutcome::new(case, pod, started.elapsed(), None, None, ending);
@@ -149,10 +161,6 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
     let cleanup_error = cleanup(shared, created.iter().chain(&made)).await;
     // A scenario stops at its failing step: the last one ran is what to show.
     let shown = ran.len().saturating_sub(1);
-    let canonical = case
-        .pod
-        .as_ref()
-        .map(|m| prepare_pod(m, &pod, &fixtures.namespace, &fixtures.run_id));
     let ending = judge(
         shared,
         case,
@@ -161,7 +169,7 @@ pub async fn run_case(shared: &Shared, case: &Case, pod: String) -> CaseOutcome 
         created,
         &mut ran,
         mismatches,
-        canonical.as_ref(),
+        starting.as_ref(),
     )
     .await;
     let sent = ran.pop().map(|r| r.sent);
@@ -218,6 +226,14 @@ async fn send(
         Some(_) => Some(read_back(shared, pod).await.map_err(errored)?),
         None => None,
     };
+    // A pod the request made schedulable is read once the scheduler acted on
+    // it, not in a race with it (`settle`).
+    let stored = match stored {
+        Some(s) if shared.fixtures.scheduler() && settle::awaits_scheduler(&s) => {
+            Some(settle::scheduled(&shared.client, &shared.fixtures.namespace, pod, s).await)
+        }
+        other => other,
+    };
     Ok(Observed::new(before, answer, stored))
 }
 
@@ -256,16 +272,11 @@ fn capture(step: &Step, observed: &Observed, vars: &mut Vars, out: &mut Vec<Mism
     }
 }
 
-/// Creates the starting pod (and starts its deletion when the case asks).
-async fn create(
-    shared: &Shared,
-    case: &Case,
-    manifest: &Value,
-    pod: &str,
-) -> Result<Value, Ending> {
+/// Creates the starting pod `start` (prepared, profiled) with the run's labels
+/// and annotations (and starts its deletion when the case asks).
+async fn create(shared: &Shared, case: &Case, start: &Value, pod: &str) -> Result<Value, Ending> {
     let fixtures = &shared.fixtures;
-    let canonical = prepare_pod(manifest, pod, &fixtures.namespace, &fixtures.run_id);
-    let pod_manifest = shared.pod_metadata.applied_to(&canonical);
+    let pod_manifest = shared.pod_metadata.applied_to(start);
     let deleting = case.file.given.as_ref().is_some_and(|g| g.deleting);
     let made = match fixtures.create_pod(&pod_manifest).await {
         Ok(created) if deleting => {
@@ -335,7 +346,7 @@ async fn judge(
     created: Option<Value>,
     ran: &mut [Ran],
     mismatches: Vec<Mismatch>,
-    canonical: Option<&Value>,
+    starting: Option<&Profiled>,
 ) -> Ending {
     let fixtures = &shared.fixtures;
     // Pod Security's warn and audit modes are the cluster's policy, never the Pod
@@ -446,7 +457,8 @@ async fn judge(
     {
         let seen = Seen {
             pod,
-            starting: canonical.zip(last.observed.created.as_ref()),
+            starting: starting.map(|s| &s.pod).zip(last.observed.created.as_ref()),
+            profiled: starting.map_or(&[], |s| &s.paths),
             planned: &last.sent.request,
             observed: &last.observed,
             normalized: &normalized,
@@ -475,11 +487,39 @@ async fn judge(
     } else if let (false, Ok(_), Some(oracle), true) =
         (passes, &snapshot, &shared.oracle, case.is_scenario())
     {
-        // A scenario's later steps cannot be replayed on upstream: one whose
-        // starting pod admission changed is not judged.
-        let starting = canonical.zip(created.as_ref());
+        // A scenario's later steps depend on its earlier answers: one whose
+        // starting pod changed is replayed upstream, step by step, on the pod
+        // the cluster stored.
         let managed = (shared.managed_per_case.get(&case.id)).unwrap_or(&shared.managed);
-        admission = policed::scenario_on_changed_pod(oracle, starting, managed, &ctx).await;
+        let profiled = starting.map_or(&[][..], |s| &s.paths);
+        let pair = starting.map(|s| &s.pod).zip(created.as_ref());
+        let changed = replayed::scenario_changes(oracle, pair, managed, profiled, &ctx).await;
+        // A step the cluster's policy refused (an ephemeral container Pod
+        // Security rejects) was never judged: the policy's doing. (Authorization
+        // is the case's own subject: impersonation scenarios expect 403s.)
+        let refused = ran
+            .iter()
+            .filter_map(|r| admission::refusal(r.observed.status, &r.observed.body))
+            .find(|r| r.policy != admission::Policy::Rbac);
+        if let Some(r) = refused {
+            admission = Some(policed::Explained {
+                cause: format!("a step's request was refused: {}", r.cause),
+                on_stored: false,
+            });
+        } else if let (Some(changed), Some(stored)) = (changed, created.as_ref()) {
+            let replayed = replay(oracle, case, pod, &fixtures.namespace, stored, ran.len())
+                .await
+                .map(|(seeded, steps)| {
+                    let steps: Vec<_> = steps.iter().map(|(n, o)| (n.clone(), o)).collect();
+                    normalize::scenario(Some(&seeded), &steps, &ctx)
+                });
+            admission = replayed::replayed_scenario(
+                &changed,
+                managed,
+                replayed.as_ref().map_err(Clone::clone),
+                &normalized,
+            );
+        }
         if admission.is_none() && mode != shared.snapshots {
             snapshot = check(shared.snapshots);
         }
@@ -491,6 +531,58 @@ async fn judge(
         snapshot,
         admission,
     }
+}
+
+/// The first `count` steps of scenario `case` sent upstream (the oracle) on pod
+/// `pod` of `namespace`, seeded from `stored` as the cluster stored it, each planned with what upstream's earlier
+/// answers captured: the seeded pod and each step's observation. What it made
+/// upstream is removed.
+async fn replay(
+    oracle: &Oracle,
+    case: &Case,
+    pod: &str,
+    namespace: &str,
+    stored: &Value,
+    count: usize,
+) -> Result<(Value, Vec<(String, Observed)>), String> {
+    let seeded = oracle.seed_pod(stored, pod).await?;
+    let mut base = Vars {
+        pod: pod.to_owned(),
+        namespace: namespace.to_owned(),
+        captures: Default::default(),
+    };
+    let missing_namespace = format!("{namespace}-missing");
+    let mut made = vec![seeded.clone()];
+    let mut steps = Vec::new();
+    let mut result = Ok(());
+    for (index, step) in case.steps.iter().take(count).enumerate() {
+        let planned = request::plan(
+            &step.request,
+            &request::vars_for(&step.request, &base, &missing_namespace),
+        );
+        let before = match (index, &step.expect.stored) {
+            (0, _) => Some(seeded.clone()),
+            (_, Some(Stored::Unchanged)) => oracle.read(pod).await.ok(),
+            _ => None,
+        };
+        let answer = match oracle.send(&planned).await {
+            Ok(a) => a,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
+        made.extend((answer.status == 201).then(|| answer.json()).flatten());
+        let back = match step.expect.stored {
+            Some(_) => oracle.read(pod).await.ok(),
+            None => None,
+        };
+        let observed = Observed::new(before, answer, back);
+        capture(step, &observed, &mut base, &mut Vec::new());
+        steps.push((step.name.clone().unwrap_or_default(), observed));
+    }
+    oracle.remove(made.iter()).await;
+    result.map(|()| (seeded, steps))
 }
 
 /// What the run did about the cluster's policy, for the report's notes.
@@ -512,6 +604,11 @@ pub fn run_notes(shared: &Shared) -> Vec<String> {
         notes.push(format!(
             "every starting pod carried {}",
             shared.pod_metadata
+        ));
+    }
+    if let Some(p) = shared.profile {
+        notes.push(format!(
+            "starting pods were made to comply with the `{p}` profile where their cases do not depend on the fields it sets; such cases were judged against upstream's answer on the pod the cluster stored"
         ));
     }
     notes

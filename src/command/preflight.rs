@@ -47,7 +47,10 @@ pub async fn preflight(args: PreflightArgs) -> Result<Exit, CommandError> {
             Err(e) => Err(CommandError::Usage(e)),
             Ok(oracle) => {
                 let cases: Vec<_> = cases.iter().collect();
-                Ok(preflight::check(&client, &fixtures, &oracle, &cases, &metadata).await)
+                Ok(
+                    preflight::check(&client, &fixtures, &oracle, &cases, &metadata, args.profile)
+                        .await,
+                )
             }
         },
     };

@@ -113,6 +113,7 @@ pub fn write(
         cleanup_error: report.cleanup_error.clone(),
         setup_error: report.setup_error.clone(),
         pod_metadata: report.pod_metadata.clone(),
+        profile: report.profile,
         preflight: report.preflight.clone(),
     };
     let mut run = serde_json::to_value(&head)?;

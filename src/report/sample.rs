@@ -190,6 +190,7 @@ pub fn report() -> RunReport {
         cleanup_error: None,
         setup_error: None,
         pod_metadata: Default::default(),
+        profile: None,
         preflight: None,
     }
 }
