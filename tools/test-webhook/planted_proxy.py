@@ -17,12 +17,12 @@ Standard library only; it exits on SIGTERM.
 
 import argparse
 import http.client
-import signal
 import ssl
-import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from serving import serve
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
@@ -93,12 +93,7 @@ def main():
     Handler.upstream = (url.hostname, url.port or 443)
     Handler.context = ssl.create_default_context(cafile=args.ca_file)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    if args.ready_file:
-        with open(args.ready_file, "w") as f:
-            f.write("%d\n" % args.port)
-    server.serve_forever()
+    serve(server, args.port, args.ready_file)
 
 
 if __name__ == "__main__":

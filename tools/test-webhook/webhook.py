@@ -21,10 +21,10 @@ Nothing else: no state, no other API. It exits on SIGTERM.
 import argparse
 import base64
 import json
-import signal
 import ssl
-import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from serving import serve
 
 LABEL = "podpatch.test/injected"
 SIDECAR = {
@@ -170,15 +170,10 @@ def main():
     parser.add_argument("--ready-file")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    if args.ready_file:
-        with open(args.ready_file, "w") as f:
-            f.write("%d\n" % args.port)
-    server.serve_forever()
+    serve(server, args.port, args.ready_file)
 
 
 if __name__ == "__main__":
