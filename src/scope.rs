@@ -147,7 +147,7 @@ mod tests {
             let scope = Scope::of(version.as_ref());
             assert_eq!(scope, Scope::Unknown);
             let note = scope.note(snapshot::Mode::Check).unwrap();
-            assert!(note.contains("judged as Kubernetes 1.36"), "{note}");
+            assert!(note.contains("judged as Kubernetes 1.37"), "{note}");
             assert_eq!(
                 scope.snapshots(snapshot::Mode::Check),
                 snapshot::Mode::Check

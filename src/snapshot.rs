@@ -73,7 +73,7 @@ pub struct SnapshotError {
 /// kube-apiserver); targets of other versions may have overrides.
 pub const BASELINE: KubeVersion = KubeVersion {
     major: 1,
-    minor: 36,
+    minor: 37,
 };
 
 /// Where the shared snapshot of a case lives.
@@ -372,7 +372,7 @@ mod tests {
         );
         // The baseline keeps its own snapshot, and overrides count as referenced.
         assert_eq!(
-            run_on(dir.path(), "msg: bytes\n", Mode::Check, 36),
+            run_on(dir.path(), "msg: bytes\n", Mode::Check, 37),
             Verdict::Matched
         );
         assert!(unreferenced(dir.path(), &["topic/case".into()]).is_empty());
@@ -430,17 +430,17 @@ mod tests {
             Verdict::Written { path: at30 }
         );
         // Newer than the baseline: an override serves its minor and the newer ones.
-        let at37 = dir.path().join("topic/case@1.37.snap");
+        let at38 = dir.path().join("topic/case@1.38.snap");
         assert_eq!(
-            run_on(dir.path(), "msg: newest\n", Mode::Update, 37),
-            Verdict::Written { path: at37.clone() }
+            run_on(dir.path(), "msg: newest\n", Mode::Update, 38),
+            Verdict::Written { path: at38.clone() }
         );
         assert_eq!(
-            run_on(dir.path(), "msg: newest\n", Mode::Check, 38),
+            run_on(dir.path(), "msg: newest\n", Mode::Check, 39),
             Verdict::Matched
         );
         assert_eq!(
-            run_on(dir.path(), "msg: new\n", Mode::Check, 36),
+            run_on(dir.path(), "msg: new\n", Mode::Check, 37),
             Verdict::Matched
         );
         // An override whose fallback holds again is stale and goes away.
@@ -450,12 +450,12 @@ mod tests {
         );
         assert!(!at31.exists());
         // Names that are not a canonical `1.NN` are no override.
-        std::fs::write(dir.path().join("topic/case@1.037.snap"), "x").unwrap();
+        std::fs::write(dir.path().join("topic/case@1.038.snap"), "x").unwrap();
         let v = KubeVersion {
             major: 1,
-            minor: 37,
+            minor: 38,
         };
-        assert_eq!(override_serving(dir.path(), "topic/case", v), Some(at37));
+        assert_eq!(override_serving(dir.path(), "topic/case", v), Some(at38));
     }
 
     #[test]

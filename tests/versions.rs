@@ -99,13 +99,14 @@ async fn a_version_outside_the_range_is_named_and_judged_by_expectations() {
 
 #[tokio::test]
 async fn a_recorded_minor_is_judged_in_full_and_silently() {
-    // The mock answers as 1.36; claiming 1.37 makes the snapshot that 1.37 words
-    // differently fail: snapshots are compared, with the 1.37 overrides.
-    let (told, report) = run_as("v1.37.2", CASES).await;
+    // The mock answers as 1.37, the baseline; claiming 1.36 makes the snapshot
+    // that 1.36 words differently fail: snapshots are compared, with the 1.36
+    // overrides.
+    let (told, report) = run_as("v1.36.5", CASES).await;
     assert!(told.is_empty(), "{told:?}");
     assert_eq!(status(&report, CASES[0]), Status::Failed);
     assert_eq!(status(&report, CASES[1]), Status::Passed);
-    let (told, report) = run_as("v1.36.5", CASES).await;
+    let (told, report) = run_as("v1.37.2", CASES).await;
     assert!(told.is_empty(), "{told:?}");
     assert!(report.outcomes.iter().all(|o| o.status == Status::Passed));
 }

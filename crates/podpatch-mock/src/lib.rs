@@ -1,6 +1,6 @@
 //! The built-in mock Kubernetes API server: namespaces, service accounts and
 //! pods in memory, answering the Pod endpoints the way a kube-apiserver of
-//! a minor 1.30 to 1.37 (1.36 unless told, see [`Version`]) with default
+//! a minor 1.30 to 1.37 (1.37 unless told, see [`Version`]) with default
 //! admission plugins does (check order, status codes, `Status`
 //! bodies, defaulting, admission mutations, patch semantics, validation
 //! messages, managed fields), checked response by response against a live

@@ -26,7 +26,7 @@ use crate::version::Version;
 
 /// Builds a router with fresh, empty in-memory state (the `default`
 /// namespace exists with its `default` ServiceAccount, like a real cluster
-/// after boot), answering as the default version, 1.36.
+/// after boot), answering as the default version, 1.37.
 pub fn router() -> axum::Router {
     router_at(Version::DEFAULT)
 }

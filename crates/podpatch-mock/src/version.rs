@@ -11,7 +11,7 @@
 //! server's, set around each request by the router
 //! ([`Version::scope`]) and read back anywhere below it with
 //! [`Version::current`]. Code that runs outside a request (unit tests) sees
-//! the default, 1.36. This module holds versions; it must not hold
+//! the default, 1.37. This module holds versions; it must not hold
 //! Kubernetes behaviour beyond naming which minor has it.
 
 use std::fmt;
@@ -39,7 +39,7 @@ pub struct Version {
 /// Why a version cannot be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VersionError {
-    #[error("`{0}` is not a Kubernetes version: give 1.MINOR, e.g. 1.36")]
+    #[error("`{0}` is not a Kubernetes version: give 1.MINOR, e.g. 1.37")]
     Malformed(String),
     #[error("the built-in mock answers as Kubernetes 1.30 to 1.37, not {0}")]
     Unsupported(String),
@@ -52,7 +52,7 @@ impl Version {
     pub const NEWEST: Version = Version { minor: 37 };
     /// What the mock answers as when no version is asked for: the suite's
     /// baseline.
-    pub const DEFAULT: Version = Version { minor: 36 };
+    pub const DEFAULT: Version = Version { minor: 37 };
 
     /// Kubernetes 1.`minor`, if the mock can answer as it.
     pub fn new(minor: u32) -> Result<Version, VersionError> {
@@ -88,7 +88,12 @@ impl Version {
     /// it runs (work moved to another thread leaves the request's task).
     pub fn carry<T>(work: impl FnOnce() -> T) -> impl FnOnce() -> T {
         let version = Version::current();
-        move || CURRENT.sync_scope(version, work)
+        move || version.run(work)
+    }
+
+    /// Runs synchronous `work` as a server of this version would.
+    pub fn run<T>(self, work: impl FnOnce() -> T) -> T {
+        CURRENT.sync_scope(self, work)
     }
 
     fn since(self, minor: u8) -> bool {

@@ -11,6 +11,7 @@ use crate::rest::create::create;
 use crate::rest::outcome::Request;
 use crate::rest::patch::patch;
 use crate::rest::patch_type::PatchKind;
+use crate::version::Version;
 
 fn req(query: &str) -> Request<'static> {
     Request {
@@ -122,14 +123,25 @@ fn post_wipes_system_fields_before_recording_ownership() {
     assert!(owned.get("f:deletionTimestamp").is_none());
 }
 
-#[test]
-fn apply_create_keeps_deletion_grace_period() {
+/// Apply that creates a pod stores `deletionGracePeriodSeconds` up to 1.36;
+/// from 1.37 it wipes it as POST does, but the applier still owns the field
+/// it sent (the field manager ran before the wipe).
+#[rstest::rstest]
+#[case(36, Some(30))]
+#[case(37, None)]
+fn apply_create_and_deletion_grace_period(#[case] minor: u32, #[case] kept: Option<i64>) {
     let store = Shared::booted();
     let body = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","deletionGracePeriodSeconds":30},"spec":{"containers":[{"name":"web","image":"nginx"}]}}"#;
-    let reply = patch(&store, &req("fieldManager=a"), PatchKind::Apply, body).expect("created");
+    let version = Version::new(minor).expect("modelled");
+    let reply = version
+        .run(|| patch(&store, &req("fieldManager=a"), PatchKind::Apply, body))
+        .expect("created");
     assert_eq!(reply.code, 201);
     let meta = &reply.object["metadata"];
-    assert_eq!(meta["deletionGracePeriodSeconds"], json!(30));
+    assert_eq!(
+        meta.get("deletionGracePeriodSeconds"),
+        kept.map(|s| json!(s)).as_ref()
+    );
     assert_eq!(
         meta["managedFields"][0]["fieldsV1"]["f:metadata"]["f:deletionGracePeriodSeconds"],
         json!({})

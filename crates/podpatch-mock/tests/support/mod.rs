@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
-use podpatch_mock::router;
+use podpatch_mock::{Version, router_at};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -70,7 +70,13 @@ pub async fn post_pod(app: &Router, pod: &Value) -> Resp {
 
 /// A router holding the pod `web` in the default namespace.
 pub async fn with_pod() -> Router {
-    let app = router();
+    with_pod_at(Version::DEFAULT).await
+}
+
+/// A router answering as `version`, holding the pod `web` in the default
+/// namespace.
+pub async fn with_pod_at(version: Version) -> Router {
+    let app = router_at(version);
     let pod = json!({"metadata": {"name": "web", "labels": {"app": "web"}},
         "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}],
                  "activeDeadlineSeconds": 600}});
