@@ -3,7 +3,9 @@
 //! nested to `encoding/json`'s limit of 10000 levels; a tokio worker's 2 MiB
 //! stack does not. Work that may walk such values runs here, on a thread of
 //! its own with a stack sized for them, off the async threads so that it
-//! cannot stall other requests. It runs work; it must not decide anything.
+//! cannot stall other requests; so does work on a large body (on the
+//! blocking pool), while a small shallow one runs inline on its request's
+//! task. It runs work; it must not decide anything.
 
 use std::cell::Cell;
 
@@ -23,22 +25,56 @@ pub fn is_deep() -> bool {
     DEEP.with(Cell::get)
 }
 
-/// Runs `work` off the async threads: on a deep-stack thread of its own
-/// when `deep` (a body nested past what serde's own limits allow), else on
-/// tokio's blocking pool, whose threads are reused (a fresh thread per
-/// request costs a malloc arena each and keeps the process's memory high).
-/// `None` when the work could not run or panicked.
-pub async fn off_async_threads<T, F>(deep: bool, work: F) -> Option<T>
+/// How the CPU-heavy part of a request runs, by the body it works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// On the request's own task: a small, shallow body takes a fraction of
+    /// a millisecond, less than handing it to another thread and back (two
+    /// thread wake-ups per request, which at one connection and on a busy
+    /// machine were most of the mock's latency).
+    Inline,
+    /// On tokio's blocking pool, whose threads are reused (a fresh thread
+    /// per request costs a malloc arena each and keeps the process's memory
+    /// high): a large body, so that it cannot stall the async threads.
+    Blocking,
+    /// On a deep-stack thread of its own: a body nested past what serde's
+    /// own limits allow.
+    Deep,
+}
+
+/// Bodies up to this size run inline: a pod and its patches are a few KiB;
+/// the work grows with the body, and past this it could hold an async
+/// thread for milliseconds.
+const INLINE_MAX: usize = 64 * 1024;
+
+impl Placement {
+    /// Where the work on a body of `len` bytes runs, `deep` when it nests
+    /// past serde's limits (`json_value::nests_deep`).
+    pub fn of(deep: bool, len: usize) -> Placement {
+        if deep {
+            Placement::Deep
+        } else if len > INLINE_MAX {
+            Placement::Blocking
+        } else {
+            Placement::Inline
+        }
+    }
+}
+
+/// Runs `work` where `placement` says: inline, on tokio's blocking pool, or
+/// on a deep-stack thread of its own. `None` when the work could not run or
+/// panicked (inline too: a panic is caught, as a thread's would be).
+pub async fn off_async_threads<T, F>(placement: Placement, work: F) -> Option<T>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    // The work leaves the request's task: it takes the version along.
-    let work = Version::carry(work);
-    if deep {
-        on_deep_stack(work).await
-    } else {
-        tokio::task::spawn_blocking(work).await.ok()
+    match placement {
+        // The request's task already has the version.
+        Placement::Inline => std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok(),
+        // The work leaves the request's task: it takes the version along.
+        Placement::Blocking => tokio::task::spawn_blocking(Version::carry(work)).await.ok(),
+        Placement::Deep => on_deep_stack(Version::carry(work)).await,
     }
 }
 
@@ -74,8 +110,27 @@ mod tests {
 
     #[tokio::test]
     async fn only_deep_work_gets_a_deep_stack() {
-        assert_eq!(off_async_threads(false, is_deep).await, Some(false));
-        assert_eq!(off_async_threads(true, is_deep).await, Some(true));
+        for placement in [Placement::Inline, Placement::Blocking] {
+            assert_eq!(off_async_threads(placement, is_deep).await, Some(false));
+        }
+        assert_eq!(
+            off_async_threads(Placement::Deep, is_deep).await,
+            Some(true)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panic_inline_is_none() {
+        let work = || -> u8 { panic!("boom") };
+        assert_eq!(off_async_threads(Placement::Inline, work).await, None);
+    }
+
+    #[test]
+    fn small_shallow_bodies_run_inline() {
+        assert_eq!(Placement::of(false, 50), Placement::Inline);
+        assert_eq!(Placement::of(false, INLINE_MAX), Placement::Inline);
+        assert_eq!(Placement::of(false, INLINE_MAX + 1), Placement::Blocking);
+        assert_eq!(Placement::of(true, 50), Placement::Deep);
     }
 
     #[tokio::test]

@@ -100,9 +100,10 @@ pub(crate) async fn delete_pods(
 
 /// Where a pod request goes and who sends it, owned so that the request's
 /// CPU-heavy part (decoding, patching, typing, validating) can run on
-/// another thread (a deep-stack one for deeply nested bodies) while the
-/// async worker threads keep answering
-/// other requests.
+/// another thread (a deep-stack one for deeply nested bodies, the blocking
+/// pool for large ones) while the async worker threads keep answering
+/// other requests; small bodies run inline
+/// ([`crate::golang::stack::Placement`]).
 struct Target {
     state: Shared,
     scope: Scope,
@@ -124,14 +125,16 @@ impl Target {
         }
     }
 
-    /// Runs `work` with the REST request and the store, off the async threads.
+    /// Runs `work` with the REST request and the store, where the body's
+    /// size and depth place it.
     async fn run(
         self,
         body: &[u8],
         work: impl FnOnce(&Shared, &PodRequest<'_>) -> Outcome + Send + 'static,
     ) -> Outcome {
         let deep = crate::golang::json_value::nests_deep(body);
-        let done = crate::golang::stack::off_async_threads(deep, move || {
+        let placement = crate::golang::stack::Placement::of(deep, body.len());
+        let done = crate::golang::stack::off_async_threads(placement, move || {
             let Target {
                 state,
                 scope,
