@@ -17,7 +17,7 @@ use podpatch::{redact, tell};
 
 fn main() -> ExitCode {
     // Before any thread starts (see `allocator`).
-    podpatch::allocator::cap_arenas();
+    podpatch::allocator::return_freed_memory();
     // Secrets on the command line are known before anything is printed, so that
     // flag errors cannot repeat them either.
     redact::register(redact::secrets_in_args(std::env::args_os()));
