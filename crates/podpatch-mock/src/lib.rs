@@ -38,11 +38,11 @@
 //! collections nest past 128 levels (serde_yaml_ng's limit; go-yaml reads
 //! 10000, and JSON bodies that deep are read here too); namespace and
 //! ServiceAccount bodies nested past 128 levels are refused; only the API
-//! paths answer PATCH (`/openapi` and `/apis` discovery do not); a strategic
-//! patch that fails to convert is shown as sent, not as
-//! `StrategicMergeMapPatch` left it; bodies decode in key order, not
-//! document order (which of two type mismatches is reported); quantities
-//! beyond 38 digits are refused.
+//! paths answer PATCH (`/openapi` and `/apis` discovery do not); bodies
+//! decode in key order, not document order (which of two type mismatches
+//! is reported); quantities beyond 38 digits are refused; a strategic patch
+//! shown in an error after two items with one merge key has only the
+//! aliasing of the items themselves, not of maps the first took over.
 
 pub(crate) mod api;
 pub(crate) mod defaults;

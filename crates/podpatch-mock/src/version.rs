@@ -204,6 +204,15 @@ impl Version {
         self.minor == 32
     }
 
+    /// `ComputePodQOS` classes each container's (or the pod-level) requests
+    /// and limits on their own, a negative amount included, and pod-level
+    /// resources decide only when they name a supported resource
+    /// (`PodLevelResourcesFixKubeletQOSClass`): 1.37; before, amounts above
+    /// zero are summed over all containers.
+    pub fn computes_qos_per_requirements(self) -> bool {
+        self.since(37)
+    }
+
     /// `ValidatePodUpdate` refuses a spec change that changes the QoS class
     /// with `metadata: Pod QoS is immutable` (1.31 and older; from 1.32 the
     /// spec cause alone says it).

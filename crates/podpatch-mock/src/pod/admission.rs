@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::api::status::Status;
 use crate::golang::quantity::Quantity;
 use crate::registry::store::Store;
+use crate::version::Version;
 
 /// Mount path of the service-account token volume.
 pub const TOKEN_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -330,6 +331,9 @@ pub fn stored_qos_class(pod: &Value) -> &str {
 }
 
 pub fn qos_class(pod: &Value) -> &'static str {
+    if Version::current().computes_qos_per_requirements() {
+        return per_requirements_qos_class(pod);
+    }
     let mut requests: Vec<(&str, Quantity)> = Vec::new();
     let mut limits: Vec<(&str, Quantity)> = Vec::new();
     let mut guaranteed = true;
@@ -422,6 +426,79 @@ pub fn qos_class(pod: &Value) -> &'static str {
     }
 }
 
+/// 1.37's `ComputePodQOS`: pod-level resources decide alone when they name
+/// a supported resource (`PodLevelResourcesFixKubeletQOSClass`); otherwise
+/// each init and app container has a class of its own, and containers that
+/// differ make the pod Burstable.
+fn per_requirements_qos_class(pod: &Value) -> &'static str {
+    let pod_level = pod.pointer("/spec/resources").filter(|r| {
+        ["requests", "limits"].iter().any(|kind| {
+            r.get(kind).and_then(Value::as_object).is_some_and(|list| {
+                list.keys()
+                    .any(|name| name == "cpu" || name == "memory" || name.starts_with("hugepages-"))
+            })
+        })
+    });
+    if let Some(resources) = pod_level {
+        return requirements_qos(resources);
+    }
+    let mut class = None;
+    for list in ["initContainers", "containers"] {
+        let containers = pod
+            .pointer(&format!("/spec/{list}"))
+            .and_then(Value::as_array);
+        for c in containers.into_iter().flatten() {
+            let own = requirements_qos(c.get("resources").unwrap_or(&Value::Null));
+            match class {
+                _ if own == "Burstable" => return own,
+                None => class = Some(own),
+                Some(seen) if seen != own => return "Burstable",
+                Some(_) => {}
+            }
+        }
+    }
+    class.unwrap_or("BestEffort")
+}
+
+/// `requirementsQOS`: BestEffort without requests and limits, else per cpu
+/// and memory: a request unlike its limit (a missing one is zero, a
+/// negative one counts) is Burstable, both zero BestEffort, both equal
+/// Guaranteed; cpu and memory of different classes make it Burstable.
+fn requirements_qos(resources: &Value) -> &'static str {
+    let list = |kind: &str| resources.get(kind).and_then(Value::as_object);
+    if list("requests").is_none_or(Map::is_empty) && list("limits").is_none_or(Map::is_empty) {
+        return "BestEffort";
+    }
+    let amount = |kind: &str, name: &str| {
+        list(kind)
+            .and_then(|l| l.get(name))
+            .and_then(Value::as_str)
+            .and_then(Quantity::parse)
+    };
+    let mut class = None;
+    for name in ["cpu", "memory"] {
+        let (request, limit) = (amount("requests", name), amount("limits", name));
+        let equal = match (&request, &limit) {
+            (None, None) => true,
+            (Some(q), None) | (None, Some(q)) => q.is_zero(),
+            (Some(r), Some(l)) => r == l,
+        };
+        let own = if !equal {
+            return "Burstable";
+        } else if request.is_none_or(|q| q.is_zero()) {
+            "BestEffort"
+        } else {
+            "Guaranteed"
+        };
+        match class {
+            None => class = Some(own),
+            Some(seen) if seen != own => return "Burstable",
+            Some(_) => {}
+        }
+    }
+    class.unwrap_or("BestEffort")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,7 +511,24 @@ mod tests {
     #[case(json!({"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}), "Burstable")]
     fn qos(#[case] resources: Value, #[case] class: &str) {
         let pod = json!({"spec": {"containers": [{"name": "c", "resources": resources}]}});
-        assert_eq!(qos_class(&pod), class);
+        for minor in [36, 37] {
+            let class_at = Version::new(minor).expect("minor").run(|| qos_class(&pod));
+            assert_eq!(class_at, class, "1.{minor}");
+        }
+    }
+
+    /// 1.37 counts a negative request (older minors skip amounts not above
+    /// zero) and classes each container on its own.
+    #[rstest]
+    #[case::negative_request(json!([{"resources": {"requests": {"cpu": "-2"}}}]), "BestEffort", "Burstable")]
+    #[case::zero_request_and_limit(json!([{"resources": {"requests": {"cpu": "0"}, "limits": {"cpu": "0"}}}]), "BestEffort", "BestEffort")]
+    #[case::guaranteed_and_best_effort(json!([
+        {"resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}},
+        {"resources": {}}]), "Burstable", "Burstable")]
+    fn qos_by_minor(#[case] containers: Value, #[case] at_36: &str, #[case] at_37: &str) {
+        let pod = json!({"spec": {"containers": containers}});
+        let class_at = |minor| Version::new(minor).expect("minor").run(|| qos_class(&pod));
+        assert_eq!((class_at(36), class_at(37)), (at_36, at_37));
     }
 
     #[test]

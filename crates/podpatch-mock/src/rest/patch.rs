@@ -95,7 +95,7 @@ fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
     let dups = json_scanner::check(body).map_err(Status::bad_request)?;
     let value: Value = crate::golang::json_value::from_slice(body)
         .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
-    let patch = match value {
+    let mut patch = match value {
         Value::Object(map) => map,
         Value::Null => Map::new(),
         other => {
@@ -105,15 +105,16 @@ fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
             )));
         }
     };
-    let shown = crate::golang::format::go_fmt(&Value::Object(patch.clone()));
     let Value::Object(original) = current.clone() else {
         return Err(Status::internal_raw("stored object is not a map"));
     };
-    let merged = strategic::apply(original, patch, &POD_TY).map_err(|e| match e {
+    let merged = strategic::apply(original, &mut patch, &POD_TY).map_err(|e| match e {
         SmpError::BadRequest(msg) => Status::bad_request(msg),
         SmpError::Invalid => Status::generic_invalid(),
         SmpError::Internal(msg) => Status::internal_raw(msg),
     })?;
+    // `applyPatchToObject` prints the patch map as the merge left it.
+    let shown = crate::golang::format::go_fmt(&Value::Object(patch));
     Ok(Patched {
         value: Value::Object(merged),
         strict: duplicates(dups, ""),

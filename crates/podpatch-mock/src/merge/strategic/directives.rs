@@ -19,23 +19,54 @@ pub(super) const DELETE_PRIMITIVE: &str = "$deleteFromPrimitiveList/";
 
 /// `removeDirectives`: a map carrying `$patch` is dropped altogether, and
 /// so are such maps inside lists and maps. `None` means "drop the field".
-pub(super) fn remove_directives(value: Value) -> Option<Value> {
+/// Like Go, it edits maps in place (their `$patch` members deleted, their
+/// lists replaced by the filtered copies) but leaves a list itself whole:
+/// the returned value is the one to store.
+pub(super) fn remove_directives(value: &mut Value) -> Option<Value> {
+    if !strip_directives(value) {
+        return None;
+    }
+    Some(match value {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|item| !is_directive_map(item))
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
+    })
+}
+
+/// The in-place part of `removeDirectives`; false for a map carrying
+/// `$patch`, which it leaves as it is.
+fn strip_directives(value: &mut Value) -> bool {
     match value {
         Value::Object(map) => {
             if map.contains_key(DIRECTIVE) {
-                return None;
+                return false;
             }
-            Some(Value::Object(
-                map.into_iter()
-                    .filter_map(|(k, v)| remove_directives(v).map(|v| (k, v)))
-                    .collect(),
-            ))
+            map.retain(|_, child| {
+                let keep = strip_directives(child);
+                if let Value::Array(items) = child {
+                    items.retain(|item| !is_directive_map(item));
+                }
+                keep
+            });
+            true
         }
-        Value::Array(items) => Some(Value::Array(
-            items.into_iter().filter_map(remove_directives).collect(),
-        )),
-        other => Some(other),
+        Value::Array(items) => {
+            items.iter_mut().for_each(|item| {
+                strip_directives(item);
+            });
+            true
+        }
+        _ => true,
     }
+}
+
+fn is_directive_map(value: &Value) -> bool {
+    value.as_object().is_some_and(|m| m.contains_key(DIRECTIVE))
 }
 
 pub(super) fn apply_retain_keys(

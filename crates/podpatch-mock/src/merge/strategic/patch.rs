@@ -20,9 +20,14 @@ use super::order::normalize_element_order;
 use crate::schema::{List, ListKind, Ty};
 
 /// Applies `patch` to `original`, both JSON objects of type `ty`.
+/// Like Go's `mergeMap`, the merge consumes `patch` in place: directive
+/// keys and lists merged under `$setElementOrder` are deleted from it, nulls
+/// under keys the original lacks are discarded and `$patch` maps inside new
+/// values are dropped. patch.go prints the patch map so left in its 422
+/// "patch" errors.
 pub fn apply(
     original: Map<String, Value>,
-    patch: Map<String, Value>,
+    patch: &mut Map<String, Value>,
     ty: &'static Ty,
 ) -> Result<Map<String, Value>, SmpError> {
     merge_map(original, patch, ty, "struct")
@@ -43,7 +48,7 @@ pub(crate) fn discard_nulls(value: &mut Value) {
 
 pub(super) fn merge_map(
     mut original: Map<String, Value>,
-    mut patch: Map<String, Value>,
+    patch: &mut Map<String, Value>,
     ty: &'static Ty,
     go_kind: &'static str,
 ) -> Result<Map<String, Value>, SmpError> {
@@ -51,18 +56,22 @@ pub(super) fn merge_map(
         return match directive.as_str() {
             Some("replace") => {
                 patch.remove(DIRECTIVE);
-                Ok(patch)
+                Ok(patch.clone())
             }
             Some("delete") => Ok(Map::new()),
-            _ => Err(bad_patch_type(&directive, &patch)),
+            _ => Err(bad_patch_type(&directive, patch)),
         };
     }
-    apply_retain_keys(&mut original, &mut patch)?;
-    apply_set_element_order(&mut original, &mut patch, ty, go_kind)?;
-    for (key, patch_value) in patch {
-        let (key, delete_list) = match key.strip_prefix(DELETE_PRIMITIVE) {
+    apply_retain_keys(&mut original, patch)?;
+    apply_set_element_order(&mut original, patch, ty, go_kind)?;
+    let keys: Vec<String> = patch.keys().cloned().collect();
+    for raw_key in keys {
+        let Some(patch_value) = patch.get_mut(&raw_key) else {
+            continue;
+        };
+        let (key, delete_list) = match raw_key.strip_prefix(DELETE_PRIMITIVE) {
             Some(stripped) => (stripped.to_string(), true),
-            None => (key, false),
+            None => (raw_key, false),
         };
         if patch_value.is_null() {
             original.remove(&key);
@@ -70,9 +79,8 @@ pub(super) fn merge_map(
         }
         let Some(current) = original.get(&key) else {
             if !delete_list {
-                let mut v = patch_value;
-                discard_nulls(&mut v);
-                match remove_directives(v) {
+                discard_nulls(patch_value);
+                match remove_directives(patch_value) {
                     Some(v) => original.insert(key, v),
                     None => original.remove(&key),
                 };
@@ -97,8 +105,7 @@ pub(super) fn merge_map(
                 if delete_list {
                     continue;
                 }
-                let mut p = p;
-                discard_nulls(&mut p);
+                discard_nulls(p);
                 match remove_directives(p) {
                     Some(p) => p,
                     None => {
@@ -118,21 +125,21 @@ pub(super) fn merge_map(
 /// merges whatever the strategy.
 pub(super) fn merge_slice_handler(
     current: Vec<Value>,
-    patch: Vec<Value>,
+    patch: &mut [Value],
     list: Option<&'static List>,
     delete_list: bool,
 ) -> Result<Vec<Value>, SmpError> {
     let kind = list.map_or(ListKind::Atomic, |l| l.kind);
     if kind == ListKind::Atomic && !delete_list {
-        return Ok(patch);
+        return Ok(patch.to_vec());
     }
     if current.is_empty() && patch.is_empty() {
         return Ok(current);
     }
-    slice_element_type(&current, &patch)?;
+    slice_element_type(&current, patch)?;
     let maps = current
         .iter()
-        .chain(&patch)
+        .chain(patch.iter())
         .next()
         .is_some_and(Value::is_object);
     match (kind, list) {
@@ -142,7 +149,7 @@ pub(super) fn merge_slice_handler(
         _ if maps => Err(SmpError::Internal(
             "cannot merge lists without merge key for struct".into(),
         )),
-        _ => Ok(merge_primitive_list(current, patch, delete_list)),
+        _ => Ok(merge_primitive_list(current, patch.to_vec(), delete_list)),
     }
 }
 
@@ -186,12 +193,12 @@ pub(super) fn apply_set_element_order(
         check_set_element_order(patch_list.as_deref().unwrap_or(&[]), &order, merge_key)?;
         let merged = match (&original_list, &patch_list) {
             (Some(current), None) => current.clone(),
-            (None, Some(p)) => match remove_directives(Value::Array(p.clone())) {
+            (None, Some(p)) => match remove_directives(&mut Value::Array(p.clone())) {
                 Some(Value::Array(items)) => items,
                 _ => Vec::new(),
             },
             (Some(current), Some(p)) => {
-                merge_slice_handler(current.clone(), p.clone(), list, false)?
+                merge_slice_handler(current.clone(), &mut p.clone(), list, false)?
             }
             (None, None) => continue,
         };
@@ -240,34 +247,37 @@ pub(super) fn merge_primitive_list(
 
 /// `mergeSlice` on maps with a merge key: `$patch` items first
 /// (`mergeSliceWithSpecialElements`), then each patch item merges into the
-/// original item with its key or is appended, then Go's order.
+/// original item with its key (consuming the patch item in place, as
+/// `mergeMap` does) or is appended, then Go's order. An appended item is the
+/// patch's own map in Go, so a later item with the same key merges into the
+/// patch too.
 pub(super) fn merge_keyed_list(
     mut original: Vec<Value>,
-    patch: Vec<Value>,
+    patch: &mut [Value],
     merge_key: &str,
     item_ty: &'static Ty,
 ) -> Result<Vec<Value>, SmpError> {
     if original.is_empty() && patch.is_empty() {
         return Ok(original);
     }
-    slice_element_type(&original, &patch)?;
+    slice_element_type(&original, patch)?;
     if !original
         .iter()
         .chain(patch.iter())
         .all(|v| matches!(v, Value::Object(_)))
     {
         // Scalars in a keyed list: Go merges them as a primitive list.
-        return Ok(merge_primitive_list(original, patch, false));
+        return Ok(merge_primitive_list(original, patch.to_vec(), false));
     }
-    let mut plain: Vec<Map<String, Value>> = Vec::new();
+    let mut plain: Vec<usize> = Vec::new();
     let mut replace = false;
-    for item in patch {
+    for (index, item) in patch.iter().enumerate() {
         let Value::Object(map) = item else { continue };
-        match map.get(DIRECTIVE).cloned() {
-            None => plain.push(map),
+        match map.get(DIRECTIVE) {
+            None => plain.push(index),
             Some(Value::String(d)) if d == "delete" => {
                 let Some(key_value) = map.get(merge_key) else {
-                    return Err(no_merge_key(&map, merge_key));
+                    return Err(no_merge_key(map, merge_key));
                 };
                 original.retain(|o| o.get(merge_key) != Some(key_value));
             }
@@ -277,28 +287,39 @@ pub(super) fn merge_keyed_list(
                     "merging lists cannot yet be specified in the patch".into(),
                 ));
             }
-            Some(other) => return Err(bad_patch_type(&other, &map)),
+            Some(other) => return Err(bad_patch_type(other, map)),
         }
     }
-    let patch_order: Vec<Value> = plain.iter().cloned().map(Value::Object).collect();
+    let patch_order: Vec<Value> = plain.iter().map(|&i| patch[i].clone()).collect();
     if replace {
         return Ok(patch_order);
     }
     let server_order = original.clone();
-    for item in plain {
-        let Some(key_value) = item.get(merge_key).cloned() else {
-            return Err(no_merge_key(&item, merge_key));
+    // Which patch item each appended original item is.
+    let mut appended: Vec<(usize, usize)> = Vec::new();
+    for index in plain {
+        let Value::Object(item) = &mut patch[index] else {
+            continue;
         };
-        match original
-            .iter_mut()
-            .find(|o| o.get(merge_key) == Some(&key_value))
-        {
-            Some(Value::Object(existing)) => {
-                let merged = merge_map(std::mem::take(existing), item, item_ty, "struct")?;
-                *existing = merged;
-            }
-            _ => original.push(Value::Object(item)),
+        let Some(key_value) = item.get(merge_key).cloned() else {
+            return Err(no_merge_key(item, merge_key));
+        };
+        let found = original
+            .iter()
+            .position(|o| o.get(merge_key) == Some(&key_value));
+        let Some(at) = found else {
+            appended.push((original.len(), index));
+            original.push(Value::Object(item.clone()));
+            continue;
+        };
+        let Value::Object(existing) = &mut original[at] else {
+            continue;
+        };
+        let merged = merge_map(std::mem::take(existing), item, item_ty, "struct")?;
+        if let Some(&(_, source)) = appended.iter().find(|(o, _)| *o == at) {
+            patch[source] = Value::Object(merged.clone());
         }
+        original[at] = Value::Object(merged);
     }
     let (patch_items, server_only) = partition_maps(original, &patch_order, merge_key)?;
     normalize_element_order(
@@ -322,7 +343,8 @@ mod tests {
         let (Value::Object(o), Value::Object(p)) = (original, patch) else {
             panic!("objects expected");
         };
-        apply(o, p, &POD_TY).map(Value::Object)
+        let mut p = p;
+        apply(o, &mut p, &POD_TY).map(Value::Object)
     }
 
     fn base() -> Value {
@@ -353,6 +375,26 @@ mod tests {
     fn merges(#[case] patch: Value, #[case] pointer: &str, #[case] expected: Value) {
         let got = smp(base(), patch).expect("merges");
         assert_eq!(got.pointer(pointer), Some(&expected), "{got}");
+    }
+
+    /// What Go's 422 "patch" error prints: the patch map the merge consumed.
+    #[rstest]
+    #[case::set_order_consumed(json!({"spec": {"$setElementOrder/containers": [{"name": "web"}],
+        "containers": [{"name": "web", "stdin": "true"}]}}), json!({"spec": {}}))]
+    #[case::retain_keys_deleted(json!({"spec": {"$retainKeys": ["nodeName"], "nodeName": "n"}}),
+        json!({"spec": {"nodeName": "n"}}))]
+    #[case::nulls_discarded_where_missing(json!({"spec": {"nodeSelector": {"a": null, "b": "1"}},
+        "metadata": {"labels": {"a": null}}}),
+        json!({"spec": {"nodeSelector": {"b": "1"}}, "metadata": {"labels": {"a": null}}}))]
+    #[case::new_item_takes_later_one(json!({"spec": {"containers": [{"name": "n", "image": "a"},
+        {"name": "n", "stdin": true}]}}),
+        json!({"spec": {"containers": [{"name": "n", "image": "a", "stdin": true}, {"name": "n", "stdin": true}]}}))]
+    fn patch_left_as_go_leaves_it(#[case] patch: Value, #[case] expected: Value) {
+        let (Value::Object(o), Value::Object(mut p)) = (base(), patch) else {
+            panic!("objects expected");
+        };
+        apply(o, &mut p, &POD_TY).expect("merges");
+        assert_eq!(Value::Object(p), expected);
     }
 
     #[rstest]
