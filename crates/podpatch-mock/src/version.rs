@@ -133,6 +133,33 @@ impl Version {
         self.since(33)
     }
 
+    /// Every init container may be resized in place, not only sidecars
+    /// (`InPlacePodVerticalScalingInitContainers`, beta and on in 1.36;
+    /// before, a non-sidecar init container's resources are immutable).
+    pub fn resizes_init_containers(self) -> bool {
+        self.since(36)
+    }
+
+    /// Pod-level resources may be resized in place
+    /// (`InPlacePodLevelResourcesVerticalScaling`, beta and on in 1.36).
+    pub fn resizes_pod_level_resources(self) -> bool {
+        self.since(36)
+    }
+
+    /// A resize of a pod with pod-level resources is refused before any
+    /// other resize check (1.33 and 1.34); 1.35 refuses it later, naming
+    /// the alpha gate.
+    pub fn refuses_pod_level_resize_first(self) -> bool {
+        !self.since(35)
+    }
+
+    /// A resize may not lower a container's memory limit, or add one,
+    /// unless memory's resize policy is `RestartContainer` (1.33's
+    /// `validateContainerResize`; 1.34 dropped the rule).
+    pub fn keeps_memory_limits_from_shrinking(self) -> bool {
+        self.minor == 33
+    }
+
     /// Owner reference errors name the reference's index, and an empty
     /// field is `Required` (apimachinery's `validateOwnerReference`, 1.37).
     pub fn indexes_owner_references(self) -> bool {
@@ -158,6 +185,35 @@ impl Version {
     /// metadata fields as POST does (`WipeObjectMetaSystemFields`, 1.37).
     pub fn wipes_apply_created_metadata(self) -> bool {
         self.since(37)
+    }
+
+    /// IP addresses in legacy fields (status pod and host IPs, DNS
+    /// nameservers, host alias IPs) are validated strictly: leading zeros and
+    /// IPv4-mapped IPv6 addresses are refused (`StrictIPCIDRValidation`, beta
+    /// and on in 1.36; before, `ParseIPSloppy` alone decides).
+    pub fn validates_ips_strictly(self) -> bool {
+        self.since(36)
+    }
+
+    /// Such IP addresses get warnings when non-standard or non-canonical
+    /// (`GetWarningsForIP`, in the pod and status strategies since 1.33).
+    pub fn warns_on_ip_formats(self) -> bool {
+        self.since(33)
+    }
+
+    /// Environment variable names (and `envFrom` prefixes) may be any
+    /// printable ASCII but `=` (`RelaxedEnvironmentVariableValidation`, beta
+    /// and on in 1.32; before, `[-._a-zA-Z][-._a-zA-Z0-9]*`).
+    pub fn relaxes_env_var_names(self) -> bool {
+        self.since(32)
+    }
+
+    /// The values of required node affinity requirements must be label
+    /// values (`ValidateNodeSelectorRequirement` with
+    /// `AllowInvalidLabelValueInRequiredNodeAffinity` from the old pod, 1.33;
+    /// before, `validateNodeAffinity` passes `true`, a TODO).
+    pub fn checks_required_node_affinity_values(self) -> bool {
+        self.since(33)
     }
 
     /// A container status's reported uid may be any `uid_t`, up to
@@ -218,6 +274,14 @@ impl Version {
     /// spec cause alone says it).
     pub fn checks_qos_on_update(self) -> bool {
         !self.since(32)
+    }
+
+    /// A status update keeps `qosClass`: an emptied one gets the old class
+    /// back (`podStatusStrategy.PrepareForUpdate`) and any other change is
+    /// refused `field is immutable` (`ValidatePodStatusUpdate`) (1.32;
+    /// before, a status update may set it to anything).
+    pub fn keeps_qos_class_in_status(self) -> bool {
+        self.since(32)
     }
 
     /// A toleration with `Exists` and a value is refused quoting the value

@@ -7,6 +7,9 @@
 
 use serde_json::{Value, json};
 
+use crate::pod::warnings::ip;
+use crate::version::Version;
+
 /// `Convert_v1_PodStatus_To_core_PodStatus`: `podIP` is authoritative for
 /// older clients, so when it disagrees with `podIPs[0]` (or `podIPs` is
 /// empty) the list becomes just `podIP`.
@@ -30,7 +33,7 @@ pub fn convert_pod_ips(pod: &mut Value) {
 }
 
 /// The parts of `podStatusStrategy.PrepareForUpdate` about the status: an
-/// emptied QoS class is backfilled, and a zero `observedGeneration` (of the
+/// emptied QoS class is backfilled (1.32), and a zero `observedGeneration` (of the
 /// status, or of a condition, matched by type in order) keeps the old one.
 pub fn prepare_for_update(pod: &mut Value, old: &Value) {
     // A deletion timestamp is dropped here, then restored from the old pod.
@@ -42,7 +45,12 @@ pub fn prepare_for_update(pod: &mut Value, old: &Value) {
     };
     let old_status = &old["status"];
     let unset = |v: Option<&Value>| v.and_then(Value::as_i64).unwrap_or(0) == 0;
-    for key in ["qosClass", "observedGeneration"] {
+    let backfilled: &[&str] = if Version::current().keeps_qos_class_in_status() {
+        &["qosClass", "observedGeneration"]
+    } else {
+        &["observedGeneration"]
+    };
+    for &key in backfilled {
         let empty = match key {
             "qosClass" => status
                 .get(key)
@@ -87,8 +95,7 @@ pub fn prepare_for_update(pod: &mut Value, old: &Value) {
 }
 
 /// `podStatusStrategy.WarningsOnUpdate`: `GetWarningsForIP` on every pod
-/// and host IP (the only warning a valid address can still get is a
-/// non-canonical IPv6 spelling).
+/// and host IP (1.33; none before).
 pub fn warnings(pod: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for list in ["podIPs", "hostIPs"] {
@@ -97,14 +104,7 @@ pub fn warnings(pod: &Value) -> Vec<String> {
             .map_or(&[][..], Vec::as_slice);
         for (i, entry) in entries.iter().enumerate() {
             let value = entry["ip"].as_str().unwrap_or("");
-            if let Ok(v6) = value.parse::<std::net::Ipv6Addr>()
-                && v6.to_ipv4_mapped().is_none()
-                && v6.to_string() != value
-            {
-                out.push(format!(
-                    "status.{list}[{i}].ip: IPv6 address {value:?} should be in RFC 5952 canonical format (\"{v6}\")"
-                ));
-            }
+            out.extend(ip::warnings(&format!("status.{list}[{i}].ip"), value));
         }
     }
     out

@@ -10,6 +10,7 @@ use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::objectmeta;
 use crate::validation::value::{arr, s};
+use crate::version::Version;
 
 /// `ValidateLabelName`: a qualified name.
 pub(super) fn label_name(errs: &mut Vec<FieldError>, key: &str, path: &str) {
@@ -97,8 +98,9 @@ pub(super) fn affinity(spec: &Value) -> Vec<FieldError> {
                     "must have at least one node selector term",
                 ));
             } else {
+                let any_value = !Version::current().checks_required_node_affinity_values();
                 for (i, term) in terms.iter().enumerate() {
-                    node_selector_term(&mut errs, term, &format!("{tp}[{i}]"), false);
+                    node_selector_term(&mut errs, term, &format!("{tp}[{i}]"), any_value);
                 }
             }
         }

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::ip::sloppy_v4;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::objectmeta;
@@ -67,7 +68,7 @@ pub fn validate_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
             "must be a non-negative integer",
         ));
     }
-    if s(ns, "qosClass") != s(os, "qosClass") {
+    if Version::current().keeps_qos_class_in_status() && s(ns, "qosClass") != s(os, "qosClass") {
         errs.push(FieldError::invalid(
             "status.qosClass",
             json!(s(ns, "qosClass")),
@@ -285,6 +286,17 @@ fn claim_statuses(pod: &Value) -> Vec<FieldError> {
     errs
 }
 
+/// The family `IsDualStackIPStrings` sees (`None`: not an IP): it parses
+/// sloppily (leading zeros pass) and takes an IPv4-mapped IPv6 address for
+/// IPv4 (`To4() != nil`).
+fn sloppy_is_v4(ip: &str) -> Option<bool> {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => Some(true),
+        Ok(std::net::IpAddr::V6(v6)) => Some(v6.to_ipv4_mapped().is_some()),
+        Err(_) => sloppy_v4(ip).map(|_| true),
+    }
+}
+
 /// `validatePodIPs` / the list half of `validateHostIPs`: every new IP is
 /// valid (an invalid one already stored may stay), at most one per family.
 fn ip_list(new: &Value, old: &Value, list: &str) -> Vec<FieldError> {
@@ -297,14 +309,7 @@ fn ip_list(new: &Value, old: &Value, list: &str) -> Vec<FieldError> {
         }
     }
     if ips.len() > 1 {
-        // `IsDualStackIPStrings` parses sloppily (leading zeros pass).
-        let sloppy = |ip: &str| {
-            ip.parse::<std::net::IpAddr>().is_ok()
-                || legacy_ip("", ip)
-                    .iter()
-                    .all(|e| e.detail == "must not have leading 0s")
-        };
-        if let Some(i) = ips.iter().position(|ip| !sloppy(ip)) {
+        if let Some(i) = ips.iter().position(|ip| sloppy_is_v4(ip).is_none()) {
             errs.push(FieldError::internal(
                 format!("status.{list}"),
                 format!(
@@ -315,11 +320,11 @@ fn ip_list(new: &Value, old: &Value, list: &str) -> Vec<FieldError> {
         }
         let v4 = ips
             .iter()
-            .filter(|ip| ip.parse::<std::net::Ipv4Addr>().is_ok())
+            .filter(|ip| sloppy_is_v4(ip) == Some(true))
             .count();
         let v6 = ips
             .iter()
-            .filter(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok())
+            .filter(|ip| sloppy_is_v4(ip) == Some(false))
             .count();
         if ips.len() > 2 || v4 != 1 || v6 != 1 {
             let shown: Vec<Value> = ips.iter().map(|ip| json!({"IP": ip})).collect();

@@ -6,6 +6,7 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::ip::sloppy_v4;
 use crate::validation::affinity::{self, label_name};
 use crate::validation::container::{containers, file_key_ref_volumes};
 use crate::validation::field::FieldError;
@@ -18,6 +19,7 @@ use crate::validation::spread;
 use crate::validation::tolerations::tolerations;
 use crate::validation::value::{MAX_INT32, arr, containers_with_path, s, set};
 use crate::validation::volume;
+use crate::version::Version;
 
 /// `ValidatePodSpec`: volumes first (their names feed the mounts), then
 /// containers, pod-level resources, security and the scalar checks, in Go's
@@ -214,30 +216,22 @@ fn subdomain_with_underscore(value: &str) -> Vec<String> {
     errs
 }
 
-/// `IsValidIPForLegacyField` with `StrictIPCIDRValidation` on: Go's sloppy
-/// parser must accept the value, then leading zeros and IPv4-mapped IPv6
-/// addresses are refused.
+/// `IsValidIPForLegacyField`: Go's sloppy parser must accept the value;
+/// with `StrictIPCIDRValidation` (on from 1.36) leading zeros and
+/// IPv4-mapped IPv6 addresses are refused too.
 pub(super) fn legacy_ip(path: &str, value: &str) -> Vec<FieldError> {
     let bad = |detail: &str| vec![FieldError::invalid(path, json!(value), detail)];
+    let strict = Version::current().validates_ips_strictly();
     match value.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some() => {
+        Ok(std::net::IpAddr::V6(v6)) if strict && v6.to_ipv4_mapped().is_some() => {
             bad("must not be an IPv4-mapped IPv6 address")
         }
         Ok(_) => Vec::new(),
-        Err(_) => {
-            let octets: Vec<&str> = value.split('.').collect();
-            let sloppy_v4 = octets.len() == 4
-                && octets.iter().all(|o| {
-                    !o.is_empty()
-                        && o.bytes().all(|b| b.is_ascii_digit())
-                        && o.parse::<u32>().is_ok_and(|n| n <= 255)
-                });
-            if sloppy_v4 {
-                bad("must not have leading 0s")
-            } else {
-                bad("must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
-            }
+        Err(_) if sloppy_v4(value).is_none() => {
+            bad("must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
         }
+        Err(_) if strict => bad("must not have leading 0s"),
+        Err(_) => Vec::new(),
     }
 }
 
@@ -476,6 +470,16 @@ mod tests {
         let errs = legacy_ip("x", ip);
         let got = errs.first().map_or("", |e| e.detail.as_str());
         assert_eq!(got, detail);
+    }
+
+    #[rstest]
+    #[case("010.0.0.1")]
+    #[case("::ffff:1.2.3.4")]
+    fn sloppy_ips_pass_before_1_36(#[case] ip: &str) {
+        let v35 = Version::new(35).unwrap();
+        assert!(v35.run(|| legacy_ip("x", ip)).is_empty());
+        let v30 = Version::new(30).unwrap();
+        assert_eq!(v30.run(|| legacy_ip("x", "999.1.1.1")).len(), 1);
     }
 
     #[rstest]

@@ -1,21 +1,24 @@
-//! `ValidatePodResize` (`pkg/apis/core/validation/validation.go`, 1.36):
-//! what the `pods/resize` subresource accepts after `dropNonResizeUpdates`
-//! kept only container, init container and pod-level resources and resize
-//! policies. 1.36 has `InPlacePodLevelResourcesVerticalScaling` and
-//! `InPlacePodVerticalScalingInitContainers` on, so pod-level resources and
-//! every init container may be resized.
+//! `ValidatePodResize` (`pkg/apis/core/validation/validation.go`, 1.33 to
+//! 1.37): what the `pods/resize` subresource accepts after
+//! `dropNonResizeUpdates` kept only container, init container and pod-level
+//! resources and resize policies. From 1.36 `InPlacePodLevelResourcesVerticalScaling`
+//! and `InPlacePodVerticalScalingInitContainers` are on, so pod-level
+//! resources and every init container may be resized; before, only sidecars
+//! among init containers, and pods with pod-level resources not at all.
 //!
 //! Comparisons are `Semantic.DeepEqual`'s ([`semantic_eq`]): quantities by
 //! amount, nil and empty maps alike. It inspects values only.
 
 use serde_json::{Map, Value, json};
 
+use crate::golang::quantity::Quantity;
 use crate::golang::semantic::semantic_eq;
 use crate::schema::{POD_SPEC_TY, Ty};
 use crate::validation::field::FieldError;
 use crate::validation::field::ROOT_PATH;
 use crate::validation::pod::{MIRROR, metadata_and_spec};
 use crate::validation::value::{arr, present, s};
+use crate::version::Version;
 
 /// `ValidatePodResize`, which opens with the core package's
 /// `ValidateObjectMetaUpdate` (finalizer names included).
@@ -23,6 +26,15 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs =
         crate::validation::objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
     errs.extend(metadata_and_spec(new));
+    let version = Version::current();
+    let (ns, os) = (&new["spec"], &old["spec"]);
+    let pod_level = pod_level_set(os) || pod_level_set(ns);
+    if pod_level && version.refuses_pod_level_resize_first() {
+        return vec![FieldError::forbidden(
+            ROOT_PATH,
+            "pods with pod-level resources cannot be resized",
+        )];
+    }
     if old
         .pointer("/metadata/annotations")
         .and_then(|a| a.get(MIRROR))
@@ -39,7 +51,6 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
             "windows pods cannot be resized",
         )];
     }
-    let (ns, os) = (&new["spec"], &old["spec"]);
     // `qos.GetPodQOS` reads the stored class; the new one is computed.
     let old_qos = crate::pod::admission::stored_qos_class(old);
     if old_qos != crate::pod::admission::qos_class(new) {
@@ -60,7 +71,14 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
         ));
     }
     let mut munged = ns.clone();
-    if pod_level_set(os) || pod_level_set(ns) {
+    if pod_level {
+        if !version.resizes_pod_level_resources() {
+            errs.push(FieldError::forbidden(
+                ROOT_PATH,
+                "resize of pods with pod-level resources is forbidden when InPlacePodLevelResourcesVerticalScalingEnabled feature gate is disabled",
+            ));
+            return errs;
+        }
         errs.extend(pod_level_resources(ns, os, &mut munged));
     }
     if !arr(&old["status"], "nodeAllocatableResourceClaimStatuses").is_empty() {
@@ -76,6 +94,13 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
     }
     for list in ["initContainers", "containers"] {
         for (i, o) in arr(os, list).iter().enumerate() {
+            // Before 1.36 only sidecars among init containers are resized.
+            if list == "initContainers"
+                && !version.resizes_init_containers()
+                && s(o, "restartPolicy") != "Always"
+            {
+                continue;
+            }
             let n = &arr(ns, list)[i];
             let path = format!("spec.{list}[{i}].resources");
             for kind in ["requests", "limits"] {
@@ -85,6 +110,13 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
                         format!("resource {kind} cannot be removed"),
                     ));
                 }
+            }
+            if version.keeps_memory_limits_from_shrinking() {
+                errs.extend(memory_limit_decrease(
+                    n,
+                    o,
+                    &format!("{path}.limits[memory]"),
+                ));
             }
         }
     }
@@ -107,13 +139,30 @@ pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
         let o = &arr(os, "initContainers")[i];
         let restartable = s(c, "restartPolicy") == "Always";
         let modified = !semantic_eq(Some(c), Some(o), container_ty);
+        if !restartable && !version.resizes_init_containers() {
+            if modified {
+                errs.push(FieldError::forbidden(
+                    "spec",
+                    "resources for non-sidecar init containers are immutable",
+                ));
+            }
+            munged_list.push(c.clone());
+            continue;
+        }
         let c = drop_cpu_memory(c, o);
         let path = format!("spec.initContainers[{i}]");
         if !semantic_eq(Some(&c), Some(o), container_ty) {
-            errs.push(FieldError::forbidden(
-                &path,
-                "only cpu and memory resources for init or sidecar containers are mutable",
-            ));
+            errs.push(if version.resizes_init_containers() {
+                FieldError::forbidden(
+                    &path,
+                    "only cpu and memory resources for init or sidecar containers are mutable",
+                )
+            } else {
+                FieldError::forbidden(
+                    "spec",
+                    "only cpu and memory resources for sidecar containers are mutable",
+                )
+            });
         }
         if modified && !restartable {
             for p in arr(&c, "resizePolicy") {
@@ -181,6 +230,32 @@ fn pod_level_set(spec: &Value) -> bool {
             .map_or(0, Map::len)
     };
     count("requests") + count("limits") > 0
+}
+
+/// The 1.33 special case of `validateContainerResize`: unless memory's
+/// resize policy is `RestartContainer`, a memory limit may not go down, and
+/// adding one lowers it from "max".
+fn memory_limit_decrease(new: &Value, old: &Value, path: &str) -> Vec<FieldError> {
+    let restart = arr(new, "resizePolicy")
+        .iter()
+        .find(|p| s(p, "resourceName") == "memory")
+        .is_some_and(|p| !matches!(s(p, "restartPolicy"), "NotRequired" | ""));
+    let limit = |c: &Value| {
+        c.pointer("/resources/limits/memory").map(|v| match v {
+            Value::String(text) => Quantity::parse(text),
+            other => Quantity::parse(&other.to_string()),
+        })
+    };
+    let detail = match (limit(new), limit(old)) {
+        _ if restart => return Vec::new(),
+        (Some(Some(n)), Some(Some(o))) if n < o => "decreased",
+        (Some(_), None) => "added",
+        _ => return Vec::new(),
+    };
+    vec![FieldError::forbidden(
+        path,
+        format!("memory limits cannot be {detail} unless resizePolicy is RestartContainer"),
+    )]
 }
 
 /// `resourcesRemoved` for `resources.<kind>`.

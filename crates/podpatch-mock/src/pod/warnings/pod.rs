@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::pod::warnings::ip;
 use crate::pod::warnings::volume;
 use crate::validation::names;
 use crate::validation::value::{arr, s};
@@ -204,6 +205,15 @@ pub fn on_create(pod: &Value) -> Vec<String> {
                 out.push(format!("{base}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm.labelSelector: a null labelSelector results in matching no pod"));
             }
         }
+    }
+    // Deprecated IP address formats (1.33).
+    for (i, ns) in arr(&spec["dnsConfig"], "nameservers").iter().enumerate() {
+        let path = format!("spec.dnsConfig.nameservers[{i}]");
+        out.extend(ip::warnings(&path, ns.as_str().unwrap_or("")));
+    }
+    for (i, alias) in arr(spec, "hostAliases").iter().enumerate() {
+        let path = format!("spec.hostAliases[{i}].ip");
+        out.extend(ip::warnings(&path, s(alias, "ip")));
     }
     out
 }

@@ -11,9 +11,16 @@ use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::paths::no_backsteps;
 use crate::validation::value::{arr, present as set, s, split_subscript};
+use crate::version::Version;
 
-/// `IsRelaxedEnvVarName` (the relaxed rule is on since 1.32).
+/// `IsRelaxedEnvVarName` where `RelaxedEnvironmentVariableValidation` is on
+/// (1.32), `IsEnvVarName` before. Go also relaxes the rule for an update
+/// whose old pod already has a name only the relaxed rule allows; no pod
+/// here can have one, since each was validated at the server's own minor.
 fn env_var_name(name: &str) -> Vec<String> {
+    if !Version::current().relaxes_env_var_names() {
+        return strict_env_var_name(name);
+    }
     let mut errs = Vec::new();
     if name.is_empty() {
         errs.push("environment variable name must be non-empty".to_string());
@@ -23,6 +30,27 @@ fn env_var_name(name: &str) -> Vec<String> {
             "a valid environment variable name must consist only of printable ASCII characters other than '='"
                 .to_string(),
         );
+    }
+    errs
+}
+
+/// `IsEnvVarName`: `[-._a-zA-Z][-._a-zA-Z0-9]*`, and not a path backstep.
+fn strict_env_var_name(name: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() || !name.chars().all(word)
+    {
+        errs.push(names::regex_error(
+            "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+            "[-._a-zA-Z][-._a-zA-Z0-9]*",
+            &["my.env-name", "MY_ENV.NAME", "MyEnvName1"],
+        ));
+    }
+    match name {
+        "." => errs.push("must not be '.'".to_string()),
+        ".." => errs.push("must not be '..'".to_string()),
+        _ if name.starts_with("..") => errs.push("must not start with '..'".to_string()),
+        _ => {}
     }
     errs
 }
