@@ -20,7 +20,10 @@ use std::str::FromStr;
 
 /// Fields of the API types that older minors do not have, as (Go type,
 /// field, first minor): a decoder of an older minor drops them as unknown.
-const FIELDS_SINCE: &[(&str, &str, u8)] = &[("ContainerStatus", "user", 31)];
+const FIELDS_SINCE: &[(&str, &str, u8)] = &[
+    ("ContainerStatus", "user", 31),
+    ("Lifecycle", "stopSignal", 33),
+];
 
 /// Fields that Go's `omitzero` drops when zero, as (Go type, field, first
 /// minor): before it, the zero value is emitted (a `metav1.Time` as `null`).
