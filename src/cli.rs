@@ -73,6 +73,41 @@ pub enum Command {
 pub enum CasesCommand {
     /// Write the built-in suite (cases/ and snapshots/) into DIR, to edit or review it.
     Export(ExportArgs),
+    /// What the snapshots, recorded from real servers, say changed between Kubernetes
+    /// minors: cases answering differently, grouped by change, and cases applying
+    /// on one minor only (e.g. `podpatch cases changes --from 1.35 --to 1.37` before an
+    /// upgrade).
+    Changes(ChangesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// The oldest minor, e.g. `1.35` [default: the oldest the suite covers, 1.30].
+    #[arg(long, value_name = "VERSION", value_parser = parse_minor)]
+    pub from: Option<crate::version::KubeVersion>,
+    /// The newest minor: each step from `--from` to it is listed [default: the
+    /// newest the suite covers, 1.37].
+    #[arg(long, value_name = "VERSION", value_parser = parse_minor)]
+    pub to: Option<crate::version::KubeVersion>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// The snapshots folder [default: snapshots/ beside the cases folder, else the
+    /// built-in ones].
+    #[arg(long, value_name = "DIR")]
+    pub snapshots_dir: Option<PathBuf>,
+}
+
+/// A Kubernetes minor the built-in mock answers as (`1.30` to `1.37`).
+fn parse_minor(text: &str) -> Result<crate::version::KubeVersion, String> {
+    crate::version::KubeVersion::from_git_version(text)
+        .filter(|v| v.mock().is_some())
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is not a Kubernetes minor from {} to {}",
+                podpatch_mock::Version::OLDEST,
+                podpatch_mock::Version::NEWEST
+            )
+        })
 }
 
 #[derive(Debug, Args)]

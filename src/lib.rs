@@ -16,6 +16,7 @@
 pub mod admission;
 pub mod allocator;
 pub mod case;
+pub mod changelog;
 pub mod changes;
 pub mod cli;
 pub mod client;

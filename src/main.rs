@@ -68,6 +68,7 @@ async fn dispatch(command: Command) -> Result<Exit, CommandError> {
         Command::List(select) => command::cases::list(&select),
         Command::Check(select) => command::cases::check(&select),
         Command::Cases(CasesCommand::Export(args)) => command::cases::export(&args),
+        Command::Cases(CasesCommand::Changes(args)) => command::cases::changes(&args),
         Command::Mock(args) => command::mock::serve(args).await,
         Command::Completions(args) => {
             command::docs::completions(args.shell, &mut std::io::stdout().lock())

@@ -112,6 +112,25 @@ pub fn override_serving(dir: &Path, id: &str, version: KubeVersion) -> Option<Pa
     nearest.map(|over| override_for(dir, id, over))
 }
 
+/// The snapshot file a target of `version` is compared with: the override serving
+/// it, else the shared one.
+pub fn serving(dir: &Path, id: &str, version: KubeVersion) -> PathBuf {
+    override_serving(dir, id, version).unwrap_or_else(|| path_for(dir, id))
+}
+
+/// A stored snapshot's answer as a value (none when the file does not exist).
+pub fn stored_value(path: &Path) -> Result<Option<serde_json::Value>, SnapshotError> {
+    let Some(stored) = read(path)? else {
+        return Ok(None);
+    };
+    serde_yaml_ng::from_str(&stored.contents.to_string())
+        .map(Some)
+        .map_err(|e| SnapshotError {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+}
+
 /// The minor next to `v` on the baseline's side, whose snapshot `v` falls back to
 /// when it has no override of its own; none across a major version.
 fn toward_baseline(v: KubeVersion) -> Option<KubeVersion> {
@@ -187,9 +206,7 @@ pub fn check(
         .and_then(toward_baseline)
         .and_then(|v| override_serving(dir, entry.id, v))
         .unwrap_or_else(|| shared.clone());
-    let compared = target
-        .and_then(|v| override_serving(dir, entry.id, v))
-        .unwrap_or_else(|| shared.clone());
+    let compared = target.map_or_else(|| shared.clone(), |v| serving(dir, entry.id, v));
     let new = TextSnapshotContents::new(rendered.to_owned(), TextSnapshotKind::File);
     let write = |target: &Path| -> Result<PathBuf, SnapshotError> {
         let header = serde_yaml_ng::to_string(&Header {

@@ -68,6 +68,15 @@ impl KubeVersion {
     }
 }
 
+impl From<podpatch_mock::Version> for KubeVersion {
+    fn from(v: podpatch_mock::Version) -> KubeVersion {
+        KubeVersion {
+            major: 1,
+            minor: v.minor(),
+        }
+    }
+}
+
 /// Whether a `/version` answer is a kube-apiserver's: a `gitVersion` of Kubernetes 1
 /// and the `goVersion` it was built with. Mocks answer something else (fabric8's a
 /// `List`, schema-driven mocks placeholder strings); their answers are not the

@@ -412,3 +412,32 @@ fn json_report_holds_every_case_whole_in_id_order() {
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn changes_between_minors_come_from_the_recorded_snapshots() {
+    // 1.37 words a malformed JSON Patch body `invalid JSON patch` (docs/versions.md);
+    // the built-in snapshots say so, case by case.
+    podpatch_in(&std::env::temp_dir())
+        .args(["cases", "changes", "--from", "1.36", "--to", "1.37"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("## 1.36 → 1.37: "))
+        .stdout(predicate::str::contains(
+            r#"body.message: "error decoding patch: invalid character 'o' in literal null (expecting 'u')" → "invalid JSON patch""#,
+        ))
+        .stdout(predicate::str::contains("- json-patch/not-json\n"));
+    podpatch()
+        .args(["cases", "changes", "--from", "1.37", "--to", "1.36"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--from 1.37 must be older than --to 1.36",
+        ));
+    podpatch()
+        .args(["cases", "changes", "--from", "1.29"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`1.29` is not a Kubernetes minor from 1.30 to 1.37",
+        ));
+}

@@ -1,15 +1,17 @@
-//! The commands about case files themselves: `list`, `check` and `cases export`.
-//! They read (or write out) the suite and send nothing.
+//! The commands about case files themselves: `list`, `check`, `cases export` and
+//! `cases changes`. They read (or write out) the suite and send nothing.
 
 use std::io::Write;
 use std::path::Path;
 
 use super::CommandError;
 use crate::case::Case;
-use crate::cli::{ExportArgs, SelectArgs};
+use crate::changelog;
+use crate::cli::{ChangesArgs, ExportArgs, SelectArgs};
 use crate::exit::Exit;
 use crate::select::{Located, Selection};
 use crate::suite::{self, Suite};
+use crate::version::KubeVersion;
 
 /// The selection the flags describe.
 pub fn selection(select: &SelectArgs) -> Selection<'_> {
@@ -80,4 +82,70 @@ pub fn export(args: &ExportArgs) -> Result<Exit, CommandError> {
         args.dir.display()
     );
     Ok(Exit::Success)
+}
+
+/// How many case ids and change lines one group shows.
+const SHOWN_CASES: usize = 4;
+const SHOWN_CHANGES: usize = 8;
+
+/// `podpatch cases changes [--from V] [--to V]`: what the snapshots say changed at
+/// each step between two minors (see `changelog`).
+pub fn changes(args: &ChangesArgs) -> Result<Exit, CommandError> {
+    let (suite, cases) = load(&args.select, args.snapshots_dir.as_deref())?;
+    let from = args.from.unwrap_or(podpatch_mock::Version::OLDEST.into());
+    let to = args.to.unwrap_or(podpatch_mock::Version::NEWEST.into());
+    if from >= to {
+        return Err(CommandError::Usage(format!(
+            "--from {from} must be older than --to {to}"
+        )));
+    }
+    let minors: Vec<KubeVersion> = (from.minor..=to.minor)
+        .map(|minor| KubeVersion { minor, ..from })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    for pair in minors.windows(2) {
+        let (older, newer) = (pair[0], pair[1]);
+        let step = changelog::step(&suite.snapshots_dir, &cases, older, newer)?;
+        write_step(&mut out, older, newer, &step).map_err(CommandError::Stdout)?;
+    }
+    Ok(Exit::Success)
+}
+
+fn write_step(
+    out: &mut impl Write,
+    older: KubeVersion,
+    newer: KubeVersion,
+    step: &changelog::Step,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "## {older} → {newer}: {} case(s) answer differently, {} distinct change(s); \
+         {} case(s) apply from {newer}, {} up to {older}\n",
+        step.changed_cases(),
+        step.changed.len(),
+        step.appeared.len(),
+        step.gone.len()
+    )?;
+    for group in &step.changed {
+        let mut ids = group.cases[..group.cases.len().min(SHOWN_CASES)].join(", ");
+        if group.cases.len() > SHOWN_CASES {
+            ids.push_str(&format!(", … ({} cases)", group.cases.len()));
+        }
+        writeln!(out, "- {ids}")?;
+        for line in group.changes.iter().take(SHOWN_CHANGES) {
+            writeln!(out, "      {line}")?;
+        }
+        if group.changes.len() > SHOWN_CHANGES {
+            writeln!(out, "      … {} more", group.changes.len() - SHOWN_CHANGES)?;
+        }
+    }
+    for (label, ids) in [
+        (format!("apply from {newer}"), &step.appeared),
+        (format!("apply up to {older}"), &step.gone),
+    ] {
+        if !ids.is_empty() {
+            writeln!(out, "- {label}: {}", ids.join(", "))?;
+        }
+    }
+    writeln!(out)
 }

@@ -41,6 +41,8 @@ pub enum CommandError {
     Usage(String),
     #[error(transparent)]
     Expected(#[from] crate::expected::ExpectedError),
+    #[error(transparent)]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
     /// The target refused the run's setup; the reports were written all the same.
     #[error("{0}")]
     SetupRefused(String),
