@@ -345,6 +345,38 @@ pub fn unreferenced(dir: &Path, ids: &[String]) -> Vec<PathBuf> {
     out
 }
 
+/// Version overrides under `dir` that hold the same answer as the snapshot their
+/// minor would be compared with without them (the next override toward the
+/// baseline, or the shared one): a change is recorded once, where it happened, so
+/// such a file only hides where that was.
+pub fn redundant_overrides(dir: &Path) -> Result<Vec<PathBuf>, SnapshotError> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        let Some((id, version)) = path
+            .strip_prefix(dir)
+            .ok()
+            .and_then(|rel| rel.to_str()?.strip_suffix(".snap")?.rsplit_once('@'))
+            .and_then(|(id, v)| Some((id.to_owned(), KubeVersion::from_git_version(v)?)))
+        else {
+            continue;
+        };
+        let fallback = toward_baseline(version)
+            .and_then(|v| override_serving(dir, &id, v))
+            .unwrap_or_else(|| path_for(dir, &id));
+        if let (Some(own), Some(other)) = (read(path)?, read(&fallback)?)
+            && own.contents.matches_latest(&other.contents)
+        {
+            out.push(path.to_path_buf());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

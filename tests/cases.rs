@@ -61,3 +61,14 @@ async fn case(
         settings.bind(|| insta::assert_snapshot!(name, rendered));
     }
 }
+
+/// Each version override records an answer its minor would not get otherwise.
+#[test]
+fn every_shipped_override_differs_from_its_fallback() {
+    let redundant =
+        podpatch::snapshot::redundant_overrides(&support::root().join("snapshots")).unwrap();
+    assert!(
+        redundant.is_empty(),
+        "overrides equal to the snapshot their minor falls back to (delete them): {redundant:#?}"
+    );
+}
