@@ -19,6 +19,7 @@ mod shared;
 mod types;
 mod volume;
 
+pub(crate) use meta::LABEL_SELECTOR_TY;
 pub use meta::{API_RESOURCE_LIST_TY, STATUS_TY, VERSION_TY};
 pub use objects::{NAMESPACE_LIST_TY, NAMESPACE_TY, POD_LIST_TY, SERVICE_ACCOUNT_TY, TABLE_TY};
 pub use pod::{POD_SPEC_TY, POD_TY};

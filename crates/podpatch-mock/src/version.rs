@@ -156,6 +156,14 @@ impl Version {
         !self.since(35)
     }
 
+    /// A resize compares each container's resource claims with the old
+    /// ones (`dropCPUMemoryResourcesFromContainer` keeps them, 1.37): a pod
+    /// with claims may be resized, a resize that adds a claim is refused;
+    /// before, the claims were dropped from the new container only.
+    pub fn compares_resize_claims(self) -> bool {
+        self.since(37)
+    }
+
     /// A resize may not lower a container's memory limit, or add one,
     /// unless memory's resize policy is `RestartContainer` (1.33's
     /// `validateContainerResize`; 1.34 dropped the rule).
@@ -225,6 +233,13 @@ impl Version {
         self.since(37)
     }
 
+    /// An allocated resource status naming no claim of its container says
+    /// how claim names are formed from `container.resources.claims[*]`
+    /// (1.37; before, `in a format 'claim:<claimName>/<request>' …`).
+    pub fn explains_claim_status_names(self) -> bool {
+        self.since(37)
+    }
+
     /// Status errors name their own paths: container status users under
     /// `….user.linux` (`….linux` before) and condition types under
     /// `status.conditions` (`metadata.conditions` before) (1.33).
@@ -232,9 +247,14 @@ impl Version {
         self.since(33)
     }
 
-    /// `shareProcessNamespace` with `hostPID` is refused on
-    /// `spec.shareProcessNamespace` (1.37; on the security context before).
-    pub fn checks_share_process_namespace_on_spec(self) -> bool {
+    /// The host namespace fields (`hostNetwork`, `hostPID`, `hostIPC`,
+    /// `shareProcessNamespace`, `hostUsers`) are fields of the internal pod
+    /// spec (1.37; of its security context before): `shareProcessNamespace`
+    /// with `hostPID` is refused on `spec.shareProcessNamespace` after the
+    /// security context's checks (`validateShareProcessNamespace`), and a
+    /// Windows pod's host namespaces are refused after its security context
+    /// fields (`validateWindows`).
+    pub fn holds_host_namespaces_on_spec(self) -> bool {
         self.since(37)
     }
 
@@ -338,6 +358,22 @@ impl Version {
     /// (`DefaultPodLevelResources`, PodLevelResourcesFixDefaulting, 1.37),
     /// not on every decode: after the field manager, and not on updates.
     pub fn defaults_pod_level_resources_in_strategy(self) -> bool {
+        self.since(37)
+    }
+
+    /// Projected volumes keep their `clusterTrustBundle` and
+    /// `podCertificate` sources, which are validated
+    /// (`ClusterTrustBundleProjection` and `PodCertificateRequest` GA and
+    /// on in 1.37; before, `dropDisabledPodFields` removes them unless the
+    /// old pod uses them).
+    pub fn keeps_certificate_projections(self) -> bool {
+        self.since(37)
+    }
+
+    /// A pod's `seLinuxChangePolicy` may be `MountOption` as well as
+    /// `Recursive` (`SELinuxMount` GA and on in 1.37; before, only a pod
+    /// whose old spec has a policy may, `useOnlyRecursiveSELinuxChangePolicy`).
+    pub fn allows_mount_option_selinux_policy(self) -> bool {
         self.since(37)
     }
 

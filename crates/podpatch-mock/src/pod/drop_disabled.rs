@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::version::Version;
 
-/// Projection sources behind gates that are off by default in 1.36
-/// (`ClusterTrustBundleProjection`, `PodCertificateRequest`).
+/// Projection sources behind gates that are off by default up to 1.36
+/// (`ClusterTrustBundleProjection`, `PodCertificateRequest`; on in 1.37).
 const GATED_PROJECTIONS: &[&str] = &["clusterTrustBundle", "podCertificate"];
 
 fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
@@ -33,7 +33,12 @@ pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
     if !group_in_use && let Some(map) = spec.as_object_mut() {
         map.remove("schedulingGroup");
     }
-    for source in GATED_PROJECTIONS {
+    let gated = if Version::current().keeps_certificate_projections() {
+        &[][..]
+    } else {
+        GATED_PROJECTIONS
+    };
+    for source in gated {
         let in_use = old
             .is_some_and(|o| projections(o).any(|p| p.get(*source).is_some_and(|v| !v.is_null())));
         if in_use {

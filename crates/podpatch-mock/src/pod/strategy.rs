@@ -241,6 +241,20 @@ fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
     Some(kept)
 }
 
+/// PodLevelResourcesFixDefaulting (1.37) in the pod and resize strategies'
+/// `PrepareForUpdate`: an update that drops the pod-level resources
+/// altogether (a client that does not know them) keeps the old ones.
+fn keep_pod_level_resources(pod: &mut Value, old: &Value) {
+    let Some(resources) = old.pointer("/spec/resources").filter(|v| !v.is_null()) else {
+        return;
+    };
+    if let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut)
+        && spec.get("resources").is_none_or(Value::is_null)
+    {
+        spec.insert("resources".into(), resources.clone());
+    }
+}
+
 /// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
 pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
     if let Some(spec) = pod.get_mut("spec") {
@@ -269,6 +283,15 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
         && let Some(kept) = drop_non_resize_updates(pod, old)
     {
         *pod = kept;
+    }
+    if matches!(scope, Scope::Main | Scope::Resize)
+        && Version::current().defaults_pod_level_resources_in_strategy()
+    {
+        keep_pod_level_resources(pod, old);
+        // The resize strategy completes what a resize set or changed.
+        if scope == Scope::Resize {
+            crate::defaults::default_pod_level_resources(pod);
+        }
     }
     if scope == Scope::Status {
         // The status strategy keeps the spec and owner references.

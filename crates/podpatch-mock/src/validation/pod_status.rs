@@ -197,10 +197,12 @@ fn allocated_resources_status(pod: &Value, list: &str, containers: &str) -> Vec<
                             format!("{claim}/{request}")
                         }
                     });
-                    (
-                        found,
-                        "must match one of the container's resource claims in a format 'claim:<claimName>/<request>' or 'claim:<claimName>' if request is empty",
-                    )
+                    let detail = if Version::current().explains_claim_status_names() {
+                        "must match one of the container's resource claims as 'claim:<claimName>/<requestName>' when container.resources.claims[*].request is set or 'claim:<claimName>' when it is empty"
+                    } else {
+                        "must match one of the container's resource claims in a format 'claim:<claimName>/<request>' or 'claim:<claimName>' if request is empty"
+                    };
+                    (found, detail)
                 } else {
                     let found = resources["requests"]
                         .as_object()

@@ -62,6 +62,9 @@ pub(crate) fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
         "spec.nodeSelector",
     ));
     errs.extend(security::pod_security_context(spec));
+    if Version::current().holds_host_namespaces_on_spec() {
+        errs.extend(security::share_process_namespace(spec, "spec"));
+    }
     errs.extend(affinity::affinity(spec));
     errs.extend(dns_config(spec));
     errs.extend(readiness_gates(spec));
@@ -376,7 +379,16 @@ fn windows(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let sc = spec.get("securityContext").unwrap_or(&Value::Null);
     let on = |key: &str| spec.get(key).and_then(Value::as_bool) == Some(true);
-    for (present, path) in [
+    let host = [
+        (set(spec, "hostUsers"), "spec.hostUsers"),
+        (on("hostPID"), "spec.hostPID"),
+        (on("hostIPC"), "spec.hostIPC"),
+    ];
+    let share = (
+        set(spec, "shareProcessNamespace"),
+        "spec.shareProcessNamespace",
+    );
+    let mut checks = vec![
         (
             set(sc, "appArmorProfile"),
             "spec.securityContext.appArmorProfile",
@@ -385,9 +397,6 @@ fn windows(spec: &Value) -> Vec<FieldError> {
             set(sc, "seLinuxOptions"),
             "spec.securityContext.seLinuxOptions",
         ),
-        (set(spec, "hostUsers"), "spec.hostUsers"),
-        (on("hostPID"), "spec.hostPID"),
-        (on("hostIPC"), "spec.hostIPC"),
         (
             set(sc, "seccompProfile"),
             "spec.securityContext.seccompProfile",
@@ -400,10 +409,6 @@ fn windows(spec: &Value) -> Vec<FieldError> {
         (
             !arr(sc, "sysctls").is_empty(),
             "spec.securityContext.sysctls",
-        ),
-        (
-            set(spec, "shareProcessNamespace"),
-            "spec.shareProcessNamespace",
         ),
         (set(sc, "runAsUser"), "spec.securityContext.runAsUser"),
         (set(sc, "runAsGroup"), "spec.securityContext.runAsGroup"),
@@ -419,7 +424,18 @@ fn windows(spec: &Value) -> Vec<FieldError> {
             set(sc, "seLinuxChangePolicy"),
             "spec.securityContext.seLinuxChangePolicy",
         ),
-    ] {
+    ];
+    if Version::current().holds_host_namespaces_on_spec() {
+        // 1.37 checks the host namespaces on the spec, after its context.
+        checks.extend(host);
+        checks.push(share);
+    } else {
+        // Before, they were fields of the internal security context, each
+        // checked at its place there.
+        checks.insert(6, share);
+        checks.splice(2..2, host);
+    }
+    for (present, path) in checks {
         if present {
             errs.push(FieldError::forbidden(path, MSG));
         }

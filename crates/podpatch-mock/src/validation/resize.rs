@@ -334,10 +334,16 @@ fn drop_cpu_memory_list(list: Option<&Value>, old: Option<&Value>) -> Option<Val
 }
 
 /// `dropCPUMemoryResourcesFromContainer`: the container with the old cpu
-/// and memory amounts and its resources reduced to requests and limits.
+/// and memory amounts and its resources reduced to requests and limits (and
+/// its own resource claims from 1.37, so that only a change of them counts).
 fn drop_cpu_memory(c: &Value, old: &Value) -> Value {
     let mut c = c.clone();
     let mut res = Map::new();
+    if Version::current().compares_resize_claims()
+        && let Some(claims) = c.pointer("/resources/claims").filter(|v| !v.is_null())
+    {
+        res.insert("claims".into(), claims.clone());
+    }
     for kind in ["limits", "requests"] {
         let list = drop_cpu_memory_list(
             c.pointer(&format!("/resources/{kind}")),

@@ -1,7 +1,8 @@
 //! The pod-level security checks of `ValidatePodSpec`: the pod security
-//! context (`validatePodSpecSecurityContext`), which in the internal API also
-//! holds `hostNetwork`, `hostPID`, `hostIPC`, `shareProcessNamespace` and
-//! `hostUsers`, hence the `spec.securityContext.shareProcessNamespace` path;
+//! context (`validatePodSpecSecurityContext`), which in the internal API of
+//! 1.36 and older also holds `hostNetwork`, `hostPID`, `hostIPC`,
+//! `shareProcessNamespace` and `hostUsers`, hence the
+//! `spec.securityContext.shareProcessNamespace` path there;
 //! the host-network port rule, Windows HostProcess pods and user namespaces.
 
 use std::collections::BTreeSet;
@@ -69,6 +70,20 @@ fn one_of(errs: &mut Vec<FieldError>, sc: &Value, key: &str, supported: &[&str])
     }
 }
 
+/// `validateShareProcessNamespace` (1.37, on the spec after its security
+/// context; before, part of the security context's checks): the process
+/// namespace cannot be shared with the host's, reported under `parent`.
+pub(super) fn share_process_namespace(spec: &Value, parent: &str) -> Vec<FieldError> {
+    if !(flag(spec, "shareProcessNamespace") && flag(spec, "hostPID")) {
+        return Vec::new();
+    }
+    vec![FieldError::invalid(
+        format!("{parent}.shareProcessNamespace"),
+        json!(true),
+        "ShareProcessNamespace and HostPID cannot both be enabled",
+    )]
+}
+
 /// `validatePodSpecSecurityContext`.
 pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
@@ -83,18 +98,8 @@ pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
             Some(gid),
         );
     }
-    if flag(spec, "shareProcessNamespace") && flag(spec, "hostPID") {
-        // 1.37 checks it on the pod spec (`validateShareProcessNamespace`).
-        let parent = if Version::current().checks_share_process_namespace_on_spec() {
-            "spec"
-        } else {
-            SC
-        };
-        errs.push(FieldError::invalid(
-            format!("{parent}.shareProcessNamespace"),
-            json!(true),
-            "ShareProcessNamespace and HostPID cannot both be enabled",
-        ));
+    if !Version::current().holds_host_namespaces_on_spec() {
+        errs.extend(share_process_namespace(spec, SC));
     }
     errs.extend(sysctls(spec, sc));
     one_of(
@@ -119,8 +124,13 @@ pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
         "supplementalGroupsPolicy",
         &["Merge", "Strict"],
     );
-    // SELinuxMount is off, so only `Recursive` is allowed.
-    one_of(&mut errs, sc, "seLinuxChangePolicy", &["Recursive"]);
+    // With SELinuxMount off (before 1.37) only `Recursive` is allowed.
+    let policies: &[&str] = if Version::current().allows_mount_option_selinux_policy() {
+        &["MountOption", "Recursive"]
+    } else {
+        &["Recursive"]
+    };
+    one_of(&mut errs, sc, "seLinuxChangePolicy", policies);
     errs
 }
 

@@ -217,6 +217,27 @@ fn overlapping_paths(spec: &Value) -> Vec<String> {
                 item_paths(arr(d, "items"), "DownwardAPI")
             } else if let Some(t) = source.get("serviceAccountToken").filter(|x| !x.is_null()) {
                 vec![Entry::new(s(t, "path"), "ServiceAccountToken".into())]
+            } else if let Some(b) = source.get("clusterTrustBundle").filter(|x| !x.is_null()) {
+                // Validation refused a bundle without name or signer name.
+                let name = b
+                    .get("name")
+                    .filter(|x| !x.is_null())
+                    .unwrap_or(&b["signerName"]);
+                let name = go_quote(name.as_str().unwrap_or(""));
+                vec![Entry::new(
+                    s(b, "path"),
+                    format!("ClusterTrustBundle {name}"),
+                )]
+            } else if let Some(c) = source.get("podCertificate").filter(|x| !x.is_null()) {
+                [
+                    ("certificateChainPath", "PodCertificate chain"),
+                    ("keyPath", "PodCertificate key"),
+                    ("credentialBundlePath", "PodCertificate credential bundle"),
+                ]
+                .into_iter()
+                .filter(|(key, _)| !s(c, key).is_empty())
+                .map(|(key, what)| Entry::new(s(c, key), what.into()))
+                .collect()
             } else if carried {
                 previous.clone()
             } else {

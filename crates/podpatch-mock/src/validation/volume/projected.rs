@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use super::certificates;
 use super::fields::{int, local_non_reserved, mode, required};
 use crate::golang::quantity::Quantity;
 use crate::validation::field::FieldError;
@@ -294,8 +295,17 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
                 errs.extend(local_non_reserved(p, &format!("{path}.path")));
             }
         }
-        // clusterTrustBundle and podCertificate sources never get here:
-        // `projection::drop_disabled` removed them (gates off in 1.36).
+        // Before 1.37 `drop_disabled` removed these sources (gates off).
+        if let Some(ctb) = proj.get("clusterTrustBundle").filter(|v| !v.is_null()) {
+            count += 1;
+            let at = format!("{src_path}.clusterTrustBundle");
+            certificates::cluster_trust_bundle(ctb, &at, &mut |p, errs| claim(p, p, errs), errs);
+        }
+        if let Some(pc) = proj.get("podCertificate").filter(|v| !v.is_null()) {
+            count += 1;
+            let at = format!("{src_path}.podCertificate");
+            certificates::pod_certificate(pc, &at, &mut |p, errs| claim(p, p, errs), errs);
+        }
         if count > 1 {
             let detail = if Version::current().says_per_source() {
                 "may not specify more than 1 volume type per source"
