@@ -240,6 +240,13 @@ impl Version {
         self.since(37)
     }
 
+    /// A status update that drops `resourceClaimStatuses` (nil, not
+    /// empty) keeps the old ones (`podStatusStrategy.PrepareForUpdate`,
+    /// 1.37; before, the update removes them).
+    pub fn keeps_dropped_claim_statuses(self) -> bool {
+        self.since(37)
+    }
+
     /// Status errors name their own paths: container status users under
     /// `….user.linux` (`….linux` before) and condition types under
     /// `status.conditions` (`metadata.conditions` before) (1.33).

@@ -33,9 +33,15 @@ pub fn convert_pod_ips(pod: &mut Value) {
 }
 
 /// The parts of `podStatusStrategy.PrepareForUpdate` about the status: an
-/// emptied QoS class is backfilled (1.32), and a zero `observedGeneration` (of the
-/// status, or of a condition, matched by type in order) keeps the old one.
-pub fn prepare_for_update(pod: &mut Value, old: &Value) {
+/// emptied QoS class is backfilled (1.32), a zero `observedGeneration` (of the
+/// status, or of a condition, matched by type in order) keeps the old one,
+/// and resource claim statuses an old client dropped are kept (1.37: a nil
+/// list, not an empty one, which `empty_lists` names when the decoder
+/// dropped it).
+pub fn prepare_for_update(pod: &mut Value, old: &Value, empty_lists: &[String]) {
+    if Version::current().keeps_dropped_claim_statuses() {
+        keep_claim_statuses(pod, old, empty_lists);
+    }
     // A deletion timestamp is dropped here, then restored from the old pod.
     if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("deletionTimestamp");
@@ -94,6 +100,25 @@ pub fn prepare_for_update(pod: &mut Value, old: &Value) {
     }
 }
 
+/// The DRA status lists of the old pod where the new one has none (the
+/// gated `extendedResourceClaimStatus` and node-allocatable statuses never
+/// reach here).
+fn keep_claim_statuses(pod: &mut Value, old: &Value, empty_lists: &[String]) {
+    const KEY: &str = "resourceClaimStatuses";
+    let Some(kept) = old["status"].get(KEY).filter(|v| !v.is_null()) else {
+        return;
+    };
+    let emptied = empty_lists
+        .iter()
+        .any(|p| p == "/status/resourceClaimStatuses");
+    if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut)
+        && status.get(KEY).is_none_or(Value::is_null)
+        && !emptied
+    {
+        status.insert(KEY.into(), kept.clone());
+    }
+}
+
 /// `podStatusStrategy.WarningsOnUpdate`: `GetWarningsForIP` on every pod
 /// and host IP (1.33; none before).
 pub fn warnings(pod: &Value) -> Vec<String> {
@@ -108,4 +133,38 @@ pub fn warnings(pod: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_claims(claims: Option<Value>) -> Value {
+        let mut pod = json!({"metadata": {}, "status": {"phase": "Pending"}});
+        if let Some(claims) = claims {
+            pod["status"]["resourceClaimStatuses"] = claims;
+        }
+        pod
+    }
+
+    #[test]
+    fn dropped_claim_statuses_are_kept_from_1_37_but_emptied_ones_go() {
+        let old = with_claims(Some(json!([{"name": "gpu", "resourceClaimName": "c"}])));
+        let dropped = |minor| {
+            let mut pod = with_claims(None);
+            Version::new(minor)
+                .unwrap()
+                .run(|| prepare_for_update(&mut pod, &old, &[]));
+            pod["status"].get("resourceClaimStatuses").cloned()
+        };
+        assert_eq!(
+            dropped(37),
+            old["status"].get("resourceClaimStatuses").cloned()
+        );
+        assert_eq!(dropped(36), None);
+        let mut emptied = with_claims(None);
+        let pointer = "/status/resourceClaimStatuses".to_string();
+        prepare_for_update(&mut emptied, &old, &[pointer]);
+        assert_eq!(emptied["status"].get("resourceClaimStatuses"), None);
+    }
 }

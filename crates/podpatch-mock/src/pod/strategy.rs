@@ -255,8 +255,9 @@ fn keep_pod_level_resources(pod: &mut Value, old: &Value) {
     }
 }
 
-/// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`.
-pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
+/// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`; `empty_lists`
+/// names the empty lists the decoder dropped (Go keeps them non-nil).
+pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[String]) {
     if let Some(spec) = pod.get_mut("spec") {
         drop_disabled::drop_disabled(spec, old.get("spec"));
     }
@@ -304,7 +305,7 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope) {
                 None => meta.remove("ownerReferences"),
             };
         }
-        status_strategy::prepare_for_update(pod, old);
+        status_strategy::prepare_for_update(pod, old, empty_lists);
     }
     let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
     let old_generation = old_meta

@@ -246,7 +246,7 @@ fn prepare(
         warnings: warnings.clone(),
     };
     pods::check_resource_version(&pod, current, req.name).map_err(fail)?;
-    strategy::before_update(&mut pod, current, req.scope);
+    strategy::before_update(&mut pod, current, req.scope, &empty_lists);
     let errs =
         strategy::validate_update(req.scope, &pod, current, &empty_lists, empty_node_selector);
     if !errs.is_empty() {
