@@ -15,7 +15,7 @@ use crate::validation::value::{arr, s};
 /// `ValidatePodEphemeralContainersUpdate`.
 pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new));
+    errs.extend(metadata_and_spec(new, Some(&old["spec"])));
     errs.extend(annotation_updates(new, old));
     if old
         .pointer(&format!(

@@ -21,7 +21,7 @@ pub(crate) const MIRROR: &str = "kubernetes.io/config.mirror";
 
 /// Errors of `ValidatePodCreate` (what a POST must pass).
 pub fn validate_create(pod: &Value) -> Vec<FieldError> {
-    let mut errs = metadata_and_spec(pod);
+    let mut errs = metadata_and_spec(pod, None);
     if !arr(&pod["spec"], "ephemeralContainers").is_empty() {
         errs.push(FieldError::forbidden(
             "spec.ephemeralContainers",
@@ -38,12 +38,13 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// `validatePodMetadataAndSpec`.
-pub(crate) fn metadata_and_spec(pod: &Value) -> Vec<FieldError> {
+/// `validatePodMetadataAndSpec`; `old` is the stored pod's spec on update
+/// (some options come from it).
+pub(crate) fn metadata_and_spec(pod: &Value, old: Option<&Value>) -> Vec<FieldError> {
     let meta = &pod["metadata"];
     let mut errs = objectmeta::core_object_meta(meta, objectmeta::dns1123_subdomain_name);
     errs.extend(pod_specific_annotations(pod));
-    errs.extend(pod_spec(&pod["spec"], s(meta, "name")));
+    errs.extend(pod_spec(&pod["spec"], s(meta, "name"), old));
     errs.extend(volume::service_account_tokens(&pod["spec"]));
     // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
     // run after `ValidatePodSpec`, so their errors follow every spec error.

@@ -23,7 +23,7 @@ pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContain
 /// `ValidatePodUpdate`.
 pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new));
+    errs.extend(metadata_and_spec(new, Some(&old["spec"])));
     errs.extend(annotation_updates(new, old));
     let (ns, os) = (&new["spec"], &old["spec"]);
     for list in ["containers", "initContainers"] {

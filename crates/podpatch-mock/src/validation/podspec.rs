@@ -23,8 +23,8 @@ use crate::version::Version;
 
 /// `ValidatePodSpec`: volumes first (their names feed the mounts), then
 /// containers, pod-level resources, security and the scalar checks, in Go's
-/// append order.
-pub(crate) fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
+/// append order. `old` is the stored spec on update.
+pub(crate) fn pod_spec(spec: &Value, pod_name: &str, old: Option<&Value>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let volumes = volume::volumes(spec, pod_name, &mut errs);
     errs.extend(resources::pod_resource_claims(spec));
@@ -61,7 +61,7 @@ pub(crate) fn pod_spec(spec: &Value, pod_name: &str) -> Vec<FieldError> {
         spec.get("nodeSelector"),
         "spec.nodeSelector",
     ));
-    errs.extend(security::pod_security_context(spec));
+    errs.extend(security::pod_security_context(spec, old));
     if Version::current().holds_host_namespaces_on_spec() {
         errs.extend(security::share_process_namespace(spec, "spec"));
     }

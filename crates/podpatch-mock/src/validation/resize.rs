@@ -25,7 +25,7 @@ use crate::version::Version;
 pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs =
         crate::validation::objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new));
+    errs.extend(metadata_and_spec(new, Some(&old["spec"])));
     let version = Version::current();
     let (ns, os) = (&new["spec"], &old["spec"]);
     let pod_level = pod_level_set(os) || pod_level_set(ns);

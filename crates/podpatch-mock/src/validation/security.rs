@@ -84,8 +84,8 @@ pub(super) fn share_process_namespace(spec: &Value, parent: &str) -> Vec<FieldEr
     )]
 }
 
-/// `validatePodSpecSecurityContext`.
-pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
+/// `validatePodSpecSecurityContext`; `old` is the stored spec on update.
+pub(super) fn pod_security_context(spec: &Value, old: Option<&Value>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let sc = spec.get("securityContext").unwrap_or(&Value::Null);
     id_range(&mut errs, format!("{SC}.fsGroup"), sc.get("fsGroup"));
@@ -124,8 +124,12 @@ pub(super) fn pod_security_context(spec: &Value) -> Vec<FieldError> {
         "supplementalGroupsPolicy",
         &["Merge", "Strict"],
     );
-    // With SELinuxMount off (before 1.37) only `Recursive` is allowed.
-    let policies: &[&str] = if Version::current().allows_mount_option_selinux_policy() {
+    // With SELinuxMount off (before 1.37) only `Recursive` is allowed,
+    // unless the old pod has a policy (`useOnlyRecursiveSELinuxChangePolicy`).
+    let old_policy =
+        old.is_some_and(|o| set(&o["securityContext"], "seLinuxChangePolicy").is_some());
+    let policies: &[&str] = if old_policy || Version::current().allows_mount_option_selinux_policy()
+    {
         &["MountOption", "Recursive"]
     } else {
         &["Recursive"]
