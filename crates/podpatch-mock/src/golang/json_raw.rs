@@ -43,10 +43,10 @@ impl Step {
 /// The members of the raw JSON object or array `text`, left undecoded as
 /// Go's `json.RawMessage`s are (of duplicate keys the last wins, as in a Go
 /// map); none for a scalar or invalid text.
-pub fn raw_members(text: &str) -> Vec<(Step, Box<RawValue>)> {
-    if let Ok(map) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
+pub fn raw_members(text: &str) -> Vec<(Step, &RawValue)> {
+    if let Ok(map) = serde_json::from_str::<BTreeMap<String, &RawValue>>(text) {
         map.into_iter().map(|(k, v)| (Step::Key(k), v)).collect()
-    } else if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
+    } else if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(text) {
         items
             .into_iter()
             .enumerate()

@@ -35,7 +35,8 @@ fn merged_objects(
 ) {
     if let (Value::Object(cur), Value::Object(p)) = (current, patch) {
         out.insert(pointer.to_string());
-        let raw_members: HashMap<String, Box<RawValue>> = raw
+        // Borrowed: a member can be megabytes long.
+        let raw_members: HashMap<String, &RawValue> = raw
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or_default();
         for (k, v) in p {
@@ -81,11 +82,11 @@ pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pa
     let doc = match value {
         Value::Null => return Err(invalid_patch()),
         Value::Object(_) => {
-            let mut doc = current.clone();
-            merge_node(&mut doc, value.clone());
             let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeMap::new());
             let raw = std::str::from_utf8(body).ok();
             merged_objects(current, &value, raw, "", &mut parsed, &mut inserted);
+            let mut doc = current.clone();
+            merge_node(&mut doc, value);
             // A merge patch puts its values at their own pointers.
             let mut literals = Literals::new();
             number_literals(&String::from_utf8_lossy(body), "", &mut literals);
