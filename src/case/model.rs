@@ -236,14 +236,18 @@ impl Repeated {
     pub fn render(&self, f: impl Fn(&str) -> String) -> String {
         let item = f(&self.item);
         let separator = f(&self.separator);
-        let mut out = f(&self.prefix);
+        let (prefix, suffix) = (f(&self.prefix), f(&self.suffix));
+        // Sized once: a generated body can be megabytes long.
+        let size = (item.len() + separator.len()).saturating_mul(self.count);
+        let mut out = String::with_capacity(prefix.len() + size + suffix.len());
+        out.push_str(&prefix);
         for i in 0..self.count {
             if i > 0 {
                 out.push_str(&separator);
             }
             out.push_str(&item);
         }
-        out.push_str(&f(&self.suffix));
+        out.push_str(&suffix);
         out
     }
 }
