@@ -466,6 +466,7 @@ impl Ctx<'_> {
                 _ => join(go_path, &key),
             };
             self.at.push(key.clone());
+            let sent = !v.is_null();
             let decoded = self.value(
                 v,
                 &field.ty,
@@ -475,8 +476,20 @@ impl Ctx<'_> {
                 field.go_type,
             )?;
             self.at.pop();
-            if let Some(v) = decoded {
-                out.insert(key, v);
+            match decoded {
+                Some(v) => {
+                    out.insert(key, v);
+                }
+                // A `*metav1.Time` given the zero time is a set pointer in
+                // Go (which marshals it as `null`): kept as an explicit
+                // null, which validation tells from an unset field.
+                None if sent
+                    && field.presence == Presence::Ptr
+                    && matches!(field.ty.resolved(), Ty::Time) =>
+                {
+                    out.insert(key, Value::Null);
+                }
+                None => {}
             }
         }
         for field in st.fields {
@@ -527,6 +540,21 @@ mod tests {
     }
     use crate::schema::POD_TY;
     use serde_json::json;
+
+    #[test]
+    fn a_zero_time_pointer_stays_set() {
+        let meta = |t: &str| {
+            let pod = json!({"metadata": {"deletionTimestamp": t, "creationTimestamp": t}});
+            decode(pod, &POD_TY).expect("decodes").value["metadata"].clone()
+        };
+        let zero = meta("0001-01-01T00:00:00Z");
+        assert_eq!(zero.get("deletionTimestamp"), Some(&Value::Null));
+        assert_eq!(zero.get("creationTimestamp"), Some(&Value::Null));
+        let set = meta("2030-01-01T00:00:00Z");
+        assert_eq!(set["deletionTimestamp"], json!("2030-01-01T00:00:00Z"));
+        let unset = decode(json!({"metadata": {"deletionTimestamp": null}}), &POD_TY).unwrap();
+        assert_eq!(unset.value["metadata"].get("deletionTimestamp"), None);
+    }
 
     #[test]
     fn drops_unknown_and_empty_fills_required() {

@@ -136,13 +136,14 @@ fn compact(value: &Value) -> String {
 /// The key element for a list item (`k:{"name":"web"}`), keys sorted. A
 /// missing key field takes its OpenAPI default, as structured-merge-diff
 /// does: a port's `protocol` is TCP, the other pod list keys are
-/// non-`omitempty` fields whose default is their zero value.
+/// non-`omitempty` fields whose default is their zero value. A key given
+/// as an explicit null keeps it (`containerPort=null`), as `Map.Get` finds it.
 pub fn key_elem(item: &Value, keys: &[&str]) -> Elem {
     let mut k = Map::new();
     for key in keys {
         let value = match item.get(*key) {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => match *key {
+            Some(v) => v.clone(),
+            None => match *key {
                 "protocol" => Value::String("TCP".into()),
                 "containerPort" => Value::from(0),
                 _ => Value::String(String::new()),

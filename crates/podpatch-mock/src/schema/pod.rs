@@ -9,7 +9,9 @@ use crate::schema::meta::{LABEL_SELECTOR_TY, OBJECT_META};
 use crate::schema::shared::{
     LOCAL_OBJECT_REFERENCE, OBJECT_FIELD_SELECTOR, RESOURCE_FIELD_SELECTOR, RESOURCE_REQUIREMENTS,
 };
-use crate::schema::types::{List, ListKind, STR_LIST, Struct, Ty, a, atomic, f, keyed, p};
+use crate::schema::types::{
+    Field, List, ListKind, STR_LIST, Struct, Ty, a, atomic, f, keyed, p, promoted,
+};
 use crate::schema::volume::VOLUME;
 
 /// `v1.Pod`.
@@ -51,7 +53,7 @@ pub(crate) static POD_SPEC: Struct = Struct {
         ),
         f(
             "ephemeralContainers",
-            Ty::List(&keyed(Ty::Struct(&CONTAINER), "name", &["name"])),
+            Ty::List(&keyed(Ty::Struct(&EPHEMERAL_CONTAINER), "name", &["name"])),
         ),
         f("restartPolicy", Ty::Str).go("v1.RestartPolicy"),
         p("terminationGracePeriodSeconds", Ty::Int),
@@ -342,66 +344,79 @@ pub(crate) static POD_CONDITION: Struct = Struct {
 
 pub(crate) static CONTAINER: Struct = Struct {
     name: "Container",
-    fields: &[
-        a("name", Ty::Str),
-        f("image", Ty::Str),
-        f("command", Ty::List(&STR_LIST)),
-        f("args", Ty::List(&STR_LIST)),
-        f("workingDir", Ty::Str),
-        f(
-            "ports",
-            Ty::List(&keyed(
-                Ty::Struct(&CONTAINER_PORT),
-                "containerPort",
-                &["containerPort", "protocol"],
-            )),
-        ),
-        f("envFrom", Ty::List(&atomic(Ty::Struct(&ENV_FROM_SOURCE)))),
-        f(
-            "env",
-            Ty::List(&keyed(Ty::Struct(&ENV_VAR), "name", &["name"])),
-        ),
-        a("resources", Ty::Struct(&RESOURCE_REQUIREMENTS)),
-        f(
-            "resizePolicy",
-            Ty::List(&atomic(Ty::Struct(&CONTAINER_RESIZE_POLICY))),
-        ),
-        p("restartPolicy", Ty::Str).go("v1.ContainerRestartPolicy"),
-        f(
-            "restartPolicyRules",
-            Ty::List(&atomic(Ty::Struct(&CONTAINER_RESTART_RULE))),
-        ),
-        f(
-            "volumeMounts",
-            Ty::List(&keyed(
-                Ty::Struct(&VOLUME_MOUNT),
-                "mountPath",
-                &["mountPath"],
-            )),
-        ),
-        f(
-            "volumeDevices",
-            Ty::List(&keyed(
-                Ty::Struct(&VOLUME_DEVICE),
-                "devicePath",
-                &["devicePath"],
-            )),
-        ),
-        p("livenessProbe", Ty::Struct(&PROBE)),
-        p("readinessProbe", Ty::Struct(&PROBE)),
-        p("startupProbe", Ty::Struct(&PROBE)),
-        p("lifecycle", Ty::Struct(&LIFECYCLE)),
-        f("terminationMessagePath", Ty::Str),
-        f("terminationMessagePolicy", Ty::Str).go("v1.TerminationMessagePolicy"),
-        f("imagePullPolicy", Ty::Str).go("v1.PullPolicy"),
-        p("securityContext", Ty::Struct(&SECURITY_CONTEXT)),
-        f("stdin", Ty::Bool),
-        f("stdinOnce", Ty::Bool),
-        f("tty", Ty::Bool),
-        // Ephemeral containers only.
-        f("targetContainerName", Ty::Str),
-    ],
+    fields: &CONTAINER_FIELDS,
 };
+
+/// `v1.EphemeralContainer`: `Container`'s fields, promoted from its embedded
+/// `EphemeralContainerCommon` (which Go's decode errors name from 1.35), then
+/// `targetContainerName`.
+static EPHEMERAL_CONTAINER: Struct = Struct {
+    name: "EphemeralContainer",
+    fields: &promoted::<25, 26>(
+        &CONTAINER_FIELDS,
+        "EphemeralContainerCommon",
+        f("targetContainerName", Ty::Str),
+    ),
+};
+
+/// `v1.Container`'s fields in Go's declaration order.
+static CONTAINER_FIELDS: [Field; 25] = [
+    a("name", Ty::Str),
+    f("image", Ty::Str),
+    f("command", Ty::List(&STR_LIST)),
+    f("args", Ty::List(&STR_LIST)),
+    f("workingDir", Ty::Str),
+    f(
+        "ports",
+        Ty::List(&keyed(
+            Ty::Struct(&CONTAINER_PORT),
+            "containerPort",
+            &["containerPort", "protocol"],
+        )),
+    ),
+    f("envFrom", Ty::List(&atomic(Ty::Struct(&ENV_FROM_SOURCE)))),
+    f(
+        "env",
+        Ty::List(&keyed(Ty::Struct(&ENV_VAR), "name", &["name"])),
+    ),
+    a("resources", Ty::Struct(&RESOURCE_REQUIREMENTS)),
+    f(
+        "resizePolicy",
+        Ty::List(&atomic(Ty::Struct(&CONTAINER_RESIZE_POLICY))),
+    ),
+    p("restartPolicy", Ty::Str).go("v1.ContainerRestartPolicy"),
+    f(
+        "restartPolicyRules",
+        Ty::List(&atomic(Ty::Struct(&CONTAINER_RESTART_RULE))),
+    ),
+    f(
+        "volumeMounts",
+        Ty::List(&keyed(
+            Ty::Struct(&VOLUME_MOUNT),
+            "mountPath",
+            &["mountPath"],
+        )),
+    ),
+    f(
+        "volumeDevices",
+        Ty::List(&keyed(
+            Ty::Struct(&VOLUME_DEVICE),
+            "devicePath",
+            &["devicePath"],
+        )),
+    ),
+    p("livenessProbe", Ty::Struct(&PROBE)),
+    p("readinessProbe", Ty::Struct(&PROBE)),
+    p("startupProbe", Ty::Struct(&PROBE)),
+    p("lifecycle", Ty::Struct(&LIFECYCLE)),
+    f("terminationMessagePath", Ty::Str),
+    f("terminationMessagePolicy", Ty::Str).go("v1.TerminationMessagePolicy"),
+    f("imagePullPolicy", Ty::Str).go("v1.PullPolicy"),
+    p("securityContext", Ty::Struct(&SECURITY_CONTEXT)),
+    f("stdin", Ty::Bool),
+    f("stdinOnce", Ty::Bool),
+    f("tty", Ty::Bool),
+];
 
 pub(crate) static CONTAINER_PORT: Struct = Struct {
     name: "ContainerPort",

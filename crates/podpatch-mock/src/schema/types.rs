@@ -7,7 +7,7 @@
 use crate::version::Version;
 
 /// A field or value type, as the Go decoder sees it.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum Ty {
     /// A Go `string`.
     Str,
@@ -62,7 +62,7 @@ pub enum Presence {
 }
 
 /// One struct field.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// JSON name.
     pub name: &'static str,
@@ -162,6 +162,24 @@ pub(crate) const fn a(name: &'static str, ty: Ty) -> Field {
         embedded: None,
         go_type: None,
     }
+}
+
+/// The fields of a struct that embeds another (`EphemeralContainer`'s
+/// `EphemeralContainerCommon`): `fields` promoted from `embedded`, then
+/// `last`, its own field. `M` must be one more than `N`.
+pub(crate) const fn promoted<const N: usize, const M: usize>(
+    fields: &[Field; N],
+    embedded: &'static str,
+    last: Field,
+) -> [Field; M] {
+    assert!(M == N + 1, "one own field follows the promoted ones");
+    let mut out = [last; M];
+    let mut i = 0;
+    while i < N {
+        out[i] = fields[i].embedded(embedded);
+        i += 1;
+    }
+    out
 }
 
 pub(crate) const fn atomic(item: Ty) -> List {

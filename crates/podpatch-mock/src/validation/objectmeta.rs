@@ -17,6 +17,10 @@ use crate::version::Version;
 // reach them through `objectmeta`.
 pub use crate::validation::names::{dns1123_label, dns1123_subdomain, label_value, qualified_name};
 
+/// Go's zero `time.Time` in RFC 3339, which the immutable-field error
+/// shows (as `time.String()`) before 1.34.
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
 /// Total annotation size limit in bytes.
 pub const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;
 
@@ -323,13 +327,21 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
     ] {
         let (n, o) = (get(new, key), get(old, key));
         let both_empty = |v: &Value| v.is_null() || v.as_str() == Some("");
-        if n != o && !(both_empty(&n) && both_empty(&o)) {
+        // A patch that sets the zero time leaves Go a non-nil
+        // `*metav1.Time` (an explicit null here), unlike the unset old one.
+        let zero_set = key == "deletionTimestamp" && new.get(key).is_some_and(Value::is_null);
+        if zero_set || (n != o && !(both_empty(&n) && both_empty(&o))) {
             // Since 1.34 non-primitive values (metav1.Time included) render
             // as JSON, so timestamps show as their RFC 3339 string; before,
             // as the time's `String()`.
             let path = format!("metadata.{key}");
             let time = key.ends_with("Timestamp") && !Version::current().renders_values_as_json();
-            errs.push(match n.as_str() {
+            let shown = if zero_set {
+                Some(ZERO_TIME)
+            } else {
+                n.as_str()
+            };
+            errs.push(match shown {
                 Some(t) if time => {
                     FieldError::invalid_rendered(path, go_syntax::time(t), "field is immutable")
                 }

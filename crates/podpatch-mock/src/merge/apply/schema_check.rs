@@ -67,13 +67,19 @@ fn walk_schema(value: &Value, ty: &'static Ty, path: &mut Vec<String>, errs: &mu
                 errs.push(format!("{}: expected map, got {}", at(path), v()));
                 return;
             };
+            // `visitMapItems` stops walking a map at its first undeclared
+            // field (in Go's random map order; here in key order).
             for (k, child) in map {
                 path.push(format!(".{k}"));
-                match ty.member(k) {
+                let member = ty.member(k);
+                match member {
                     Some(member) => walk_schema(child, member, path, errs),
                     None => errs.push(format!("{}: field not declared in schema", at(path))),
                 }
                 path.pop();
+                if member.is_none() {
+                    break;
+                }
             }
         }
         Ty::List(list) => {
@@ -149,6 +155,37 @@ mod tests {
     fn refused_list_items(#[case] metadata: Value, #[case] want: &str) {
         let errs = schema_errors(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata}));
         assert_eq!(errs, vec![want.to_string()]);
+    }
+
+    #[test]
+    fn an_undeclared_field_ends_its_map() {
+        let errs = schema_errors(&json!({"spec": {"securityContext":
+            {"privileged": true, "runAsNonRoot": " "}, "setHostnameAsFQDN": 1}}));
+        assert_eq!(
+            errs,
+            vec![
+                ".spec.securityContext.privileged: field not declared in schema".to_string(),
+                ".spec.setHostnameAsFQDN: expected boolean, got &{1}".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_null_key_is_its_own_item() {
+        let ports = |p: Value| {
+            schema_errors(&json!({"spec": {"containers": [{"name": "web", "ports": p}]}}))
+        };
+        assert_eq!(
+            ports(json!([{}, {"containerPort": null}])),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            ports(json!([{"containerPort": null}, {"containerPort": null}])),
+            vec![
+                ".spec.containers[name=\"web\"].ports: duplicate entries for key [containerPort=null,protocol=\"TCP\"]"
+                    .to_string()
+            ]
+        );
     }
 
     #[test]
