@@ -25,8 +25,9 @@ const NAMESPACE: &str = "[namespace]";
 
 /// Every volatile pattern found inside text, in one alternation so a string is
 /// scanned once: a uid, a timestamp, a `resourceVersion` embedded in text (an
-/// object quoted in an error message) and the ServiceAccount token volume's
-/// random suffix. No two can match the same text, so one leftmost pass equals
+/// object quoted in an error message), the ServiceAccount token volume's
+/// random suffix and a pointer's address in a Go `%#v` dump (`(*int64)(0xc0000a1b28)`
+/// in a refused toleration, before 1.34: where the server's heap put it). No two can match the same text, so one leftmost pass equals
 /// applying them one after another.
 static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -34,6 +35,7 @@ static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))",
         r#"|(?<rvkey>resourceVersion\\*"\s*:\s*\\*")(?<rv>\d+)"#,
         r"|(?<api>kube-api-access-)[a-z0-9]{5}\b",
+        r"|(?<ptr>\)\(0x[0-9a-f]+\))",
     ))
     .expect("valid regex")
 });
@@ -121,9 +123,9 @@ impl<'c> Normalizer<'c> {
                 out = Cow::Owned(out.replace(name, placeholder));
             }
         }
-        // Every volatile pattern holds a `-` or names `resourceVersion`; most text
-        // has neither, and skips the regex.
-        if !out.contains('-') && !out.contains("resourceVersion") {
+        // Every volatile pattern holds a `-`, names `resourceVersion` or is a
+        // pointer; most text has none of them, and skips the regex.
+        if !out.contains('-') && !out.contains("resourceVersion") && !out.contains("(0x") {
             return out;
         }
         let (uids, rvs) = (&mut self.uids, &mut self.rvs);
@@ -134,6 +136,8 @@ impl<'c> Normalizer<'c> {
                 "[timestamp]".to_owned()
             } else if let (Some(key), Some(rv)) = (c.name("rvkey"), c.name("rv")) {
                 format!("{}[rv-{}]", key.as_str(), Self::number(rvs, rv.as_str()))
+            } else if c.name("ptr").is_some() {
+                ")([pointer])".to_owned()
             } else {
                 "kube-api-access-[suffix]".to_owned()
             }
@@ -584,6 +588,19 @@ mod tests {
             b["other"],
             "namespaces \"[namespace]\" not found; [namespace]/[pod]; /api/v1/namespaces/[namespace]/pods; default/other; {\"namespace\":\"[namespace]\"}"
         );
+    }
+
+    #[test]
+    fn a_go_pointer_address_is_hidden() {
+        let c = ctx();
+        let mut n = Normalizer::new(&c);
+        assert_eq!(
+            n.text(
+                "Invalid value: core.Toleration{Key:\"\", TolerationSeconds:(*int64)(0xc0000a1b28)}"
+            ),
+            "Invalid value: core.Toleration{Key:\"\", TolerationSeconds:(*int64)([pointer])}"
+        );
+        assert_eq!(n.text("(*int64)(nil)"), "(*int64)(nil)");
     }
 
     #[test]
