@@ -149,12 +149,7 @@ fn only_in<'a>(a: &'a [Value], b: &'a [Value]) -> impl Iterator<Item = &'a Value
 
 /// A list item as JSON, long enough to hold a cause's field and message.
 fn item_text(item: &Value) -> String {
-    const LIMIT: usize = 240;
-    let text = item.to_string();
-    match text.char_indices().nth(LIMIT) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
-    }
+    changes::cut(item.to_string(), 240)
 }
 
 /// Two values as they read in a change line: two strings cut down to what differs

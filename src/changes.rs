@@ -102,8 +102,12 @@ pub fn short(v: Option<&Value>) -> String {
     let Some(v) = v else {
         return "absent".to_owned();
     };
-    let text = v.to_string();
-    match text.char_indices().nth(80) {
+    cut(v.to_string(), 80)
+}
+
+/// `text` cut at `limit` characters, `…` marking the cut.
+pub fn cut(text: String, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text,
     }

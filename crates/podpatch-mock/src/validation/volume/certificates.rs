@@ -17,7 +17,7 @@ use crate::validation::affinity::label_selector;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::objectmeta::TOTAL_ANNOTATION_SIZE;
-use crate::validation::value::s;
+use crate::validation::value::{present, s};
 
 /// The key types a pod certificate may ask for, in Go's order.
 const KEY_TYPES: &[&str] = &[
@@ -38,16 +38,11 @@ const KUBERNETES_MAX_EXPIRATION: i64 = 24 * 60 * 60;
 /// claimed twice on the volume.
 pub(super) type Claim<'a> = &'a mut dyn FnMut(&str, &mut Vec<FieldError>);
 
-/// A pointer field that is set (present and not `null`).
-fn pointer<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.get(key).filter(|x| !x.is_null())
-}
-
 /// The `ClusterTrustBundleProjection` struct as `field.Invalid` renders it:
 /// the internal type has no JSON tags, so Go's field names, every field.
 fn render_bundle(ctb: &Value) -> String {
-    let string = |key: &str| pointer(ctb, key).map_or("null".to_string(), |v| v.to_string());
-    let selector = pointer(ctb, "labelSelector").map_or("null".to_string(), |sel| {
+    let string = |key: &str| present(ctb, key).map_or("null".to_string(), |v| v.to_string());
+    let selector = present(ctb, "labelSelector").map_or("null".to_string(), |sel| {
         compact_string(sel, &LABEL_SELECTOR_TY)
     });
     format!(
@@ -66,8 +61,8 @@ pub(super) fn cluster_trust_bundle(
     claim: Claim,
     errs: &mut Vec<FieldError>,
 ) {
-    let name = pointer(ctb, "name").map(|v| v.as_str().unwrap_or(""));
-    let signer = pointer(ctb, "signerName").map(|v| v.as_str().unwrap_or(""));
+    let name = present(ctb, "name").map(|v| v.as_str().unwrap_or(""));
+    let signer = present(ctb, "signerName").map(|v| v.as_str().unwrap_or(""));
     match (name, signer) {
         (Some(_), Some(_)) => errs.push(FieldError::invalid_rendered(
             path,
@@ -88,7 +83,7 @@ pub(super) fn cluster_trust_bundle(
                     format!("not a valid clustertrustbundlename: {msg}"),
                 ));
             }
-            if let Some(selector) = pointer(ctb, "labelSelector") {
+            if let Some(selector) = present(ctb, "labelSelector") {
                 errs.push(FieldError::invalid_rendered(
                     format!("{path}.labelSelector"),
                     compact_string(selector, &LABEL_SELECTOR_TY),
@@ -127,7 +122,7 @@ pub(super) fn cluster_trust_bundle(
 pub(super) fn pod_certificate(pc: &Value, path: &str, claim: Claim, errs: &mut Vec<FieldError>) {
     let signer = s(pc, "signerName");
     errs.extend(signer_name(&format!("{path}.signerName"), signer));
-    if let Some(Value::Object(annotations)) = pointer(pc, "userAnnotations") {
+    if let Some(Value::Object(annotations)) = present(pc, "userAnnotations") {
         let at = format!("{path}.userAnnotations");
         // Go ranges over the map in random order; the keys' order here.
         let mut total = 0;
@@ -147,7 +142,7 @@ pub(super) fn pod_certificate(pc: &Value, path: &str, claim: Claim, errs: &mut V
             KEY_TYPES,
         ));
     }
-    if let Some(seconds) = pointer(pc, "maxExpirationSeconds").and_then(Value::as_i64) {
+    if let Some(seconds) = present(pc, "maxExpirationSeconds").and_then(Value::as_i64) {
         let at = format!("{path}.maxExpirationSeconds");
         if seconds < 3600 {
             errs.push(FieldError::invalid(
