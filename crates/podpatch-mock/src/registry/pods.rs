@@ -5,6 +5,8 @@
 //! pod's `BeforeDelete` (graceful deletion, finalizers). It must not
 //! decode, default or validate.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
@@ -12,7 +14,7 @@ use crate::registry::object::{key, meta_mut, meta_str, with_type_meta};
 use crate::registry::store::{Store, now_rfc3339};
 
 /// `GET` one pod.
-pub fn get(store: &Store, ns: &str, name: &str) -> Result<Value, Status> {
+pub fn get(store: &Store, ns: &str, name: &str) -> Result<Arc<Value>, Status> {
     store
         .pods
         .get(&key(ns, name))
@@ -40,7 +42,7 @@ pub fn create(store: &mut Store, ns: &str, pod: &mut Value, dry_run: bool) -> Re
         if let Some(meta) = meta_mut(pod) {
             meta.insert("resourceVersion".into(), json!(rv));
         }
-        store.pods.insert(key(ns, &name), pod.clone());
+        store.pods.insert(key(ns, &name), Arc::new(pod.clone()));
     }
     Ok(())
 }
@@ -79,11 +81,11 @@ pub fn update(
     ns: &str,
     name: &str,
     pod: Value,
-    current: Value,
+    current: Arc<Value>,
     dry_run: bool,
-) -> Value {
+) -> Arc<Value> {
     let pod = with_type_meta(pod);
-    if pod == current {
+    if pod == *current {
         return current;
     }
     let mut pod = pod;
@@ -93,13 +95,17 @@ pub fn update(
         if !dry_run {
             store.pods.remove(&key(ns, name));
         }
-    } else if !dry_run {
-        let rv = store.next_rv();
-        if let Some(meta) = meta_mut(&mut pod) {
-            meta.insert("resourceVersion".into(), json!(rv));
-        }
-        store.pods.insert(key(ns, name), pod.clone());
+        return Arc::new(pod);
     }
+    if dry_run {
+        return Arc::new(pod);
+    }
+    let rv = store.next_rv();
+    if let Some(meta) = meta_mut(&mut pod) {
+        meta.insert("resourceVersion".into(), json!(rv));
+    }
+    let pod = Arc::new(pod);
+    store.pods.insert(key(ns, name), Arc::clone(&pod));
     pod
 }
 
@@ -121,9 +127,10 @@ fn deletes_during_update(new: &Value, old: &Value) -> bool {
 /// cluster without kubelets. Pods with finalizers get a deletionTimestamp.
 pub fn delete(store: &mut Store, ns: &str, name: &str, dry_run: bool) -> Result<Value, Status> {
     let k = key(ns, name);
-    let Some(pod) = store.pods.get(&k).cloned() else {
+    let Some(stored) = store.pods.get(&k) else {
         return Err(Status::not_found("pods", name));
     };
+    let pod = Value::clone(stored);
     let has_finalizers = pod
         .pointer("/metadata/finalizers")
         .and_then(Value::as_array)
@@ -155,7 +162,7 @@ pub fn delete(store: &mut Store, ns: &str, name: &str, dry_run: bool) -> Result<
         return Ok(pod);
     }
     if has_finalizers {
-        store.pods.insert(k, pod.clone());
+        store.pods.insert(k, Arc::new(pod.clone()));
     } else {
         store.pods.remove(&k);
     }

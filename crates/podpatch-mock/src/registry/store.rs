@@ -23,8 +23,11 @@ pub struct Store {
     pub namespaces: BTreeMap<String, Value>,
     /// Service accounts by (namespace, name).
     pub service_accounts: BTreeMap<Key, Value>,
-    /// Pods by (namespace, name).
-    pub pods: BTreeMap<Key, Value>,
+    /// Pods by (namespace, name). Shared, never changed in place: a
+    /// request reads a pod without copying it (a pod can be megabytes) and
+    /// a write replaces the entry, so an unchanged entry is still the same
+    /// allocation ([`Arc::ptr_eq`]).
+    pub pods: BTreeMap<Key, Arc<Value>>,
 }
 
 /// The store shared by request handlers. A plain mutex: no handler holds it

@@ -5,6 +5,8 @@
 //! does not exist (`Store.Update`'s create-on-update). The merge itself is
 //! [`crate::merge::apply`]'s.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
@@ -243,7 +245,7 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
     warnings.extend(crate::pod::warnings::pod::on_create(&pod));
     Ok(Reply {
         code: 201,
-        object: pod,
+        object: Arc::new(pod),
         warnings,
     })
 }

@@ -4,6 +4,8 @@
 //! validation and the store's create; its tail is shared with an apply
 //! that creates. Each step's rules live in the layer named after it.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
@@ -66,7 +68,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
     warnings.extend(crate::pod::warnings::pod::on_create(&pod));
     Ok(Reply {
         code: 201,
-        object: pod,
+        object: Arc::new(pod),
         warnings,
     })
 }

@@ -2,6 +2,8 @@
 //! `handlers.RequestScope` a pod request needs, and the object or `Status`
 //! plus `Warning` texts a handler writes): plain data, no behaviour.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::api::status::Status;
@@ -28,8 +30,8 @@ pub struct Request<'a> {
 pub struct Reply {
     /// HTTP status.
     pub code: u16,
-    /// The object to return.
-    pub object: Value,
+    /// The object to return, shared with the store when it was written.
+    pub object: Arc<Value>,
     /// `Warning` header texts.
     pub warnings: Vec<String>,
 }

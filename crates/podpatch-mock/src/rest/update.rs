@@ -5,6 +5,8 @@
 //! `BeforeUpdate` and `ValidateUpdate` in between. Each step's rules live
 //! in the layer named after it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use crate::api::status::Status;
@@ -61,12 +63,18 @@ pub(crate) fn guaranteed_update(
 ) -> Outcome {
     let key = key(req.namespace, req.name);
     for _ in 0..MAX_ATTEMPTS {
-        let Some(current) = state.lock().pods.get(&key).cloned() else {
+        let Some(current) = state.lock().pods.get(&key).map(Arc::clone) else {
             return Err(Status::not_found("pods", req.name).into());
         };
         let prepared = prepare(req, kind, &current, new_object(&current)?)?;
         let mut store = state.lock();
-        if store.pods.get(&key) == Some(&current) {
+        // A write replaces the stored `Arc`: the same allocation is the
+        // same pod, unwritten since it was read.
+        if store
+            .pods
+            .get(&key)
+            .is_some_and(|now| Arc::ptr_eq(now, &current))
+        {
             return Ok(write(&mut store, req, prepared, current));
         }
     }
@@ -262,7 +270,7 @@ fn prepare(
 }
 
 /// The store's write of a prepared pod over `current` (none on a dry run).
-fn write(store: &mut Store, req: &Request<'_>, prepared: Prepared, current: Value) -> Reply {
+fn write(store: &mut Store, req: &Request<'_>, prepared: Prepared, current: Arc<Value>) -> Reply {
     let dry_run = req.options.is_dry_run();
     let Prepared { pod, warnings } = prepared;
     let object = pods::update(store, req.namespace, req.name, pod, current, dry_run);
