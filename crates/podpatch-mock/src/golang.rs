@@ -18,6 +18,7 @@ pub(crate) mod semantic;
 pub(crate) mod stack;
 pub(crate) mod time;
 pub(crate) mod unmarshal;
+pub(crate) mod unmarshal_place;
 pub(crate) mod unmarshalers;
 pub(crate) mod yaml_decode;
 pub(crate) mod yaml_depth;

@@ -4,7 +4,21 @@
 
 /// A JSON pointer reference token for `key` (RFC 6901).
 pub fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    let mut token = String::with_capacity(key.len());
+    push_escaped(&mut token, key);
+    token
+}
+
+/// Appends the reference token for `key` to `pointer`: code that walks a
+/// document keeps one pointer buffer instead of a string per value.
+pub fn push_escaped(pointer: &mut String, key: &str) {
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 /// A JSON pointer reference token decoded: `~1` then `~0`, in that

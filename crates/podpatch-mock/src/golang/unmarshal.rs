@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 use crate::golang::json_number::Literals;
-use crate::golang::json_pointer::escape_pointer;
+use crate::golang::unmarshal_place::Place;
 use crate::golang::unmarshalers::{self, Refusal};
 use crate::golang::zero::{is_empty, zero};
 use crate::schema::{Presence, Struct, Ty};
@@ -67,14 +67,14 @@ pub fn decode_with(
 ) -> Result<Decoded, TypeError> {
     let mut ctx = Ctx {
         unknown: Vec::new(),
-        at: Vec::new(),
+        at: Place::default(),
         empty_lists: Vec::new(),
         empty_maps: Vec::new(),
         style,
         literals,
         saved: None,
     };
-    let value = ctx.value(value, ty, "", "", "", None)?;
+    let value = ctx.value(value, ty, "", None)?;
     if let Some(saved) = ctx.saved {
         return Err(saved);
     }
@@ -112,8 +112,9 @@ fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
 
 struct Ctx<'a> {
     unknown: Vec<String>,
-    /// The JSON pointer segments of the value being decoded.
-    at: Vec<String>,
+    /// Where the value being decoded sits (read only for an error, an
+    /// unknown field, a dropped empty value or a number's literal).
+    at: Place,
     empty_lists: Vec<String>,
     empty_maps: Vec<String>,
     style: Style,
@@ -121,16 +122,6 @@ struct Ctx<'a> {
     /// `encoding/json`'s saved error: the first type mismatch, which does
     /// not stop decoding (a later self-decoding value's failure wins).
     saved: Option<TypeError>,
-}
-
-/// Where a value being decoded sits: the user-facing path with indices,
-/// and the Go error context (innermost struct, dotted path, named type).
-#[derive(Clone, Copy)]
-struct Place<'p> {
-    path: &'p str,
-    go_struct: &'p str,
-    go_path: &'p str,
-    go_type: Option<&'static str>,
 }
 
 /// Why decoding one value failed: a plain type mismatch (which
@@ -233,14 +224,6 @@ fn type_error(
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 fn go_type_name(ty: &'static Ty) -> String {
     match ty.resolved() {
         Ty::Str | Ty::Time => "string".into(),
@@ -269,33 +252,16 @@ fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
 }
 
 impl Ctx<'_> {
-    /// The JSON pointer of the value being decoded.
-    fn pointer(&self) -> String {
-        self.at
-            .iter()
-            .map(|s| format!("/{}", escape_pointer(s)))
-            .collect()
-    }
-
-    /// Decodes one value. `path` is the user-facing path with indices,
-    /// `go_struct`/`go_path` the Go error context (innermost struct name,
-    /// dotted JSON path without indices). `None` means "unset".
+    /// Decodes one value at the current place. `go_struct` is the Go
+    /// error context's innermost struct name. `None` means "unset".
     fn value(
         &mut self,
         value: Value,
         ty: &'static Ty,
-        path: &str,
-        go_struct: &str,
-        go_path: &str,
+        go_struct: &'static str,
         go_type: Option<&'static str>,
     ) -> Result<Option<Value>, TypeError> {
-        let place = Place {
-            path,
-            go_struct,
-            go_path,
-            go_type,
-        };
-        match self.typed(value, ty, &place) {
+        match self.typed(value, ty, go_struct, go_type) {
             Ok(v) => Ok(v),
             Err(Fail::Stop(e)) => Err(e),
             Err(Fail::Mismatch(e)) => {
@@ -307,7 +273,8 @@ impl Ctx<'_> {
 
     /// A self-decoding value's failure: under `encoding/json` the outer
     /// decoder names the struct field of an inner type error.
-    fn refused(&self, refusal: Refusal, go_struct: &str, go_path: &str) -> Fail {
+    fn refused(&self, refusal: Refusal, go_struct: &str) -> Fail {
+        let go_path = &self.at.go_path;
         Fail::Stop(TypeError(match refusal {
             Refusal::Text(text) => text,
             Refusal::Type { what, go_type }
@@ -323,55 +290,61 @@ impl Ctx<'_> {
         }))
     }
 
+    /// `value` does not fit `ty`: `encoding/json` saves the mismatch and
+    /// decodes on; the unstructured converter stops at the first.
+    fn mismatch(
+        &self,
+        value: &Value,
+        ty: &'static Ty,
+        go_struct: &str,
+        go_type: Option<&'static str>,
+        literal: Option<&str>,
+    ) -> Result<Option<Value>, Fail> {
+        match self.style {
+            Style::Json => Err(Fail::Mismatch(type_error(
+                value,
+                literal,
+                go_struct,
+                &self.at.go_path,
+                &named_type(ty, go_type),
+            ))),
+            Style::Unstructured => Err(Fail::Stop(unstructured_error(value, ty, go_type))),
+        }
+    }
+
     /// [`Ctx::value`] before a mismatch is saved.
     fn typed(
         &mut self,
         value: Value,
         ty: &'static Ty,
-        place: &Place<'_>,
+        go_struct: &'static str,
+        go_type: Option<&'static str>,
     ) -> Result<Option<Value>, Fail> {
-        let Place {
-            path,
-            go_struct,
-            go_path,
-            go_type,
-        } = *place;
         if value.is_null() {
             return Ok(None);
         }
         let style = self.style;
         let ty = ty.resolved();
-        let literal = self.literals.get(&self.pointer()).map(String::as_str);
-        // `encoding/json` saves a mismatch and decodes on; the unstructured
-        // converter stops at the first.
-        let mismatch = |v: &Value| match style {
-            Style::Json => Err(Fail::Mismatch(type_error(
-                v,
-                literal,
-                go_struct,
-                go_path,
-                &named_type(ty, go_type),
-            ))),
-            Style::Unstructured => Err(Fail::Stop(unstructured_error(v, ty, go_type))),
-        };
+        let literals = self.literals;
+        let literal = literals.get(self.at.pointer.as_str()).map(String::as_str);
         // `encoding/json` hands a self-decoding type the sender's text.
         let json_text = |value: &Value| {
             (style == Style::Json)
                 .then(|| literal.map_or_else(|| value.to_string(), str::to_string))
         };
         match ty {
-            Ty::Atomic(inner) => Ok(self.value(value, inner, path, go_struct, go_path, go_type)?),
+            Ty::Atomic(inner) => Ok(self.value(value, inner, go_struct, go_type)?),
             Ty::Any => Ok(Some(value)),
             Ty::Str => match value {
                 Value::String(_) => Ok(Some(value)),
-                other => mismatch(&other),
+                other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
-            Ty::Time => unmarshalers::time(&value).map_err(|r| self.refused(r, go_struct, go_path)),
+            Ty::Time => unmarshalers::time(&value).map_err(|r| self.refused(r, go_struct)),
             Ty::IntOrString => unmarshalers::int_or_string(&value, json_text(&value).as_deref())
-                .map_err(|r| self.refused(r, go_struct, go_path)),
+                .map_err(|r| self.refused(r, go_struct)),
             Ty::Bool => match value {
                 Value::Bool(_) => Ok(Some(value)),
-                other => mismatch(&other),
+                other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
             Ty::Int32 | Ty::Int => match &value {
                 // `encoding/json` parses the sender's text: `-0` is an
@@ -381,31 +354,30 @@ impl Ctx<'_> {
                         Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => {
                             Ok(Some(Value::from(i)))
                         }
-                        _ => mismatch(&value),
+                        _ => self.mismatch(&value, ty, go_struct, go_type, literal),
                     }
                 }
                 Value::Number(n) if style == Style::Json => match n.as_i64() {
                     Some(i) if matches!(ty, Ty::Int) || i32::try_from(i).is_ok() => Ok(Some(value)),
-                    _ => mismatch(&value),
+                    _ => self.mismatch(&value, ty, go_struct, go_type, literal),
                 },
                 Value::Number(n) => match unstructured_int(n) {
                     // `reflect.Value.Convert` keeps an int32's low bits.
                     Some(i) if matches!(ty, Ty::Int32) => Ok(Some(Value::from(i as i32))),
                     Some(i) => Ok(Some(Value::from(i))),
-                    None => mismatch(&value),
+                    None => self.mismatch(&value, ty, go_struct, go_type, literal),
                 },
-                other => mismatch(other),
+                other => self.mismatch(other, ty, go_struct, go_type, literal),
             },
             Ty::Quantity => unmarshalers::quantity(&value, json_text(&value).as_deref())
-                .map_err(|r| self.refused(r, go_struct, go_path)),
+                .map_err(|r| self.refused(r, go_struct)),
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
                 Value::Object(map) => {
                     let mut out = Map::new();
                     for (key, v) in map {
-                        let child = format!("{}[{key}]", path);
-                        self.at.push(key.clone());
-                        let v = self.value(v, item_ty, &child, go_struct, go_path, go_type)?;
-                        self.at.pop();
+                        let mark = self.at.enter_key(&key);
+                        let v = self.value(v, item_ty, go_struct, go_type)?;
+                        self.at.leave(mark);
                         if let Some(v) = v {
                             out.insert(key, v);
                         } else {
@@ -415,26 +387,24 @@ impl Ctx<'_> {
                     }
                     Ok(Some(Value::Object(out)))
                 }
-                other => mismatch(&other),
+                other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
             Ty::List(list) => match value {
                 Value::Array(items) => {
                     let mut out = Vec::with_capacity(items.len());
                     for (i, item) in items.into_iter().enumerate() {
-                        let child = format!("{path}[{i}]");
-                        self.at.push(i.to_string());
-                        let v =
-                            self.value(item, &list.item, &child, go_struct, go_path, go_type)?;
-                        self.at.pop();
+                        let mark = self.at.enter_index(i);
+                        let v = self.value(item, &list.item, go_struct, go_type)?;
+                        self.at.leave(mark);
                         out.push(v.unwrap_or_else(|| zero(&list.item)));
                     }
                     Ok(Some(Value::Array(out)))
                 }
-                other => mismatch(&other),
+                other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
             Ty::Struct(st) => match value {
-                Value::Object(map) => Ok(Some(self.decode_struct(map, st, path, go_path)?)),
-                other => mismatch(&other),
+                Value::Object(map) => Ok(Some(self.decode_struct(map, st)?)),
+                other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
         }
     }
@@ -443,8 +413,6 @@ impl Ctx<'_> {
         &mut self,
         map: Map<String, Value>,
         st: &'static Struct,
-        path: &str,
-        go_path: &str,
     ) -> Result<Value, TypeError> {
         let mut out = Map::new();
         let mut members: Vec<(String, Value)> = map.into_iter().collect();
@@ -456,26 +424,17 @@ impl Ctx<'_> {
         }
         for (key, v) in members {
             let Some(field) = st.field(&key) else {
-                self.unknown.push(join(path, &key));
+                self.unknown.push(self.at.field_path(&key));
                 continue;
             };
-            let child_go = match field.embedded {
-                Some(embedded) if Version::current().names_embedded_structs() => {
-                    join(&join(go_path, embedded), &key)
-                }
-                _ => join(go_path, &key),
-            };
-            self.at.push(key.clone());
+            // Go's error path names an embedded struct from some version on.
+            let embedded = field
+                .embedded
+                .filter(|_| Version::current().names_embedded_structs());
+            let mark = self.at.enter_field(&key, embedded);
             let sent = !v.is_null();
-            let decoded = self.value(
-                v,
-                &field.ty,
-                &join(path, &key),
-                st.name,
-                &child_go,
-                field.go_type,
-            )?;
-            self.at.pop();
+            let decoded = self.value(v, &field.ty, st.name, field.go_type)?;
+            self.at.leave(mark);
             match decoded {
                 Some(v) => {
                     out.insert(key, v);
@@ -503,7 +462,7 @@ impl Ctx<'_> {
                     if out.get(field.name).is_some_and(is_empty)
                         && let Some(dropped) = out.remove(field.name)
                     {
-                        let pointer = format!("{}/{}", self.pointer(), field.name);
+                        let pointer = format!("{}/{}", self.at.pointer, field.name);
                         match dropped {
                             Value::Array(_) => self.empty_lists.push(pointer),
                             Value::Object(_) => self.empty_maps.push(pointer),
