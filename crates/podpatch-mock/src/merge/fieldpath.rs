@@ -98,24 +98,33 @@ impl Scope {
 pub fn tracked(object: &Value, scope: Scope) -> Value {
     let mut out = object.clone();
     if let Some(map) = out.as_object_mut() {
-        map.remove("kind");
-        map.remove("apiVersion");
-        match scope {
-            Scope::Main => map.remove("status"),
-            Scope::Status => map.remove("spec"),
-            Scope::EphemeralContainers | Scope::Resize => None,
-        };
-        if let (Scope::Status, Some(Value::Object(meta))) = (scope, map.get_mut("metadata")) {
-            meta.remove("ownerReferences");
-            meta.remove("deletionTimestamp");
-        }
+        map.retain(|k, _| !untracked(&[], k, scope));
         if let Some(Value::Object(meta)) = map.get_mut("metadata") {
-            for key in STRIPPED_META {
-                meta.remove(*key);
-            }
+            let at = [Elem::Field("metadata".into())];
+            meta.retain(|k, _| !untracked(&at, k, scope));
         }
     }
     out
+}
+
+/// Whether member `key` of the object at `path` is left out of
+/// [`tracked`]: only the root's and `metadata`'s members can be (a
+/// deeper path is not matched at all).
+fn untracked(path: &[Elem], key: &str, scope: Scope) -> bool {
+    match path {
+        [] => match key {
+            "kind" | "apiVersion" => true,
+            "status" => scope == Scope::Main,
+            "spec" => scope == Scope::Status,
+            _ => false,
+        },
+        [Elem::Field(metadata)] if metadata == "metadata" => {
+            STRIPPED_META.contains(&key)
+                || (scope == Scope::Status
+                    && matches!(key, "ownerReferences" | "deletionTimestamp"))
+        }
+        _ => false,
+    }
 }
 
 /// The configuration as structured-merge-diff validates it: without kind
@@ -160,16 +169,12 @@ fn is_granular_map(ty: &Ty) -> bool {
     !matches!(ty, Ty::List(_) | Ty::AtomicMap(_))
 }
 
-/// What changed from `old` to `new` (`Compare`'s added ∪ modified).
+/// What changed from `old` to `new` (`Compare`'s added ∪ modified), both
+/// seen as [`tracked`] shows them. The walk skips the untracked members
+/// where it meets them instead of comparing copies of both objects.
 pub fn changed(old: &Value, new: &Value, ty: &'static Ty, scope: Scope) -> FieldSet {
     let mut set = FieldSet::new();
-    diff(
-        Some(&tracked(old, scope)),
-        &tracked(new, scope),
-        ty,
-        &mut Vec::new(),
-        &mut set,
-    );
+    diff(Some(old), new, ty, scope, &mut Vec::new(), &mut set);
     set
 }
 
@@ -177,10 +182,14 @@ fn diff(
     old: Option<&Value>,
     new: &Value,
     ty: &'static Ty,
+    scope: Scope,
     path: &mut Vec<Elem>,
     out: &mut FieldSet,
 ) {
     let added = old.is_none();
+    // A member is untracked by its name and place alone, so the members
+    // skipped in `new` are those skipped in `old`.
+    let any_tracked = |map: &Map<String, Value>| map.keys().any(|k| !untracked(path, k, scope));
     match (new, ty) {
         // Atomic structs are one leaf however deep they are.
         (_, Ty::Atomic(_)) => {
@@ -190,16 +199,19 @@ fn diff(
         }
         // A map emptied of its children is not itself a change.
         (Value::Object(map), _)
-            if map.is_empty() && is_granular_map(ty) && old.is_some_and(Value::is_object) => {}
-        (Value::Object(map), _) if !map.is_empty() && is_granular_map(ty) => {
+            if !any_tracked(map) && is_granular_map(ty) && old.is_some_and(Value::is_object) => {}
+        (Value::Object(map), _) if any_tracked(map) && is_granular_map(ty) => {
             if added && !path.is_empty() {
                 out.insert(path.clone());
             }
             for (k, v) in map {
+                if untracked(path, k, scope) {
+                    continue;
+                }
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 let old_child = old.and_then(|o| o.get(k));
                 path.push(Elem::Field(k.clone()));
-                diff(old_child, v, member, path, out);
+                diff(old_child, v, member, scope, path, out);
                 path.pop();
             }
         }
@@ -240,7 +252,7 @@ fn diff(
                         } else {
                             let old_item = old_items
                                 .and_then(|o| o.iter().find(|x| key_elem(x, keys) == *elem));
-                            diff(old_item, item, &list.item, path, out);
+                            diff(old_item, item, &list.item, scope, path, out);
                         }
                         path.pop();
                     }
