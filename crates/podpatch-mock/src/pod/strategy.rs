@@ -96,10 +96,17 @@ pub fn validate_update(
     let mut errs = validation::common_fields_update(pod, current);
     match scope {
         Scope::Main => {
-            let (mut new, mut old) = (pod.clone(), current.clone());
-            unmarshal::restore_empty_lists(&mut new, empty_lists);
-            unmarshal::restore_empty_lists(&mut old, empty_lists);
-            let mut update_errs = validation::validate_update(&new, &old);
+            // Copies only when there are empty lists to put back.
+            let view = |pod: &Value| {
+                let mut view = pod.clone();
+                unmarshal::restore_empty_lists(&mut view, empty_lists);
+                view
+            };
+            let mut update_errs = if empty_lists.is_empty() {
+                validation::validate_update(pod, current)
+            } else {
+                validation::validate_update(&view(pod), &view(current))
+            };
             // Typing drops an empty map, but Go tells a non-nil empty
             // nodeSelector (a patch removed its last key) from nil.
             if empty_node_selector {
@@ -307,11 +314,9 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
         }
         status_strategy::prepare_for_update(pod, old, empty_lists);
     }
-    let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
-    let old_generation = old_meta
-        .get("generation")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
+    // Read in place: the old metadata can hold megabytes of annotations.
+    let old_meta = |key: &str| old.get("metadata").and_then(|meta| meta.get(key));
+    let old_generation = old_meta("generation").and_then(Value::as_i64).unwrap_or(0);
     // `updatePodGeneration` compares with `Semantic.DeepEqual`: a quantity
     // respelled (`64Mi` as `67108864`) is no spec change.
     let spec_changed = !crate::golang::semantic::semantic_eq(
@@ -324,20 +329,20 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
             .get("uid")
             .and_then(Value::as_str)
             .is_none_or(str::is_empty)
-            && let Some(uid) = old_meta.get("uid")
+            && let Some(uid) = old_meta("uid")
         {
             meta.insert("uid".into(), uid.clone());
         }
-        match old_meta.get("creationTimestamp") {
+        match old_meta("creationTimestamp") {
             Some(ts) => meta.insert("creationTimestamp".into(), ts.clone()),
             None => meta.remove("creationTimestamp"),
         };
         // An update can never remove or change a deletion timestamp, and a
         // grace period only comes back when the patch dropped it.
-        if let Some(v) = old_meta.get("deletionTimestamp") {
+        if let Some(v) = old_meta("deletionTimestamp") {
             meta.insert("deletionTimestamp".into(), v.clone());
         }
-        if let Some(v) = old_meta.get("deletionGracePeriodSeconds")
+        if let Some(v) = old_meta("deletionGracePeriodSeconds")
             && !meta.contains_key("deletionGracePeriodSeconds")
         {
             meta.insert("deletionGracePeriodSeconds".into(), v.clone());
@@ -358,7 +363,7 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
         meta.remove("selfLink");
         // An emptied resourceVersion means "unconditional"; the stored
         // object keeps its own until the write assigns a new one.
-        if let Some(rv) = old_meta.get("resourceVersion") {
+        if let Some(rv) = old_meta("resourceVersion") {
             meta.insert("resourceVersion".into(), rv.clone());
         }
     }
