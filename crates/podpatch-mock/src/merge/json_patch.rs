@@ -8,6 +8,7 @@
 //! layer's.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -18,7 +19,7 @@ use crate::golang::json_pointer::{escape_pointer, unescape_pointer};
 use crate::golang::json_raw::{Step, compact, json_kind, raw_members};
 use crate::golang::json_scanner;
 use crate::merge::evanphx_marshal::evanphx_json;
-use crate::merge::patched::{Patched, duplicates, go_decode_error};
+use crate::merge::patched::{Patched, Shown, duplicates, go_decode_error};
 use crate::schema::{POD_TY, Ty};
 
 /// The JSON Patch operation limit (`maxJSONPatchOperations`).
@@ -27,8 +28,30 @@ pub const MAX_JSON_PATCH_OPS: usize = 10_000;
 const OP_FIELDS: &[&str] = &["op", "path", "from", "value"];
 
 /// Applies a JSON Patch body to `current` (`strict_mode`: fieldValidation
-/// is not Ignore).
-pub fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched, Status> {
+/// is not Ignore). The patched document as evanphx marshals it is made only
+/// when an error shows it ([`Shown::Later`]).
+pub fn json_patch<'b>(
+    current: &Arc<Value>,
+    body: &'b [u8],
+    strict_mode: bool,
+) -> Result<Patched<'b>, Status> {
+    let again = Arc::clone(current);
+    let later = move || {
+        apply_ops(&again, body, strict_mode, None)
+            .map(|patched| patched.shown.text())
+            .unwrap_or_default()
+    };
+    apply_ops(current, body, strict_mode, Some(Box::new(later)))
+}
+
+/// [`json_patch`], its patched document shown by `later` or, without it,
+/// rendered now.
+fn apply_ops<'b>(
+    current: &Value,
+    body: &[u8],
+    strict_mode: bool,
+    later: Option<Box<dyn Fn() -> String + 'b>>,
+) -> Result<Patched<'b>, Status> {
     let prefix = if strict_mode {
         "error decoding patch: "
     } else {
@@ -207,7 +230,12 @@ pub fn json_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pat
     for (pointer, raw) in &raw_at {
         number_literals(&raw.text, pointer, &mut literals);
     }
-    let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals);
+    let shown = match later {
+        Some(later) => Shown::Later(later),
+        None => Shown::Text(evanphx_json(
+            &doc, &POD_TY, "", &parsed, &inserted, &literals,
+        )),
+    };
     Ok(Patched {
         value: doc,
         strict,

@@ -5,6 +5,7 @@
 //! the patched, untyped document; typing is the REST layer's.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -16,7 +17,7 @@ use crate::golang::json_pointer::escape_pointer;
 use crate::golang::json_raw::{compact, json_kind};
 use crate::golang::json_scanner;
 use crate::merge::evanphx_marshal::evanphx_json;
-use crate::merge::patched::{Patched, duplicates, go_decode_error};
+use crate::merge::patched::{Patched, Shown, duplicates, go_decode_error};
 use crate::merge::strategic;
 use crate::schema::{POD_TY, Ty};
 
@@ -58,8 +59,30 @@ fn merged_objects(
 }
 
 /// Applies a merge patch body to `current` (`strict_mode`: fieldValidation
-/// is not Ignore).
-pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Patched, Status> {
+/// is not Ignore). The patched document as evanphx marshals it is made only
+/// when an error shows it ([`Shown::Later`]).
+pub fn merge_patch<'b>(
+    current: &Arc<Value>,
+    body: &'b [u8],
+    strict_mode: bool,
+) -> Result<Patched<'b>, Status> {
+    let again = Arc::clone(current);
+    let later = move || {
+        merge(&again, body, strict_mode, None)
+            .map(|patched| patched.shown.text())
+            .unwrap_or_default()
+    };
+    merge(current, body, strict_mode, Some(Box::new(later)))
+}
+
+/// [`merge_patch`], its patched document shown by `later` or, without
+/// it, rendered now.
+fn merge<'b>(
+    current: &Value,
+    body: &[u8],
+    strict_mode: bool,
+    later: Option<Box<dyn Fn() -> String + 'b>>,
+) -> Result<Patched<'b>, Status> {
     let invalid_patch = || Status::bad_request("Invalid JSON Patch");
     let mut strict = Vec::new();
     let value: Value = if strict_mode {
@@ -83,8 +106,10 @@ pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pa
         Value::Null => return Err(invalid_patch()),
         Value::Object(_) => {
             let (mut parsed, mut inserted) = (BTreeSet::new(), BTreeMap::new());
-            let raw = std::str::from_utf8(body).ok();
-            merged_objects(current, &value, raw, "", &mut parsed, &mut inserted);
+            if later.is_none() {
+                let raw = std::str::from_utf8(body).ok();
+                merged_objects(current, &value, raw, "", &mut parsed, &mut inserted);
+            }
             let mut doc = current.clone();
             merge_node(&mut doc, value);
             // A merge patch puts its values at their own pointers.
@@ -93,7 +118,12 @@ pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pa
             literals.retain(|pointer, text| {
                 doc.pointer(pointer) == serde_json::from_str::<Value>(text).ok().as_ref()
             });
-            let shown = evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals);
+            let shown = match later {
+                Some(later) => Shown::Later(later),
+                None => Shown::Text(evanphx_json(
+                    &doc, &POD_TY, "", &parsed, &inserted, &literals,
+                )),
+            };
             return Ok(Patched {
                 value: doc,
                 strict,
@@ -109,7 +139,7 @@ pub fn merge_patch(current: &Value, body: &[u8], strict_mode: bool) -> Result<Pa
         }
         _ => return Err(invalid_patch()),
     };
-    let shown = compact_string(&doc, &Ty::Any);
+    let shown = Shown::Text(compact_string(&doc, &Ty::Any));
     Ok(Patched {
         value: doc,
         strict,

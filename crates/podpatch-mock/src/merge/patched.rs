@@ -3,13 +3,15 @@
 //! return, their duplicate-key findings and Go's text for a number beyond
 //! float64 (`encoding/json`'s `convertNumber`). It must not apply patches.
 
+use std::fmt;
+
 use serde_json::Value;
 
 use crate::golang::json_number::Literals;
 
 /// A patched document before typing.
 #[derive(Debug)]
-pub struct Patched {
+pub struct Patched<'a> {
     /// The patched JSON.
     pub value: Value,
     /// Strict-decoding findings on the patch body itself, already prefixed.
@@ -17,9 +19,40 @@ pub struct Patched {
     /// How the 422 "patch" error renders the bad value (Go prints the whole
     /// patched JSON for json/merge patches and the patch map for SMP); for
     /// apply, the configuration's `namespace/name` its 500 names.
-    pub shown: String,
+    pub shown: Shown<'a>,
     /// Numbers of the patched document still in the sender's text.
     pub literals: Literals,
+}
+
+/// The text of [`Patched::shown`], or how to make it.
+pub enum Shown<'a> {
+    /// The text itself.
+    Text(String),
+    /// Made when an error shows it: a JSON or merge patch's document as
+    /// evanphx/json-patch marshals it is about three times the body's size
+    /// (9 MB for a 3 MiB body), and most patches are not refused with it.
+    /// Made by applying the patch again to the same stored pod, which gives
+    /// the same document.
+    Later(Box<dyn Fn() -> String + 'a>),
+}
+
+impl Shown<'_> {
+    /// The text (made now if it was left for later).
+    pub fn text(&self) -> String {
+        match self {
+            Shown::Text(text) => text.clone(),
+            Shown::Later(make) => make(),
+        }
+    }
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            Shown::Later(_) => f.write_str("Later"),
+        }
+    }
 }
 
 /// Strict-decoding findings for duplicate keys, each with `prefix`.

@@ -5,6 +5,8 @@
 //! [`crate::rest::update`]. The mechanics of each patch flavour live in
 //! [`crate::merge`]; this file only chooses and orders them.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::api::status::Status;
@@ -16,7 +18,7 @@ use crate::merge::apply::server_side_apply;
 use crate::merge::fieldpath::Scope;
 use crate::merge::json_patch::json_patch;
 use crate::merge::merge_patch::merge_patch;
-use crate::merge::patched::{Patched, duplicates, go_decode_error};
+use crate::merge::patched::{Patched, Shown, duplicates, go_decode_error};
 use crate::merge::strategic::{self, SmpError};
 use crate::registry::object::key;
 use crate::registry::store::{Shared, now_rfc3339};
@@ -28,12 +30,12 @@ use crate::schema::POD_TY;
 use crate::version::Version;
 
 /// Applies a non-apply patch to `current`.
-pub fn apply(
+pub fn apply<'b>(
     kind: PatchKind,
-    current: &Value,
-    body: &[u8],
+    current: &Arc<Value>,
+    body: &'b [u8],
     validation: FieldValidation,
-) -> Result<Patched, Status> {
+) -> Result<Patched<'b>, Status> {
     let strict_mode = validation != FieldValidation::Ignore;
     match kind {
         PatchKind::Json => json_patch(current, body, strict_mode),
@@ -83,7 +85,7 @@ pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) ->
         Ok(Patched {
             value: merged,
             strict: strict_yaml(duplicates, validation)?,
-            shown: config_key(&config),
+            shown: Shown::Text(config_key(&config)),
             literals: Literals::new(),
         })
     })
@@ -91,7 +93,7 @@ pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) ->
 
 /// `strategicPatchObject`: the patch decoded into a map and merged by
 /// [`strategic::apply`], its errors classified as patch.go does.
-fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
+fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched<'static>, Status> {
     let dups = json_scanner::check(body).map_err(Status::bad_request)?;
     let value: Value = crate::golang::json_value::from_slice(body)
         .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
@@ -114,7 +116,7 @@ fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched, Status> {
         SmpError::Internal(msg) => Status::internal_raw(msg),
     })?;
     // `applyPatchToObject` prints the patch map as the merge left it.
-    let shown = crate::golang::format::go_fmt(&Value::Object(patch));
+    let shown = Shown::Text(crate::golang::format::go_fmt(&Value::Object(patch)));
     Ok(Patched {
         value: Value::Object(merged),
         strict: duplicates(dups, ""),
@@ -226,7 +228,7 @@ mod tests {
         #[case] code: u16,
         #[case] message: &str,
     ) {
-        let err = apply(kind, &pod(), body.as_bytes(), validation).expect_err("fails");
+        let err = apply(kind, &Arc::new(pod()), body.as_bytes(), validation).expect_err("fails");
         assert_eq!((err.code, err.message.as_str()), (code, message));
     }
 
@@ -236,7 +238,13 @@ mod tests {
             .map(|_| json!({"op": "test", "path": "/kind", "value": "Pod"}))
             .collect();
         let body = serde_json::to_vec(&ops).unwrap_or_default();
-        let err = apply(PatchKind::Json, &pod(), &body, FieldValidation::Warn).expect_err("413");
+        let err = apply(
+            PatchKind::Json,
+            &Arc::new(pod()),
+            &body,
+            FieldValidation::Warn,
+        )
+        .expect_err("413");
         assert_eq!(err.code, 413);
         assert_eq!(
             err.message,
@@ -247,7 +255,13 @@ mod tests {
     #[test]
     fn strict_findings_on_ops() {
         let body = br#"[{"op":"replace","path":"/metadata/labels/a","vaule":"x","value":"2"}]"#;
-        let got = apply(PatchKind::Json, &pod(), body, FieldValidation::Warn).expect("applies");
+        let got = apply(
+            PatchKind::Json,
+            &Arc::new(pod()),
+            body,
+            FieldValidation::Warn,
+        )
+        .expect("applies");
         assert_eq!(got.strict, vec!["json patch unknown field \"[0].vaule\""]);
         assert_eq!(got.value["metadata"]["labels"]["a"], json!("2"));
     }

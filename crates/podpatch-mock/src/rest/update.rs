@@ -14,7 +14,7 @@ use crate::golang::json_number::Literals;
 use crate::golang::unmarshal;
 use crate::merge::apply;
 use crate::merge::fieldpath::Scope;
-use crate::merge::patched::Patched;
+use crate::merge::patched::{Patched, Shown};
 use crate::pod::admission;
 use crate::pod::status_strategy;
 use crate::pod::strategy;
@@ -41,7 +41,7 @@ pub fn replace(state: &Shared, req: &Request<'_>, body: Value, strict: Vec<Strin
     let shown = crate::golang::json_encode::compact_string(&body, &crate::schema::Ty::Any);
     guaranteed_update(state, req, None, |_| {
         Ok(Patched {
-            shown: shown.clone(),
+            shown: Shown::Text(shown.clone()),
             value: body.clone(),
             strict: strict.clone(),
             literals: Literals::new(),
@@ -55,11 +55,11 @@ pub fn replace(state: &Shared, req: &Request<'_>, body: Value, strict: Vec<Strin
 /// and writes only if the pod is still the one read; otherwise it starts
 /// again from the newer pod, as etcd's compare-and-swap makes the real
 /// store do.
-pub(crate) fn guaranteed_update(
+pub(crate) fn guaranteed_update<'b>(
     state: &Shared,
     req: &Request<'_>,
     kind: Option<PatchKind>,
-    mut new_object: impl FnMut(&Value) -> Result<Patched, Failure>,
+    mut new_object: impl FnMut(&Arc<Value>) -> Result<Patched<'b>, Failure>,
 ) -> Outcome {
     let key = key(req.namespace, req.name);
     for _ in 0..MAX_ATTEMPTS {
@@ -112,7 +112,7 @@ fn decode_update(
     } = patched;
     let validation = req.options.field_validation();
     if !patched_value.is_object() {
-        let shown_value = json!(shown);
+        let shown_value = json!(shown.text());
         return Err(Status::invalid(
             "",
             "",
@@ -136,7 +136,7 @@ fn decode_update(
             "",
             "",
             "",
-            &[FieldError::invalid("patch", json!(shown), why)],
+            &[FieldError::invalid("patch", json!(shown.text()), why)],
         )
         .into());
     }
@@ -147,7 +147,7 @@ fn decode_update(
         .is_some_and(Map::is_empty);
     let invalid_patch = |msg: String| {
         if kind == Some(PatchKind::Apply) {
-            return unconvertible(&shown, &msg);
+            return unconvertible(&shown.text(), &msg);
         }
         if is_put {
             // PUT bodies fail in the decoder, like create bodies.
@@ -159,7 +159,7 @@ fn decode_update(
             "",
             "",
             "",
-            &[FieldError::invalid("patch", json!(shown), msg)],
+            &[FieldError::invalid("patch", json!(shown.text()), msg)],
         )
     };
     // Strategic merge and apply results are unstructured maps that
