@@ -114,15 +114,32 @@ pub(crate) fn finish_create(
     }
     admission::admit_create(store, req.namespace, pod)?;
     strategy::prepare_for_create(pod, &now);
-    let mut view = pod.clone();
-    unmarshal::restore_empty_lists(&mut view, empty_lists);
-    let errs = validation::validate_create(&view);
+    // Validation sees Go's non-nil empty lists, the RuntimeClass plugin
+    // its non-nil empty `overhead` map too: the pod is copied only when
+    // there are some to put back (a pod can be megabytes).
+    let with_lists;
+    let view = if empty_lists.is_empty() {
+        &*pod
+    } else {
+        let mut copy = pod.clone();
+        unmarshal::restore_empty_lists(&mut copy, empty_lists);
+        with_lists = copy;
+        &with_lists
+    };
+    let errs = validation::validate_create(view);
     let name = meta_str(pod, "name").to_string();
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));
     }
-    // The RuntimeClass plugin sees a non-nil empty `overhead` map too.
-    unmarshal::restore_empty_maps(&mut view, empty_maps);
-    admission::validate_create(&view)?;
+    let with_maps;
+    let view = if empty_maps.is_empty() {
+        view
+    } else {
+        let mut copy = view.clone();
+        unmarshal::restore_empty_maps(&mut copy, empty_maps);
+        with_maps = copy;
+        &with_maps
+    };
+    admission::validate_create(view)?;
     pods::create(store, req.namespace, pod, req.options.is_dry_run())
 }
