@@ -24,26 +24,50 @@ pub fn field_for_annotation(annotation: &str) -> Option<Value> {
 
 /// Applies the skew to `pod` and returns the warnings it emits.
 pub fn version_skew(pod: &mut Value) -> Vec<String> {
+    let (fields, warnings) = skew(pod);
+    for (list, index, field) in fields {
+        let container = pod
+            .pointer_mut(&format!("/spec/{list}/{index}"))
+            .and_then(Value::as_object_mut);
+        if let Some(sc) = container
+            .map(|c| c.entry("securityContext").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            sc.insert("appArmorProfile".into(), field);
+        }
+    }
+    warnings
+}
+
+/// The warnings `version_skew` would emit, without changing `pod`: CREATE
+/// and apply-create warn before validating a pod they must not change yet.
+pub fn skew_warnings(pod: &Value) -> Vec<String> {
+    skew(pod).1
+}
+
+/// What the skew would do, read off `pod` in one pass: the profile each
+/// container gets (its list, its index, the field) and the warnings.
+fn skew(pod: &Value) -> (Vec<(&'static str, usize, Value)>, Vec<String>) {
+    let mut fields = Vec::new();
     let mut warnings = Vec::new();
     if pod.pointer("/spec/os/name").and_then(Value::as_str) == Some("windows") {
-        return warnings;
+        return (fields, warnings);
     }
-    let annotations = pod
+    let Some(annotations) = pod
         .pointer("/metadata/annotations")
         .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let pod_profile = pod
-        .pointer("/spec/securityContext/appArmorProfile")
-        .cloned();
-    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
-        return warnings;
+    else {
+        return (fields, warnings);
     };
+    let pod_profile = pod.pointer("/spec/securityContext/appArmorProfile");
     for list in ["initContainers", "containers", "ephemeralContainers"] {
-        let Some(Value::Array(items)) = spec.get_mut(list) else {
+        let Some(Value::Array(items)) = pod.get("spec").and_then(|spec| spec.get(list)) else {
             continue;
         };
-        for c in items.iter_mut().filter_map(Value::as_object_mut) {
+        for (index, c) in items.iter().enumerate() {
+            let Some(c) = c.as_object() else {
+                continue;
+            };
             let name = c.get("name").and_then(Value::as_str).unwrap_or("");
             let key = format!("{ANNOTATION_PREFIX}{name}");
             let Some(annotation) = annotations.get(&key).and_then(Value::as_str) else {
@@ -59,12 +83,9 @@ pub fn version_skew(pod: &mut Value) -> Vec<String> {
             let field = field_for_annotation(annotation);
             let mut warn = field.is_none();
             if let Some(field) = field
-                && Some(&field) != pod_profile.as_ref()
+                && Some(&field) != pod_profile
             {
-                let sc = c.entry("securityContext").or_insert_with(|| json!({}));
-                if let Some(sc) = sc.as_object_mut() {
-                    sc.insert("appArmorProfile".into(), field);
-                }
+                fields.push((list, index, field));
                 warn = true;
             }
             if warn {
@@ -74,5 +95,65 @@ pub fn version_skew(pod: &mut Value) -> Vec<String> {
             }
         }
     }
-    warnings
+    (fields, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod() -> Value {
+        json!({
+            "metadata": {"annotations": {
+                "container.apparmor.security.beta.kubernetes.io/a": "unconfined",
+                "container.apparmor.security.beta.kubernetes.io/b": "bogus",
+                "container.apparmor.security.beta.kubernetes.io/c": "runtime/default",
+            }},
+            "spec": {
+                "securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}},
+                "containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
+                "initContainers": [{"name": "z"}],
+            }
+        })
+    }
+
+    #[test]
+    fn warnings_are_read_without_changing_the_pod() {
+        let before = pod();
+        let warnings = skew_warnings(&before);
+        assert_eq!(before, pod());
+        let mut after = pod();
+        assert_eq!(version_skew(&mut after), warnings);
+        // a: applied and warned; b: invalid, warned only; c: equals the pod's
+        // profile, neither.
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("beta.kubernetes.io/a]"));
+        assert!(warnings[1].contains("beta.kubernetes.io/b]"));
+        assert_eq!(
+            after["spec"]["containers"][0]["securityContext"]["appArmorProfile"],
+            json!({"type": "Unconfined"})
+        );
+        assert!(
+            after["spec"]["containers"][1]
+                .get("securityContext")
+                .is_none()
+        );
+        assert!(
+            after["spec"]["containers"][2]
+                .get("securityContext")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn windows_pods_are_left_alone() {
+        let mut windows = pod();
+        windows["spec"]["os"] = json!({"name": "windows"});
+        assert!(version_skew(&mut windows).is_empty());
+        assert!(
+            windows["spec"]["containers"][0]
+                .get("securityContext")
+                .is_none()
+        );
+    }
 }

@@ -228,7 +228,7 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
     // unlike on POST. The dry-run storage skips that step and answers
     // with the applied one.
     let applied_rv = meta_mut(&mut pod).and_then(|meta| meta.remove("resourceVersion"));
-    warnings.extend(crate::pod::apparmor::version_skew(&mut pod.clone()));
+    warnings.extend(crate::pod::apparmor::skew_warnings(&pod));
     if Version::current().wipes_apply_created_metadata() {
         wipe_system_fields(&mut pod);
     }

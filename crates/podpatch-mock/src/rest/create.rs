@@ -58,7 +58,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
     // which can then find nothing left).
     warnings.extend(objectmeta::dedup_owner_references(&mut pod, false));
     // PrepareForCreate warns about AppArmor annotations before validating.
-    warnings.extend(crate::pod::apparmor::version_skew(&mut pod.clone()));
+    warnings.extend(crate::pod::apparmor::skew_warnings(&pod));
     let fail = |status: Status| Failure {
         status,
         warnings: warnings.clone(),
