@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::{Captures, Regex};
 use serde_json::{Value, json};
 
@@ -63,6 +64,12 @@ struct Normalizer<'c> {
     names: Vec<(&'c str, &'c str)>,
     namespace: Option<&'c str>,
     secrets: std::sync::Arc<Redactor>,
+    /// Every literal without which `text` leaves a string as it is (the cut
+    /// diff's message, the namespace, the names, and what each volatile pattern
+    /// holds), found in one pass: most keys and values hold none of them.
+    /// An NFA: a DFA costs more to build for one case than all its searches.
+    /// `None` only if it could not be built, and then every text is looked at.
+    needles: Option<AhoCorasick>,
     uids: HashMap<String, usize>,
     rvs: HashMap<String, usize>,
 }
@@ -76,9 +83,18 @@ impl<'c> Normalizer<'c> {
             .map(|(n, p)| (n.as_str(), p.as_str()))
             .collect();
         names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        let namespace = ctx.namespace.as_deref().filter(|n| !n.is_empty());
+        let needles = [UPDATE_FORBIDDEN, "-", "resourceVersion", "(0x"]
+            .into_iter()
+            .chain(namespace)
+            .chain(names.iter().map(|(n, _)| *n));
         Normalizer {
+            needles: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .build(needles)
+                .ok(),
             names,
-            namespace: ctx.namespace.as_deref().filter(|n| !n.is_empty()),
+            namespace,
             secrets: crate::redact::cached(&ctx.secrets),
             uids: HashMap::new(),
             rvs: HashMap::new(),
@@ -105,6 +121,13 @@ impl<'c> Normalizer<'c> {
     /// in it can vary, which is what almost every key and value is.
     fn text<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
         let mut out = self.secrets.redact_cow(s);
+        if self
+            .needles
+            .as_ref()
+            .is_some_and(|n| !n.is_match(out.as_ref()))
+        {
+            return out;
+        }
         if let Some(cut) = out
             .find(UPDATE_FORBIDDEN)
             .and_then(|pos| out[pos..].find('\n').map(|nl| pos + nl))
