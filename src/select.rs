@@ -54,14 +54,23 @@ impl Selection<'_> {
     }
 
     /// Validates every case file like `load`, but keeps only where the selected
-    /// cases are: a run loads each file again when its turn comes (see `Lazy`), so
-    /// its memory does not grow with the number of cases.
-    pub fn locate(&self, cases_dir: &Path) -> Result<Vec<Located>, SelectError> {
+    /// cases are, and the loaded cases themselves only for the first files, up to
+    /// `keep_bytes` of case text: a run loads each other file again when its turn
+    /// comes (see `Lazy`), so its memory does not grow with the number of cases,
+    /// and a small run reads and parses each file once.
+    pub fn locate(&self, cases_dir: &Path, keep_bytes: u64) -> Result<Vec<Located>, SelectError> {
         let mut located = Vec::new();
+        let mut kept = 0;
         self.each(cases_dir, |file, selected| {
             if !selected.is_empty() {
-                let cases = selected.into_iter().map(|c| c.id).collect();
-                located.push(Located { file, cases });
+                let cases = selected.iter().map(|c| c.id.clone()).collect();
+                kept += std::fs::metadata(&file.path).map_or(u64::MAX, |m| m.len());
+                let loaded = (kept <= keep_bytes).then_some(selected);
+                located.push(Located {
+                    file,
+                    cases,
+                    loaded,
+                });
             }
         })?;
         non_empty(located)
@@ -126,10 +135,12 @@ fn non_empty<T>(selected: Vec<T>) -> Result<Vec<T>, SelectError> {
 pub struct Located {
     pub file: Found,
     pub cases: Vec<String>,
+    /// The selected cases as the check loaded them, when kept (`locate`).
+    pub loaded: Option<Vec<Case>>,
 }
 
-/// The located cases of a run (`Selection::locate`), each file loaded when the
-/// run takes its first case; cases naming the same fixture file share its parsed
+/// The located cases of a run (`Selection::locate`), each file not kept loaded
+/// by the check loaded when the run takes its first case; cases naming the same fixture file share its parsed
 /// pod. A file that can no longer be loaded, or no longer holds a selected case
 /// (changed since it was checked), is that case's error, not the run's.
 #[derive(Debug)]
@@ -156,7 +167,11 @@ impl Iterator for Lazy {
 
     fn next(&mut self) -> Option<Self::Item> {
         while self.ready.is_empty() {
-            let Located { file, cases: ids } = self.located.next()?;
+            let Located {
+                file,
+                cases: ids,
+                loaded,
+            } = self.located.next()?;
             let unloaded = |id: String, error: String| Unloaded {
                 found: Found {
                     id,
@@ -164,7 +179,11 @@ impl Iterator for Lazy {
                 },
                 error,
             };
-            match self.loader.load(&file.path, file.id.clone()) {
+            let loaded = match loaded {
+                Some(cases) => Ok(cases),
+                None => self.loader.load(&file.path, file.id.clone()),
+            };
+            match loaded {
                 Ok(mut cases) => {
                     for id in ids {
                         let taken = match cases.iter().position(|c| c.id == id) {
@@ -290,7 +309,10 @@ mod tests {
             exclude_tag: &tag,
             ..everything()
         };
-        let found = some.locate(&cases).unwrap();
+        let kept = some.locate(&cases, u64::MAX).unwrap();
+        assert!(kept.iter().all(|l| l.loaded.is_some()), "{kept:?}");
+        let found = some.locate(&cases, 0).unwrap();
+        assert!(found.iter().all(|l| l.loaded.is_none()), "{found:?}");
         assert_eq!(found.len(), 4);
         assert_eq!(found[3].cases, strings(&["d[m]", "d[s]"]));
         std::fs::write(cases.join("b.yaml"), "description: [\n").unwrap();
