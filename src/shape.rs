@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use regex::Regex;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -117,8 +116,11 @@ impl Matcher {
             },
             "regex" => {
                 let source: String = map.next_value()?;
-                // Variables are substituted at match time; check the syntax with a stand-in.
-                Regex::new(&Vars::placeholder().apply_regex(&source))
+                // Variables are substituted at match time; check the syntax with a
+                // stand-in. Parsing is what `Regex::new` reports a syntax error from
+                // (the same text), at a fraction of the cost of compiling.
+                regex_syntax::Parser::new()
+                    .parse(&Vars::placeholder().apply_regex(&source))
                     .map_err(|e| de::Error::custom(format!("invalid `$regex`: {e}")))?;
                 Ok(Matcher::Regex(source))
             }
