@@ -54,10 +54,10 @@ impl Selection<'_> {
     }
 
     /// Validates every case file like `load`, but keeps only where the selected
-    /// cases are, and the loaded cases themselves only for the first files, up to
-    /// `keep_bytes` of case text: a run loads each other file again when its turn
-    /// comes (see `Lazy`), so its memory does not grow with the number of cases,
-    /// and a small run reads and parses each file once.
+    /// cases are, and the loaded cases themselves only when all the selected
+    /// files hold at most `keep_bytes` of case text: a small run reads and parses
+    /// each file once, a larger one loads each file again when its turn comes
+    /// (see `Lazy`), so its memory does not grow with the number of cases.
     pub fn locate(&self, cases_dir: &Path, keep_bytes: u64) -> Result<Vec<Located>, SelectError> {
         let mut located = Vec::new();
         let mut kept = 0;
@@ -73,6 +73,10 @@ impl Selection<'_> {
                 });
             }
         })?;
+        if kept > keep_bytes {
+            // Kept for some files only, they would be held until their turn.
+            located.iter_mut().for_each(|l| l.loaded = None);
+        }
         non_empty(located)
     }
 
@@ -311,6 +315,12 @@ mod tests {
         };
         let kept = some.locate(&cases, u64::MAX).unwrap();
         assert!(kept.iter().all(|l| l.loaded.is_some()), "{kept:?}");
+        let one = std::fs::metadata(cases.join("a.yaml")).unwrap().len();
+        let over = some.locate(&cases, one).unwrap();
+        assert!(
+            over.iter().all(|l| l.loaded.is_none()),
+            "a selection over the budget keeps none: {over:?}"
+        );
         let found = some.locate(&cases, 0).unwrap();
         assert!(found.iter().all(|l| l.loaded.is_none()), "{found:?}");
         assert_eq!(found.len(), 4);
