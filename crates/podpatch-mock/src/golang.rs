@@ -6,6 +6,7 @@
 
 pub(crate) mod duration;
 pub(crate) mod format;
+pub(crate) mod go_value;
 pub(crate) mod ip;
 pub(crate) mod json_encode;
 pub(crate) mod json_number;

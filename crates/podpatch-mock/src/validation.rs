@@ -17,7 +17,7 @@ mod common_fields;
 mod container;
 mod ephemeral_update;
 pub(crate) mod field;
-pub(crate) mod go_syntax;
+pub(crate) mod internal_types;
 pub(crate) mod names;
 pub(crate) mod objectmeta;
 mod paths;

@@ -7,6 +7,10 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use serde_json::Value;
+
+use crate::golang::go_value::GoValue;
+
 /// How a quantity prints (`resource.Format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -16,13 +20,16 @@ enum Format {
 }
 
 /// A quantity as `resource.ParseQuantity` holds it: `mantissa * 10^scale`,
-/// its format, and the text it keeps when that text is already canonical.
+/// its format, the text it keeps when that text is already canonical, and
+/// whether it took the `inf.Dec` path (Go's `d`) rather than the int64 one
+/// (Go's `i`).
 #[derive(Debug, Clone)]
 pub struct Quantity {
     mantissa: i128,
     scale: i32,
     format: Format,
     text: Option<String>,
+    dec: bool,
 }
 
 /// `parseQuantityString`: sign, numerator, denominator and suffix.
@@ -103,6 +110,15 @@ impl Quantity {
         if s.is_empty() {
             return None;
         }
+        if s == "0" {
+            return Some(Quantity {
+                mantissa: 0,
+                scale: 0,
+                format: Format::DecimalSI,
+                text: Some(s.to_owned()),
+                dec: false,
+            });
+        }
         let (positive, num, denom, suffix) = split(s)?;
         let (base, exponent, format) = interpret(suffix)?;
         let sign = if positive { 1 } else { -1 };
@@ -134,6 +150,7 @@ impl Quantity {
                     scale,
                     format,
                     text: keep.then(|| s.to_string()),
+                    dec: false,
                 });
             }
         }
@@ -170,6 +187,7 @@ impl Quantity {
             scale,
             format,
             text: None,
+            dec: true,
         })
     }
 
@@ -213,6 +231,7 @@ impl Quantity {
                 self.format
             },
             text: None,
+            dec: self.dec || other.dec,
         }
     }
 
@@ -324,6 +343,54 @@ impl Quantity {
             .to_string(),
         };
         format!("{m}{suffix}")
+    }
+}
+
+impl Quantity {
+    /// The Go value `%#v` prints (`resource.Quantity{i:…, d:…, s:…,
+    /// Format:…}`), which marshals to its `String()`.
+    pub fn go_value(&self) -> GoValue {
+        let (value, scale) = if self.dec {
+            (0, 0)
+        } else {
+            (
+                i64::try_from(self.mantissa).unwrap_or_default(),
+                i64::from(self.scale),
+            )
+        };
+        let dec = if self.dec {
+            let target = GoValue::Struct("inf.Dec".into(), Vec::new());
+            GoValue::Ptr("*inf.Dec".into(), Box::new(target))
+        } else {
+            GoValue::Nil("*inf.Dec".into())
+        };
+        let format = match self.format {
+            Format::DecimalSI => "DecimalSI",
+            Format::DecimalExponent => "DecimalExponent",
+            Format::BinarySI => "BinarySI",
+        };
+        let go = GoValue::Struct(
+            "resource.Quantity".into(),
+            vec![
+                (
+                    "i",
+                    GoValue::Struct(
+                        "resource.int64Amount".into(),
+                        vec![
+                            ("value", GoValue::Int(value)),
+                            ("scale", GoValue::Int(scale)),
+                        ],
+                    ),
+                ),
+                (
+                    "d",
+                    GoValue::Struct("resource.infDecAmount".into(), vec![("Dec", dec)]),
+                ),
+                ("s", GoValue::Str(self.text.clone().unwrap_or_default())),
+                ("Format", GoValue::Str(format.into())),
+            ],
+        );
+        GoValue::Marshaler(Box::new(go), Value::String(self.render()))
     }
 }
 
@@ -461,5 +528,19 @@ mod tests {
         assert!(q("4Mi").divisible_by(&q("2Mi")) && !q("3Mi").divisible_by(&q("2Mi")));
         assert_eq!(q("0.0001").round_up_milli().to_string(), "1m");
         assert_eq!(q("100u").round_up_milli().to_string(), "1m");
+    }
+
+    #[test]
+    fn a_quantity_prints_its_parse_state() {
+        let q = |text: &str| Quantity::parse(text).expect("a quantity").go_value();
+        assert_eq!(
+            q("250m").sharp_v(),
+            r#"resource.Quantity{i:resource.int64Amount{value:250, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"250m", Format:"DecimalSI"}"#
+        );
+        assert_eq!(q("250m").json(), r#""250m""#);
+        assert_eq!(
+            q("0.5").sharp_v(),
+            r#"resource.Quantity{i:resource.int64Amount{value:5, scale:-1}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"", Format:"DecimalSI"}"#
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::pod::status_strategy;
 use crate::registry::object::{meta_mut, meta_str};
 use crate::validation;
 use crate::validation::field::FieldError;
-use crate::validation::go_syntax;
+use crate::validation::internal_types;
 use crate::version::Version;
 
 /// `PrepareForCreate` (with `BeforeCreate`'s metadata): what a pod gets
@@ -112,12 +112,8 @@ pub fn validate_update(
             if empty_node_selector {
                 // As JSON (1.34+) or as Go's `%#v` (before).
                 let rendered =
-                    |map| FieldError::invalid_rendered("", go_syntax::string_map(map), "").value;
-                let (nil, empty) = if Version::current().renders_values_as_json() {
-                    (Some(Value::Null), Some(json!({})))
-                } else {
-                    (rendered(None), rendered(Some(&serde_json::Map::new())))
-                };
+                    |map| FieldError::invalid_go("", &internal_types::string_map(map), "").value;
+                let (nil, empty) = (rendered(None), rendered(Some(&json!({}))));
                 for e in update_errs.iter_mut() {
                     if e.field == "spec.nodeSelector" && e.value == nil {
                         e.value.clone_from(&empty);

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::golang::go_value::GoValue;
 use crate::version::Version;
 
 /// How `field.NewPath("")` prints: an empty name renders as an index.
@@ -160,6 +161,22 @@ impl FieldError {
         )
     }
 
+    /// `field.Invalid` with a bad value of a Go type that is neither a
+    /// string, a number, a bool nor a `fmt.Stringer`: 1.33 and older print
+    /// it with `%#v`, 1.34 and newer as JSON.
+    pub fn invalid_go(
+        field: impl Into<String>,
+        value: &GoValue,
+        detail: impl Into<String>,
+    ) -> Self {
+        let shown = if Version::current().renders_values_as_json() {
+            value.json()
+        } else {
+            value.sharp_v()
+        };
+        Self::invalid_rendered(field, shown, detail)
+    }
+
     /// `field.Duplicate`.
     pub fn duplicate(field: impl Into<String>, value: Value) -> Self {
         Self {
@@ -211,7 +228,8 @@ const RENDERED: char = '\u{f8ff}';
 /// Renders a bad value like apimachinery ≥ 1.34: primitives bare, strings
 /// `%q`, everything else as JSON. Before 1.34 a nil value was the string
 /// `"null"` (quoted) and others Go's `%#v`: here a list of strings (a
-/// `[]string`); values of other Go types come rendered by their caller.
+/// `[]string`); values of other Go types come typed
+/// ([`FieldError::invalid_go`]).
 pub fn render_value(value: &Value) -> String {
     let json = Version::current().renders_values_as_json();
     match value {
@@ -221,7 +239,10 @@ pub fn render_value(value: &Value) -> String {
         Value::Null => "null".to_string(),
         Value::Bool(_) | Value::Number(_) => value.to_string(),
         Value::Array(items) if !json && items.iter().all(Value::is_string) => {
-            crate::validation::go_syntax::string_slice(Some(items))
+            let items = items
+                .iter()
+                .map(|i| GoValue::Str(i.as_str().unwrap_or_default().into()));
+            GoValue::Slice("[]string".into(), items.collect()).sharp_v()
         }
         other => crate::golang::json_encode::compact_string(other, &crate::schema::Ty::Any),
     }

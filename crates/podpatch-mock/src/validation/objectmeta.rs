@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::golang::json_encode;
 use crate::schema::{POD_TY, Ty};
 use crate::validation::field::FieldError;
-use crate::validation::go_syntax;
+use crate::validation::internal_types::{self, OWNER_REFERENCES};
 use crate::version::Version;
 // The name rules are re-exported for the HTTP and registry layers, which
 // reach them through `objectmeta`.
@@ -162,9 +162,17 @@ fn owner_references(meta: &Value) -> Vec<FieldError> {
             match &first_controller {
                 None => first_controller = Some(current),
                 Some(first) => {
+                    // The metav1 type has JSON tags: since 1.34 it marshals
+                    // as the pod's own JSON.
+                    let refs = Value::Array(refs.clone());
+                    let shown = if Version::current().renders_values_as_json() {
+                        json_encode::compact_string(&refs, refs_ty)
+                    } else {
+                        OWNER_REFERENCES.value(Some(&refs)).sharp_v()
+                    };
                     errs.push(FieldError::invalid_rendered(
                         "metadata.ownerReferences",
-                        json_encode::compact_string(&Value::Array(refs.clone()), refs_ty),
+                        shown,
                         format!(
                             "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {current}"
                         ),
@@ -342,9 +350,11 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
                 n.as_str()
             };
             errs.push(match shown {
-                Some(t) if time => {
-                    FieldError::invalid_rendered(path, go_syntax::time(t), "field is immutable")
-                }
+                Some(t) if time => FieldError::invalid_rendered(
+                    path,
+                    internal_types::time(t),
+                    "field is immutable",
+                ),
                 _ if key == "name" || key == "namespace" || key == "uid" => {
                     FieldError::invalid(path, json!(n.as_str().unwrap_or("")), "field is immutable")
                 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::golang::ip::sloppy_v4;
 use crate::validation::field::FieldError;
+use crate::validation::internal_types::{HOST_IPS, POD_IPS};
 use crate::validation::names;
 use crate::validation::objectmeta;
 use crate::validation::pod::annotation_updates;
@@ -329,10 +330,14 @@ fn ip_list(new: &Value, old: &Value, list: &str) -> Vec<FieldError> {
             .filter(|ip| sloppy_is_v4(ip) == Some(false))
             .count();
         if ips.len() > 2 || v4 != 1 || v6 != 1 {
-            let shown: Vec<Value> = ips.iter().map(|ip| json!({"IP": ip})).collect();
-            errs.push(FieldError::invalid(
+            let ty = if list == "podIPs" {
+                &POD_IPS
+            } else {
+                &HOST_IPS
+            };
+            errs.push(FieldError::invalid_go(
                 format!("status.{list}"),
-                json!(shown),
+                &ty.value(new.get(list)),
                 "may specify no more than one IP for each IP family",
             ));
         }

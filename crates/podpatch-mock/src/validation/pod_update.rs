@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::validation::field::FieldError;
-use crate::validation::go_syntax;
+use crate::validation::internal_types::{self, NODE_SELECTOR_TERM, NODE_SELECTOR_TERMS};
 use crate::validation::objectmeta;
 use crate::validation::pod::{annotation_updates, metadata_and_spec};
 use crate::validation::scheduling_gates::only_deleted_gates;
@@ -177,16 +177,11 @@ fn gated_node_selector(
     } else {
         let detail = "only additions to spec.nodeSelector are allowed (no mutations or deletions)";
         let selector = ns.get("nodeSelector");
-        errs.push(if Version::current().renders_values_as_json() {
-            FieldError::invalid(
-                "spec.nodeSelector",
-                selector.cloned().unwrap_or(Value::Null),
-                detail,
-            )
-        } else {
-            let shown = go_syntax::string_map(selector.and_then(Value::as_object));
-            FieldError::invalid_rendered("spec.nodeSelector", shown, detail)
-        });
+        errs.push(FieldError::invalid_go(
+            "spec.nodeSelector",
+            &internal_types::string_map(selector),
+            detail,
+        ));
         match os.get("nodeSelector") {
             Some(v) => munged.insert("nodeSelector".into(), v.clone()),
             None => munged.remove("nodeSelector"),
@@ -224,32 +219,22 @@ fn gated_node_affinity(
     if !old_terms.is_empty() {
         if old_terms.len() != new_terms.len() {
             let detail = "no additions/deletions to non-empty NodeSelectorTerms list are allowed";
-            errs.push(if Version::current().renders_values_as_json() {
-                FieldError::invalid(
-                    path,
-                    // A nil Go slice renders as null.
-                    new_terms_raw.as_ref().map_or(Value::Null, |t| {
-                        Value::Array(t.iter().map(internal_term).collect())
-                    }),
-                    detail,
-                )
-            } else {
-                FieldError::invalid_rendered(
-                    path,
-                    go_syntax::node_selector_terms(new_terms_raw.as_ref()),
-                    detail,
-                )
-            });
+            let terms = new_terms_raw.map(Value::Array);
+            errs.push(FieldError::invalid_go(
+                path,
+                &NODE_SELECTOR_TERMS.value(terms.as_ref()),
+                detail,
+            ));
         } else {
             for (i, (o, n)) in old_terms.iter().zip(new_terms.iter()).enumerate() {
                 if !term_only_adds(n, o) {
                     let detail = "only additions are allowed (no mutations or deletions)";
                     let path = format!("{path}[{i}]");
-                    errs.push(if Version::current().renders_values_as_json() {
-                        FieldError::invalid(path, internal_term(n), detail)
-                    } else {
-                        FieldError::invalid_rendered(path, go_syntax::node_selector_term(n), detail)
-                    });
+                    errs.push(FieldError::invalid_go(
+                        path,
+                        &NODE_SELECTOR_TERM.value(n),
+                        detail,
+                    ));
                 }
             }
         }
@@ -270,32 +255,6 @@ fn gated_node_affinity(
     } else if let Some(v) = old_node_affinity {
         munged.insert("affinity".into(), json!({"nodeAffinity": v}));
     }
-}
-
-/// A NodeSelectorTerm as the internal Go struct marshals it (no JSON tags:
-/// Go field names, nil slices as `null`), which is how validation shows it.
-fn internal_term(term: &Value) -> Value {
-    let requirements = |key: &str| match term.get(key).and_then(Value::as_array) {
-        None => Value::Null,
-        Some(list) => Value::Array(
-            list.iter()
-                .map(|r| {
-                    let mut m = serde_json::Map::new();
-                    m.insert("Key".into(), json!(s(r, "key")));
-                    m.insert("Operator".into(), json!(s(r, "operator")));
-                    m.insert(
-                        "Values".into(),
-                        r.get("values").cloned().unwrap_or(Value::Null),
-                    );
-                    Value::Object(m)
-                })
-                .collect(),
-        ),
-    };
-    let mut m = serde_json::Map::new();
-    m.insert("MatchExpressions".into(), requirements("matchExpressions"));
-    m.insert("MatchFields".into(), requirements("matchFields"));
-    Value::Object(m)
 }
 
 /// Whether `new` keeps every requirement of `old` (in order) and only adds;

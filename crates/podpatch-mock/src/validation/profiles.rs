@@ -1,16 +1,12 @@
 //! The seccomp and AppArmor profile fields as
 //! `pkg/apis/core/validation/validation.go` checks them
 //! (`validateSeccompProfileField`, `ValidateAppArmorProfileField`), shared by
-//! the pod and the container security contexts, and the rendering of
-//! internal Go structs (`json.Marshal` of the internal types: Go field
-//! names, nil pointers as `null`) that their errors and the container
-//! security context's show. It inspects values only.
+//! the pod and the container security contexts. It inspects values only.
 
 use serde_json::{Value, json};
 
-use crate::golang::json_encode;
-use crate::schema::Ty;
 use crate::validation::field::FieldError;
+use crate::validation::internal_types::SECCOMP_PROFILE;
 use crate::validation::paths::local_descending;
 use crate::validation::value::s;
 
@@ -41,9 +37,9 @@ pub(crate) fn seccomp_profile(profile: &Value, path: &str) -> Vec<FieldError> {
             Some(p) => errs.extend(local_descending(p, &format!("{path}.localhostProfile"))),
         }
     } else if local.is_some() {
-        errs.push(FieldError::invalid_rendered(
+        errs.push(FieldError::invalid_go(
             format!("{path}.localhostProfile"),
-            internal_profile(profile),
+            &SECCOMP_PROFILE.value(profile),
             "can only be set when seccomp type is Localhost",
         ));
     }
@@ -99,27 +95,4 @@ pub(crate) fn apparmor_profile(profile: &Value, path: &str) -> Vec<FieldError> {
         )),
     }
     errs
-}
-
-/// A Go struct as `json.Marshal` renders it: fields in declaration order,
-/// each value already rendered.
-pub(crate) fn go_struct(fields: &[(&str, String)]) -> String {
-    let body: Vec<String> = fields
-        .iter()
-        .map(|(name, value)| format!("\"{name}\":{value}"))
-        .collect();
-    format!("{{{}}}", body.join(","))
-}
-
-/// A JSON value as Go marshals it (compact, Go's escaping).
-pub(crate) fn go_json(value: Option<&Value>) -> String {
-    json_encode::compact_string(value.unwrap_or(&Value::Null), &Ty::Any)
-}
-
-/// A seccomp or AppArmor profile as the internal Go struct marshals it.
-pub(crate) fn internal_profile(profile: &Value) -> String {
-    go_struct(&[
-        ("Type", go_json(Some(&json!(s(profile, "type"))))),
-        ("LocalhostProfile", go_json(profile.get("localhostProfile"))),
-    ])
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::golang::quantity::Quantity;
 use crate::validation::field::{ErrorType, FieldError};
+use crate::validation::internal_types::POD_RESOURCE_CLAIM;
 use crate::validation::names;
 use crate::validation::value::{arr, s};
 
@@ -236,21 +237,17 @@ pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
             source("resourceClaimName"),
             source("resourceClaimTemplateName"),
         );
-        // The bad value is the internal struct, with Go field names.
-        let internal = json!({
-            "Name": name,
-            "ResourceClaimName": claim_name,
-            "ResourceClaimTemplateName": template,
-        });
+        // The bad value is the internal struct.
+        let internal = POD_RESOURCE_CLAIM.value(claim);
         match (claim_name, template) {
-            (Some(_), Some(_)) => errs.push(FieldError::invalid(
+            (Some(_), Some(_)) => errs.push(FieldError::invalid_go(
                 &path,
-                internal,
+                &internal,
                 "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified",
             )),
-            (None, None) => errs.push(FieldError::invalid(
+            (None, None) => errs.push(FieldError::invalid_go(
                 &path,
-                internal,
+                &internal,
                 "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`",
             )),
             _ => {}

@@ -6,27 +6,11 @@
 
 use serde_json::{Value, json};
 
-use crate::golang::format::go_quote;
 use crate::validation::field::FieldError;
+use crate::validation::internal_types::TOLERATION;
 use crate::validation::names;
 use crate::validation::value::s;
 use crate::version::Version;
-
-/// A `core.Toleration` as Go's `%#v` prints it (a set `tolerationSeconds`
-/// is a pointer, printed as its address, which no client can predict).
-fn go_toleration(t: &Value) -> String {
-    let seconds = match t.get("tolerationSeconds").and_then(Value::as_i64) {
-        Some(_) => "(*int64)(0xc000000000)".to_owned(),
-        None => "(*int64)(nil)".to_owned(),
-    };
-    format!(
-        "core.Toleration{{Key:{}, Operator:{}, Value:{}, Effect:{}, TolerationSeconds:{seconds}}}",
-        go_quote(s(t, "key")),
-        go_quote(s(t, "operator")),
-        go_quote(s(t, "value")),
-        go_quote(s(t, "effect")),
-    )
-}
 
 /// `ValidateTolerations`.
 pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
@@ -75,7 +59,7 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
                     errs.push(if Version::current().quotes_toleration_value() {
                         FieldError::invalid(path, json!(value), detail)
                     } else {
-                        FieldError::invalid_rendered(path, go_toleration(t), detail)
+                        FieldError::invalid_go(path, &TOLERATION.value(t), detail)
                     });
                 }
             }

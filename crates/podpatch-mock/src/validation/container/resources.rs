@@ -47,9 +47,11 @@ fn quantity_value(name: &str, q: &quantity::Quantity, path: &str) -> Vec<FieldEr
         errs.push(FieldError::invalid(path, json!(q.to_string()), NEGATIVE));
     }
     if is_extended(name) && !q.is_integer() {
-        errs.push(FieldError::invalid(
+        // The bad value is the `resource.Quantity` itself (no `String()`
+        // on a value receiver): its parse state before 1.34.
+        errs.push(FieldError::invalid_go(
             path,
-            json!(q.to_string()),
+            &q.go_value(),
             "must be an integer",
         ));
     }

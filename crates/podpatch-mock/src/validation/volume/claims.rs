@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::fields::required;
+use crate::golang::go_value::GoValue;
 use crate::golang::quantity::Quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -228,8 +229,21 @@ pub(super) fn data_sources(spec: &Value, path: &str, errs: &mut Vec<FieldError>)
             None
         };
         if let Some(detail) = detail {
-            // Go passes a `*field.Path`, which marshals as an empty object.
-            errs.push(FieldError::invalid(path, json!({}), detail));
+            // Go passes the `*field.Path` of `dataSource`: its unexported
+            // fields marshal as an empty object, `%#v` shows them.
+            let field_path = GoValue::Struct(
+                "field.Path".into(),
+                vec![
+                    ("name", GoValue::Str("dataSource".into())),
+                    ("index", GoValue::Str(String::new())),
+                    (
+                        "parent",
+                        GoValue::Ptr("*field.Path".into(), Box::new(GoValue::Bool(false))),
+                    ),
+                ],
+            );
+            let shown = GoValue::Marshaler(Box::new(field_path), json!({}));
+            errs.push(FieldError::invalid_go(path, &shown, detail));
         }
     }
 }
