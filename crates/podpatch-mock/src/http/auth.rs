@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, Method};
 
 use crate::api::status::Status;
 use crate::golang::format::go_quote;
+use crate::golang::go_value::GoValue;
 use crate::http::headers::header_text;
 
 const USER: &str = "impersonate-user";
@@ -53,29 +54,30 @@ impl Wanted {
 
     /// Go's `%#v` of the `*user.DefaultInfo`.
     fn go_syntax(&self) -> String {
-        let list = |items: &[String]| {
-            let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
-            format!("[]string{{{}}}", quoted.join(", "))
+        let list = |items: Option<&[String]>| match items {
+            None => GoValue::Nil("[]string".into()),
+            Some(items) => GoValue::Slice(
+                "[]string".into(),
+                items.iter().map(|s| GoValue::Str(s.clone())).collect(),
+            ),
         };
-        let groups = self
-            .groups
-            .as_deref()
-            .map_or_else(|| "[]string(nil)".to_string(), list);
-        let extra = self.extra.as_ref().map_or_else(
-            || "map[string][]string(nil)".to_string(),
-            |m| {
-                let entries: Vec<String> = m
-                    .iter()
-                    .map(|(k, v)| format!("{}:{}", go_quote(k), list(v)))
-                    .collect();
-                format!("map[string][]string{{{}}}", entries.join(", "))
-            },
+        let extra = match &self.extra {
+            None => GoValue::Nil("map[string][]string".into()),
+            Some(m) => GoValue::Map(
+                "map[string][]string".into(),
+                m.iter().map(|(k, v)| (k.clone(), list(Some(v)))).collect(),
+            ),
+        };
+        let info = GoValue::Struct(
+            "user.DefaultInfo".into(),
+            vec![
+                ("Name", GoValue::Str(self.name.clone())),
+                ("UID", GoValue::Str(self.uid.clone())),
+                ("Groups", list(self.groups.as_deref())),
+                ("Extra", extra),
+            ],
         );
-        format!(
-            "&user.DefaultInfo{{Name:{}, UID:{}, Groups:{groups}, Extra:{extra}}}",
-            go_quote(&self.name),
-            go_quote(&self.uid)
-        )
+        GoValue::Ptr("*user.DefaultInfo".into(), Box::new(info)).sharp_v()
     }
 }
 
