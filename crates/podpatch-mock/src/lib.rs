@@ -42,7 +42,10 @@
 //! decode in key order, not document order (which of two type mismatches
 //! is reported); quantities beyond 38 digits are refused; a strategic patch
 //! shown in an error after two items with one merge key has only the
-//! aliasing of the items themselves, not of maps the first took over.
+//! aliasing of the items themselves, not of maps the first took over; a
+//! quantity quoted whole in an error before 1.34 (Go's `%#v`) shows the
+//! parse state of its canonical form, which differs from Go's for a text
+//! sent in another form (`0.1m`: Go `s:""`, the scale as parsed).
 
 pub(crate) mod api;
 pub(crate) mod defaults;
