@@ -130,6 +130,13 @@ impl Version {
         self.since(33)
     }
 
+    /// Dynamic resource allocation is on (`DynamicResourceAllocation` GA,
+    /// 1.34): before, a pod's `resourceClaims` and its containers'
+    /// `resources.claims` are dropped unless the old pod lists claims.
+    pub fn enables_dynamic_resource_allocation(self) -> bool {
+        self.since(34)
+    }
+
     /// In-place resize is on (`InPlacePodVerticalScaling` beta, 1.33): the
     /// `pods/resize` subresource is served and containers keep `resizePolicy`.
     pub fn has_resize_subresource(self) -> bool {

@@ -28,6 +28,11 @@ pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
     if !Version::current().has_resize_subresource() && !old.is_some_and(resize_policy_in_use) {
         drop_resize_policies(spec);
     }
+    if !Version::current().enables_dynamic_resource_allocation()
+        && !old.is_some_and(resource_claims_in_use)
+    {
+        drop_resource_claims(spec);
+    }
     // `GenericWorkload` is off: `schedulingGroup` goes unless already in use.
     let group_in_use = old.is_some_and(|o| o.get("schedulingGroup").is_some_and(|g| !g.is_null()));
     if !group_in_use && let Some(map) = spec.as_object_mut() {
@@ -81,6 +86,33 @@ fn drop_resize_policies(spec: &mut Value) {
         if let Some(Value::Array(items)) = spec.get_mut(list) {
             for c in items.iter_mut().filter_map(Value::as_object_mut) {
                 c.remove("resizePolicy");
+            }
+        }
+    }
+}
+
+/// `dynamicResourceAllocationInUse`: the pod spec lists resource claims
+/// (containers cannot name claims the pod does not list).
+fn resource_claims_in_use(spec: &Value) -> bool {
+    spec.get("resourceClaims")
+        .and_then(Value::as_array)
+        .is_some_and(|claims| !claims.is_empty())
+}
+
+/// `dropDisabledDynamicResourceAllocationFields` (`DynamicResourceAllocation`
+/// off before 1.34): the pod's `resourceClaims` and every container's
+/// `resources.claims` go.
+fn drop_resource_claims(spec: &mut Value) {
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
+    spec.remove("resourceClaims");
+    for list in CONTAINER_LISTS {
+        if let Some(Value::Array(items)) = spec.get_mut(list) {
+            for c in items.iter_mut() {
+                if let Some(Value::Object(resources)) = c.get_mut("resources") {
+                    resources.remove("claims");
+                }
             }
         }
     }
