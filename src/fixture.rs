@@ -482,7 +482,8 @@ async fn delete_owned_pod(
                 {"op": "test", "path": "/metadata/uid", "value": uid},
                 {"op": "remove", "path": "/metadata/finalizers"},
             ])
-            .to_string(),
+            .to_string()
+            .into(),
         };
         let answer = client.send(&unblock).await?;
         // Mocks commonly answer writes with 201 or 202 where Kubernetes says 200.

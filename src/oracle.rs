@@ -151,7 +151,7 @@ impl Oracle {
             method: "PATCH",
             path,
             headers: vec![("Content-Type".into(), "application/merge-patch+json".into())],
-            body: body.to_string(),
+            body: body.to_string().into(),
         };
         let conditions = &stored["status"]["conditions"];
         if conditions.is_array()
@@ -197,7 +197,9 @@ impl Oracle {
             method: "PATCH",
             path: format!("{}/status", pod_path(&self.namespace, name)),
             headers: vec![("Content-Type".into(), "application/merge-patch+json".into())],
-            body: json!({"status": {"conditions": conditions}}).to_string(),
+            body: json!({"status": {"conditions": conditions}})
+                .to_string()
+                .into(),
         };
         let answer = self.send(&planned).await?;
         Ok(answer.json().filter(|_| answer.status == 200))

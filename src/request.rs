@@ -3,6 +3,8 @@
 //!
 //! Nothing here sends anything or knows credentials' values.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::case::{Aim, Body, RequestSpec};
@@ -16,8 +18,9 @@ pub struct Planned {
     pub path: String,
     pub headers: Vec<(String, String)>,
     /// Reports keep an excerpt: a generated body can be megabytes long.
+    /// Shared, not copied, by every send of it (retries included).
     #[serde(serialize_with = "serialize_excerpt")]
-    pub body: String,
+    pub body: Arc<str>,
 }
 
 /// Longest request body reports and `curl` lines repeat in full.
@@ -31,7 +34,7 @@ pub fn excerpt(text: &str, limit: usize) -> String {
     }
 }
 
-fn serialize_excerpt<S: serde::Serializer>(body: &str, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_excerpt<S: serde::Serializer>(body: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&excerpt(body, REPORTED_BODY_LIMIT))
 }
 
@@ -100,7 +103,7 @@ pub fn plan(spec: &RequestSpec, vars: &Vars) -> Planned {
         method: spec.method.as_str(),
         path,
         headers,
-        body,
+        body: body.into(),
     }
 }
 
@@ -173,7 +176,7 @@ mod tests {
             )]
         );
         assert_eq!(
-            p.body,
+            &*p.body,
             r#"[{"op":"add","path":"/metadata/labels/a","value":"web-1"}]"#
         );
     }
@@ -203,7 +206,7 @@ mod tests {
         );
         let p = plan(&s, &vars());
         assert_eq!(p.path, "/api/v1/namespaces/ns/pods");
-        assert_eq!(p.body, "not json");
+        assert_eq!(&*p.body, "not json");
         assert_eq!(p.headers[0].1, "text/plain");
     }
 
@@ -212,10 +215,10 @@ mod tests {
         let s = spec(
             "type: json\nrepeated_body: {prefix: '[', item: '\"${pod}\"', separator: ',', count: 3, suffix: ']'}\n",
         );
-        assert_eq!(plan(&s, &vars()).body, r#"["web-1","web-1","web-1"]"#);
+        assert_eq!(&*plan(&s, &vars()).body, r#"["web-1","web-1","web-1"]"#);
         let none =
             spec("type: json\nrepeated_body: {prefix: '[', item: x, count: 0, suffix: ']'}\n");
-        assert_eq!(plan(&none, &vars()).body, "[]");
+        assert_eq!(&*plan(&none, &vars()).body, "[]");
     }
 
     #[test]
@@ -225,7 +228,7 @@ mod tests {
             method: "PATCH",
             path: "/p".into(),
             headers: vec![],
-            body: body.clone(),
+            body: body.as_str().into(),
         };
         let shown = excerpt(&body, REPORTED_BODY_LIMIT);
         assert!(shown.ends_with(&format!("… ({} bytes in all)", body.len())));
