@@ -474,16 +474,15 @@ async fn delete_owned_pod(
     let finalized = serde_json::from_str::<Deleted>(&answer.body)
         .is_ok_and(|pod| pod.metadata.finalizers.is_some_and(|f| !f.is_empty()));
     if finalized {
+        let patch = json!([
+            {"op": "test", "path": "/metadata/uid", "value": uid},
+            {"op": "remove", "path": "/metadata/finalizers"},
+        ]);
         let unblock = Planned {
             method: Method::Patch.as_str(),
             path,
             headers: vec![("Content-Type".into(), PatchType::Json.content_type().into())],
-            body: json!([
-                {"op": "test", "path": "/metadata/uid", "value": uid},
-                {"op": "remove", "path": "/metadata/finalizers"},
-            ])
-            .to_string()
-            .into(),
+            body: patch.to_string().into(),
         };
         let answer = client.send(&unblock).await?;
         // Mocks commonly answer writes with 201 or 202 where Kubernetes says 200.
