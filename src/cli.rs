@@ -357,7 +357,8 @@ pub struct ExploreArgs {
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub batch: usize,
     /// How many more times a difference must show before it counts (answers
-    /// that depend on timing or Go map order come and go).
+    /// that depend on timing or Go map order come and go); B must also answer
+    /// as it did on 6 runs more.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub rechecks: usize,
     /// Write each shrunk difference as a case file into DIR.

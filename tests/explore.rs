@@ -4,9 +4,12 @@
 //! behaviour (a PATCH whose body sets `tolerationSeconds` is refused 422 with
 //! its own message), it finds the change, shrinks it to a small case, and
 //! writes a case file that passes against the changed server and fails
-//! against the mock.
+//! against the mock. When the changed server answers that PATCH one way or
+//! another in turn (as Go's map order does), the difference is set aside as
+//! unstable, not written.
 
-use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
@@ -15,23 +18,27 @@ use podpatch_mock::MockServer;
 use serde_json::Value;
 
 const CHANGED: &str = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"tolerationSeconds may not be patched here","reason":"Invalid","code":422}"#;
+const CHANGED_OTHERWISE: &str = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"tolerationSeconds may not be patched here or there","reason":"Invalid","code":422}"#;
 
-/// A proxy in front of `upstream` with one behaviour changed.
-async fn changed_server(upstream: String) -> String {
+/// A proxy in front of `upstream` with one behaviour changed: a PATCH whose
+/// body sets `tolerationSeconds` is answered with each of `answers` in turn.
+async fn changed_server(upstream: String, answers: &'static [&'static str]) -> String {
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()
         .expect("client");
+    let turn = Arc::new(AtomicUsize::new(0));
     let handler = move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-        let (http, upstream) = (http.clone(), upstream.clone());
+        let (http, upstream, turn) = (http.clone(), upstream.clone(), Arc::clone(&turn));
         async move {
             if method == Method::PATCH
                 && String::from_utf8_lossy(&body).contains("tolerationSeconds")
             {
+                let answer = answers[turn.fetch_add(1, Ordering::Relaxed) % answers.len()];
                 return (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     [(header::CONTENT_TYPE, "application/json")],
-                    CHANGED,
+                    answer,
                 )
                     .into_response();
             }
@@ -63,28 +70,34 @@ async fn changed_server(upstream: String) -> String {
     format!("http://{addr}")
 }
 
-async fn explore(args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_podpatch"))
+/// Runs `podpatch explore` with `args`, checks that it exits with `code`
+/// and returns what it printed.
+async fn explore(args: &[&str], code: i32) -> String {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_podpatch"))
         .arg("explore")
         .args(args)
         .output()
         .await
-        .expect("podpatch runs")
+        .expect("podpatch runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_mocks_show_no_difference() {
-    let out = explore(&[
-        "--target", "mock", "--target", "mock", "--seed", "11", "--budget", "120",
-    ])
+    let text = explore(
+        &[
+            "--target", "mock", "--target", "mock", "--seed", "11", "--budget", "120",
+        ],
+        0,
+    )
     .await;
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(
         text.contains("120 cases generated (seed 11): 0 differed"),
         "{text}"
@@ -96,29 +109,25 @@ async fn a_changed_behaviour_is_found_shrunk_and_written() {
     let mock = MockServer::start(([127, 0, 0, 1], 0).into())
         .await
         .expect("mock");
-    let changed = changed_server(mock.base_url()).await;
+    let changed = changed_server(mock.base_url(), &[CHANGED]).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let out_dir = dir.path().join("found");
-    let out = explore(&[
-        "--target",
-        "mock",
-        "--target",
-        &changed,
-        "--seed",
-        "5",
-        "--budget",
-        "300",
-        "--out",
-        out_dir.to_str().expect("utf-8"),
-    ])
+    let text = explore(
+        &[
+            "--target",
+            "mock",
+            "--target",
+            &changed,
+            "--seed",
+            "5",
+            "--budget",
+            "300",
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ],
+        1,
+    )
     .await;
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let files: Vec<_> = std::fs::read_dir(&out_dir)
         .expect("written")
         .flatten()
@@ -178,6 +187,30 @@ async fn a_changed_behaviour_is_found_shrunk_and_written() {
         Some(1),
         "{}",
         String::from_utf8_lossy(&on_mock.stdout)
+    );
+    mock.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reference_answering_either_way_is_set_aside() {
+    let mock = MockServer::start(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("mock");
+    let changed = changed_server(mock.base_url(), &[CHANGED, CHANGED_OTHERWISE]).await;
+    let text = explore(
+        &[
+            "--target", "mock", "--target", &changed, "--seed", "5", "--budget", "300",
+        ],
+        0,
+    )
+    .await;
+    let summary = text
+        .lines()
+        .find(|l| l.contains("cases generated (seed 5)"))
+        .unwrap_or_else(|| panic!("no summary\n{text}"));
+    assert!(
+        summary.contains(" 0 distinct stable differences") && !summary.contains(" 0 unstable"),
+        "{summary}"
     );
     mock.shutdown().await;
 }

@@ -19,7 +19,7 @@ use crate::golang::json_pointer::{escape_pointer, unescape_pointer};
 use crate::golang::json_raw::{Step, compact, json_kind, raw_members};
 use crate::golang::json_scanner;
 use crate::merge::evanphx_marshal::evanphx_json;
-use crate::merge::patched::{Patched, Shown, duplicates, go_decode_error};
+use crate::merge::patched::{Later, Patched, Shown, duplicates, go_decode_error, with_shown_later};
 use crate::schema::{POD_TY, Ty};
 
 /// The JSON Patch operation limit (`maxJSONPatchOperations`).
@@ -35,13 +35,9 @@ pub fn json_patch<'b>(
     body: &'b [u8],
     strict_mode: bool,
 ) -> Result<Patched<'b>, Status> {
-    let again = Arc::clone(current);
-    let later = move || {
-        apply_ops(&again, body, strict_mode, None)
-            .map(|patched| patched.shown.text())
-            .unwrap_or_default()
-    };
-    apply_ops(current, body, strict_mode, Some(Box::new(later)))
+    with_shown_later(current, move |pod, later| {
+        apply_ops(pod, body, strict_mode, later)
+    })
 }
 
 /// [`json_patch`], its patched document shown by `later` or, without it,
@@ -50,7 +46,7 @@ fn apply_ops<'b>(
     current: &Value,
     body: &[u8],
     strict_mode: bool,
-    later: Option<Box<dyn Fn() -> String + 'b>>,
+    later: Option<Later<'b>>,
 ) -> Result<Patched<'b>, Status> {
     let prefix = if strict_mode {
         "error decoding patch: "
@@ -230,12 +226,9 @@ fn apply_ops<'b>(
     for (pointer, raw) in &raw_at {
         number_literals(&raw.text, pointer, &mut literals);
     }
-    let shown = match later {
-        Some(later) => Shown::Later(later),
-        None => Shown::Text(evanphx_json(
-            &doc, &POD_TY, "", &parsed, &inserted, &literals,
-        )),
-    };
+    let shown = Shown::later_or(later, || {
+        evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals)
+    });
     Ok(Patched {
         value: doc,
         strict,

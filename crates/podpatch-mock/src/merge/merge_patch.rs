@@ -17,7 +17,7 @@ use crate::golang::json_pointer::escape_pointer;
 use crate::golang::json_raw::{compact, json_kind};
 use crate::golang::json_scanner;
 use crate::merge::evanphx_marshal::evanphx_json;
-use crate::merge::patched::{Patched, Shown, duplicates, go_decode_error};
+use crate::merge::patched::{Later, Patched, Shown, duplicates, go_decode_error, with_shown_later};
 use crate::merge::strategic;
 use crate::schema::{POD_TY, Ty};
 
@@ -66,13 +66,9 @@ pub fn merge_patch<'b>(
     body: &'b [u8],
     strict_mode: bool,
 ) -> Result<Patched<'b>, Status> {
-    let again = Arc::clone(current);
-    let later = move || {
-        merge(&again, body, strict_mode, None)
-            .map(|patched| patched.shown.text())
-            .unwrap_or_default()
-    };
-    merge(current, body, strict_mode, Some(Box::new(later)))
+    with_shown_later(current, move |pod, later| {
+        merge(pod, body, strict_mode, later)
+    })
 }
 
 /// [`merge_patch`], its patched document shown by `later` or, without
@@ -81,7 +77,7 @@ fn merge<'b>(
     current: &Value,
     body: &[u8],
     strict_mode: bool,
-    later: Option<Box<dyn Fn() -> String + 'b>>,
+    later: Option<Later<'b>>,
 ) -> Result<Patched<'b>, Status> {
     let invalid_patch = || Status::bad_request("Invalid JSON Patch");
     let mut strict = Vec::new();
@@ -118,12 +114,9 @@ fn merge<'b>(
             literals.retain(|pointer, text| {
                 doc.pointer(pointer) == serde_json::from_str::<Value>(text).ok().as_ref()
             });
-            let shown = match later {
-                Some(later) => Shown::Later(later),
-                None => Shown::Text(evanphx_json(
-                    &doc, &POD_TY, "", &parsed, &inserted, &literals,
-                )),
-            };
+            let shown = Shown::later_or(later, || {
+                evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals)
+            });
             return Ok(Patched {
                 value: doc,
                 strict,

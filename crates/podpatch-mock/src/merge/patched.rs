@@ -1,12 +1,15 @@
 //! What the non-apply patch mechanics share (evanphx/json-patch and
 //! `handlers/patch.go`'s decoding): the patched but untyped document they
 //! return, their duplicate-key findings and Go's text for a number beyond
-//! float64 (`encoding/json`'s `convertNumber`). It must not apply patches.
+//! float64 (`encoding/json`'s `convertNumber`), and how a patch's shown
+//! document is left for later. It applies no patch itself.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::api::status::Status;
 use crate::golang::json_number::Literals;
 
 /// A patched document before typing.
@@ -33,10 +36,21 @@ pub enum Shown<'a> {
     /// (9 MB for a 3 MiB body), and most patches are not refused with it.
     /// Made by applying the patch again to the same stored pod, which gives
     /// the same document.
-    Later(Box<dyn Fn() -> String + 'a>),
+    Later(Later<'a>),
 }
 
-impl Shown<'_> {
+/// How a [`Shown::Later`] text is made.
+pub type Later<'a> = Box<dyn Fn() -> String + 'a>;
+
+impl<'a> Shown<'a> {
+    /// `later` if there is one, else the text `now` makes.
+    pub fn later_or(later: Option<Later<'a>>, now: impl FnOnce() -> String) -> Shown<'a> {
+        match later {
+            Some(later) => Shown::Later(later),
+            None => Shown::Text(now()),
+        }
+    }
+
     /// The text (made now if it was left for later).
     pub fn text(&self) -> String {
         match self {
@@ -53,6 +67,22 @@ impl fmt::Debug for Shown<'_> {
             Shown::Later(_) => f.write_str("Later"),
         }
     }
+}
+
+/// Applies a patch with `apply`, its shown document left for later: made,
+/// when an error shows it, by `apply` run again on the same stored pod
+/// without a `Later`, which renders it.
+pub fn with_shown_later<'b>(
+    current: &Arc<Value>,
+    apply: impl Fn(&Value, Option<Later<'b>>) -> Result<Patched<'b>, Status> + Copy + 'b,
+) -> Result<Patched<'b>, Status> {
+    let again = Arc::clone(current);
+    let later = move || {
+        apply(&again, None)
+            .map(|patched| patched.shown.text())
+            .unwrap_or_default()
+    };
+    apply(current, Some(Box::new(later)))
 }
 
 /// Strict-decoding findings for duplicate keys, each with `prefix`.
