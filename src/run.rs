@@ -337,7 +337,10 @@ where
         }
         _ => opts.jobs,
     };
+    // Every name a case hides holds the run id or the namespace.
+    let needles = normalize::Needles::for_run(Some(&fixtures.namespace), &[&fixtures.run_id]);
     let shared = Arc::new(Shared {
+        needles: Arc::new(needles),
         oracle,
         managed,
         managed_per_case,

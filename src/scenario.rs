@@ -8,6 +8,7 @@
 //! `run`; this module only runs the case it is given.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -53,6 +54,9 @@ pub struct Shared {
     pub watchdog: Watchdog,
     pub fixtures: Fixtures,
     pub secrets: Vec<String>,
+    /// What normalising looks for first, found the same way in every case of
+    /// the run (`normalize::Needles::for_run`).
+    pub needles: Arc<normalize::Needles>,
     /// The credential headers the client adds, values redacted, for `curl`.
     pub auth: Vec<(String, String)>,
     pub version: Option<KubeVersion>,
@@ -419,6 +423,7 @@ async fn judge(
         names.push((vars.namespace.clone(), "[namespace]".to_owned()));
     }
     let ctx = Context {
+        needles: Some(Arc::clone(&shared.needles)),
         names,
         namespace: Some(fixtures.namespace.clone()),
         secrets: shared.secrets.clone(),
