@@ -3,7 +3,6 @@
 //!
 //! Nothing here prints or decides exit codes; the report renders mismatches.
 
-use regex::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -181,12 +180,27 @@ fn matcher(m: &Matcher, actual: &Value) -> bool {
         Matcher::Distinct(_) => actual.is_array() && matches(&Shape::Matcher(m.clone()), actual),
         // The pattern was checked when the case was loaded; a pattern that only breaks
         // after substitution cannot match anything.
-        Matcher::Regex(r) => Regex::new(r)
-            .ok()
-            .zip(actual.as_str())
-            .is_some_and(|(re, s)| re.is_match(s)),
+        Matcher::Regex(r) => actual
+            .as_str()
+            .is_some_and(|s| once(r).is_some_and(|re| re.is_match(s))),
         Matcher::Exact(v) => v == actual,
     }
+}
+
+/// `pattern` compiled to match once: each is compiled for one case (it holds
+/// the case's pod name) and matched against one short message, so the engines
+/// that pay off over many or long searches (the one-pass and lazy DFAs, the
+/// literal prefilter, about 0.9 M instructions per pattern between them) are
+/// left out; a match means what it means for `regex::Regex`.
+fn once(pattern: &str) -> Option<regex_automata::meta::Regex> {
+    let config = regex_automata::meta::Config::new()
+        .onepass(false)
+        .hybrid(false)
+        .auto_prefilter(false);
+    regex_automata::meta::Builder::new()
+        .configure(config)
+        .build(pattern)
+        .ok()
 }
 
 #[cfg(test)]

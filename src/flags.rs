@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::cli::{PodMetadataArgs, RunArgs};
+use crate::cli::{PodMetadataArgs, RunArgs, default_jobs};
 use crate::fixture::{MANAGED_BY, RUN_LABEL};
 use crate::pod_metadata::PodMetadata;
 use crate::run;
@@ -59,8 +59,14 @@ pub fn base_options(jobs: usize, timeout_secs: u64) -> Result<run::Options, Flag
     ))
 }
 
-/// The options of `podpatch run`.
-pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Options, FlagsError> {
+/// The options of `podpatch run`; `built_in_mock` says whether the target is
+/// the built-in mock (for the default `--jobs`).
+pub fn run_options(
+    args: &RunArgs,
+    suite: &Suite,
+    ci: bool,
+    built_in_mock: bool,
+) -> Result<run::Options, FlagsError> {
     Ok(run::Options {
         run_timeout: Duration::from_secs(args.run_timeout.max(1)),
         snapshots: snapshot_mode(
@@ -84,7 +90,10 @@ pub fn run_options(args: &RunArgs, suite: &Suite, ci: bool) -> Result<run::Optio
         } else {
             run::Passing::Counted
         },
-        ..base_options(args.jobs, args.timeout)?
+        ..base_options(
+            args.jobs.unwrap_or_else(|| default_jobs(built_in_mock)),
+            args.timeout,
+        )?
     })
 }
 

@@ -32,6 +32,8 @@ pub mod flags;
 pub mod kubeconfig;
 pub mod liveness;
 pub mod managed;
+pub mod namespace_tokens;
+pub mod needles;
 pub mod normalize;
 pub mod observed;
 pub mod oracle;

@@ -7,12 +7,16 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::{Captures, Regex};
 use serde_json::{Value, json};
 
+use crate::namespace_tokens::{NAMESPACE, namespace_tokens};
+pub use crate::needles::Needles;
+use crate::needles::{
+    CUT, DASH, NAMESPACE_OR_NAME, UPDATE_FORBIDDEN, VOLATILE_KEY, may_hold_uid_or_time,
+};
 use crate::observed::Observed;
 
 /// Response headers worth snapshotting; the rest (Audit-Id, Date, APF uids) vary per request.
@@ -20,9 +24,6 @@ pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];
 
 pub use crate::redact::REDACTED;
 use crate::redact::Redactor;
-
-/// Placeholder for the run's namespace.
-const NAMESPACE: &str = "[namespace]";
 
 /// Every volatile pattern found inside text, in one alternation so a string is
 /// scanned once: a uid, a timestamp, a `resourceVersion` embedded in text (an
@@ -40,12 +41,13 @@ static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
-/// The tail of this message is a diff whose layout differs across versions.
-const UPDATE_FORBIDDEN: &str = "pod updates may not change fields other than";
 
 /// What the normaliser must know about the run: names to hide and secrets to remove.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
+    /// Literals found once per run (see [`Needles`]); used where they cover this
+    /// context's namespace and names, else each normalisation builds its own.
+    pub needles: Option<Arc<Needles>>,
     /// Names generated for this run and unique to it (pod names, the run id, a
     /// namespace named after the run), with their placeholders: replaced
     /// wherever they occur, longest first, so a pod name holding the run id wins.
@@ -64,12 +66,7 @@ struct Normalizer<'c> {
     names: Vec<(&'c str, &'c str)>,
     namespace: Option<&'c str>,
     secrets: std::sync::Arc<Redactor>,
-    /// Every literal without which `text` leaves a string as it is (the cut
-    /// diff's message, the namespace, the names, and what each volatile pattern
-    /// holds), found in one pass: most keys and values hold none of them.
-    /// An NFA: a DFA costs more to build for one case than all its searches.
-    /// `None` only if it could not be built, and then every text is looked at.
-    needles: Option<AhoCorasick>,
+    needles: Cow<'c, Needles>,
     uids: HashMap<String, usize>,
     rvs: HashMap<String, usize>,
 }
@@ -84,15 +81,15 @@ impl<'c> Normalizer<'c> {
             .collect();
         names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
         let namespace = ctx.namespace.as_deref().filter(|n| !n.is_empty());
-        let needles = [UPDATE_FORBIDDEN, "-", "resourceVersion", "(0x"]
-            .into_iter()
-            .chain(namespace)
-            .chain(names.iter().map(|(n, _)| *n));
+        let needles = match &ctx.needles {
+            Some(run) if run.cover(namespace, &names) => Cow::Borrowed(&**run),
+            _ => {
+                let parts: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+                Cow::Owned(Needles::for_case(namespace, &parts))
+            }
+        };
         Normalizer {
-            needles: AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .build(needles)
-                .ok(),
+            needles,
             names,
             namespace,
             secrets: crate::redact::cached(&ctx.secrets),
@@ -121,16 +118,14 @@ impl<'c> Normalizer<'c> {
     /// in it can vary, which is what almost every key and value is.
     fn text<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
         let mut out = self.secrets.redact_cow(s);
-        if self
-            .needles
-            .as_ref()
-            .is_some_and(|n| !n.is_match(out.as_ref()))
-        {
+        let found = self.needles.found(&out);
+        if found == 0 {
             return out;
         }
-        if let Some(cut) = out
-            .find(UPDATE_FORBIDDEN)
-            .and_then(|pos| out[pos..].find('\n').map(|nl| pos + nl))
+        if found & CUT != 0
+            && let Some(cut) = out
+                .find(UPDATE_FORBIDDEN)
+                .and_then(|pos| out[pos..].find('\n').map(|nl| pos + nl))
         {
             let mut cut_text = out[..cut].to_owned();
             cut_text.push_str("\n[diff]");
@@ -139,10 +134,8 @@ impl<'c> Normalizer<'c> {
         // The volatile patterns go first: a uid may hold the run id (six hex
         // digits: once in about 1.7 million uids, so in a few CI runs in a
         // hundred, which see tens of thousands), which the names would
-        // otherwise cut out of it. Every pattern holds a `-`, names
-        // `resourceVersion` or is a pointer; most text has none of them, and
-        // skips the regex.
-        if out.contains('-') || out.contains("resourceVersion") || out.contains("(0x") {
+        // otherwise cut out of it. Most text with a `-` skips the regex.
+        if found & VOLATILE_KEY != 0 || (found & DASH != 0 && may_hold_uid_or_time(&out)) {
             let (uids, rvs) = (&mut self.uids, &mut self.rvs);
             let replaced = match VOLATILE.replace_all(&out, |c: &Captures| {
                 if let Some(uid) = c.name("uid") {
@@ -164,14 +157,18 @@ impl<'c> Normalizer<'c> {
                 out = Cow::Owned(o);
             }
         }
-        if let Some(namespace) = self.namespace
-            && let Some(replaced) = namespace_tokens(&out, namespace, &self.names)
-        {
-            out = Cow::Owned(replaced);
-        }
-        for (name, placeholder) in &self.names {
-            if out.contains(name) {
-                out = Cow::Owned(out.replace(name, placeholder));
+        // The placeholders put in above hold no name, so what the first
+        // search found still decides.
+        if found & NAMESPACE_OR_NAME != 0 {
+            if let Some(namespace) = self.namespace
+                && let Some(replaced) = namespace_tokens(&out, namespace, &self.names)
+            {
+                out = Cow::Owned(replaced);
+            }
+            for (name, placeholder) in &self.names {
+                if out.contains(name) {
+                    out = Cow::Owned(out.replace(name, placeholder));
+                }
             }
         }
         out
@@ -218,70 +215,6 @@ impl<'c> Normalizer<'c> {
     }
 }
 
-/// Characters a namespace name (a DNS label) is made of; anything else ends it.
-fn in_name(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')
-}
-
-/// `text` with `namespace` replaced where it stands as a namespace, or `None`
-/// when it stands as none: a whole token (not part of `default-scheduler`) in one
-/// of the places Kubernetes writes a namespace into text.
-fn namespace_tokens(text: &str, namespace: &str, names: &[(&str, &str)]) -> Option<String> {
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    for (start, _) in text.match_indices(namespace) {
-        let end = start + namespace.len();
-        let (before, after) = (&text[..start], &text[end..]);
-        let whole = !before.ends_with(in_name) && !after.starts_with(in_name);
-        if !whole || start < copied || !names_a_namespace(before, after, names) {
-            continue;
-        }
-        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-        o.push_str(&text[copied..start]);
-        o.push_str(NAMESPACE);
-        copied = end;
-    }
-    let mut o = out?;
-    o.push_str(&text[copied..]);
-    Some(o)
-}
-
-/// Whether a token between `before` and `after` is a namespace: `namespace "x"`
-/// and `namespaces "x"` (messages), `/namespaces/x` (paths), `"namespace":"x"`
-/// (objects quoted in messages, with any escaping) and `x/name` (keys), where
-/// `name` is one of the run's `names`.
-fn names_a_namespace(before: &str, after: &str, names: &[(&str, &str)]) -> bool {
-    let quoted = before.trim_end_matches('"');
-    let quoted = quoted
-        .strip_suffix(' ')
-        .or_else(|| quoted.strip_suffix('='))
-        .unwrap_or(quoted);
-    if quoted.ends_with("namespace") || quoted.ends_with("namespaces") {
-        return true;
-    }
-    if before.ends_with("namespaces/") {
-        return true;
-    }
-    let field = before.trim_end_matches('\\');
-    if let Some(field) = field.strip_suffix('"') {
-        let field = field.trim_end_matches('\\').trim_end();
-        if let Some(field) = field.strip_suffix(':') {
-            let field = field
-                .trim_end()
-                .trim_end_matches('"')
-                .trim_end_matches('\\');
-            if field.ends_with("namespace") {
-                return true;
-            }
-        }
-    }
-    let key_start = before.is_empty() || before.ends_with([' ', '"', '\'', '(', '\n']);
-    key_start
-        && after
-            .strip_prefix('/')
-            .is_some_and(|rest| names.iter().any(|(n, _)| rest.starts_with(n)))
-}
-
 /// The normalised form of one case's observation, the content of its snapshot.
 pub fn observation(observed: &Observed, ctx: &Context) -> Value {
     let mut n = Normalizer::new(ctx);
@@ -291,7 +224,8 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
         n.value(&mut c);
         c
     });
-    Value::Object(answer(&mut n, observed, created.as_ref(), None))
+    let created = observed.created.as_ref().zip(created.as_ref());
+    Value::Object(answer(&mut n, observed, created, None))
 }
 
 /// The normalised form of a scenario: a list of the steps' answers, each under
@@ -299,10 +233,11 @@ pub fn observation(observed: &Observed, ctx: &Context) -> Value {
 /// so a version that moves, or not, between steps shows.
 pub fn scenario(created: Option<&Value>, steps: &[(String, &Observed)], ctx: &Context) -> Value {
     let mut n = Normalizer::new(ctx);
-    let created = created.cloned().map(|mut c| {
+    let normalized = created.cloned().map(|mut c| {
         n.value(&mut c);
         c
     });
+    let created = created.zip(normalized.as_ref());
     let steps = steps
         .iter()
         .map(|(name, observed)| {
@@ -312,7 +247,8 @@ pub fn scenario(created: Option<&Value>, steps: &[(String, &Observed)], ctx: &Co
                 n.value(&mut b);
                 b
             });
-            let mut step = answer(&mut n, observed, created.as_ref(), before.as_ref());
+            let before = observed.created.as_ref().zip(before.as_ref());
+            let mut step = answer(&mut n, observed, created, before);
             for key in ["body", "stored"] {
                 if let Some(v) = step.get_mut(key) {
                     managed_fields_by_manager(v);
@@ -341,14 +277,17 @@ fn managed_fields_by_manager(pod: &mut Value) {
     }
 }
 
+/// A pod seen earlier in a case: as the target answered it, and normalised.
+type Seen<'a> = (&'a Value, &'a Value);
+
 /// One answer normalised: status, kept headers, layout, body and the stored pod,
-/// which is summarised when it equals the created pod, the pod `before` the
+/// which is summarised when it equals the `created` pod, the pod `before` the
 /// step (in a scenario) or the body.
 fn answer(
     n: &mut Normalizer,
     observed: &Observed,
-    created: Option<&Value>,
-    before: Option<&Value>,
+    created: Option<Seen>,
+    before: Option<Seen>,
 ) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
     out.insert("status".into(), observed.status.into());
@@ -363,6 +302,7 @@ fn answer(
     let parsed = parse_body(observed);
     let layout = layout(&observed.body, parsed.as_ref().map(|(_, f)| *f));
     out.insert("layout".into(), layout.into());
+    let stored_is_body = matches!((&observed.stored, &parsed), (Some(s), Some((v, _))) if s == v);
     let body = match parsed {
         Some((mut v, _)) => {
             n.value(&mut v);
@@ -371,16 +311,31 @@ fn answer(
         None => Value::String(n.text(&observed.body).into_owned()),
     };
     if let Some(stored) = &observed.stored {
-        let mut stored = stored.clone();
-        n.value(&mut stored);
-        let summary = if created == Some(&stored) {
+        // A stored pod equal to one normalised before it in this case
+        // normalises the same (its values are numbered already): it is
+        // compared as that one, not normalised again.
+        let same = |seen: Option<Seen>| seen.is_some_and(|(raw, _)| raw == stored);
+        let earlier = match (same(created), same(before)) {
+            (true, _) => created.map(|(_, normalized)| normalized),
+            (_, true) => before.map(|(_, normalized)| normalized),
+            _ => stored_is_body.then_some(&body),
+        };
+        let stored = match earlier {
+            Some(normalized) => Cow::Borrowed(normalized),
+            None => {
+                let mut stored = stored.clone();
+                n.value(&mut stored);
+                Cow::Owned(stored)
+            }
+        };
+        let summary = if created.map(|(_, c)| c) == Some(&*stored) {
             json!("[unchanged since created]")
-        } else if before.is_some() && before == Some(&stored) {
+        } else if before.map(|(_, b)| b) == Some(&*stored) {
             json!("[unchanged by this step]")
-        } else if stored == body {
+        } else if *stored == body {
             json!("[same as response body]")
         } else {
-            stored
+            stored.into_owned()
         };
         out.insert("stored".into(), summary);
     }
@@ -462,6 +417,7 @@ mod tests {
 
     fn ctx() -> Context {
         Context {
+            needles: None,
             names: vec![
                 ("web-abc12".into(), "[pod]".into()),
                 ("abc12".into(), "[run]".into()),
@@ -579,6 +535,36 @@ mod tests {
         );
         o.stored = Some(json!({"kind": "Status"}));
         assert_eq!(observation(&o, &ctx())["stored"], "[same as response body]");
+        // Not the same as created, but the same once normalised.
+        let mut later = o.created.clone().unwrap();
+        later["metadata"]["creationTimestamp"] = json!("2026-11-24T10:00:00Z");
+        o.created.as_mut().unwrap()["metadata"]["creationTimestamp"] =
+            json!("2026-11-24T09:00:00Z");
+        o.stored = Some(later);
+        assert_eq!(
+            observation(&o, &ctx())["stored"],
+            "[unchanged since created]"
+        );
+    }
+
+    #[test]
+    fn a_runs_needles_normalise_as_a_cases_own() {
+        let body = json!({
+            "metadata": {"name": "web-abc12", "namespace": "podpatch-abc12",
+                "uid": "5f1c2a9e-6c1d-4b3b-9d1e-3a2b1c0d9e8f"},
+            "message": "pod updates may not change fields other than `a`\n diff",
+            "other": "podpatch-abc12/web-abc12 at 2026-11-24T10:00:00Z, (*int64)(0xc0000a1b28)",
+            "spec": {"schedulerName": "default-scheduler", "volumes": [{"name": "kube-api-access-x7k2p"}]}
+        });
+        let run = Arc::new(Needles::for_run(Some("podpatch-abc12"), &["abc12"]));
+        let shared = Context {
+            needles: Some(run),
+            ..ctx()
+        };
+        assert_eq!(
+            observation(&observed(body.clone()), &shared),
+            observation(&observed(body), &ctx())
+        );
     }
 
     #[test]

@@ -81,6 +81,11 @@ fn choose(args: &TargetArgs, default_to_mock: bool) -> Choice {
     }
 }
 
+/// Whether [`open`] with these flags starts the built-in mock.
+pub fn opens_mock(args: &TargetArgs, default_to_mock: bool) -> bool {
+    choose(args, default_to_mock) == Choice::Mock
+}
+
 /// The version `--target mock@1.NN` asks the mock to answer as (the default
 /// for `mock` or no target).
 fn mock_version(args: &TargetArgs) -> Result<Version, ResolveError> {

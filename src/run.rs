@@ -98,6 +98,10 @@ impl Options {
 /// interrupt; then the run ends and `podpatch cleanup` removes the rest.
 pub const TEARDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// A generated body past this size makes a case one that runs alone among
+/// such cases.
+const LARGE_BODY: usize = 1024 * 1024;
+
 /// How long the first request (`GET /version`) may take: a target that accepts
 /// connections and never answers is declared unreachable after this.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -337,7 +341,10 @@ where
         }
         _ => opts.jobs,
     };
+    // Every name a case hides holds the run id or the namespace.
+    let needles = normalize::Needles::for_run(Some(&fixtures.namespace), &[&fixtures.run_id]);
     let shared = Arc::new(Shared {
+        needles: Arc::new(needles),
         oracle,
         managed,
         managed_per_case,
@@ -366,14 +373,24 @@ where
 
     let deadline_passed = tokio::time::sleep_until(deadline);
     let run_cancel = cancel.child_token();
+    // Cases generating megabytes of body run one at a time: each holds its
+    // body several times over (planned, sent, read by the mock), and two at
+    // once were a run's peak memory.
+    let large = Arc::new(tokio::sync::Semaphore::new(1));
     let stream = futures::stream::iter(loaded.into_iter().chain(cases).enumerate())
         .map(|(index, case)| {
             let shared = Arc::clone(&shared);
             let cancel = run_cancel.clone();
+            let large = Arc::clone(&large);
             async move {
                 let case = match case {
                     Ok(case) => Arc::new(case),
                     Err(unloaded) => return CaseOutcome::unloaded(unloaded),
+                };
+                let _alone = if case.generates_more_than(LARGE_BODY) {
+                    large.acquire_owned().await.ok()
+                } else {
+                    None
                 };
                 // Polled from this one task, the cases would share one thread
                 // (and compete there with the embedded mock).

@@ -8,6 +8,7 @@
 //! `run`; this module only runs the case it is given.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -53,6 +54,9 @@ pub struct Shared {
     pub watchdog: Watchdog,
     pub fixtures: Fixtures,
     pub secrets: Vec<String>,
+    /// What normalising looks for first, found the same way in every case of
+    /// the run (`normalize::Needles::for_run`).
+    pub needles: Arc<normalize::Needles>,
     /// The credential headers the client adds, values redacted, for `curl`.
     pub auth: Vec<(String, String)>,
     pub version: Option<KubeVersion>,
@@ -248,7 +252,11 @@ fn at_step(name: &Option<String>, mut m: Mismatch) -> Mismatch {
 /// Takes the step's captures from what it observed into `vars`; one not found
 /// is a mismatch (later steps would be sent with a hole in them).
 fn capture(step: &Step, observed: &Observed, vars: &mut Vars, out: &mut Vec<Mismatch>) {
-    let body = serde_json::from_str::<Value>(&observed.body).ok();
+    // Parsed only for a step that captures from it (most capture nothing).
+    let body = (step.capture.values())
+        .any(|c| matches!(c, Capture::Body(_)))
+        .then(|| serde_json::from_str::<Value>(&observed.body).ok())
+        .flatten();
     for (name, source) in &step.capture {
         let (found, expected) = match source {
             Capture::Body(p) => (body.as_ref().and_then(|b| b.pointer(p)).cloned(), p),
@@ -385,7 +393,7 @@ async fn judge(
     let snapshots = shared.snapshots != snapshot::Mode::Off;
     if !snapshots && shared.passing == Passing::Counted && mismatches.is_empty() {
         return Ending::Answered {
-            observed: normalize::redact_observed(last.observed.clone(), &shared.secrets),
+            observed: normalize::redact_observed(last_observed(ran), &shared.secrets),
             mismatches,
             normalized: None,
             snapshot: Ok(snapshot::Verdict::Skipped),
@@ -415,6 +423,7 @@ async fn judge(
         names.push((vars.namespace.clone(), "[namespace]".to_owned()));
     }
     let ctx = Context {
+        needles: Some(Arc::clone(&shared.needles)),
         names,
         namespace: Some(fixtures.namespace.clone()),
         secrets: shared.secrets.clone(),
@@ -525,12 +534,18 @@ async fn judge(
         }
     }
     Ending::Answered {
-        observed: normalize::redact_observed(last.observed.clone(), &shared.secrets),
+        observed: normalize::redact_observed(last_observed(ran), &shared.secrets),
         mismatches,
         normalized: Some(normalized),
         snapshot,
         admission,
     }
+}
+
+/// The last step's observation, taken for the outcome (not copied: the steps
+/// are done with once judged).
+fn last_observed(ran: &mut [Ran]) -> Observed {
+    std::mem::take(&mut ran.last_mut().expect("a judged case ran a step").observed)
 }
 
 /// The first `count` steps of scenario `case` sent upstream (the oracle) on pod

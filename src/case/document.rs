@@ -58,6 +58,15 @@ impl Case {
     pub fn is_scenario(&self) -> bool {
         self.file.steps.is_some()
     }
+
+    /// Whether a step generates a body of more than `bytes` (the size-limit
+    /// cases' megabytes).
+    pub fn generates_more_than(&self, bytes: usize) -> bool {
+        self.steps.iter().any(|s| match &s.request.body {
+            super::model::Body::Repeated(r) => r.bytes().is_none_or(|len| len > bytes),
+            _ => false,
+        })
+    }
 }
 
 /// Why a case file's top-level keys do not make a case: the key to point at and

@@ -527,6 +527,18 @@ mod tests {
     }
 
     #[test]
+    fn megabytes_of_generated_body_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        let large = "description: d\nrequest:\n  type: json\n  repeated_body: {item: 'a', count: 2000000}\nexpect:\n  status: 413\n";
+        for (text, large) in [(MINIMAL, false), (large, true)] {
+            std::fs::write(&path, text).unwrap();
+            let case = &load(&path, "c".into(), dir.path()).unwrap()[0];
+            assert_eq!(case.generates_more_than(1024 * 1024), large, "{text}");
+        }
+    }
+
+    #[test]
     fn invalid_utf8_has_a_position() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.yaml");

@@ -221,7 +221,7 @@ impl Repeated {
     pub const MAX_COUNT: usize = Repeated::MAX_BYTES;
 
     /// The body's length in bytes, `None` past `usize`.
-    fn len(&self) -> Option<usize> {
+    pub fn bytes(&self) -> Option<usize> {
         let items = self.item.len().checked_mul(self.count)?;
         let separators = self
             .separator
@@ -329,7 +329,7 @@ impl TryFrom<RawRequest> for RequestSpec {
                         Repeated::MAX_COUNT
                     ));
                 }
-                if r.len().is_none_or(|n| n > Repeated::MAX_BYTES) {
+                if r.bytes().is_none_or(|n| n > Repeated::MAX_BYTES) {
                     return Err(format!(
                         "`repeated_body` would exceed {} bytes",
                         Repeated::MAX_BYTES

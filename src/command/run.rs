@@ -39,7 +39,8 @@ pub async fn run(args: RunArgs) -> Result<Exit, CommandError> {
         .map(expected::load)
         .transpose()?;
     let ci = flags::is_ci(std::env::var("CI").ok().as_deref());
-    let mut opts = flags::run_options(&args, &suite, ci)?;
+    let mock = resolve::opens_mock(&args.target, true);
+    let mut opts = flags::run_options(&args, &suite, ci, mock)?;
     let opened = resolve::open(&args.target, true).await?;
     // The built-in mock is upstream: nothing for a preflight to find.
     opts.preflight &= opened.mock.is_none();
