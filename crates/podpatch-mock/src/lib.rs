@@ -42,10 +42,13 @@
 //! decode in key order, not document order (which of two type mismatches
 //! is reported); quantities beyond 38 digits are refused; a strategic patch
 //! shown in an error after two items with one merge key has only the
-//! aliasing of the items themselves, not of maps the first took over; a
-//! quantity quoted whole in an error before 1.34 (Go's `%#v`) shows the
-//! parse state of its canonical form, which differs from Go's for a text
-//! sent in another form (`0.1m`: Go `s:""`, the scale as parsed).
+//! aliasing of the items themselves, not of maps the first took over.
+//!
+//! A pod is kept as JSON with each quantity in its canonical text (what is
+//! stored and answered), while the state Go's parser left it in (text as
+//! sent, `int64Amount` or `inf.Dec`), which validation reads, travels beside
+//! it by field path (`golang/quantity_states.rs`) from decoding through
+//! defaulting to validation and warnings.
 
 pub(crate) mod api;
 pub(crate) mod defaults;

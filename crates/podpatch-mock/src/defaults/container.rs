@@ -8,8 +8,16 @@ use serde_json::{Map, Value, json};
 use crate::defaults::fields::set_if_missing;
 use crate::defaults::image::image_tag;
 use crate::defaults::resources::round_requirements;
+use crate::golang::quantity_states::QuantityStates;
 
-pub(super) fn default_container(c: &mut Map<String, Value>, host_network: bool) {
+/// Defaults the container at field path `path`; `states` follow its
+/// quantities.
+pub(super) fn default_container(
+    c: &mut Map<String, Value>,
+    host_network: bool,
+    path: &str,
+    states: &mut QuantityStates,
+) {
     if c.get("imagePullPolicy")
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
@@ -33,7 +41,9 @@ pub(super) fn default_container(c: &mut Map<String, Value>, host_network: bool) 
             }
         }
     }
-    // Requests default to limits for every resource that has a limit.
+    // Requests default to limits for every resource that has a limit, as
+    // `DeepCopy`s that keep the limits' parse states.
+    let resources_path = format!("{path}.resources");
     if let Some(Value::Object(resources)) = c.get_mut("resources")
         && let Some(Value::Object(limits)) = resources.get("limits").cloned()
         && !limits.is_empty()
@@ -43,11 +53,18 @@ pub(super) fn default_container(c: &mut Map<String, Value>, host_network: bool) 
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(requests) = requests {
             for (key, value) in limits {
-                requests.entry(key).or_insert(value);
+                if !requests.contains_key(&key) {
+                    states.copy(
+                        &format!("{resources_path}.limits[{key}]"),
+                        &value,
+                        format!("{resources_path}.requests[{key}]"),
+                    );
+                    requests.insert(key, value);
+                }
             }
         }
     }
-    round_requirements(c.get_mut("resources"));
+    round_requirements(c.get_mut("resources"), &resources_path, states);
     if let Some(Value::Array(env)) = c.get_mut("env") {
         for var in env.iter_mut() {
             if let Some(field_ref) = var.pointer_mut("/valueFrom/fieldRef")

@@ -15,17 +15,19 @@ use crate::defaults::fields::set_if_missing;
 use crate::defaults::pod_level::{default_hugepage_pod_limits, default_pod_requests};
 use crate::defaults::resources::{round_requirements, round_resource_list};
 use crate::defaults::volume;
+use crate::golang::quantity_states::QuantityStates;
 use crate::version::Version;
 
-/// Applies the v1 defaulters to a decoded pod in place.
-pub fn default_pod(pod: &mut Value) {
+/// Applies the v1 defaulters to a decoded pod in place; `quantities` (the
+/// decoder's) follow the rounding and copying of its resources.
+pub fn default_pod(pod: &mut Value, quantities: &mut QuantityStates) {
     if let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) {
         convert_ips(status, "podIP", "podIPs");
     }
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
         return;
     };
-    default_spec(spec);
+    default_spec(spec, quantities);
 }
 
 /// v1 conversion keeps `podIP` and the first `podIPs` entry in step.
@@ -53,7 +55,7 @@ fn convert_ips(status: &mut Map<String, Value>, single: &str, plural: &str) {
     }
 }
 
-fn default_spec(spec: &mut Map<String, Value>) {
+fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) {
     set_if_missing(spec, "dnsPolicy", json!("ClusterFirst"));
     set_if_missing(spec, "restartPolicy", json!("Always"));
     set_if_missing(spec, "terminationGracePeriodSeconds", json!(30));
@@ -87,18 +89,26 @@ fn default_spec(spec: &mut Map<String, Value>) {
     let host_network = spec.get("hostNetwork").and_then(Value::as_bool) == Some(true);
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         if let Some(Value::Array(containers)) = spec.get_mut(list) {
-            for container in containers.iter_mut().filter_map(Value::as_object_mut) {
-                default_container(container, host_network);
+            for (i, container) in containers.iter_mut().enumerate() {
+                if let Some(container) = container.as_object_mut() {
+                    let path = format!("spec.{list}[{i}]");
+                    default_container(container, host_network, &path, quantities);
+                }
             }
         }
     }
     if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
-        for volume in volumes.iter_mut().filter_map(Value::as_object_mut) {
+        for (i, volume) in volumes.iter_mut().enumerate() {
+            let Some(volume) = volume.as_object_mut() else {
+                continue;
+            };
             volume::default_volume(volume);
             round_requirements(
                 volume
                     .get_mut("ephemeral")
                     .and_then(|e| e.pointer_mut("/volumeClaimTemplate/spec/resources")),
+                &format!("spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources"),
+                quantities,
             );
         }
     }
@@ -108,8 +118,8 @@ fn default_spec(spec: &mut Map<String, Value>) {
         default_hugepage_pod_limits(spec);
         default_pod_requests(spec);
     }
-    round_resource_list(spec.get_mut("overhead"));
-    round_requirements(spec.get_mut("resources"));
+    round_resource_list(spec.get_mut("overhead"), "spec.overhead", quantities);
+    round_requirements(spec.get_mut("resources"), "spec.resources", quantities);
 }
 
 #[cfg(test)]
@@ -124,7 +134,7 @@ mod tests {
     fn pull_policy(#[case] image: &str, #[case] policy: &str) {
         let mut pod =
             json!({"spec": {"containers": [{"name": "c", "image": image, "resources": {}}]}});
-        default_pod(&mut pod);
+        default_pod(&mut pod, &mut QuantityStates::default());
         assert_eq!(
             pod["spec"]["containers"][0]["imagePullPolicy"],
             json!(policy)
@@ -135,7 +145,7 @@ mod tests {
     fn spec_defaults() {
         let mut pod = json!({"spec": {"containers": [{"name": "c", "image": "nginx",
             "ports": [{"containerPort": 80}], "resources": {"limits": {"cpu": "1"}}}]}});
-        default_pod(&mut pod);
+        default_pod(&mut pod, &mut QuantityStates::default());
         assert_eq!(
             pod["spec"],
             json!({

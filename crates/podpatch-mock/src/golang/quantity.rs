@@ -1,5 +1,8 @@
 //! Kubernetes resource quantities (`resource.Quantity`): parsing the
 //! `<number><suffix>` syntax exactly as `resource.ParseQuantity` does,
+//! keeping the parser's state (`int64Amount` or `inf.Dec`, the cached
+//! text, the format) as Go does until the object is serialised, reading
+//! it back as Go's `ScaledValue` does (with its int64 wrap-around),
 //! comparing and adding values, and rendering what Go's `String()` gives:
 //! the text as sent when it is already canonical, else the canonical form
 //! (`0.5` → `500m`, `1024Mi` → `1Gi`). That is what the server stores.
@@ -19,17 +22,27 @@ enum Format {
     BinarySI,
 }
 
+/// Which of Go's two amounts holds a quantity's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amount {
+    /// `int64Amount` (Go's `i`): the mantissa fits an int64.
+    Int64,
+    /// `inf.Dec` (Go's `d`), with its own scale (digits after the point:
+    /// 9 as parsed, 0 when a binary quantity was capped, 3 once rounded up
+    /// to milli units), which decides `ScaledValue`'s arithmetic.
+    Dec { digits: i32 },
+}
+
 /// A quantity as `resource.ParseQuantity` holds it: `mantissa * 10^scale`,
 /// its format, the text it keeps when that text is already canonical, and
-/// whether it took the `inf.Dec` path (Go's `d`) rather than the int64 one
-/// (Go's `i`).
+/// which amount holds it.
 #[derive(Debug, Clone)]
 pub struct Quantity {
     mantissa: i128,
     scale: i32,
     format: Format,
     text: Option<String>,
-    dec: bool,
+    amount: Amount,
 }
 
 /// `parseQuantityString`: sign, numerator, denominator and suffix.
@@ -104,6 +117,50 @@ fn round_up(mantissa: i128, scale: i32, target: i32) -> Option<i128> {
     })
 }
 
+/// `int64Amount.AsScaledInt64`: `value * 10^from` in units of `10^to`.
+/// Scaling down rounds away from zero (`negativeScaleInt64`); scaling up
+/// multiplies as `positiveScaleInt64` does: by 10, 100, 1000, 10^6 or 10^9
+/// in one product that wraps on overflow, by any other power digit by
+/// digit, giving 0 on overflow.
+fn int64_scaled(value: i64, from: i32, to: i32) -> i64 {
+    if from < to {
+        return negative_scale(value, to.abs_diff(from));
+    }
+    let up = from.abs_diff(to);
+    match up {
+        0 => value,
+        _ if value == i64::MIN => 0,
+        1 | 2 | 3 | 6 | 9 => value.wrapping_mul(10i64.pow(up)),
+        _ => {
+            let mut v = value;
+            for _ in 0..up {
+                match v.checked_mul(10) {
+                    // Zero stays zero however far Go goes on.
+                    Some(0) => return 0,
+                    Some(next) => v = next,
+                    None => return 0,
+                }
+            }
+            v
+        }
+    }
+}
+
+/// `negativeScaleInt64`: `value / 10^by`, rounded away from zero, at
+/// least one unit of the sign when anything was cut.
+fn negative_scale(value: i64, by: u32) -> i64 {
+    let mut v = value;
+    let mut fraction = false;
+    for _ in 0..by {
+        fraction |= v % 10 != 0;
+        v /= 10;
+        if v == 0 {
+            return if fraction { value.signum() } else { 0 };
+        }
+    }
+    if fraction { v + value.signum() } else { v }
+}
+
 impl Quantity {
     /// `resource.ParseQuantity`.
     pub fn parse(s: &str) -> Option<Quantity> {
@@ -116,7 +173,7 @@ impl Quantity {
                 scale: 0,
                 format: Format::DecimalSI,
                 text: Some(s.to_owned()),
-                dec: false,
+                amount: Amount::Int64,
             });
         }
         let (positive, num, denom, suffix) = split(s)?;
@@ -150,7 +207,7 @@ impl Quantity {
                     scale,
                     format,
                     text: keep.then(|| s.to_string()),
-                    dec: false,
+                    amount: Amount::Int64,
                 });
             }
         }
@@ -164,8 +221,10 @@ impl Quantity {
             mantissa = round_up(mantissa, scale, -9)?;
             scale = -9;
         }
-        // Binary quantities are capped at the largest int64.
+        // Binary quantities are capped at the largest int64 (an `inf.Dec`
+        // of scale 0); any other keeps the nanos it was rounded to.
         let max = i128::from(i64::MAX);
+        let mut digits = 9;
         if format == Format::BinarySI {
             let limit = 10i128
                 .checked_pow(scale.unsigned_abs())
@@ -173,6 +232,7 @@ impl Quantity {
             if limit.is_none_or(|l| mantissa > l) {
                 mantissa = max;
                 scale = 0;
+                digits = 0;
             }
         }
         let mut format = format;
@@ -187,12 +247,17 @@ impl Quantity {
             scale,
             format,
             text: None,
-            dec: true,
+            amount: Amount::Dec { digits },
         })
     }
 
-    /// `RoundUp(resource.Milli)`, which `SetDefaults_ResourceList` applies.
+    /// `RoundUp(resource.Milli)`, which `SetDefaults_ResourceList` applies:
+    /// an int64 amount finer than milli units is rounded up and loses its
+    /// text; an `inf.Dec` is always rounded to 3 digits (and never had one).
     pub fn round_up_milli(mut self) -> Self {
+        if let Amount::Dec { digits } = &mut self.amount {
+            *digits = 3;
+        }
         if self.scale < -3
             && let Some(m) = round_up(self.mantissa, self.scale, -3)
         {
@@ -203,14 +268,80 @@ impl Quantity {
         self
     }
 
+    /// `MilliValue()`: [`Quantity::scaled_value`] in milli units.
+    pub fn milli_value(&self) -> i64 {
+        self.scaled_value(-3)
+    }
+
+    /// `Value()`: [`Quantity::scaled_value`] in units.
+    pub fn value(&self) -> i64 {
+        self.scaled_value(0)
+    }
+
+    /// `ScaledValue(scale)`: the value in units of `10^scale`, rounded up,
+    /// as Go computes it: an int64 amount through `AsScaledInt64` (whose
+    /// products wrap, or give 0 where Go multiplies step by step), an
+    /// `inf.Dec` through `scaledValue` (exact, then truncated to its low 64
+    /// bits: `big.Int.Int64`).
+    fn scaled_value(&self, scale: i32) -> i64 {
+        match self.amount {
+            Amount::Int64 => {
+                // The mantissa of an int64 amount fits by construction.
+                let value = i64::try_from(self.mantissa).unwrap_or_default();
+                int64_scaled(value, self.scale, scale)
+            }
+            Amount::Dec { digits } => self.dec_scaled(digits, scale),
+        }
+    }
+
+    /// `scaledValue(d.UnscaledBig(), d.Scale(), -scale)` of the `inf.Dec`
+    /// holding this value with `digits` digits after the point.
+    fn dec_scaled(&self, digits: i32, scale: i32) -> i64 {
+        // The unscaled integer is `mantissa * 10^(self.scale + digits)`;
+        // the result is `unscaled / 10^dif`, rounded up.
+        let dif = digits + scale;
+        let exact = self.scale + digits - dif;
+        if dif <= 0 || exact >= 0 {
+            // A product: its low 64 bits are those of the wrapped product.
+            let mut v = self.mantissa;
+            for _ in 0..exact.max(0) {
+                v = v.wrapping_mul(10);
+            }
+            return v as i64;
+        }
+        let unscaled = 10i128
+            .checked_pow((self.scale + digits).unsigned_abs())
+            .and_then(|p| self.mantissa.checked_mul(p));
+        let divisor = 10i128.checked_pow(exact.unsigned_abs());
+        let Some(divisor) = divisor else {
+            // Beyond 38 digits of fraction: only the rounding unit is left.
+            return i64::from(self.mantissa > 0);
+        };
+        let (quotient, remainder) = (self.mantissa / divisor, self.mantissa % divisor);
+        let fast = dif < 19 && unscaled.is_some_and(|u| u.abs() < i128::from(i64::MAX));
+        let q = if remainder == 0 {
+            quotient
+        } else if fast {
+            // int64 division truncates; Go adds one whatever the sign.
+            quotient + 1
+        } else {
+            // `big.Int.DivMod` floors; Go adds one: the ceiling.
+            self.mantissa.div_euclid(divisor) + 1
+        };
+        q as i64
+    }
+
     /// Whether the value is below zero.
     pub fn is_negative(&self) -> bool {
         self.mantissa < 0
     }
 
-    /// `MilliValue() % 1000 != 0`: the warnings' "fractional byte value".
+    /// `MilliValue() % 1000 != 0`: Go's test of a whole number (an
+    /// extended resource's, a hugepage size's, the warnings' "fractional
+    /// byte value"), which a value beyond int64 can fail or pass by the
+    /// wrap-around of [`Quantity::milli_value`].
     pub fn is_fractional(&self) -> bool {
-        !self.clone().round_up_milli().is_integer()
+        self.milli_value() % 1000 != 0
     }
 
     /// `IsZero`.
@@ -219,11 +350,22 @@ impl Quantity {
     }
 
     /// `Add`: the exact sum, in the format of `self` unless `self` is zero,
-    /// and without a kept text (Go clears its cached string).
+    /// and without a kept text (Go clears its cached string); an int64 sum
+    /// that leaves int64 moves to an `inf.Dec`, as Go's does.
     pub fn add(&self, other: &Quantity) -> Quantity {
         let scale = self.scale.min(other.scale);
+        let mantissa = self.at_scale(scale).saturating_add(other.at_scale(scale));
+        let digits = |q: &Quantity| match q.amount {
+            Amount::Int64 => -q.scale,
+            Amount::Dec { digits } => digits,
+        };
+        let fits = |m: i128| i64::try_from(m).is_ok();
+        let int64 = [self, other]
+            .iter()
+            .all(|q| q.amount == Amount::Int64 && fits(q.at_scale(scale)))
+            && fits(mantissa);
         Quantity {
-            mantissa: self.at_scale(scale).saturating_add(other.at_scale(scale)),
+            mantissa,
             scale,
             format: if self.is_zero() {
                 other.format
@@ -231,46 +373,21 @@ impl Quantity {
                 self.format
             },
             text: None,
-            dec: self.dec || other.dec,
+            amount: if int64 {
+                Amount::Int64
+            } else {
+                Amount::Dec {
+                    digits: digits(self).max(digits(other)),
+                }
+            },
         }
     }
 
-    /// Whether the value is a whole number.
-    pub fn is_integer(&self) -> bool {
-        let (m, s) = self.reduced();
-        s >= 0 || m == 0
-    }
-
-    /// `Value() % page.Value() == 0` of the hugepage rule, with Go's
-    /// rounding of `Value()` up to a whole number.
+    /// `IsHugePageResourceValueDivisible` given the page size: a positive
+    /// whole page, and `Value() % page.Value() == 0` in Go's int64s.
     pub fn divisible_by(&self, page: &Quantity) -> bool {
-        let (Some(v), Some(p)) = (self.whole(), page.whole()) else {
-            return false;
-        };
-        page.mantissa > 0 && page.is_integer() && p != 0 && v % p == 0
-    }
-
-    /// `Value()`: the value rounded up to a whole number.
-    fn whole(&self) -> Option<i128> {
-        let (m, s) = self.reduced();
-        if s >= 0 {
-            return m.checked_mul(10i128.checked_pow(s.unsigned_abs())?);
-        }
-        let div = 10i128.checked_pow(s.unsigned_abs())?;
-        Some(m.div_euclid(div) + i128::from(m.rem_euclid(div) != 0))
-    }
-
-    /// The mantissa with trailing decimal zeros moved into the scale.
-    fn reduced(&self) -> (i128, i32) {
-        let (mut m, mut s) = (self.mantissa, self.scale);
-        if m == 0 {
-            return (0, 0);
-        }
-        while m % 10 == 0 {
-            m /= 10;
-            s += 1;
-        }
-        (m, s)
+        let p = page.value();
+        page.mantissa > 0 && !page.is_fractional() && p != 0 && self.value().wrapping_rem(p) == 0
     }
 
     /// The mantissa at a smaller `scale` (saturating far out of range).
@@ -350,7 +467,8 @@ impl Quantity {
     /// The Go value `%#v` prints (`resource.Quantity{i:…, d:…, s:…,
     /// Format:…}`), which marshals to its `String()`.
     pub fn go_value(&self) -> GoValue {
-        let (value, scale) = if self.dec {
+        let dec = matches!(self.amount, Amount::Dec { .. });
+        let (value, scale) = if dec {
             (0, 0)
         } else {
             (
@@ -358,7 +476,7 @@ impl Quantity {
                 i64::from(self.scale),
             )
         };
-        let dec = if self.dec {
+        let dec = if dec {
             let target = GoValue::Struct("inf.Dec".into(), Vec::new());
             GoValue::Ptr("*inf.Dec".into(), Box::new(target))
         } else {
@@ -524,10 +642,82 @@ mod tests {
         assert_eq!(q("0.1"), q("100m"));
         assert!(q("1Gi") > q("1G"));
         assert!(q("-1").is_negative());
-        assert!(q("2k").is_integer() && !q("1500m").is_integer());
+        assert!(!q("2k").is_fractional() && q("1500m").is_fractional());
         assert!(q("4Mi").divisible_by(&q("2Mi")) && !q("3Mi").divisible_by(&q("2Mi")));
         assert_eq!(q("0.0001").round_up_milli().to_string(), "1m");
         assert_eq!(q("100u").round_up_milli().to_string(), "1m");
+    }
+
+    /// `MilliValue`: exact where it fits, else Go's int64 arithmetic: an
+    /// `inf.Dec`'s low 64 bits, an int64 amount's wrapped product (by 1000
+    /// from units) or 0 (multiplied digit by digit, from `E`).
+    #[rstest]
+    #[case("2", 2000)]
+    #[case("1500m", 1500)]
+    #[case("0.1m", 1)]
+    #[case("0.5", 500)]
+    #[case("-0.5", -500)]
+    #[case("10E", 0)]
+    #[case("10000000000000000000", 1_864_712_049_423_024_128)]
+    #[case("9999999999999999999", 1_864_712_049_423_023_128)]
+    #[case("999999999999999999", 3_875_820_019_684_211_736)]
+    #[case("100Ei", -1000)]
+    #[case("-0.0000000001", 1)]
+    fn milli_values_as_go_computes_them(#[case] s: &str, #[case] milli: i64) {
+        assert_eq!(Quantity::parse(s).unwrap().milli_value(), milli);
+    }
+
+    /// Whole numbers by Go's test (`MilliValue() % 1000`): the canonical
+    /// form of a big value can pass where the value as sent fails.
+    #[rstest]
+    #[case("2", false)]
+    #[case("1500m", true)]
+    #[case("10E", false)]
+    #[case("10000000000000000000", true)]
+    #[case("999999999999999999", true)]
+    #[case("100Ei", false)]
+    fn whole_numbers_by_milli_value(#[case] s: &str, #[case] fractional: bool) {
+        assert_eq!(Quantity::parse(s).unwrap().is_fractional(), fractional);
+    }
+
+    /// Defaulting's `RoundUp(Milli)` rounds an `inf.Dec` to 3 digits, which
+    /// changes how `ScaledValue` reaches its result: the same for a
+    /// positive value, away from zero for a negative one that Go's int64
+    /// division had truncated and moved up.
+    #[test]
+    fn rounding_up_keeps_positive_milli_values() {
+        let q = |s: &str| Quantity::parse(s).unwrap();
+        for s in ["10000000000000000000", "0.1m", "100Ei", "0.0000000001"] {
+            let rounded = q(s).round_up_milli();
+            assert_eq!(rounded.milli_value(), q(s).milli_value(), "{s}");
+        }
+        assert_eq!(q("-0.0000000001").round_up_milli().milli_value(), -1);
+        assert_eq!(q("0.5").value(), 1);
+        assert_eq!(q("-1.5").value(), -2);
+    }
+
+    /// A text sent in another form than the canonical one keeps the state
+    /// Go's parser left; rounding to milli units (defaulting) clears the
+    /// text only where it rounds.
+    #[test]
+    fn a_text_not_canonical_keeps_its_parse_state() {
+        let sharp = |q: Quantity| q.go_value().sharp_v();
+        let q = |s: &str| Quantity::parse(s).unwrap();
+        let int64 = |value: i64, scale: i32, s: &str| {
+            format!(
+                r#"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, d:resource.infDecAmount{{Dec:(*inf.Dec)(nil)}}, s:"{s}", Format:"DecimalSI"}}"#
+            )
+        };
+        assert_eq!(sharp(q("0.1m")), int64(1, -4, ""));
+        assert_eq!(sharp(q("0.1m").round_up_milli()), int64(1, -3, ""));
+        assert_eq!(q("0.1m").round_up_milli().render(), "1m");
+        assert_eq!(sharp(q("1m")), int64(1, -3, "1m"));
+        assert_eq!(sharp(q("0.5").round_up_milli()), int64(5, -1, ""));
+        assert_eq!(sharp(q("250m").round_up_milli()), int64(250, -3, "250m"));
+        assert!(
+            sharp(q("10000000000000000000")).contains("d:resource.infDecAmount{Dec:(*inf.Dec)(")
+        );
+        assert_eq!(q("10000000000000000000").render(), "10E");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 use serde_json::{Map, Value};
 
 use crate::golang::json_number::Literals;
+use crate::golang::quantity_states::QuantityStates;
 use crate::golang::unmarshal_place::Place;
 use crate::golang::unmarshalers::{self, Refusal};
 use crate::golang::zero::{is_empty, zero};
@@ -39,6 +40,9 @@ pub struct Decoded {
     /// non-nil maps, which admission tells from nil (a pod `overhead: {}`
     /// without a RuntimeClass is refused).
     pub empty_maps: Vec<String>,
+    /// Every quantity as Go's parser left it, which its canonical text in
+    /// `value` does not tell.
+    pub quantities: QuantityStates,
 }
 
 /// Which Go decoder's error texts to produce.
@@ -70,6 +74,7 @@ pub fn decode_with(
         at: Place::default(),
         empty_lists: Vec::new(),
         empty_maps: Vec::new(),
+        quantities: QuantityStates::default(),
         style,
         literals,
         saved: None,
@@ -83,6 +88,7 @@ pub fn decode_with(
         unknown: ctx.unknown,
         empty_lists: ctx.empty_lists,
         empty_maps: ctx.empty_maps,
+        quantities: ctx.quantities,
     })
 }
 
@@ -117,6 +123,7 @@ struct Ctx<'a> {
     at: Place,
     empty_lists: Vec<String>,
     empty_maps: Vec<String>,
+    quantities: QuantityStates,
     style: Style,
     literals: &'a Literals,
     /// `encoding/json`'s saved error: the first type mismatch, which does
@@ -369,8 +376,13 @@ impl Ctx<'_> {
                 },
                 other => self.mismatch(other, ty, go_struct, go_type, literal),
             },
-            Ty::Quantity => unmarshalers::quantity(&value, json_text(&value).as_deref())
-                .map_err(|r| self.refused(r, go_struct)),
+            Ty::Quantity => {
+                let state = unmarshalers::quantity(&value, json_text(&value).as_deref())
+                    .map_err(|r| self.refused(r, go_struct))?;
+                let text = state.render();
+                self.quantities.record(self.at.path.clone(), state);
+                Ok(Some(Value::String(text)))
+            }
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
                 Value::Object(map) => {
                     let mut out = Map::new();

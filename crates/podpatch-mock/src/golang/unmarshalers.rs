@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use crate::golang::json_raw::json_kind;
-use crate::golang::quantity;
+use crate::golang::quantity::{self, Quantity};
 use crate::golang::time::parse_rfc3339;
 
 /// How a self-decoding value failed.
@@ -63,19 +63,16 @@ pub fn time(value: &Value) -> Result<Option<Value>, Refusal> {
 }
 
 /// `resource.Quantity.UnmarshalJSON`: the text (a string's contents, or
-/// the number as [`number_text`] gives it) trimmed and parsed, kept in its
-/// canonical form.
-pub fn quantity(value: &Value, literal: Option<&str>) -> Result<Option<Value>, Refusal> {
+/// the number as [`number_text`] gives it) trimmed and parsed, in the
+/// state Go's parser leaves (the caller keeps its canonical text).
+pub fn quantity(value: &Value, literal: Option<&str>) -> Result<Quantity, Refusal> {
     let text = match value {
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) => number_text(n, literal),
         // `true`, objects and arrays are never quantities.
         _ => return Err(Refusal::Text(quantity::FORMAT_WRONG.to_string())),
     };
-    match quantity::canonical(&text) {
-        Some(canonical) => Ok(Some(Value::String(canonical))),
-        None => Err(Refusal::Text(quantity::refusal(&text).to_string())),
-    }
+    Quantity::parse(&text).ok_or_else(|| Refusal::Text(quantity::refusal(&text).to_string()))
 }
 
 /// `intstr.IntOrString.UnmarshalJSON`: a JSON string is the name form;

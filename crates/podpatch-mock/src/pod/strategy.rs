@@ -10,6 +10,7 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::quantity_states::QuantityStates;
 use crate::golang::unmarshal;
 use crate::merge::fieldpath::Scope;
 use crate::pod::admission;
@@ -84,13 +85,15 @@ pub fn prepare_for_create(pod: &mut Value, now: &str) {
 
 /// Each scope's `ValidateUpdate` (with `ValidateObjectMetaUpdate`'s common
 /// fields first). Validation sees Go's non-nil empty lists (`empty_lists`,
-/// which the old object gets too, as nil and empty compare equal) and a
-/// non-nil empty `nodeSelector` when a patch removed its last key.
+/// which the old object gets too, as nil and empty compare equal), a
+/// non-nil empty `nodeSelector` when a patch removed its last key, and the
+/// new pod's quantities in their parse states (`quantities`).
 pub fn validate_update(
     scope: Scope,
     pod: &Value,
     current: &Value,
     empty_lists: &[String],
+    quantities: &QuantityStates,
     empty_node_selector: bool,
 ) -> Vec<FieldError> {
     let mut errs = validation::common_fields_update(pod, current);
@@ -103,9 +106,9 @@ pub fn validate_update(
                 view
             };
             let mut update_errs = if empty_lists.is_empty() {
-                validation::validate_update(pod, current)
+                validation::validate_update(pod, current, quantities)
             } else {
-                validation::validate_update(&view(pod), &view(current))
+                validation::validate_update(&view(pod), &view(current), quantities)
             };
             // Typing drops an empty map, but Go tells a non-nil empty
             // nodeSelector (a patch removed its last key) from nil.
@@ -124,9 +127,11 @@ pub fn validate_update(
         }
         Scope::Status => errs.extend(validation::validate_status_update(pod, current)),
         Scope::EphemeralContainers => {
-            errs.extend(validation::validate_ephemeral_update(pod, current));
+            errs.extend(validation::validate_ephemeral_update(
+                pod, current, quantities,
+            ));
         }
-        Scope::Resize => errs.extend(validation::validate_resize(pod, current)),
+        Scope::Resize => errs.extend(validation::validate_resize(pod, current, quantities)),
     }
     if Version::current().reports_metadata_causes_once() {
         // The validation passes (common fields, then each scope's

@@ -209,6 +209,7 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
         mut pod,
         empty_lists,
         empty_maps,
+        quantities,
         ..
     } = type_pod(
         merged,
@@ -233,16 +234,18 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
         wipe_system_fields(&mut pod);
     }
     let dropped = (&empty_lists[..], &empty_maps[..]);
-    finish_create(store, req, &mut pod, &live, false, dropped).map_err(|status| Failure {
-        status,
-        warnings: warnings.clone(),
+    finish_create(store, req, &mut pod, &live, false, dropped, &quantities).map_err(|status| {
+        Failure {
+            status,
+            warnings: warnings.clone(),
+        }
     })?;
     if req.options.is_dry_run()
         && let (Some(rv), Some(meta)) = (applied_rv, meta_mut(&mut pod))
     {
         meta.insert("resourceVersion".into(), rv);
     }
-    warnings.extend(crate::pod::warnings::pod::on_create(&pod));
+    warnings.extend(crate::pod::warnings::pod::on_create(&pod, &quantities));
     Ok(Reply {
         code: 201,
         object: Arc::new(pod),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::api::status::Status;
 use crate::golang::json_number::Literals;
+use crate::golang::quantity_states::QuantityStates;
 use crate::golang::unmarshal;
 use crate::merge::apply;
 use crate::merge::fieldpath::Scope;
@@ -41,6 +42,7 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         mut warnings,
         empty_lists,
         empty_maps,
+        quantities,
     } = type_pod(
         body,
         unmarshal::Style::Json,
@@ -64,8 +66,17 @@ pub fn create(store: &mut Store, req: &Request<'_>, body: Value, strict: Vec<Str
         warnings: warnings.clone(),
     };
     let dropped = (&empty_lists[..], &empty_maps[..]);
-    finish_create(store, req, &mut pod, &zero_pod(), true, dropped).map_err(fail)?;
-    warnings.extend(crate::pod::warnings::pod::on_create(&pod));
+    finish_create(
+        store,
+        req,
+        &mut pod,
+        &zero_pod(),
+        true,
+        dropped,
+        &quantities,
+    )
+    .map_err(fail)?;
+    warnings.extend(crate::pod::warnings::pod::on_create(&pod, &quantities));
     Ok(Reply {
         code: 201,
         object: Arc::new(pod),
@@ -95,7 +106,9 @@ pub(crate) fn wipe_system_fields(pod: &mut Value) {
 }
 
 /// The shared tail of a create (POST or apply): managed fields, admission,
-/// `BeforeCreate`, validation, conflict check, storage.
+/// `BeforeCreate`, validation (of the empty lists and maps the decoder
+/// `dropped` put back, and of the `quantities` it parsed), conflict check,
+/// storage.
 pub(crate) fn finish_create(
     store: &mut Store,
     req: &Request<'_>,
@@ -103,6 +116,7 @@ pub(crate) fn finish_create(
     live: &Value,
     record_update: bool,
     (empty_lists, empty_maps): (&[String], &[String]),
+    quantities: &QuantityStates,
 ) -> Result<(), Status> {
     let now = now_rfc3339();
     if let Some(meta) = meta_mut(pod) {
@@ -126,7 +140,7 @@ pub(crate) fn finish_create(
         with_lists = copy;
         &with_lists
     };
-    let errs = validation::validate_create(view);
+    let errs = validation::validate_create(view, quantities);
     let name = meta_str(pod, "name").to_string();
     if !errs.is_empty() {
         return Err(Status::invalid("", "Pod", &name, &errs));

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::api::status::Status;
 use crate::defaults;
 use crate::golang::json_number::Literals;
+use crate::golang::quantity_states::QuantityStates;
 use crate::golang::unmarshal;
 use crate::http::query::FieldValidation;
 use crate::rest::outcome::Failure;
@@ -27,6 +28,9 @@ pub(crate) struct Typed {
     pub(crate) empty_lists: Vec<String>,
     /// Empty maps the decoder dropped ([`unmarshal::Decoded::empty_maps`]).
     pub(crate) empty_maps: Vec<String>,
+    /// Quantities as Go holds them after decoding and defaulting
+    /// ([`unmarshal::Decoded::quantities`]), for validation.
+    pub(crate) quantities: QuantityStates,
 }
 
 /// Decodes a body into a typed pod, handling unknown fields per directive.
@@ -49,7 +53,8 @@ pub(crate) fn type_pod(
             .map(|path| format!("unknown field \"{path}\"")),
     );
     let mut pod = decoded.value;
-    defaults::default_pod(&mut pod);
+    let mut quantities = decoded.quantities;
+    defaults::default_pod(&mut pod, &mut quantities);
     let warnings = match validation {
         FieldValidation::Ignore => Vec::new(),
         FieldValidation::Warn => strict,
@@ -63,6 +68,7 @@ pub(crate) fn type_pod(
         warnings,
         empty_lists: decoded.empty_lists,
         empty_maps: decoded.empty_maps,
+        quantities,
     })
 }
 

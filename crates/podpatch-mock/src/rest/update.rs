@@ -212,6 +212,7 @@ fn prepare(
                 mut pod,
                 mut warnings,
                 empty_lists,
+                quantities,
                 ..
             },
         empty_node_selector,
@@ -255,8 +256,14 @@ fn prepare(
     };
     pods::check_resource_version(&pod, current, req.name).map_err(fail)?;
     strategy::before_update(&mut pod, current, req.scope, &empty_lists);
-    let errs =
-        strategy::validate_update(req.scope, &pod, current, &empty_lists, empty_node_selector);
+    let errs = strategy::validate_update(
+        req.scope,
+        &pod,
+        current,
+        &empty_lists,
+        &quantities,
+        empty_node_selector,
+    );
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));
     }

@@ -6,16 +6,23 @@
 
 use serde_json::Value;
 
+use crate::golang::quantity_states::QuantityStates;
+
 use crate::validation::field::{FieldError, ROOT_PATH};
 use crate::validation::objectmeta;
 use crate::validation::pod::{MIRROR, annotation_updates, metadata_and_spec};
 use crate::validation::pod_update::spec_diff;
 use crate::validation::value::{arr, s};
 
-/// `ValidatePodEphemeralContainersUpdate`.
-pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Vec<FieldError> {
+/// `ValidatePodEphemeralContainersUpdate`; `quantities` are the new pod's
+/// parse states.
+pub fn validate_ephemeral_update(
+    new: &Value,
+    old: &Value,
+    quantities: &QuantityStates,
+) -> Vec<FieldError> {
     let mut errs = objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new, Some(&old["spec"])));
+    errs.extend(metadata_and_spec(new, Some(&old["spec"]), quantities));
     errs.extend(annotation_updates(new, old));
     if old
         .pointer(&format!(

@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use crate::golang::quantity_states::QuantityStates;
 use crate::pod::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use crate::validation::annotations;
 use crate::validation::container::image_whitespace;
@@ -19,9 +20,10 @@ use crate::validation::volume;
 /// The mirror-pod annotation a static pod carries.
 pub(crate) const MIRROR: &str = "kubernetes.io/config.mirror";
 
-/// Errors of `ValidatePodCreate` (what a POST must pass).
-pub fn validate_create(pod: &Value) -> Vec<FieldError> {
-    let mut errs = metadata_and_spec(pod, None);
+/// Errors of `ValidatePodCreate` (what a POST must pass); `quantities`
+/// are the pod's as Go's decoder and defaulting left them.
+pub fn validate_create(pod: &Value, quantities: &QuantityStates) -> Vec<FieldError> {
+    let mut errs = metadata_and_spec(pod, None, quantities);
     if !arr(&pod["spec"], "ephemeralContainers").is_empty() {
         errs.push(FieldError::forbidden(
             "spec.ephemeralContainers",
@@ -39,12 +41,16 @@ pub fn validate_create(pod: &Value) -> Vec<FieldError> {
 }
 
 /// `validatePodMetadataAndSpec`; `old` is the stored pod's spec on update
-/// (some options come from it).
-pub(crate) fn metadata_and_spec(pod: &Value, old: Option<&Value>) -> Vec<FieldError> {
+/// (some options come from it); `quantities` the new pod's parse states.
+pub(crate) fn metadata_and_spec(
+    pod: &Value,
+    old: Option<&Value>,
+    quantities: &QuantityStates,
+) -> Vec<FieldError> {
     let meta = &pod["metadata"];
     let mut errs = objectmeta::core_object_meta(meta, objectmeta::dns1123_subdomain_name);
     errs.extend(pod_specific_annotations(pod));
-    errs.extend(pod_spec(&pod["spec"], s(meta, "name"), old));
+    errs.extend(pod_spec(&pod["spec"], s(meta, "name"), old, quantities));
     errs.extend(volume::service_account_tokens(&pod["spec"]));
     // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
     // run after `ValidatePodSpec`, so their errors follow every spec error.

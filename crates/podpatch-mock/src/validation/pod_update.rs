@@ -8,6 +8,7 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::internal_types::{self, NODE_SELECTOR_TERM, NODE_SELECTOR_TERMS};
 use crate::validation::objectmeta;
@@ -20,10 +21,10 @@ use crate::version::Version;
 /// The 1.32+ list in the "may not change fields other than" message.
 pub const UPDATABLE_FIELDS: &str = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
-/// `ValidatePodUpdate`.
-pub fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
+/// `ValidatePodUpdate`; `quantities` are the new pod's parse states.
+pub fn validate_update(new: &Value, old: &Value, quantities: &QuantityStates) -> Vec<FieldError> {
     let mut errs = objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new, Some(&old["spec"])));
+    errs.extend(metadata_and_spec(new, Some(&old["spec"]), quantities));
     errs.extend(annotation_updates(new, old));
     let (ns, os) = (&new["spec"], &old["spec"]);
     for list in ["containers", "initContainers"] {
@@ -319,9 +320,9 @@ mod tests {
             *image = json!("nginx ");
         }
         let errs = if update {
-            validate_update(&new, &pod())
+            validate_update(&new, &pod(), &QuantityStates::default())
         } else {
-            validate_create(&new)
+            validate_create(&new, &QuantityStates::default())
         };
         let got: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(got, fields);
@@ -360,7 +361,7 @@ mod tests {
         } else {
             new = patched(pointer, value);
         }
-        let errs = validate_update(&new, &old);
+        let errs = validate_update(&new, &old, &QuantityStates::default());
         if expected.is_empty() {
             assert!(errs.is_empty(), "{errs:?}");
         } else {
@@ -372,7 +373,7 @@ mod tests {
     fn other_fields_forbidden_with_diff() {
         let old = pod();
         let new = patched("/spec/restartPolicy", json!("Never"));
-        let errs = validate_update(&new, &old);
+        let errs = validate_update(&new, &old, &QuantityStates::default());
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "spec");
         let msg = errs[0].message();
@@ -389,7 +390,7 @@ mod tests {
     fn create_requires_containers_and_image() {
         let mut p = pod();
         p["spec"]["containers"][0]["image"] = json!("");
-        let errs = validate_create(&p);
+        let errs = validate_create(&p, &QuantityStates::default());
         assert_eq!(
             aggregate_message(&errs),
             "spec.containers[0].image: Required value"

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::golang::ip::sloppy_v4;
+use crate::golang::quantity_states::QuantityStates;
 use crate::validation::affinity::{self, label_name};
 use crate::validation::container::{containers, file_key_ref_volumes};
 use crate::validation::field::FieldError;
@@ -23,14 +24,20 @@ use crate::version::Version;
 
 /// `ValidatePodSpec`: volumes first (their names feed the mounts), then
 /// containers, pod-level resources, security and the scalar checks, in Go's
-/// append order. `old` is the stored spec on update.
-pub(crate) fn pod_spec(spec: &Value, pod_name: &str, old: Option<&Value>) -> Vec<FieldError> {
+/// append order. `old` is the stored spec on update; `quantities` the
+/// parse states of the pod's quantities.
+pub(crate) fn pod_spec(
+    spec: &Value,
+    pod_name: &str,
+    old: Option<&Value>,
+    quantities: &QuantityStates,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let volumes = volume::volumes(spec, pod_name, &mut errs);
     errs.extend(resources::pod_resource_claims(spec));
-    containers(spec, "containers", &volumes, &mut errs);
-    containers(spec, "initContainers", &volumes, &mut errs);
-    containers(spec, "ephemeralContainers", &volumes, &mut errs);
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        containers(spec, list, &volumes, quantities, &mut errs);
+    }
     errs.extend(resources::pod_resources(spec));
     errs.extend(security::host_network_deps(spec));
     let restart = s(spec, "restartPolicy");

@@ -12,6 +12,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::golang::quantity::Quantity;
+use crate::golang::quantity_states::QuantityStates;
 use crate::golang::semantic::semantic_eq;
 use crate::schema::{POD_SPEC_TY, Ty};
 use crate::validation::field::FieldError;
@@ -21,11 +22,12 @@ use crate::validation::value::{arr, present, s};
 use crate::version::Version;
 
 /// `ValidatePodResize`, which opens with the core package's
-/// `ValidateObjectMetaUpdate` (finalizer names included).
-pub fn validate_resize(new: &Value, old: &Value) -> Vec<FieldError> {
+/// `ValidateObjectMetaUpdate` (finalizer names included); `quantities` are
+/// the new pod's parse states.
+pub fn validate_resize(new: &Value, old: &Value, quantities: &QuantityStates) -> Vec<FieldError> {
     let mut errs =
         crate::validation::objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new, Some(&old["spec"])));
+    errs.extend(metadata_and_spec(new, Some(&old["spec"]), quantities));
     let version = Version::current();
     let (ns, os) = (&new["spec"], &old["spec"]);
     let pod_level = pod_level_set(os) || pod_level_set(ns);
@@ -428,27 +430,33 @@ mod tests {
     fn cpu_change_passes_storage_change_does_not() {
         let old = pod(json!({"requests": {"cpu": "100m", "ephemeral-storage": "1Gi"}}));
         let new = pod(json!({"requests": {"cpu": "200m", "ephemeral-storage": "1Gi"}}));
-        assert_eq!(validate_resize(&new, &old), vec![]);
+        assert_eq!(
+            validate_resize(&new, &old, &QuantityStates::default()),
+            vec![]
+        );
         let new = pod(json!({"requests": {"cpu": "100m", "ephemeral-storage": "2Gi"}}));
-        let errs = validate_resize(&new, &old);
+        let errs = validate_resize(&new, &old, &QuantityStates::default());
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "spec");
         // Respelled amounts are no change.
         let new = pod(json!({"requests": {"cpu": "0.1", "ephemeral-storage": "1073741824"}}));
-        assert_eq!(validate_resize(&new, &old), vec![]);
+        assert_eq!(
+            validate_resize(&new, &old, &QuantityStates::default()),
+            vec![]
+        );
     }
 
     #[test]
     fn removals_and_qos() {
         let old = pod(json!({"requests": {"cpu": "100m", "memory": "1Gi"}}));
         let new = pod(json!({"requests": {"cpu": "100m"}}));
-        let fields: Vec<String> = validate_resize(&new, &old)
+        let fields: Vec<String> = validate_resize(&new, &old, &QuantityStates::default())
             .into_iter()
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, vec!["spec.containers[0].resources.requests"]);
         let new = pod(json!({}));
-        let fields: Vec<String> = validate_resize(&new, &old)
+        let fields: Vec<String> = validate_resize(&new, &old, &QuantityStates::default())
             .into_iter()
             .map(|e| e.field)
             .collect();
@@ -462,7 +470,7 @@ mod tests {
     fn static_and_windows_pods() {
         let mut old = pod(json!({}));
         old["spec"]["os"] = json!({"name": "windows"});
-        let errs = validate_resize(&old, &old);
+        let errs = validate_resize(&old, &old, &QuantityStates::default());
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "[]");
     }

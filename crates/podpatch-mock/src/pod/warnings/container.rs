@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::golang::quantity::Quantity;
+use crate::golang::quantity_states::QuantityStates;
 use crate::validation::value::{arr, s};
 
 const SECCOMP_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -30,8 +30,9 @@ fn containers(spec: &Value) -> Vec<(String, &Value)> {
         .collect()
 }
 
-/// The container warnings of a pod being created, in Go's order.
-pub fn on_create(pod: &Value) -> Vec<String> {
+/// The container warnings of a pod being created, in Go's order; its
+/// quantities are read in their parse states (`quantities`).
+pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
     let mut out = Vec::new();
     let spec = &pod["spec"];
     let annotations = pod.pointer("/metadata/annotations");
@@ -52,15 +53,15 @@ pub fn on_create(pod: &Value) -> Vec<String> {
             ("limits", "ephemeral-storage"),
             ("requests", "ephemeral-storage"),
         ] {
+            let at = format!("{path}.resources.{list}[{name}]");
             let q = c
                 .pointer(&format!("/resources/{list}/{name}"))
-                .and_then(Value::as_str)
-                .and_then(Quantity::parse);
+                .and_then(|text| quantities.at(&at, text));
             if let Some(q) = q
                 && q.is_fractional()
             {
                 out.push(format!(
-                    "{path}.resources.{list}[{name}]: fractional byte value \"{q}\" is invalid, must be an integer"
+                    "{at}: fractional byte value \"{q}\" is invalid, must be an integer"
                 ));
             }
         }

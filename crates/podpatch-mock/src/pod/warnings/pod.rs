@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::golang::quantity_states::QuantityStates;
 use crate::pod::warnings::ip;
 use crate::pod::warnings::volume;
 use crate::validation::names;
@@ -72,8 +73,9 @@ fn deprecated(key: &str) -> Option<&'static str> {
         .map(|(_, msg)| *msg)
 }
 
-/// The warnings of a successful create, as `Warning` header texts.
-pub fn on_create(pod: &Value) -> Vec<String> {
+/// The warnings of a successful create, as `Warning` header texts;
+/// `quantities` are the pod's as Go's decoder and defaulting left them.
+pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
     let mut out = Vec::new();
     let name = pod
         .pointer("/metadata/name")
@@ -135,7 +137,7 @@ pub fn on_create(pod: &Value) -> Vec<String> {
             out.push(format!("metadata.annotations[{key}]: {message}"));
         }
     }
-    out.extend(volume::warnings(spec));
+    out.extend(volume::warnings(spec, quantities));
     duplicates(
         &mut out,
         arr(spec, "hostAliases"),
@@ -171,7 +173,7 @@ pub fn on_create(pod: &Value) -> Vec<String> {
             "metadata.annotations[{pod_seccomp}]: non-functional in v1.27+; use the \"seccompProfile\" field instead"
         ));
     }
-    out.extend(crate::pod::warnings::container::on_create(pod));
+    out.extend(crate::pod::warnings::container::on_create(pod, quantities));
     if spec
         .get("terminationGracePeriodSeconds")
         .and_then(Value::as_i64)
@@ -269,7 +271,7 @@ mod tests {
                 "scheduler.alpha.kubernetes.io/critical-pod": ""}},
             "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
         assert_eq!(
-            on_create(&pod),
+            on_create(&pod, &QuantityStates::default()),
             vec![
                 "metadata.annotations[scheduler.alpha.kubernetes.io/critical-pod]: non-functional in v1.16+; use the \"priorityClassName\" field instead",
                 "metadata.annotations[security.alpha.kubernetes.io/unsafe-sysctls]: non-functional in v1.11+; use the \"sysctls\" field instead",
@@ -290,7 +292,7 @@ mod tests {
                 "container.seccomp.security.alpha.kubernetes.io/web": "runtime/default"}},
             "spec": {"securityContext": security_context,
                 "containers": [{"name": "web", "image": "nginx"}]}});
-        let warnings = on_create(&pod);
+        let warnings = on_create(&pod, &QuantityStates::default());
         let pod_level: Vec<&String> = warnings
             .iter()
             .filter(|w| w.contains("[seccomp.security.alpha.kubernetes.io/pod]"))

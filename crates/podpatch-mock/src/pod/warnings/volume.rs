@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::golang::quantity_states::QuantityStates;
 use crate::validation::value::{arr, s, set};
 use crate::version::Version;
 
@@ -59,8 +60,9 @@ const DEPRECATED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Volume warnings for a pod being created.
-pub fn warnings(spec: &Value) -> Vec<String> {
+/// Volume warnings for a pod being created, whose quantities Go holds as
+/// `quantities` says.
+pub fn warnings(spec: &Value, quantities: &QuantityStates) -> Vec<String> {
     let mut out = Vec::new();
     for (i, v) in arr(spec, "volumes").iter().enumerate() {
         for (key, name, msg) in DEPRECATED {
@@ -68,7 +70,7 @@ pub fn warnings(spec: &Value) -> Vec<String> {
                 continue;
             }
             if *key == "ephemeral" {
-                out.extend(claim_size_warnings(v, i));
+                out.extend(claim_size_warnings(v, i, quantities));
             } else {
                 out.push(format!("spec.volumes[{i}].{name}: {msg}"));
             }
@@ -79,19 +81,22 @@ pub fn warnings(spec: &Value) -> Vec<String> {
 }
 
 /// `GetWarningsForPersistentVolumeClaimSpec`: storage sizes must be whole bytes.
-fn claim_size_warnings(v: &Value, i: usize) -> Vec<String> {
+fn claim_size_warnings(v: &Value, i: usize, quantities: &QuantityStates) -> Vec<String> {
     let Some(resources) = v.pointer("/ephemeral/volumeClaimTemplate/spec/resources") else {
         return Vec::new();
     };
     ["requests", "limits"]
         .iter()
         .filter_map(|kind| {
-            let q = resources.get(*kind)?.get("storage")?.as_str()?;
-            let value = crate::golang::quantity::Quantity::parse(q)?;
+            let path = format!(
+                "spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources.{kind}[storage]"
+            );
+            let text = resources.get(*kind)?.get("storage")?;
+            let value = quantities.at(&path, text)?;
             value.is_fractional().then(|| {
                 format!(
-                    "spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources.{kind}[storage]: fractional byte value {} is invalid, must be an integer",
-                    go_quote(q)
+                    "{path}: fractional byte value {} is invalid, must be an integer",
+                    go_quote(&value.to_string())
                 )
             })
         })

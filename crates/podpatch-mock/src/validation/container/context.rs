@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::{ErrorType, FieldError};
 
 /// The message of every non-negative `int32` bound.
@@ -15,6 +16,8 @@ pub(super) const NEGATIVE: &str = "must be greater than or equal to 0";
 /// What the containers of one pod spec are validated against.
 pub(super) struct Pod<'a> {
     pub(super) spec: &'a Value,
+    /// The pod's quantities as Go's decoder and defaulting left them.
+    pub(super) quantities: &'a QuantityStates,
     pub(super) volumes: &'a BTreeSet<String>,
     pub(super) grace: Option<i64>,
     pub(super) host_users: bool,

@@ -18,6 +18,7 @@ use super::ports::{host_port_conflicts, ports};
 use super::probes::{lifecycle, probes};
 use super::resources::resources;
 use super::security::security_context;
+use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::value::{arr, present as set, s};
@@ -25,16 +26,19 @@ use crate::validation::value::{arr, present as set, s};
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
 
 /// Validates one container list of `spec` (`containers`, `initContainers`
-/// or `ephemeralContainers`); `volumes` are the names of the valid volumes.
+/// or `ephemeralContainers`); `volumes` are the names of the valid volumes,
+/// `quantities` the parse states of the pod's quantities.
 pub(crate) fn containers(
     spec: &Value,
     list: &str,
     volumes: &BTreeSet<String>,
+    quantities: &QuantityStates,
     errs: &mut Vec<FieldError>,
 ) {
     let pod = Pod {
         spec,
         volumes,
+        quantities,
         grace: spec
             .get("terminationGracePeriodSeconds")
             .and_then(Value::as_i64),
@@ -221,7 +225,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         s(c, "imagePullPolicy"),
         &["Always", "IfNotPresent", "Never"],
     );
-    resources(c, pod.spec, &format!("{path}.resources"), errs);
+    resources(pod, c, &format!("{path}.resources"), errs);
     resize_policy(pod, c, path, errs);
     if let Some(sc) = set(c, "securityContext") {
         security_context(pod, sc, &format!("{path}.securityContext"), errs);
@@ -253,7 +257,8 @@ mod tests {
         });
         let volumes = BTreeSet::from(["data".to_string()]);
         let mut errs = Vec::new();
-        containers(&spec, "containers", &volumes, &mut errs);
+        let quantities = QuantityStates::default();
+        containers(&spec, "containers", &volumes, &quantities, &mut errs);
         errs.iter().map(FieldError::message).collect()
     }
 

@@ -1,10 +1,13 @@
 //! `ValidateContainerResourceRequirements` (`pkg/apis/core/validation/validation.go`)
 //! for a container: resource names, quantity values, requests against
-//! limits, hugepages and claims. It inspects values only.
+//! limits, hugepages and claims. It inspects values only: each quantity in
+//! the state Go's decoder and defaulting left it (the pod's
+//! [`crate::golang::quantity_states::QuantityStates`]), which is what a
+//! bad value prints before 1.34 and what `MilliValue` reads.
 
 use serde_json::{Value, json};
 
-use super::context::NEGATIVE;
+use super::context::{NEGATIVE, Pod};
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -46,7 +49,7 @@ fn quantity_value(name: &str, q: &quantity::Quantity, path: &str) -> Vec<FieldEr
     if q.is_negative() {
         errs.push(FieldError::invalid(path, json!(q.to_string()), NEGATIVE));
     }
-    if is_extended(name) && !q.is_integer() {
+    if is_extended(name) && q.is_fractional() {
         // The bad value is the `resource.Quantity` itself (no `String()`
         // on a value receiver): its parse state before 1.34.
         errs.push(FieldError::invalid_go(
@@ -74,14 +77,18 @@ fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<Fiel
     })
 }
 
-/// `validateResourceRequirements` for a container.
-pub(super) fn resources(c: &Value, spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
+/// `validateResourceRequirements` for a container at field path `path`
+/// (its `resources`).
+pub(super) fn resources(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let list = |key: &str| -> Vec<(String, quantity::Quantity)> {
         c.pointer(&format!("/resources/{key}"))
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), quantity::Quantity::parse(v.as_str()?)?)))
+                    .filter_map(|(k, v)| {
+                        let state = pod.quantities.at(&format!("{path}.{key}[{k}]"), v)?;
+                        Some((k.clone(), state))
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -139,7 +146,7 @@ pub(super) fn resources(c: &Value, spec: &Value, path: &str, errs: &mut Vec<Fiel
     }
     errs.extend(claim_names(
         arr(c.get("resources").unwrap_or(&Value::Null), "claims"),
-        &pod_claim_names(spec),
+        &pod_claim_names(pod.spec),
         &format!("{path}.claims"),
     ));
 }
