@@ -16,6 +16,7 @@ pub(crate) mod json_scanner;
 pub(crate) mod json_value;
 pub(crate) mod quantity;
 pub(crate) mod quantity_states;
+pub(crate) mod scaled_value;
 pub(crate) mod semantic;
 pub(crate) mod stack;
 pub(crate) mod time;

@@ -13,6 +13,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::golang::go_value::GoValue;
+use crate::golang::scaled_value;
 
 /// How a quantity prints (`resource.Format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,50 +116,6 @@ fn round_up(mantissa: i128, scale: i32, target: i32) -> Option<i128> {
     } else {
         q + mantissa.signum()
     })
-}
-
-/// `int64Amount.AsScaledInt64`: `value * 10^from` in units of `10^to`.
-/// Scaling down rounds away from zero (`negativeScaleInt64`); scaling up
-/// multiplies as `positiveScaleInt64` does: by 10, 100, 1000, 10^6 or 10^9
-/// in one product that wraps on overflow, by any other power digit by
-/// digit, giving 0 on overflow.
-fn int64_scaled(value: i64, from: i32, to: i32) -> i64 {
-    if from < to {
-        return negative_scale(value, to.abs_diff(from));
-    }
-    let up = from.abs_diff(to);
-    match up {
-        0 => value,
-        _ if value == i64::MIN => 0,
-        1 | 2 | 3 | 6 | 9 => value.wrapping_mul(10i64.pow(up)),
-        _ => {
-            let mut v = value;
-            for _ in 0..up {
-                match v.checked_mul(10) {
-                    // Zero stays zero however far Go goes on.
-                    Some(0) => return 0,
-                    Some(next) => v = next,
-                    None => return 0,
-                }
-            }
-            v
-        }
-    }
-}
-
-/// `negativeScaleInt64`: `value / 10^by`, rounded away from zero, at
-/// least one unit of the sign when anything was cut.
-fn negative_scale(value: i64, by: u32) -> i64 {
-    let mut v = value;
-    let mut fraction = false;
-    for _ in 0..by {
-        fraction |= v % 10 != 0;
-        v /= 10;
-        if v == 0 {
-            return if fraction { value.signum() } else { 0 };
-        }
-    }
-    if fraction { v + value.signum() } else { v }
 }
 
 impl Quantity {
@@ -279,56 +236,18 @@ impl Quantity {
     }
 
     /// `ScaledValue(scale)`: the value in units of `10^scale`, rounded up,
-    /// as Go computes it: an int64 amount through `AsScaledInt64` (whose
-    /// products wrap, or give 0 where Go multiplies step by step), an
-    /// `inf.Dec` through `scaledValue` (exact, then truncated to its low 64
-    /// bits: `big.Int.Int64`).
+    /// in Go's int64 arithmetic ([`scaled_value`]).
     fn scaled_value(&self, scale: i32) -> i64 {
         match self.amount {
             Amount::Int64 => {
                 // The mantissa of an int64 amount fits by construction.
                 let value = i64::try_from(self.mantissa).unwrap_or_default();
-                int64_scaled(value, self.scale, scale)
+                scaled_value::int64_amount(value, self.scale, scale)
             }
-            Amount::Dec { digits } => self.dec_scaled(digits, scale),
-        }
-    }
-
-    /// `scaledValue(d.UnscaledBig(), d.Scale(), -scale)` of the `inf.Dec`
-    /// holding this value with `digits` digits after the point.
-    fn dec_scaled(&self, digits: i32, scale: i32) -> i64 {
-        // The unscaled integer is `mantissa * 10^(self.scale + digits)`;
-        // the result is `unscaled / 10^dif`, rounded up.
-        let dif = digits + scale;
-        let exact = self.scale + digits - dif;
-        if dif <= 0 || exact >= 0 {
-            // A product: its low 64 bits are those of the wrapped product.
-            let mut v = self.mantissa;
-            for _ in 0..exact.max(0) {
-                v = v.wrapping_mul(10);
+            Amount::Dec { digits } => {
+                scaled_value::inf_dec(self.mantissa, self.scale, digits, scale)
             }
-            return v as i64;
         }
-        let unscaled = 10i128
-            .checked_pow((self.scale + digits).unsigned_abs())
-            .and_then(|p| self.mantissa.checked_mul(p));
-        let divisor = 10i128.checked_pow(exact.unsigned_abs());
-        let Some(divisor) = divisor else {
-            // Beyond 38 digits of fraction: only the rounding unit is left.
-            return i64::from(self.mantissa > 0);
-        };
-        let (quotient, remainder) = (self.mantissa / divisor, self.mantissa % divisor);
-        let fast = dif < 19 && unscaled.is_some_and(|u| u.abs() < i128::from(i64::MAX));
-        let q = if remainder == 0 {
-            quotient
-        } else if fast {
-            // int64 division truncates; Go adds one whatever the sign.
-            quotient + 1
-        } else {
-            // `big.Int.DivMod` floors; Go adds one: the ceiling.
-            self.mantissa.div_euclid(divisor) + 1
-        };
-        q as i64
     }
 
     /// Whether the value is below zero.
@@ -646,25 +565,6 @@ mod tests {
         assert!(q("4Mi").divisible_by(&q("2Mi")) && !q("3Mi").divisible_by(&q("2Mi")));
         assert_eq!(q("0.0001").round_up_milli().to_string(), "1m");
         assert_eq!(q("100u").round_up_milli().to_string(), "1m");
-    }
-
-    /// `MilliValue`: exact where it fits, else Go's int64 arithmetic: an
-    /// `inf.Dec`'s low 64 bits, an int64 amount's wrapped product (by 1000
-    /// from units) or 0 (multiplied digit by digit, from `E`).
-    #[rstest]
-    #[case("2", 2000)]
-    #[case("1500m", 1500)]
-    #[case("0.1m", 1)]
-    #[case("0.5", 500)]
-    #[case("-0.5", -500)]
-    #[case("10E", 0)]
-    #[case("10000000000000000000", 1_864_712_049_423_024_128)]
-    #[case("9999999999999999999", 1_864_712_049_423_023_128)]
-    #[case("999999999999999999", 3_875_820_019_684_211_736)]
-    #[case("100Ei", -1000)]
-    #[case("-0.0000000001", 1)]
-    fn milli_values_as_go_computes_them(#[case] s: &str, #[case] milli: i64) {
-        assert_eq!(Quantity::parse(s).unwrap().milli_value(), milli);
     }
 
     /// Whole numbers by Go's test (`MilliValue() % 1000`): the canonical
