@@ -137,6 +137,12 @@ impl Version {
         self.since(34)
     }
 
+    /// `ProcMountType` is on (beta, on by default from 1.33): a container's
+    /// `procMount` is kept as sent; before, a set one reads `Default`.
+    pub fn keeps_proc_mount(self) -> bool {
+        self.since(33)
+    }
+
     /// In-place resize is on (`InPlacePodVerticalScaling` beta, 1.33): the
     /// `pods/resize` subresource is served and containers keep `resizePolicy`.
     pub fn has_resize_subresource(self) -> bool {

@@ -22,9 +22,13 @@ fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
 }
 
 /// Clears gated fields from `spec`; `old` is the stored spec on update.
-/// `resizePolicy` goes too before 1.33, when in-place resize was alpha.
+/// `resizePolicy` goes too before 1.33, when in-place resize was alpha, and
+/// a set `procMount` reads `Default`.
 pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
     drop_stop_signals(spec);
+    if !Version::current().keeps_proc_mount() && !old.is_some_and(proc_mount_in_use) {
+        default_proc_mounts(spec);
+    }
     if !Version::current().has_resize_subresource() && !old.is_some_and(resize_policy_in_use) {
         drop_resize_policies(spec);
     }
@@ -86,6 +90,34 @@ fn drop_resize_policies(spec: &mut Value) {
         if let Some(Value::Array(items)) = spec.get_mut(list) {
             for c in items.iter_mut().filter_map(Value::as_object_mut) {
                 c.remove("resizePolicy");
+            }
+        }
+    }
+}
+
+/// `procMountInUse`: some container's `procMount` is set and not `Default`.
+fn proc_mount_in_use(spec: &Value) -> bool {
+    CONTAINER_LISTS.iter().any(|list| {
+        spec.get(*list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.pointer("/securityContext/procMount"))
+            .any(|mount| !mount.is_null() && mount.as_str() != Some("Default"))
+    })
+}
+
+/// `dropDisabledProcMountField` (`ProcMountType` off before 1.33): a set
+/// `procMount` is forced to `Default`, not cleared (1.12 stored it set).
+fn default_proc_mounts(spec: &mut Value) {
+    for list in CONTAINER_LISTS {
+        if let Some(Value::Array(items)) = spec.get_mut(list) {
+            for c in items.iter_mut() {
+                if let Some(Value::Object(sc)) = c.get_mut("securityContext")
+                    && sc.get("procMount").is_some_and(|m| !m.is_null())
+                {
+                    sc.insert("procMount".into(), Value::from("Default"));
+                }
             }
         }
     }
