@@ -68,18 +68,20 @@ pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
 
 const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
+/// Every container of `spec` (`VisitContainers` with `AllContainers`).
+fn all_containers(spec: &Value) -> impl Iterator<Item = &Value> {
+    CONTAINER_LISTS
+        .iter()
+        .filter_map(|list| spec.get(*list).and_then(Value::as_array))
+        .flatten()
+}
+
 /// `inPlacePodVerticalScalingInUse`: some container has a resize policy.
 fn resize_policy_in_use(spec: &Value) -> bool {
-    CONTAINER_LISTS.iter().any(|list| {
-        spec.get(*list)
+    all_containers(spec).any(|c| {
+        c.get("resizePolicy")
             .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|c| {
-                c.get("resizePolicy")
-                    .and_then(Value::as_array)
-                    .is_some_and(|p| !p.is_empty())
-            })
+            .is_some_and(|p| !p.is_empty())
     })
 }
 
@@ -97,14 +99,9 @@ fn drop_resize_policies(spec: &mut Value) {
 
 /// `procMountInUse`: some container's `procMount` is set and not `Default`.
 fn proc_mount_in_use(spec: &Value) -> bool {
-    CONTAINER_LISTS.iter().any(|list| {
-        spec.get(*list)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c.pointer("/securityContext/procMount"))
-            .any(|mount| !mount.is_null() && mount.as_str() != Some("Default"))
-    })
+    all_containers(spec)
+        .filter_map(|c| c.pointer("/securityContext/procMount"))
+        .any(|mount| !mount.is_null() && mount.as_str() != Some("Default"))
 }
 
 /// `dropDisabledProcMountField` (`ProcMountType` off before 1.33): a set
