@@ -177,6 +177,14 @@ impl Version {
         self.since(37)
     }
 
+    /// A resize drops a container's new limits (or requests) whole when the
+    /// old container had none, so whatever the resize adds there is not
+    /// compared (1.33 and 1.34's `dropCPUMemoryUpdates` returns nil for a nil
+    /// old list; from 1.35 only when both lists are nil).
+    pub fn ignores_resize_lists_new_to_a_container(self) -> bool {
+        !self.since(35)
+    }
+
     /// A resize may not lower a container's memory limit, or add one,
     /// unless memory's resize policy is `RestartContainer` (1.33's
     /// `validateContainerResize`; 1.34 dropped the rule).

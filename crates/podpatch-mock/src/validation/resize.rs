@@ -318,11 +318,14 @@ fn pod_level_resources(ns: &Value, os: &Value, munged: &mut Value) -> Vec<FieldE
 }
 
 /// `dropCPUMemoryUpdates`: the list without its cpu and memory, which come
-/// from the old list when it has them (`None` stays `None` when both are).
+/// from the old list when it has them (`None` stays `None` when both are,
+/// and before 1.35 whenever the old list is).
 fn drop_cpu_memory_list(list: Option<&Value>, old: Option<&Value>) -> Option<Value> {
     let list = list.filter(|v| !v.is_null());
     let old = old.filter(|v| !v.is_null());
-    if list.is_none() && old.is_none() {
+    if old.is_none()
+        && (list.is_none() || Version::current().ignores_resize_lists_new_to_a_container())
+    {
         return None;
     }
     let mut out = list.and_then(Value::as_object).cloned().unwrap_or_default();
