@@ -7,6 +7,8 @@
 //! It only writes bytes; it must not change values (dropping empty fields is
 //! the decoder's job, see [`crate::golang::unmarshal`]).
 
+use std::fmt::Write as _;
+
 use serde_json::{Number, Value};
 
 use crate::schema::Ty;
@@ -23,7 +25,7 @@ pub enum Layout {
 /// Serialises `value`, ordering keys as the Go type `ty` would.
 pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
     let mut out = String::with_capacity(256);
-    write_value(&mut out, value, ty, layout, 0, Number::to_string);
+    write_value(&mut out, value, ty, layout, 0, as_decoded);
     if layout == Layout::Compact {
         out.push('\n');
     }
@@ -34,8 +36,14 @@ pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
 /// error texts embed it.
 pub fn compact_string(value: &Value, ty: &'static Ty) -> String {
     let mut out = String::new();
-    write_value(&mut out, value, ty, Layout::Compact, 0, Number::to_string);
+    write_value(&mut out, value, ty, Layout::Compact, 0, as_decoded);
     out
+}
+
+/// Writes a number as it was decoded.
+fn as_decoded(out: &mut String, n: &Number) {
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n}");
 }
 
 fn newline(out: &mut String, layout: Layout, depth: usize) {
@@ -52,8 +60,8 @@ fn newline(out: &mut String, layout: Layout, depth: usize) {
 /// `float64`.
 pub fn unstructured_line(value: &Value) -> String {
     let mut out = String::new();
-    write_value(&mut out, value, &Ty::Any, Layout::Compact, 0, |n| {
-        float64(n.as_f64().unwrap_or(0.0))
+    write_value(&mut out, value, &Ty::Any, Layout::Compact, 0, |out, n| {
+        out.push_str(&float64(n.as_f64().unwrap_or(0.0)));
     });
     out.push('\n');
     out
@@ -86,13 +94,13 @@ fn write_value(
     ty: &'static Ty,
     layout: Layout,
     depth: usize,
-    number: fn(&Number) -> String,
+    number: fn(&mut String, &Number),
 ) {
     let ty = ty.resolved();
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number(n)),
+        Value::Number(n) => number(out, n),
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             if items.is_empty() {
@@ -136,11 +144,20 @@ fn write_value(
             };
             if let Ty::Struct(st) = ty {
                 // Declared fields first, in Go declaration order; anything
-                // undeclared (only reachable for hand-built values) sorted after.
-                for field in st.fields {
-                    if let Some(v) = map.get(field.name) {
-                        entry(out, field.name, v, &field.ty);
-                    }
+                // undeclared (only reachable for hand-built values) sorted
+                // after. Each member's place is looked up once: a struct
+                // declares many more fields than a value sets.
+                let mut declared: Vec<(usize, &Value)> = map
+                    .iter()
+                    .filter_map(|(key, v)| {
+                        let at = st.fields.iter().position(|f| f.name == key.as_str())?;
+                        Some((at, v))
+                    })
+                    .collect();
+                declared.sort_unstable_by_key(|&(at, _)| at);
+                for (at, v) in declared {
+                    let field = &st.fields[at];
+                    entry(out, field.name, v, &field.ty);
                 }
                 for (key, v) in map {
                     if st.field(key).is_none() {
@@ -162,30 +179,44 @@ fn write_value(
     }
 }
 
-/// Writes a JSON string literal with Go's HTML-safe escaping.
+/// Writes a JSON string literal with Go's HTML-safe escaping. Runs of
+/// characters that need none are copied whole.
 fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{0}'..='\u{1f}' => {
-                let b = c as u32 as usize;
-                out.push_str("\\u00");
-                out.push(HEX[b >> 4] as char);
-                out.push(HEX[b & 0xf] as char);
-            }
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
+    let bytes = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+        let separator = b == 0xe2
+            && bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9));
+        if !separator && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0..=0x1f) {
+            i += 1;
+            continue;
         }
+        out.push_str(&s[run..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            0xe2 if bytes[i + 2] == 0xa8 => out.push_str("\\u2028"),
+            0xe2 => out.push_str("\\u2029"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        i += if separator { 3 } else { 1 };
+        run = i;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -236,6 +267,7 @@ mod tests {
     #[rstest]
     #[case(json!("a<b>&c"), "\"a\\u003cb\\u003e\\u0026c\"\n")]
     #[case(json!("\u{1}\n\u{8}"), "\"\\u0001\\n\\b\"\n")]
+    #[case(json!("é\u{2028}x\u{2029}\u{2027}\"\\"), "\"é\\u2028x\\u2029\u{2027}\\\"\\\\\"\n")]
     #[case(json!({"b": 1, "a": [true, null]}), "{\"a\":[true,null],\"b\":1}\n")]
     fn compact_any(#[case] value: Value, #[case] expected: &str) {
         let bytes = to_bytes(&value, &Ty::Any, Layout::Compact);
