@@ -186,6 +186,11 @@ fn diff(
     path: &mut Vec<Elem>,
     out: &mut FieldSet,
 ) {
+    // An unchanged value holds no change, however deep it is: most of an
+    // update's pod is, and comparing it is far cheaper than walking it.
+    if old == Some(new) {
+        return;
+    }
     let added = old.is_none();
     // A member is untracked by its name and place alone, so the members
     // skipped in `new` are those skipped in `old`.
@@ -235,23 +240,29 @@ fn diff(
                 _ => {
                     let keys = list.ssa_keys;
                     let elems: Vec<Elem> = items.iter().map(|i| key_elem(i, keys)).collect();
+                    // The old items' keys, made once for all the new items.
+                    let old_elems: Vec<(Elem, &Value)> = old_items
+                        .into_iter()
+                        .flatten()
+                        .map(|o| (key_elem(o, keys), o))
+                        .collect();
                     for (item, elem) in items.iter().zip(&elems) {
                         path.push(elem.clone());
                         // A key that occurs twice is owned as one leaf: the
                         // duplicates cannot be told apart field by field.
                         if elems.iter().filter(|e| *e == elem).count() > 1 {
-                            let with_key = |l: &[Value]| -> Vec<Value> {
-                                l.iter()
-                                    .filter(|x| key_elem(x, keys) == *elem)
-                                    .cloned()
-                                    .collect()
-                            };
-                            if old_items.map(|o| with_key(o)) != Some(with_key(items)) {
+                            let old_with_key = old_elems.iter().filter(|(e, _)| e == elem);
+                            let new_with_key = elems.iter().zip(items).filter(|(e, _)| *e == elem);
+                            let same = old_items.is_some()
+                                && old_with_key
+                                    .map(|(_, o)| *o)
+                                    .eq(new_with_key.map(|(_, i)| i));
+                            if !same {
                                 out.insert(path.clone());
                             }
                         } else {
-                            let old_item = old_items
-                                .and_then(|o| o.iter().find(|x| key_elem(x, keys) == *elem));
+                            let old_item =
+                                old_elems.iter().find(|(e, _)| e == elem).map(|(_, o)| *o);
                             diff(old_item, item, &list.item, scope, path, out);
                         }
                         path.pop();
