@@ -179,6 +179,24 @@ fn write_value(
     }
 }
 
+/// The bytes that are escaped or may start an escaped character (0xE2:
+/// U+2028 and U+2029).
+static MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[0xe2] = true;
+    table
+};
+
 /// Writes a JSON string literal with Go's HTML-safe escaping. Runs of
 /// characters that need none are copied whole.
 fn write_str(out: &mut String, s: &str) {
@@ -188,11 +206,15 @@ fn write_str(out: &mut String, s: &str) {
     let (mut run, mut i) = (0, 0);
     while i < bytes.len() {
         let b = bytes[i];
+        if !MAY_ESCAPE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
         let separator = b == 0xe2
             && bytes.get(i + 1) == Some(&0x80)
             && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9));
-        if !separator && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0..=0x1f) {
+        if b == 0xe2 && !separator {
             i += 1;
             continue;
         }
