@@ -421,71 +421,113 @@ impl Ctx<'_> {
         }
     }
 
+    /// Decodes a struct's members in place (`encoding/json` reads them in
+    /// document order, the maps' sorted order here) or, for the
+    /// unstructured converter, in the Go struct's declaration order; then
+    /// fills the fields Go always writes.
     fn decode_struct(
         &mut self,
-        map: Map<String, Value>,
+        mut map: Map<String, Value>,
         st: &'static Struct,
     ) -> Result<Value, TypeError> {
-        let mut out = Map::new();
-        let mut members: Vec<(String, Value)> = map.into_iter().collect();
+        // `omitempty` fields dropped as empty: (field index, value).
+        let mut emptied: Vec<(usize, Value)> = Vec::new();
         if self.style == Style::Unstructured {
             // The converter walks the Go struct's fields in declaration
             // order, so the first failing field in that order wins.
             let rank = |key: &str| st.fields.iter().position(|f| f.name == key);
+            let mut members: Vec<(String, Value)> = map.into_iter().collect();
             members.sort_by_key(|(key, _)| rank(key).unwrap_or(usize::MAX));
-        }
-        for (key, v) in members {
-            let Some(field) = st.field(&key) else {
-                self.unknown.push(self.at.field_path(&key));
-                continue;
-            };
-            // Go's error path names an embedded struct from some version on.
-            let embedded = field
-                .embedded
-                .filter(|_| Version::current().names_embedded_structs());
-            let mark = self.at.enter_field(&key, embedded);
-            let sent = !v.is_null();
-            let decoded = self.value(v, &field.ty, st.name, field.go_type)?;
-            self.at.leave(mark);
-            match decoded {
-                Some(v) => {
-                    out.insert(key, v);
+            map = Map::new();
+            for (key, v) in members {
+                if let Some(v) = self.member(st, &key, v, &mut emptied)? {
+                    map.insert(key, v);
                 }
-                // A `*metav1.Time` given the zero time is a set pointer in
-                // Go (which marshals it as `null`): kept as an explicit
-                // null, which validation tells from an unset field.
-                None if sent
-                    && field.presence == Presence::Ptr
-                    && matches!(field.ty.resolved(), Ty::Time) =>
-                {
-                    out.insert(key, Value::Null);
+            }
+        } else {
+            let mut failed = None;
+            map.retain(|key, v| {
+                if failed.is_some() {
+                    return true;
                 }
-                None => {}
+                match self.member(st, key, std::mem::take(v), &mut emptied) {
+                    Ok(Some(decoded)) => {
+                        *v = decoded;
+                        true
+                    }
+                    Ok(None) => false,
+                    Err(e) => {
+                        failed = Some(e);
+                        true
+                    }
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
+        emptied.sort_unstable_by_key(|(at, _)| *at);
+        for (at, dropped) in emptied {
+            let pointer = format!("{}/{}", self.at.pointer, st.fields[at].name);
+            match dropped {
+                Value::Array(_) => self.empty_lists.push(pointer),
+                Value::Object(_) => self.empty_maps.push(pointer),
+                _ => {}
+            }
+        }
+        // Only fields that are not `omitempty` can be missing a value Go
+        // writes.
         for field in st.fields {
-            match st.presence(field) {
-                Presence::Always => {
-                    if !out.contains_key(field.name) {
-                        out.insert(field.name.to_string(), zero(&field.ty));
-                    }
-                }
-                Presence::Omit => {
-                    if out.get(field.name).is_some_and(is_empty)
-                        && let Some(dropped) = out.remove(field.name)
-                    {
-                        let pointer = format!("{}/{}", self.at.pointer, field.name);
-                        match dropped {
-                            Value::Array(_) => self.empty_lists.push(pointer),
-                            Value::Object(_) => self.empty_maps.push(pointer),
-                            _ => {}
-                        }
-                    }
-                }
-                Presence::Ptr => {}
+            if field.presence != Presence::Omit
+                && st.presence(field) == Presence::Always
+                && !map.contains_key(field.name)
+            {
+                map.insert(field.name.to_string(), zero(&field.ty));
             }
         }
-        Ok(Value::Object(out))
+        Ok(Value::Object(map))
+    }
+
+    /// Decodes member `key` of a struct: `None` when it is left out (an
+    /// unknown field, recorded; an unset value; an `omitempty` zero value,
+    /// put in `emptied`).
+    fn member(
+        &mut self,
+        st: &'static Struct,
+        key: &str,
+        v: Value,
+        emptied: &mut Vec<(usize, Value)>,
+    ) -> Result<Option<Value>, TypeError> {
+        let Some(field) = st.field(key) else {
+            self.unknown.push(self.at.field_path(key));
+            return Ok(None);
+        };
+        // Go's error path names an embedded struct from some version on.
+        let embedded = field
+            .embedded
+            .filter(|_| Version::current().names_embedded_structs());
+        let mark = self.at.enter_field(key, embedded);
+        let sent = !v.is_null();
+        let decoded = self.value(v, &field.ty, st.name, field.go_type)?;
+        self.at.leave(mark);
+        Ok(match decoded {
+            Some(v) if field.presence == Presence::Omit && is_empty(&v) => {
+                let at = st.fields.iter().position(|f| std::ptr::eq(f, field));
+                emptied.extend(at.map(|at| (at, v)));
+                None
+            }
+            Some(v) => Some(v),
+            // A `*metav1.Time` given the zero time is a set pointer in
+            // Go (which marshals it as `null`): kept as an explicit
+            // null, which validation tells from an unset field.
+            None if sent
+                && field.presence == Presence::Ptr
+                && matches!(field.ty.resolved(), Ty::Time) =>
+            {
+                Some(Value::Null)
+            }
+            None => None,
+        })
     }
 }
 
