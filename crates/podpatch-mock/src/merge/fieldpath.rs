@@ -28,11 +28,15 @@ pub enum Elem {
 
 impl Elem {
     fn render(&self) -> String {
-        match self {
-            Elem::Field(name) => format!("f:{name}"),
-            Elem::Key(k) => format!("k:{k}"),
-            Elem::Value(v) => format!("v:{v}"),
-        }
+        let (prefix, text) = match self {
+            Elem::Field(name) => ("f:", name),
+            Elem::Key(k) => ("k:", k),
+            Elem::Value(v) => ("v:", v),
+        };
+        let mut out = String::with_capacity(prefix.len() + text.len());
+        out.push_str(prefix);
+        out.push_str(text);
+        out
     }
 
     fn parse(s: &str) -> Option<Elem> {
@@ -344,26 +348,27 @@ fn collect(value: &Value, ty: &'static Ty, path: &mut Vec<Elem>, out: &mut Field
 
 /// Renders a set as `fieldsV1` JSON.
 pub fn to_fields_v1(set: &FieldSet) -> Value {
-    Value::Object(node(set.iter().map(Vec::as_slice).collect(), true))
+    let paths: Vec<&[Elem]> = set.iter().map(Vec::as_slice).collect();
+    Value::Object(node(&paths, 0))
 }
 
-/// One level of the `fieldsV1` tree: children by element, and `.` when the
-/// node itself is a member and also has children.
-fn node(paths: Vec<&[Elem]>, root: bool) -> Map<String, Value> {
-    let mut member = false;
-    let mut children: std::collections::BTreeMap<&Elem, Vec<&[Elem]>> = Default::default();
-    for path in paths {
-        match path.split_first() {
-            None => member = true,
-            Some((first, rest)) => children.entry(first).or_default().push(rest),
-        }
-    }
+/// One level of the `fieldsV1` tree: `paths`, which share their first
+/// `depth` elements, by their next element, and `.` when the node itself
+/// is a member and also has children (not at the root). The set's order
+/// puts the node itself first and each child's paths together.
+fn node(paths: &[&[Elem]], depth: usize) -> Map<String, Value> {
+    let member = paths.first().is_some_and(|path| path.len() == depth);
+    let mut rest = &paths[usize::from(member)..];
     let mut map = Map::new();
-    if member && !root && !children.is_empty() {
+    if member && depth > 0 && !rest.is_empty() {
         map.insert(".".into(), json!({}));
     }
-    for (elem, rest) in children {
-        map.insert(elem.render(), Value::Object(node(rest, false)));
+    while let Some(first) = rest.first() {
+        let elem = &first[depth];
+        let together = rest.iter().take_while(|path| &path[depth] == elem).count();
+        let (child, next) = rest.split_at(together);
+        map.insert(elem.render(), Value::Object(node(child, depth + 1)));
+        rest = next;
     }
     map
 }
