@@ -103,7 +103,13 @@ pub(crate) async fn common_headers(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.trim().is_empty())
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        // A version 4 UUID from the thread's generator: `Uuid::new_v4`
+        // asks the kernel for its bytes, a system call on every request.
+        .unwrap_or_else(|| {
+            uuid::Builder::from_random_bytes(rand::random())
+                .into_uuid()
+                .to_string()
+        });
     let ctx = Ctx::new(request.headers(), request.uri().query());
     let bad_timeout = ctx
         .query
