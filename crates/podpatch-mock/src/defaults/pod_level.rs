@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity::Quantity;
 use crate::validation::resources::aggregate;
 
@@ -135,7 +136,7 @@ pub fn default_pod_level_resources(pod: &mut Value) {
                     .flatten()
             })
             .all(|c| {
-                c.pointer("/resources/limits")
+                c.at("/resources/limits")
                     .and_then(|l| l.get(name))
                     .is_some()
             })

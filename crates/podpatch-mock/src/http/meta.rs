@@ -4,6 +4,7 @@
 //! type meta of list items (`List` items carry none). It must not hold
 //! handler flow.
 
+use crate::golang::json_pointer::Lookup;
 use serde_json::{Value, json};
 
 pub(crate) fn strip_type_meta(v: &Value) -> Value {
@@ -33,7 +34,7 @@ pub(crate) fn name_errors(
 }
 
 pub(crate) fn object_name(body: &Value) -> String {
-    body.pointer("/metadata/name")
+    body.at("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()

@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
+use crate::golang::json_pointer::Lookup;
 use crate::http::body::{parse_write_body, read_write_body};
 use crate::http::context::Accepted;
 use crate::http::meta::{name_errors, object_name, strip_type_meta};
@@ -45,7 +46,7 @@ pub(crate) async fn create_namespace(
     let name = object_name(&body);
     let mut errs = name_errors(&name, objectmeta::dns1123_label);
     errs.extend(objectmeta::labels(
-        body.pointer("/metadata/labels"),
+        body.at("/metadata/labels"),
         "metadata.labels",
     ));
     if !errs.is_empty() {
@@ -58,14 +59,14 @@ pub(crate) async fn create_namespace(
         return ctx.status(&Status::already_exists("namespaces", &name));
     }
     let mut ns = store.new_namespace(&name, &manager);
-    if let Some(Value::Object(labels)) = body.pointer("/metadata/labels")
+    if let Some(Value::Object(labels)) = body.at("/metadata/labels")
         && let Some(Value::Object(target)) = ns.pointer_mut("/metadata/labels")
     {
         for (k, v) in labels {
             target.insert(k.clone(), v.clone());
         }
     }
-    if let Some(annotations) = body.pointer("/metadata/annotations")
+    if let Some(annotations) = body.at("/metadata/annotations")
         && let Some(meta) = ns.get_mut("metadata").and_then(Value::as_object_mut)
     {
         meta.insert("annotations".into(), annotations.clone());

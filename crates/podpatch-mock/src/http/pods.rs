@@ -15,6 +15,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
+use crate::golang::json_pointer::Lookup;
 use crate::http::body::{parse_write_body, read_body, read_write_body};
 use crate::http::context::{Accepted, Ctx};
 use crate::http::headers::header_text;
@@ -40,8 +41,7 @@ fn pod_filter(ctx: &Ctx) -> Result<impl Fn(&Value) -> bool + use<>, Status> {
     let fields =
         FieldSelector::parse(ctx.query.first("fieldSelector").unwrap_or("")).map_err(refuse)?;
     Ok(move |pod: &Value| {
-        labels.matches(pod.pointer("/metadata/labels").and_then(Value::as_object))
-            && fields.matches(pod)
+        labels.matches(pod.at("/metadata/labels").and_then(Value::as_object)) && fields.matches(pod)
     })
 }
 

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
+use crate::golang::json_pointer::Lookup;
 
 const NAME: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 const AGE: &str = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
@@ -73,7 +74,7 @@ fn human_duration(seconds: i64) -> String {
 
 /// The row cells of `printPod` (wide) for a pod the kubelet never ran.
 fn cells(pod: &Value, now: jiff::Timestamp) -> Vec<Value> {
-    let at = |p: &str| pod.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let at = |p: &str| pod.at(p).and_then(Value::as_str).unwrap_or("");
     let or_none = |s: &str| {
         if s.is_empty() {
             "<none>".to_string()
@@ -82,7 +83,7 @@ fn cells(pod: &Value, now: jiff::Timestamp) -> Vec<Value> {
         }
     };
     let list = |p: &str| {
-        pod.pointer(p)
+        pod.at(p)
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default()
@@ -103,7 +104,7 @@ fn cells(pod: &Value, now: jiff::Timestamp) -> Vec<Value> {
     }) {
         reason = "SchedulingGated".into();
     }
-    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+    if pod.at("/metadata/deletionTimestamp").is_some() {
         if at("/status/reason") == "NodeLost" {
             reason = "Unknown".into();
         } else if !matches!(at("/status/phase"), "Succeeded" | "Failed") {
@@ -176,7 +177,7 @@ pub fn pod_table(pod: &Value, version: &str, include: &str) -> Result<Value, Sta
     // `ListMeta.resourceVersion` is omitempty: a dry-run create has none.
     let mut metadata = serde_json::Map::new();
     if let Some(rv) = pod
-        .pointer("/metadata/resourceVersion")
+        .at("/metadata/resourceVersion")
         .filter(|rv| rv.as_str().is_some_and(|s| !s.is_empty()))
     {
         metadata.insert("resourceVersion".into(), rv.clone());

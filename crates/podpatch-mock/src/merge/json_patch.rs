@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::api::status::Status;
 use crate::golang::json_number::{Literals, number_literals};
+use crate::golang::json_pointer::Lookup;
 use crate::golang::json_pointer::{escape_pointer, unescape_pointer};
 use crate::golang::json_raw::{Step, compact, json_kind, raw_members};
 use crate::golang::json_scanner;
@@ -317,7 +318,7 @@ fn inserted_pointer(doc: &Value, op: &Value) -> Option<String> {
     let path = op.get("path").and_then(Value::as_str)?;
     match split_pointer(path) {
         Some((parent, last)) if last == "-" => {
-            let mut len = doc.pointer(parent).and_then(Value::as_array)?.len();
+            let mut len = doc.at(parent).and_then(Value::as_array)?.len();
             let from_parent = op
                 .get("from")
                 .and_then(Value::as_str)
@@ -337,7 +338,7 @@ fn raw_in_place(doc: &Value, pointer: &str, raw: &Raw) -> bool {
     crate::golang::json_value::from_str::<Value>(&raw.text)
         .ok()
         .as_ref()
-        == doc.pointer(pointer)
+        == doc.at(pointer)
 }
 
 /// The JSON evanphx/json-patch marshals for the node at `pointer` now
@@ -350,7 +351,7 @@ fn node_json(
     inserted: &BTreeMap<String, Option<String>>,
     raw_at: &BTreeMap<String, Raw>,
 ) -> Option<String> {
-    let value = doc.pointer(pointer)?;
+    let value = doc.at(pointer)?;
     let mut shown = inserted.clone();
     for (p, raw) in raw_at {
         if raw_in_place(doc, p, raw) {
@@ -448,7 +449,7 @@ fn evanphx_v4(doc: &Value, mut op: Value) -> Option<Value> {
         .to_string();
     let missing_member = |path: &str| {
         split_pointer(path).is_some_and(|(parent, key)| {
-            matches!(doc.pointer(parent), Some(Value::Object(map)) if !map.contains_key(&key))
+            matches!(doc.at(parent), Some(Value::Object(map)) if !map.contains_key(&key))
         })
     };
     match name.as_str() {

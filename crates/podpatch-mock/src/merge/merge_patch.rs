@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 use crate::api::status::Status;
 use crate::golang::json_encode::compact_string;
 use crate::golang::json_number::{Literals, number_literals};
+use crate::golang::json_pointer::Lookup;
 use crate::golang::json_pointer::escape_pointer;
 use crate::golang::json_raw::{compact, json_kind};
 use crate::golang::json_scanner;
@@ -112,7 +113,7 @@ fn merge<'b>(
             let mut literals = Literals::new();
             number_literals(&String::from_utf8_lossy(body), "", &mut literals);
             literals.retain(|pointer, text| {
-                doc.pointer(pointer) == serde_json::from_str::<Value>(text).ok().as_ref()
+                doc.at(pointer) == serde_json::from_str::<Value>(text).ok().as_ref()
             });
             let shown = Shown::later_or(later, || {
                 evanphx_json(&doc, &POD_TY, "", &parsed, &inserted, &literals)

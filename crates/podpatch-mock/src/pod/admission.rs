@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::api::status::Status;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity::Quantity;
 use crate::registry::store::Store;
 use crate::version::Version;
@@ -30,7 +31,7 @@ pub fn random_suffix(n: usize) -> String {
 }
 
 fn pod_name(pod: &Value) -> String {
-    pod.pointer("/metadata/name")
+    pod.at("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
@@ -57,10 +58,7 @@ pub fn admit_create(store: &Store, namespace: &str, pod: &mut Value) -> Result<(
 /// The RuntimeClass plugin's `Admit`: the mock serves no RuntimeClasses, so
 /// naming one refuses the pod.
 fn runtime_class(pod: &Value) -> Result<(), Status> {
-    match pod
-        .pointer("/spec/runtimeClassName")
-        .and_then(Value::as_str)
-    {
+    match pod.at("/spec/runtimeClassName").and_then(Value::as_str) {
         Some(class) if !class.is_empty() => Err(Status::forbidden(
             "pods",
             &pod_name(pod),
@@ -76,7 +74,7 @@ fn runtime_class(pod: &Value) -> Result<(), Status> {
 /// The validating half of the RuntimeClass plugin, run after the strategy's
 /// validation: without a RuntimeClass a pod may not carry an overhead.
 pub fn validate_create(pod: &Value) -> Result<(), Status> {
-    if pod.pointer("/spec/overhead").is_some_and(|o| !o.is_null()) {
+    if pod.at("/spec/overhead").is_some_and(|o| !o.is_null()) {
         return Err(Status::forbidden(
             "pods",
             &pod_name(pod),
@@ -93,7 +91,7 @@ fn spec_mut(pod: &mut Value) -> Option<&mut Map<String, Value>> {
 /// The ServiceAccount admission plugin.
 fn service_account(store: &Store, namespace: &str, pod: &mut Value) -> Result<(), Status> {
     let mirror = pod
-        .pointer("/metadata/annotations/kubernetes.io~1config.mirror")
+        .at("/metadata/annotations/kubernetes.io~1config.mirror")
         .is_some();
     if mirror {
         return Ok(());
@@ -262,9 +260,7 @@ pub fn preserve_priority(pod: &mut Value, old: &Value) {
     };
     for key in ["priority", "preemptionPolicy"] {
         if spec.get(key).is_none_or(Value::is_null)
-            && let Some(v) = old
-                .pointer(&format!("/spec/{key}"))
-                .filter(|v| !v.is_null())
+            && let Some(v) = old.at(&format!("/spec/{key}")).filter(|v| !v.is_null())
         {
             spec.insert(key.into(), v.clone());
         }
@@ -307,10 +303,10 @@ pub fn default_toleration_seconds(pod: &mut Value) {
 /// has, so the answer is the plugins' "not found".
 pub fn validate_resize(pod: &Value, old: &Value, name: &str) -> Result<(), Status> {
     let node = pod
-        .pointer("/spec/nodeName")
+        .at("/spec/nodeName")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let generation = |p: &Value| p.pointer("/metadata/generation").and_then(Value::as_i64);
+    let generation = |p: &Value| p.at("/metadata/generation").and_then(Value::as_i64);
     if node.is_empty() || generation(pod) == generation(old) {
         return Ok(());
     }
@@ -324,7 +320,7 @@ pub fn validate_resize(pod: &Value, old: &Value, name: &str) -> Result<(), Statu
 /// The pod's QoS class (`qos.GetPodQOS`).
 /// `qos.GetPodQOS`: the class the pod's status holds, else computed.
 pub fn stored_qos_class(pod: &Value) -> &str {
-    match pod.pointer("/status/qosClass").and_then(Value::as_str) {
+    match pod.at("/status/qosClass").and_then(Value::as_str) {
         Some(class) if !class.is_empty() => class,
         _ => qos_class(pod),
     }
@@ -351,12 +347,12 @@ pub fn qos_class(pod: &Value) -> &'static str {
             .filter(|q| !q.is_negative() && !q.is_zero())
     };
     // Pod-level resources, when present, decide alone.
-    let pod_level = pod.pointer("/spec/resources").filter(|r| !r.is_null());
+    let pod_level = pod.at("/spec/resources").filter(|r| !r.is_null());
     if let Some(resources) = pod_level {
         for resource in ["cpu", "memory"] {
             let get = |kind: &str| {
                 resources
-                    .pointer(&format!("/{kind}/{resource}"))
+                    .at(&format!("/{kind}/{resource}"))
                     .and_then(positive)
             };
             if let Some(v) = get("requests") {
@@ -378,17 +374,14 @@ pub fn qos_class(pod: &Value) -> &'static str {
         if pod_level.is_some() {
             break;
         }
-        let Some(containers) = pod
-            .pointer(&format!("/spec/{list}"))
-            .and_then(Value::as_array)
-        else {
+        let Some(containers) = pod.at(&format!("/spec/{list}")).and_then(Value::as_array) else {
             continue;
         };
         for c in containers {
             let mut limit_found = (false, false);
             for resource in ["cpu", "memory"] {
                 let get = |kind: &str| {
-                    c.pointer(&format!("/resources/{kind}/{resource}"))
+                    c.at(&format!("/resources/{kind}/{resource}"))
                         .and_then(positive)
                 };
                 if let Some(v) = get("requests") {
@@ -431,7 +424,7 @@ pub fn qos_class(pod: &Value) -> &'static str {
 /// each init and app container has a class of its own, and containers that
 /// differ make the pod Burstable.
 fn per_requirements_qos_class(pod: &Value) -> &'static str {
-    let pod_level = pod.pointer("/spec/resources").filter(|r| {
+    let pod_level = pod.at("/spec/resources").filter(|r| {
         ["requests", "limits"].iter().any(|kind| {
             r.get(kind).and_then(Value::as_object).is_some_and(|list| {
                 list.keys()
@@ -444,9 +437,7 @@ fn per_requirements_qos_class(pod: &Value) -> &'static str {
     }
     let mut class = None;
     for list in ["initContainers", "containers"] {
-        let containers = pod
-            .pointer(&format!("/spec/{list}"))
-            .and_then(Value::as_array);
+        let containers = pod.at(&format!("/spec/{list}")).and_then(Value::as_array);
         for c in containers.into_iter().flatten() {
             let own = requirements_qos(c.get("resources").unwrap_or(&Value::Null));
             match class {

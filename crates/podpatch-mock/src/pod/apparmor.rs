@@ -4,6 +4,7 @@
 //! field (unless it equals the pod-level profile), with a deprecation
 //! warning. Windows pods are left alone.
 
+use crate::golang::json_pointer::Lookup;
 use serde_json::{Value, json};
 
 /// The deprecated per-container annotation prefix.
@@ -50,16 +51,13 @@ pub fn skew_warnings(pod: &Value) -> Vec<String> {
 fn skew(pod: &Value) -> (Vec<(&'static str, usize, Value)>, Vec<String>) {
     let mut fields = Vec::new();
     let mut warnings = Vec::new();
-    if pod.pointer("/spec/os/name").and_then(Value::as_str) == Some("windows") {
+    if pod.at("/spec/os/name").and_then(Value::as_str) == Some("windows") {
         return (fields, warnings);
     }
-    let Some(annotations) = pod
-        .pointer("/metadata/annotations")
-        .and_then(Value::as_object)
-    else {
+    let Some(annotations) = pod.at("/metadata/annotations").and_then(Value::as_object) else {
         return (fields, warnings);
     };
-    let pod_profile = pod.pointer("/spec/securityContext/appArmorProfile");
+    let pod_profile = pod.at("/spec/securityContext/appArmorProfile");
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         let Some(Value::Array(items)) = pod.get("spec").and_then(|spec| spec.get(list)) else {
             continue;

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::golang::json_pointer::Lookup;
 use crate::version::Version;
 
 /// Projection sources behind gates that are off by default up to 1.36
@@ -17,7 +18,7 @@ fn projections(spec: &Value) -> impl Iterator<Item = &Value> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|v| v.pointer("/projected/sources").and_then(Value::as_array))
+        .filter_map(|v| v.at("/projected/sources").and_then(Value::as_array))
         .flatten()
 }
 
@@ -100,7 +101,7 @@ fn drop_resize_policies(spec: &mut Value) {
 /// `procMountInUse`: some container's `procMount` is set and not `Default`.
 fn proc_mount_in_use(spec: &Value) -> bool {
     all_containers(spec)
-        .filter_map(|c| c.pointer("/securityContext/procMount"))
+        .filter_map(|c| c.at("/securityContext/procMount"))
         .any(|mount| !mount.is_null() && mount.as_str() != Some("Default"))
 }
 

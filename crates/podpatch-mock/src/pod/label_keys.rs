@@ -4,13 +4,14 @@
 //! `NotIn` one) appended to the term's label selector. Terms without a
 //! selector match nothing and are left alone. Create only.
 
+use crate::golang::json_pointer::Lookup;
 use serde_json::{Map, Value, json};
 
 /// Appends the label-key requirements to every pod (anti-)affinity term and
 /// topology spread constraint of `pod`.
 pub fn merge_into_selectors(pod: &mut Value) {
     let labels = pod
-        .pointer("/metadata/labels")
+        .at("/metadata/labels")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();

@@ -10,6 +10,7 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::golang::unmarshal;
 use crate::merge::fieldpath::Scope;
@@ -56,7 +57,7 @@ pub fn prepare_for_create(pod: &mut Value, now: &str) {
         meta.remove("selfLink");
     }
     let gated = pod
-        .pointer("/spec/schedulingGates")
+        .at("/spec/schedulingGates")
         .and_then(Value::as_array)
         .is_some_and(|g| !g.is_empty());
     let mut status = json!({"phase": "Pending", "qosClass": qos});
@@ -180,7 +181,7 @@ fn old_with_new_meta(new: &Value, old: &Value, keys: &[&str]) -> Value {
     let mut kept = old.clone();
     if let Some(meta) = meta_mut(&mut kept) {
         for k in keys {
-            match new.pointer(&format!("/metadata/{k}")) {
+            match new.at(&format!("/metadata/{k}")) {
                 Some(v) => meta.insert((*k).into(), v.clone()),
                 None => meta.remove(*k),
             };
@@ -196,7 +197,7 @@ fn old_with_new_meta(new: &Value, old: &Value, keys: &[&str]) -> Value {
 /// validation to refuse.
 fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
     let list = |pod: &Value, key: &str| -> Vec<Value> {
-        pod.pointer(&format!("/spec/{key}"))
+        pod.at(&format!("/spec/{key}"))
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default()
@@ -242,7 +243,7 @@ fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
     }
     // InPlacePodLevelResourcesVerticalScaling (on in 1.36) keeps the new
     // pod-level resources.
-    match new.pointer("/spec/resources") {
+    match new.at("/spec/resources") {
         Some(v) => spec.insert("resources".into(), v.clone()),
         None => spec.remove("resources"),
     };
@@ -253,7 +254,7 @@ fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
 /// `PrepareForUpdate`: an update that drops the pod-level resources
 /// altogether (a client that does not know them) keeps the old ones.
 fn keep_pod_level_resources(pod: &mut Value, old: &Value) {
-    let Some(resources) = old.pointer("/spec/resources").filter(|v| !v.is_null()) else {
+    let Some(resources) = old.at("/spec/resources").filter(|v| !v.is_null()) else {
         return;
     };
     if let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut)
@@ -281,7 +282,7 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
             drop_pod_updates(pod, old)
         };
         if let Some(spec) = kept.get_mut("spec").and_then(Value::as_object_mut) {
-            match pod.pointer("/spec/ephemeralContainers") {
+            match pod.at("/spec/ephemeralContainers") {
                 Some(v) => spec.insert("ephemeralContainers".into(), v.clone()),
                 None => spec.remove("ephemeralContainers"),
             };
@@ -308,7 +309,7 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
             map.insert("spec".into(), spec.clone());
         }
         if let Some(meta) = meta_mut(pod) {
-            match old.pointer("/metadata/ownerReferences") {
+            match old.at("/metadata/ownerReferences") {
                 Some(refs) => meta.insert("ownerReferences".into(), refs.clone()),
                 None => meta.remove("ownerReferences"),
             };

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::api::status::Status;
+use crate::golang::json_pointer::Lookup;
 use crate::registry::object::{key, meta_mut, meta_str, with_type_meta};
 use crate::registry::store::{Store, now_rfc3339};
 
@@ -113,12 +114,12 @@ pub fn update(
 /// pod whose deletion has no grace period left, so the store deletes it instead
 /// of writing it.
 fn deletes_during_update(new: &Value, old: &Value) -> bool {
-    new.pointer("/metadata/finalizers")
+    new.at("/metadata/finalizers")
         .and_then(Value::as_array)
         .is_none_or(Vec::is_empty)
-        && old.pointer("/metadata/deletionTimestamp").is_some()
+        && old.at("/metadata/deletionTimestamp").is_some()
         && old
-            .pointer("/metadata/deletionGracePeriodSeconds")
+            .at("/metadata/deletionGracePeriodSeconds")
             .and_then(Value::as_i64)
             .is_none_or(|g| g == 0)
 }
@@ -132,17 +133,17 @@ pub fn delete(store: &mut Store, ns: &str, name: &str, dry_run: bool) -> Result<
     };
     let pod = Value::clone(stored);
     let has_finalizers = pod
-        .pointer("/metadata/finalizers")
+        .at("/metadata/finalizers")
         .and_then(Value::as_array)
         .is_some_and(|f| !f.is_empty());
-    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+    if pod.at("/metadata/deletionTimestamp").is_some() {
         return Ok(pod);
     }
     // BeforeDelete: an unscheduled pod gets grace period 0, a deletion
     // timestamp and a generation bump; without finalizers it goes at once.
     let mut pod = pod;
     let generation = pod
-        .pointer("/metadata/generation")
+        .at("/metadata/generation")
         .and_then(Value::as_i64)
         .unwrap_or(0);
     let rv = if dry_run {

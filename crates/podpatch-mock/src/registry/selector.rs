@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta::{label_value, qualified_name};
 
@@ -472,15 +473,10 @@ impl FieldSelector {
     /// Whether a pod satisfies every term (`pod.PodToSelectableFields`).
     pub fn matches(&self, pod: &Value) -> bool {
         self.0.iter().all(|(field, negated, want)| {
-            let at = |p: &str| {
-                pod.pointer(p)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
+            let at = |p: &str| pod.at(p).and_then(Value::as_str).unwrap_or("").to_string();
             let have = match field.as_str() {
                 "spec.hostNetwork" => pod
-                    .pointer("/spec/hostNetwork")
+                    .at("/spec/hostNetwork")
                     .and_then(Value::as_bool)
                     .unwrap_or(false)
                     .to_string(),

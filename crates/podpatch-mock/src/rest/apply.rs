@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::api::status::Status;
 use crate::golang::json_number::Literals;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::unmarshal;
 use crate::http::query::FieldValidation;
 use crate::merge::apply;
@@ -110,7 +111,7 @@ pub(crate) fn decode_apply(body: &[u8]) -> Result<(Value, Vec<String>), Failure>
     // `Unstructured.GetManagedFields` sees only a list of maps (anything
     // else reads as nil and meets the schema check instead).
     if config
-        .pointer("/metadata/managedFields")
+        .at("/metadata/managedFields")
         .and_then(Value::as_array)
         .is_some_and(|items| items.iter().all(Value::is_object))
     {
@@ -159,7 +160,7 @@ pub(crate) fn strict_yaml(
 pub(crate) fn config_key(config: &Value) -> String {
     let meta = |k: &str| {
         config
-            .pointer(&format!("/metadata/{k}"))
+            .at(&format!("/metadata/{k}"))
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()
@@ -194,7 +195,7 @@ pub(crate) fn apply_create(store: &mut Store, req: &Request<'_>, body: &[u8]) ->
         status,
         warnings: warnings.clone(),
     };
-    if let Some(uid) = config.pointer("/metadata/uid").and_then(Value::as_str)
+    if let Some(uid) = config.at("/metadata/uid").and_then(Value::as_str)
         && !uid.is_empty()
     {
         return Err(fail(Status::conflict(

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::status::Status;
 use crate::golang::json_number::Literals;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::unmarshal;
 use crate::merge::apply;
 use crate::merge::fieldpath::Scope;
@@ -142,7 +143,7 @@ fn decode_update(
     }
     let is_put = kind.is_none();
     let empty_node_selector = patched_value
-        .pointer("/spec/nodeSelector")
+        .at("/spec/nodeSelector")
         .and_then(Value::as_object)
         .is_some_and(Map::is_empty);
     let invalid_patch = |msg: String| {
@@ -172,7 +173,7 @@ fn decode_update(
     };
     // Typing drops an empty list, but `managedFields: []` resets them.
     let managed_reset = patched_value
-        .pointer("/metadata/managedFields")
+        .at("/metadata/managedFields")
         .and_then(Value::as_array)
         .is_some_and(Vec::is_empty);
     let typed = type_pod(

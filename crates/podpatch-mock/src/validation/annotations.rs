@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::golang::format::go_quote;
+use crate::golang::json_pointer::Lookup;
 use crate::pod::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use crate::validation::field::FieldError;
 use crate::validation::paths::local_descending;
@@ -21,10 +22,7 @@ const DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
 /// mirror-pod one, in Go's order.
 pub fn values(pod: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(annotations) = pod
-        .pointer("/metadata/annotations")
-        .and_then(Value::as_object)
-    else {
+    let Some(annotations) = pod.at("/metadata/annotations").and_then(Value::as_object) else {
         return errs;
     };
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
@@ -98,13 +96,13 @@ fn seccomp_annotation(profile: &str, key: &str) -> Vec<FieldError> {
 /// Both checks, seccomp first, in Go's order.
 pub fn profiles_match(pod: &Value) -> Vec<FieldError> {
     let annotation = |key: &str| {
-        pod.pointer("/metadata/annotations")
+        pod.at("/metadata/annotations")
             .and_then(|a| a.get(key))
             .and_then(Value::as_str)
     };
     let spec = &pod["spec"];
     let mut errs = Vec::new();
-    let pod_seccomp = spec.pointer("/securityContext/seccompProfile");
+    let pod_seccomp = spec.at("/securityContext/seccompProfile");
     if let (Some(field), Some(value)) = (pod_seccomp, annotation(SECCOMP_POD)) {
         errs.extend(mismatch(
             "seccomp",
@@ -124,7 +122,7 @@ pub fn profiles_match(pod: &Value) -> Vec<FieldError> {
             })
     };
     for (path, c) in containers() {
-        if let Some(field) = c.pointer("/securityContext/seccompProfile")
+        if let Some(field) = c.at("/securityContext/seccompProfile")
             && let Some(value) = annotation(&format!("{SECCOMP_PREFIX}{}", s(c, "name")))
         {
             let at = format!("{path}.securityContext.seccompProfile");
@@ -134,10 +132,10 @@ pub fn profiles_match(pod: &Value) -> Vec<FieldError> {
     if s(spec.get("os").unwrap_or(&Value::Null), "name") == "windows" {
         return errs;
     }
-    let pod_apparmor = spec.pointer("/securityContext/appArmorProfile");
+    let pod_apparmor = spec.at("/securityContext/appArmorProfile");
     for (path, c) in containers() {
         let field = c
-            .pointer("/securityContext/appArmorProfile")
+            .at("/securityContext/appArmorProfile")
             .filter(|p| !p.is_null())
             .or(pod_apparmor);
         if let Some(field) = field

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::golang::quantity_states::QuantityStates;
 
+use crate::golang::json_pointer::Lookup;
 use crate::validation::field::{FieldError, ROOT_PATH};
 use crate::validation::objectmeta;
 use crate::validation::pod::{MIRROR, annotation_updates, metadata_and_spec};
@@ -25,7 +26,7 @@ pub fn validate_ephemeral_update(
     errs.extend(metadata_and_spec(new, Some(&old["spec"]), quantities));
     errs.extend(annotation_updates(new, old));
     if old
-        .pointer(&format!(
+        .at(&format!(
             "/metadata/annotations/{}",
             crate::golang::json_pointer::escape_pointer(MIRROR)
         ))

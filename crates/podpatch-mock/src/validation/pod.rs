@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::pod::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use crate::validation::annotations;
@@ -69,9 +70,7 @@ pub(crate) fn metadata_and_spec(
 /// name; then the annotation values themselves.
 fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    if let Some(value) = pod
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(MIRROR))
+    if let Some(value) = pod.at("/metadata/annotations").and_then(|a| a.get(MIRROR))
         && s(&pod["spec"], "nodeName").is_empty()
     {
         errs.push(FieldError::invalid(
@@ -90,7 +89,7 @@ pub(crate) fn annotation_updates(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let empty = serde_json::Map::new();
     let get = |p: &Value| {
-        p.pointer("/metadata/annotations")
+        p.at("/metadata/annotations")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_else(|| empty.clone())

@@ -8,6 +8,7 @@
 
 use serde_json::{Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::internal_types::{self, NODE_SELECTOR_TERM, NODE_SELECTOR_TERMS};
@@ -93,7 +94,7 @@ pub fn validate_update(new: &Value, old: &Value, quantities: &QuantityStates) ->
         errs.push(FieldError::invalid(
             "metadata",
             json!(
-                new.pointer("/status/qosClass")
+                new.at("/status/qosClass")
                     .and_then(Value::as_str)
                     .unwrap_or("")
             ),
@@ -202,7 +203,7 @@ fn gated_node_affinity(
         "/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms";
     let terms = |affinity: Option<&Value>| {
         affinity
-            .and_then(|a| a.pointer(TERMS))
+            .and_then(|a| a.at(TERMS))
             .and_then(Value::as_array)
             .cloned()
     };

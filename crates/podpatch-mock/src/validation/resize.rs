@@ -11,6 +11,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity::Quantity;
 use crate::golang::quantity_states::QuantityStates;
 use crate::golang::semantic::semantic_eq;
@@ -38,7 +39,7 @@ pub fn validate_resize(new: &Value, old: &Value, quantities: &QuantityStates) ->
         )];
     }
     if old
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(|a| a.get(MIRROR))
         .is_some()
     {
@@ -47,7 +48,7 @@ pub fn validate_resize(new: &Value, old: &Value, quantities: &QuantityStates) ->
             "static pods cannot be resized",
         )];
     }
-    if old.pointer("/spec/os/name").and_then(Value::as_str) == Some("windows") {
+    if old.at("/spec/os/name").and_then(Value::as_str) == Some("windows") {
         return vec![FieldError::forbidden(
             ROOT_PATH,
             "windows pods cannot be resized",
@@ -59,7 +60,7 @@ pub fn validate_resize(new: &Value, old: &Value, quantities: &QuantityStates) ->
         errs.push(FieldError::invalid(
             "spec",
             json!(
-                new.pointer("/status/qosClass")
+                new.at("/status/qosClass")
                     .and_then(Value::as_str)
                     .unwrap_or("")
             ),
@@ -217,7 +218,7 @@ fn set_list(spec: &mut Value, key: &str, list: Vec<Value>) {
 /// its resources (a node that does not would not resize it).
 fn resize_supported(pod: &Value) -> bool {
     for c in arr(&pod["status"], "containerStatuses") {
-        if c.pointer("/state/running").is_some_and(|r| !r.is_null()) {
+        if c.at("/state/running").is_some_and(|r| !r.is_null()) {
             return c.get("resources").is_some_and(|r| !r.is_null());
         }
     }
@@ -227,7 +228,7 @@ fn resize_supported(pod: &Value) -> bool {
 /// Pod-level resources with at least one request or limit.
 fn pod_level_set(spec: &Value) -> bool {
     let count = |kind: &str| {
-        spec.pointer(&format!("/resources/{kind}"))
+        spec.at(&format!("/resources/{kind}"))
             .and_then(Value::as_object)
             .map_or(0, Map::len)
     };
@@ -243,7 +244,7 @@ fn memory_limit_decrease(new: &Value, old: &Value, path: &str) -> Vec<FieldError
         .find(|p| s(p, "resourceName") == "memory")
         .is_some_and(|p| !matches!(s(p, "restartPolicy"), "NotRequired" | ""));
     let limit = |c: &Value| {
-        c.pointer("/resources/limits/memory").map(|v| match v {
+        c.at("/resources/limits/memory").map(|v| match v {
             Value::String(text) => Quantity::parse(text),
             other => Quantity::parse(&other.to_string()),
         })
@@ -345,14 +346,14 @@ fn drop_cpu_memory(c: &Value, old: &Value) -> Value {
     let mut c = c.clone();
     let mut res = Map::new();
     if Version::current().compares_resize_claims()
-        && let Some(claims) = c.pointer("/resources/claims").filter(|v| !v.is_null())
+        && let Some(claims) = c.at("/resources/claims").filter(|v| !v.is_null())
     {
         res.insert("claims".into(), claims.clone());
     }
     for kind in ["limits", "requests"] {
         let list = drop_cpu_memory_list(
-            c.pointer(&format!("/resources/{kind}")),
-            old.pointer(&format!("/resources/{kind}")),
+            c.at(&format!("/resources/{kind}")),
+            old.at(&format!("/resources/{kind}")),
         );
         if let Some(list) = list.filter(|l| l.as_object().is_some_and(|m| !m.is_empty())) {
             res.insert(kind.into(), list);

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity::Quantity;
 use crate::validation::field::{ErrorType, FieldError};
 use crate::validation::internal_types::POD_RESOURCE_CLAIM;
@@ -122,7 +123,7 @@ pub(super) fn pod_resources(spec: &Value) -> Vec<FieldError> {
     let Some(resources) = spec.get("resources").filter(|v| !v.is_null()) else {
         return errs;
     };
-    if spec.pointer("/os/name").and_then(Value::as_str) == Some("windows") {
+    if spec.at("/os/name").and_then(Value::as_str) == Some("windows") {
         return vec![FieldError::forbidden(
             "spec.resources",
             "may not be set for a windows pod",
@@ -361,7 +362,7 @@ fn consistency(
         }
     }
     for (i, c) in arr(spec, "containers").iter().enumerate() {
-        let Some(own) = map(c.pointer("/resources/limits")) else {
+        let Some(own) = map(c.at("/resources/limits")) else {
             continue;
         };
         for (name, limit) in own {
@@ -406,7 +407,7 @@ pub(crate) fn aggregate(spec: &Value, kind: &str) -> Vec<(String, Quantity)> {
         }
     }
     let list = |c: &Value| -> List {
-        map(c.pointer(&format!("/resources/{kind}")))
+        map(c.at(&format!("/resources/{kind}")))
             .map(|m| {
                 m.iter()
                     .filter_map(|(n, v)| amount(v).map(|a| (n.clone(), a)))

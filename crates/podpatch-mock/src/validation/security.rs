@@ -12,6 +12,7 @@ use regex::Regex;
 
 use serde_json::{Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::profiles::{apparmor_profile, seccomp_profile};
@@ -312,7 +313,7 @@ fn run_as_user_name(name: &str) -> Vec<&'static str> {
 pub(super) fn windows_host_process(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let host_process = |sc: Option<&Value>| {
-        sc.and_then(|sc| sc.pointer("/windowsOptions/hostProcess"))
+        sc.and_then(|sc| sc.at("/windowsOptions/hostProcess"))
             .and_then(Value::as_bool)
     };
     let pod = host_process(spec.get("securityContext"));

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use crate::golang::json_pointer::Lookup;
 use crate::merge::apply::schema_check::schema_errors;
 
 /// The field manager whose applies keep kubectl's client-side annotation in
@@ -19,7 +20,7 @@ pub(super) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-config
 /// to a typed Pod; `None` keeps every conflict.
 pub(super) fn last_applied_config(live: &Value) -> Option<Value> {
     let raw = live
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(|a| a.get(LAST_APPLIED))
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())?;

@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::golang::json_pointer::Lookup;
 use crate::merge::fieldpath::{self, FieldSet, Scope};
 use crate::schema::POD_TY;
 
@@ -47,7 +48,7 @@ impl Entry {
 
 pub(super) fn read_entries(object: &Value) -> Vec<Entry> {
     let Some(list) = object
-        .pointer("/metadata/managedFields")
+        .at("/metadata/managedFields")
         .and_then(Value::as_array)
     else {
         return Vec::new();
@@ -140,7 +141,7 @@ pub(super) fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
 /// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
     let changed = fieldpath::changed(old, new, &POD_TY, scope);
-    let new_list = new.pointer("/metadata/managedFields");
+    let new_list = new.at("/metadata/managedFields");
     // A client may rewrite managedFields with any non-apply write; an empty
     // list (or a single empty entry) strips them all, while a missing or
     // undecodable one keeps the live entries (`decodeLiveOrNew`).
@@ -158,7 +159,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     };
     // Updates of an existing object without managed fields are not tracked
     // (`skipNonAppliedManager`); only an apply starts tracking again.
-    if entries.is_empty() && old.pointer("/metadata/uid").is_some() {
+    if entries.is_empty() && old.at("/metadata/uid").is_some() {
         if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }

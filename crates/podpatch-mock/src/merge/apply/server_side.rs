@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::api::status::Status;
+use crate::golang::json_pointer::Lookup;
 use crate::merge::apply::conflicts::conflict_error;
 use crate::merge::apply::last_applied::{
     LAST_APPLIED_MANAGER, last_applied_config, update_last_applied,
@@ -29,7 +30,7 @@ pub fn server_side_apply(
 ) -> Result<Value, Status> {
     let applied = fieldpath::applied(config, &POD_TY, scope);
     let mut entries = read_entries(live);
-    if entries.is_empty() && live.pointer("/metadata/uid").is_some() {
+    if entries.is_empty() && live.at("/metadata/uid").is_some() {
         // An object nobody tracks gets a "before-first-apply" manager that
         // owns everything it already has, so the apply can conflict with it.
         let zero = crate::golang::zero::zero(&POD_TY);

@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::value::{arr, s};
 
@@ -35,12 +36,12 @@ fn containers(spec: &Value) -> Vec<(String, &Value)> {
 pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
     let mut out = Vec::new();
     let spec = &pod["spec"];
-    let annotations = pod.pointer("/metadata/annotations");
+    let annotations = pod.at("/metadata/annotations");
     let all = containers(spec);
     for (path, c) in &all {
         let key = format!("{SECCOMP_PREFIX}{}", s(c, "name"));
         let has_field = c
-            .pointer("/securityContext/seccompProfile")
+            .at("/securityContext/seccompProfile")
             .is_some_and(|p| !p.is_null());
         if !has_field && annotations.and_then(|a| a.get(&key)).is_some() {
             out.push(format!(
@@ -55,7 +56,7 @@ pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
         ] {
             let at = format!("{path}.resources.{list}[{name}]");
             let q = c
-                .pointer(&format!("/resources/{list}/{name}"))
+                .at(&format!("/resources/{list}/{name}"))
                 .and_then(|text| quantities.at(&at, text));
             if let Some(q) = q
                 && q.is_fractional()

@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::pod::warnings::ip;
 use crate::pod::warnings::volume;
@@ -78,7 +79,7 @@ fn deprecated(key: &str) -> Option<&'static str> {
 pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
     let mut out = Vec::new();
     let name = pod
-        .pointer("/metadata/name")
+        .at("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
     let msgs = names::dns1123_label(name);
@@ -96,11 +97,11 @@ pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
             }
         }
     }
-    let na = spec.pointer("/affinity/nodeAffinity");
+    let na = spec.at("/affinity/nodeAffinity");
     if let Some(na) = na {
         let rp = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
         let terms = na
-            .pointer("/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+            .at("/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
             .and_then(Value::as_array)
             .map_or(&[][..], Vec::as_slice);
         for (i, term) in terms.iter().enumerate() {
@@ -131,7 +132,7 @@ pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
             ));
         }
     }
-    let annotations = pod.pointer("/metadata/annotations");
+    let annotations = pod.at("/metadata/annotations");
     for (key, message) in DEPRECATED_ANNOTATIONS {
         if annotations.and_then(|a| a.get(*key)).is_some() {
             out.push(format!("metadata.annotations[{key}]: {message}"));
@@ -162,10 +163,10 @@ pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
     // The pod seccomp annotation without the field it was replaced by.
     let pod_seccomp = "seccomp.security.alpha.kubernetes.io/pod";
     if spec
-        .pointer("/securityContext/seccompProfile")
+        .at("/securityContext/seccompProfile")
         .is_none_or(Value::is_null)
         && pod
-            .pointer("/metadata/annotations")
+            .at("/metadata/annotations")
             .and_then(|a| a.get(pod_seccomp))
             .is_some()
     {
@@ -185,7 +186,7 @@ pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
         );
     }
     for kind in ["podAffinity", "podAntiAffinity"] {
-        let Some(a) = spec.pointer(&format!("/affinity/{kind}")) else {
+        let Some(a) = spec.at(&format!("/affinity/{kind}")) else {
             continue;
         };
         let base = format!("spec.affinity.{kind}");
@@ -201,7 +202,7 @@ pub fn on_create(pod: &Value, quantities: &QuantityStates) -> Vec<String> {
             .iter()
             .enumerate()
         {
-            if t.pointer("/podAffinityTerm/labelSelector")
+            if t.at("/podAffinityTerm/labelSelector")
                 .is_none_or(Value::is_null)
             {
                 out.push(format!("{base}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm.labelSelector: a null labelSelector results in matching no pod"));

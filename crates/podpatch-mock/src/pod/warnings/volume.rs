@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::value::{arr, s, set};
 use crate::version::Version;
@@ -82,7 +83,7 @@ pub fn warnings(spec: &Value, quantities: &QuantityStates) -> Vec<String> {
 
 /// `GetWarningsForPersistentVolumeClaimSpec`: storage sizes must be whole bytes.
 fn claim_size_warnings(v: &Value, i: usize, quantities: &QuantityStates) -> Vec<String> {
-    let Some(resources) = v.pointer("/ephemeral/volumeClaimTemplate/spec/resources") else {
+    let Some(resources) = v.at("/ephemeral/volumeClaimTemplate/spec/resources") else {
         return Vec::new();
     };
     ["requests", "limits"]

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use super::context::not_found;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -415,9 +416,7 @@ pub(crate) fn file_key_ref_volumes(spec: &Value) -> Vec<FieldError> {
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for (i, c) in arr(spec, list).iter().enumerate() {
             for (j, var) in arr(c, "env").iter().enumerate() {
-                let Some(file_ref) = var
-                    .pointer("/valueFrom/fileKeyRef")
-                    .filter(|v| !v.is_null())
+                let Some(file_ref) = var.at("/valueFrom/fileKeyRef").filter(|v| !v.is_null())
                 else {
                     continue;
                 };

@@ -18,6 +18,7 @@ use super::ports::{host_port_conflicts, ports};
 use super::probes::{lifecycle, probes};
 use super::resources::resources;
 use super::security::security_context;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -42,8 +43,8 @@ pub(crate) fn containers(
         grace: spec
             .get("terminationGracePeriodSeconds")
             .and_then(Value::as_i64),
-        host_users: spec.pointer("/securityContext/hostUsers") != Some(&json!(false)),
-        os: spec.pointer("/os/name").and_then(Value::as_str),
+        host_users: spec.at("/securityContext/hostUsers") != Some(&json!(false)),
+        os: spec.at("/os/name").and_then(Value::as_str),
     };
     match list {
         "containers" => regular(&pod, errs),

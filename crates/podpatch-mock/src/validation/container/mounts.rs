@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::context::{Pod, not_found};
+use crate::golang::json_pointer::Lookup;
 use crate::validation::field::FieldError;
 use crate::validation::paths::local_descending;
 use crate::validation::value::{arr, present as set, s};
@@ -74,7 +75,7 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
             if !MODES.contains(&mode) {
                 errs.push(FieldError::not_supported(&prop_path, json!(mode), MODES));
             }
-            let privileged = c.pointer("/securityContext/privileged") == Some(&json!(true));
+            let privileged = c.at("/securityContext/privileged") == Some(&json!(true));
             if mode == "Bidirectional" && !privileged {
                 errs.push(FieldError::forbidden(
                     &prop_path,

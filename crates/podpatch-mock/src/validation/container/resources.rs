@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 
 use super::context::{NEGATIVE, Pod};
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -81,7 +82,7 @@ fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<Fiel
 /// (its `resources`).
 pub(super) fn resources(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let list = |key: &str| -> Vec<(String, quantity::Quantity)> {
-        c.pointer(&format!("/resources/{key}"))
+        c.at(&format!("/resources/{key}"))
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()

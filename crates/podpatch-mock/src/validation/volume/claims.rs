@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::fields::required;
 use crate::golang::go_value::GoValue;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity::Quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -142,7 +143,7 @@ pub(super) fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
         ));
     }
     let storage_path = format!("{path}.resources[storage]");
-    match spec.pointer("/resources/requests/storage") {
+    match spec.at("/resources/requests/storage") {
         None | Some(Value::Null) => errs.push(FieldError::required(&storage_path, "")),
         Some(q) => {
             let text = q.as_str().map_or_else(|| q.to_string(), str::to_string);
