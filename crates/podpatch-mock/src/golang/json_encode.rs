@@ -147,21 +147,27 @@ fn write_value(
                 // undeclared (only reachable for hand-built values) sorted
                 // after. Each member's place is looked up once: a struct
                 // declares many more fields than a value sets.
-                let mut declared: Vec<(usize, &Value)> = map
-                    .iter()
-                    .filter_map(|(key, v)| {
-                        let at = st.fields.iter().position(|f| f.name == key.as_str())?;
-                        Some((at, v))
-                    })
-                    .collect();
+                let mut declared: Vec<(usize, &Value)> = Vec::with_capacity(map.len());
+                let mut undeclared = false;
+                for (key, v) in map {
+                    match st.fields.iter().position(|f| f.name == key.as_str()) {
+                        Some(at) => {
+                            declared.push((at, v));
+                            undeclared |= !st.in_version(&st.fields[at]);
+                        }
+                        None => undeclared = true,
+                    }
+                }
                 declared.sort_unstable_by_key(|&(at, _)| at);
                 for (at, v) in declared {
                     let field = &st.fields[at];
                     entry(out, field.name, v, &field.ty);
                 }
-                for (key, v) in map {
-                    if st.field(key).is_none() {
-                        entry(out, key, v, &Ty::Any);
+                if undeclared {
+                    for (key, v) in map {
+                        if st.field(key).is_none() {
+                            entry(out, key, v, &Ty::Any);
+                        }
                     }
                 }
             } else {

@@ -210,7 +210,12 @@ impl Struct {
         self.fields
             .iter()
             .find(|field| field.name == name)
-            .filter(|field| Version::current().has_field(self.name, field.name))
+            .filter(|field| self.in_version(field))
+    }
+
+    /// Whether the version answered as has `field`, one of this struct's.
+    pub fn in_version(&self, field: &Field) -> bool {
+        Version::current().has_field(self.name, field.name)
     }
 
     /// How `field` behaves when empty in the version answered as: one that
