@@ -90,15 +90,17 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
 
 /// `validateOnlyAddedTolerations`, then `ValidateTolerations` on the new list.
 pub(crate) fn only_added_tolerations(new: &[Value], old: &[Value]) -> Vec<FieldError> {
-    let strip = |t: &Value| {
-        let mut t = t.clone();
-        if let Some(o) = t.as_object_mut() {
-            o.remove("tolerationSeconds");
+    // Equal but for `tolerationSeconds`, compared in place (the maps
+    // iterate in the same sorted order).
+    let same = |a: &Value, b: &Value| match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            let kept = |(k, _): &(&String, &Value)| k.as_str() != "tolerationSeconds";
+            a.iter().filter(kept).eq(b.iter().filter(kept))
         }
-        t
+        _ => a == b,
     };
     for o in old {
-        if !new.iter().any(|n| strip(n) == strip(o)) {
+        if !new.iter().any(|n| same(n, o)) {
             return vec![FieldError::forbidden(
                 "spec.tolerations",
                 "existing toleration can not be modified except its tolerationSeconds",
@@ -106,4 +108,25 @@ pub(crate) fn only_added_tolerations(new: &[Value], old: &[Value]) -> Vec<FieldE
         }
     }
     tolerations(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An existing toleration may change its `tolerationSeconds` only.
+    #[rstest::rstest]
+    #[case(json!({"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 5}), true)]
+    #[case(json!({"key": "k", "operator": "Exists", "effect": "NoExecute"}), true)]
+    #[case(json!({"key": "k", "operator": "Exists", "effect": "NoSchedule"}), false)]
+    #[case(json!({"key": "k", "operator": "Exists"}), false)]
+    fn only_seconds_may_change(#[case] new: Value, #[case] allowed: bool) {
+        let old = json!({"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300});
+        let errs = only_added_tolerations(&[new], &[old]);
+        let refused = errs
+            .iter()
+            .any(|e| e.detail.contains("existing toleration can not be modified"));
+        assert_eq!(refused, !allowed, "{errs:?}");
+    }
 }
