@@ -59,7 +59,7 @@ pub fn escape_pointer(key: &str) -> String {
 /// Appends the reference token for `key` to `pointer`: code that walks a
 /// document keeps one pointer buffer instead of a string per value.
 pub fn push_escaped(pointer: &mut String, key: &str) {
-    if !key.contains(['~', '/']) {
+    if !key.bytes().any(|b| b == b'~' || b == b'/') {
         pointer.push_str(key);
         return;
     }
