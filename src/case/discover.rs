@@ -2,6 +2,7 @@
 //! fixtures folder skipped, and each file's case id (its path under the cases root
 //! without the extension).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::document::Case;
@@ -37,12 +38,13 @@ impl From<Case> for Result<Case, Unloaded> {
 /// snapshot names whichever path selects them; otherwise relative to the folder given.
 pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Vec<Found>, CaseError> {
     let mut found = Vec::new();
+    let mut ids = Ids::new(root);
     for arg in paths {
         if !arg.is_dir() {
             not_a_case_file(arg)?;
             let base = arg.parent().unwrap_or(Path::new(""));
             found.push(Found {
-                id: case_id(arg, root, base),
+                id: ids.of(arg, base),
                 path: arg.clone(),
             });
             continue;
@@ -72,9 +74,13 @@ pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Vec<Found>, CaseError>
             if !is_yaml(p) || entry.file_type().is_dir() {
                 continue;
             }
-            not_a_case_file(p)?;
+            // Links are followed, so a regular file here is one, link or not;
+            // anything else is looked at again to say what it is.
+            if !entry.file_type().is_file() {
+                not_a_case_file(p)?;
+            }
             found.push(Found {
-                id: case_id(p, root, arg),
+                id: ids.of(p, arg),
                 path: p.to_path_buf(),
             });
         }
@@ -102,21 +108,50 @@ fn is_yaml(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
-fn case_id(path: &Path, root: &Path, base: &Path) -> String {
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    // The folder is resolved, the file name kept: a symbolic link to a case file
-    // is a case of its own name.
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let path_c = canon(parent.unwrap_or(Path::new("."))).join(path.file_name().unwrap_or_default());
-    let root_c = canon(root);
-    let rel = path_c
-        .strip_prefix(&root_c)
-        .or_else(|_| path_c.strip_prefix(canon(base)))
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| PathBuf::from(path.file_name().unwrap_or_default()));
-    let rel = rel.with_extension("");
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Case ids, with each folder resolved once: resolving a path is a system call
+/// per component, and a suite has hundreds of files in a few dozen folders.
+struct Ids {
+    root: PathBuf,
+    resolved: HashMap<PathBuf, PathBuf>,
+}
+
+impl Ids {
+    fn new(root: &Path) -> Self {
+        let mut ids = Ids {
+            root: PathBuf::new(),
+            resolved: HashMap::new(),
+        };
+        ids.root = ids.resolve(root);
+        ids
+    }
+
+    fn resolve(&mut self, dir: &Path) -> PathBuf {
+        self.resolved
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
+            .clone()
+    }
+
+    /// The id of the case file `path` selected through `base`: its path under the
+    /// cases root, else under `base`, else its file name, without the extension.
+    fn of(&mut self, path: &Path, base: &Path) -> String {
+        // The folder is resolved, the file name kept: a symbolic link to a case file
+        // is a case of its own name.
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let path_c = self
+            .resolve(parent.unwrap_or(Path::new(".")))
+            .join(path.file_name().unwrap_or_default());
+        let rel = match path_c.strip_prefix(&self.root) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path_c
+                .strip_prefix(self.resolve(base))
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| PathBuf::from(path.file_name().unwrap_or_default())),
+        };
+        let rel = rel.with_extension("");
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
 }
