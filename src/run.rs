@@ -102,6 +102,11 @@ pub const TEARDOWN_GRACE: Duration = Duration::from_secs(10);
 /// such cases.
 const LARGE_BODY: usize = 1024 * 1024;
 
+/// How many cases may wait for a large case's turn beside the `jobs` cases in
+/// flight: waiting, they hold no job, so the cases after them run meanwhile
+/// (the suite's large cases sit side by side in id order).
+const LARGE_WAITING: usize = 4;
+
 /// How long the first request (`GET /version`) may take: a target that accepts
 /// connections and never answers is declared unreachable after this.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -377,11 +382,13 @@ where
     // body several times over (planned, sent, read by the mock), and two at
     // once were a run's peak memory.
     let large = Arc::new(tokio::sync::Semaphore::new(1));
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let stream = futures::stream::iter(loaded.into_iter().chain(cases).enumerate())
         .map(|(index, case)| {
             let shared = Arc::clone(&shared);
             let cancel = run_cancel.clone();
             let large = Arc::clone(&large);
+            let in_flight = Arc::clone(&in_flight);
             async move {
                 let case = match case {
                     Ok(case) => Arc::new(case),
@@ -392,6 +399,8 @@ where
                 } else {
                     None
                 };
+                // The semaphore is fair: cases start in the order they came.
+                let _job = in_flight.acquire_owned().await.ok();
                 // Polled from this one task, the cases would share one thread
                 // (and compete there with the embedded mock).
                 let task = tokio::spawn(case_task(
@@ -409,7 +418,7 @@ where
                 })
             }
         })
-        .buffer_unordered(jobs.max(1));
+        .buffer_unordered(jobs.max(1) + LARGE_WAITING);
     tokio::pin!(stream);
     tokio::pin!(deadline_passed);
     let mut outcomes = Vec::new();

@@ -237,18 +237,13 @@ impl Repeated {
         let item = f(&self.item);
         let separator = f(&self.separator);
         let (prefix, suffix) = (f(&self.prefix), f(&self.suffix));
-        // Sized once: a generated body can be megabytes long.
-        let size = (item.len() + separator.len()).saturating_mul(self.count);
-        let mut out = String::with_capacity(prefix.len() + size + suffix.len());
-        out.push_str(&prefix);
-        for i in 0..self.count {
-            if i > 0 {
-                out.push_str(&separator);
-            }
-            out.push_str(&item);
-        }
-        out.push_str(&suffix);
-        out
+        // A generated body can be megabytes of one-byte items: `repeat` copies
+        // by doubling, where a push per item was a copy call per byte.
+        let rest = [separator.as_str(), &item]
+            .concat()
+            .repeat(self.count.saturating_sub(1));
+        let first = if self.count > 0 { item.as_str() } else { "" };
+        [prefix.as_str(), first, &rest, &suffix].concat()
     }
 }
 

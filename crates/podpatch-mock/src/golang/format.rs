@@ -2,6 +2,8 @@
 //! `%s`, `%#v`, `%T`), which the real server's error messages embed.
 //! Only text: nothing here decides whether a value is valid.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 /// Go's `strconv.IsPrint` for the runes it rejects besides controls: space
@@ -98,12 +100,21 @@ pub fn go_float(f: f64) -> String {
 
 /// Go's `fmt` `%v` rendering of a decoded JSON value, used in error texts.
 pub fn go_fmt(value: &Value) -> String {
+    let mut out = String::new();
+    write_v(&mut out, value);
+    out
+}
+
+/// Each `write_*` appends to one buffer: a value nested thousands deep (the
+/// decoding cases) printed level by level into strings of its own was
+/// quadratic.
+fn write_v(out: &mut String, value: &Value) {
     match value {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => go_number(n),
-        Value::String(s) => s.clone(),
-        composite => go_composite(composite, go_fmt),
+        Value::Null => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&go_number(n)),
+        Value::String(s) => out.push_str(s),
+        composite => write_composite(out, composite, write_v),
     }
 }
 
@@ -120,53 +131,97 @@ fn go_number(n: &serde_json::Number) -> String {
 /// Go's `%s` of a decoded JSON value: strings bare, other scalars as
 /// `%!s(type=value)` (integers decode as int64).
 pub fn go_fmt_s(value: &Value) -> String {
+    let mut out = String::new();
+    write_s(&mut out, value);
+    out
+}
+
+fn write_s(out: &mut String, value: &Value) {
     match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "%!s(<nil>)".into(),
-        Value::Bool(b) => format!("%!s(bool={b})"),
-        Value::Number(n) if n.as_i64().is_none() => format!("%!s(float64={})", go_number(n)),
-        Value::Number(n) => format!("%!s(int64={n})"),
-        composite => go_composite(composite, go_fmt_s),
+        Value::String(s) => out.push_str(s),
+        Value::Null => out.push_str("%!s(<nil>)"),
+        Value::Bool(b) => {
+            let _ = write!(out, "%!s(bool={b})");
+        }
+        Value::Number(n) if n.as_i64().is_none() => {
+            let _ = write!(out, "%!s(float64={})", go_number(n));
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "%!s(int64={n})");
+        }
+        composite => write_composite(out, composite, write_s),
     }
 }
 
 /// A slice (`[a b]`) or map (`map[k:v]`, keys sorted) as `%v` and `%s`
 /// print it, each element with `verb`; a scalar with `verb` itself.
-fn go_composite(value: &Value, verb: fn(&Value) -> String) -> String {
+fn write_composite(out: &mut String, value: &Value, verb: fn(&mut String, &Value)) {
     match value {
         Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(verb).collect();
-            format!("[{}]", parts.join(" "))
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                verb(out, item);
+            }
+            out.push(']');
         }
         Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", verb(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
+            out.push_str("map[");
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                verb(out, v);
+            }
+            out.push(']');
         }
-        scalar => verb(scalar),
+        scalar => verb(out, scalar),
     }
 }
 
 /// Go `%#v` of a decoded YAML/JSON value inside an `interface{}`.
 pub fn go_sharp_v(value: &Value) -> String {
+    let mut out = String::new();
+    write_sharp_v(&mut out, value);
+    out
+}
+
+fn write_sharp_v(out: &mut String, value: &Value) {
     match value {
-        Value::Null => "interface {}(nil)".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_f64() => n.as_f64().map_or_else(|| n.to_string(), go_float),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => go_quote(s),
+        Value::Null => out.push_str("interface {}(nil)"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_f64() => {
+            out.push_str(&n.as_f64().map_or_else(|| n.to_string(), go_float));
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => out.push_str(&go_quote(s)),
         Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_sharp_v).collect();
-            format!("[]interface {{}}{{{}}}", parts.join(", "))
+            out.push_str("[]interface {}{");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_sharp_v(out, item);
+            }
+            out.push('}');
         }
         Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}:{}", go_quote(k), go_sharp_v(v)))
-                .collect();
-            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
+            out.push_str("map[string]interface {}{");
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&go_quote(k));
+                out.push(':');
+                write_sharp_v(out, v);
+            }
+            out.push('}');
         }
     }
 }

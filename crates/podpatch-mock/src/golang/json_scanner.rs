@@ -7,6 +7,7 @@
 //! "<path>"`). It reads bytes only: it builds no values and must not type
 //! them.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Go's `maxNestingDepth` (encoding/json/scanner.go).
@@ -20,6 +21,7 @@ pub fn check(data: &[u8]) -> Result<Vec<String>, String> {
         data,
         pos: 0,
         duplicates: Vec::new(),
+        keys: Vec::new(),
     };
     p.document()?;
     Ok(p.duplicates)
@@ -43,12 +45,14 @@ const EOF: &str = "unexpected end of JSON input";
 /// An open container while scanning. Paths are not kept per level (that
 /// would cost the square of the nesting depth): an object learns its own
 /// path only when it first holds a duplicate key.
-enum Frame {
+enum Frame<'a> {
     Object {
-        /// Keys seen, hashed so that wide objects stay linear.
-        keys: HashSet<String>,
+        /// Where its keys start in the parser's `keys`, while few.
+        start: usize,
+        /// Its keys once many, hashed so that wide objects stay linear.
+        many: Option<HashSet<Cow<'a, str>>>,
         /// The key whose value is being read.
-        current: String,
+        current: Cow<'a, str>,
         /// This object's own path, once a duplicate asked for it.
         path: Option<String>,
     },
@@ -58,19 +62,46 @@ enum Frame {
     },
 }
 
-impl Frame {
-    fn object() -> Frame {
+/// Past this many keys an object's keys are hashed; below, comparing them
+/// one by one is cheaper (most objects hold a few).
+const FEW_KEYS: usize = 16;
+
+impl<'a> Frame<'a> {
+    fn object(start: usize) -> Self {
         Frame::Object {
-            keys: HashSet::new(),
-            current: String::new(),
+            start,
+            many: None,
+            current: Cow::Borrowed(""),
             path: None,
         }
     }
 }
 
+/// Adds `key` to the innermost object's keys (the tail of `keys` from
+/// `start`, or `many`); false when the object already held it. The open
+/// objects' keys share one list, so an object costs no allocation of its own.
+fn insert_key<'a>(
+    keys: &mut Vec<Cow<'a, str>>,
+    start: usize,
+    many: &mut Option<HashSet<Cow<'a, str>>>,
+    key: Cow<'a, str>,
+) -> bool {
+    if let Some(many) = many {
+        return many.insert(key);
+    }
+    if keys[start..].contains(&key) {
+        return false;
+    }
+    keys.push(key);
+    if keys.len() - start > FEW_KEYS {
+        *many = Some(keys.drain(start..).collect());
+    }
+    true
+}
+
 /// The path of the key just read into `innermost` (`spec.containers[0].name`,
 /// the strict decoder's form), the containers of `outer` leading to it.
-fn duplicate_path(outer: &[Frame], innermost: &mut Frame) -> String {
+fn duplicate_path(outer: &[Frame<'_>], innermost: &mut Frame<'_>) -> String {
     let Frame::Object { current, path, .. } = innermost else {
         return String::new();
     };
@@ -97,13 +128,29 @@ fn join_key(at: &mut String, key: &str) {
     at.push_str(key);
 }
 
+/// Where the first byte that may end a string or be wrong in it (a quote, a
+/// backslash, a control character) is in `bytes`. Strings run to megabytes
+/// (the size-limit cases): `memchr` finds the quote or backslash and the
+/// smallest byte before it tells whether a control character came first,
+/// each a vectorised pass where a test per byte was not.
+fn special_at(bytes: &[u8]) -> Option<usize> {
+    let end = memchr::memchr2(b'"', b'\\', bytes);
+    let plain = &bytes[..end.unwrap_or(bytes.len())];
+    if plain.iter().min().is_some_and(|&b| b < 0x20) {
+        return plain.iter().position(|&b| b < 0x20);
+    }
+    end
+}
+
 struct Parser<'a> {
     data: &'a [u8],
     pos: usize,
     duplicates: Vec<String>,
+    /// The keys of the open objects that hold few (see `insert_key`).
+    keys: Vec<Cow<'a, str>>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.data.get(self.pos).copied()
     }
@@ -126,7 +173,7 @@ impl Parser<'_> {
             Key,
             AfterValue,
         }
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut stack: Vec<Frame<'a>> = Vec::new();
         let mut next = Next::Value;
         loop {
             self.skip_ws();
@@ -147,7 +194,7 @@ impl Parser<'_> {
                                 self.pos += 1;
                                 Next::AfterValue
                             } else if c == b'{' {
-                                stack.push(Frame::object());
+                                stack.push(Frame::object(self.keys.len()));
                                 Next::Key
                             } else {
                                 stack.push(Frame::Array { index: 0 });
@@ -190,15 +237,21 @@ impl Parser<'_> {
                             quote_char(c)
                         ));
                     }
-                    let key = self.string()?;
+                    let key = self.key()?;
                     let Some((innermost, outer)) = stack.split_last_mut() else {
                         return Err(EOF.to_string());
                     };
-                    let Frame::Object { keys, current, .. } = &mut *innermost else {
+                    let Frame::Object {
+                        start,
+                        many,
+                        current,
+                        ..
+                    } = &mut *innermost
+                    else {
                         return Err(EOF.to_string());
                     };
-                    let fresh = keys.insert(key.clone());
-                    *current = key;
+                    *current = key.clone();
+                    let fresh = insert_key(&mut self.keys, *start, many, key);
                     if !fresh {
                         self.duplicates.push(duplicate_path(outer, innermost));
                     }
@@ -222,9 +275,10 @@ impl Parser<'_> {
                         }
                         return Ok(());
                     }
-                    Some(Frame::Object { .. }) => match self.next_or_eof()? {
+                    Some(Frame::Object { start, .. }) => match self.next_or_eof()? {
                         b',' => Next::Key,
                         b'}' => {
+                            self.keys.truncate(*start);
                             stack.pop();
                             Next::AfterValue
                         }
@@ -319,19 +373,30 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// Scans a string after its opening quote; returns its raw contents.
-    fn string(&mut self) -> Result<String, String> {
+    /// Scans an object key after its opening quote; returns its text, as
+    /// borrowed from the body when it holds no escape.
+    fn key(&mut self) -> Result<Cow<'a, str>, String> {
         let start = self.pos;
+        let escaped = self.string()?;
+        let raw = &self.data[start..self.pos - 1];
+        if !escaped && let Ok(text) = std::str::from_utf8(raw) {
+            return Ok(Cow::Borrowed(text));
+        }
+        let text = serde_json::from_slice::<String>(&self.data[start - 1..self.pos])
+            .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned());
+        Ok(Cow::Owned(text))
+    }
+
+    /// Scans a string after its opening quote; true when it held an escape.
+    fn string(&mut self) -> Result<bool, String> {
+        let mut escaped = false;
         loop {
+            self.pos = special_at(&self.data[self.pos..]).map_or(self.data.len(), |n| self.pos + n);
             let c = self.next_or_eof()?;
             match c {
-                b'"' => {
-                    let raw = &self.data[start..self.pos - 1];
-                    let text = serde_json::from_slice::<String>(&self.data[start - 1..self.pos])
-                        .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned());
-                    return Ok(text);
-                }
+                b'"' => return Ok(escaped),
                 b'\\' => {
+                    escaped = true;
                     let e = self.next_or_eof()?;
                     match e {
                         b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {}
