@@ -89,14 +89,11 @@ impl Selection<'_> {
     ) -> Result<(), SelectError> {
         let paths = paths_in(self.paths, cases_dir);
         let found = case::discover(&paths, cases_dir)?;
-        let mut loader = Loader::new(cases_dir);
         let mut errors = Vec::new();
-        for f in found {
-            match loader.load(&f.path, f.id.clone()) {
-                Ok(cases) => keep(f, cases.into_iter().filter(|c| self.selects(c)).collect()),
-                Err(e) => errors.push(error_chain(&e)),
-            }
-        }
+        case::load_in_order(found, cases_dir, |f, loaded| match loaded {
+            Ok(cases) => keep(f, cases.into_iter().filter(|c| self.selects(c)).collect()),
+            Err(e) => errors.push(error_chain(&e)),
+        });
         if !errors.is_empty() {
             return Err(SelectError::Invalid { errors });
         }
