@@ -14,6 +14,7 @@ mod managed_fields;
 mod merge_tree;
 mod schema_check;
 mod server_side;
+mod unchanged_sets;
 
 pub use managed_fields::record_update;
 pub use schema_check::schema_errors;

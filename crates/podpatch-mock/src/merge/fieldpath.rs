@@ -27,7 +27,8 @@ pub enum Elem {
 }
 
 impl Elem {
-    fn render(&self) -> String {
+    /// The element as a `fieldsV1` key (`f:name`).
+    pub(crate) fn render(&self) -> String {
         let (prefix, text) = match self {
             Elem::Field(name) => ("f:", name),
             Elem::Key(k) => ("k:", k),

@@ -12,6 +12,8 @@ use crate::golang::json_pointer::Lookup;
 use crate::merge::fieldpath::{self, FieldSet, Scope};
 use crate::schema::POD_TY;
 
+use super::unchanged_sets;
+
 /// One `managedFields` entry with its parsed set.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Entry {
@@ -47,12 +49,18 @@ impl Entry {
 }
 
 pub(super) fn read_entries(object: &Value) -> Vec<Entry> {
-    let Some(list) = object
+    read_list(list_of(object))
+}
+
+/// An object's `metadata.managedFields` list (empty when it has none).
+fn list_of(object: &Value) -> &[Value] {
+    object
         .at("/metadata/managedFields")
         .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
+        .map_or(&[], Vec::as_slice)
+}
+
+fn read_list(list: &[Value]) -> Vec<Entry> {
     // Entries are keyed by their manager identifier (an Update's apiVersion
     // left out): a later entry with the same one replaces the earlier.
     let mut entries: Vec<Entry> = Vec::new();
@@ -95,7 +103,11 @@ pub(super) fn decodable(entry: &Value) -> bool {
             .is_none_or(fieldpath::valid_fields_v1)
 }
 
-pub(super) fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
+pub(super) fn write_entries(object: &mut Value, entries: Vec<Entry>) {
+    put_list(object, render_entries(entries));
+}
+
+fn render_entries(mut entries: Vec<Entry>) -> Vec<Value> {
     entries.retain(|e| !e.set.is_empty());
     // sortEncodedManagedFields: Apply before Update, then time, manager.
     entries.sort_by(|a, b| {
@@ -106,7 +118,7 @@ pub(super) fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
             .then_with(|| a.api_version.cmp(&b.api_version))
             .then_with(|| a.subresource.cmp(&b.subresource))
     });
-    let list: Vec<Value> = entries
+    entries
         .into_iter()
         .map(|e| {
             let mut m = Map::new();
@@ -126,7 +138,11 @@ pub(super) fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
             }
             Value::Object(m)
         })
-        .collect();
+        .collect()
+}
+
+/// Sets an object's `metadata.managedFields` (removes an empty list).
+fn put_list(object: &mut Value, list: Vec<Value>) {
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         if list.is_empty() {
             meta.remove("managedFields");
@@ -141,7 +157,6 @@ pub(super) fn write_entries(object: &mut Value, mut entries: Vec<Entry>) {
 /// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
     let changed = fieldpath::changed(old, new, &POD_TY, scope);
-    let new_list = new.at("/metadata/managedFields");
     // A client may rewrite managedFields with any non-apply write; an empty
     // list (or a single empty entry) strips them all, while a missing or
     // undecodable one keeps the live entries (`decodeLiveOrNew`).
@@ -151,15 +166,20 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         _ => false,
     };
     // A subresource write never edits them (`decodeLiveOrNew` takes the live ones).
-    let mut entries = match new_list.and_then(Value::as_array) {
-        _ if scope != Scope::Main => read_entries(old),
+    let list = match new.at("/metadata/managedFields").and_then(Value::as_array) {
+        _ if scope != Scope::Main => list_of(old).to_vec(),
         Some(l) if reset(l) => Vec::new(),
-        Some(l) if l.iter().all(decodable) => read_entries(new),
-        _ => read_entries(old),
+        // The object's own list is not tracked (`changed` skips it): taken,
+        // not copied.
+        Some(l) if l.iter().all(decodable) => match new.pointer_mut("/metadata/managedFields") {
+            Some(Value::Array(l)) => std::mem::take(l),
+            _ => Vec::new(),
+        },
+        _ => list_of(old).to_vec(),
     };
     // Updates of an existing object without managed fields are not tracked
     // (`skipNonAppliedManager`); only an apply starts tracking again.
-    if entries.is_empty() && old.at("/metadata/uid").is_some() {
+    if list.is_empty() && old.at("/metadata/uid").is_some() {
         if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }
@@ -168,15 +188,40 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     // Fields that changed or went away leave every manager (the reverse
     // diff holds what the old object had and the new one lacks).
     let removed = fieldpath::changed(new, old, &POD_TY, scope);
+    let list = match unchanged_sets::upkeep(list, &changed, &removed, manager, scope, now) {
+        Ok(list) => list,
+        Err(list) => render_entries(moved_ownership(
+            read_list(&list),
+            changed,
+            &removed,
+            manager,
+            scope,
+            now,
+        )),
+    };
+    put_list(new, list);
+}
+
+/// `UpdateManager`'s upkeep on parsed entries: `changed` and `removed`
+/// leave every set, then `changed` goes to the entry of `manager` at
+/// `scope` (made if missing), which gets the time `now`.
+fn moved_ownership(
+    mut entries: Vec<Entry>,
+    changed: FieldSet,
+    removed: &FieldSet,
+    manager: &str,
+    scope: Scope,
+    now: &str,
+) -> Vec<Entry> {
     for e in entries.iter_mut() {
         e.set
             .retain(|p| !changed.contains(p) && !removed.contains(p));
     }
     if !changed.is_empty() {
         match entries.iter_mut().find(|e| e.is(manager, "Update", scope)) {
-            Some(own) => {
-                own.set.extend(changed);
-                own.time = Some(now.to_string());
+            Some(entry) => {
+                entry.set.extend(changed);
+                entry.time = Some(now.to_string());
             }
             None => entries.push(Entry {
                 manager: manager.to_string(),
@@ -188,7 +233,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
             }),
         }
     }
-    write_entries(new, entries);
+    entries
 }
 
 #[cfg(test)]
