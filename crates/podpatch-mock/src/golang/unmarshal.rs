@@ -281,7 +281,7 @@ impl Ctx<'_> {
     /// A self-decoding value's failure: under `encoding/json` the outer
     /// decoder names the struct field of an inner type error.
     fn refused(&self, refusal: Refusal, go_struct: &str) -> Fail {
-        let go_path = &self.at.go_path;
+        let go_path = self.at.go_path();
         Fail::Stop(TypeError(match refusal {
             Refusal::Text(text) => text,
             Refusal::Type { what, go_type }
@@ -312,7 +312,7 @@ impl Ctx<'_> {
                 value,
                 literal,
                 go_struct,
-                &self.at.go_path,
+                &self.at.go_path(),
                 &named_type(ty, go_type),
             ))),
             Style::Unstructured => Err(Fail::Stop(unstructured_error(value, ty, go_type))),
@@ -380,7 +380,7 @@ impl Ctx<'_> {
                 let state = unmarshalers::quantity(&value, json_text(&value).as_deref())
                     .map_err(|r| self.refused(r, go_struct))?;
                 let text = state.render();
-                self.quantities.record(self.at.path.clone(), state);
+                self.quantities.record(self.at.path(), state);
                 Ok(Some(Value::String(text)))
             }
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {

@@ -1,84 +1,135 @@
 //! Where the decoder of [`crate::golang::unmarshal`] stands in a document:
-//! its JSON pointer, user-facing path and Go error path, kept in buffers
-//! that grow on the way down and are cut back on the way up, so that a
-//! decoded value costs no string of its own. Text only: it must not decode.
+//! its JSON pointer, kept in one buffer that grows on the way down and is
+//! cut back on the way up, with how each step was taken, so that a decoded
+//! value costs no string of its own. The user-facing path and the Go error
+//! path are built from them only when asked for (an error, an unknown field,
+//! a quantity): most values need neither. Text only: it must not decode.
 
 use std::fmt::Write as _;
 
-use crate::golang::json_pointer::push_escaped;
+use crate::golang::json_pointer::{push_escaped, unescape_pointer};
 
 /// The place of the value being decoded.
 #[derive(Debug, Default)]
 pub(crate) struct Place {
     /// Its JSON pointer.
     pub(crate) pointer: String,
-    /// Its user-facing path with indices (`spec.containers[0].image`).
-    pub(crate) path: String,
-    /// Its Go error path: dotted JSON names without indices.
-    pub(crate) go_path: String,
+    /// The steps down to it, in order.
+    steps: Vec<Step>,
 }
 
-/// The lengths of a [`Place`]'s buffers before a step down.
+/// One step down: where its reference token starts in the pointer (after
+/// the `/`) and what it stepped into.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    token: usize,
+    into: Into,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Into {
+    /// A struct field, with the embedded struct Go's error path names.
+    Field(Option<&'static str>),
+    /// A list item.
+    Index,
+    /// A map entry.
+    Key,
+}
+
+/// A [`Place`] before a step down.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Mark {
     pointer: usize,
-    path: usize,
-    go_path: usize,
+    steps: usize,
 }
 
 impl Place {
-    fn mark(&self) -> Mark {
-        Mark {
+    fn step(&mut self, into: Into) -> Mark {
+        let mark = Mark {
             pointer: self.pointer.len(),
-            path: self.path.len(),
-            go_path: self.go_path.len(),
-        }
+            steps: self.steps.len(),
+        };
+        self.pointer.push('/');
+        self.steps.push(Step {
+            token: self.pointer.len(),
+            into,
+        });
+        mark
     }
 
     /// Goes back up to where [`Place::enter_key`] (or its siblings) stood.
     pub(crate) fn leave(&mut self, mark: Mark) {
         self.pointer.truncate(mark.pointer);
-        self.path.truncate(mark.path);
-        self.go_path.truncate(mark.go_path);
+        self.steps.truncate(mark.steps);
     }
 
     /// Steps into map entry `key` (shown as `[key]`).
     pub(crate) fn enter_key(&mut self, key: &str) -> Mark {
-        let mark = self.mark();
-        self.pointer.push('/');
+        let mark = self.step(Into::Key);
         push_escaped(&mut self.pointer, key);
-        self.path.push('[');
-        self.path.push_str(key);
-        self.path.push(']');
         mark
     }
 
     /// Steps into list item `index` (shown as `[index]`).
     pub(crate) fn enter_index(&mut self, index: usize) -> Mark {
-        let mark = self.mark();
+        let mark = self.step(Into::Index);
         // Writing into a String cannot fail.
-        let _ = write!(self.pointer, "/{index}");
-        let _ = write!(self.path, "[{index}]");
+        let _ = write!(self.pointer, "{index}");
         mark
     }
 
     /// Steps into struct field `key`; `go_embedded` names the embedded
     /// struct holding it where Go's error path names it.
-    pub(crate) fn enter_field(&mut self, key: &str, go_embedded: Option<&str>) -> Mark {
-        let mark = self.mark();
-        self.pointer.push('/');
+    pub(crate) fn enter_field(&mut self, key: &str, go_embedded: Option<&'static str>) -> Mark {
+        let mark = self.step(Into::Field(go_embedded));
         push_escaped(&mut self.pointer, key);
-        push_dotted(&mut self.path, key);
-        if let Some(embedded) = go_embedded {
-            push_dotted(&mut self.go_path, embedded);
-        }
-        push_dotted(&mut self.go_path, key);
         mark
+    }
+
+    /// Each step with its reference token, unescaped.
+    fn tokens(&self) -> impl Iterator<Item = (Into, String)> + '_ {
+        self.steps.iter().enumerate().map(|(i, step)| {
+            let end = self
+                .steps
+                .get(i + 1)
+                .map_or(self.pointer.len(), |next| next.token - 1);
+            (step.into, unescape_pointer(&self.pointer[step.token..end]))
+        })
+    }
+
+    /// Its user-facing path with indices (`spec.containers[0].image`).
+    pub(crate) fn path(&self) -> String {
+        let mut path = String::new();
+        for (into, token) in self.tokens() {
+            match into {
+                Into::Field(_) => push_dotted(&mut path, &token),
+                Into::Index | Into::Key => {
+                    path.push('[');
+                    path.push_str(&token);
+                    path.push(']');
+                }
+            }
+        }
+        path
+    }
+
+    /// Its Go error path: dotted JSON names without indices.
+    pub(crate) fn go_path(&self) -> String {
+        let mut path = String::new();
+        for (into, token) in self.tokens() {
+            if let Into::Field(embedded) = into {
+                if let Some(embedded) = embedded {
+                    push_dotted(&mut path, embedded);
+                }
+                push_dotted(&mut path, &token);
+            }
+        }
+        path
     }
 
     /// The user-facing path of field `key` of the value here.
     pub(crate) fn field_path(&self, key: &str) -> String {
-        let mut path = self.path.clone();
+        let mut path = self.path();
         push_dotted(&mut path, key);
         path
     }
@@ -104,14 +155,14 @@ mod tests {
         let item = place.enter_index(0);
         let field = place.enter_field("a/b~c", Some("Inline"));
         assert_eq!(place.pointer, "/spec/containers/0/a~1b~0c");
-        assert_eq!(place.path, "spec.containers[0].a/b~c");
-        assert_eq!(place.go_path, "spec.containers.Inline.a/b~c");
+        assert_eq!(place.path(), "spec.containers[0].a/b~c");
+        assert_eq!(place.go_path(), "spec.containers.Inline.a/b~c");
         place.leave(field);
         assert_eq!(place.field_path("x"), "spec.containers[0].x");
         place.leave(item);
         let key = place.enter_key("k/1");
         assert_eq!(
-            (place.pointer.as_str(), place.path.as_str()),
+            (place.pointer.as_str(), place.path().as_str()),
             ("/spec/containers/k~11", "spec.containers[k/1]")
         );
         place.leave(key);
