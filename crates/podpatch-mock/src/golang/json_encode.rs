@@ -129,19 +129,27 @@ fn write_value(
             }
             out.push('{');
             let mut first = true;
-            let mut entry = |out: &mut String, key: &str, v: &Value, member: &'static Ty| {
-                if !first {
-                    out.push(',');
-                }
-                first = false;
-                newline(out, layout, depth + 1);
-                write_str(out, key);
-                out.push(':');
-                if layout == Layout::Pretty {
-                    out.push(' ');
-                }
-                write_value(out, v, member, layout, depth + 1, number);
-            };
+            // A schema field's name needs no escaping (`schema::types::plain`).
+            let mut entry =
+                |out: &mut String, key: &str, plain: bool, v: &Value, member: &'static Ty| {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    newline(out, layout, depth + 1);
+                    if plain {
+                        out.push('"');
+                        out.push_str(key);
+                        out.push('"');
+                    } else {
+                        write_str(out, key);
+                    }
+                    out.push(':');
+                    if layout == Layout::Pretty {
+                        out.push(' ');
+                    }
+                    write_value(out, v, member, layout, depth + 1, number);
+                };
             if let Ty::Struct(st) = ty {
                 // Declared fields first, in Go declaration order; anything
                 // undeclared (only reachable for hand-built values) sorted
@@ -161,12 +169,12 @@ fn write_value(
                 declared.sort_unstable_by_key(|&(at, _)| at);
                 for (at, v) in declared {
                     let field = &st.fields[at];
-                    entry(out, field.name, v, &field.ty);
+                    entry(out, field.name, true, v, &field.ty);
                 }
                 if undeclared {
                     for (key, v) in map {
                         if st.field(key).is_none() {
-                            entry(out, key, v, &Ty::Any);
+                            entry(out, key, false, v, &Ty::Any);
                         }
                     }
                 }
@@ -176,7 +184,7 @@ fn write_value(
                     _ => &Ty::Any,
                 };
                 for (key, v) in map {
-                    entry(out, key, v, member);
+                    entry(out, key, false, v, member);
                 }
             }
             newline(out, layout, depth);

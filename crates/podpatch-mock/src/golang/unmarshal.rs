@@ -506,7 +506,7 @@ impl Ctx<'_> {
         let embedded = field
             .embedded
             .filter(|_| Version::current().names_embedded_structs());
-        let mark = self.at.enter_field(key, embedded);
+        let mark = self.at.enter_field(field.name, embedded);
         let sent = !v.is_null();
         let decoded = self.value(v, &field.ty, st.name, field.go_type)?;
         self.at.leave(mark);

@@ -78,11 +78,12 @@ impl Place {
         mark
     }
 
-    /// Steps into struct field `key`; `go_embedded` names the embedded
-    /// struct holding it where Go's error path names it.
-    pub(crate) fn enter_field(&mut self, key: &str, go_embedded: Option<&'static str>) -> Mark {
+    /// Steps into struct field `name` (a schema field's, which needs no
+    /// escaping); `go_embedded` names the embedded struct holding it where
+    /// Go's error path names it.
+    pub(crate) fn enter_field(&mut self, name: &str, go_embedded: Option<&'static str>) -> Mark {
         let mark = self.step(Into::Field(go_embedded));
-        push_escaped(&mut self.pointer, key);
+        self.pointer.push_str(name);
         mark
     }
 
@@ -153,17 +154,17 @@ mod tests {
         let top = place.enter_field("spec", None);
         let list = place.enter_field("containers", None);
         let item = place.enter_index(0);
-        let field = place.enter_field("a/b~c", Some("Inline"));
-        assert_eq!(place.pointer, "/spec/containers/0/a~1b~0c");
-        assert_eq!(place.path(), "spec.containers[0].a/b~c");
-        assert_eq!(place.go_path(), "spec.containers.Inline.a/b~c");
+        let field = place.enter_field("image", Some("Inline"));
+        assert_eq!(place.pointer, "/spec/containers/0/image");
+        assert_eq!(place.path(), "spec.containers[0].image");
+        assert_eq!(place.go_path(), "spec.containers.Inline.image");
         place.leave(field);
         assert_eq!(place.field_path("x"), "spec.containers[0].x");
         place.leave(item);
-        let key = place.enter_key("k/1");
+        let key = place.enter_key("k/1~");
         assert_eq!(
             (place.pointer.as_str(), place.path().as_str()),
-            ("/spec/containers/k~11", "spec.containers[k/1]")
+            ("/spec/containers/k~11~0", "spec.containers[k/1~]")
         );
         place.leave(key);
         place.leave(list);

@@ -64,7 +64,9 @@ pub enum Presence {
 /// One struct field.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
-    /// JSON name.
+    /// JSON name: plain text that neither a JSON pointer nor Go's JSON
+    /// encoding escapes (checked where the tables are built, see
+    /// [`plain`]), so that walks write it as it is.
     pub name: &'static str,
     /// Value type.
     pub ty: Ty,
@@ -131,10 +133,27 @@ impl List {
     }
 }
 
+/// `name`, which must hold only the bytes a JSON pointer token and Go's
+/// HTML-safe JSON encoding leave alone (the tables are constants: a name
+/// that breaks this fails the build).
+const fn plain(name: &'static str) -> &'static str {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        assert!(
+            b >= 0x20 && b < 0x80 && !matches!(b, b'~' | b'/' | b'"' | b'\\' | b'<' | b'>' | b'&'),
+            "a field name that would be escaped"
+        );
+        i += 1;
+    }
+    name
+}
+
 /// A field Go omits when empty (`omitempty`).
 pub(crate) const fn f(name: &'static str, ty: Ty) -> Field {
     Field {
-        name,
+        name: plain(name),
         ty,
         presence: Presence::Omit,
         embedded: None,
@@ -145,7 +164,7 @@ pub(crate) const fn f(name: &'static str, ty: Ty) -> Field {
 /// A pointer field: omitted only when nil.
 pub(crate) const fn p(name: &'static str, ty: Ty) -> Field {
     Field {
-        name,
+        name: plain(name),
         ty,
         presence: Presence::Ptr,
         embedded: None,
@@ -156,7 +175,7 @@ pub(crate) const fn p(name: &'static str, ty: Ty) -> Field {
 /// A field Go always writes, even when empty.
 pub(crate) const fn a(name: &'static str, ty: Ty) -> Field {
     Field {
-        name,
+        name: plain(name),
         ty,
         presence: Presence::Always,
         embedded: None,
