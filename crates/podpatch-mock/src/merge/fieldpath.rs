@@ -415,7 +415,12 @@ pub fn valid_fields_v1(value: &Value) -> bool {
         }
         let parses = match k.split_at_checked(2) {
             None => false,
-            Some(("k:", key)) => serde_json::from_str::<Map<String, Value>>(key).is_ok(),
+            // A JSON object, checked without building it.
+            Some(("k:", key)) => {
+                key.trim_start_matches([' ', '\t', '\n', '\r'])
+                    .starts_with('{')
+                    && serde_json::from_str::<serde::de::IgnoredAny>(key).is_ok()
+            }
             Some(("v:", v)) => serde_json::from_str::<Value>(v).is_ok(),
             Some(("i:", i)) => i.parse::<i64>().is_ok(),
             Some(("f:", _)) => true,
@@ -534,6 +539,24 @@ mod tests {
 
     fn path(elems: &[&str]) -> Vec<Elem> {
         elems.iter().filter_map(|e| Elem::parse(e)).collect()
+    }
+
+    /// A `k:` key is valid exactly when it decodes as a JSON object.
+    #[rstest::rstest]
+    #[case("{\"name\":\"web\"}")]
+    #[case(" \n{\"port\":80,\"protocol\":\"TCP\"} ")]
+    #[case("{}")]
+    #[case("[1]")]
+    #[case("\"web\"")]
+    #[case("{\"name\":")]
+    #[case("{\"a\":1} x")]
+    #[case("\u{a0}{}")]
+    fn keys_valid_as_json_objects(#[case] key: &str) {
+        let fields = json!({format!("k:{key}"): {}});
+        assert_eq!(
+            valid_fields_v1(&fields),
+            serde_json::from_str::<Map<String, Value>>(key).is_ok()
+        );
     }
 
     #[rstest::rstest]
