@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::defaults::fields::set_if_missing;
 use crate::defaults::image::image_tag;
 use crate::defaults::resources::round_requirements;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 
 /// Defaults the container at field path `path`; `states` follow its
@@ -67,12 +68,12 @@ pub(super) fn default_container(
     round_requirements(c.get_mut("resources"), &resources_path, states);
     if let Some(Value::Array(env)) = c.get_mut("env") {
         for var in env.iter_mut() {
-            if let Some(field_ref) = var.pointer_mut("/valueFrom/fieldRef")
+            if let Some(field_ref) = var.at_mut("/valueFrom/fieldRef")
                 && let Some(obj) = field_ref.as_object_mut()
             {
                 set_if_missing(obj, "apiVersion", json!("v1"));
             }
-            if let Some(Value::Object(file_ref)) = var.pointer_mut("/valueFrom/fileKeyRef") {
+            if let Some(Value::Object(file_ref)) = var.at_mut("/valueFrom/fileKeyRef") {
                 set_if_missing(file_ref, "optional", json!(false));
             }
         }

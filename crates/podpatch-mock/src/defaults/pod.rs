@@ -15,6 +15,7 @@ use crate::defaults::fields::set_if_missing;
 use crate::defaults::pod_level::{default_hugepage_pod_limits, default_pod_requests};
 use crate::defaults::resources::{round_requirements, round_resource_list};
 use crate::defaults::volume;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::version::Version;
 
@@ -106,7 +107,7 @@ fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) 
             round_requirements(
                 volume
                     .get_mut("ephemeral")
-                    .and_then(|e| e.pointer_mut("/volumeClaimTemplate/spec/resources")),
+                    .and_then(|e| e.at_mut("/volumeClaimTemplate/spec/resources")),
                 &format!("spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources"),
                 quantities,
             );

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::defaults::fields::{set_if_missing, set_if_nil};
 use crate::defaults::image::image_tag;
+use crate::golang::json_pointer::Lookup;
 
 /// The pointer fields of `VolumeSource`: with all of them nil the volume
 /// becomes an emptyDir.
@@ -119,7 +120,7 @@ pub(super) fn default_volume(v: &mut Map<String, Value>) {
     }
     if let Some(Value::Array(sources)) = source(v, "projected").and_then(|p| p.get_mut("sources")) {
         for projection in sources.iter_mut() {
-            downward_items(projection.pointer_mut("/downwardAPI/items"));
+            downward_items(projection.at_mut("/downwardAPI/items"));
             if let Some(Value::Object(token)) = projection.get_mut("serviceAccountToken") {
                 set_if_nil(token, "expirationSeconds", json!(3600));
             }

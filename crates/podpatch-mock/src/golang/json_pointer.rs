@@ -15,6 +15,9 @@ pub trait Lookup {
     /// The value at `pointer` (`""` is the value itself), as
     /// `Value::pointer` finds it.
     fn at(&self, pointer: &str) -> Option<&Value>;
+
+    /// [`Lookup::at`] for changing it, as `Value::pointer_mut` finds it.
+    fn at_mut(&mut self, pointer: &str) -> Option<&mut Value>;
 }
 
 impl Lookup for Value {
@@ -22,32 +25,44 @@ impl Lookup for Value {
         if pointer.is_empty() {
             return Some(self);
         }
-        // Byte scans: the tokens are short, where `str::split` and
-        // `str::contains` with a char pattern cost more to set up than
-        // they scan.
-        let mut rest = pointer.strip_prefix('/')?;
-        let mut target = self;
-        loop {
-            let (token, next) = match rest.bytes().position(|b| b == b'/') {
-                Some(at) => (&rest[..at], Some(&rest[at + 1..])),
-                None => (rest, None),
-            };
-            let token = if token.bytes().any(|b| b == b'~') {
-                Cow::Owned(unescape_pointer(token))
-            } else {
-                Cow::Borrowed(token)
-            };
-            target = match target {
-                Value::Object(map) => map.get(token.as_ref()),
-                Value::Array(items) => list_index(&token).and_then(|i| items.get(i)),
-                _ => None,
-            }?;
-            match next {
-                Some(next) => rest = next,
-                None => return Some(target),
-            }
-        }
+        tokens(pointer)?.try_fold(self, |target, token| match target {
+            Value::Object(map) => map.get(token.as_ref()),
+            Value::Array(items) => list_index(&token).and_then(|i| items.get(i)),
+            _ => None,
+        })
     }
+
+    fn at_mut(&mut self, pointer: &str) -> Option<&mut Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        tokens(pointer)?.try_fold(self, |target, token| match target {
+            Value::Object(map) => map.get_mut(token.as_ref()),
+            Value::Array(items) => list_index(&token).and_then(|i| items.get_mut(i)),
+            _ => None,
+        })
+    }
+}
+
+/// The reference tokens of a non-empty pointer, unescaped (`None` when it
+/// does not start with `/`). Found by byte scans: the tokens are short,
+/// where `str::split` and `str::contains` with a char pattern cost more to
+/// set up than they scan.
+fn tokens(pointer: &str) -> Option<impl Iterator<Item = Cow<'_, str>>> {
+    let mut rest = Some(pointer.strip_prefix('/')?);
+    Some(std::iter::from_fn(move || {
+        let current = rest?;
+        let (token, next) = match current.bytes().position(|b| b == b'/') {
+            Some(at) => (&current[..at], Some(&current[at + 1..])),
+            None => (current, None),
+        };
+        rest = next;
+        Some(if token.bytes().any(|b| b == b'~') {
+            Cow::Owned(unescape_pointer(token))
+        } else {
+            Cow::Borrowed(token)
+        })
+    }))
 }
 
 /// An array index token as `Value::pointer` reads it: digits without a
@@ -113,5 +128,8 @@ mod tests {
     fn finds_what_serde_finds(#[case] pointer: &str) {
         let doc = json!({"a": {"b/c": 1, "d~e": 2}, "list": [3, 4], "": 5});
         assert_eq!(doc.at(pointer), doc.pointer(pointer));
+        let mut mine = doc.clone();
+        let mut serde = doc.clone();
+        assert_eq!(mine.at_mut(pointer), serde.pointer_mut(pointer));
     }
 }

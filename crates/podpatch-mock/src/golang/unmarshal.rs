@@ -13,6 +13,7 @@
 use serde_json::{Map, Value};
 
 use crate::golang::json_number::Literals;
+use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::golang::unmarshal_place::Place;
 use crate::golang::unmarshalers::{self, Refusal};
@@ -110,7 +111,7 @@ fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
             continue;
         };
         let key = crate::golang::json_pointer::unescape_pointer(key);
-        if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        if let Some(Value::Object(map)) = value.at_mut(parent) {
             map.entry(key).or_insert_with(empty);
         }
     }

@@ -60,7 +60,7 @@ pub(crate) async fn create_namespace(
     }
     let mut ns = store.new_namespace(&name, &manager);
     if let Some(Value::Object(labels)) = body.at("/metadata/labels")
-        && let Some(Value::Object(target)) = ns.pointer_mut("/metadata/labels")
+        && let Some(Value::Object(target)) = ns.at_mut("/metadata/labels")
     {
         for (k, v) in labels {
             target.insert(k.clone(), v.clone());

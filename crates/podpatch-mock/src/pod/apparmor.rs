@@ -28,7 +28,7 @@ pub fn version_skew(pod: &mut Value) -> Vec<String> {
     let (fields, warnings) = skew(pod);
     for (list, index, field) in fields {
         let container = pod
-            .pointer_mut(&format!("/spec/{list}/{index}"))
+            .at_mut(&format!("/spec/{list}/{index}"))
             .and_then(Value::as_object_mut);
         if let Some(sc) = container
             .map(|c| c.entry("securityContext").or_insert_with(|| json!({})))

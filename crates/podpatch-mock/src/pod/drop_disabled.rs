@@ -58,7 +58,7 @@ pub fn drop_disabled(spec: &mut Value, old: Option<&Value>) {
             continue;
         };
         for volume in volumes {
-            if let Some(Value::Array(sources)) = volume.pointer_mut("/projected/sources") {
+            if let Some(Value::Array(sources)) = volume.at_mut("/projected/sources") {
                 for projection in sources.iter_mut().filter_map(Value::as_object_mut) {
                     projection.remove(*source);
                 }

@@ -27,7 +27,7 @@ pub fn merge_into_selectors(pod: &mut Value) {
             ("requiredDuringSchedulingIgnoredDuringExecution", None),
         ] {
             let pointer = format!("/affinity/{kind}/{list}");
-            if let Some(Value::Array(terms)) = spec.pointer_mut(&pointer) {
+            if let Some(Value::Array(terms)) = spec.at_mut(&pointer) {
                 for term in terms {
                     let term = match term_key {
                         Some(k) => term.get_mut(k),

@@ -317,7 +317,7 @@ mod tests {
     #[case::update(true, &["spec.activeDeadlineSeconds", "spec.containers[0].image", "spec.containers[0].image"])]
     fn padded_image_follows_spec_errors(#[case] update: bool, #[case] fields: &[&str]) {
         let mut new = patched("/spec/activeDeadlineSeconds", json!(0));
-        if let Some(image) = new.pointer_mut("/spec/containers/0/image") {
+        if let Some(image) = new.at_mut("/spec/containers/0/image") {
             *image = json!("nginx ");
         }
         let errs = if update {
@@ -331,7 +331,7 @@ mod tests {
 
     fn patched(pointer: &str, value: Value) -> Value {
         let mut p = pod();
-        if let Some(slot) = p.pointer_mut(pointer) {
+        if let Some(slot) = p.at_mut(pointer) {
             *slot = value;
         }
         p

@@ -34,7 +34,7 @@ pub(super) fn last_applied_config(live: &Value) -> Option<Value> {
 /// (without that annotation) as `unstructured` JSON encodes it; `SetLastApplied`
 /// drops it instead when the annotations would then exceed the size limit.
 pub(super) fn update_last_applied(merged: &mut Value, config: &Value) {
-    let Some(Value::Object(annotations)) = merged.pointer_mut("/metadata/annotations") else {
+    let Some(Value::Object(annotations)) = merged.at_mut("/metadata/annotations") else {
         return;
     };
     if annotations
@@ -45,7 +45,7 @@ pub(super) fn update_last_applied(merged: &mut Value, config: &Value) {
         return;
     }
     let mut applied = config.clone();
-    if let Some(Value::Object(own)) = applied.pointer_mut("/metadata/annotations") {
+    if let Some(Value::Object(own)) = applied.at_mut("/metadata/annotations") {
         own.remove(LAST_APPLIED);
     }
     let encoded = crate::golang::json_encode::unstructured_line(&applied);

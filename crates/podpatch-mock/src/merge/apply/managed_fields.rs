@@ -171,7 +171,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         Some(l) if reset(l) => Vec::new(),
         // The object's own list is not tracked (`changed` skips it): taken,
         // not copied.
-        Some(l) if l.iter().all(decodable) => match new.pointer_mut("/metadata/managedFields") {
+        Some(l) if l.iter().all(decodable) => match new.at_mut("/metadata/managedFields") {
             Some(Value::Array(l)) => std::mem::take(l),
             _ => Vec::new(),
         },
