@@ -100,6 +100,10 @@ pub fn push_escaped(pointer: &mut String, key: &str) {
 /// A JSON pointer reference token decoded: `~1` then `~0`, in that
 /// order (RFC 6901, and evanphx/json-patch's `decodePatchKey`).
 pub fn unescape_pointer(token: &str) -> String {
+    // Most tokens hold no escape: two allocating replaces for nothing.
+    if !token.as_bytes().contains(&b'~') {
+        return token.to_owned();
+    }
     token.replace("~1", "/").replace("~0", "~")
 }
 
