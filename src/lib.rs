@@ -55,6 +55,7 @@ pub mod select;
 pub mod settle;
 pub mod shape;
 pub mod snapshot;
+pub mod snapshot_yaml;
 pub mod suite;
 pub mod target;
 pub mod triage;

@@ -408,7 +408,7 @@ pub fn redact_observed(mut observed: Observed, secrets: &[String]) -> Observed {
 
 /// Renders a normalised value as snapshot text: YAML with sorted keys.
 pub fn render(value: &Value) -> String {
-    serde_yaml_ng::to_string(value).unwrap_or_else(|e| format!("unrenderable value: {e}"))
+    crate::snapshot_yaml::to_string(value).unwrap_or_else(|e| format!("unrenderable value: {e}"))
 }
 
 #[cfg(test)]
