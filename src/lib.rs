@@ -61,3 +61,4 @@ pub mod target;
 pub mod triage;
 pub mod vars;
 pub mod version;
+pub mod volatile;
