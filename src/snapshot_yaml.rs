@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 pub fn to_string(value: &Value) -> Result<String, serde_yaml_ng::Error> {
     let mut out = String::with_capacity(4096);
     let written = match value {
-        Value::Object(map) if !map.is_empty() => block_map(&mut out, map, 0, false),
+        Value::Object(map) if !map.is_empty() => block_map(&mut out, sorted(map), 0, false),
         Value::Array(items) if !items.is_empty() => block_seq(&mut out, items, 0, false),
         _ => Err(Whole),
     };
@@ -29,6 +29,16 @@ pub fn to_string(value: &Value) -> Result<String, serde_yaml_ng::Error> {
         Ok(()) => Ok(out),
         Err(Whole) => serde_yaml_ng::to_string(value),
     }
+}
+
+/// A mapping of strings in the order given, as serde_yaml_ng writes a struct
+/// of string fields (a snapshot's header); none when serde_yaml_ng must write it.
+pub fn fields(fields: &[(&str, &str)]) -> Option<String> {
+    let values: Vec<Value> = fields.iter().map(|(_, v)| Value::from(*v)).collect();
+    let entries = fields.iter().map(|(k, _)| *k).zip(&values);
+    let mut out = String::new();
+    block_map(&mut out, entries, 0, false).ok()?;
+    Some(out)
 }
 
 /// The document holds something whose rendering depends on where it stands
@@ -41,13 +51,13 @@ const SIMPLE_KEY_MAX: usize = 128;
 
 /// A block mapping at `indent`; `inline` when its first key follows a
 /// sequence's `- ` on the same line.
-fn block_map(
+fn block_map<'v>(
     out: &mut String,
-    map: &Map<String, Value>,
+    entries: impl IntoIterator<Item = (&'v str, &'v Value)>,
     indent: usize,
     inline: bool,
 ) -> Result<(), Whole> {
-    for (i, (key, value)) in map.iter().enumerate() {
+    for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 || !inline {
             pad(out, indent);
         }
@@ -59,7 +69,7 @@ fn block_map(
         match value {
             Value::Object(map) if !map.is_empty() => {
                 out.push('\n');
-                block_map(out, map, indent + 2, false)?;
+                block_map(out, sorted(map), indent + 2, false)?;
             }
             // A sequence in a mapping is not indented (libyaml's "indentless").
             Value::Array(items) if !items.is_empty() => {
@@ -83,12 +93,16 @@ fn block_seq(out: &mut String, items: &[Value], indent: usize, inline: bool) -> 
         }
         out.push_str("- ");
         match item {
-            Value::Object(map) if !map.is_empty() => block_map(out, map, indent + 2, true)?,
+            Value::Object(map) if !map.is_empty() => block_map(out, sorted(map), indent + 2, true)?,
             Value::Array(items) if !items.is_empty() => block_seq(out, items, indent + 2, true)?,
             _ => scalar(out, item, indent + 2)?,
         }
     }
     Ok(())
+}
+
+fn sorted(map: &Map<String, Value>) -> impl Iterator<Item = (&str, &Value)> {
+    map.iter().map(|(k, v)| (k.as_str(), v))
 }
 
 fn pad(out: &mut String, indent: usize) {
@@ -270,7 +284,9 @@ mod tests {
     fn rendered(value: &Value) -> (String, bool) {
         let mut out = String::new();
         let fast = match value {
-            Value::Object(map) if !map.is_empty() => block_map(&mut out, map, 0, false).is_ok(),
+            Value::Object(map) if !map.is_empty() => {
+                block_map(&mut out, sorted(map), 0, false).is_ok()
+            }
             Value::Array(items) if !items.is_empty() => {
                 block_seq(&mut out, items, 0, false).is_ok()
             }
@@ -520,11 +536,28 @@ mod tests {
         })
     }
 
+    #[derive(serde::Serialize)]
+    struct Header<'a> {
+        source: &'a str,
+        description: &'a str,
+        input_file: &'a str,
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
         #[test]
         fn renders_generated_values_as_serde_yaml_ng(value in value()) {
             prop_assert_eq!(rendered(&value).0, serde_yaml_ng::to_string(&value).unwrap());
+        }
+
+        /// Fields in their order render as serde_yaml_ng renders a struct.
+        #[test]
+        fn renders_generated_fields_as_a_struct(source in text(), description in text(), input_file in text()) {
+            let header = Header { source: &source, description: &description, input_file: &input_file };
+            let named = [("source", source.as_str()), ("description", &description), ("input_file", &input_file)];
+            if let Some(text) = fields(&named) {
+                prop_assert_eq!(text, serde_yaml_ng::to_string(&header).unwrap());
+            }
         }
     }
 }
