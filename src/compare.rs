@@ -3,6 +3,11 @@
 //!
 //! Nothing here prints or decides exit codes; the report renders mismatches.
 
+use regex_automata::nfa::thompson::{
+    self,
+    backtrack::{self, BoundedBacktracker},
+    pikevm::PikeVM,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -178,29 +183,40 @@ fn matcher(m: &Matcher, actual: &Value) -> bool {
         },
         // A list is matched by `shape`, which reports the element that differs.
         Matcher::Distinct(_) => actual.is_array() && matches(&Shape::Matcher(m.clone()), actual),
-        // The pattern was checked when the case was loaded; a pattern that only breaks
-        // after substitution cannot match anything.
-        Matcher::Regex(r) => actual
-            .as_str()
-            .is_some_and(|s| once(r).is_some_and(|re| re.is_match(s))),
+        Matcher::Regex(r) => actual.as_str().is_some_and(|s| matches_once(r, s)),
         Matcher::Exact(v) => v == actual,
     }
 }
 
-/// `pattern` compiled to match once: each is compiled for one case (it holds
-/// the case's pod name) and matched against one short message, so the engines
-/// that pay off over many or long searches (the one-pass and lazy DFAs, the
-/// literal prefilter, about 0.9 M instructions per pattern between them) are
-/// left out; a match means what it means for `regex::Regex`.
-fn once(pattern: &str) -> Option<regex_automata::meta::Regex> {
-    let config = regex_automata::meta::Config::new()
-        .onepass(false)
-        .hybrid(false)
-        .auto_prefilter(false);
-    regex_automata::meta::Builder::new()
-        .configure(config)
+/// The heap the bounded backtracker may use to track where it has been: the
+/// meta regex's 256 KiB sent a long pattern on a message holding a diff to
+/// its PikeVM, about thirty times slower (it is allocated as far as a search
+/// needs it).
+const VISITED_CAPACITY: usize = 8 << 20;
+
+/// Whether `pattern` matches `haystack`, compiled for this one search: each
+/// pattern is compiled for one case (it holds the case's pod name) and matched
+/// once against one message, so only the forward NFA is built (a meta regex
+/// also builds a reverse one for its DFAs, which pay off only over many or
+/// long searches) and searched by the bounded backtracker, the PikeVM taking
+/// what is longer than it tracks. A match means what it means for
+/// `regex::Regex` (the same syntax and NFA size limit); the pattern was checked
+/// when the case was loaded, and one that only breaks after substitution
+/// matches nothing.
+fn matches_once(pattern: &str, haystack: &str) -> bool {
+    let nfa = thompson::Config::new().nfa_size_limit(Some(10 << 20));
+    let Ok(backtracker) = BoundedBacktracker::builder()
+        .configure(backtrack::Config::new().visited_capacity(VISITED_CAPACITY))
+        .thompson(nfa)
         .build(pattern)
-        .ok()
+    else {
+        return false;
+    };
+    match backtracker.try_is_match(&mut backtracker.create_cache(), haystack) {
+        Ok(found) => found,
+        Err(_) => PikeVM::new_from_nfa(backtracker.get_nfa().clone())
+            .is_ok_and(|vm| vm.is_match(&mut vm.create_cache(), haystack)),
+    }
 }
 
 #[cfg(test)]
@@ -256,5 +272,27 @@ mod tests {
         let found = check(yaml, actual);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].at, at);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, failure_persistence: None, ..Default::default() })]
+        /// A `$regex` matches what `regex::Regex` matches, on messages long
+        /// enough to need the backtracker's larger room.
+        #[test]
+        fn regex_matches_as_regex_does(
+            pattern in proptest::sample::select(vec![
+                r#"^Pod .* is invalid: (null|"null")$"#, r"\bweb\b", r"^(?:a|ab)+$", r"é\w+",
+                r"\d{3}", r"^\s*$", r"(?i)POD", r"x(?:y|z)*x", "^$", r"[^a-z]{4}", "(unclosed",
+            ]),
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["Pod ", "\"null\"", "null", " is invalid: ", "web", "a", "ab", "é", "x", "yz", "123", " ", "\n", "POD"]),
+                0..12,
+            ),
+            repeat in 1..400usize,
+        ) {
+            let haystack = pieces.concat().repeat(if repeat > 300 { repeat } else { 1 });
+            let expected = regex::Regex::new(pattern).is_ok_and(|re| re.is_match(&haystack));
+            proptest::prop_assert_eq!(matches_once(pattern, &haystack), expected);
+        }
     }
 }

@@ -7,9 +7,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use regex::{Captures, Regex};
 use serde_json::{Value, json};
 
 use crate::namespace_tokens::{NAMESPACE, namespace_tokens};
@@ -18,29 +17,13 @@ use crate::needles::{
     CUT, DASH, NAMESPACE_OR_NAME, UPDATE_FORBIDDEN, VOLATILE_KEY, may_hold_uid_or_time,
 };
 use crate::observed::Observed;
+use crate::volatile::{self, Volatile};
 
 /// Response headers worth snapshotting; the rest (Audit-Id, Date, APF uids) vary per request.
 pub const KEPT_HEADERS: &[&str] = &["content-type", "warning", "retry-after"];
 
 pub use crate::redact::REDACTED;
 use crate::redact::Redactor;
-
-/// Every volatile pattern found inside text, in one alternation so a string is
-/// scanned once: a uid, a timestamp, a `resourceVersion` embedded in text (an
-/// object quoted in an error message), the ServiceAccount token volume's
-/// random suffix and a pointer's address in a Go `%#v` dump (`(*int64)(0xc0000a1b28)`
-/// in a refused toleration, before 1.34: where the server's heap put it). No two can match the same text, so one leftmost pass equals
-/// applying them one after another.
-static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?<uid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
-        r"|(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))",
-        r#"|(?<rvkey>resourceVersion\\*"\s*:\s*\\*")(?<rv>\d+)"#,
-        r"|(?<api>kube-api-access-)[a-z0-9]{5}\b",
-        r"|(?<ptr>\)\(0x[0-9a-f]+\))",
-    ))
-    .expect("valid regex")
-});
 
 /// What the normaliser must know about the run: names to hide and secrets to remove.
 #[derive(Debug, Clone, Default)]
@@ -137,18 +120,14 @@ impl<'c> Normalizer<'c> {
         // otherwise cut out of it. Most text with a `-` skips the regex.
         if found & VOLATILE_KEY != 0 || (found & DASH != 0 && may_hold_uid_or_time(&out)) {
             let (uids, rvs) = (&mut self.uids, &mut self.rvs);
-            let replaced = match VOLATILE.replace_all(&out, |c: &Captures| {
-                if let Some(uid) = c.name("uid") {
-                    format!("[uid-{}]", Self::number(uids, uid.as_str()))
-                } else if c.name("ts").is_some() {
-                    "[timestamp]".to_owned()
-                } else if let (Some(key), Some(rv)) = (c.name("rvkey"), c.name("rv")) {
-                    format!("{}[rv-{}]", key.as_str(), Self::number(rvs, rv.as_str()))
-                } else if c.name("ptr").is_some() {
-                    ")([pointer])".to_owned()
-                } else {
-                    "kube-api-access-[suffix]".to_owned()
+            let replaced = match volatile::replace(&out, |found| match found {
+                Volatile::Uid(uid) => format!("[uid-{}]", Self::number(uids, uid)),
+                Volatile::Timestamp => "[timestamp]".to_owned(),
+                Volatile::ResourceVersion { key, rv } => {
+                    format!("{key}[rv-{}]", Self::number(rvs, rv))
                 }
+                Volatile::Pointer => ")([pointer])".to_owned(),
+                Volatile::TokenVolume => "kube-api-access-[suffix]".to_owned(),
             }) {
                 Cow::Borrowed(_) => None,
                 Cow::Owned(o) => Some(o),
@@ -408,7 +387,7 @@ pub fn redact_observed(mut observed: Observed, secrets: &[String]) -> Observed {
 
 /// Renders a normalised value as snapshot text: YAML with sorted keys.
 pub fn render(value: &Value) -> String {
-    serde_yaml_ng::to_string(value).unwrap_or_else(|e| format!("unrenderable value: {e}"))
+    crate::snapshot_yaml::to_string(value).unwrap_or_else(|e| format!("unrenderable value: {e}"))
 }
 
 #[cfg(test)]

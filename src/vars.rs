@@ -7,21 +7,36 @@
 //! the same names.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::ops::Range;
 
-use regex::{Captures, Regex};
 use serde_json::Value;
 
-/// A reference to a captured value: `${steps.STEP.CAPTURE}`.
-static REFERENCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\$\{steps\.([^}]*)\}").expect("valid regex"));
+/// How a reference to a captured value opens: `${steps.STEP.CAPTURE}`.
+const OPENING: &str = "${steps.";
+
+/// Each reference to a captured value in `text`, in order: where it stands and
+/// the `STEP.CAPTURE` it names, up to the first `}` after its opening (what
+/// `\$\{steps\.([^}]*)\}` finds; a regex cost more to build than the case
+/// files it looked through).
+fn references(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        // Most texts hold no `$`: a byte search, not a substring search, says so.
+        let start = from
+            + text[from..]
+                .match_indices('$')
+                .map(|(at, _)| at)
+                .find(|&at| text[from + at..].starts_with(OPENING))?;
+        let name = start + OPENING.len();
+        let end = name + text[name..].find('}')?;
+        from = end + 1;
+        Some((start..from, &text[name..end]))
+    })
+}
 
 /// Every `STEP.CAPTURE` that `text` refers to, in order.
 pub fn capture_references(text: &str) -> Vec<String> {
-    REFERENCE
-        .captures_iter(text)
-        .map(|c| c[1].to_owned())
-        .collect()
+    references(text).map(|(_, name)| name.to_owned()).collect()
 }
 
 /// The values of the variables for one case.
@@ -56,19 +71,27 @@ impl Vars {
     /// `text` with captured values in place of their references, each made
     /// into text by `f`; a reference to nothing captured stays as written.
     fn with_captures(&self, text: &str, f: impl Fn(String) -> String) -> String {
-        if !text.contains("${steps.") {
-            return text.to_owned();
-        }
-        REFERENCE
-            .replace_all(text, |c: &Captures| match self.captures.get(&c[1]) {
+        let mut out = String::with_capacity(text.len());
+        let mut from = 0;
+        for (whole, name) in references(text) {
+            out.push_str(&text[from..whole.start]);
+            out.push_str(&match self.captures.get(name) {
                 Some(v) => f(text_of(v)),
-                None => f(c[0].to_owned()),
-            })
-            .into_owned()
+                None => f(text[whole.clone()].to_owned()),
+            });
+            from = whole.end;
+        }
+        out.push_str(&text[from..]);
+        out
     }
 
     /// Substitutes the variables in a string.
     pub fn apply(&self, text: &str) -> String {
+        // Every variable opens with `$`; most strings (every key and value of
+        // an expected body) hold none.
+        if !text.contains('$') {
+            return text.to_owned();
+        }
         self.with_captures(text, |v| v)
             .replace("${pod}", &self.pod)
             .replace("${namespace}", &self.namespace)
@@ -105,8 +128,8 @@ impl Vars {
 
 impl Vars {
     fn whole_capture(&self, s: &str) -> Option<&Value> {
-        let c = REFERENCE.captures(s)?;
-        (c[0].len() == s.len()).then(|| self.captures.get(&c[1]))?
+        let (whole, name) = references(s).next()?;
+        (whole.len() == s.len()).then(|| self.captures.get(name))?
     }
 }
 
@@ -142,5 +165,26 @@ mod tests {
             capture_references("a ${steps.x.rv} b ${steps.y.uid}"),
             ["x.rv", "y.uid"]
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, failure_persistence: None, ..Default::default() })]
+        /// References are found as the regex `\$\{steps\.([^}]*)\}` finds them.
+        #[test]
+        fn finds_references_as_the_regex_did(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["${steps.", "${", "$", "{", "}", "steps.", "a.b", "\n", "é", " "]),
+                0..12,
+            )
+        ) {
+            let text = pieces.concat();
+            let regex = regex::Regex::new(r"\$\{steps\.([^}]*)\}").unwrap();
+            let expected: Vec<_> = regex
+                .captures_iter(&text)
+                .map(|c| (c.get(0).unwrap().range(), c[1].to_owned()))
+                .collect();
+            let found: Vec<_> = references(&text).map(|(r, n)| (r, n.to_owned())).collect();
+            proptest::prop_assert_eq!(found, expected);
+        }
     }
 }

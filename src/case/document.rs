@@ -143,3 +143,25 @@ impl CaseFile {
         Ok(cases)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expanded(yaml: &str) -> Result<Vec<Expanded>, ShapeError> {
+        serde_yaml_ng::from_str::<CaseFile>(yaml).unwrap().expand()
+    }
+
+    #[test]
+    fn only_steps_refer_to_captures() {
+        let one = "description: d\nrequest:\n  type: json\n  body: [{op: add, path: /a, value: X}]\nexpect:\n  status: 200\n";
+        assert!(expanded(one).is_ok());
+        let referring = one.replace("X", "'${steps.read.rv}'");
+        let (key, message) = expanded(&referring).unwrap_err();
+        assert_eq!(key, "request");
+        assert!(
+            message.starts_with("`${steps.read.rv}` refers to a capture"),
+            "{message}"
+        );
+    }
+}

@@ -89,6 +89,10 @@ const MAX_FLOW_DEPTH: usize = 128;
 /// comments do not count; a stray bracket in a plain scalar may, which can only
 /// refuse a file earlier than the parser would if a hundred of them pile up.
 fn too_deep(text: &str) -> Option<(usize, usize)> {
+    // Fewer brackets than that cannot nest deeper (most files: no scan).
+    if text.bytes().filter(|b| matches!(b, b'[' | b'{')).count() <= MAX_FLOW_DEPTH {
+        return None;
+    }
     let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
     let (mut quote, mut comment, mut escaped) = (None::<char>, false, false);
     let mut previous = '\n';
