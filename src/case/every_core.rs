@@ -29,8 +29,10 @@ pub fn load_in_order(
         .map_or(1, usize::from)
         .min(found.len() / MIN_FILES_PER_THREAD)
         .max(1);
+    // One loader for all the threads: cases naming one fixture share its
+    // parsed pod.
+    let loader = Loader::new(root);
     if threads == 1 {
-        let mut loader = Loader::new(root);
         for f in found {
             let loaded = loader.load(&f.path, f.id.clone());
             take(f, loaded);
@@ -38,12 +40,11 @@ pub fn load_in_order(
         return;
     }
     std::thread::scope(|s| {
-        let found = &found;
+        let (found, loader) = (&found, &loader);
         let channels: Vec<_> = (0..threads)
             .map(|t| {
                 let (tx, rx) = mpsc::sync_channel(AHEAD);
                 s.spawn(move || {
-                    let mut loader = Loader::new(root);
                     for f in found.iter().skip(t).step_by(threads) {
                         if tx.send(loader.load(&f.path, f.id.clone())).is_err() {
                             break;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::de::{self};
 use serde_json::Value;
@@ -135,12 +135,14 @@ pub fn load(path: &Path, id: String, root: &Path) -> Result<Vec<Case>, CaseError
     Loader::new(root).load(path, id)
 }
 
-/// Loads case files, reading and parsing each fixture file once: cases that name
-/// the same fixture (and the variants of one file) share one parsed starting pod.
+/// Loads case files, reading and parsing each fixture file once (or once per
+/// thread loading at the same time): cases that name the same fixture (and the
+/// variants of one file) share one parsed starting pod.
 #[derive(Debug)]
 pub struct Loader {
     root: PathBuf,
-    fixtures: HashMap<PathBuf, Arc<Value>>,
+    /// Shared by the threads that load one selection's files together.
+    fixtures: Mutex<HashMap<PathBuf, Arc<Value>>>,
 }
 
 impl Loader {
@@ -149,13 +151,13 @@ impl Loader {
     pub fn new(root: &Path) -> Loader {
         Loader {
             root: root.to_path_buf(),
-            fixtures: HashMap::new(),
+            fixtures: Mutex::new(HashMap::new()),
         }
     }
 
     /// Loads one case file: its case, or one per variant (`id[name]`); `id` names
     /// it.
-    pub fn load(&mut self, path: &Path, id: String) -> Result<Vec<Case>, CaseError> {
+    pub fn load(&self, path: &Path, id: String) -> Result<Vec<Case>, CaseError> {
         let text = read(path)?;
         let file: CaseFile = parse_yaml(path, &text)?;
         let expanded = file.expand().map_err(|(key, message)| {
@@ -212,7 +214,7 @@ impl Loader {
 
     /// The starting pod in the fixture file `fixture` named by the case at `case`,
     /// parsed once per file.
-    fn fixture(&mut self, case: &Path, fixture: &Path) -> Result<Arc<Value>, CaseError> {
+    fn fixture(&self, case: &Path, fixture: &Path) -> Result<Arc<Value>, CaseError> {
         let found = resolve_fixture(case, fixture, &self.root).ok_or_else(|| {
             CaseError::FixtureMissing {
                 path: case.display().to_string(),
@@ -220,7 +222,9 @@ impl Loader {
                 root: self.root.display().to_string(),
             }
         })?;
-        if let Some(pod) = self.fixtures.get(&found) {
+        // The map is never left half-changed, so a panicking thread leaves it usable.
+        let fixtures = || self.fixtures.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pod) = fixtures().get(&found) {
             return Ok(Arc::clone(pod));
         }
         let pod: Value = parse_yaml(&found, &read(&found)?)?;
@@ -235,9 +239,8 @@ impl Loader {
                 ),
             });
         }
-        let pod = Arc::new(pod);
-        self.fixtures.insert(found, Arc::clone(&pod));
-        Ok(pod)
+        // Parsed by another thread meanwhile: the first one parsed is shared.
+        Ok(Arc::clone(fixtures().entry(found).or_insert(Arc::new(pod))))
     }
 }
 
