@@ -159,24 +159,16 @@ fn write_composite(out: &mut String, value: &Value, verb: fn(&mut String, &Value
     match value {
         Value::Array(items) => {
             out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                verb(out, item);
-            }
+            write_joined(out, items, " ", verb);
             out.push(']');
         }
         Value::Object(map) => {
             out.push_str("map[");
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
+            write_joined(out, map, " ", |out, (k, v)| {
                 out.push_str(k);
                 out.push(':');
                 verb(out, v);
-            }
+            });
             out.push(']');
         }
         scalar => verb(out, scalar),
@@ -203,26 +195,34 @@ fn write_sharp_v(out: &mut String, value: &Value) {
         Value::String(s) => out.push_str(&go_quote(s)),
         Value::Array(items) => {
             out.push_str("[]interface {}{");
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_sharp_v(out, item);
-            }
+            write_joined(out, items, ", ", write_sharp_v);
             out.push('}');
         }
         Value::Object(map) => {
             out.push_str("map[string]interface {}{");
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
+            write_joined(out, map, ", ", |out, (k, v)| {
                 out.push_str(&go_quote(k));
                 out.push(':');
                 write_sharp_v(out, v);
-            }
+            });
             out.push('}');
         }
+    }
+}
+
+/// Writes each of `items` with `each`, `separator` between them, as Go's
+/// printers lay out the elements of a slice, map or struct.
+pub fn write_joined<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    separator: &str,
+    mut each: impl FnMut(&mut String, T),
+) {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        each(out, item);
     }
 }
 

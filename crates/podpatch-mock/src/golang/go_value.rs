@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::golang::format::go_quote;
+use crate::golang::format::{go_quote, write_joined};
 use crate::golang::json_encode::compact_string;
 use crate::schema::Ty;
 
@@ -67,12 +67,9 @@ impl GoValue {
             GoValue::Slice(ty, items) => {
                 out.push_str(ty);
                 out.push('{');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
+                write_joined(out, items, ", ", |out, item| {
                     item.write_sharp_v(out, depth + 1);
-                }
+                });
                 out.push('}');
             }
             GoValue::Map(ty, entries) => {
@@ -80,27 +77,21 @@ impl GoValue {
                 sorted.sort_by(|a, b| a.0.cmp(&b.0));
                 out.push_str(ty);
                 out.push('{');
-                for (i, (key, value)) in sorted.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
+                write_joined(out, sorted, ", ", |out, (key, value)| {
                     out.push_str(&go_quote(key));
                     out.push(':');
                     value.write_sharp_v(out, depth + 1);
-                }
+                });
                 out.push('}');
             }
             GoValue::Struct(ty, fields) => {
                 out.push_str(ty);
                 out.push('{');
-                for (i, (name, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
+                write_joined(out, fields, ", ", |out, (name, value)| {
                     out.push_str(name);
                     out.push(':');
                     value.write_sharp_v(out, depth + 1);
-                }
+                });
                 out.push('}');
             }
             GoValue::Marshaler(inner, _) => inner.write_sharp_v(out, depth),
