@@ -143,6 +143,11 @@ pub struct Loader {
     root: PathBuf,
     /// Shared by the threads that load one selection's files together.
     fixtures: Mutex<HashMap<PathBuf, Arc<Value>>>,
+    /// Where a fixture name, looked up from a case folder, was found: the
+    /// cases of one folder name the same few fixtures, and each lookup that
+    /// misses beside the case is a failing `stat` (one per case in the
+    /// shipped suite).
+    found: Mutex<HashMap<(PathBuf, PathBuf), PathBuf>>,
 }
 
 impl Loader {
@@ -152,6 +157,7 @@ impl Loader {
         Loader {
             root: root.to_path_buf(),
             fixtures: Mutex::new(HashMap::new()),
+            found: Mutex::new(HashMap::new()),
         }
     }
 
@@ -215,14 +221,34 @@ impl Loader {
     /// The starting pod in the fixture file `fixture` named by the case at `case`,
     /// parsed once per file.
     fn fixture(&self, case: &Path, fixture: &Path) -> Result<Arc<Value>, CaseError> {
-        let found = resolve_fixture(case, fixture, &self.root).ok_or_else(|| {
-            CaseError::FixtureMissing {
-                path: case.display().to_string(),
-                fixture: fixture.display().to_string(),
-                root: self.root.display().to_string(),
+        // The maps are never left half-changed, so a panicking thread leaves them usable.
+        let key = (
+            case.parent().unwrap_or(Path::new("")).to_path_buf(),
+            fixture.to_path_buf(),
+        );
+        let known = self
+            .found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let found = resolve_fixture(case, fixture, &self.root).ok_or_else(|| {
+                    CaseError::FixtureMissing {
+                        path: case.display().to_string(),
+                        fixture: fixture.display().to_string(),
+                        root: self.root.display().to_string(),
+                    }
+                })?;
+                self.found
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(key, found.clone());
+                found
             }
-        })?;
-        // The map is never left half-changed, so a panicking thread leaves it usable.
+        };
         let fixtures = || self.fixtures.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(pod) = fixtures().get(&found) {
             return Ok(Arc::clone(pod));
@@ -274,8 +300,10 @@ fn read(path: &Path) -> Result<String, CaseError> {
         path: shown.clone(),
         source,
     };
-    not_a_case_file(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's metadata, the text is read in one call and the end
+    // found by a second (growing from nothing took about seven per file).
+    let size = not_a_case_file(path)?.len().min(MAX_FILE_BYTES);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(read_err)?;
@@ -303,25 +331,27 @@ fn read(path: &Path) -> Result<String, CaseError> {
 }
 
 /// An error when `path` is not something a case can be read from: missing, a
-/// broken symbolic link, a folder, a FIFO (reading would block) or a device.
-pub(super) fn not_a_case_file(path: &Path) -> Result<(), CaseError> {
+/// broken symbolic link, a folder, a FIFO (reading would block) or a device;
+/// else the file's metadata (links followed).
+pub(super) fn not_a_case_file(path: &Path) -> Result<std::fs::Metadata, CaseError> {
     let shown = path.display().to_string();
-    let link = std::fs::symlink_metadata(path).map_err(|source| CaseError::Read {
-        path: shown.clone(),
-        source,
-    })?;
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(_) if link.file_type().is_symlink() => {
-            let to = std::fs::read_link(path)
-                .map(|t| t.display().to_string())
-                .unwrap_or_default();
-            return Err(CaseError::Unreadable {
-                path: shown,
-                why: format!("is a broken symbolic link (to `{to}`)"),
-            });
-        }
+        // Only a failure needs the link itself: a missing file, or a link to one.
         Err(source) => {
+            let link = std::fs::symlink_metadata(path).map_err(|source| CaseError::Read {
+                path: shown.clone(),
+                source,
+            })?;
+            if link.file_type().is_symlink() {
+                let to = std::fs::read_link(path)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                return Err(CaseError::Unreadable {
+                    path: shown,
+                    why: format!("is a broken symbolic link (to `{to}`)"),
+                });
+            }
             return Err(CaseError::Read {
                 path: shown,
                 source,
@@ -329,7 +359,7 @@ pub(super) fn not_a_case_file(path: &Path) -> Result<(), CaseError> {
         }
     };
     if meta.is_file() {
-        return Ok(());
+        return Ok(meta);
     }
     Err(CaseError::Unreadable {
         path: shown,
@@ -563,6 +593,41 @@ mod tests {
         std::fs::write(&path, format!("given:\n  pod: pod.yaml\n{}", &MINIMAL)).unwrap();
         let (_, _, message) = invalid(load(&path, "c".into(), dir.path()).unwrap_err());
         assert!(message.contains("found a list"), "{message}");
+    }
+
+    #[test]
+    fn one_loader_finds_each_folders_own_fixture_of_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (folder, from) in [("", "root"), ("a/", "a")] {
+            std::fs::create_dir_all(root.join(folder).join("fixtures")).unwrap();
+            std::fs::write(
+                root.join(folder).join("fixtures/pod.yaml"),
+                format!("metadata: {{name: {from}}}\n"),
+            )
+            .unwrap();
+        }
+        let case = format!("given:\n  pod: fixtures/pod.yaml\n{MINIMAL}");
+        let loader = Loader::new(root);
+        // Each case twice: the second lookup of a folder's name is remembered.
+        for (at, from) in [
+            ("a/c.yaml", "a"),
+            ("a/sub/c.yaml", "a"),
+            ("b/c.yaml", "root"),
+        ]
+        .iter()
+        .cycle()
+        .take(6)
+        {
+            let path = root.join(at);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &case).unwrap();
+            let pod = loader.load(&path, "c".into()).unwrap()[0]
+                .pod
+                .clone()
+                .unwrap();
+            assert_eq!(pod["metadata"]["name"], *from, "{at}");
+        }
     }
 
     #[cfg(unix)]
