@@ -88,14 +88,13 @@ fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
 pub(crate) fn annotation_updates(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let empty = serde_json::Map::new();
-    let get = |p: &Value| {
+    // Borrowed: a pod's annotations may hold megabytes, read on every update.
+    let [na, oa] = [new, old].map(|p| {
         p.at("/metadata/annotations")
             .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_else(|| empty.clone())
-    };
-    let (na, oa) = (get(new), get(old));
-    for (k, old_val) in &oa {
+            .unwrap_or(&empty)
+    });
+    for (k, old_val) in oa {
         if na.get(k) == Some(old_val) {
             continue;
         }
