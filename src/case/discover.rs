@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::document::Case;
-use super::file::*;
+use super::error::CaseError;
 use super::model::*;
+use super::read::not_a_case_file;
 
 /// A case file found on disk, with its id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -6,7 +6,8 @@ use std::sync::mpsc;
 
 use super::discover::Found;
 use super::document::Case;
-use super::file::{CaseError, Loader};
+use super::error::CaseError;
+use super::file::Loader;
 
 /// Below this many files per thread a thread more costs more than it saves.
 const MIN_FILES_PER_THREAD: usize = 32;
