@@ -195,7 +195,7 @@ impl<'a> Walk<'a> {
                 Err(_) => {
                     open.broken = true;
                     self.broken += 1;
-                    drop_under(found, &format!("{}/", &self.pointer[..open.at]));
+                    drop_under(found, &self.pointer[..open.at]);
                     return Some(());
                 }
             }
@@ -205,7 +205,7 @@ impl<'a> Walk<'a> {
         self.pointer.push('/');
         self.pointer.push_str(&escape_pointer(&key));
         found.remove(&self.pointer);
-        drop_under(found, &format!("{}/", self.pointer));
+        drop_under(found, &self.pointer);
         Some(())
     }
 
@@ -240,11 +240,15 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Drops what `found` holds under `prefix`.
-fn drop_under(found: &mut Literals, prefix: &str) {
+/// Drops what `found` holds under the JSON pointer `parent` (its
+/// descendants, not itself). Most bodies hold no number: then nothing is
+/// built.
+fn drop_under(found: &mut Literals, parent: &str) {
     if found.is_empty() {
         return;
     }
+    let prefix = format!("{parent}/");
+    let prefix = prefix.as_str();
     let under: Vec<String> = found
         .range::<str, _>((
             std::ops::Bound::Included(prefix),

@@ -7,6 +7,7 @@
 //! only and must not mutate them.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 
 use serde_json::{Map, Value, json};
 
@@ -201,7 +202,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
         errs.extend(FieldError::invalid_each(
-            format!("{path}.name"),
+            format_args!("{path}.name"),
             name,
             names::dns1123_label(name),
         ));
@@ -211,7 +212,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
     one_of(
         errs,
-        &format!("{path}.terminationMessagePolicy"),
+        &format_args!("{path}.terminationMessagePolicy"),
         s(c, "terminationMessagePolicy"),
         &["File", "FallbackToLogsOnError"],
     );
@@ -222,19 +223,19 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     volume_devices(pod, c, path, errs);
     one_of(
         errs,
-        &format!("{path}.imagePullPolicy"),
+        &format_args!("{path}.imagePullPolicy"),
         s(c, "imagePullPolicy"),
         &["Always", "IfNotPresent", "Never"],
     );
-    resources(pod, c, &format!("{path}.resources"), errs);
+    resources(pod, c, &format_args!("{path}.resources"), errs);
     resize_policy(pod, c, path, errs);
     if let Some(sc) = set(c, "securityContext") {
-        security_context(pod, sc, &format!("{path}.securityContext"), errs);
+        security_context(pod, sc, &format_args!("{path}.securityContext"), errs);
     }
 }
 
 /// `validateContainerOnlyForPod`: the image must not be padded.
-pub(crate) fn image_whitespace(path: &str, image: &str) -> Option<FieldError> {
+pub(crate) fn image_whitespace(path: &(impl Display + ?Sized), image: &str) -> Option<FieldError> {
     (image.trim() != image).then(|| {
         FieldError::invalid(
             format!("{path}.image"),
