@@ -5,11 +5,12 @@
 //! decoding (`k8s.io/apimachinery/pkg/util/json`'s `convertNumber`).
 //! It must not parse bodies or decide validity.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::golang::json_pointer::escape_pointer;
+use crate::golang::json_pointer::push_escaped;
 
 /// Number literals by JSON pointer, where Go keeps the sender's text.
 pub type Literals = BTreeMap<String, String>;
@@ -189,9 +190,10 @@ impl<'a> Walk<'a> {
         if open.broken {
             return Some(());
         }
-        let key = if quoted.contains('\\') {
+        // A key without escapes is its text between the quotes, borrowed.
+        let key: Cow<'_, str> = if quoted.contains('\\') {
             match serde_json::from_str::<String>(quoted) {
-                Ok(key) => key,
+                Ok(key) => Cow::Owned(key),
                 Err(_) => {
                     open.broken = true;
                     self.broken += 1;
@@ -200,10 +202,10 @@ impl<'a> Walk<'a> {
                 }
             }
         } else {
-            quoted[1..quoted.len() - 1].to_string()
+            Cow::Borrowed(&quoted[1..quoted.len() - 1])
         };
         self.pointer.push('/');
-        self.pointer.push_str(&escape_pointer(&key));
+        push_escaped(&mut self.pointer, &key);
         found.remove(&self.pointer);
         drop_under(found, &self.pointer);
         Some(())

@@ -147,10 +147,18 @@ pub(super) fn source(
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut count = 0;
-    for (key, forbidden_segment, segment, check) in SOURCES {
-        let Some(src) = volume.get(*key).filter(|v| !v.is_null()) else {
-            continue;
-        };
+    // A volume sets one source or two of the thirty: found from its own
+    // members, then taken in Go's order.
+    let mut present: Vec<(usize, &Value)> = volume
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, src)| !src.is_null())
+        .filter_map(|(k, src)| Some((SOURCES.iter().position(|s| s.0 == k)?, src)))
+        .collect();
+    present.sort_unstable_by_key(|&(at, _)| at);
+    for (at, src) in present {
+        let (key, forbidden_segment, segment, check) = &SOURCES[at];
         if count > 0 {
             errs.push(FieldError::forbidden(
                 format!("{path}.{forbidden_segment}"),
