@@ -27,12 +27,11 @@ use crate::validation::value::{arr, present as set, s};
 
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
 
-/// Validates one container list of `spec` (`containers`, `initContainers`
-/// or `ephemeralContainers`); `volumes` are the names of the valid volumes,
-/// `quantities` the parse states of the pod's quantities.
+/// Validates the container lists of `spec` in Go's order (`containers`,
+/// `initContainers`, `ephemeralContainers`); `volumes` are the names of the
+/// valid volumes, `quantities` the parse states of the pod's quantities.
 pub(crate) fn containers(
     spec: &Value,
-    list: &str,
     volumes: &BTreeSet<String>,
     quantities: &QuantityStates,
     errs: &mut Vec<FieldError>,
@@ -47,11 +46,9 @@ pub(crate) fn containers(
         host_users: spec.at("/securityContext/hostUsers") != Some(&json!(false)),
         os: spec.at("/os/name").and_then(Value::as_str),
     };
-    match list {
-        "containers" => regular(&pod, errs),
-        "initContainers" => init(&pod, errs),
-        _ => ephemeral(&pod, errs),
-    }
+    regular(&pod, errs);
+    init(&pod, errs);
+    ephemeral(&pod, errs);
 }
 
 fn regular(pod: &Pod, errs: &mut Vec<FieldError>) {
@@ -260,7 +257,7 @@ mod tests {
         let volumes = BTreeSet::from(["data".to_string()]);
         let mut errs = Vec::new();
         let quantities = QuantityStates::default();
-        containers(&spec, "containers", &volumes, &quantities, &mut errs);
+        containers(&spec, &volumes, &quantities, &mut errs);
         errs.iter().map(FieldError::message).collect()
     }
 
