@@ -153,6 +153,10 @@ async fn serve(
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        // Go's net package turns Nagle's algorithm off on every TCP
+        // connection: a response that leaves in more than one write (a
+        // large or streamed body) must not wait for the client's ACK.
+        let _ = stream.set_nodelay(true);
         let io = TokioIo::new(IdleIo::new(stream, timeouts.idle));
         let conn = http1::Builder::new()
             .timer(TokioTimer::new())

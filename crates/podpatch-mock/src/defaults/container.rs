@@ -3,6 +3,8 @@
 //! the image tag, termination message fields, port protocol, and probe and
 //! HTTP handler defaults. It never overwrites a value the client set.
 
+use std::fmt::Display;
+
 use serde_json::{Map, Value, json};
 
 use crate::defaults::fields::set_if_missing;
@@ -16,7 +18,7 @@ use crate::golang::quantity_states::QuantityStates;
 pub(super) fn default_container(
     c: &mut Map<String, Value>,
     host_network: bool,
-    path: &str,
+    path: &(impl Display + ?Sized),
     states: &mut QuantityStates,
 ) {
     if c.get("imagePullPolicy")
@@ -44,7 +46,7 @@ pub(super) fn default_container(
     }
     // Requests default to limits for every resource that has a limit, as
     // `DeepCopy`s that keep the limits' parse states.
-    let resources_path = format!("{path}.resources");
+    let resources_path = format_args!("{path}.resources");
     if let Some(Value::Object(resources)) = c.get_mut("resources")
         && let Some(Value::Object(limits)) = resources.get("limits").cloned()
         && !limits.is_empty()

@@ -92,7 +92,7 @@ fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) 
         if let Some(Value::Array(containers)) = spec.get_mut(list) {
             for (i, container) in containers.iter_mut().enumerate() {
                 if let Some(container) = container.as_object_mut() {
-                    let path = format!("spec.{list}[{i}]");
+                    let path = format_args!("spec.{list}[{i}]");
                     default_container(container, host_network, &path, quantities);
                 }
             }

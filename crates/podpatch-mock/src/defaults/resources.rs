@@ -6,6 +6,8 @@
 //! reads and updates the quantity's recorded state
 //! ([`QuantityStates`]) as well as the pod's canonical text.
 
+use std::fmt::Display;
+
 use serde_json::{Value, json};
 
 use crate::golang::quantity_states::QuantityStates;
@@ -14,7 +16,7 @@ use crate::golang::quantity_states::QuantityStates;
 /// finer than a milli unit.
 pub(super) fn round_resource_list(
     list: Option<&mut Value>,
-    path: &str,
+    path: &(impl Display + ?Sized),
     states: &mut QuantityStates,
 ) {
     if let Some(Value::Object(list)) = list {
@@ -33,12 +35,16 @@ pub(super) fn round_resource_list(
 /// at field path `path`.
 pub(super) fn round_requirements(
     resources: Option<&mut Value>,
-    path: &str,
+    path: &(impl Display + ?Sized),
     states: &mut QuantityStates,
 ) {
     if let Some(Value::Object(resources)) = resources {
         for list in ["limits", "requests"] {
-            round_resource_list(resources.get_mut(list), &format!("{path}.{list}"), states);
+            round_resource_list(
+                resources.get_mut(list),
+                &format_args!("{path}.{list}"),
+                states,
+            );
         }
     }
 }

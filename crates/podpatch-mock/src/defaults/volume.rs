@@ -63,9 +63,10 @@ fn downward_items(items: Option<&mut Value>) {
 
 /// Applies the v1 defaulters to one volume in place.
 pub(super) fn default_volume(v: &mut Map<String, Value>) {
-    if !VOLUME_SOURCES
+    // Asked of the volume's few members, not of the thirty sources.
+    if !v
         .iter()
-        .any(|s| v.get(*s).is_some_and(|x| !x.is_null()))
+        .any(|(k, x)| !x.is_null() && VOLUME_SOURCES.contains(&k.as_str()))
     {
         v.insert("emptyDir".into(), json!({}));
     }

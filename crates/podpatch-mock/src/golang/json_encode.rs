@@ -24,7 +24,8 @@ pub enum Layout {
 
 /// Serialises `value`, ordering keys as the Go type `ty` would.
 pub fn to_bytes(value: &Value, ty: &'static Ty, layout: Layout) -> Vec<u8> {
-    let mut out = String::with_capacity(256);
+    // A pod is a few KiB: grown from less, the buffer is copied many times.
+    let mut out = String::with_capacity(4096);
     write_value(&mut out, value, ty, layout, 0, as_decoded);
     if layout == Layout::Compact {
         out.push('\n');

@@ -5,11 +5,12 @@
 //! decoding (`k8s.io/apimachinery/pkg/util/json`'s `convertNumber`).
 //! It must not parse bodies or decide validity.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::golang::json_pointer::escape_pointer;
+use crate::golang::json_pointer::push_escaped;
 
 /// Number literals by JSON pointer, where Go keeps the sender's text.
 pub type Literals = BTreeMap<String, String>;
@@ -189,23 +190,24 @@ impl<'a> Walk<'a> {
         if open.broken {
             return Some(());
         }
-        let key = if quoted.contains('\\') {
+        // A key without escapes is its text between the quotes, borrowed.
+        let key: Cow<'_, str> = if quoted.contains('\\') {
             match serde_json::from_str::<String>(quoted) {
-                Ok(key) => key,
+                Ok(key) => Cow::Owned(key),
                 Err(_) => {
                     open.broken = true;
                     self.broken += 1;
-                    drop_under(found, &format!("{}/", &self.pointer[..open.at]));
+                    drop_under(found, &self.pointer[..open.at]);
                     return Some(());
                 }
             }
         } else {
-            quoted[1..quoted.len() - 1].to_string()
+            Cow::Borrowed(&quoted[1..quoted.len() - 1])
         };
         self.pointer.push('/');
-        self.pointer.push_str(&escape_pointer(&key));
+        push_escaped(&mut self.pointer, &key);
         found.remove(&self.pointer);
-        drop_under(found, &format!("{}/", self.pointer));
+        drop_under(found, &self.pointer);
         Some(())
     }
 
@@ -240,11 +242,15 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Drops what `found` holds under `prefix`.
-fn drop_under(found: &mut Literals, prefix: &str) {
+/// Drops what `found` holds under the JSON pointer `parent` (its
+/// descendants, not itself). Most bodies hold no number: then nothing is
+/// built.
+fn drop_under(found: &mut Literals, parent: &str) {
     if found.is_empty() {
         return;
     }
+    let prefix = format!("{parent}/");
+    let prefix = prefix.as_str();
     let under: Vec<String> = found
         .range::<str, _>((
             std::ops::Bound::Included(prefix),

@@ -13,10 +13,14 @@ use std::collections::HashSet;
 /// Go's `maxNestingDepth` (encoding/json/scanner.go).
 const MAX_DEPTH: usize = 10_000;
 
+/// What [`check`] found: the duplicate keys' paths, or Go's `SyntaxError`
+/// text. A request's body is checked once and the result handed on.
+pub type Syntax = Result<Vec<String>, String>;
+
 /// Checks `data` as one JSON document. `Err` holds Go's `SyntaxError` text.
 /// `Ok` lists the paths of duplicate object keys. Iterative, so hostile
 /// nesting cannot exhaust the stack.
-pub fn check(data: &[u8]) -> Result<Vec<String>, String> {
+pub fn check(data: &[u8]) -> Syntax {
     let mut p = Parser {
         data,
         pos: 0,

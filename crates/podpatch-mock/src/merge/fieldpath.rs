@@ -176,10 +176,11 @@ fn is_granular_map(ty: &Ty) -> bool {
 
 /// What changed from `old` to `new` (`Compare`'s added ∪ modified), both
 /// seen as [`tracked`] shows them. The walk skips the untracked members
-/// where it meets them instead of comparing copies of both objects.
-pub fn changed(old: &Value, new: &Value, ty: &'static Ty, scope: Scope) -> FieldSet {
+/// where it meets them instead of comparing copies of both objects, and
+/// the top-level members in `same`, known equal on both sides.
+pub fn changed(old: &Value, new: &Value, ty: &'static Ty, scope: Scope, same: &[&str]) -> FieldSet {
     let mut set = FieldSet::new();
-    diff(Some(old), new, ty, scope, &mut Vec::new(), &mut set);
+    diff(Some(old), new, ty, scope, same, &mut Vec::new(), &mut set);
     set
 }
 
@@ -188,6 +189,7 @@ fn diff(
     new: &Value,
     ty: &'static Ty,
     scope: Scope,
+    same: &[&str],
     path: &mut Vec<Elem>,
     out: &mut FieldSet,
 ) {
@@ -215,13 +217,13 @@ fn diff(
                 out.insert(path.clone());
             }
             for (k, v) in map {
-                if untracked(path, k, scope) {
+                if untracked(path, k, scope) || (path.is_empty() && same.contains(&k.as_str())) {
                     continue;
                 }
                 let member = ty.member(k).unwrap_or(&Ty::Any);
                 let old_child = old.and_then(|o| o.get(k));
                 path.push(Elem::Field(k.clone()));
-                diff(old_child, v, member, scope, path, out);
+                diff(old_child, v, member, scope, &[], path, out);
                 path.pop();
             }
         }
@@ -268,7 +270,7 @@ fn diff(
                         } else {
                             let old_item =
                                 old_elems.iter().find(|(e, _)| e == elem).map(|(_, o)| *o);
-                            diff(old_item, item, &list.item, scope, path, out);
+                            diff(old_item, item, &list.item, scope, &[], path, out);
                         }
                         path.pop();
                     }
@@ -577,7 +579,7 @@ mod tests {
         let empty = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}, "status": {}});
         let pod = json!({"metadata": {"name": "web", "labels": {"run": "web"}},
             "spec": {"containers": [{"name": "web", "image": "nginx", "resources": {}}], "dnsPolicy": "ClusterFirst"}});
-        let set = changed(&empty, &pod, &POD_TY, Scope::Main);
+        let set = changed(&empty, &pod, &POD_TY, Scope::Main, &[]);
         assert_eq!(
             to_fields_v1(&set),
             json!({"f:metadata": {"f:labels": {".": {}, "f:run": {}}},
@@ -611,7 +613,7 @@ mod tests {
         let old = json!({"spec": {}});
         let new = json!({ "spec": spec });
         assert_eq!(
-            to_fields_v1(&changed(&old, &new, &POD_TY, Scope::Main)),
+            to_fields_v1(&changed(&old, &new, &POD_TY, Scope::Main, &[])),
             json!({ "f:spec": want })
         );
     }
@@ -621,7 +623,7 @@ mod tests {
         let old = json!({"spec": {"containers": [{"name": "web", "image": "nginx"}]}});
         let new = json!({"spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
         assert_eq!(
-            to_fields_v1(&changed(&old, &new, &POD_TY, Scope::Main)),
+            to_fields_v1(&changed(&old, &new, &POD_TY, Scope::Main, &[])),
             json!({"f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {"f:image": {}}}}})
         );
     }

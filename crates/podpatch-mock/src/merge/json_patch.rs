@@ -18,7 +18,7 @@ use crate::golang::json_number::{Literals, number_literals};
 use crate::golang::json_pointer::Lookup;
 use crate::golang::json_pointer::{escape_pointer, unescape_pointer};
 use crate::golang::json_raw::{Step, compact, json_kind, raw_members};
-use crate::golang::json_scanner;
+use crate::golang::json_scanner::Syntax;
 use crate::merge::evanphx_marshal::evanphx_json;
 use crate::merge::patched::{Later, Patched, Shown, duplicates, go_decode_error, with_shown_later};
 use crate::schema::{POD_TY, Ty};
@@ -28,16 +28,18 @@ pub const MAX_JSON_PATCH_OPS: usize = 10_000;
 
 const OP_FIELDS: &[&str] = &["op", "path", "from", "value"];
 
-/// Applies a JSON Patch body to `current` (`strict_mode`: fieldValidation
+/// Applies a JSON Patch body to `current` (`syntax`: its
+/// [`crate::golang::json_scanner::check`]; `strict_mode`: fieldValidation
 /// is not Ignore). The patched document as evanphx marshals it is made only
 /// when an error shows it ([`Shown::Later`]).
 pub fn json_patch<'b>(
     current: &Arc<Value>,
     body: &'b [u8],
+    syntax: &'b Syntax,
     strict_mode: bool,
 ) -> Result<Patched<'b>, Status> {
     with_shown_later(current, move |pod, later| {
-        apply_ops(pod, body, strict_mode, later)
+        apply_ops(pod, body, syntax, strict_mode, later)
     })
 }
 
@@ -46,6 +48,7 @@ pub fn json_patch<'b>(
 fn apply_ops<'b>(
     current: &Value,
     body: &[u8],
+    syntax: &Syntax,
     strict_mode: bool,
     later: Option<Later<'b>>,
 ) -> Result<Patched<'b>, Status> {
@@ -55,7 +58,7 @@ fn apply_ops<'b>(
         ""
     };
     let bad = |msg: String| Status::bad_request(format!("{prefix}{msg}"));
-    let dups = json_scanner::check(body).map_err(bad)?;
+    let dups = syntax.clone().map_err(bad)?;
     let value: Value = crate::golang::json_value::from_slice(body).map_err(|e| {
         let context = if strict_mode {
             "struct field jsonPatchOp.value"

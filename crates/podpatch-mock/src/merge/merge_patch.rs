@@ -16,7 +16,7 @@ use crate::golang::json_number::{Literals, number_literals};
 use crate::golang::json_pointer::Lookup;
 use crate::golang::json_pointer::escape_pointer;
 use crate::golang::json_raw::{compact, json_kind};
-use crate::golang::json_scanner;
+use crate::golang::json_scanner::Syntax;
 use crate::merge::evanphx_marshal::evanphx_json;
 use crate::merge::patched::{Later, Patched, Shown, duplicates, go_decode_error, with_shown_later};
 use crate::merge::strategic;
@@ -59,16 +59,18 @@ fn merged_objects(
     }
 }
 
-/// Applies a merge patch body to `current` (`strict_mode`: fieldValidation
+/// Applies a merge patch body to `current` (`syntax`: its
+/// [`crate::golang::json_scanner::check`]; `strict_mode`: fieldValidation
 /// is not Ignore). The patched document as evanphx marshals it is made only
 /// when an error shows it ([`Shown::Later`]).
 pub fn merge_patch<'b>(
     current: &Arc<Value>,
     body: &'b [u8],
+    syntax: &'b Syntax,
     strict_mode: bool,
 ) -> Result<Patched<'b>, Status> {
     with_shown_later(current, move |pod, later| {
-        merge(pod, body, strict_mode, later)
+        merge(pod, body, syntax, strict_mode, later)
     })
 }
 
@@ -77,6 +79,7 @@ pub fn merge_patch<'b>(
 fn merge<'b>(
     current: &Value,
     body: &[u8],
+    syntax: &Syntax,
     strict_mode: bool,
     later: Option<Later<'b>>,
 ) -> Result<Patched<'b>, Status> {
@@ -84,7 +87,7 @@ fn merge<'b>(
     let mut strict = Vec::new();
     let value: Value = if strict_mode {
         let bad = |msg: String| Status::bad_request(format!("error decoding patch: {msg}"));
-        let dups = json_scanner::check(body).map_err(bad)?;
+        let dups = syntax.clone().map_err(bad)?;
         let value: Value = crate::golang::json_value::from_slice(body)
             .map_err(|e| bad(go_decode_error(body, &e, "value")))?;
         if !matches!(value, Value::Object(_) | Value::Null) {
@@ -96,7 +99,7 @@ fn merge<'b>(
         strict.extend(duplicates(dups, ""));
         value
     } else {
-        json_scanner::check(body).map_err(|_| invalid_patch())?;
+        syntax.as_ref().map_err(|_| invalid_patch())?;
         crate::golang::json_value::from_slice(body).map_err(|_| invalid_patch())?
     };
     let doc = match value {

@@ -88,7 +88,8 @@ pub fn prepare_for_create(pod: &mut Value, now: &str) {
 /// fields first). Validation sees Go's non-nil empty lists (`empty_lists`,
 /// which the old object gets too, as nil and empty compare equal), a
 /// non-nil empty `nodeSelector` when a patch removed its last key, and the
-/// new pod's quantities in their parse states (`quantities`).
+/// new pod's quantities in their parse states (`quantities`);
+/// `spec_unchanged` is what [`before_update`] returned.
 pub fn validate_update(
     scope: Scope,
     pod: &Value,
@@ -96,6 +97,7 @@ pub fn validate_update(
     empty_lists: &[String],
     quantities: &QuantityStates,
     empty_node_selector: bool,
+    spec_unchanged: bool,
 ) -> Vec<FieldError> {
     let mut errs = validation::common_fields_update(pod, current);
     match scope {
@@ -106,10 +108,12 @@ pub fn validate_update(
                 unmarshal::restore_empty_lists(&mut view, empty_lists);
                 view
             };
+            // Restored empty lists leave `Semantic.DeepEqual` as it was:
+            // nil and empty compare equal.
             let mut update_errs = if empty_lists.is_empty() {
-                validation::validate_update(pod, current, quantities)
+                validation::validate_update(pod, current, quantities, spec_unchanged)
             } else {
-                validation::validate_update(&view(pod), &view(current), quantities)
+                validation::validate_update(&view(pod), &view(current), quantities, spec_unchanged)
             };
             // Typing drops an empty map, but Go tells a non-nil empty
             // nodeSelector (a patch removed its last key) from nil.
@@ -266,7 +270,9 @@ fn keep_pod_level_resources(pod: &mut Value, old: &Value) {
 
 /// `rest.BeforeUpdate` + the pod strategy's `PrepareForUpdate`; `empty_lists`
 /// names the empty lists the decoder dropped (Go keeps them non-nil).
-pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[String]) {
+/// Returns whether the spec is unchanged under `Semantic.DeepEqual`, which
+/// [`validate_update`] asks again of the same specs.
+pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[String]) -> bool {
     if let Some(spec) = pod.get_mut("spec") {
         drop_disabled::drop_disabled(spec, old.get("spec"));
     }
@@ -321,7 +327,7 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
     let old_generation = old_meta("generation").and_then(Value::as_i64).unwrap_or(0);
     // `updatePodGeneration` compares with `Semantic.DeepEqual`: a quantity
     // respelled (`64Mi` as `67108864`) is no spec change.
-    let spec_changed = !crate::golang::semantic::semantic_eq(
+    let spec_unchanged = crate::golang::semantic::semantic_eq(
         pod.get("spec"),
         old.get("spec"),
         &crate::schema::POD_SPEC_TY,
@@ -351,7 +357,7 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
         }
         // `updatePodGeneration` (1.33+); before, `BeforeUpdate` only keeps
         // the stored generation.
-        let generation = if spec_changed && Version::current().has_pod_generation() {
+        let generation = if !spec_unchanged && Version::current().has_pod_generation() {
             old_generation + 1
         } else {
             old_generation
@@ -374,4 +380,5 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
     {
         map.insert("status".into(), status.clone());
     }
+    spec_unchanged
 }

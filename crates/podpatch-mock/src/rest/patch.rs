@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::api::status::Status;
 use crate::golang::json_number::Literals;
 use crate::golang::json_raw::json_kind;
-use crate::golang::json_scanner;
+use crate::golang::json_scanner::{self, Syntax};
 use crate::http::query::FieldValidation;
 use crate::merge::apply::server_side_apply;
 use crate::merge::fieldpath::Scope;
@@ -29,18 +29,20 @@ use crate::rest::update::guaranteed_update;
 use crate::schema::POD_TY;
 use crate::version::Version;
 
-/// Applies a non-apply patch to `current`.
+/// Applies a non-apply patch to `current`; `syntax` is the body's
+/// [`json_scanner::check`].
 pub fn apply<'b>(
     kind: PatchKind,
     current: &Arc<Value>,
     body: &'b [u8],
+    syntax: &'b Syntax,
     validation: FieldValidation,
 ) -> Result<Patched<'b>, Status> {
     let strict_mode = validation != FieldValidation::Ignore;
     match kind {
-        PatchKind::Json => json_patch(current, body, strict_mode),
-        PatchKind::Merge => merge_patch(current, body, strict_mode),
-        PatchKind::Strategic => strategic_patch(current, body),
+        PatchKind::Json => json_patch(current, body, syntax, strict_mode),
+        PatchKind::Merge => merge_patch(current, body, syntax, strict_mode),
+        PatchKind::Strategic => strategic_patch(current, body, syntax),
         PatchKind::Apply => Err(Status::internal_raw("apply is not a plain patch")),
     }
 }
@@ -49,16 +51,16 @@ pub fn apply<'b>(
 pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) -> Outcome {
     req.options
         .validate("PatchOptions", kind == PatchKind::Apply)?;
+    // A JSON body's syntax is checked once, for the check below and the patch.
+    let syntax = (kind != PatchKind::Apply).then(|| json_scanner::check(body));
     if Version::current().validates_patch_body_first() {
         // `validateAndTranscodePatch`, before the audit log records the
         // body: a body that is not JSON (or, for apply, YAML) is refused
         // before the pod is looked up.
-        match kind {
-            PatchKind::Apply => transcode_apply(body)?,
-            _ if json_scanner::check(body).is_err() => {
-                return Err(Status::bad_request("invalid JSON patch").into());
-            }
-            _ => {}
+        match &syntax {
+            None => transcode_apply(body)?,
+            Some(Err(_)) => return Err(Status::bad_request("invalid JSON patch").into()),
+            Some(Ok(_)) => {}
         }
     }
     if kind == PatchKind::Apply && req.scope == Scope::Main {
@@ -69,8 +71,8 @@ pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) ->
     }
     let validation = req.options.field_validation();
     guaranteed_update(state, req, Some(kind), |current| {
-        if kind != PatchKind::Apply {
-            return Ok(apply(kind, current, body, validation)?);
+        if let Some(syntax) = &syntax {
+            return Ok(apply(kind, current, body, syntax, validation)?);
         }
         let (config, duplicates) = decode_apply(body)?;
         let manager = req.options.field_manager.clone();
@@ -93,8 +95,12 @@ pub fn patch(state: &Shared, req: &Request<'_>, kind: PatchKind, body: &[u8]) ->
 
 /// `strategicPatchObject`: the patch decoded into a map and merged by
 /// [`strategic::apply`], its errors classified as patch.go does.
-fn strategic_patch(current: &Value, body: &[u8]) -> Result<Patched<'static>, Status> {
-    let dups = json_scanner::check(body).map_err(Status::bad_request)?;
+fn strategic_patch(
+    current: &Value,
+    body: &[u8],
+    syntax: &Syntax,
+) -> Result<Patched<'static>, Status> {
+    let dups = syntax.clone().map_err(Status::bad_request)?;
     let value: Value = crate::golang::json_value::from_slice(body)
         .map_err(|e| Status::bad_request(go_decode_error(body, &e, "value")))?;
     let mut patch = match value {
@@ -228,7 +234,9 @@ mod tests {
         #[case] code: u16,
         #[case] message: &str,
     ) {
-        let err = apply(kind, &Arc::new(pod()), body.as_bytes(), validation).expect_err("fails");
+        let syntax = json_scanner::check(body.as_bytes());
+        let err =
+            apply(kind, &Arc::new(pod()), body.as_bytes(), &syntax, validation).expect_err("fails");
         assert_eq!((err.code, err.message.as_str()), (code, message));
     }
 
@@ -242,6 +250,7 @@ mod tests {
             PatchKind::Json,
             &Arc::new(pod()),
             &body,
+            &json_scanner::check(&body),
             FieldValidation::Warn,
         )
         .expect_err("413");
@@ -255,10 +264,12 @@ mod tests {
     #[test]
     fn strict_findings_on_ops() {
         let body = br#"[{"op":"replace","path":"/metadata/labels/a","vaule":"x","value":"2"}]"#;
+        let syntax = json_scanner::check(body);
         let got = apply(
             PatchKind::Json,
             &Arc::new(pod()),
             body,
+            &syntax,
             FieldValidation::Warn,
         )
         .expect("applies");

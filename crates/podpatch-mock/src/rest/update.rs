@@ -256,7 +256,7 @@ fn prepare(
         warnings: warnings.clone(),
     };
     pods::check_resource_version(&pod, current, req.name).map_err(fail)?;
-    strategy::before_update(&mut pod, current, req.scope, &empty_lists);
+    let spec_unchanged = strategy::before_update(&mut pod, current, req.scope, &empty_lists);
     let errs = strategy::validate_update(
         req.scope,
         &pod,
@@ -264,6 +264,7 @@ fn prepare(
         &empty_lists,
         &quantities,
         empty_node_selector,
+        spec_unchanged,
     );
     if !errs.is_empty() {
         return Err(fail(Status::invalid("", "Pod", req.name, &errs)));

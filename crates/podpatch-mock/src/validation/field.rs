@@ -5,6 +5,8 @@
 //!
 //! Pure data and formatting; it must not decide what is valid.
 
+use std::fmt::Display;
+
 use serde_json::Value;
 
 use crate::golang::format::go_quote;
@@ -89,12 +91,18 @@ impl FieldError {
     }
 
     /// `field.Invalid` once per message a name rule returned for `value`.
+    /// The path is written out only when there is a message: a valid name
+    /// is the rule.
     pub fn invalid_each(
-        field: impl Into<String>,
+        field: impl Display,
         value: &str,
         msgs: Vec<String>,
     ) -> impl Iterator<Item = Self> {
-        let field = field.into();
+        let field = if msgs.is_empty() {
+            String::new()
+        } else {
+            field.to_string()
+        };
         let value = Value::String(value.to_string());
         msgs.into_iter()
             .map(move |msg| Self::invalid(field.clone(), value.clone(), msg))

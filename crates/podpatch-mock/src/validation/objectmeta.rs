@@ -286,9 +286,10 @@ fn kube_finalizers(meta: &Value) -> Vec<FieldError> {
 }
 
 /// apimachinery's `ValidateObjectMetaUpdate`.
-pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub fn object_meta_update<'a>(new: &'a Value, old: &'a Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let get = |m: &Value, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    // Read in place: most updates change none of these fields.
+    let get = |m: &'a Value, k: &str| m.get(k).unwrap_or(&Value::Null);
     if !get(old, "deletionTimestamp").is_null() {
         let old_set: Vec<Value> = old
             .get("finalizers")
@@ -338,7 +339,7 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
         // A patch that sets the zero time leaves Go a non-nil
         // `*metav1.Time` (an explicit null here), unlike the unset old one.
         let zero_set = key == "deletionTimestamp" && new.get(key).is_some_and(Value::is_null);
-        if zero_set || (n != o && !(both_empty(&n) && both_empty(&o))) {
+        if zero_set || (n != o && !(both_empty(n) && both_empty(o))) {
             // Since 1.34 non-primitive values (metav1.Time included) render
             // as JSON, so timestamps show as their RFC 3339 string; before,
             // as the time's `String()`.
@@ -358,7 +359,7 @@ pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
                 _ if key == "name" || key == "namespace" || key == "uid" => {
                     FieldError::invalid(path, json!(n.as_str().unwrap_or("")), "field is immutable")
                 }
-                _ => FieldError::invalid(path, n, "field is immutable"),
+                _ => FieldError::invalid(path, n.clone(), "field is immutable"),
             });
         }
     }

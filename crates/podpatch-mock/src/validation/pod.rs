@@ -58,7 +58,7 @@ pub(crate) fn metadata_and_spec(
     for list in ["containers", "initContainers"] {
         for (i, c) in arr(&pod["spec"], list).iter().enumerate() {
             errs.extend(image_whitespace(
-                &format!("spec.{list}[{i}]"),
+                &format_args!("spec.{list}[{i}]"),
                 s(c, "image"),
             ));
         }

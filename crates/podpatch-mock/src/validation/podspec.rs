@@ -35,9 +35,7 @@ pub(crate) fn pod_spec(
     let mut errs = Vec::new();
     let volumes = volume::volumes(spec, pod_name, &mut errs);
     errs.extend(resources::pod_resource_claims(spec));
-    for list in ["containers", "initContainers", "ephemeralContainers"] {
-        containers(spec, list, &volumes, quantities, &mut errs);
-    }
+    containers(spec, &volumes, quantities, &mut errs);
     errs.extend(resources::pod_resources(spec));
     errs.extend(security::host_network_deps(spec));
     let restart = s(spec, "restartPolicy");

@@ -6,6 +6,7 @@
 //! are echoed as stored (the decoder has already canonicalised them).
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 
 use serde_json::{Map, Value, json};
 
@@ -274,7 +275,7 @@ pub(super) fn pod_resource_claims(spec: &Value) -> Vec<FieldError> {
 pub(super) fn claim_names(
     claims: &[Value],
     pod_claims: &BTreeSet<String>,
-    path: &str,
+    path: &(impl Display + ?Sized),
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut names: BTreeSet<String> = BTreeSet::new();

@@ -17,12 +17,12 @@ pub(crate) fn scheduling_gates(spec: &Value) -> Vec<FieldError> {
     let mut seen = BTreeSet::new();
     for (i, gate) in arr(spec, "schedulingGates").iter().enumerate() {
         let name = s(gate, "name");
-        let path = format!("spec.schedulingGates[{i}]");
+        let path = format_args!("spec.schedulingGates[{i}]");
         for msg in names::qualified_name(name) {
-            errs.push(FieldError::invalid(&path, json!(name), msg));
+            errs.push(FieldError::invalid(path.to_string(), json!(name), msg));
         }
         if !seen.insert(name.to_string()) {
-            errs.push(FieldError::duplicate(&path, json!(name)));
+            errs.push(FieldError::duplicate(path.to_string(), json!(name)));
         }
     }
     errs

@@ -6,6 +6,7 @@
 //! the host-network port rule, Windows HostProcess pods and user namespaces.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -47,12 +48,12 @@ pub(super) fn host_network_deps(spec: &Value) -> Vec<FieldError> {
     errs
 }
 
-fn id_range(errs: &mut Vec<FieldError>, path: String, value: Option<&Value>) {
+fn id_range(errs: &mut Vec<FieldError>, path: impl Display, value: Option<&Value>) {
     if let Some(id) = value.and_then(Value::as_i64)
         && !(0..=MAX_INT32).contains(&id)
     {
         errs.push(FieldError::invalid(
-            path,
+            path.to_string(),
             json!(id),
             format!("must be between 0 and {MAX_INT32}, inclusive"),
         ));
@@ -89,13 +90,21 @@ pub(super) fn share_process_namespace(spec: &Value, parent: &str) -> Vec<FieldEr
 pub(super) fn pod_security_context(spec: &Value, old: Option<&Value>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let sc = spec.get("securityContext").unwrap_or(&Value::Null);
-    id_range(&mut errs, format!("{SC}.fsGroup"), sc.get("fsGroup"));
-    id_range(&mut errs, format!("{SC}.runAsUser"), sc.get("runAsUser"));
-    id_range(&mut errs, format!("{SC}.runAsGroup"), sc.get("runAsGroup"));
+    id_range(&mut errs, format_args!("{SC}.fsGroup"), sc.get("fsGroup"));
+    id_range(
+        &mut errs,
+        format_args!("{SC}.runAsUser"),
+        sc.get("runAsUser"),
+    );
+    id_range(
+        &mut errs,
+        format_args!("{SC}.runAsGroup"),
+        sc.get("runAsGroup"),
+    );
     for (i, gid) in arr(sc, "supplementalGroups").iter().enumerate() {
         id_range(
             &mut errs,
-            format!("{SC}.supplementalGroups[{i}]"),
+            format_args!("{SC}.supplementalGroups[{i}]"),
             Some(gid),
         );
     }
@@ -114,7 +123,7 @@ pub(super) fn pod_security_context(spec: &Value, old: Option<&Value>) -> Vec<Fie
     }
     errs.extend(windows_options(
         sc.get("windowsOptions"),
-        &format!("{SC}.windowsOptions"),
+        &format_args!("{SC}.windowsOptions"),
     ));
     if let Some(profile) = set(sc, "appArmorProfile") {
         errs.extend(apparmor_profile(profile, &format!("{SC}.appArmorProfile")));
@@ -229,7 +238,10 @@ fn sysctl_namespace(name: &str) -> Option<&'static str> {
 }
 
 /// `validateWindowsSecurityContextOptions`.
-pub(super) fn windows_options(options: Option<&Value>, path: &str) -> Vec<FieldError> {
+pub(super) fn windows_options(
+    options: Option<&Value>,
+    path: &(impl Display + ?Sized),
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let Some(o) = options.filter(|o| !o.is_null()) else {
         return errs;

@@ -16,7 +16,7 @@ use crate::version::Version;
 pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for (i, t) in list.iter().enumerate() {
-        let path = format!("spec.tolerations[{i}]");
+        let path = format_args!("spec.tolerations[{i}]");
         let key = s(t, "key");
         let op = s(t, "operator");
         let value = s(t, "value");

@@ -5,6 +5,8 @@
 //! `pkg/fieldpath`, and Go's `math.MaxInt32` bound. It holds no rule
 //! of its own and must not produce errors.
 
+use std::fmt;
+
 use serde_json::Value;
 
 /// `math.MaxInt32`, the bound of every `int32` field.
@@ -41,13 +43,27 @@ pub(crate) fn split_subscript(field_path: &str) -> Option<(&str, &str)> {
 }
 
 /// `VisitContainersWithPath`: init, regular, then ephemeral containers.
-pub(crate) fn containers_with_path(spec: &Value) -> impl Iterator<Item = (String, &Value)> {
+pub(crate) fn containers_with_path(spec: &Value) -> impl Iterator<Item = (ContainerPath, &Value)> {
     ["initContainers", "containers", "ephemeralContainers"]
         .into_iter()
         .flat_map(move |list| {
             arr(spec, list)
                 .iter()
                 .enumerate()
-                .map(move |(i, c)| (format!("spec.{list}[{i}]"), c))
+                .map(move |(index, c)| (ContainerPath { list, index }, c))
         })
+}
+
+/// A container's field path (`spec.initContainers[0]`), written out only
+/// when an error names it: the walks that take it rarely report.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ContainerPath {
+    list: &'static str,
+    index: usize,
+}
+
+impl fmt::Display for ContainerPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "spec.{}[{}]", self.list, self.index)
+    }
 }

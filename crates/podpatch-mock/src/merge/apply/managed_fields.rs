@@ -156,7 +156,8 @@ fn put_list(object: &mut Value, list: Vec<Value>) {
 /// that no longer exist leave every set; changed fields move to `manager`,
 /// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
-    let changed = fieldpath::changed(old, new, &POD_TY, scope);
+    let same = same_members(old, new);
+    let changed = fieldpath::changed(old, new, &POD_TY, scope, &same);
     // A client may rewrite managedFields with any non-apply write; an empty
     // list (or a single empty entry) strips them all, while a missing or
     // undecodable one keeps the live entries (`decodeLiveOrNew`).
@@ -187,7 +188,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     }
     // Fields that changed or went away leave every manager (the reverse
     // diff holds what the old object had and the new one lacks).
-    let removed = fieldpath::changed(new, old, &POD_TY, scope);
+    let removed = fieldpath::changed(new, old, &POD_TY, scope, &same);
     let list = match unchanged_sets::upkeep(list, &changed, &removed, manager, scope, now) {
         Ok(list) => list,
         Err(list) => render_entries(moved_ownership(
@@ -200,6 +201,21 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         )),
     };
     put_list(new, list);
+}
+
+/// The top-level members `old` and `new` both hold with equal values: they
+/// hold no change either way. An update leaves most of a pod (`spec`,
+/// `status`) as it was, and comparing such a member costs about as much as
+/// walking it, so the two diffs of an update compare them once, here.
+fn same_members<'a>(old: &'a Value, new: &Value) -> Vec<&'a str> {
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => old
+            .iter()
+            .filter(|(k, v)| new.get(k.as_str()) == Some(v))
+            .map(|(k, _)| k.as_str())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// `UpdateManager`'s upkeep on parsed entries: `changed` and `removed`

@@ -40,7 +40,7 @@ pub fn server_side_apply(
             api_version: "v1".into(),
             time: Some(now.to_string()),
             subresource: String::new(),
-            set: fieldpath::changed(&zero, live, &POD_TY, Scope::Main),
+            set: fieldpath::changed(&zero, live, &POD_TY, Scope::Main, &[]),
         });
     }
     let mut merged = live.clone();
@@ -61,7 +61,7 @@ pub fn server_side_apply(
     // `Updater.update`: another manager's fields that the merged (and
     // pruned) object added or modified are conflicts; a value applied
     // unchanged, or an empty map merged into a live one, is none.
-    let changed = fieldpath::changed(live, &merged, &POD_TY, scope);
+    let changed = fieldpath::changed(live, &merged, &POD_TY, scope, &[]);
     let mut conflicts: Vec<(usize, Vec<Elem>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         if e.is(manager, "Apply", scope) {
@@ -104,7 +104,7 @@ pub fn server_side_apply(
     for (i, path) in &conflicts {
         entries[*i].set.remove(path);
     }
-    let removed = fieldpath::changed(&merged, live, &POD_TY, scope);
+    let removed = fieldpath::changed(&merged, live, &POD_TY, scope, &[]);
     for e in entries.iter_mut() {
         if !e.is(manager, "Apply", scope) {
             e.set.retain(|p| !removed.contains(p));

@@ -4,6 +4,7 @@
 //! common messages and the small error builders. It holds no rule of its own.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 
 use serde_json::{Value, json};
 
@@ -25,11 +26,20 @@ pub(super) struct Pod<'a> {
 }
 
 /// A required enum: `Required` when empty, `NotSupported` when unknown.
-pub(super) fn one_of(errs: &mut Vec<FieldError>, path: &str, value: &str, supported: &[&str]) {
+pub(super) fn one_of(
+    errs: &mut Vec<FieldError>,
+    path: &(impl Display + ?Sized),
+    value: &str,
+    supported: &[&str],
+) {
     if value.is_empty() {
-        errs.push(FieldError::required(path, ""));
+        errs.push(FieldError::required(path.to_string(), ""));
     } else if !supported.contains(&value) {
-        errs.push(FieldError::not_supported(path, json!(value), supported));
+        errs.push(FieldError::not_supported(
+            path.to_string(),
+            json!(value),
+            supported,
+        ));
     }
 }
 

@@ -7,6 +7,7 @@
 //! only and must not mutate them.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 
 use serde_json::{Map, Value, json};
 
@@ -26,12 +27,11 @@ use crate::validation::value::{arr, present as set, s};
 
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
 
-/// Validates one container list of `spec` (`containers`, `initContainers`
-/// or `ephemeralContainers`); `volumes` are the names of the valid volumes,
-/// `quantities` the parse states of the pod's quantities.
+/// Validates the container lists of `spec` in Go's order (`containers`,
+/// `initContainers`, `ephemeralContainers`); `volumes` are the names of the
+/// valid volumes, `quantities` the parse states of the pod's quantities.
 pub(crate) fn containers(
     spec: &Value,
-    list: &str,
     volumes: &BTreeSet<String>,
     quantities: &QuantityStates,
     errs: &mut Vec<FieldError>,
@@ -46,11 +46,9 @@ pub(crate) fn containers(
         host_users: spec.at("/securityContext/hostUsers") != Some(&json!(false)),
         os: spec.at("/os/name").and_then(Value::as_str),
     };
-    match list {
-        "containers" => regular(&pod, errs),
-        "initContainers" => init(&pod, errs),
-        _ => ephemeral(&pod, errs),
-    }
+    regular(&pod, errs);
+    init(&pod, errs);
+    ephemeral(&pod, errs);
 }
 
 fn regular(pod: &Pod, errs: &mut Vec<FieldError>) {
@@ -201,7 +199,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
         errs.extend(FieldError::invalid_each(
-            format!("{path}.name"),
+            format_args!("{path}.name"),
             name,
             names::dns1123_label(name),
         ));
@@ -211,7 +209,7 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
     one_of(
         errs,
-        &format!("{path}.terminationMessagePolicy"),
+        &format_args!("{path}.terminationMessagePolicy"),
         s(c, "terminationMessagePolicy"),
         &["File", "FallbackToLogsOnError"],
     );
@@ -222,19 +220,19 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     volume_devices(pod, c, path, errs);
     one_of(
         errs,
-        &format!("{path}.imagePullPolicy"),
+        &format_args!("{path}.imagePullPolicy"),
         s(c, "imagePullPolicy"),
         &["Always", "IfNotPresent", "Never"],
     );
-    resources(pod, c, &format!("{path}.resources"), errs);
+    resources(pod, c, &format_args!("{path}.resources"), errs);
     resize_policy(pod, c, path, errs);
     if let Some(sc) = set(c, "securityContext") {
-        security_context(pod, sc, &format!("{path}.securityContext"), errs);
+        security_context(pod, sc, &format_args!("{path}.securityContext"), errs);
     }
 }
 
 /// `validateContainerOnlyForPod`: the image must not be padded.
-pub(crate) fn image_whitespace(path: &str, image: &str) -> Option<FieldError> {
+pub(crate) fn image_whitespace(path: &(impl Display + ?Sized), image: &str) -> Option<FieldError> {
     (image.trim() != image).then(|| {
         FieldError::invalid(
             format!("{path}.image"),
@@ -259,7 +257,7 @@ mod tests {
         let volumes = BTreeSet::from(["data".to_string()]);
         let mut errs = Vec::new();
         let quantities = QuantityStates::default();
-        containers(&spec, "containers", &volumes, &quantities, &mut errs);
+        containers(&spec, &volumes, &quantities, &mut errs);
         errs.iter().map(FieldError::message).collect()
     }
 

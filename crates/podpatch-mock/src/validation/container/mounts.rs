@@ -17,9 +17,9 @@ use crate::validation::value::{arr, present as set, s};
 pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let devices = arr(c, "volumeDevices");
     let mut mount_points = BTreeSet::new();
-    let list = format!("{path}.volumeMounts");
+    let list = format_args!("{path}.volumeMounts");
     for (j, mount) in arr(c, "volumeMounts").iter().enumerate() {
-        let mp = format!("{list}[{j}]");
+        let mp = format_args!("{list}[{j}]");
         let name = s(mount, "name");
         let mount_path = s(mount, "mountPath");
         if name.is_empty() {
@@ -55,7 +55,7 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
         // Go reports these two on the list path, not the entry.
         let sub_path = s(mount, "subPath");
         if !sub_path.is_empty() {
-            errs.extend(local_descending(sub_path, &format!("{list}.subPath")));
+            errs.extend(local_descending(sub_path, &format_args!("{list}.subPath")));
         }
         let expr = s(mount, "subPathExpr");
         if !expr.is_empty() {
@@ -66,7 +66,7 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
                     "subPathExpr and subPath are mutually exclusive",
                 ));
             }
-            errs.extend(local_descending(expr, &format!("{list}.subPathExpr")));
+            errs.extend(local_descending(expr, &format_args!("{list}.subPathExpr")));
         }
         let propagation = mount.get("mountPropagation").and_then(Value::as_str);
         if let Some(mode) = propagation {

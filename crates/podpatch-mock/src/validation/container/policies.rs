@@ -38,17 +38,21 @@ pub(super) fn resize_policy(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
 /// are on in 1.36).
 pub(super) fn restart_policy(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let rules = arr(c, "restartPolicyRules");
-    let field = format!("{path}.restartPolicy");
+    let field = format_args!("{path}.restartPolicy");
     match c.get("restartPolicy").and_then(Value::as_str) {
         None if rules.is_empty() => return,
         None => errs.push(FieldError::required(
-            &field,
+            field.to_string(),
             "must specify restartPolicy when restart rules are used",
         )),
         Some(policy) => {
             const POLICIES: &[&str] = &["Always", "Never", "OnFailure"];
             if !POLICIES.contains(&policy) {
-                errs.push(FieldError::not_supported(&field, json!(policy), POLICIES));
+                errs.push(FieldError::not_supported(
+                    field.to_string(),
+                    json!(policy),
+                    POLICIES,
+                ));
             }
         }
     }

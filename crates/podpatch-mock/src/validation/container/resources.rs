@@ -5,10 +5,11 @@
 //! [`crate::golang::quantity_states::QuantityStates`]), which is what a
 //! bad value prints before 1.34 and what `MilliValue` reads.
 
+use std::fmt::Display;
+
 use serde_json::{Value, json};
 
 use super::context::{NEGATIVE, Pod};
-use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
@@ -80,9 +81,15 @@ fn hugepage_value(name: &str, q: &quantity::Quantity, path: &str) -> Option<Fiel
 
 /// `validateResourceRequirements` for a container at field path `path`
 /// (its `resources`).
-pub(super) fn resources(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn resources(
+    pod: &Pod,
+    c: &Value,
+    path: &(impl Display + ?Sized),
+    errs: &mut Vec<FieldError>,
+) {
     let list = |key: &str| -> Vec<(String, quantity::Quantity)> {
-        c.at(&format!("/resources/{key}"))
+        c.get("resources")
+            .and_then(|r| r.get(key))
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
@@ -95,8 +102,8 @@ pub(super) fn resources(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldEr
             .unwrap_or_default()
     };
     let (limits, requests) = (list("limits"), list("requests"));
-    let lim_path = format!("{path}.limits");
-    let req_path = format!("{path}.requests");
+    let lim_path = format_args!("{path}.limits");
+    let req_path = format_args!("{path}.requests");
     let cpu_or_memory = |name: &str| name == "cpu" || name == "memory";
     let mut has_compute = false;
     let mut has_hugepages = false;
@@ -117,20 +124,20 @@ pub(super) fn resources(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldEr
             Some((_, limit)) => {
                 if q != limit && !overcommit {
                     errs.push(FieldError::invalid(
-                        &req_path,
+                        req_path.to_string(),
                         json!(q.to_string()),
                         format!("must be equal to {name} limit of {limit}"),
                     ));
                 } else if q > limit {
                     errs.push(FieldError::invalid(
-                        &req_path,
+                        req_path.to_string(),
                         json!(q.to_string()),
                         format!("must be less than or equal to {name} limit of {limit}"),
                     ));
                 }
             }
             None if !overcommit => errs.push(FieldError::required(
-                &lim_path,
+                lim_path.to_string(),
                 "Limit must be set for non overcommitable resources",
             )),
             None => {}
@@ -141,13 +148,13 @@ pub(super) fn resources(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldEr
     }
     if !has_compute && has_hugepages {
         errs.push(FieldError::forbidden(
-            path,
+            path.to_string(),
             "HugePages require cpu or memory",
         ));
     }
     errs.extend(claim_names(
         arr(c.get("resources").unwrap_or(&Value::Null), "claims"),
         &pod_claim_names(pod.spec),
-        &format!("{path}.claims"),
+        &format_args!("{path}.claims"),
     ));
 }

@@ -2,6 +2,8 @@
 //! allowed by the cluster; some errors quote the whole internal struct);
 //! the profile fields it shares with the pod live in `validation::profiles`.
 
+use std::fmt::Display;
+
 use serde_json::{Value, json};
 
 use super::context::Pod;
@@ -12,7 +14,12 @@ use crate::validation::security::windows_options;
 use crate::validation::value::{arr, present as set};
 
 /// `ValidateSecurityContext` (privileged containers are allowed).
-pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn security_context(
+    pod: &Pod,
+    sc: &Value,
+    path: &(impl Display + ?Sized),
+    errs: &mut Vec<FieldError>,
+) {
     for key in ["runAsUser", "runAsGroup"] {
         if let Some(id) = sc.get(key).and_then(Value::as_i64)
             && !(0..=2_147_483_647).contains(&id)
@@ -46,7 +53,7 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
     if sc.get("allowPrivilegeEscalation") == Some(&json!(false)) {
         if sc.get("privileged") == Some(&json!(true)) {
             errs.push(FieldError::invalid_go(
-                path,
+                path.to_string(),
                 &SECURITY_CONTEXT.value(sc),
                 "cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
             ));
@@ -54,7 +61,7 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
         for cap in arr(sc.get("capabilities").unwrap_or(&Value::Null), "add") {
             if cap.as_str() == Some("CAP_SYS_ADMIN") {
                 errs.push(FieldError::invalid_go(
-                    path,
+                    path.to_string(),
                     &SECURITY_CONTEXT.value(sc),
                     "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
                 ));
@@ -63,7 +70,7 @@ pub(super) fn security_context(pod: &Pod, sc: &Value, path: &str, errs: &mut Vec
     }
     errs.extend(windows_options(
         sc.get("windowsOptions"),
-        &format!("{path}.windowsOptions"),
+        &format_args!("{path}.windowsOptions"),
     ));
     if let Some(profile) = set(sc, "appArmorProfile") {
         errs.extend(apparmor_profile(

@@ -6,6 +6,7 @@
 //! pod without a service account projects no token. It inspects values only.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 
 use serde_json::{Value, json};
 
@@ -21,7 +22,7 @@ pub(super) fn secret(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
     required(errs, src, path, "secretName");
     mode(src, "defaultMode", path, errs);
     for (i, kp) in arr(src, "items").iter().enumerate() {
-        key_to_path(kp, &format!("{path}.items[{i}]"), errs);
+        key_to_path(kp, &format_args!("{path}.items[{i}]"), errs);
     }
 }
 
@@ -29,15 +30,18 @@ pub(super) fn config_map(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
     required(errs, src, path, "name");
     mode(src, "defaultMode", path, errs);
     for (i, kp) in arr(src, "items").iter().enumerate() {
-        key_to_path(kp, &format!("{path}.items[{i}]"), errs);
+        key_to_path(kp, &format_args!("{path}.items[{i}]"), errs);
     }
 }
 
 /// `validateKeyToPath`.
-pub(super) fn key_to_path(kp: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn key_to_path(kp: &Value, path: &(impl Display + ?Sized), errs: &mut Vec<FieldError>) {
     required(errs, kp, path, "key");
     required(errs, kp, path, "path");
-    errs.extend(local_non_reserved(s(kp, "path"), &format!("{path}.path")));
+    errs.extend(local_non_reserved(
+        s(kp, "path"),
+        &format_args!("{path}.path"),
+    ));
     mode(kp, "mode", path, errs);
 }
 
@@ -69,7 +73,11 @@ pub(super) const FIELD_LABELS: &[&str] = &[
 ];
 
 /// `validateObjectFieldSelector` with the volume's allowed paths.
-pub(super) fn object_field_selector(fs: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn object_field_selector(
+    fs: &Value,
+    path: &(impl Display + ?Sized),
+    errs: &mut Vec<FieldError>,
+) {
     let version = s(fs, "apiVersion");
     let field_path = s(fs, "fieldPath");
     if version.is_empty() {
@@ -115,7 +123,7 @@ pub(super) fn object_field_selector(fs: &Value, path: &str, errs: &mut Vec<Field
             subscript.to_string()
         };
         for msg in names::qualified_name(&key) {
-            errs.push(FieldError::invalid(path, json!(key), msg));
+            errs.push(FieldError::invalid(path.to_string(), json!(key), msg));
         }
     } else if !DOWNWARD_FIELDS.contains(&internal.as_str()) {
         errs.push(FieldError::not_supported(
@@ -140,7 +148,11 @@ pub(super) const SIZE_DIVISORS: &[&str] = &[
 ];
 
 /// `validateContainerResourceFieldSelector` for a volume file.
-pub(super) fn resource_field_selector(fs: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn resource_field_selector(
+    fs: &Value,
+    path: &(impl Display + ?Sized),
+    errs: &mut Vec<FieldError>,
+) {
     let resource = s(fs, "resource");
     if s(fs, "containerName").is_empty() {
         errs.push(FieldError::required(format!("{path}.containerName"), ""));
@@ -197,23 +209,30 @@ pub(super) fn resource_field_selector(fs: &Value, path: &str, errs: &mut Vec<Fie
 }
 
 /// `validateDownwardAPIVolumeFile`.
-pub(super) fn downward_file(file: &Value, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn downward_file(
+    file: &Value,
+    path: &(impl Display + ?Sized),
+    errs: &mut Vec<FieldError>,
+) {
     required(errs, file, path, "path");
-    errs.extend(local_non_reserved(s(file, "path"), &format!("{path}.path")));
+    errs.extend(local_non_reserved(
+        s(file, "path"),
+        &format_args!("{path}.path"),
+    ));
     if let Some(fs) = file.get("fieldRef").filter(|v| !v.is_null()) {
-        object_field_selector(fs, &format!("{path}.fieldRef"), errs);
+        object_field_selector(fs, &format_args!("{path}.fieldRef"), errs);
         if set(file, "resourceFieldRef") {
             errs.push(FieldError::invalid(
-                path,
+                path.to_string(),
                 json!("resource"),
                 "fieldRef and resourceFieldRef can not be specified simultaneously",
             ));
         }
     } else if let Some(fs) = file.get("resourceFieldRef").filter(|v| !v.is_null()) {
-        resource_field_selector(fs, &format!("{path}.resourceFieldRef"), errs);
+        resource_field_selector(fs, &format_args!("{path}.resourceFieldRef"), errs);
     } else {
         errs.push(FieldError::required(
-            path,
+            path.to_string(),
             "one of fieldRef and resourceFieldRef is required",
         ));
     }
@@ -241,17 +260,17 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
         }
     };
     for (i, proj) in arr(src, "sources").iter().enumerate() {
-        let src_path = format!("{path}.sources[{i}]");
+        let src_path = format_args!("{path}.sources[{i}]");
         let mut count = 0;
         for kind in ["secret", "configMap"] {
             let Some(obj) = proj.get(kind).filter(|v| !v.is_null()) else {
                 continue;
             };
             count += 1;
-            let obj_path = format!("{src_path}.{kind}");
+            let obj_path = format_args!("{src_path}.{kind}");
             required(errs, obj, &obj_path, "name");
             for (j, kp) in arr(obj, "items").iter().enumerate() {
-                key_to_path(kp, &format!("{obj_path}.items[{j}]"), errs);
+                key_to_path(kp, &format_args!("{obj_path}.items[{j}]"), errs);
                 let p = s(kp, "path");
                 if !p.is_empty() {
                     claim(p, s(obj, "name"), errs);
@@ -260,7 +279,7 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
         }
         if let Some(obj) = proj.get("downwardAPI").filter(|v| !v.is_null()) {
             count += 1;
-            let obj_path = format!("{src_path}.downwardAPI");
+            let obj_path = format_args!("{src_path}.downwardAPI");
             for file in arr(obj, "items") {
                 downward_file(file, &obj_path, errs);
                 let p = s(file, "path");
@@ -271,18 +290,18 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
         }
         if let Some(token) = proj.get("serviceAccountToken").filter(|v| !v.is_null()) {
             count += 1;
-            let exp_path = format!("{src_path}.serviceAccountToken.expirationSeconds");
+            let exp_path = format_args!("{src_path}.serviceAccountToken.expirationSeconds");
             let exp = int(token, "expirationSeconds").unwrap_or(0);
             if exp < 600 {
                 errs.push(FieldError::invalid(
-                    &exp_path,
+                    exp_path.to_string(),
                     json!(exp),
                     "may not specify a duration less than 10 minutes",
                 ));
             }
             if exp > 1 << 32 {
                 errs.push(FieldError::invalid(
-                    &exp_path,
+                    exp_path.to_string(),
                     json!(exp),
                     "may not specify a duration larger than 2^32 seconds",
                 ));
@@ -292,7 +311,7 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
             if p.is_empty() {
                 errs.push(FieldError::required(format!("{path}.path"), ""));
             } else {
-                errs.extend(local_non_reserved(p, &format!("{path}.path")));
+                errs.extend(local_non_reserved(p, &format_args!("{path}.path")));
             }
         }
         // Before 1.37 `drop_disabled` removed these sources (gates off).
@@ -312,7 +331,7 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
             } else {
                 "may not specify more than 1 volume type"
             };
-            errs.push(FieldError::forbidden(src_path, detail));
+            errs.push(FieldError::forbidden(src_path.to_string(), detail));
         }
     }
 }

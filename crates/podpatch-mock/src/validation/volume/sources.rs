@@ -8,6 +8,7 @@
 //! it out of its volume map: mounts naming it are then "Not found" too.
 
 use std::collections::BTreeSet;
+use std::fmt::Display;
 
 use serde_json::{Value, json};
 
@@ -105,19 +106,19 @@ pub(crate) fn volumes(
     };
     let mut names = BTreeSet::new();
     for (i, volume) in list.iter().enumerate() {
-        let path = format!("spec.volumes[{i}]");
+        let path = format_args!("spec.volumes[{i}]");
         let name = s(volume, "name");
         let mut el = source(volume, &path, name, pod_name);
-        let name_path = format!("{path}.name");
+        let name_path = format_args!("{path}.name");
         if name.is_empty() {
-            el.push(FieldError::required(&name_path, ""));
+            el.push(FieldError::required(name_path.to_string(), ""));
         } else {
             for msg in names::dns1123_label(name) {
-                el.push(FieldError::invalid(&name_path, json!(name), msg));
+                el.push(FieldError::invalid(name_path.to_string(), json!(name), msg));
             }
         }
         if names.contains(name) {
-            el.push(FieldError::duplicate(&name_path, json!(name)));
+            el.push(FieldError::duplicate(name_path.to_string(), json!(name)));
         }
         if el.is_empty() {
             names.insert(name.to_string());
@@ -138,13 +139,26 @@ pub(crate) fn volumes(
 }
 
 /// `validateVolumeSource`.
-pub(super) fn source(volume: &Value, path: &str, name: &str, pod_name: &str) -> Vec<FieldError> {
+pub(super) fn source(
+    volume: &Value,
+    path: &(impl Display + ?Sized),
+    name: &str,
+    pod_name: &str,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut count = 0;
-    for (key, forbidden_segment, segment, check) in SOURCES {
-        let Some(src) = volume.get(*key).filter(|v| !v.is_null()) else {
-            continue;
-        };
+    // A volume sets one source or two of the thirty: found from its own
+    // members, then taken in Go's order.
+    let mut present: Vec<(usize, &Value)> = volume
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, src)| !src.is_null())
+        .filter_map(|(k, src)| Some((SOURCES.iter().position(|s| s.0 == k)?, src)))
+        .collect();
+    present.sort_unstable_by_key(|&(at, _)| at);
+    for (at, src) in present {
+        let (key, forbidden_segment, segment, check) = &SOURCES[at];
         if count > 0 {
             errs.push(FieldError::forbidden(
                 format!("{path}.{forbidden_segment}"),
@@ -177,7 +191,10 @@ pub(super) fn source(volume: &Value, path: &str, name: &str, pod_name: &str) -> 
         }
     }
     if count == 0 {
-        errs.push(FieldError::required(path, "must specify a volume type"));
+        errs.push(FieldError::required(
+            path.to_string(),
+            "must specify a volume type",
+        ));
     }
     errs
 }
