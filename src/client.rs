@@ -169,6 +169,10 @@ impl Client {
                 builder = builder.add_root_certificate(cert);
             }
         }
+        #[cfg(unix)]
+        if let Some(socket) = &target.local_socket {
+            builder = builder.unix_socket(socket.as_path());
+        }
         if let Some(pem) = &target.identity_pem {
             let identity = reqwest::Identity::from_pem(pem)
                 .map_err(|e| TargetError::Tls(format!("invalid client certificate or key: {e}")))?;
@@ -463,6 +467,33 @@ mod tests {
     fn a_patch_is_retried_only_when_it_was_not_applied(#[case] a: Answer, #[case] retried: bool) {
         assert_eq!(retry_delay(&a, 1, BASE, "PATCH").is_some(), retried);
         assert_eq!(retry_delay(&a, 1, BASE, "POST").is_some(), retried);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn requests_go_to_the_local_socket_when_there_is_one() {
+        let mock = podpatch_mock::MockServer::start_local(podpatch_mock::Version::DEFAULT)
+            .await
+            .unwrap();
+        // Nothing listens on port 1: only the socket can answer.
+        let target = Target {
+            local_socket: mock.local_socket().map(Into::into),
+            ..Target::new("http://127.0.0.1:1").unwrap()
+        };
+        let client = Client::new(&target, Duration::from_secs(5), Retry::default()).unwrap();
+        let answer = client.get("/version").await.unwrap();
+        assert_eq!(answer.status, 200);
+        assert!(answer.body.contains("\"gitVersion\""), "{}", answer.body);
+        let tcp_only = Client::new(
+            &Target::new("http://127.0.0.1:1").unwrap(),
+            Duration::from_secs(5),
+            Retry {
+                attempts: 1,
+                ..Retry::default()
+            },
+        )
+        .unwrap();
+        assert!(tcp_only.get("/version").await.is_err());
     }
 
     #[test]

@@ -38,10 +38,10 @@ impl Oracle {
     /// Starts the mock on a free loopback port, answering as Kubernetes
     /// `version`; nothing is created in it yet.
     pub async fn start(namespace: &str, version: Version) -> Result<Oracle, String> {
-        let server = MockServer::start_at(([127, 0, 0, 1], 0).into(), version)
+        let server = MockServer::start_local(version)
             .await
             .map_err(|e| format!("the built-in mock could not start: {e}"))?;
-        let target = Target::new(&server.base_url()).map_err(|e| e.to_string())?;
+        let target = Target::local_mock(&server).map_err(|e| e.to_string())?;
         let client = Client::new(&target, TIMEOUT, Retry::default()).map_err(|e| e.to_string())?;
         Ok(Oracle {
             _server: server,

@@ -107,10 +107,10 @@ pub async fn open(args: &TargetArgs, default_to_mock: bool) -> Result<Opened, Re
     let (base, mock) = match choose(args, default_to_mock) {
         Choice::Nothing => return Err(ResolveError::NoTarget),
         Choice::Mock => {
-            let mock = MockServer::start_at(([127, 0, 0, 1], 0).into(), mock_version(args)?)
+            let mock = MockServer::start_local(mock_version(args)?)
                 .await
                 .map_err(ResolveError::Mock)?;
-            (Target::new(&mock.base_url())?, Some(mock))
+            (Target::local_mock(&mock)?, Some(mock))
         }
         Choice::Named if args.in_cluster => (kubeconfig::in_cluster().await?, None),
         Choice::Named if args.kubeconfig.is_some() || args.context.is_some() => (
@@ -267,6 +267,10 @@ mod tests {
     async fn opens_the_mock_by_name() {
         let opened = open(&flags(Some("mock")), false).await.unwrap();
         assert!(opened.target.base_url.starts_with("http://127.0.0.1:"));
+        assert_eq!(
+            opened.target.local_socket.is_some(),
+            cfg!(target_os = "linux")
+        );
         assert_eq!(opened.name(), "the built-in mock");
         opened.close().await;
         let opened = open(&flags(Some("mock@1.31")), false).await.unwrap();

@@ -13,6 +13,10 @@ use crate::redact;
 pub struct Target {
     /// Base URL, path prefix kept (API proxies such as `/k8s/clusters/<id>`).
     pub base_url: String,
+    /// A Unix socket serving the same server as `base_url` (the built-in
+    /// mock's, `MockServer::local_socket`): requests go there, cheaper than
+    /// loopback TCP, while reports and `curl` lines keep naming the URL.
+    pub local_socket: Option<PathBuf>,
     pub token: Option<String>,
     /// PEM CA bundle to trust in addition to the system roots.
     pub ca_pem: Option<Vec<u8>>,
@@ -86,6 +90,15 @@ impl Target {
         Ok(Target {
             base_url: url.trim_end_matches('/').to_owned(),
             ..Target::default()
+        })
+    }
+
+    /// The built-in mock `server`, reached on its Unix socket where it has
+    /// one.
+    pub fn local_mock(server: &podpatch_mock::MockServer) -> Result<Target, TargetError> {
+        Ok(Target {
+            local_socket: server.local_socket().map(PathBuf::from),
+            ..Target::new(&server.base_url())?
         })
     }
 
