@@ -4,7 +4,6 @@
 //!
 //! It does not interpret Kubernetes semantics beyond reading JSON bodies.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -121,16 +120,6 @@ pub struct Client {
     in_flight: TaskTracker,
 }
 
-/// A planned request's body as the bytes reqwest sends: the plan's shared
-/// text, so a send (and each retry) does not copy a body of megabytes.
-struct SharedBody(Arc<str>);
-
-impl AsRef<[u8]> for SharedBody {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
 impl Client {
     /// Builds a client; `timeout` bounds every request from connect to last byte.
     pub fn new(target: &Target, timeout: Duration, retry: Retry) -> Result<Client, TargetError> {
@@ -202,7 +191,7 @@ impl Client {
         let mut request = self
             .http
             .request(method, self.url(&planned.path))
-            .body(bytes::Bytes::from_owner(SharedBody(planned.body.clone())));
+            .body(bytes::Bytes::from_owner(planned.body.clone()));
         for (k, v) in &planned.headers {
             request = request.header(k, v);
         }

@@ -3,11 +3,12 @@
 //!
 //! Nothing here sends anything or knows credentials' values.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::case::{Aim, Body, RequestSpec};
+use crate::case::{Aim, Body, Repeated, RequestSpec};
 use crate::vars::Vars;
 
 /// A request ready to send, relative to the target's base URL.
@@ -18,9 +19,42 @@ pub struct Planned {
     pub path: String,
     pub headers: Vec<(String, String)>,
     /// Reports keep an excerpt: a generated body can be megabytes long.
-    /// Shared, not copied, by every send of it (retries included).
     #[serde(serialize_with = "serialize_excerpt")]
-    pub body: Arc<str>,
+    pub body: SharedBody,
+}
+
+/// A request body as planned: shared, not copied, by every send of it
+/// (retries included) and by the reports. It holds the `String` it was written
+/// into, so a generated body of megabytes is written once (an `Arc<str>` made
+/// from it was a copy of its own).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedBody(Arc<String>);
+
+impl From<String> for SharedBody {
+    fn from(text: String) -> SharedBody {
+        SharedBody(Arc::new(text))
+    }
+}
+
+impl From<&str> for SharedBody {
+    fn from(text: &str) -> SharedBody {
+        text.to_owned().into()
+    }
+}
+
+impl Deref for SharedBody {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The bytes an HTTP client sends (`bytes::Bytes::from_owner`).
+impl AsRef<[u8]> for SharedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 /// Longest request body reports and `curl` lines repeat in full.
@@ -34,7 +68,7 @@ pub fn excerpt(text: &str, limit: usize) -> String {
     }
 }
 
-fn serialize_excerpt<S: serde::Serializer>(body: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_excerpt<S: serde::Serializer>(body: &SharedBody, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&excerpt(body, REPORTED_BODY_LIMIT))
 }
 
@@ -80,7 +114,7 @@ pub fn plan(spec: &RequestSpec, vars: &Vars) -> Planned {
     let body = match &spec.body {
         Body::Empty => String::new(),
         Body::Raw(s) => vars.apply(s),
-        Body::Repeated(r) => r.render(|s| vars.apply(s)),
+        Body::Repeated(r) => repeated(r, vars),
         Body::Value(v) => {
             let v = vars.apply_value(v);
             // JSON is valid YAML, so apply patches are sent as JSON too: one encoder,
@@ -105,6 +139,34 @@ pub fn plan(spec: &RequestSpec, vars: &Vars) -> Planned {
         headers,
         body: body.into(),
     }
+}
+
+/// About how much of a generated body is copied at once: `separator item`
+/// written this many bytes' worth of times, then that block copied over.
+const REPEATED_BLOCK: usize = 64 * 1024;
+
+/// A generated body with its variables substituted, written once into a
+/// buffer of its final size: megabytes of one-byte items take a few dozen
+/// copies of one block (a copy call per item was a call per byte), and no
+/// intermediate copy of the repeated part is made and faulted in.
+fn repeated(r: &Repeated, vars: &Vars) -> String {
+    let [prefix, item, separator, suffix] =
+        [&r.prefix, &r.item, &r.separator, &r.suffix].map(|part| vars.apply(part));
+    let rest = r.count.saturating_sub(1);
+    let unit = [separator.as_str(), &item].concat();
+    let first = if r.count > 0 { item.as_str() } else { "" };
+    let mut body =
+        String::with_capacity(prefix.len() + first.len() + unit.len() * rest + suffix.len());
+    body.push_str(&prefix);
+    body.push_str(first);
+    let per_block = (REPEATED_BLOCK / unit.len().max(1)).clamp(1, rest.max(1));
+    let block = unit.repeat(per_block);
+    for _ in 0..rest / per_block {
+        body.push_str(&block);
+    }
+    body.push_str(&block[..unit.len() * (rest % per_block)]);
+    body.push_str(&suffix);
+    body
 }
 
 /// Encodes query parameters as `application/x-www-form-urlencoded`.
@@ -219,6 +281,33 @@ mod tests {
         let none =
             spec("type: json\nrepeated_body: {prefix: '[', item: x, count: 0, suffix: ']'}\n");
         assert_eq!(&*plan(&none, &vars()).body, "[]");
+    }
+
+    #[rstest::rstest]
+    #[case("", "", 0)]
+    #[case("x", "", 1)]
+    #[case("", "", 100_000)]
+    #[case("x", "", REPEATED_BLOCK * 3 + 7)]
+    #[case("ab", ",", REPEATED_BLOCK / 3)]
+    #[case("${pod}", ", ", REPEATED_BLOCK + 1)]
+    #[case("{\"op\":\"test\"}", ",", 10_001)]
+    fn repeated_bodies_are_the_items_joined(
+        #[case] item: &str,
+        #[case] separator: &str,
+        #[case] count: usize,
+    ) {
+        let r = Repeated {
+            prefix: "<${namespace}>".into(),
+            item: item.into(),
+            separator: separator.into(),
+            count,
+            suffix: "</>".into(),
+        };
+        let item = item.replace("${pod}", "web-1");
+        let joined = vec![item.as_str(); count].join(separator);
+        let body = repeated(&r, &vars());
+        assert_eq!(body, format!("<ns>{joined}</>"));
+        assert_eq!(body.capacity(), body.len(), "written into its final size");
     }
 
     #[test]

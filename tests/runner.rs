@@ -80,9 +80,9 @@ async fn a_failing_step_is_named_with_what_it_sent() {
     assert!(
         request.body.contains("\"resourceVersion\":\""),
         "{}",
-        request.body
+        &*request.body
     );
-    assert!(!request.body.contains("${steps"), "{}", request.body);
+    assert!(!request.body.contains("${steps"), "{}", &*request.body);
     let curl = outcome.curl.as_deref().unwrap_or_default();
     assert!(curl.contains("resourceVersion"), "{curl}");
     let summary = podpatch::report::terminal::summary(outcome);

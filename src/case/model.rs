@@ -231,20 +231,6 @@ impl Repeated {
             .checked_add(separators)?
             .checked_add(self.prefix.len() + self.suffix.len())
     }
-
-    /// The body, with `f` applied to each written part.
-    pub fn render(&self, f: impl Fn(&str) -> String) -> String {
-        let item = f(&self.item);
-        let separator = f(&self.separator);
-        let (prefix, suffix) = (f(&self.prefix), f(&self.suffix));
-        // A generated body can be megabytes of one-byte items: `repeat` copies
-        // by doubling, where a push per item was a copy call per byte.
-        let rest = [separator.as_str(), &item]
-            .concat()
-            .repeat(self.count.saturating_sub(1));
-        let first = if self.count > 0 { item.as_str() } else { "" };
-        [prefix.as_str(), first, &rest, &suffix].concat()
-    }
 }
 
 #[derive(Deserialize)]
