@@ -194,6 +194,18 @@ fn matcher(m: &Matcher, actual: &Value) -> bool {
 /// needs it).
 const VISITED_CAPACITY: usize = 8 << 20;
 
+thread_local! {
+    /// The NFA compiler of `$regex` patterns, one per thread and kept: a
+    /// fresh one set up a table of 10,000 entries (about 400 KiB, written
+    /// and faulted in) for every pattern with a Unicode class (`.`, `\d`,
+    /// `\s`), which a kept one reuses.
+    static COMPILER: thompson::Compiler = {
+        let mut compiler = thompson::Compiler::new();
+        compiler.configure(thompson::Config::new().nfa_size_limit(Some(10 << 20)));
+        compiler
+    };
+}
+
 /// Whether `pattern` matches `haystack`, compiled for this one search: each
 /// pattern is compiled for one case (it holds the case's pod name) and matched
 /// once against one message, so only the forward NFA is built (a meta regex
@@ -204,11 +216,12 @@ const VISITED_CAPACITY: usize = 8 << 20;
 /// when the case was loaded, and one that only breaks after substitution
 /// matches nothing.
 fn matches_once(pattern: &str, haystack: &str) -> bool {
-    let nfa = thompson::Config::new().nfa_size_limit(Some(10 << 20));
+    let Some(nfa) = COMPILER.with(|compiler| compiler.build(pattern).ok()) else {
+        return false;
+    };
     let Ok(backtracker) = BoundedBacktracker::builder()
         .configure(backtrack::Config::new().visited_capacity(VISITED_CAPACITY))
-        .thompson(nfa)
-        .build(pattern)
+        .build_from_nfa(nfa)
     else {
         return false;
     };
