@@ -376,6 +376,7 @@ where
             mode => mode,
         },
         snapshot_dir: opts.snapshot_dir.clone(),
+        working_dir: std::env::current_dir().ok(),
         keep: opts.keep,
         passing: opts.passing,
     });

@@ -62,6 +62,9 @@ pub struct Shared {
     pub version: Option<KubeVersion>,
     pub snapshots: snapshot::Mode,
     pub snapshot_dir: PathBuf,
+    /// The working folder, read once for the run (a system call per case
+    /// before): snapshot headers name case files relative to it.
+    pub working_dir: Option<PathBuf>,
     /// Leave created objects in place for debugging.
     pub keep: bool,
     /// What the report keeps of a passing case (`run::Options::passing`).
@@ -445,7 +448,7 @@ async fn judge(
     let entry = snapshot::Entry {
         id: &case.id,
         description: &case.file.description,
-        input_file: &input_file(&case.path),
+        input_file: &input_file(&case.path, shared.working_dir.as_deref()),
     };
     // With an oracle, nothing is written until the case is known to differ from
     // upstream: a difference admission explains is no new baseline.
@@ -633,12 +636,9 @@ fn redact(shared: &Shared, text: &str) -> String {
     normalize::redact(text, &shared.secrets)
 }
 
-/// The case path as recorded in snapshot headers: relative to the working folder.
-pub fn input_file(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd
-        .as_deref()
-        .and_then(|c| path.strip_prefix(c).ok())
-        .unwrap_or(path);
+/// The case path as recorded in snapshot headers: relative to the working
+/// folder `cwd` (the run's, `Shared::working_dir`).
+pub fn input_file(path: &Path, cwd: Option<&Path>) -> String {
+    let rel = cwd.and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
     rel.display().to_string()
 }
