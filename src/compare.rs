@@ -48,9 +48,15 @@ pub fn expectations(expect: &Expect, vars: &Vars, observed: &Observed) -> Vec<Mi
         ));
     }
     if let Some(body) = &expect.body {
-        let actual = serde_json::from_str(&observed.body)
-            .unwrap_or_else(|_| Value::String(observed.body.clone()));
-        shape("body", &body.with_vars(vars), Some(&actual), &mut out);
+        let text;
+        let actual = match observed.json() {
+            Some(json) => json,
+            None => {
+                text = Value::String(observed.body().to_owned());
+                &text
+            }
+        };
+        shape("body", &body.with_vars(vars), Some(actual), &mut out);
     }
     for (name, expected) in &expect.headers {
         let actual = observed.header(name).map(Value::String);

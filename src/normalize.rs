@@ -279,7 +279,7 @@ fn answer(
     }
     out.insert("headers".into(), Value::Object(headers));
     let parsed = parse_body(observed);
-    let layout = layout(&observed.body, parsed.as_ref().map(|(_, f)| *f));
+    let layout = layout(observed.body(), parsed.as_ref().map(|(_, f)| *f));
     out.insert("layout".into(), layout.into());
     let stored_is_body = matches!((&observed.stored, &parsed), (Some(s), Some((v, _))) if s == v);
     let body = match parsed {
@@ -287,7 +287,7 @@ fn answer(
             n.value(&mut v);
             v
         }
-        None => Value::String(n.text(&observed.body).into_owned()),
+        None => Value::String(n.text(observed.body()).into_owned()),
     };
     if let Some(stored) = &observed.stored {
         // A stored pod equal to one normalised before it in this case
@@ -341,13 +341,13 @@ enum Format {
 /// The body as a value: JSON, or YAML when the server says so (`Accept:
 /// application/yaml`), so placeholders apply whatever the encoding.
 fn parse_body(observed: &Observed) -> Option<(Value, Format)> {
-    if let Ok(v) = serde_json::from_str(&observed.body) {
-        return Some((v, Format::Json));
+    if let Some(v) = observed.json() {
+        return Some((v.clone(), Format::Json));
     }
     let yaml = observed
         .header("content-type")
         .is_some_and(|c| c.contains("yaml"));
-    yaml.then(|| serde_yaml_ng::from_str(&observed.body).ok())
+    yaml.then(|| serde_yaml_ng::from_str(observed.body()).ok())
         .flatten()
         .map(|v| (v, Format::Yaml))
 }
@@ -378,7 +378,8 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 /// An observation as reports may show it: `secrets` removed from the body and the
 /// header values (the normalised value is redacted by `observation` itself).
 pub fn redact_observed(mut observed: Observed, secrets: &[String]) -> Observed {
-    observed.body = redact(&observed.body, secrets);
+    let redactor = crate::redact::cached(secrets);
+    observed.edit_body(|body| redactor.redact_cow(body));
     for (_, v) in &mut observed.headers {
         *v = redact(v, secrets);
     }
@@ -415,26 +416,29 @@ mod tests {
     }
 
     fn observed(body: Value) -> Observed {
-        Observed {
-            created: Some(
-                json!({"metadata": {"uid": "5f1c2a9e-6c1d-4b3b-9d1e-3a2b1c0d9e8f", "resourceVersion": "41"}}),
-            ),
+        answered("application/json", format!("{body}\n"))
+    }
+
+    fn answered(content_type: &str, body: String) -> Observed {
+        let answer = crate::client::Answer {
             status: 200,
             headers: vec![
-                ("Content-Type".into(), "application/json".into()),
+                ("Content-Type".into(), content_type.into()),
                 ("Audit-Id".into(), "x".into()),
                 ("Warning".into(), "299 - \"s3cret\"".into()),
             ],
-            body: format!("{body}\n"),
-            stored: None,
+            body,
             attempts: 1,
-        }
+        };
+        let created = json!({"metadata": {"uid": "5f1c2a9e-6c1d-4b3b-9d1e-3a2b1c0d9e8f", "resourceVersion": "41"}});
+        Observed::new(Some(created), answer, None)
     }
 
     #[test]
     fn redacted_observations_keep_no_secret() {
         let o = redact_observed(observed(json!({"message": "s3cret"})), &["s3cret".into()]);
-        assert!(!o.body.contains("s3cret"), "{}", o.body);
+        assert!(!o.body().contains("s3cret"), "{}", o.body());
+        assert_eq!(o.json(), Some(&json!({"message": "[redacted]"})));
         assert!(o.headers.iter().all(|(_, v)| !v.contains("s3cret")));
         assert_eq!(o.header("warning").as_deref(), Some("299 - \"[redacted]\""));
     }
@@ -548,9 +552,10 @@ mod tests {
 
     #[test]
     fn yaml_bodies_are_normalised_too() {
-        let mut o = observed(json!(null));
-        o.headers = vec![("Content-Type".into(), "application/yaml".into())];
-        o.body = "metadata:\n  name: web-abc12\n  resourceVersion: \"41\"\n".into();
+        let o = answered(
+            "application/yaml",
+            "metadata:\n  name: web-abc12\n  resourceVersion: \"41\"\n".into(),
+        );
         let n = observation(&o, &ctx());
         assert_eq!(n["layout"], "yaml");
         assert_eq!(
@@ -561,8 +566,7 @@ mod tests {
 
     #[test]
     fn non_json_bodies_are_kept_as_text() {
-        let mut o = observed(json!(null));
-        o.body = "404 page not found web-abc12".into();
+        let o = answered("text/plain", "404 page not found web-abc12".into());
         let n = observation(&o, &ctx());
         assert_eq!(n["layout"], "text");
         assert_eq!(n["body"], "404 page not found [pod]");

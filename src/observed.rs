@@ -5,6 +5,8 @@
 //! observation (compare, normalize, report) sees one built the same way. It sends
 //! nothing and judges nothing.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -18,7 +20,13 @@ pub struct Observed {
     pub status: u16,
     /// Response headers in the order received (names as sent by the server).
     pub headers: Vec<(String, String)>,
-    pub body: String,
+    /// Read with [`Observed::body`]; set with the answer or edited with
+    /// [`Observed::edit_body`] only, so that `json` always reads it.
+    body: String,
+    /// `body` as JSON, when it is JSON, parsed once with the answer: comparing
+    /// and normalising each parsed it before.
+    #[serde(skip)]
+    json: Option<Value>,
     /// The pod read back after the patch, when the case asks for it.
     pub stored: Option<Value>,
     /// Tries the case's request took; more than one means infrastructure trouble.
@@ -33,10 +41,32 @@ impl Observed {
             created,
             status: answer.status,
             headers: answer.headers,
+            json: serde_json::from_str(&answer.body).ok(),
             body: answer.body,
             stored,
             attempts: answer.attempts,
         }
+    }
+
+    /// The body as answered (or as edited since).
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<&Value> {
+        self.json.as_ref()
+    }
+
+    /// Changes the body to what `edit` makes of it (an unchanged body is
+    /// borrowed back and kept as it is, parse included).
+    pub fn edit_body(&mut self, edit: impl FnOnce(&str) -> Cow<'_, str>) {
+        let edited = match edit(&self.body) {
+            Cow::Owned(text) => text,
+            Cow::Borrowed(_) => return,
+        };
+        self.json = serde_json::from_str(&edited).ok();
+        self.body = edited;
     }
 
     /// All values of a response header (case-insensitive name), joined as HTTP
@@ -78,5 +108,19 @@ mod tests {
             Some("299 - \"one\", 299 - \"tok3n\"")
         );
         assert_eq!(o.header("Audit-Id"), None);
+    }
+
+    #[test]
+    fn the_body_is_read_as_json_once_and_follows_edits() {
+        let mut o = Observed::new(None, answer(), None);
+        assert_eq!(o.json(), Some(&serde_json::json!({"message": "tok3n"})));
+        o.edit_body(|b| Cow::Owned(b.replace("tok3n", "[redacted]")));
+        assert_eq!(o.body(), "{\"message\":\"[redacted]\"}");
+        assert_eq!(
+            o.json(),
+            Some(&serde_json::json!({"message": "[redacted]"}))
+        );
+        o.edit_body(|_| Cow::Owned("not json".into()));
+        assert_eq!((o.body(), o.json()), ("not json", None));
     }
 }

@@ -69,7 +69,7 @@ pub async fn reconsider(
     seen: Seen<'_>,
     ctx: &Context,
 ) -> Option<Verdict> {
-    if let Some(r) = admission::refusal(seen.observed.status, &seen.observed.body) {
+    if let Some(r) = admission::refusal(seen.observed.status, seen.observed.body()) {
         // Authorization, or a pod the request itself creates: the case's setup.
         return Some(if r.policy == Policy::Rbac || seen.starting.is_none() {
             Verdict::Blocked { cause: r.cause }

@@ -255,14 +255,9 @@ fn at_step(name: &Option<String>, mut m: Mismatch) -> Mismatch {
 /// Takes the step's captures from what it observed into `vars`; one not found
 /// is a mismatch (later steps would be sent with a hole in them).
 fn capture(step: &Step, observed: &Observed, vars: &mut Vars, out: &mut Vec<Mismatch>) {
-    // Parsed only for a step that captures from it (most capture nothing).
-    let body = (step.capture.values())
-        .any(|c| matches!(c, Capture::Body(_)))
-        .then(|| serde_json::from_str::<Value>(&observed.body).ok())
-        .flatten();
     for (name, source) in &step.capture {
         let (found, expected) = match source {
-            Capture::Body(p) => (body.as_ref().and_then(|b| b.pointer(p)).cloned(), p),
+            Capture::Body(p) => (observed.json().and_then(|b| b.pointer(p)).cloned(), p),
             Capture::Stored(p) => (
                 observed.stored.as_ref().and_then(|s| s.pointer(p)).cloned(),
                 p,
@@ -485,7 +480,7 @@ async fn judge(
                 let error = format!(
                     "the case's request was refused: {} {}",
                     last.observed.status,
-                    crate::reason::from_body(&last.observed.body)
+                    crate::reason::from_body(last.observed.body())
                 );
                 return Ending::Blocked {
                     cause: redact(shared, &cause),
@@ -511,7 +506,7 @@ async fn judge(
         // is the case's own subject: impersonation scenarios expect 403s.)
         let refused = ran
             .iter()
-            .filter_map(|r| admission::refusal(r.observed.status, &r.observed.body))
+            .filter_map(|r| admission::refusal(r.observed.status, r.observed.body()))
             .find(|r| r.policy != admission::Policy::Rbac);
         if let Some(r) = refused {
             admission = Some(policed::Explained {

@@ -178,15 +178,11 @@ async fn until(
 pub fn collected(created: &Value, observed: &Observed) -> Option<String> {
     let later = observed.stored.as_ref()?;
     let owners = |pod: &Value| pod["metadata"]["ownerReferences"].clone();
-    let answered = serde_json::from_str::<Value>(&observed.body)
-        .ok()
-        .filter(|a| a["kind"] == "Pod" && observed.status == 200);
+    let answered = (observed.json()).filter(|a| a["kind"] == "Pod" && observed.status == 200);
     let deleted = created["metadata"]["deletionTimestamp"].is_null()
         && !later["metadata"]["deletionTimestamp"].is_null();
-    let dropped = answered
-        .as_ref()
-        .is_some_and(|a| !owners(a).is_null() && owners(a) != owners(later));
-    let named: Vec<String> = [answered.as_ref(), Some(later)]
+    let dropped = answered.is_some_and(|a| !owners(a).is_null() && owners(a) != owners(later));
+    let named: Vec<String> = [answered, Some(later)]
         .into_iter()
         .flatten()
         .find_map(|p| {

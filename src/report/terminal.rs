@@ -325,7 +325,7 @@ pub fn summary(o: &CaseOutcome) -> String {
             out,
             "got: {}: {}",
             obs.status,
-            crate::reason::from_body(&obs.body)
+            crate::reason::from_body(obs.body())
         );
     }
     match &o.snapshot {
@@ -396,7 +396,7 @@ pub fn details(o: &CaseOutcome) -> String {
         let _ = writeln!(
             out,
             "{}",
-            indent(&excerpt(&pretty(&obs.body), BODY_LIMIT), "  ")
+            indent(&excerpt(&pretty(obs.body()), BODY_LIMIT), "  ")
         );
     }
     if !o.mismatches.is_empty() {
