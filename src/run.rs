@@ -596,6 +596,17 @@ mod tests {
     }
 
     #[test]
+    fn operation_count_limit_cases_run_alone() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let path = root.join("check-order/json-patch-of-10000-operations-is-applied.yaml");
+        let cases = crate::case::load(&path, "limit".into(), &root).unwrap();
+        assert!(cases[0].generates_more_than(LARGE_BODY));
+        let small = root.join("active-deadline/negative-refused.yaml");
+        let cases = crate::case::load(&small, "small".into(), &root).unwrap();
+        assert!(!cases[0].generates_more_than(LARGE_BODY));
+    }
+
+    #[test]
     fn run_ids_are_short_and_lowercase() {
         let id = new_run_id();
         assert_eq!(id.len(), 6);
