@@ -14,9 +14,10 @@
 //! [`PURGE_DELAY_MS`]: given back at once, a page freed by one request and
 //! needed by the next was given back and faulted in again in between (a
 //! quarter of a run's page faults and about 6 % of its CPU; 3 ms kept a
-//! 1,000-case run's peak RSS within 4 MB of giving back at once). It must run before the first allocation reserves mimalloc's
-//! first arena (1 GiB): the Rust runtime allocates before `main`, so on Linux
-//! it runs as an ELF constructor; called from `main` it was too late (the
+//! 1,000-case run's peak RSS within 4 MB of giving back at once). It must run
+//! before the first allocation reserves mimalloc's first arena (1 GiB): the
+//! Rust runtime allocates before `main`, so on Linux it runs as an ELF
+//! constructor; called from `main` it was too late (the
 //! first arena, where nearly everything lives, kept its huge pages: 98 MB
 //! instead of 80 at 1,000 cases). Environment variables (`MIMALLOC_PURGE_DELAY`
 //! and the like) still override these defaults. Figures in the README's
@@ -56,9 +57,9 @@ static BEFORE_FIRST_ALLOCATION: extern "C" fn() = {
 };
 
 /// Has mimalloc purge freed pages after [`PURGE_DELAY_MS`] and commit arenas
-/// only as they are used, unless the environment says otherwise. On Linux this already ran
-/// before `main`; elsewhere call it first in `main`, before any thread starts
-/// (calling it again changes nothing).
+/// only as they are used, unless the environment says otherwise. On Linux
+/// this already ran before `main`; elsewhere call it first in `main`, before
+/// any thread starts (calling it again changes nothing).
 pub fn return_freed_memory() {
     // SAFETY: mi_option_set_default only stores an option's default value
     // (one static array, no allocation, so it is sound before mimalloc is

@@ -34,27 +34,25 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, Status> {
     use futures::TryStreamExt as _;
     let expected = body.size_hint().lower() as usize;
     let mut pieces = body.into_data_stream();
-    let mut first: Option<Bytes> = None;
-    let mut joined = Vec::new();
+    let (mut read, mut first, mut joined) = (0, None, Vec::new());
     while let Some(piece) = pieces
         .try_next()
         .await
         .map_err(|_| Status::body_too_large())?
     {
-        let read = first.as_ref().map_or(joined.len(), Bytes::len) + piece.len();
+        read += piece.len();
         if read > MAX_BODY {
             return Err(Status::body_too_large());
         }
-        match first.take() {
-            None if joined.is_empty() => first = Some(piece),
-            earlier => {
-                if let Some(earlier) = earlier {
-                    joined.reserve_exact(expected.clamp(read, MAX_BODY));
-                    joined.extend_from_slice(&earlier);
-                }
-                joined.extend_from_slice(&piece);
-            }
+        if first.is_none() && joined.is_empty() {
+            first = Some(piece);
+            continue;
         }
+        if let Some(earlier) = first.take() {
+            joined.reserve_exact(expected.clamp(read, MAX_BODY));
+            joined.extend_from_slice(&earlier);
+        }
+        joined.extend_from_slice(&piece);
     }
     Ok(first.unwrap_or_else(|| Bytes::from(joined)))
 }
