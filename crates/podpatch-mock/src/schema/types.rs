@@ -226,15 +226,28 @@ impl Struct {
     where
         Self: 'static,
     {
-        self.fields
-            .iter()
-            .find(|field| field.name == name)
-            .filter(|field| self.in_version(field))
+        let fields: &'static [Field] = self.fields;
+        let field = &fields[self.position(name)?];
+        self.in_version(field).then_some(field)
+    }
+
+    /// Where the struct declares the field `name` in any version: its rank
+    /// in Go's output order.
+    #[inline]
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|field| field.name == name)
     }
 
     /// Whether the version answered as has `field`, one of this struct's.
     pub fn in_version(&self, field: &Field) -> bool {
-        Version::current().has_field(self.name, field.name)
+        self.in_version_of(Version::current(), field)
+    }
+
+    /// Whether `version` has `field`, one of this struct's: for a walk that
+    /// reads the version once rather than for every member.
+    #[inline]
+    pub fn in_version_of(&self, version: Version, field: &Field) -> bool {
+        version.has_field(self.name, field.name)
     }
 
     /// How `field` behaves when empty in the version answered as: one that
