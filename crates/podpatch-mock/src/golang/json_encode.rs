@@ -86,10 +86,10 @@ struct Writer<'v> {
     number: fn(&mut String, &Number),
     /// Which struct fields exist.
     version: Version,
-    /// The members of the structs being written, as (declaration rank,
-    /// value): each object sorts its own above its parents', so one buffer
+    /// The members of the structs being written, a slot for each declared
+    /// field: each struct's slots sit above its parents', so one buffer
     /// serves the whole walk.
-    members: Vec<(usize, &'v Value)>,
+    slots: Vec<Option<&'v Value>>,
 }
 
 impl<'v> Writer<'v> {
@@ -99,7 +99,7 @@ impl<'v> Writer<'v> {
             layout,
             number,
             version: Version::current(),
-            members: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
@@ -172,38 +172,38 @@ impl<'v> Writer<'v> {
 
     /// Writes a struct's members: declared fields first, in Go declaration
     /// order; anything undeclared (only reachable for hand-built values)
-    /// sorted after. Each member's place is looked up once: a struct
-    /// declares many more fields than a value sets.
+    /// sorted after. Each member's place is looked up once (a struct
+    /// declares many more fields than a value sets) and its value put in
+    /// that place's slot, so that reading the slots in order sorts them.
     fn struct_members(&mut self, map: &'v Map<String, Value>, st: &'static Struct, depth: usize) {
-        let start = self.members.len();
+        let start = self.slots.len();
+        self.slots.resize(start + st.fields.len(), None);
         let mut undeclared = false;
         for (key, v) in map {
             match st.position(key) {
                 Some(at) => {
-                    self.members.push((at, v));
+                    self.slots[start + at] = Some(v);
                     undeclared |= !st.in_version_of(self.version, &st.fields[at]);
                 }
                 None => undeclared = true,
             }
         }
-        self.members[start..].sort_unstable_by_key(|&(at, _)| at);
-        // Members nested below push and pop above `end`.
-        let end = self.members.len();
-        for i in start..end {
-            let (at, v) = self.members[i];
-            let field = &st.fields[at];
-            // A schema field's name needs no escaping (`schema::types::plain`).
-            self.key(i == start, field.name, true, depth);
-            self.value(v, &field.ty, depth + 1);
+        let mut first = true;
+        for (at, field) in st.fields.iter().enumerate() {
+            if let Some(v) = self.slots[start + at] {
+                self.key(first, field.name, true, depth);
+                self.value(v, &field.ty, depth + 1);
+                first = false;
+            }
         }
-        self.members.truncate(start);
+        self.slots.truncate(start);
         if undeclared {
             let version = self.version;
             let others = map.iter().filter(|(key, _)| {
                 st.position(key)
                     .is_none_or(|at| !st.in_version_of(version, &st.fields[at]))
             });
-            self.map_members(others, &Ty::Any, start == end, depth);
+            self.map_members(others, &Ty::Any, first, depth);
         }
     }
 
@@ -222,14 +222,17 @@ impl<'v> Writer<'v> {
         }
     }
 
-    /// Writes a member's key and colon; `plain` when it needs no escaping.
-    #[inline]
+    /// Writes a member's key and colon, and the comma before it unless it
+    /// is the `first`; `plain` when the key needs no escaping (a schema
+    /// field's name, see `schema::types::plain`), the case inlined.
+    #[inline(always)]
     fn key(&mut self, first: bool, key: &str, plain: bool, depth: usize) {
         if !first {
             self.out.push(',');
         }
         self.newline(depth + 1);
         if plain {
+            self.out.reserve(key.len() + 3);
             self.out.push('"');
             self.out.push_str(key);
             self.out.push_str("\":");
