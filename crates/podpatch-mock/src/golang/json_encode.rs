@@ -322,7 +322,9 @@ fn write_str(out: &mut String, s: &str) {
 }
 
 /// Writes `s` escaped; runs of characters that need no escaping are copied
-/// whole.
+/// whole. Kept out of line: nearly every string is plain, and
+/// [`write_str`] is the cheaper for not holding this loop.
+#[inline(never)]
 fn escape(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
