@@ -15,7 +15,7 @@ use crate::validation::container::image_whitespace;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
 use crate::validation::podspec::pod_spec;
-use crate::validation::value::{arr, s};
+use crate::validation::value::{arr, list_of, members, s};
 use crate::validation::volume;
 
 /// The mirror-pod annotation a static pod carries.
@@ -48,15 +48,16 @@ pub(crate) fn metadata_and_spec(
     old: Option<&Value>,
     quantities: &QuantityStates,
 ) -> Vec<FieldError> {
-    let meta = &pod["metadata"];
+    let (meta, spec) = (&pod["metadata"], &pod["spec"]);
     let mut errs = objectmeta::core_object_meta(meta, objectmeta::dns1123_subdomain_name);
     errs.extend(pod_specific_annotations(pod));
-    errs.extend(pod_spec(&pod["spec"], s(meta, "name"), old, quantities));
-    errs.extend(volume::service_account_tokens(&pod["spec"]));
+    errs.extend(pod_spec(spec, s(meta, "name"), old, quantities));
+    errs.extend(volume::service_account_tokens(spec));
     // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
     // run after `ValidatePodSpec`, so their errors follow every spec error.
-    for list in ["containers", "initContainers"] {
-        for (i, c) in arr(&pod["spec"], list).iter().enumerate() {
+    let [containers, init] = members(spec, ["containers", "initContainers"]);
+    for (list, items) in [("containers", containers), ("initContainers", init)] {
+        for (i, c) in list_of(items).iter().enumerate() {
             errs.extend(image_whitespace(
                 &format_args!("spec.{list}[{i}]"),
                 s(c, "image"),

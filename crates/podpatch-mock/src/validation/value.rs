@@ -14,14 +14,39 @@ pub(crate) const MAX_INT32: i64 = 2_147_483_647;
 
 /// A string field, `""` when absent or not a string.
 pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
+    str_of(v.get(key))
 }
 
 /// A list field, empty when absent or not a list.
 pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    list_of(v.get(key))
+}
+
+/// The members `keys` of an object (`None` where absent, all `None` for a
+/// non-object), read in one pass over it: a validator that reads several
+/// members of a struct-shaped object pays one walk of a few dozen length
+/// comparisons instead of a map search with string comparisons per member
+/// (those searches were a seventh of a PATCH's instructions).
+pub(crate) fn members<'a, const N: usize>(v: &'a Value, keys: [&str; N]) -> [Option<&'a Value>; N] {
+    let mut found = [None; N];
+    if let Some(map) = v.as_object() {
+        for (key, value) in map {
+            if let Some(i) = keys.iter().position(|k| k == key) {
+                found[i] = Some(value);
+            }
+        }
+    }
+    found
+}
+
+/// A string member read with [`members`], `""` when absent or not a string.
+pub(crate) fn str_of(v: Option<&Value>) -> &str {
+    v.and_then(Value::as_str).unwrap_or("")
+}
+
+/// A list member read with [`members`], empty when absent or not a list.
+pub(crate) fn list_of(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// Whether a pointer field is set (present and not null).
