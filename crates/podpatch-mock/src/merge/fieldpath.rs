@@ -115,7 +115,7 @@ pub fn tracked(object: &Value, scope: Scope) -> Value {
 /// Whether member `key` of the object at `path` is left out of
 /// [`tracked`]: only the root's and `metadata`'s members can be (a
 /// deeper path is not matched at all).
-fn untracked(path: &[Elem], key: &str, scope: Scope) -> bool {
+pub(super) fn untracked(path: &[Elem], key: &str, scope: Scope) -> bool {
     match path {
         [] => match key {
             "kind" | "apiVersion" => true,
@@ -220,8 +220,12 @@ fn diff(
                 if untracked(path, k, scope) || (path.is_empty() && same.contains(&k.as_str())) {
                     continue;
                 }
-                let member = ty.member(k).unwrap_or(&Ty::Any);
                 let old_child = old.and_then(|o| o.get(k));
+                // Unchanged: no change below, and no path to build for it.
+                if old_child == Some(v) {
+                    continue;
+                }
+                let member = ty.member(k).unwrap_or(&Ty::Any);
                 path.push(Elem::Field(k.clone()));
                 diff(old_child, v, member, scope, &[], path, out);
                 path.pop();

@@ -51,8 +51,8 @@ pub fn create(store: &mut Store, ns: &str, pod: &mut Value, dry_run: bool) -> Re
 /// `GuaranteedUpdate`'s precondition: a resourceVersion in the new object
 /// (other than empty or `0`) must parse and equal the stored one.
 pub fn check_resource_version(pod: &Value, current: &Value, name: &str) -> Result<(), Status> {
-    let current_rv = meta_str(current, "resourceVersion").to_string();
-    let rv = meta_str(pod, "resourceVersion").to_string();
+    let current_rv = meta_str(current, "resourceVersion");
+    let rv = meta_str(pod, "resourceVersion");
     if !rv.is_empty() && rv != "0" {
         match rv.parse::<u64>() {
             Err(e) => {
@@ -63,7 +63,7 @@ pub fn check_resource_version(pod: &Value, current: &Value, name: &str) -> Resul
                 };
                 return Err(Status::internal_raw(format!(
                     "strconv.ParseUint: parsing {}: {why}",
-                    crate::golang::format::go_quote(&rv)
+                    crate::golang::format::go_quote(rv)
                 )));
             }
             Ok(_) if rv != current_rv => return Err(Status::stale("pods", name)),

@@ -156,7 +156,7 @@ fn put_list(object: &mut Value, list: Vec<Value>) {
 /// that no longer exist leave every set; changed fields move to `manager`,
 /// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
-    let same = same_members(old, new);
+    let same = same_members(old, new, scope);
     let changed = fieldpath::changed(old, new, &POD_TY, scope, &same);
     // A client may rewrite managedFields with any non-apply write; an empty
     // list (or a single empty entry) strips them all, while a missing or
@@ -203,15 +203,16 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     put_list(new, list);
 }
 
-/// The top-level members `old` and `new` both hold with equal values: they
-/// hold no change either way. An update leaves most of a pod (`spec`,
-/// `status`) as it was, and comparing such a member costs about as much as
-/// walking it, so the two diffs of an update compare them once, here.
-fn same_members<'a>(old: &'a Value, new: &Value) -> Vec<&'a str> {
+/// The tracked top-level members `old` and `new` both hold with equal
+/// values: they hold no change either way. An update leaves most of a pod
+/// (`spec`, `status`) as it was, and comparing such a member costs about as
+/// much as walking it, so the two diffs of an update compare them once,
+/// here; an untracked one (`status` of a pod write) is not compared at all.
+fn same_members<'a>(old: &'a Value, new: &Value, scope: Scope) -> Vec<&'a str> {
     match (old, new) {
         (Value::Object(old), Value::Object(new)) => old
             .iter()
-            .filter(|(k, v)| new.get(k.as_str()) == Some(v))
+            .filter(|(k, v)| !fieldpath::untracked(&[], k, scope) && new.get(k.as_str()) == Some(v))
             .map(|(k, _)| k.as_str())
             .collect(),
         _ => Vec::new(),
@@ -255,6 +256,18 @@ fn moved_ownership(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Equal members are compared once for both diffs, but only tracked
+    /// ones: a pod write never records its status, a status write never
+    /// its spec, so comparing those would be wasted.
+    #[rstest::rstest]
+    #[case::main(Scope::Main, &["metadata", "spec"])]
+    #[case::status(Scope::Status, &["metadata", "status"])]
+    fn same_members_are_tracked_ones(#[case] scope: Scope, #[case] want: &[&str]) {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": []}, "status": {"phase": "Pending"}});
+        assert_eq!(same_members(&pod, &pod.clone(), scope), want);
+    }
 
     #[test]
     fn update_entry_written() {

@@ -23,7 +23,7 @@ use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::names;
-use crate::validation::value::{arr, present as set, s};
+use crate::validation::value::{arr, members, present as set, s, str_of};
 
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
 
@@ -194,7 +194,18 @@ fn ephemeral(pod: &Pod, errs: &mut Vec<FieldError>) {
 
 /// `validateContainerCommon`.
 fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    let name = s(c, "name");
+    let [name, image, message_policy, pull_policy, security] = members(
+        c,
+        [
+            "name",
+            "image",
+            "terminationMessagePolicy",
+            "imagePullPolicy",
+            "securityContext",
+        ],
+    );
+    let [name, image, message_policy, pull_policy] =
+        [name, image, message_policy, pull_policy].map(str_of);
     if name.is_empty() {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
@@ -204,13 +215,13 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
             names::dns1123_label(name),
         ));
     }
-    if s(c, "image").is_empty() {
+    if image.is_empty() {
         errs.push(FieldError::required(format!("{path}.image"), ""));
     }
     one_of(
         errs,
         &format_args!("{path}.terminationMessagePolicy"),
-        s(c, "terminationMessagePolicy"),
+        message_policy,
         &["File", "FallbackToLogsOnError"],
     );
     ports(c, path, errs);
@@ -221,12 +232,12 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     one_of(
         errs,
         &format_args!("{path}.imagePullPolicy"),
-        s(c, "imagePullPolicy"),
+        pull_policy,
         &["Always", "IfNotPresent", "Never"],
     );
     resources(pod, c, &format_args!("{path}.resources"), errs);
     resize_policy(pod, c, path, errs);
-    if let Some(sc) = set(c, "securityContext") {
+    if let Some(sc) = security.filter(|v| !v.is_null()) {
         security_context(pod, sc, &format_args!("{path}.securityContext"), errs);
     }
 }
