@@ -21,7 +21,7 @@ use crate::registry::object::{meta_mut, meta_str};
 use crate::validation;
 use crate::validation::field::FieldError;
 use crate::validation::internal_types;
-use crate::validation::value::members;
+use crate::validation::value::{dig, members};
 use crate::version::Version;
 
 /// `PrepareForCreate` (with `BeforeCreate`'s metadata): what a pod gets
@@ -259,7 +259,7 @@ fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
 /// `PrepareForUpdate`: an update that drops the pod-level resources
 /// altogether (a client that does not know them) keeps the old ones.
 fn keep_pod_level_resources(pod: &mut Value, old: &Value) {
-    let Some(resources) = old.at("/spec/resources").filter(|v| !v.is_null()) else {
+    let Some(resources) = dig(old, &["spec", "resources"]).filter(|v| !v.is_null()) else {
         return;
     };
     if let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut)

@@ -114,7 +114,9 @@ pub fn update(
 /// pod whose deletion has no grace period left, so the store deletes it instead
 /// of writing it.
 fn deletes_during_update(new: &Value, old: &Value) -> bool {
-    new.at("/metadata/finalizers")
+    // Read without parsing a pointer: every update asks.
+    new.get("metadata")
+        .and_then(|meta| meta.get("finalizers"))
         .and_then(Value::as_array)
         .is_none_or(Vec::is_empty)
         && old.at("/metadata/deletionTimestamp").is_some()

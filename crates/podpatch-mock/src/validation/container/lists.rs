@@ -19,11 +19,10 @@ use super::ports::{host_port_conflicts, ports};
 use super::probes::{lifecycle, probes};
 use super::resources::resources;
 use super::security::security_context;
-use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::names;
-use crate::validation::value::{arr, members, present as set, s, str_of};
+use crate::validation::value::{arr, dig, members, present as set, s, str_of};
 
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
 
@@ -43,8 +42,8 @@ pub(crate) fn containers(
         grace: spec
             .get("terminationGracePeriodSeconds")
             .and_then(Value::as_i64),
-        host_users: spec.at("/securityContext/hostUsers") != Some(&json!(false)),
-        os: spec.at("/os/name").and_then(Value::as_str),
+        host_users: dig(spec, &["securityContext", "hostUsers"]) != Some(&json!(false)),
+        os: dig(spec, &["os", "name"]).and_then(Value::as_str),
     };
     regular(&pod, errs);
     init(&pod, errs);
