@@ -180,10 +180,16 @@ fn is_granular_map(ty: &Ty) -> bool {
 /// the top-level members in `same`, known equal on both sides.
 pub fn changed(old: &Value, new: &Value, ty: &'static Ty, scope: Scope, same: &[&str]) -> FieldSet {
     let mut set = FieldSet::new();
-    diff(Some(old), new, ty, scope, same, &mut Vec::new(), &mut set);
+    if old != new {
+        diff(Some(old), new, ty, scope, same, &mut Vec::new(), &mut set);
+    }
     set
 }
 
+/// The changes below `path`, where `old` differs from `new`: an unchanged
+/// value holds no change, however deep it is (most of an update's pod is),
+/// and comparing it is far cheaper than walking it, so each caller compares
+/// before it descends (once per value, and before building its path).
 fn diff(
     old: Option<&Value>,
     new: &Value,
@@ -193,11 +199,6 @@ fn diff(
     path: &mut Vec<Elem>,
     out: &mut FieldSet,
 ) {
-    // An unchanged value holds no change, however deep it is: most of an
-    // update's pod is, and comparing it is far cheaper than walking it.
-    if old == Some(new) {
-        return;
-    }
     let added = old.is_none();
     // A member is untracked by its name and place alone, so the members
     // skipped in `new` are those skipped in `old`.
@@ -205,9 +206,7 @@ fn diff(
     match (new, ty) {
         // Atomic structs are one leaf however deep they are.
         (_, Ty::Atomic(_)) => {
-            if old != Some(new) {
-                out.insert(path.clone());
-            }
+            out.insert(path.clone());
         }
         // A map emptied of its children is not itself a change.
         (Value::Object(map), _)
@@ -221,7 +220,6 @@ fn diff(
                     continue;
                 }
                 let old_child = old.and_then(|o| o.get(k));
-                // Unchanged: no change below, and no path to build for it.
                 if old_child == Some(v) {
                     continue;
                 }
@@ -274,7 +272,9 @@ fn diff(
                         } else {
                             let old_item =
                                 old_elems.iter().find(|(e, _)| e == elem).map(|(_, o)| *o);
-                            diff(old_item, item, &list.item, scope, &[], path, out);
+                            if old_item != Some(item) {
+                                diff(old_item, item, &list.item, scope, &[], path, out);
+                            }
                         }
                         path.pop();
                     }
@@ -282,9 +282,7 @@ fn diff(
             }
         }
         _ => {
-            if old != Some(new) {
-                out.insert(path.clone());
-            }
+            out.insert(path.clone());
         }
     }
 }
