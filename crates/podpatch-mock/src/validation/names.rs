@@ -103,19 +103,26 @@ fn subdomain(s: &str, unit: &str) -> Vec<String> {
 /// bytes; before, "a qualified name" of so many characters.
 pub fn qualified_name(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    let (what, unit) = if Version::current().words_limits_in_bytes() {
-        ("a valid label key", "bytes")
-    } else {
-        ("a qualified name", "characters")
+    // The wording is read only for a message: most keys are valid.
+    let wording = || {
+        if Version::current().words_limits_in_bytes() {
+            ("a valid label key", "bytes")
+        } else {
+            ("a qualified name", "characters")
+        }
     };
-    let name = match value.split_once('/') {
+    // Scanned as bytes: a char pattern costs more to set up than these
+    // short keys take to scan.
+    let slashes = value.bytes().filter(|b| *b == b'/').count();
+    let split = value.bytes().position(|b| b == b'/');
+    let name = match split.map(|at| (&value[..at], &value[at + 1..])) {
         None => value,
-        Some((prefix, name)) if !name.contains('/') => {
+        Some((prefix, name)) if slashes == 1 => {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
-            } else {
+            } else if prefix.len() > 253 || !matches_dns_labels(prefix) {
                 errs.extend(
-                    subdomain(prefix, unit)
+                    subdomain(prefix, wording().1)
                         .into_iter()
                         .map(|m| format!("prefix part {m}")),
                 );
@@ -124,7 +131,8 @@ pub fn qualified_name(value: &str) -> Vec<String> {
         }
         _ => {
             errs.push(format!(
-                "{what} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                "{} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                wording().0,
                 regex_error(
                     "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
                     QNAME_FMT,
@@ -137,7 +145,7 @@ pub fn qualified_name(value: &str) -> Vec<String> {
     if name.is_empty() {
         errs.push("name part must be non-empty".to_string());
     } else if name.len() > 63 {
-        errs.push(format!("name part must be no more than 63 {unit}"));
+        errs.push(format!("name part must be no more than 63 {}", wording().1));
     }
     if !matches_qname(name) {
         errs.push(format!(
@@ -225,6 +233,21 @@ mod tests {
     #[case("-a", false)]
     fn label_values_are_ascii(#[case] value: &str, #[case] ok: bool) {
         assert_eq!(label_value(value).is_empty(), ok, "{value}");
+    }
+
+    /// The wording, read only for a message, still follows the version.
+    #[test]
+    fn label_key_wording_before_1_35() {
+        let v34 = Version::new(34).unwrap();
+        let too_long = v34.run(|| qualified_name(&"a".repeat(64)));
+        assert_eq!(too_long, ["name part must be no more than 63 characters"]);
+        let slashes = v34.run(|| qualified_name("a/b/c"));
+        assert!(
+            slashes[0].starts_with("a qualified name must consist"),
+            "{slashes:?}"
+        );
+        let prefix = v34.run(|| qualified_name(&format!("{}.com/x", "a".repeat(250))));
+        assert_eq!(prefix, ["prefix part must be no more than 253 characters"]);
     }
 
     #[test]
