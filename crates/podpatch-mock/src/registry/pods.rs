@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::api::status::Status;
 use crate::golang::json_pointer::Lookup;
-use crate::registry::object::{key, meta_mut, meta_str, with_type_meta};
+use crate::registry::object::{key, meta_field, meta_mut, meta_str, with_type_meta};
 use crate::registry::store::{Store, now_rfc3339};
 
 /// `GET` one pod.
@@ -114,14 +114,11 @@ pub fn update(
 /// pod whose deletion has no grace period left, so the store deletes it instead
 /// of writing it.
 fn deletes_during_update(new: &Value, old: &Value) -> bool {
-    // Read without parsing a pointer: every update asks.
-    new.get("metadata")
-        .and_then(|meta| meta.get("finalizers"))
+    meta_field(new, "finalizers")
         .and_then(Value::as_array)
         .is_none_or(Vec::is_empty)
-        && old.at("/metadata/deletionTimestamp").is_some()
-        && old
-            .at("/metadata/deletionGracePeriodSeconds")
+        && meta_field(old, "deletionTimestamp").is_some()
+        && meta_field(old, "deletionGracePeriodSeconds")
             .and_then(Value::as_i64)
             .is_none_or(|g| g == 0)
 }

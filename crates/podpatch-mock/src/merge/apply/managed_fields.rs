@@ -8,7 +8,6 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::golang::json_pointer::Lookup;
 use crate::merge::fieldpath::{self, FieldSet, Scope};
 use crate::schema::POD_TY;
 
@@ -52,10 +51,17 @@ pub(super) fn read_entries(object: &Value) -> Vec<Entry> {
     read_list(list_of(object))
 }
 
+/// An object's `metadata.managedFields`, read without parsing a pointer
+/// (every write reads it).
+fn managed_fields(object: &Value) -> Option<&Value> {
+    object
+        .get("metadata")
+        .and_then(|meta| meta.get("managedFields"))
+}
+
 /// An object's `metadata.managedFields` list (empty when it has none).
 fn list_of(object: &Value) -> &[Value] {
-    object
-        .at("/metadata/managedFields")
+    managed_fields(object)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
@@ -167,12 +173,15 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         _ => false,
     };
     // A subresource write never edits them (`decodeLiveOrNew` takes the live ones).
-    let list = match new.at("/metadata/managedFields").and_then(Value::as_array) {
+    let list = match managed_fields(new).and_then(Value::as_array) {
         _ if scope != Scope::Main => list_of(old).to_vec(),
         Some(l) if reset(l) => Vec::new(),
         // The object's own list is not tracked (`changed` skips it): taken,
         // not copied.
-        Some(l) if l.iter().all(decodable) => match new.at_mut("/metadata/managedFields") {
+        Some(l) if l.iter().all(decodable) => match new
+            .get_mut("metadata")
+            .and_then(|meta| meta.get_mut("managedFields"))
+        {
             Some(Value::Array(l)) => std::mem::take(l),
             _ => Vec::new(),
         },
@@ -180,7 +189,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     };
     // Updates of an existing object without managed fields are not tracked
     // (`skipNonAppliedManager`); only an apply starts tracking again.
-    if list.is_empty() && old.at("/metadata/uid").is_some() {
+    if list.is_empty() && old.get("metadata").and_then(|m| m.get("uid")).is_some() {
         if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }
