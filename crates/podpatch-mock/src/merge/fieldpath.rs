@@ -115,7 +115,7 @@ pub fn tracked(object: &Value, scope: Scope) -> Value {
 /// Whether member `key` of the object at `path` is left out of
 /// [`tracked`]: only the root's and `metadata`'s members can be (a
 /// deeper path is not matched at all).
-fn untracked(path: &[Elem], key: &str, scope: Scope) -> bool {
+pub(super) fn untracked(path: &[Elem], key: &str, scope: Scope) -> bool {
     match path {
         [] => match key {
             "kind" | "apiVersion" => true,
@@ -180,10 +180,16 @@ fn is_granular_map(ty: &Ty) -> bool {
 /// the top-level members in `same`, known equal on both sides.
 pub fn changed(old: &Value, new: &Value, ty: &'static Ty, scope: Scope, same: &[&str]) -> FieldSet {
     let mut set = FieldSet::new();
-    diff(Some(old), new, ty, scope, same, &mut Vec::new(), &mut set);
+    if old != new {
+        diff(Some(old), new, ty, scope, same, &mut Vec::new(), &mut set);
+    }
     set
 }
 
+/// The changes below `path`, where `old` differs from `new`: an unchanged
+/// value holds no change, however deep it is (most of an update's pod is),
+/// and comparing it is far cheaper than walking it, so each caller compares
+/// before it descends (once per value, and before building its path).
 fn diff(
     old: Option<&Value>,
     new: &Value,
@@ -193,11 +199,6 @@ fn diff(
     path: &mut Vec<Elem>,
     out: &mut FieldSet,
 ) {
-    // An unchanged value holds no change, however deep it is: most of an
-    // update's pod is, and comparing it is far cheaper than walking it.
-    if old == Some(new) {
-        return;
-    }
     let added = old.is_none();
     // A member is untracked by its name and place alone, so the members
     // skipped in `new` are those skipped in `old`.
@@ -205,9 +206,7 @@ fn diff(
     match (new, ty) {
         // Atomic structs are one leaf however deep they are.
         (_, Ty::Atomic(_)) => {
-            if old != Some(new) {
-                out.insert(path.clone());
-            }
+            out.insert(path.clone());
         }
         // A map emptied of its children is not itself a change.
         (Value::Object(map), _)
@@ -220,8 +219,11 @@ fn diff(
                 if untracked(path, k, scope) || (path.is_empty() && same.contains(&k.as_str())) {
                     continue;
                 }
-                let member = ty.member(k).unwrap_or(&Ty::Any);
                 let old_child = old.and_then(|o| o.get(k));
+                if old_child == Some(v) {
+                    continue;
+                }
+                let member = ty.member(k).unwrap_or(&Ty::Any);
                 path.push(Elem::Field(k.clone()));
                 diff(old_child, v, member, scope, &[], path, out);
                 path.pop();
@@ -270,7 +272,9 @@ fn diff(
                         } else {
                             let old_item =
                                 old_elems.iter().find(|(e, _)| e == elem).map(|(_, o)| *o);
-                            diff(old_item, item, &list.item, scope, &[], path, out);
+                            if old_item != Some(item) {
+                                diff(old_item, item, &list.item, scope, &[], path, out);
+                            }
                         }
                         path.pop();
                     }
@@ -278,9 +282,7 @@ fn diff(
             }
         }
         _ => {
-            if old != Some(new) {
-                out.insert(path.clone());
-            }
+            out.insert(path.clone());
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::registry::object::{meta_mut, meta_str};
 use crate::validation;
 use crate::validation::field::FieldError;
 use crate::validation::internal_types;
+use crate::validation::value::{dig, members};
 use crate::version::Version;
 
 /// `PrepareForCreate` (with `BeforeCreate`'s metadata): what a pod gets
@@ -258,7 +259,7 @@ fn drop_non_resize_updates(new: &Value, old: &Value) -> Option<Value> {
 /// `PrepareForUpdate`: an update that drops the pod-level resources
 /// altogether (a client that does not know them) keeps the old ones.
 fn keep_pod_level_resources(pod: &mut Value, old: &Value) {
-    let Some(resources) = old.at("/spec/resources").filter(|v| !v.is_null()) else {
+    let Some(resources) = dig(old, &["spec", "resources"]).filter(|v| !v.is_null()) else {
         return;
     };
     if let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut)
@@ -322,9 +323,27 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
         }
         status_strategy::prepare_for_update(pod, old, empty_lists);
     }
-    // Read in place: the old metadata can hold megabytes of annotations.
-    let old_meta = |key: &str| old.get("metadata").and_then(|meta| meta.get(key));
-    let old_generation = old_meta("generation").and_then(Value::as_i64).unwrap_or(0);
+    // Read in place (the old metadata can hold megabytes of annotations)
+    // and in one pass.
+    let [
+        old_generation,
+        old_uid,
+        old_created,
+        old_deleted,
+        old_grace,
+        old_resource_version,
+    ] = members(
+        old.get("metadata").unwrap_or(&Value::Null),
+        [
+            "generation",
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "resourceVersion",
+        ],
+    );
+    let old_generation = old_generation.and_then(Value::as_i64).unwrap_or(0);
     // `updatePodGeneration` compares with `Semantic.DeepEqual`: a quantity
     // respelled (`64Mi` as `67108864`) is no spec change.
     let spec_unchanged = crate::golang::semantic::semantic_eq(
@@ -337,20 +356,20 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
             .get("uid")
             .and_then(Value::as_str)
             .is_none_or(str::is_empty)
-            && let Some(uid) = old_meta("uid")
+            && let Some(uid) = old_uid
         {
             meta.insert("uid".into(), uid.clone());
         }
-        match old_meta("creationTimestamp") {
+        match old_created {
             Some(ts) => meta.insert("creationTimestamp".into(), ts.clone()),
             None => meta.remove("creationTimestamp"),
         };
         // An update can never remove or change a deletion timestamp, and a
         // grace period only comes back when the patch dropped it.
-        if let Some(v) = old_meta("deletionTimestamp") {
+        if let Some(v) = old_deleted {
             meta.insert("deletionTimestamp".into(), v.clone());
         }
-        if let Some(v) = old_meta("deletionGracePeriodSeconds")
+        if let Some(v) = old_grace
             && !meta.contains_key("deletionGracePeriodSeconds")
         {
             meta.insert("deletionGracePeriodSeconds".into(), v.clone());
@@ -371,12 +390,15 @@ pub fn before_update(pod: &mut Value, old: &Value, scope: Scope, empty_lists: &[
         meta.remove("selfLink");
         // An emptied resourceVersion means "unconditional"; the stored
         // object keeps its own until the write assigns a new one.
-        if let Some(rv) = old_meta("resourceVersion") {
+        if let Some(rv) = old_resource_version {
             meta.insert("resourceVersion".into(), rv.clone());
         }
     }
+    // Most updates leave the status as it was: comparing it costs less
+    // than copying it over the equal one.
     if scope == Scope::Main
         && let (Some(map), Some(status)) = (pod.as_object_mut(), old.get("status"))
+        && map.get("status") != Some(status)
     {
         map.insert("status".into(), status.clone());
     }

@@ -9,12 +9,15 @@ pub(crate) fn key(ns: &str, name: &str) -> (String, String) {
     (ns.to_string(), name.to_string())
 }
 
+/// A field of `metadata`, read without parsing a pointer (every write
+/// reads a few).
+pub(crate) fn meta_field<'a>(obj: &'a Value, field: &str) -> Option<&'a Value> {
+    obj.get("metadata").and_then(|m| m.get(field))
+}
+
 /// A string field of `metadata`, empty when absent.
 pub(crate) fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
-    obj.get("metadata")
-        .and_then(|m| m.get(field))
-        .and_then(Value::as_str)
-        .unwrap_or("")
+    meta_field(obj, field).and_then(Value::as_str).unwrap_or("")
 }
 
 /// The `metadata` map, if the object has one.

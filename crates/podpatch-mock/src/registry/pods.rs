@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::api::status::Status;
 use crate::golang::json_pointer::Lookup;
-use crate::registry::object::{key, meta_mut, meta_str, with_type_meta};
+use crate::registry::object::{key, meta_field, meta_mut, meta_str, with_type_meta};
 use crate::registry::store::{Store, now_rfc3339};
 
 /// `GET` one pod.
@@ -51,8 +51,8 @@ pub fn create(store: &mut Store, ns: &str, pod: &mut Value, dry_run: bool) -> Re
 /// `GuaranteedUpdate`'s precondition: a resourceVersion in the new object
 /// (other than empty or `0`) must parse and equal the stored one.
 pub fn check_resource_version(pod: &Value, current: &Value, name: &str) -> Result<(), Status> {
-    let current_rv = meta_str(current, "resourceVersion").to_string();
-    let rv = meta_str(pod, "resourceVersion").to_string();
+    let current_rv = meta_str(current, "resourceVersion");
+    let rv = meta_str(pod, "resourceVersion");
     if !rv.is_empty() && rv != "0" {
         match rv.parse::<u64>() {
             Err(e) => {
@@ -63,7 +63,7 @@ pub fn check_resource_version(pod: &Value, current: &Value, name: &str) -> Resul
                 };
                 return Err(Status::internal_raw(format!(
                     "strconv.ParseUint: parsing {}: {why}",
-                    crate::golang::format::go_quote(&rv)
+                    crate::golang::format::go_quote(rv)
                 )));
             }
             Ok(_) if rv != current_rv => return Err(Status::stale("pods", name)),
@@ -114,12 +114,11 @@ pub fn update(
 /// pod whose deletion has no grace period left, so the store deletes it instead
 /// of writing it.
 fn deletes_during_update(new: &Value, old: &Value) -> bool {
-    new.at("/metadata/finalizers")
+    meta_field(new, "finalizers")
         .and_then(Value::as_array)
         .is_none_or(Vec::is_empty)
-        && old.at("/metadata/deletionTimestamp").is_some()
-        && old
-            .at("/metadata/deletionGracePeriodSeconds")
+        && meta_field(old, "deletionTimestamp").is_some()
+        && meta_field(old, "deletionGracePeriodSeconds")
             .and_then(Value::as_i64)
             .is_none_or(|g| g == 0)
 }

@@ -12,7 +12,7 @@ use crate::golang::json_pointer::Lookup;
 use crate::pod::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use crate::validation::field::FieldError;
 use crate::validation::paths::local_descending;
-use crate::validation::value::{arr, s};
+use crate::validation::value::{arr, dig, s};
 
 const SECCOMP_POD: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -22,7 +22,8 @@ const DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
 /// mirror-pod one, in Go's order.
 pub fn values(pod: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(annotations) = pod.at("/metadata/annotations").and_then(Value::as_object) else {
+    let Some(annotations) = dig(pod, &["metadata", "annotations"]).and_then(Value::as_object)
+    else {
         return errs;
     };
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();

@@ -28,25 +28,30 @@ pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     out
 }
 
-fn is_qname_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-}
+// The formats below allow ASCII only, so they are matched on bytes: a
+// non-ASCII character's bytes are all non-ASCII and fail as it would (a
+// name is checked on every label, annotation and toleration key of every
+// update, and walking `chars()` cost three times as much).
 
 fn matches_qname(s: &str) -> bool {
     // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
-    !s.is_empty()
-        && s.chars().next().is_some_and(is_qname_char)
-        && s.chars().last().is_some_and(is_qname_char)
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    let b = s.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
-fn matches_dns_label(s: &str) -> bool {
-    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    !s.is_empty()
-        && s.chars().next().is_some_and(alnum)
-        && s.chars().last().is_some_and(alnum)
-        && s.chars().all(|c| alnum(c) || c == '-')
+fn matches_dns_label(b: &[u8]) -> bool {
+    let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    b.first().is_some_and(alnum)
+        && b.last().is_some_and(alnum)
+        && b.iter().all(|c| alnum(c) || *c == b'-')
+}
+
+/// Whether every dot-separated part of `s` is a DNS label.
+fn matches_dns_labels(s: &str) -> bool {
+    s.as_bytes().split(|c| *c == b'.').all(matches_dns_label)
 }
 
 /// `IsDNS1123Label`.
@@ -55,10 +60,11 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
     if s.len() > 63 {
         errs.push("must be no more than 63 characters".to_string());
     }
-    if !matches_dns_label(s) && s.split('.').all(matches_dns_label) {
+    let label = matches_dns_label(s.as_bytes());
+    if !label && matches_dns_labels(s) {
         // A valid subdomain that is no label can only be one with dots.
         errs.push("must not contain dots".to_string());
-    } else if !matches_dns_label(s) {
+    } else if !label {
         errs.push(regex_error(
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
             DNS1123_LABEL_FMT,
@@ -82,7 +88,7 @@ fn subdomain(s: &str, unit: &str) -> Vec<String> {
     if s.len() > 253 {
         errs.push(format!("must be no more than 253 {unit}"));
     }
-    if !s.split('.').all(matches_dns_label) {
+    if !matches_dns_labels(s) {
         errs.push(regex_error(
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
             DNS1123_SUBDOMAIN_FMT,
@@ -97,19 +103,26 @@ fn subdomain(s: &str, unit: &str) -> Vec<String> {
 /// bytes; before, "a qualified name" of so many characters.
 pub fn qualified_name(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    let (what, unit) = if Version::current().words_limits_in_bytes() {
-        ("a valid label key", "bytes")
-    } else {
-        ("a qualified name", "characters")
+    // The wording is read only for a message: most keys are valid.
+    let wording = || {
+        if Version::current().words_limits_in_bytes() {
+            ("a valid label key", "bytes")
+        } else {
+            ("a qualified name", "characters")
+        }
     };
-    let name = match value.split_once('/') {
+    // Scanned as bytes: a char pattern costs more to set up than these
+    // short keys take to scan.
+    let slashes = value.bytes().filter(|b| *b == b'/').count();
+    let split = value.bytes().position(|b| b == b'/');
+    let name = match split.map(|at| (&value[..at], &value[at + 1..])) {
         None => value,
-        Some((prefix, name)) if !name.contains('/') => {
+        Some((prefix, name)) if slashes == 1 => {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
-            } else {
+            } else if prefix.len() > 253 || !matches_dns_labels(prefix) {
                 errs.extend(
-                    subdomain(prefix, unit)
+                    subdomain(prefix, wording().1)
                         .into_iter()
                         .map(|m| format!("prefix part {m}")),
                 );
@@ -118,7 +131,8 @@ pub fn qualified_name(value: &str) -> Vec<String> {
         }
         _ => {
             errs.push(format!(
-                "{what} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                "{} {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                wording().0,
                 regex_error(
                     "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
                     QNAME_FMT,
@@ -131,7 +145,7 @@ pub fn qualified_name(value: &str) -> Vec<String> {
     if name.is_empty() {
         errs.push("name part must be non-empty".to_string());
     } else if name.len() > 63 {
-        errs.push(format!("name part must be no more than 63 {unit}"));
+        errs.push(format!("name part must be no more than 63 {}", wording().1));
     }
     if !matches_qname(name) {
         errs.push(format!(
@@ -179,6 +193,10 @@ mod tests {
     #[case("-bad", 1)]
     #[case("/x", 1)]
     #[case("Bad_Prefix/x", 1)]
+    #[case::non_ascii_name("caf\u{e9}", 1)]
+    #[case::non_ascii_last("cafe\u{301}", 1)]
+    #[case::non_ascii_prefix("\u{e9}xample.com/app", 1)]
+    #[case::empty_prefix_label("example..com/app", 1)]
     fn label_keys(#[case] key: &str, #[case] n: usize) {
         assert_eq!(qualified_name(key).len(), n, "{key}");
     }
@@ -191,6 +209,45 @@ mod tests {
     #[case::label_key_name_in_bytes(&"a".repeat(64), "name part must be no more than 63 bytes")]
     fn length_limits_say_bytes(#[case] key: &str, #[case] want: &str) {
         assert_eq!(qualified_name(key), vec![want.to_string()]);
+    }
+
+    /// The byte-wise matchers refuse what Go's ASCII regexes refuse.
+    #[rstest]
+    #[case("my-name", true, true)]
+    #[case("a.b", false, true)]
+    #[case("\u{e9}t\u{e9}", false, false)]
+    #[case("a\u{e9}", false, false)]
+    #[case("a.\u{e9}", false, false)]
+    #[case("", false, false)]
+    #[case("a..b", false, false)]
+    fn dns_names_are_ascii(#[case] name: &str, #[case] label: bool, #[case] subdomain: bool) {
+        assert_eq!(dns1123_label(name).is_empty(), label, "{name}");
+        assert_eq!(dns1123_subdomain(name).is_empty(), subdomain, "{name}");
+    }
+
+    #[rstest]
+    #[case("", true)]
+    #[case("v1.2_3-a", true)]
+    #[case("\u{e9}", false)]
+    #[case("a\u{e9}b", false)]
+    #[case("-a", false)]
+    fn label_values_are_ascii(#[case] value: &str, #[case] ok: bool) {
+        assert_eq!(label_value(value).is_empty(), ok, "{value}");
+    }
+
+    /// The wording, read only for a message, still follows the version.
+    #[test]
+    fn label_key_wording_before_1_35() {
+        let v34 = Version::new(34).unwrap();
+        let too_long = v34.run(|| qualified_name(&"a".repeat(64)));
+        assert_eq!(too_long, ["name part must be no more than 63 characters"]);
+        let slashes = v34.run(|| qualified_name("a/b/c"));
+        assert!(
+            slashes[0].starts_with("a qualified name must consist"),
+            "{slashes:?}"
+        );
+        let prefix = v34.run(|| qualified_name(&format!("{}.com/x", "a".repeat(250))));
+        assert_eq!(prefix, ["prefix part must be no more than 253 characters"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::golang::json_encode;
 use crate::schema::{POD_TY, Ty};
 use crate::validation::field::FieldError;
 use crate::validation::internal_types::{self, OWNER_REFERENCES};
+use crate::validation::value::{members, str_of};
 use crate::version::Version;
 // The name rules are re-exported for the HTTP and registry layers, which
 // reach them through `objectmeta`.
@@ -61,9 +62,9 @@ pub fn annotations(map: Option<&Value>, field: &str) -> Vec<FieldError> {
     errs
 }
 
-fn finalizers(meta: &Value) -> Vec<FieldError> {
+fn finalizers(list: Option<&Value>) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    if let Some(Value::Array(list)) = meta.get("finalizers") {
+    if let Some(Value::Array(list)) = list {
         for f in list.iter().filter_map(Value::as_str) {
             for msg in qualified_name(f) {
                 errs.push(FieldError::invalid("metadata.finalizers", json!(f), msg));
@@ -81,9 +82,9 @@ fn finalizers(meta: &Value) -> Vec<FieldError> {
     errs
 }
 
-fn owner_references(meta: &Value) -> Vec<FieldError> {
+fn owner_references(refs: Option<&Value>) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(Value::Array(refs)) = meta.get("ownerReferences") else {
+    let Some(Value::Array(refs)) = refs else {
         return errs;
     };
     let mut first_controller: Option<String> = None;
@@ -217,8 +218,27 @@ fn mask_trailing_dash(name: &str) -> String {
 /// core API's adds [`kube_finalizers`], see [`core_object_meta`]).
 pub fn object_meta(meta: &Value, name_rule: NameRule) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let s = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("");
-    let generate = s("generateName");
+    let [
+        generate,
+        name,
+        namespace,
+        labels_map,
+        annotations_map,
+        refs,
+        finalizer_list,
+    ] = members(
+        meta,
+        [
+            "generateName",
+            "name",
+            "namespace",
+            "labels",
+            "annotations",
+            "ownerReferences",
+            "finalizers",
+        ],
+    );
+    let [generate, name, namespace] = [generate, name, namespace].map(str_of);
     if !generate.is_empty() {
         for msg in name_rule(generate, true) {
             errs.push(FieldError::invalid(
@@ -228,23 +248,23 @@ pub fn object_meta(meta: &Value, name_rule: NameRule) -> Vec<FieldError> {
             ));
         }
     }
-    if s("name").is_empty() {
+    if name.is_empty() {
         errs.push(FieldError::required(
             "metadata.name",
             "name or generateName is required",
         ));
     } else {
-        for msg in name_rule(s("name"), false) {
-            errs.push(FieldError::invalid("metadata.name", json!(s("name")), msg));
+        for msg in name_rule(name, false) {
+            errs.push(FieldError::invalid("metadata.name", json!(name), msg));
         }
     }
-    if s("namespace").is_empty() {
+    if namespace.is_empty() {
         errs.push(FieldError::required("metadata.namespace", ""));
     }
-    errs.extend(labels(meta.get("labels"), "metadata.labels"));
-    errs.extend(annotations(meta.get("annotations"), "metadata.annotations"));
-    errs.extend(owner_references(meta));
-    errs.extend(finalizers(meta));
+    errs.extend(labels(labels_map, "metadata.labels"));
+    errs.extend(annotations(annotations_map, "metadata.annotations"));
+    errs.extend(owner_references(refs));
+    errs.extend(finalizers(finalizer_list));
     errs
 }
 
@@ -286,18 +306,48 @@ fn kube_finalizers(meta: &Value) -> Vec<FieldError> {
 }
 
 /// apimachinery's `ValidateObjectMetaUpdate`.
-pub fn object_meta_update<'a>(new: &'a Value, old: &'a Value) -> Vec<FieldError> {
+pub fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    // Read in place: most updates change none of these fields.
-    let get = |m: &'a Value, k: &str| m.get(k).unwrap_or(&Value::Null);
-    if !get(old, "deletionTimestamp").is_null() {
+    const IMMUTABLE: [&str; 6] = [
+        "name",
+        "namespace",
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ];
+    // Read in place and in one pass: most updates change none of these.
+    let [
+        new_immutable @ ..,
+        resource_version,
+        new_finalizers,
+        labels_map,
+        annotations_map,
+        refs,
+    ] = members(
+        new,
+        [
+            IMMUTABLE[0],
+            IMMUTABLE[1],
+            IMMUTABLE[2],
+            IMMUTABLE[3],
+            IMMUTABLE[4],
+            IMMUTABLE[5],
+            "resourceVersion",
+            "finalizers",
+            "labels",
+            "annotations",
+            "ownerReferences",
+        ],
+    );
+    let old_immutable = members(old, IMMUTABLE);
+    if old_immutable[4].is_some_and(|v| !v.is_null()) {
         let old_set: Vec<Value> = old
             .get("finalizers")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let added: Vec<Value> = new
-            .get("finalizers")
+        let added: Vec<Value> = new_finalizers
             .and_then(Value::as_array)
             .map(|l| l.iter().filter(|f| !old_set.contains(f)).cloned().collect())
             .unwrap_or_default();
@@ -315,8 +365,7 @@ pub fn object_meta_update<'a>(new: &'a Value, old: &'a Value) -> Vec<FieldError>
             ));
         }
     }
-    if new
-        .get("resourceVersion")
+    if resource_version
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
     {
@@ -326,19 +375,16 @@ pub fn object_meta_update<'a>(new: &'a Value, old: &'a Value) -> Vec<FieldError>
             "must be specified for an update",
         ));
     }
-    for key in [
-        "name",
-        "namespace",
-        "uid",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-    ] {
-        let (n, o) = (get(new, key), get(old, key));
+    for (i, key) in IMMUTABLE.into_iter().enumerate() {
+        let null = &Value::Null;
+        let (n, o) = (
+            new_immutable[i].unwrap_or(null),
+            old_immutable[i].unwrap_or(null),
+        );
         let both_empty = |v: &Value| v.is_null() || v.as_str() == Some("");
         // A patch that sets the zero time leaves Go a non-nil
         // `*metav1.Time` (an explicit null here), unlike the unset old one.
-        let zero_set = key == "deletionTimestamp" && new.get(key).is_some_and(Value::is_null);
+        let zero_set = key == "deletionTimestamp" && new_immutable[i].is_some_and(Value::is_null);
         if zero_set || (n != o && !(both_empty(n) && both_empty(o))) {
             // Since 1.34 non-primitive values (metav1.Time included) render
             // as JSON, so timestamps show as their RFC 3339 string; before,
@@ -363,9 +409,9 @@ pub fn object_meta_update<'a>(new: &'a Value, old: &'a Value) -> Vec<FieldError>
             });
         }
     }
-    errs.extend(labels(new.get("labels"), "metadata.labels"));
-    errs.extend(annotations(new.get("annotations"), "metadata.annotations"));
-    errs.extend(owner_references(new));
+    errs.extend(labels(labels_map, "metadata.labels"));
+    errs.extend(annotations(annotations_map, "metadata.annotations"));
+    errs.extend(owner_references(refs));
     errs
 }
 

@@ -7,7 +7,6 @@
 
 use serde_json::Value;
 
-use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::pod::apparmor::ANNOTATION_PREFIX as APPARMOR_PREFIX;
 use crate::validation::annotations;
@@ -15,7 +14,7 @@ use crate::validation::container::image_whitespace;
 use crate::validation::field::FieldError;
 use crate::validation::objectmeta;
 use crate::validation::podspec::pod_spec;
-use crate::validation::value::{arr, s};
+use crate::validation::value::{arr, dig, list_of, members, s};
 use crate::validation::volume;
 
 /// The mirror-pod annotation a static pod carries.
@@ -48,15 +47,16 @@ pub(crate) fn metadata_and_spec(
     old: Option<&Value>,
     quantities: &QuantityStates,
 ) -> Vec<FieldError> {
-    let meta = &pod["metadata"];
+    let (meta, spec) = (&pod["metadata"], &pod["spec"]);
     let mut errs = objectmeta::core_object_meta(meta, objectmeta::dns1123_subdomain_name);
     errs.extend(pod_specific_annotations(pod));
-    errs.extend(pod_spec(&pod["spec"], s(meta, "name"), old, quantities));
-    errs.extend(volume::service_account_tokens(&pod["spec"]));
+    errs.extend(pod_spec(spec, s(meta, "name"), old, quantities));
+    errs.extend(volume::service_account_tokens(spec));
     // `validateContainersOnlyForPod` and `validateInitContainersOnlyForPod`
     // run after `ValidatePodSpec`, so their errors follow every spec error.
-    for list in ["containers", "initContainers"] {
-        for (i, c) in arr(&pod["spec"], list).iter().enumerate() {
+    let [containers, init] = members(spec, ["containers", "initContainers"]);
+    for (list, items) in [("containers", containers), ("initContainers", init)] {
+        for (i, c) in list_of(items).iter().enumerate() {
             errs.extend(image_whitespace(
                 &format_args!("spec.{list}[{i}]"),
                 s(c, "image"),
@@ -70,7 +70,7 @@ pub(crate) fn metadata_and_spec(
 /// name; then the annotation values themselves.
 fn pod_specific_annotations(pod: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    if let Some(value) = pod.at("/metadata/annotations").and_then(|a| a.get(MIRROR))
+    if let Some(value) = dig(pod, &["metadata", "annotations", MIRROR])
         && s(&pod["spec"], "nodeName").is_empty()
     {
         errs.push(FieldError::invalid(
@@ -90,7 +90,7 @@ pub(crate) fn annotation_updates(new: &Value, old: &Value) -> Vec<FieldError> {
     let empty = serde_json::Map::new();
     // Borrowed: a pod's annotations may hold megabytes, read on every update.
     let [na, oa] = [new, old].map(|p| {
-        p.at("/metadata/annotations")
+        dig(p, &["metadata", "annotations"])
             .and_then(Value::as_object)
             .unwrap_or(&empty)
     });

@@ -16,7 +16,7 @@ use crate::validation::objectmeta;
 use crate::validation::pod::{annotation_updates, metadata_and_spec};
 use crate::validation::scheduling_gates::only_deleted_gates;
 use crate::validation::tolerations::only_added_tolerations;
-use crate::validation::value::{MAX_INT32, arr, s};
+use crate::validation::value::{MAX_INT32, arr, list_of, members, s};
 use crate::version::Version;
 
 /// The 1.32+ list in the "may not change fields other than" message.
@@ -32,12 +32,38 @@ pub fn validate_update(
     quantities: &QuantityStates,
     spec_unchanged: bool,
 ) -> Vec<FieldError> {
-    let mut errs = objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
-    errs.extend(metadata_and_spec(new, Some(&old["spec"]), quantities));
-    errs.extend(annotation_updates(new, old));
     let (ns, os) = (&new["spec"], &old["spec"]);
-    for list in ["containers", "initContainers"] {
-        let (n, o) = (arr(ns, list), arr(os, list));
+    let mut errs = objectmeta::core_object_meta_update(&new["metadata"], &old["metadata"]);
+    errs.extend(metadata_and_spec(new, Some(os), quantities));
+    errs.extend(annotation_updates(new, old));
+    // Read in one pass each: an update that leaves the spec as it was
+    // needs nothing else of it.
+    const READ: [&str; 5] = [
+        "containers",
+        "initContainers",
+        "activeDeadlineSeconds",
+        "tolerations",
+        "schedulingGates",
+    ];
+    let [
+        new_containers,
+        new_init,
+        new_ads,
+        new_tolerations,
+        new_gates,
+    ] = members(ns, READ);
+    let [
+        old_containers,
+        old_init,
+        old_ads,
+        old_tolerations,
+        old_gates,
+    ] = members(os, READ);
+    for (list, n, o) in [
+        ("containers", new_containers, old_containers),
+        ("initContainers", new_init, old_init),
+    ] {
+        let (n, o) = (list_of(n), list_of(o));
         if n.len() != o.len() {
             errs.push(FieldError::forbidden(
                 format!("spec.{list}"),
@@ -59,9 +85,10 @@ pub fn validate_update(
             }
         }
     }
-    let new_ads = ns.get("activeDeadlineSeconds").and_then(Value::as_i64);
-    let old_ads = os.get("activeDeadlineSeconds").and_then(Value::as_i64);
-    match (new_ads, old_ads) {
+    match (
+        new_ads.and_then(Value::as_i64),
+        old_ads.and_then(Value::as_i64),
+    ) {
         (Some(n), _) if !(0..=MAX_INT32).contains(&n) => {
             errs.push(FieldError::invalid(
                 "spec.activeDeadlineSeconds",
@@ -86,13 +113,10 @@ pub fn validate_update(
         _ => {}
     }
     errs.extend(only_added_tolerations(
-        arr(ns, "tolerations"),
-        arr(os, "tolerations"),
+        list_of(new_tolerations),
+        list_of(old_tolerations),
     ));
-    errs.extend(only_deleted_gates(
-        arr(ns, "schedulingGates"),
-        arr(os, "schedulingGates"),
-    ));
+    errs.extend(only_deleted_gates(list_of(new_gates), list_of(old_gates)));
     if spec_unchanged {
         return errs;
     }

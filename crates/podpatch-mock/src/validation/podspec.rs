@@ -18,7 +18,9 @@ use crate::validation::scheduling_gates::scheduling_gates;
 use crate::validation::security;
 use crate::validation::spread;
 use crate::validation::tolerations::tolerations;
-use crate::validation::value::{MAX_INT32, arr, containers_with_path, s, set};
+use crate::validation::value::{
+    MAX_INT32, arr, containers_with_path, list_of, members, s, set, str_of,
+};
 use crate::validation::volume;
 use crate::version::Version;
 
@@ -33,12 +35,37 @@ pub(crate) fn pod_spec(
     quantities: &QuantityStates,
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    // The members checked here, read in one pass.
+    let [
+        restart,
+        dns,
+        node_selector,
+        service_account,
+        node_name,
+        deadline,
+        hostname,
+        subdomain,
+        tolerations_list,
+    ] = members(
+        spec,
+        [
+            "restartPolicy",
+            "dnsPolicy",
+            "nodeSelector",
+            "serviceAccountName",
+            "nodeName",
+            "activeDeadlineSeconds",
+            "hostname",
+            "subdomain",
+            "tolerations",
+        ],
+    );
     let volumes = volume::volumes(spec, pod_name, &mut errs);
     errs.extend(resources::pod_resource_claims(spec));
     containers(spec, &volumes, quantities, &mut errs);
     errs.extend(resources::pod_resources(spec));
     errs.extend(security::host_network_deps(spec));
-    let restart = s(spec, "restartPolicy");
+    let restart = str_of(restart);
     if !["Always", "OnFailure", "Never"].contains(&restart) {
         if restart.is_empty() {
             errs.push(FieldError::required("spec.restartPolicy", ""));
@@ -50,7 +77,7 @@ pub(crate) fn pod_spec(
             ));
         }
     }
-    let dns = s(spec, "dnsPolicy");
+    let dns = str_of(dns);
     if !["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"].contains(&dns) {
         if dns.is_empty() {
             errs.push(FieldError::required("spec.dnsPolicy", ""));
@@ -62,10 +89,7 @@ pub(crate) fn pod_spec(
             ));
         }
     }
-    errs.extend(objectmeta::labels(
-        spec.get("nodeSelector"),
-        "spec.nodeSelector",
-    ));
+    errs.extend(objectmeta::labels(node_selector, "spec.nodeSelector"));
     errs.extend(security::pod_security_context(spec, old));
     if Version::current().holds_host_namespaces_on_spec() {
         errs.extend(security::share_process_namespace(spec, "spec"));
@@ -78,21 +102,18 @@ pub(crate) fn pod_spec(
     errs.extend(security::windows_host_process(spec));
     errs.extend(security::host_users(spec));
     errs.extend(hostname_override(spec));
-    for (key, rule) in [
-        (
-            "serviceAccountName",
-            names::dns1123_subdomain as fn(&str) -> Vec<String>,
-        ),
-        ("nodeName", names::dns1123_subdomain),
+    for (key, v) in [
+        ("serviceAccountName", service_account),
+        ("nodeName", node_name),
     ] {
-        let v = s(spec, key);
+        let v = str_of(v);
         if !v.is_empty() {
-            for msg in rule(v) {
+            for msg in names::dns1123_subdomain(v) {
                 errs.push(FieldError::invalid(format!("spec.{key}"), json!(v), msg));
             }
         }
     }
-    if let Some(ads) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
+    if let Some(ads) = deadline.and_then(Value::as_i64)
         && !(1..=MAX_INT32).contains(&ads)
     {
         errs.push(FieldError::invalid(
@@ -101,8 +122,8 @@ pub(crate) fn pod_spec(
             format!("must be between 1 and {MAX_INT32}, inclusive"),
         ));
     }
-    for key in ["hostname", "subdomain"] {
-        let v = s(spec, key);
+    for (key, v) in [("hostname", hostname), ("subdomain", subdomain)] {
+        let v = str_of(v);
         if !v.is_empty() {
             errs.extend(FieldError::invalid_each(
                 format!("spec.{key}"),
@@ -111,7 +132,7 @@ pub(crate) fn pod_spec(
             ));
         }
     }
-    errs.extend(tolerations(arr(spec, "tolerations")));
+    errs.extend(tolerations(list_of(tolerations_list)));
     errs.extend(host_aliases(spec));
     errs.extend(classes(spec));
     errs.extend(resources::overhead(spec));

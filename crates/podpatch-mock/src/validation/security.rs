@@ -13,11 +13,10 @@ use regex::Regex;
 
 use serde_json::{Value, json};
 
-use crate::golang::json_pointer::Lookup;
 use crate::validation::field::FieldError;
 use crate::validation::names;
 use crate::validation::profiles::{apparmor_profile, seccomp_profile};
-use crate::validation::value::{MAX_INT32, arr, containers_with_path, present as set, s};
+use crate::validation::value::{MAX_INT32, arr, containers_with_path, dig, present as set, s};
 use crate::version::Version;
 
 const SC: &str = "spec.securityContext";
@@ -325,7 +324,7 @@ fn run_as_user_name(name: &str) -> Vec<&'static str> {
 pub(super) fn windows_host_process(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let host_process = |sc: Option<&Value>| {
-        sc.and_then(|sc| sc.at("/windowsOptions/hostProcess"))
+        sc.and_then(|sc| dig(sc, &["windowsOptions", "hostProcess"]))
             .and_then(Value::as_bool)
     };
     let pod = host_process(spec.get("securityContext"));

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::validation::field::FieldError;
 use crate::validation::internal_types::TOLERATION;
 use crate::validation::names;
-use crate::validation::value::s;
+use crate::validation::value::{members, str_of};
 use crate::version::Version;
 
 /// `ValidateTolerations`.
@@ -17,10 +17,11 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for (i, t) in list.iter().enumerate() {
         let path = format_args!("spec.tolerations[{i}]");
-        let key = s(t, "key");
-        let op = s(t, "operator");
-        let value = s(t, "value");
-        let effect = s(t, "effect");
+        let [key, op, value, effect, seconds] = members(
+            t,
+            ["key", "operator", "value", "effect", "tolerationSeconds"],
+        );
+        let [key, op, value, effect] = [key, op, value, effect].map(str_of);
         if !key.is_empty() {
             for msg in names::qualified_name(key) {
                 errs.push(FieldError::invalid(format!("{path}.key"), json!(key), msg));
@@ -33,7 +34,7 @@ pub fn tolerations(list: &[Value]) -> Vec<FieldError> {
                 "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
             ));
         }
-        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
+        if seconds.is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
             errs.push(FieldError::invalid(
                 format!("{path}.effect"),
                 json!(effect),

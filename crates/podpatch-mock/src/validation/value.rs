@@ -14,14 +14,46 @@ pub(crate) const MAX_INT32: i64 = 2_147_483_647;
 
 /// A string field, `""` when absent or not a string.
 pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
+    str_of(v.get(key))
 }
 
 /// A list field, empty when absent or not a list.
 pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    list_of(v.get(key))
+}
+
+/// The members `keys` of an object (`None` where absent, all `None` for a
+/// non-object), read in one pass over it: a validator that reads several
+/// members of a struct-shaped object pays one walk of a few dozen length
+/// comparisons instead of a map search with string comparisons per member
+/// (those searches were a seventh of a PATCH's instructions).
+pub(crate) fn members<'a, const N: usize>(v: &'a Value, keys: [&str; N]) -> [Option<&'a Value>; N] {
+    let mut found = [None; N];
+    if let Some(map) = v.as_object() {
+        for (key, value) in map {
+            if let Some(i) = keys.iter().position(|k| k == key) {
+                found[i] = Some(value);
+            }
+        }
+    }
+    found
+}
+
+/// The value at a fixed path of member names: what `Lookup::at` finds for
+/// a pointer without escapes or list indexes, without parsing one (the
+/// validators read such paths of every pod on every update).
+pub(crate) fn dig<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter().try_fold(v, |v, key| v.get(key))
+}
+
+/// A string member read with [`members`], `""` when absent or not a string.
+pub(crate) fn str_of(v: Option<&Value>) -> &str {
+    v.and_then(Value::as_str).unwrap_or("")
+}
+
+/// A list member read with [`members`], empty when absent or not a list.
+pub(crate) fn list_of(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// Whether a pointer field is set (present and not null).
@@ -65,5 +97,37 @@ pub(crate) struct ContainerPath {
 impl fmt::Display for ContainerPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "spec.{}[{}]", self.list, self.index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// One pass finds what a search per member finds, in the order asked.
+    #[test]
+    fn members_read_as_get_does() {
+        let spec = json!({"dnsPolicy": "None", "hostname": "web", "os": null, "zz": 1});
+        let keys = ["os", "hostname", "missing", "dnsPolicy"];
+        assert_eq!(members(&spec, keys), keys.map(|k| spec.get(k)));
+        assert_eq!(members(&json!([1]), ["os"]), [None]);
+        assert_eq!(str_of(members(&spec, ["hostname"])[0]), "web");
+        assert!(list_of(members(&spec, ["zz"])[0]).is_empty());
+    }
+
+    #[test]
+    fn dig_reads_as_a_pointer_does() {
+        use crate::golang::json_pointer::Lookup;
+        let pod =
+            json!({"metadata": {"annotations": {"a/b": "x"}}, "spec": {"os": {"name": "linux"}}});
+        assert_eq!(dig(&pod, &["spec", "os", "name"]), pod.at("/spec/os/name"));
+        assert_eq!(
+            dig(&pod, &["metadata", "annotations", "a/b"]),
+            Some(&json!("x"))
+        );
+        assert_eq!(dig(&pod, &["spec", "missing", "name"]), None);
+        assert_eq!(dig(&pod, &[]), Some(&pod));
     }
 }

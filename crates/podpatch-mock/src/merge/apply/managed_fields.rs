@@ -8,7 +8,6 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::golang::json_pointer::Lookup;
 use crate::merge::fieldpath::{self, FieldSet, Scope};
 use crate::schema::POD_TY;
 
@@ -52,10 +51,17 @@ pub(super) fn read_entries(object: &Value) -> Vec<Entry> {
     read_list(list_of(object))
 }
 
+/// An object's `metadata.managedFields`, read without parsing a pointer
+/// (every write reads it).
+fn managed_fields(object: &Value) -> Option<&Value> {
+    object
+        .get("metadata")
+        .and_then(|meta| meta.get("managedFields"))
+}
+
 /// An object's `metadata.managedFields` list (empty when it has none).
 fn list_of(object: &Value) -> &[Value] {
-    object
-        .at("/metadata/managedFields")
+    managed_fields(object)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
@@ -156,7 +162,7 @@ fn put_list(object: &mut Value, list: Vec<Value>) {
 /// that no longer exist leave every set; changed fields move to `manager`,
 /// whose entry gets a new time only when it gained fields.
 pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, scope: Scope) {
-    let same = same_members(old, new);
+    let same = same_members(old, new, scope);
     let changed = fieldpath::changed(old, new, &POD_TY, scope, &same);
     // A client may rewrite managedFields with any non-apply write; an empty
     // list (or a single empty entry) strips them all, while a missing or
@@ -167,12 +173,15 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
         _ => false,
     };
     // A subresource write never edits them (`decodeLiveOrNew` takes the live ones).
-    let list = match new.at("/metadata/managedFields").and_then(Value::as_array) {
+    let list = match managed_fields(new).and_then(Value::as_array) {
         _ if scope != Scope::Main => list_of(old).to_vec(),
         Some(l) if reset(l) => Vec::new(),
         // The object's own list is not tracked (`changed` skips it): taken,
         // not copied.
-        Some(l) if l.iter().all(decodable) => match new.at_mut("/metadata/managedFields") {
+        Some(l) if l.iter().all(decodable) => match new
+            .get_mut("metadata")
+            .and_then(|meta| meta.get_mut("managedFields"))
+        {
             Some(Value::Array(l)) => std::mem::take(l),
             _ => Vec::new(),
         },
@@ -180,7 +189,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     };
     // Updates of an existing object without managed fields are not tracked
     // (`skipNonAppliedManager`); only an apply starts tracking again.
-    if list.is_empty() && old.at("/metadata/uid").is_some() {
+    if list.is_empty() && old.get("metadata").and_then(|m| m.get("uid")).is_some() {
         if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }
@@ -203,15 +212,16 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str, now: &str, sco
     put_list(new, list);
 }
 
-/// The top-level members `old` and `new` both hold with equal values: they
-/// hold no change either way. An update leaves most of a pod (`spec`,
-/// `status`) as it was, and comparing such a member costs about as much as
-/// walking it, so the two diffs of an update compare them once, here.
-fn same_members<'a>(old: &'a Value, new: &Value) -> Vec<&'a str> {
+/// The tracked top-level members `old` and `new` both hold with equal
+/// values: they hold no change either way. An update leaves most of a pod
+/// (`spec`, `status`) as it was, and comparing such a member costs about as
+/// much as walking it, so the two diffs of an update compare them once,
+/// here; an untracked one (`status` of a pod write) is not compared at all.
+fn same_members<'a>(old: &'a Value, new: &Value, scope: Scope) -> Vec<&'a str> {
     match (old, new) {
         (Value::Object(old), Value::Object(new)) => old
             .iter()
-            .filter(|(k, v)| new.get(k.as_str()) == Some(v))
+            .filter(|(k, v)| !fieldpath::untracked(&[], k, scope) && new.get(k.as_str()) == Some(v))
             .map(|(k, _)| k.as_str())
             .collect(),
         _ => Vec::new(),
@@ -255,6 +265,18 @@ fn moved_ownership(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Equal members are compared once for both diffs, but only tracked
+    /// ones: a pod write never records its status, a status write never
+    /// its spec, so comparing those would be wasted.
+    #[rstest::rstest]
+    #[case::main(Scope::Main, &["metadata", "spec"])]
+    #[case::status(Scope::Status, &["metadata", "status"])]
+    fn same_members_are_tracked_ones(#[case] scope: Scope, #[case] want: &[&str]) {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": []}, "status": {"phase": "Pending"}});
+        assert_eq!(same_members(&pod, &pod.clone(), scope), want);
+    }
 
     #[test]
     fn update_entry_written() {

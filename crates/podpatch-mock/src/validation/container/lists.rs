@@ -19,11 +19,10 @@ use super::ports::{host_port_conflicts, ports};
 use super::probes::{lifecycle, probes};
 use super::resources::resources;
 use super::security::security_context;
-use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
 use crate::validation::field::FieldError;
 use crate::validation::names;
-use crate::validation::value::{arr, present as set, s};
+use crate::validation::value::{arr, list_of, members, present as set, s, str_of};
 
 const NOT_FOR_INIT: &str = "may not be set for init containers without restartPolicy=Always";
 
@@ -36,23 +35,34 @@ pub(crate) fn containers(
     quantities: &QuantityStates,
     errs: &mut Vec<FieldError>,
 ) {
+    // Read in one pass: each list is walked by more than one rule.
+    let [regular_list, init_list, ephemeral_list, grace, security, os] = members(
+        spec,
+        [
+            "containers",
+            "initContainers",
+            "ephemeralContainers",
+            "terminationGracePeriodSeconds",
+            "securityContext",
+            "os",
+        ],
+    );
     let pod = Pod {
         spec,
         volumes,
         quantities,
-        grace: spec
-            .get("terminationGracePeriodSeconds")
-            .and_then(Value::as_i64),
-        host_users: spec.at("/securityContext/hostUsers") != Some(&json!(false)),
-        os: spec.at("/os/name").and_then(Value::as_str),
+        grace: grace.and_then(Value::as_i64),
+        host_users: security.and_then(|sc| sc.get("hostUsers")) != Some(&json!(false)),
+        os: os.and_then(|os| os.get("name")).and_then(Value::as_str),
     };
-    regular(&pod, errs);
-    init(&pod, errs);
-    ephemeral(&pod, errs);
+    let [regular_list, init_list, ephemeral_list] =
+        [regular_list, init_list, ephemeral_list].map(list_of);
+    regular(&pod, regular_list, errs);
+    init(&pod, regular_list, init_list, errs);
+    ephemeral(&pod, regular_list, init_list, ephemeral_list, errs);
 }
 
-fn regular(pod: &Pod, errs: &mut Vec<FieldError>) {
-    let items = arr(pod.spec, "containers");
+fn regular(pod: &Pod, items: &[Value], errs: &mut Vec<FieldError>) {
     if items.is_empty() {
         errs.push(FieldError::required("spec.containers", ""));
         return;
@@ -78,12 +88,13 @@ fn regular(pod: &Pod, errs: &mut Vec<FieldError>) {
     errs.extend(host_port_conflicts(items, "spec.containers"));
 }
 
-fn init(pod: &Pod, errs: &mut Vec<FieldError>) {
-    let mut names: BTreeSet<&str> = arr(pod.spec, "containers")
-        .iter()
-        .map(|c| s(c, "name"))
-        .collect();
-    for (i, c) in arr(pod.spec, "initContainers").iter().enumerate() {
+fn init(pod: &Pod, regular: &[Value], items: &[Value], errs: &mut Vec<FieldError>) {
+    // Most pods have none: no names to collect then.
+    if items.is_empty() {
+        return;
+    }
+    let mut names: BTreeSet<&str> = regular.iter().map(|c| s(c, "name")).collect();
+    for (i, c) in items.iter().enumerate() {
         let path = format!("spec.initContainers[{i}]");
         common(pod, c, &path, errs);
         // With restart rules and RestartAllContainers on, init containers
@@ -148,13 +159,18 @@ const EPHEMERAL_FORBIDDEN: &[&str] = &[
     "lifecycle",
 ];
 
-fn ephemeral(pod: &Pod, errs: &mut Vec<FieldError>) {
-    let items = arr(pod.spec, "ephemeralContainers");
-    let others: BTreeSet<&str> = arr(pod.spec, "containers")
-        .iter()
-        .chain(arr(pod.spec, "initContainers"))
-        .map(|c| s(c, "name"))
-        .collect();
+fn ephemeral(
+    pod: &Pod,
+    regular: &[Value],
+    init: &[Value],
+    items: &[Value],
+    errs: &mut Vec<FieldError>,
+) {
+    // Most pods have none: no names to collect then.
+    if items.is_empty() {
+        return;
+    }
+    let others: BTreeSet<&str> = regular.iter().chain(init).map(|c| s(c, "name")).collect();
     let mut names = others.clone();
     for (i, c) in items.iter().enumerate() {
         let path = format!("spec.ephemeralContainers[{i}]");
@@ -194,7 +210,18 @@ fn ephemeral(pod: &Pod, errs: &mut Vec<FieldError>) {
 
 /// `validateContainerCommon`.
 fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    let name = s(c, "name");
+    let [name, image, message_policy, pull_policy, security] = members(
+        c,
+        [
+            "name",
+            "image",
+            "terminationMessagePolicy",
+            "imagePullPolicy",
+            "securityContext",
+        ],
+    );
+    let [name, image, message_policy, pull_policy] =
+        [name, image, message_policy, pull_policy].map(str_of);
     if name.is_empty() {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     } else {
@@ -204,13 +231,13 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
             names::dns1123_label(name),
         ));
     }
-    if s(c, "image").is_empty() {
+    if image.is_empty() {
         errs.push(FieldError::required(format!("{path}.image"), ""));
     }
     one_of(
         errs,
         &format_args!("{path}.terminationMessagePolicy"),
-        s(c, "terminationMessagePolicy"),
+        message_policy,
         &["File", "FallbackToLogsOnError"],
     );
     ports(c, path, errs);
@@ -221,12 +248,12 @@ fn common(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     one_of(
         errs,
         &format_args!("{path}.imagePullPolicy"),
-        s(c, "imagePullPolicy"),
+        pull_policy,
         &["Always", "IfNotPresent", "Never"],
     );
     resources(pod, c, &format_args!("{path}.resources"), errs);
     resize_policy(pod, c, path, errs);
-    if let Some(sc) = set(c, "securityContext") {
+    if let Some(sc) = security.filter(|v| !v.is_null()) {
         security_context(pod, sc, &format_args!("{path}.securityContext"), errs);
     }
 }
@@ -259,6 +286,33 @@ mod tests {
         let quantities = QuantityStates::default();
         containers(&spec, &volumes, &quantities, &mut errs);
         errs.iter().map(FieldError::message).collect()
+    }
+
+    /// Init and ephemeral containers are named against the lists read
+    /// once for all three walks.
+    #[test]
+    fn names_are_unique_across_the_lists() {
+        let spec = json!({
+            "restartPolicy": "Always",
+            "containers": [web(json!({}))],
+            "initContainers": [web(json!({}))],
+            "ephemeralContainers": [web(json!({"name": "debug"})), web(json!({"name": "debug"}))],
+        });
+        let mut errs = Vec::new();
+        let quantities = QuantityStates::default();
+        containers(&spec, &BTreeSet::new(), &quantities, &mut errs);
+        let dups: Vec<&str> = errs
+            .iter()
+            .filter(|e| e.detail.is_empty() && e.field.ends_with(".name"))
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(
+            dups,
+            [
+                "spec.initContainers[0].name",
+                "spec.ephemeralContainers[1].name"
+            ]
+        );
     }
 
     fn web(extra: Value) -> Value {

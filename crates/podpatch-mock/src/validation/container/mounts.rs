@@ -11,17 +11,38 @@ use super::context::{Pod, not_found};
 use crate::golang::json_pointer::Lookup;
 use crate::validation::field::FieldError;
 use crate::validation::paths::local_descending;
-use crate::validation::value::{arr, present as set, s};
+use crate::validation::value::{arr, list_of, members, present as set, s, str_of};
 
 /// `ValidateVolumeMounts`.
 pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    let devices = arr(c, "volumeDevices");
+    let [devices, mounts] = members(c, ["volumeDevices", "volumeMounts"]).map(list_of);
+    let device_paths = by_name(devices, "devicePath");
     let mut mount_points = BTreeSet::new();
     let list = format_args!("{path}.volumeMounts");
-    for (j, mount) in arr(c, "volumeMounts").iter().enumerate() {
+    for (j, mount) in mounts.iter().enumerate() {
         let mp = format_args!("{list}[{j}]");
-        let name = s(mount, "name");
-        let mount_path = s(mount, "mountPath");
+        // Read in one pass: most mounts set two or three of these.
+        let [
+            name,
+            mount_path,
+            sub_path,
+            expr,
+            propagation,
+            recursive_read_only,
+            read_only,
+        ] = members(
+            mount,
+            [
+                "name",
+                "mountPath",
+                "subPath",
+                "subPathExpr",
+                "mountPropagation",
+                "recursiveReadOnly",
+                "readOnly",
+            ],
+        );
+        let [name, mount_path, sub_path, expr] = [name, mount_path, sub_path, expr].map(str_of);
         if name.is_empty() {
             errs.push(FieldError::required(format!("{mp}.name"), ""));
         }
@@ -45,7 +66,7 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
                 "must not already exist in volumeDevices",
             ));
         }
-        if by_name(devices, "devicePath").contains(&mount_path) {
+        if device_paths.contains(&mount_path) {
             errs.push(FieldError::invalid(
                 format!("{mp}.mountPath"),
                 json!(mount_path),
@@ -53,11 +74,9 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
             ));
         }
         // Go reports these two on the list path, not the entry.
-        let sub_path = s(mount, "subPath");
         if !sub_path.is_empty() {
             errs.extend(local_descending(sub_path, &format_args!("{list}.subPath")));
         }
-        let expr = s(mount, "subPathExpr");
         if !expr.is_empty() {
             if !sub_path.is_empty() {
                 errs.push(FieldError::invalid(
@@ -68,7 +87,7 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
             }
             errs.extend(local_descending(expr, &format_args!("{list}.subPathExpr")));
         }
-        let propagation = mount.get("mountPropagation").and_then(Value::as_str);
+        let propagation = propagation.and_then(Value::as_str);
         if let Some(mode) = propagation {
             let prop_path = format!("{list}.mountPropagation");
             const MODES: &[&str] = &["Bidirectional", "HostToContainer", "None"];
@@ -83,12 +102,12 @@ pub(super) fn volume_mounts(pod: &Pod, c: &Value, path: &str, errs: &mut Vec<Fie
                 ));
             }
         }
-        if let Some(rro) = mount.get("recursiveReadOnly").and_then(Value::as_str) {
+        if let Some(rro) = recursive_read_only.and_then(Value::as_str) {
             let rro_path = format!("{list}.recursiveReadOnly");
             match rro {
                 "Disabled" => {}
                 "Enabled" | "IfPossible" => {
-                    if mount.get("readOnly") != Some(&json!(true)) {
+                    if read_only != Some(&json!(true)) {
                         errs.push(FieldError::forbidden(
                             &rro_path,
                             "may only be specified when readOnly is true",

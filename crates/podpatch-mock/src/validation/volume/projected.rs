@@ -15,7 +15,7 @@ use super::fields::{int, local_non_reserved, mode, required};
 use crate::golang::quantity::Quantity;
 use crate::validation::field::FieldError;
 use crate::validation::names;
-use crate::validation::value::{arr, s, set, split_subscript};
+use crate::validation::value::{arr, members, s, set, split_subscript};
 use crate::version::Version;
 
 pub(super) fn secret(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
@@ -262,8 +262,29 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
     for (i, proj) in arr(src, "sources").iter().enumerate() {
         let src_path = format_args!("{path}.sources[{i}]");
         let mut count = 0;
-        for kind in ["secret", "configMap"] {
-            let Some(obj) = proj.get(kind).filter(|v| !v.is_null()) else {
+        // A source sets one of these (the volume names several): read
+        // in one pass.
+        let [
+            secret,
+            config_map,
+            downward,
+            token,
+            trust_bundle,
+            certificate,
+        ] = members(
+            proj,
+            [
+                "secret",
+                "configMap",
+                "downwardAPI",
+                "serviceAccountToken",
+                "clusterTrustBundle",
+                "podCertificate",
+            ],
+        )
+        .map(|v| v.filter(|v| !v.is_null()));
+        for (kind, obj) in [("secret", secret), ("configMap", config_map)] {
+            let Some(obj) = obj else {
                 continue;
             };
             count += 1;
@@ -277,7 +298,7 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
                 }
             }
         }
-        if let Some(obj) = proj.get("downwardAPI").filter(|v| !v.is_null()) {
+        if let Some(obj) = downward {
             count += 1;
             let obj_path = format_args!("{src_path}.downwardAPI");
             for file in arr(obj, "items") {
@@ -288,7 +309,7 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
                 }
             }
         }
-        if let Some(token) = proj.get("serviceAccountToken").filter(|v| !v.is_null()) {
+        if let Some(token) = token {
             count += 1;
             let exp_path = format_args!("{src_path}.serviceAccountToken.expirationSeconds");
             let exp = int(token, "expirationSeconds").unwrap_or(0);
@@ -315,12 +336,12 @@ pub(super) fn projected(src: &Value, path: &str, errs: &mut Vec<FieldError>) {
             }
         }
         // Before 1.37 `drop_disabled` removed these sources (gates off).
-        if let Some(ctb) = proj.get("clusterTrustBundle").filter(|v| !v.is_null()) {
+        if let Some(ctb) = trust_bundle {
             count += 1;
             let at = format!("{src_path}.clusterTrustBundle");
             certificates::cluster_trust_bundle(ctb, &at, &mut |p, errs| claim(p, p, errs), errs);
         }
-        if let Some(pc) = proj.get("podCertificate").filter(|v| !v.is_null()) {
+        if let Some(pc) = certificate {
             count += 1;
             let at = format!("{src_path}.podCertificate");
             certificates::pod_certificate(pc, &at, &mut |p, errs| claim(p, p, errs), errs);
