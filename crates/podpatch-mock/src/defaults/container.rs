@@ -33,11 +33,13 @@ pub(super) fn default_container(
         };
         c.insert("imagePullPolicy".into(), json!(policy));
     }
-    set_if_missing(c, "terminationMessagePath", json!("/dev/termination-log"));
-    set_if_missing(c, "terminationMessagePolicy", json!("File"));
+    set_if_missing(c, "terminationMessagePath", || {
+        json!("/dev/termination-log")
+    });
+    set_if_missing(c, "terminationMessagePolicy", || json!("File"));
     if let Some(Value::Array(ports)) = c.get_mut("ports") {
         for port in ports.iter_mut().filter_map(Value::as_object_mut) {
-            set_if_missing(port, "protocol", json!("TCP"));
+            set_if_missing(port, "protocol", || json!("TCP"));
             if host_network && port.get("hostPort").is_none() {
                 let cp = port.get("containerPort").cloned().unwrap_or(json!(0));
                 port.insert("hostPort".into(), cp);
@@ -73,10 +75,10 @@ pub(super) fn default_container(
             if let Some(field_ref) = var.at_mut("/valueFrom/fieldRef")
                 && let Some(obj) = field_ref.as_object_mut()
             {
-                set_if_missing(obj, "apiVersion", json!("v1"));
+                set_if_missing(obj, "apiVersion", || json!("v1"));
             }
             if let Some(Value::Object(file_ref)) = var.at_mut("/valueFrom/fileKeyRef") {
-                set_if_missing(file_ref, "optional", json!(false));
+                set_if_missing(file_ref, "optional", || json!(false));
             }
         }
     }
@@ -98,8 +100,8 @@ pub(super) fn default_container(
 
 /// `SetDefaults_HTTPGetAction`, for probes and lifecycle hooks alike.
 fn default_http_get(http: &mut Map<String, Value>) {
-    set_if_missing(http, "path", json!("/"));
-    set_if_missing(http, "scheme", json!("HTTP"));
+    set_if_missing(http, "path", || json!("/"));
+    set_if_missing(http, "scheme", || json!("HTTP"));
 }
 
 fn default_probe(p: &mut Map<String, Value>) {
@@ -118,6 +120,6 @@ fn default_probe(p: &mut Map<String, Value>) {
     }
     // `+default=""` on the optional service name.
     if let Some(Value::Object(grpc)) = p.get_mut("grpc") {
-        set_if_missing(grpc, "service", json!(""));
+        set_if_missing(grpc, "service", || json!(""));
     }
 }

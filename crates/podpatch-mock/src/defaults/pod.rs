@@ -57,9 +57,9 @@ fn convert_ips(status: &mut Map<String, Value>, single: &str, plural: &str) {
 }
 
 fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) {
-    set_if_missing(spec, "dnsPolicy", json!("ClusterFirst"));
-    set_if_missing(spec, "restartPolicy", json!("Always"));
-    set_if_missing(spec, "terminationGracePeriodSeconds", json!(30));
+    set_if_missing(spec, "dnsPolicy", || json!("ClusterFirst"));
+    set_if_missing(spec, "restartPolicy", || json!("Always"));
+    set_if_missing(spec, "terminationGracePeriodSeconds", || json!(30));
     // Since 1.27 a negative grace period reads as 1.
     if spec
         .get("terminationGracePeriodSeconds")
@@ -68,9 +68,9 @@ fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) 
     {
         spec.insert("terminationGracePeriodSeconds".into(), json!(1));
     }
-    set_if_missing(spec, "securityContext", json!({}));
-    set_if_missing(spec, "schedulerName", json!("default-scheduler"));
-    set_if_missing(spec, "enableServiceLinks", json!(true));
+    set_if_missing(spec, "securityContext", || json!({}));
+    set_if_missing(spec, "schedulerName", || json!("default-scheduler"));
+    set_if_missing(spec, "enableServiceLinks", || json!(true));
     // v1 conversion: `serviceAccount` is a deprecated alias that mirrors
     // `serviceAccountName` on the way out, and fills it on the way in.
     let name = spec

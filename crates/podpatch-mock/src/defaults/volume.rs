@@ -55,7 +55,7 @@ fn downward_items(items: Option<&mut Value>) {
     if let Some(Value::Array(items)) = items {
         for item in items.iter_mut() {
             if let Some(Value::Object(field_ref)) = item.get_mut("fieldRef") {
-                set_if_missing(field_ref, "apiVersion", json!("v1"));
+                set_if_missing(field_ref, "apiVersion", || json!("v1"));
             }
         }
     }
@@ -85,29 +85,29 @@ pub(super) fn default_volume(v: &mut Map<String, Value>) {
         image.insert("pullPolicy".into(), json!(policy));
     }
     if let Some(host_path) = source(v, "hostPath") {
-        set_if_nil(host_path, "type", json!(""));
+        set_if_nil(host_path, "type", || json!(""));
     }
     for key in ["secret", "configMap", "downwardAPI", "projected"] {
         if let Some(s) = source(v, key) {
-            set_if_nil(s, "defaultMode", json!(420));
+            set_if_nil(s, "defaultMode", || json!(420));
         }
     }
     if let Some(iscsi) = source(v, "iscsi") {
-        set_if_missing(iscsi, "iscsiInterface", json!("default"));
+        set_if_missing(iscsi, "iscsiInterface", || json!("default"));
     }
     if let Some(rbd) = source(v, "rbd") {
-        set_if_missing(rbd, "pool", json!("rbd"));
-        set_if_missing(rbd, "user", json!("admin"));
-        set_if_missing(rbd, "keyring", json!("/etc/ceph/keyring"));
+        set_if_missing(rbd, "pool", || json!("rbd"));
+        set_if_missing(rbd, "user", || json!("admin"));
+        set_if_missing(rbd, "keyring", || json!("/etc/ceph/keyring"));
     }
     if let Some(downward) = source(v, "downwardAPI") {
         downward_items(downward.get_mut("items"));
     }
     if let Some(disk) = source(v, "azureDisk") {
-        set_if_nil(disk, "cachingMode", json!("ReadWrite"));
-        set_if_nil(disk, "fsType", json!("ext4"));
-        set_if_nil(disk, "readOnly", json!(false));
-        set_if_nil(disk, "kind", json!("Shared"));
+        set_if_nil(disk, "cachingMode", || json!("ReadWrite"));
+        set_if_nil(disk, "fsType", || json!("ext4"));
+        set_if_nil(disk, "readOnly", || json!(false));
+        set_if_nil(disk, "kind", || json!("Shared"));
     }
     // Pods are stored as protobuf, which keeps no empty list: `sources: []`
     // reads back as nil.
@@ -123,18 +123,18 @@ pub(super) fn default_volume(v: &mut Map<String, Value>) {
         for projection in sources.iter_mut() {
             downward_items(projection.at_mut("/downwardAPI/items"));
             if let Some(Value::Object(token)) = projection.get_mut("serviceAccountToken") {
-                set_if_nil(token, "expirationSeconds", json!(3600));
+                set_if_nil(token, "expirationSeconds", || json!(3600));
             }
         }
     }
     if let Some(scale_io) = source(v, "scaleIO") {
-        set_if_missing(scale_io, "storageMode", json!("ThinProvisioned"));
-        set_if_missing(scale_io, "fsType", json!("xfs"));
+        set_if_missing(scale_io, "storageMode", || json!("ThinProvisioned"));
+        set_if_missing(scale_io, "fsType", || json!("xfs"));
     }
     if let Some(Value::Object(spec)) = source(v, "ephemeral")
         .and_then(|e| e.get_mut("volumeClaimTemplate"))
         .and_then(|t| t.get_mut("spec"))
     {
-        set_if_nil(spec, "volumeMode", json!("Filesystem"));
+        set_if_nil(spec, "volumeMode", || json!("Filesystem"));
     }
 }

@@ -347,7 +347,7 @@ impl Ctx<'_> {
                 Value::String(_) => Ok(Some(value)),
                 other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
-            Ty::Time => unmarshalers::time(&value).map_err(|r| self.refused(r, go_struct)),
+            Ty::Time => unmarshalers::time(value).map_err(|r| self.refused(r, go_struct)),
             Ty::IntOrString => unmarshalers::int_or_string(&value, json_text(&value).as_deref())
                 .map_err(|r| self.refused(r, go_struct)),
             Ty::Bool => match value {
@@ -384,34 +384,31 @@ impl Ctx<'_> {
                 self.quantities.record(self.at.path(), state);
                 Ok(Some(Value::String(text)))
             }
+            // Maps and lists are decoded in place: rebuilding them cost an
+            // allocation per entry on every patch.
             Ty::Map(item_ty) | Ty::AtomicMap(item_ty) => match value {
-                Value::Object(map) => {
-                    let mut out = Map::new();
-                    for (key, v) in map {
-                        let mark = self.at.enter_key(&key);
-                        let v = self.value(v, item_ty, go_struct, go_type)?;
+                Value::Object(mut map) => {
+                    for (key, v) in &mut map {
+                        let mark = self.at.enter_key(key);
+                        let decoded = self.value(std::mem::take(v), item_ty, go_struct, go_type)?;
                         self.at.leave(mark);
-                        if let Some(v) = v {
-                            out.insert(key, v);
-                        } else {
-                            // A null map value decodes to the zero value.
-                            out.insert(key, zero(item_ty));
-                        }
+                        // A null map value decodes to the zero value.
+                        *v = decoded.unwrap_or_else(|| zero(item_ty));
                     }
-                    Ok(Some(Value::Object(out)))
+                    Ok(Some(Value::Object(map)))
                 }
                 other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
             Ty::List(list) => match value {
-                Value::Array(items) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for (i, item) in items.into_iter().enumerate() {
+                Value::Array(mut items) => {
+                    for (i, item) in items.iter_mut().enumerate() {
                         let mark = self.at.enter_index(i);
-                        let v = self.value(item, &list.item, go_struct, go_type)?;
+                        let decoded =
+                            self.value(std::mem::take(item), &list.item, go_struct, go_type)?;
                         self.at.leave(mark);
-                        out.push(v.unwrap_or_else(|| zero(&list.item)));
+                        *item = decoded.unwrap_or_else(|| zero(&list.item));
                     }
-                    Ok(Some(Value::Array(out)))
+                    Ok(Some(Value::Array(items)))
                 }
                 other => self.mismatch(&other, ty, go_struct, go_type, literal),
             },
@@ -446,25 +443,17 @@ impl Ctx<'_> {
                 }
             }
         } else {
-            let mut failed = None;
-            map.retain(|key, v| {
-                if failed.is_some() {
-                    return true;
+            // In place, the members left out removed after: `Map::retain`
+            // moved every member out and back.
+            let mut left_out = Vec::new();
+            for (key, v) in &mut map {
+                match self.member(st, key, std::mem::take(v), &mut emptied)? {
+                    Some(decoded) => *v = decoded,
+                    None => left_out.push(key.clone()),
                 }
-                match self.member(st, key, std::mem::take(v), &mut emptied) {
-                    Ok(Some(decoded)) => {
-                        *v = decoded;
-                        true
-                    }
-                    Ok(None) => false,
-                    Err(e) => {
-                        failed = Some(e);
-                        true
-                    }
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e);
+            }
+            for key in &left_out {
+                map.remove(key);
             }
         }
         emptied.sort_unstable_by_key(|(at, _)| *at);

@@ -73,8 +73,14 @@ impl Place {
     /// Steps into list item `index` (shown as `[index]`).
     pub(crate) fn enter_index(&mut self, index: usize) -> Mark {
         let mark = self.step(Into::Index);
-        // Writing into a String cannot fail.
-        let _ = write!(self.pointer, "{index}");
+        match u8::try_from(index) {
+            // Most lists are short: a digit pushed costs less than `write!`.
+            Ok(digit @ 0..=9) => self.pointer.push(char::from(b'0' + digit)),
+            // Writing into a String cannot fail.
+            _ => {
+                let _ = write!(self.pointer, "{index}");
+            }
+        }
         mark
     }
 
@@ -153,6 +159,9 @@ mod tests {
         let mut place = Place::default();
         let top = place.enter_field("spec", None);
         let list = place.enter_field("containers", None);
+        let far = place.enter_index(12);
+        assert_eq!(place.pointer, "/spec/containers/12");
+        place.leave(far);
         let item = place.enter_index(0);
         let field = place.enter_field("image", Some("Inline"));
         assert_eq!(place.pointer, "/spec/containers/0/image");

@@ -47,19 +47,37 @@ fn described(value: &Value, text: &str) -> String {
 
 /// `metav1.Time.UnmarshalJSON`: a string parsed as RFC 3339, kept as
 /// `Format(time.RFC3339)` in UTC (`None`: the zero time, which encodes as
-/// `null`).
-pub fn time(value: &Value) -> Result<Option<Value>, Refusal> {
+/// `null`). A string already in that form is kept as it is: a stored pod's
+/// times all are, and each patch decodes them again.
+pub fn time(value: Value) -> Result<Option<Value>, Refusal> {
     match value {
-        Value::String(s) => match parse_rfc3339(s) {
+        Value::String(s) => match parse_rfc3339(&s) {
+            Ok(_) if is_marshalled(&s) => Ok(Some(Value::String(s))),
             Ok(t) => Ok(t.marshal().map(Value::String)),
             Err(text) => Err(Refusal::Text(text)),
         },
         // `json.Unmarshal(b, &str)` names only the kind of a number.
         other => Err(Refusal::Type {
-            what: json_kind(other).to_string(),
+            what: json_kind(&other).to_string(),
             go_type: "string",
         }),
     }
+}
+
+/// Whether a time that parsed is written as `Format(time.RFC3339)` gives a
+/// non-zero UTC time of whole seconds (`2006-01-02T15:04:05Z`): four
+/// digits of year and no sign, fraction or offset.
+fn is_marshalled(s: &str) -> bool {
+    const SHAPE: &[u8; 20] = b"0000-00-00T00:00:00Z";
+    s.len() == SHAPE.len()
+        && s != "0001-01-01T00:00:00Z"
+        && s.bytes().zip(SHAPE).all(|(b, shape)| {
+            if *shape == b'0' {
+                b.is_ascii_digit()
+            } else {
+                b == *shape
+            }
+        })
 }
 
 /// `resource.Quantity.UnmarshalJSON`: the text (a string's contents, or
@@ -118,9 +136,42 @@ mod tests {
     #[test]
     fn times_keep_whole_utc_seconds() {
         assert_eq!(
-            time(&json!("2025-06-30T12:00:00.5+02:00")),
+            time(json!("2025-06-30T12:00:00.5+02:00")),
             Ok(Some(json!("2025-06-30T10:00:00Z")))
         );
-        assert!(matches!(time(&json!(5)), Err(Refusal::Type { what, .. }) if what == "number"));
+        assert!(matches!(time(json!(5)), Err(Refusal::Type { what, .. }) if what == "number"));
+    }
+
+    /// A time kept as sent must be the one `marshal` would write.
+    #[rstest::rstest]
+    #[case("2025-06-30T10:00:00Z")]
+    #[case("0000-01-01T00:00:00Z")]
+    #[case("0001-01-01T00:00:00Z")]
+    #[case("0001-01-01T00:00:01Z")]
+    #[case("2024-02-29T23:59:59Z")]
+    #[case("9999-12-31T23:59:59Z")]
+    fn times_kept_as_sent_are_marshalled(#[case] text: &str) {
+        let marshalled = parse_rfc3339(text).expect("parses").marshal();
+        assert_eq!(time(json!(text)), Ok(marshalled.map(Value::String)));
+        assert_eq!(is_marshalled(text), text != "0001-01-01T00:00:00Z");
+    }
+
+    #[rstest::rstest]
+    #[case("2025-06-30T10:00:00+00:00", "2025-06-30T10:00:00Z")]
+    #[case("2025-06-30T10:00:00.000Z", "2025-06-30T10:00:00Z")]
+    fn other_forms_are_rewritten(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(time(json!(text)), Ok(Some(json!(expected))));
+    }
+
+    #[test]
+    fn a_bad_time_in_the_kept_shape_is_refused() {
+        assert!(matches!(
+            time(json!("2025-02-30T10:00:00Z")),
+            Err(Refusal::Text(_))
+        ));
+        assert!(matches!(
+            time(json!("2025-06-30T24:00:00Z")),
+            Err(Refusal::Text(_))
+        ));
     }
 }
