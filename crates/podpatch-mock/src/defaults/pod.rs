@@ -56,6 +56,31 @@ fn convert_ips(status: &mut Map<String, Value>, single: &str, plural: &str) {
     }
 }
 
+/// v1 conversion: `serviceAccount` is a deprecated alias that mirrors
+/// `serviceAccountName` on the way out, and fills it on the way in.
+fn mirror_service_account(spec: &mut Map<String, Value>) {
+    let account = |key: &str| spec.get(key).and_then(Value::as_str);
+    let name = account("serviceAccountName")
+        .filter(|s| !s.is_empty())
+        .or_else(|| account("serviceAccount"))
+        .unwrap_or("");
+    // As in a stored pod: nothing to write.
+    if !name.is_empty()
+        && account("serviceAccountName") == Some(name)
+        && account("serviceAccount") == Some(name)
+    {
+        return;
+    }
+    if name.is_empty() {
+        spec.remove("serviceAccountName");
+        spec.remove("serviceAccount");
+    } else {
+        let name = json!(name);
+        spec.insert("serviceAccountName".into(), name.clone());
+        spec.insert("serviceAccount".into(), name);
+    }
+}
+
 fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) {
     set_if_missing(spec, "dnsPolicy", || json!("ClusterFirst"));
     set_if_missing(spec, "restartPolicy", || json!("Always"));
@@ -71,22 +96,7 @@ fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) 
     set_if_missing(spec, "securityContext", || json!({}));
     set_if_missing(spec, "schedulerName", || json!("default-scheduler"));
     set_if_missing(spec, "enableServiceLinks", || json!(true));
-    // v1 conversion: `serviceAccount` is a deprecated alias that mirrors
-    // `serviceAccountName` on the way out, and fills it on the way in.
-    let name = spec
-        .get("serviceAccountName")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .or_else(|| spec.get("serviceAccount").and_then(Value::as_str))
-        .unwrap_or("")
-        .to_string();
-    if name.is_empty() {
-        spec.remove("serviceAccountName");
-        spec.remove("serviceAccount");
-    } else {
-        spec.insert("serviceAccountName".into(), json!(name));
-        spec.insert("serviceAccount".into(), json!(name));
-    }
+    mirror_service_account(spec);
     let host_network = spec.get("hostNetwork").and_then(Value::as_bool) == Some(true);
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         if let Some(Value::Array(containers)) = spec.get_mut(list) {
@@ -108,7 +118,7 @@ fn default_spec(spec: &mut Map<String, Value>, quantities: &mut QuantityStates) 
                 volume
                     .get_mut("ephemeral")
                     .and_then(|e| e.at_mut("/volumeClaimTemplate/spec/resources")),
-                &format!("spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources"),
+                &format_args!("spec.volumes[{i}].ephemeral.volumeClaimTemplate.spec.resources"),
                 quantities,
             );
         }
@@ -140,6 +150,20 @@ mod tests {
             pod["spec"]["containers"][0]["imagePullPolicy"],
             json!(policy)
         );
+    }
+
+    #[rstest]
+    #[case::from_name(json!({"serviceAccountName": "a"}), json!({"serviceAccountName": "a", "serviceAccount": "a"}))]
+    #[case::from_alias(json!({"serviceAccount": "b"}), json!({"serviceAccountName": "b", "serviceAccount": "b"}))]
+    #[case::name_wins(json!({"serviceAccountName": "a", "serviceAccount": "b"}), json!({"serviceAccountName": "a", "serviceAccount": "a"}))]
+    #[case::in_step(json!({"serviceAccountName": "a", "serviceAccount": "a"}), json!({"serviceAccountName": "a", "serviceAccount": "a"}))]
+    #[case::empty(json!({"serviceAccountName": "", "serviceAccount": ""}), json!({}))]
+    fn service_account_mirrored(#[case] spec: Value, #[case] expected: Value) {
+        let Value::Object(mut spec) = spec else {
+            panic!("a spec is an object");
+        };
+        mirror_service_account(&mut spec);
+        assert_eq!(Value::Object(spec), expected);
     }
 
     #[test]

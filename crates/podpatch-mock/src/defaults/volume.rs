@@ -46,10 +46,6 @@ const VOLUME_SOURCES: &[&str] = &[
     "image",
 ];
 
-fn source<'a>(v: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Map<String, Value>> {
-    v.get_mut(key).and_then(Value::as_object_mut)
-}
-
 /// Defaults `fieldRef.apiVersion` of downward API files.
 fn downward_items(items: Option<&mut Value>) {
     if let Some(Value::Array(items)) = items {
@@ -61,7 +57,8 @@ fn downward_items(items: Option<&mut Value>) {
     }
 }
 
-/// Applies the v1 defaulters to one volume in place.
+/// Applies the v1 defaulters to one volume in place: each source's own,
+/// found in one pass over the volume's few members.
 pub(super) fn default_volume(v: &mut Map<String, Value>) {
     // Asked of the volume's few members, not of the thirty sources.
     if !v
@@ -70,71 +67,128 @@ pub(super) fn default_volume(v: &mut Map<String, Value>) {
     {
         v.insert("emptyDir".into(), json!({}));
     }
-    if let Some(image) = source(v, "image")
-        && image
-            .get("pullPolicy")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-    {
-        let reference = image.get("reference").and_then(Value::as_str).unwrap_or("");
-        let policy = if image_tag(reference).as_deref() == Some("latest") {
-            "Always"
-        } else {
-            "IfNotPresent"
+    for (key, source) in v.iter_mut() {
+        let Value::Object(source) = source else {
+            continue;
         };
-        image.insert("pullPolicy".into(), json!(policy));
-    }
-    if let Some(host_path) = source(v, "hostPath") {
-        set_if_nil(host_path, "type", || json!(""));
-    }
-    for key in ["secret", "configMap", "downwardAPI", "projected"] {
-        if let Some(s) = source(v, key) {
-            set_if_nil(s, "defaultMode", || json!(420));
+        match key.as_str() {
+            "image" => default_image_source(source),
+            "hostPath" => set_if_nil(source, "type", || json!("")),
+            "secret" | "configMap" => set_if_nil(source, "defaultMode", || json!(420)),
+            "downwardAPI" => {
+                set_if_nil(source, "defaultMode", || json!(420));
+                downward_items(source.get_mut("items"));
+            }
+            "projected" => {
+                set_if_nil(source, "defaultMode", || json!(420));
+                default_projections(source);
+            }
+            "iscsi" => set_if_missing(source, "iscsiInterface", || json!("default")),
+            "rbd" => {
+                set_if_missing(source, "pool", || json!("rbd"));
+                set_if_missing(source, "user", || json!("admin"));
+                set_if_missing(source, "keyring", || json!("/etc/ceph/keyring"));
+            }
+            "azureDisk" => {
+                set_if_nil(source, "cachingMode", || json!("ReadWrite"));
+                set_if_nil(source, "fsType", || json!("ext4"));
+                set_if_nil(source, "readOnly", || json!(false));
+                set_if_nil(source, "kind", || json!("Shared"));
+            }
+            "scaleIO" => {
+                set_if_missing(source, "storageMode", || json!("ThinProvisioned"));
+                set_if_missing(source, "fsType", || json!("xfs"));
+            }
+            "ephemeral" => {
+                if let Some(Value::Object(spec)) = source
+                    .get_mut("volumeClaimTemplate")
+                    .and_then(|t| t.get_mut("spec"))
+                {
+                    set_if_nil(spec, "volumeMode", || json!("Filesystem"));
+                }
+            }
+            _ => {}
         }
     }
-    if let Some(iscsi) = source(v, "iscsi") {
-        set_if_missing(iscsi, "iscsiInterface", || json!("default"));
+}
+
+/// An image volume's pull policy, from its reference's tag.
+fn default_image_source(image: &mut Map<String, Value>) {
+    if image
+        .get("pullPolicy")
+        .and_then(Value::as_str)
+        .is_some_and(|policy| !policy.is_empty())
+    {
+        return;
     }
-    if let Some(rbd) = source(v, "rbd") {
-        set_if_missing(rbd, "pool", || json!("rbd"));
-        set_if_missing(rbd, "user", || json!("admin"));
-        set_if_missing(rbd, "keyring", || json!("/etc/ceph/keyring"));
-    }
-    if let Some(downward) = source(v, "downwardAPI") {
-        downward_items(downward.get_mut("items"));
-    }
-    if let Some(disk) = source(v, "azureDisk") {
-        set_if_nil(disk, "cachingMode", || json!("ReadWrite"));
-        set_if_nil(disk, "fsType", || json!("ext4"));
-        set_if_nil(disk, "readOnly", || json!(false));
-        set_if_nil(disk, "kind", || json!("Shared"));
-    }
+    let reference = image.get("reference").and_then(Value::as_str).unwrap_or("");
+    let policy = if image_tag(reference).as_deref() == Some("latest") {
+        "Always"
+    } else {
+        "IfNotPresent"
+    };
+    image.insert("pullPolicy".into(), json!(policy));
+}
+
+/// A projected volume's sources: downward API items and token lifetimes.
+fn default_projections(projected: &mut Map<String, Value>) {
     // Pods are stored as protobuf, which keeps no empty list: `sources: []`
     // reads back as nil.
-    if let Some(projected) = source(v, "projected")
-        && projected
-            .get("sources")
-            .and_then(Value::as_array)
-            .is_some_and(Vec::is_empty)
-    {
-        projected.insert("sources".into(), Value::Null);
-    }
-    if let Some(Value::Array(sources)) = source(v, "projected").and_then(|p| p.get_mut("sources")) {
-        for projection in sources.iter_mut() {
-            downward_items(projection.at_mut("/downwardAPI/items"));
-            if let Some(Value::Object(token)) = projection.get_mut("serviceAccountToken") {
-                set_if_nil(token, "expirationSeconds", || json!(3600));
+    match projected.get_mut("sources") {
+        Some(Value::Array(sources)) if sources.is_empty() => {
+            projected.insert("sources".into(), Value::Null);
+        }
+        Some(Value::Array(sources)) => {
+            for projection in sources.iter_mut() {
+                downward_items(projection.at_mut("/downwardAPI/items"));
+                if let Some(Value::Object(token)) = projection.get_mut("serviceAccountToken") {
+                    set_if_nil(token, "expirationSeconds", || json!(3600));
+                }
             }
         }
+        _ => {}
     }
-    if let Some(scale_io) = source(v, "scaleIO") {
-        set_if_missing(scale_io, "storageMode", || json!("ThinProvisioned"));
-        set_if_missing(scale_io, "fsType", || json!("xfs"));
-    }
-    if let Some(Value::Object(spec)) = source(v, "ephemeral")
-        .and_then(|e| e.get_mut("volumeClaimTemplate"))
-        .and_then(|t| t.get_mut("spec"))
-    {
-        set_if_nil(spec, "volumeMode", || json!("Filesystem"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::no_source(json!({"name": "v"}), json!({"name": "v", "emptyDir": {}}))]
+    #[case::null_source(json!({"name": "v", "secret": null}), json!({"name": "v", "secret": null, "emptyDir": {}}))]
+    #[case::modes(
+        json!({"name": "v", "secret": {"secretName": "s"}, "configMap": {"name": "c", "defaultMode": 256}}),
+        json!({"name": "v", "secret": {"secretName": "s", "defaultMode": 420}, "configMap": {"name": "c", "defaultMode": 256}})
+    )]
+    #[case::host_path(json!({"hostPath": {"path": "/x"}}), json!({"hostPath": {"path": "/x", "type": ""}}))]
+    #[case::image(json!({"image": {"reference": "busybox"}}), json!({"image": {"reference": "busybox", "pullPolicy": "Always"}}))]
+    #[case::image_kept(json!({"image": {"reference": "busybox", "pullPolicy": "Never"}}), json!({"image": {"reference": "busybox", "pullPolicy": "Never"}}))]
+    #[case::rbd(json!({"rbd": {"image": "i", "user": ""}}), json!({"rbd": {"image": "i", "pool": "rbd", "user": "admin", "keyring": "/etc/ceph/keyring"}}))]
+    #[case::azure_disk(json!({"azureDisk": {"diskName": "d", "fsType": ""}}), json!({"azureDisk": {"diskName": "d", "fsType": "", "cachingMode": "ReadWrite", "readOnly": false, "kind": "Shared"}}))]
+    #[case::scale_io(json!({"scaleIO": {"system": "s"}}), json!({"scaleIO": {"system": "s", "storageMode": "ThinProvisioned", "fsType": "xfs"}}))]
+    #[case::iscsi(json!({"iscsi": {"iqn": "q"}}), json!({"iscsi": {"iqn": "q", "iscsiInterface": "default"}}))]
+    #[case::downward(
+        json!({"downwardAPI": {"items": [{"path": "p", "fieldRef": {"fieldPath": "metadata.name"}}]}}),
+        json!({"downwardAPI": {"defaultMode": 420, "items": [{"path": "p", "fieldRef": {"fieldPath": "metadata.name", "apiVersion": "v1"}}]}})
+    )]
+    #[case::projected(
+        json!({"projected": {"sources": [{"serviceAccountToken": {"path": "t"}},
+            {"downwardAPI": {"items": [{"path": "p", "fieldRef": {"fieldPath": "metadata.name"}}]}}]}}),
+        json!({"projected": {"defaultMode": 420, "sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 3600}},
+            {"downwardAPI": {"items": [{"path": "p", "fieldRef": {"fieldPath": "metadata.name", "apiVersion": "v1"}}]}}]}})
+    )]
+    #[case::projected_no_sources(json!({"projected": {"sources": []}}), json!({"projected": {"defaultMode": 420, "sources": null}}))]
+    #[case::ephemeral(
+        json!({"ephemeral": {"volumeClaimTemplate": {"spec": {"accessModes": ["ReadWriteOnce"]}}}}),
+        json!({"ephemeral": {"volumeClaimTemplate": {"spec": {"accessModes": ["ReadWriteOnce"], "volumeMode": "Filesystem"}}}})
+    )]
+    fn sources_get_their_defaults(#[case] volume: Value, #[case] expected: Value) {
+        let Value::Object(mut volume) = volume else {
+            panic!("a volume is an object");
+        };
+        default_volume(&mut volume);
+        assert_eq!(Value::Object(volume), expected);
     }
 }

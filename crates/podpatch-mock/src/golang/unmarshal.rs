@@ -117,6 +117,34 @@ fn restore_empty(value: &mut Value, pointers: &[String], empty: fn() -> Value) {
     }
 }
 
+/// What decoding a struct's members found besides their values.
+#[derive(Default)]
+struct Members {
+    /// `omitempty` fields dropped as empty: (field index, value).
+    emptied: Vec<(usize, Value)>,
+    /// The fields kept, a bit per index: the fill of the fields Go always
+    /// writes asks it rather than the map (past bit 127, the map).
+    held: u128,
+}
+
+impl Members {
+    fn bit(at: usize) -> Option<u128> {
+        u32::try_from(at).ok().and_then(|at| 1u128.checked_shl(at))
+    }
+
+    fn hold(&mut self, at: usize) {
+        self.held |= Self::bit(at).unwrap_or(0);
+    }
+
+    /// Whether field `at`, named `name`, was kept in `map`.
+    fn holds(&self, at: usize, map: &Map<String, Value>, name: &str) -> bool {
+        match Self::bit(at) {
+            Some(bit) => self.held & bit != 0,
+            None => map.contains_key(name),
+        }
+    }
+}
+
 struct Ctx<'a> {
     unknown: Vec<String>,
     /// Where the value being decoded sits (read only for an error, an
@@ -428,8 +456,7 @@ impl Ctx<'_> {
         mut map: Map<String, Value>,
         st: &'static Struct,
     ) -> Result<Value, TypeError> {
-        // `omitempty` fields dropped as empty: (field index, value).
-        let mut emptied: Vec<(usize, Value)> = Vec::new();
+        let mut found = Members::default();
         if self.style == Style::Unstructured {
             // The converter walks the Go struct's fields in declaration
             // order, so the first failing field in that order wins.
@@ -438,7 +465,7 @@ impl Ctx<'_> {
             members.sort_by_key(|(key, _)| rank(key).unwrap_or(usize::MAX));
             map = Map::new();
             for (key, v) in members {
-                if let Some(v) = self.member(st, &key, v, &mut emptied)? {
+                if let Some(v) = self.member(st, &key, v, &mut found)? {
                     map.insert(key, v);
                 }
             }
@@ -447,7 +474,7 @@ impl Ctx<'_> {
             // moved every member out and back.
             let mut left_out = Vec::new();
             for (key, v) in &mut map {
-                match self.member(st, key, std::mem::take(v), &mut emptied)? {
+                match self.member(st, key, std::mem::take(v), &mut found)? {
                     Some(decoded) => *v = decoded,
                     None => left_out.push(key.clone()),
                 }
@@ -456,8 +483,8 @@ impl Ctx<'_> {
                 map.remove(key);
             }
         }
-        emptied.sort_unstable_by_key(|(at, _)| *at);
-        for (at, dropped) in emptied {
+        found.emptied.sort_unstable_by_key(|(at, _)| *at);
+        for (at, dropped) in std::mem::take(&mut found.emptied) {
             let pointer = format!("{}/{}", self.at.pointer, st.fields[at].name);
             match dropped {
                 Value::Array(_) => self.empty_lists.push(pointer),
@@ -467,10 +494,10 @@ impl Ctx<'_> {
         }
         // Only fields that are not `omitempty` can be missing a value Go
         // writes.
-        for field in st.fields {
+        for (at, field) in st.fields.iter().enumerate() {
             if field.presence != Presence::Omit
                 && st.presence(field) == Presence::Always
-                && !map.contains_key(field.name)
+                && !found.holds(at, &map, field.name)
             {
                 map.insert(field.name.to_string(), zero(&field.ty));
             }
@@ -480,15 +507,22 @@ impl Ctx<'_> {
 
     /// Decodes member `key` of a struct: `None` when it is left out (an
     /// unknown field, recorded; an unset value; an `omitempty` zero value,
-    /// put in `emptied`).
+    /// put in `found`, which marks a kept field held).
     fn member(
         &mut self,
         st: &'static Struct,
         key: &str,
         v: Value,
-        emptied: &mut Vec<(usize, Value)>,
+        found: &mut Members,
     ) -> Result<Option<Value>, TypeError> {
-        let Some(field) = st.field(key) else {
+        // `Struct::field` with the field's index.
+        let Some((at, field)) = st
+            .fields
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == key)
+            .filter(|(_, f)| st.in_version(f))
+        else {
             self.unknown.push(self.at.field_path(key));
             return Ok(None);
         };
@@ -500,10 +534,9 @@ impl Ctx<'_> {
         let sent = !v.is_null();
         let decoded = self.value(v, &field.ty, st.name, field.go_type)?;
         self.at.leave(mark);
-        Ok(match decoded {
+        let kept = match decoded {
             Some(v) if field.presence == Presence::Omit && is_empty(&v) => {
-                let at = st.fields.iter().position(|f| std::ptr::eq(f, field));
-                emptied.extend(at.map(|at| (at, v)));
+                found.emptied.push((at, v));
                 None
             }
             Some(v) => Some(v),
@@ -517,7 +550,11 @@ impl Ctx<'_> {
                 Some(Value::Null)
             }
             None => None,
-        })
+        };
+        if kept.is_some() {
+            found.hold(at);
+        }
+        Ok(kept)
     }
 }
 
@@ -573,6 +610,45 @@ mod tests {
             json!({"metadata": {"name": "web", "creationTimestamp": null},
                 "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {}}]}, "status": {}})
         );
+    }
+
+    /// Decoding in place must give a typed pod back unchanged, members,
+    /// map entries, list items and times alike, and keep the fields Go
+    /// always writes that it holds.
+    #[test]
+    fn a_typed_pod_decodes_to_itself() {
+        let pod = json!({
+            "metadata": {"name": "web", "namespace": "b", "creationTimestamp": "2026-01-02T03:04:05Z",
+                "labels": {"a": "1", "bench": "v7"}, "annotations": {"k/x": "y"},
+                "managedFields": [{"manager": "m", "operation": "Update", "apiVersion": "v1",
+                    "time": "2026-01-02T03:04:05Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {}}}]},
+            "spec": {"containers": [{"name": "c", "image": "nginx", "imagePullPolicy": "IfNotPresent",
+                    "resources": {"limits": {"cpu": "500m"}, "requests": {"cpu": "500m"}}},
+                    {"name": "d", "image": "nginx", "resources": {}}],
+                "tolerations": [{"key": "k1", "operator": "Exists"}, {"key": "k2", "operator": "Exists",
+                    "tolerationSeconds": 300}],
+                "terminationGracePeriodSeconds": 30, "securityContext": {}, "enableServiceLinks": true},
+            "status": {"phase": "Pending", "qosClass": "Burstable"}
+        });
+        let got = decode(pod.clone(), &POD_TY).expect("decodes");
+        assert_eq!(got.value, pod);
+        assert!(got.unknown.is_empty() && got.empty_lists.is_empty() && got.empty_maps.is_empty());
+    }
+
+    #[test]
+    fn decodes_list_items_and_map_values_where_they_stand() {
+        let got = decode(
+            json!({"metadata": {"labels": {"a": null, "b": "2"}},
+                "spec": {"containers": [null, {"name": "c", "foo": 1}]}}),
+            &POD_TY,
+        )
+        .expect("decodes");
+        assert_eq!(got.value["metadata"]["labels"], json!({"a": "", "b": "2"}));
+        assert_eq!(
+            got.value["spec"]["containers"],
+            json!([{"name": "", "resources": {}}, {"name": "c", "resources": {}}])
+        );
+        assert_eq!(got.unknown, vec!["spec.containers[1].foo"]);
     }
 
     #[test]
