@@ -493,11 +493,12 @@ impl Ctx<'_> {
             }
         }
         // Only fields that are not `omitempty` can be missing a value Go
-        // writes.
+        // writes (held ones are asked first: `Struct::presence` reads the
+        // version, which costs more).
         for (at, field) in st.fields.iter().enumerate() {
             if field.presence != Presence::Omit
-                && st.presence(field) == Presence::Always
                 && !found.holds(at, &map, field.name)
+                && st.presence(field) == Presence::Always
             {
                 map.insert(field.name.to_string(), zero(&field.ty));
             }
