@@ -21,6 +21,7 @@ pub(crate) mod semantic;
 pub(crate) mod stack;
 pub(crate) mod time;
 pub(crate) mod unmarshal;
+pub(crate) mod unmarshal_errors;
 pub(crate) mod unmarshal_place;
 pub(crate) mod unmarshalers;
 pub(crate) mod yaml_decode;

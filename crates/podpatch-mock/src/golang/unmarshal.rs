@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use crate::golang::json_number::Literals;
 use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
+use crate::golang::unmarshal_errors::{named_type, type_error, unstructured_error};
 use crate::golang::unmarshal_place::Place;
 use crate::golang::unmarshalers::{self, Refusal};
 use crate::golang::zero::{is_empty, zero};
@@ -79,6 +80,7 @@ pub fn decode_with(
         style,
         literals,
         saved: None,
+        version: Version::current(),
     };
     let value = ctx.value(value, ty, "", None)?;
     if let Some(saved) = ctx.saved {
@@ -158,6 +160,9 @@ struct Ctx<'a> {
     /// `encoding/json`'s saved error: the first type mismatch, which does
     /// not stop decoding (a later self-decoding value's failure wins).
     saved: Option<TypeError>,
+    /// The version answered as, read once: reading it costs more than
+    /// decoding most members.
+    version: Version,
 }
 
 /// Why decoding one value failed: a plain type mismatch (which
@@ -170,19 +175,6 @@ enum Fail {
 impl From<TypeError> for Fail {
     fn from(e: TypeError) -> Self {
         Fail::Stop(e)
-    }
-}
-
-/// The Go type name the unstructured converter reports for a JSON value.
-fn unstructured_source(value: &Value) -> (&'static str, &'static str) {
-    match value {
-        Value::Null => ("<nil>", "invalid"),
-        Value::Bool(_) => ("bool", "bool"),
-        Value::Number(n) if n.is_f64() => ("float64", "float64"),
-        Value::Number(_) => ("int64", "int64"),
-        Value::String(_) => ("string", "string"),
-        Value::Array(_) => ("[]interface {}", "slice"),
-        Value::Object(_) => ("map[string]interface {}", "map"),
     }
 }
 
@@ -203,88 +195,6 @@ fn unstructured_int(n: &serde_json::Number) -> Option<i64> {
     } else {
         i64::MIN
     })
-}
-
-/// `fromUnstructured`'s error for `value` landing in a field of type `ty`.
-fn unstructured_error(value: &Value, ty: &'static Ty, go_type: Option<&str>) -> TypeError {
-    let (type_name, kind) = unstructured_source(value);
-    TypeError(match ty.resolved() {
-        Ty::Struct(_) => format!("cannot restore struct from: {kind}"),
-        Ty::List(_) => format!("cannot restore slice from {kind}"),
-        Ty::Map(_) | Ty::AtomicMap(_) => format!("cannot restore map from {kind}"),
-        other => {
-            // Go's reflect conversions: numbers convert among themselves and
-            // an integer converts to a string (as a rune); anything else is
-            // not convertible at all.
-            let convertible = matches!(
-                (type_name, go_type_name(other).as_str()),
-                ("int64", "string") | ("float64", "int64" | "int32") | ("int64", "int64" | "int32")
-            );
-            if convertible {
-                format!(
-                    "cannot convert {type_name} to {}",
-                    named_type(other, go_type)
-                )
-            } else {
-                // Here Go names the kind: a named string type
-                // (`v1.PullPolicy`) is a `string`.
-                format!("unrecognized type: {}", go_type_name(other))
-            }
-        }
-    })
-}
-
-fn type_error(
-    value: &Value,
-    literal: Option<&str>,
-    go_struct: &str,
-    go_path: &str,
-    go_type: &str,
-) -> TypeError {
-    let what = match value {
-        // Go names the literal for a float into an integer.
-        Value::Number(n) if go_type.starts_with("int") => match literal {
-            Some(text) => format!("number {text}"),
-            None => format!("number {n}"),
-        },
-        other => crate::golang::json_raw::json_kind(other).to_string(),
-    };
-    if go_struct.is_empty() {
-        TypeError(format!(
-            "json: cannot unmarshal {what} into Go value of type {go_type}"
-        ))
-    } else {
-        TypeError(format!(
-            "json: cannot unmarshal {what} into Go struct field {go_struct}.{go_path} of type {go_type}"
-        ))
-    }
-}
-
-fn go_type_name(ty: &'static Ty) -> String {
-    match ty.resolved() {
-        Ty::Str | Ty::Time => "string".into(),
-        Ty::Int => "int64".into(),
-        Ty::Int32 => "int32".into(),
-        Ty::IntOrString => "intstr.IntOrString".into(),
-        Ty::Bool => "bool".into(),
-        Ty::Quantity => "resource.Quantity".into(),
-        Ty::Struct(s) => format!("v1.{}", s.name),
-        Ty::List(list) => format!("[]{}", go_type_name(&list.item)),
-        Ty::Map(v) | Ty::AtomicMap(v) => format!("map[string]{}", go_type_name(v)),
-        Ty::Any => "interface {}".into(),
-        Ty::Atomic(inner) => go_type_name(inner),
-    }
-}
-
-/// The Go type name of a field of type `ty` whose schema spells out
-/// `go_type` (the items' type for a list or map).
-fn named_type(ty: &'static Ty, go_type: Option<&str>) -> String {
-    match (ty.resolved(), go_type) {
-        (Ty::List(_), Some(name)) => format!("[]{name}"),
-        (Ty::Map(_) | Ty::AtomicMap(_), Some(name)) => format!("map[string]{name}"),
-        (_, Some(name)) => name.to_string(),
-        (other, None) => go_type_name(other),
-    }
 }
 
 impl Ctx<'_> {
@@ -337,14 +247,16 @@ impl Ctx<'_> {
         literal: Option<&str>,
     ) -> Result<Option<Value>, Fail> {
         match self.style {
-            Style::Json => Err(Fail::Mismatch(type_error(
+            Style::Json => Err(Fail::Mismatch(TypeError(type_error(
                 value,
                 literal,
                 go_struct,
                 &self.at.go_path(),
                 &named_type(ty, go_type),
-            ))),
-            Style::Unstructured => Err(Fail::Stop(unstructured_error(value, ty, go_type))),
+            )))),
+            Style::Unstructured => Err(Fail::Stop(TypeError(unstructured_error(
+                value, ty, go_type,
+            )))),
         }
     }
 
@@ -516,13 +428,13 @@ impl Ctx<'_> {
         v: Value,
         found: &mut Members,
     ) -> Result<Option<Value>, TypeError> {
-        // `Struct::field` with the field's index.
+        // `Struct::field` with the field's index, the version read once.
         let Some((at, field)) = st
             .fields
             .iter()
             .enumerate()
             .find(|(_, f)| f.name == key)
-            .filter(|(_, f)| st.in_version(f))
+            .filter(|(_, f)| self.version.has_field(st.name, f.name))
         else {
             self.unknown.push(self.at.field_path(key));
             return Ok(None);
@@ -530,7 +442,7 @@ impl Ctx<'_> {
         // Go's error path names an embedded struct from some version on.
         let embedded = field
             .embedded
-            .filter(|_| Version::current().names_embedded_structs());
+            .filter(|_| self.version.names_embedded_structs());
         let mark = self.at.enter_field(field.name, embedded);
         let sent = !v.is_null();
         let decoded = self.value(v, &field.ty, st.name, field.go_type)?;
