@@ -8,7 +8,7 @@ use std::fmt::Display;
 use serde_json::{Map, Value, json};
 
 use crate::defaults::fields::set_if_missing;
-use crate::defaults::image::image_tag;
+use crate::defaults::image::default_pull_policy;
 use crate::defaults::resources::round_requirements;
 use crate::golang::json_pointer::Lookup;
 use crate::golang::quantity_states::QuantityStates;
@@ -25,12 +25,7 @@ pub(super) fn default_container(
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
     {
-        let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-        let policy = if image_tag(image).as_deref() == Some("latest") {
-            "Always"
-        } else {
-            "IfNotPresent"
-        };
+        let policy = default_pull_policy(c.get("image").and_then(Value::as_str).unwrap_or(""));
         c.insert("imagePullPolicy".into(), json!(policy));
     }
     set_if_missing(c, "terminationMessagePath", || {

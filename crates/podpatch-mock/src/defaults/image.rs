@@ -1,12 +1,23 @@
 //! The image reference parsing the pull-policy defaulters rely on
 //! (`k8s.io/kubernetes/pkg/util/parsers.ParseImageName`, itself the
 //! distribution reference grammar): which tag an image names, if the name is
-//! valid at all. It holds no defaulting of its own.
+//! valid at all, and the pull policy the container and image-volume
+//! defaulters derive from it. It sets no field itself.
+
+/// The pull policy of an image that has none set: `Always` for the
+/// `latest` tag (named or implied), `IfNotPresent` otherwise.
+pub(crate) fn default_pull_policy(image: &str) -> &'static str {
+    if image_tag(image).as_deref() == Some("latest") {
+        "Always"
+    } else {
+        "IfNotPresent"
+    }
+}
 
 /// The tag `parsers.ParseImageName` finds: `latest` when the reference has
 /// neither tag nor digest, `None` when it is not a valid reference (which
 /// the defaulter treats as "not latest").
-pub(crate) fn image_tag(image: &str) -> Option<String> {
+fn image_tag(image: &str) -> Option<String> {
     let (name, digest) = match image.split_once('@') {
         Some((name, digest)) => (name, Some(digest)),
         None => (image, None),

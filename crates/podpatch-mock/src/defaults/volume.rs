@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::defaults::fields::{set_if_missing, set_if_nil};
-use crate::defaults::image::image_tag;
+use crate::defaults::image::default_pull_policy;
 use crate::golang::json_pointer::Lookup;
 
 /// The pointer fields of `VolumeSource`: with all of them nil the volume
@@ -121,12 +121,7 @@ fn default_image_source(image: &mut Map<String, Value>) {
     {
         return;
     }
-    let reference = image.get("reference").and_then(Value::as_str).unwrap_or("");
-    let policy = if image_tag(reference).as_deref() == Some("latest") {
-        "Always"
-    } else {
-        "IfNotPresent"
-    };
+    let policy = default_pull_policy(image.get("reference").and_then(Value::as_str).unwrap_or(""));
     image.insert("pullPolicy".into(), json!(policy));
 }
 
