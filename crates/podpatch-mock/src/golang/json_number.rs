@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::golang::json_pointer::push_escaped;
+use crate::golang::json_value::OutsideStrings;
 
 /// Number literals by JSON pointer, where Go keeps the sender's text.
 pub type Literals = BTreeMap<String, String>;
@@ -32,10 +33,21 @@ pub fn number_literals(raw: &str, pointer: &str, out: &mut Literals) {
         keep_literal(text, pointer, out);
         return;
     }
+    // A patch that sets strings (most do) has nothing to walk for.
+    if !holds_number(text) {
+        return;
+    }
     let mut found = Literals::new();
     if Walk::new(text, pointer).run(&mut found).is_some() {
         out.extend(found);
     }
+}
+
+/// Whether `text` may hold a number token: a `-` or a digit outside strings.
+fn holds_number(text: &str) -> bool {
+    let mut strings = OutsideStrings::default();
+    text.bytes()
+        .any(|b| strings.outside(b) && (b == b'-' || b.is_ascii_digit()))
 }
 
 /// What a JSON number token starts with.
@@ -292,6 +304,15 @@ pub fn int64_or_float(value: &mut Value) {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case::strings_only(r#"{"metadata":{"labels":{"bench":"v12-3"}}}"#, false)]
+    #[case::escaped_quote(r#"{"a":"x\"1","b":true}"#, false)]
+    #[case::number(r#"{"a":"x","b":[null,1E2]}"#, true)]
+    #[case::negative(r#"{"a":-x}"#, true)]
+    fn numbers_are_looked_for_outside_strings(#[case] text: &str, #[case] holds: bool) {
+        assert_eq!(holds_number(text), holds);
+    }
 
     #[test]
     fn number_literals_keep_only_texts_serde_would_change() {

@@ -42,19 +42,12 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
 /// strings aside; one pass, no allocation.
 fn depth(data: &[u8]) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
+    let mut strings = OutsideStrings::default();
     for &b in data {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
+        if !strings.outside(b) {
             continue;
         }
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 deepest = deepest.max(depth);
@@ -64,6 +57,32 @@ fn depth(data: &[u8]) -> usize {
         }
     }
     deepest
+}
+
+/// Which bytes of a JSON text lie outside its strings, told one byte at a
+/// time, for scans that look at structure or numbers only.
+#[derive(Debug, Default)]
+pub(crate) struct OutsideStrings {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl OutsideStrings {
+    /// Whether `b`, the text's next byte, lies outside strings (a string's
+    /// quotes are part of it).
+    pub(crate) fn outside(&mut self, b: u8) -> bool {
+        if self.in_string {
+            match b {
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.in_string = false,
+                _ => {}
+            }
+            return false;
+        }
+        self.in_string = b == b'"';
+        !self.in_string
+    }
 }
 
 #[cfg(test)]
