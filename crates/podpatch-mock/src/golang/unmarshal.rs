@@ -372,9 +372,8 @@ impl Ctx<'_> {
         if self.style == Style::Unstructured {
             // The converter walks the Go struct's fields in declaration
             // order, so the first failing field in that order wins.
-            let rank = |key: &str| st.fields.iter().position(|f| f.name == key);
             let mut members: Vec<(String, Value)> = map.into_iter().collect();
-            members.sort_by_key(|(key, _)| rank(key).unwrap_or(usize::MAX));
+            members.sort_by_key(|(key, _)| st.position(key).unwrap_or(usize::MAX));
             map = Map::new();
             for (key, v) in members {
                 if let Some(v) = self.member(st, &key, v, &mut found)? {
@@ -430,11 +429,9 @@ impl Ctx<'_> {
     ) -> Result<Option<Value>, TypeError> {
         // `Struct::field` with the field's index, the version read once.
         let Some((at, field)) = st
-            .fields
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.name == key)
-            .filter(|(_, f)| self.version.has_field(st.name, f.name))
+            .position(key)
+            .map(|at| (at, &st.fields[at]))
+            .filter(|(_, field)| st.in_version_of(self.version, field))
         else {
             self.unknown.push(self.at.field_path(key));
             return Ok(None);
