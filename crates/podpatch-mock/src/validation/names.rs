@@ -103,7 +103,8 @@ fn subdomain(s: &str, unit: &str) -> Vec<String> {
 /// bytes; before, "a qualified name" of so many characters.
 pub fn qualified_name(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    // The wording is read only for a message: most keys are valid.
+    // The wording is read only for a message or a prefix: most keys are
+    // valid and unprefixed.
     let wording = || {
         if Version::current().words_limits_in_bytes() {
             ("a valid label key", "bytes")
@@ -111,16 +112,12 @@ pub fn qualified_name(value: &str) -> Vec<String> {
             ("a qualified name", "characters")
         }
     };
-    // Scanned as bytes: a char pattern costs more to set up than these
-    // short keys take to scan.
-    let slashes = value.bytes().filter(|b| *b == b'/').count();
-    let split = value.bytes().position(|b| b == b'/');
-    let name = match split.map(|at| (&value[..at], &value[at + 1..])) {
+    let name = match value.split_once('/') {
         None => value,
-        Some((prefix, name)) if slashes == 1 => {
+        Some((prefix, name)) if !name.contains('/') => {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
-            } else if prefix.len() > 253 || !matches_dns_labels(prefix) {
+            } else {
                 errs.extend(
                     subdomain(prefix, wording().1)
                         .into_iter()
